@@ -1,0 +1,62 @@
+"""``clinician-desk-admin``: headless operations on a clinician's vault.
+
+Each command group lives in its own module below this package and exposes
+``register(subparsers)``; the module names are listed in ``COMMAND_MODULES``. A command function
+receives the parsed ``argparse.Namespace`` and returns an exit code. Errors from the core
+(``ClinicianDeskError``) are printed as one line on stderr with their exit code; no traceback
+ever reaches a user (set ``CLINICIAN_DESK_DEBUG=1`` to see one while developing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from clinician_desk import __version__
+from clinician_desk.errors import ClinicianDeskError
+
+# One entry per command-group module (``clinician_desk.cli.<name>``). Keep sorted.
+COMMAND_MODULES: tuple[str, ...] = ("vault_cmds",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clinician-desk-admin",
+        description="Headless operations on a clinician-desk vault.",
+    )
+    parser.add_argument("--version", action="version", version=f"clinician-desk {__version__}")
+    parser.add_argument("--data-dir", help="base folder for vaults (default: per-user data dir)")
+    parser.add_argument("--profile", default="default", help="vault profile (default: default)")
+    parser.add_argument(
+        "--passphrase-file",
+        help="read the passphrase from this file (else $CLINICIAN_DESK_PASSPHRASE, else a prompt)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"clinician_desk.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except ClinicianDeskError as exc:
+        if os.environ.get("CLINICIAN_DESK_DEBUG"):
+            raise
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Injectable clocks: the only place the core reads the wall clock.
+
+Domain code receives times as arguments; services receive a ``Clock``. Tests use
+``FakeClock`` and never sleep.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC datetime."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin, never going backwards."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def today(self) -> date:
+        return self.now().astimezone().date()
+
+
+class FakeClock:
+    """A clock for tests: starts at a fixed instant and moves only when told to."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 9, 14, 15, 0, tzinfo=UTC)
+        self._mono = 1000.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def today(self) -> date:
+        return self._now.date()
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+
+
+def utc_iso(dt: datetime) -> str:
+    """Canonical text form for timestamps stored in the database (UTC, second precision)."""
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,1 @@
+"""The county server: enrollment, ingest, supervisors' dashboard and exports."""
