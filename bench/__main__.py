@@ -1,0 +1,94 @@
+"""``python -m bench [--quick] [--only NAME] [--json FILE]``: every figure in one run.
+
+Each ``bench/bench_<area>.py`` module exposes ``run(quick: bool)`` returning rows
+``(name, value, unit, ratio_or_None)``; ratios are ours/baseline measured in the same run.
+One line is printed per figure (``name value unit [ratio=…]``), then a JSON summary is written
+when ``--json`` is given. A module that fails is reported and the harness goes on; the exit
+code is non-zero if any module failed. Figures are never pass/fail here — targets are listed in
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def discover() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller data, under 2 minutes")
+    parser.add_argument("--only", action="append", default=[], help="area name, e.g. vault")
+    parser.add_argument("--json", dest="json_file", help="write a JSON summary to this file")
+    args = parser.parse_args(argv)
+
+    modules = discover()
+    if args.only:
+        wanted = {f"bench_{n.removeprefix('bench_')}" for n in args.only}
+        unknown = wanted - set(modules)
+        if unknown:
+            print(f"unknown bench: {', '.join(sorted(unknown))}; have: {', '.join(modules)}")
+            return 2
+        modules = [m for m in modules if m in wanted]
+
+    results: list[dict[str, Any]] = []
+    failed: list[str] = []
+    started = time.perf_counter()
+    for name in modules:
+        t0 = time.perf_counter()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            rows = module.run(quick=args.quick)
+        except Exception:
+            failed.append(name)
+            print(f"{name} FAILED", flush=True)
+            traceback.print_exc()
+            continue
+        for fig, value, unit, ratio in rows:
+            line = f"{fig} {value:.4g} {unit}"
+            if ratio is not None:
+                line += f" ratio={ratio:.3g}"
+            print(line, flush=True)
+            results.append(
+                {
+                    "area": name.removeprefix("bench_"),
+                    "name": fig,
+                    "value": value,
+                    "unit": unit,
+                    "ratio": ratio,
+                }
+            )
+        print(f"# {name} took {time.perf_counter() - t0:.1f} s", flush=True)
+    total = time.perf_counter() - started
+    print(f"# total {total:.1f} s, {len(results)} figures, {len(failed)} failed")
+    if args.json_file:
+        summary = {
+            "quick": args.quick,
+            "machine": {
+                "python": sys.version.split()[0],
+                "platform": platform.platform(),
+                "processor": platform.processor(),
+            },
+            "seconds": total,
+            "figures": results,
+            "failed": failed,
+        }
+        Path(args.json_file).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
