@@ -1,0 +1,172 @@
+"""gettext translations for the desktop UI, compiled from the ``.po`` catalogues at start-up.
+
+The catalogues live in ``resources/translations/<lang>/LC_MESSAGES/clinician_desk_ui.po``. They
+are compiled in memory when the app starts (``.mo`` files are build products and git-ignored),
+so a fresh checkout works with no build step; ``python -m ui.i18n compile`` writes ``.mo`` files
+for packagers. ``LANGUAGE=pseudo`` selects a pseudo-locale that lengthens and accents every
+string so clipped layouts show up in screenshots. ``_()`` is the one translation function the UI
+uses; ``install()`` picks the catalogue once, before any widget is built.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+import os
+import struct
+import sys
+from pathlib import Path
+
+from clinician_desk.resources import resource_path
+
+DOMAIN = "clinician_desk_ui"
+_ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """Accents every letter and pads by about 40 % so layouts meet long languages early."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)
+
+
+def pseudo(message: str) -> str:
+    if not message:
+        return message
+    padding = "~" * max(2, len(message) * 2 // 5)
+    return f"[{message.translate(_ACCENTS)} {padding}]"
+
+
+def translations_dir() -> Path:
+    return resource_path("translations")
+
+
+def available_languages() -> list[str]:
+    base = translations_dir()
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").exists())
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """The msgid → msgstr pairs of a ``.po`` file (untranslated and fuzzy entries skipped)."""
+    entries: dict[str, str] = {}
+    msgid: list[str] | None = None
+    msgstr: list[str] | None = None
+    fuzzy = False
+    current: list[str] | None = None
+
+    def flush() -> None:
+        if msgid is not None and msgstr is not None and not fuzzy:
+            key, value = "".join(msgid), "".join(msgstr)
+            if value or key == "":
+                entries[key] = value
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            flush()
+            msgid, msgstr, fuzzy, current = None, None, True, None
+        elif line.startswith("msgid "):
+            if msgstr is not None:
+                flush()
+                fuzzy = False
+            msgid, msgstr = [ast.literal_eval(line[6:])], None
+            current = msgid
+        elif line.startswith("msgstr "):
+            msgstr = [ast.literal_eval(line[7:])]
+            current = msgstr
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        elif not line:
+            flush()
+            msgid, msgstr, fuzzy, current = None, None, False, None
+    flush()
+    return entries
+
+
+def compile_mo(entries: dict[str, str]) -> bytes:
+    """GNU ``.mo`` bytes for ``entries`` (the format ``gettext.GNUTranslations`` reads)."""
+    keys = sorted(entries)
+    ids = b"".join(k.encode() + b"\0" for k in keys)
+    strs = b"".join(entries[k].encode() + b"\0" for k in keys)
+    header_size = 7 * 4
+    table = 8 * len(keys)
+    ids_start = header_size + 2 * table
+    strs_start = ids_start + len(ids)
+    offsets_ids: list[int] = []
+    offsets_strs: list[int] = []
+    pos_id, pos_str = ids_start, strs_start
+    for key in keys:
+        k, v = key.encode(), entries[key].encode()
+        offsets_ids += [len(k), pos_id]
+        offsets_strs += [len(v), pos_str]
+        pos_id += len(k) + 1
+        pos_str += len(v) + 1
+    out = struct.pack("<7I", 0x950412DE, 0, len(keys), header_size, header_size + table, 0, 0)
+    out += struct.pack(f"<{len(offsets_ids)}I", *offsets_ids)
+    out += struct.pack(f"<{len(offsets_strs)}I", *offsets_strs)
+    return out + ids + strs
+
+
+def load_language(lang: str) -> gettext.NullTranslations:
+    """The catalogue for ``lang`` ("es", "pseudo", …); English (identity) when there is none."""
+    if lang == "pseudo":
+        return PseudoTranslations()
+    po = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    mo = compile_mo(parse_po(po.read_text(encoding="utf-8")))
+    return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+def wanted_language(environ: dict[str, str] | None = None) -> str:
+    """The first language named by LANGUAGE / LC_ALL / LC_MESSAGES / LANG (e.g. "es")."""
+    env = os.environ if environ is None else environ
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            first = value.split(":")[0]
+            return first.split(".")[0].split("_")[0]
+    return "en"
+
+
+def install(lang: str | None = None) -> str:
+    """Choose the UI catalogue once at start-up; returns the language code in effect."""
+    global _translations
+    chosen = lang or wanted_language()
+    _translations = load_language(chosen)
+    return chosen
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def compile_all() -> list[Path]:
+    """Write ``.mo`` files beside every ``.po`` (for installers and frozen bundles)."""
+    written = []
+    for lang in available_languages():
+        po = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(compile_mo(parse_po(po.read_text(encoding="utf-8"))))
+        written.append(mo)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover - packaging helper
+    if sys.argv[1:] == ["compile"]:
+        for path in compile_all():
+            print(path)
+    else:
+        print("usage: python -m ui.i18n compile", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,226 @@
+"""The ONE background-work helper of the desktop app.
+
+Guarantees (tested in ``tests/ui/test_tasks.py``):
+
+* **One database worker.** Everything that touches the SQLCipher connection goes through
+  :meth:`TaskManager.run_db`, which runs callables one at a time, in submission order, on a single
+  thread. The connection therefore never sees two threads at once, and a "save draft" submitted
+  before "close the database" runs before it.
+* **A separate network pool.** :meth:`TaskManager.run_network` runs sync/HTTP work on its own
+  threads so a slow server never delays a note save.
+* **Results on the GUI thread, to a context that may be gone.** Callbacks (``on_done``,
+  ``on_error``, ``on_progress``) are queued to the GUI thread and called only if the ``context``
+  QObject still exists (a closed dialog never gets a late result). No widget is touched from a
+  worker: the worker function receives plain data and returns plain data.
+* **Progress and cancel.** The worker function receives a :class:`TaskControl`; it may call
+  ``report(done, total, text)`` (coalesced, delivered on the GUI thread) and should call
+  ``check_cancelled()`` between steps. ``TaskHandle.cancel()`` requests cancellation; a cancelled
+  task finishes with ``on_cancelled`` instead of ``on_done``.
+* **Errors are typed.** A ``ClinicianDeskError`` goes to ``on_error`` (or the manager's default
+  handler, which shows ``exc.message``). Any other exception is logged by type and traceback
+  only — never its message, which could carry student data — and shown as a generic message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, Qt, Signal
+
+from clinician_desk.errors import ClinicianDeskError
+
+log = logging.getLogger(__name__)
+
+
+class TaskCancelled(Exception):
+    """Raised inside a worker by ``TaskControl.check_cancelled`` after ``cancel()``."""
+
+
+class TaskControl:
+    """Handed to every worker function: progress reporting and cancellation polling."""
+
+    def __init__(self, emit_progress: Callable[[int, int, str], None]) -> None:
+        self._cancel = threading.Event()
+        self._emit = emit_progress
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise TaskCancelled()
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._emit(done, total, text)
+
+
+@dataclass
+class TaskHandle:
+    """What ``run_db``/``run_network`` return: the future plus ``cancel()``."""
+
+    future: Future[Any]
+    control: TaskControl
+    name: str = field(default="task")
+
+    def cancel(self) -> None:
+        self.control._cancel.set()
+        self.future.cancel()
+
+    def done(self) -> bool:
+        return self.future.done()
+
+
+def generic_error_text() -> str:
+    from ui.i18n import _
+
+    return _(
+        "Something went wrong and the action was not completed. Your saved work is safe. "
+        "If this keeps happening, contact county IT support."
+    )
+
+
+def log_unexpected(exc: BaseException, where: str) -> None:
+    """Log an unexpected exception by type and frames only (its message may hold student data)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected %s in %s\n%s", type(exc).__name__, where, frames)
+
+
+class TaskManager(QObject):
+    """Owns the database worker and the network pool; see the module docstring."""
+
+    _deliver = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, network_workers: int = 2) -> None:
+        super().__init__(parent)
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinician-desk-db")
+        self._net = ThreadPoolExecutor(
+            max_workers=network_workers, thread_name_prefix="clinician-desk-net"
+        )
+        self._pending = 0
+        self._lock = threading.Lock()
+        self.default_error_handler: Callable[[str], None] = lambda message: None
+        self._deliver.connect(self._run_delivery, Qt.ConnectionType.QueuedConnection)
+
+    # -- submission ---------------------------------------------------------------------------
+    def run_db(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
+        """Run ``fn(control)`` on the single database thread (FIFO with every other DB task)."""
+        return self._submit(self._db, fn, **kwargs)
+
+    def run_network(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
+        """Run ``fn(control)`` on the network pool (never on the database thread)."""
+        return self._submit(self._net, fn, **kwargs)
+
+    def _submit(
+        self,
+        executor: ThreadPoolExecutor,
+        fn: Callable[[TaskControl], Any],
+        *,
+        context: QObject,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[ClinicianDeskError], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        name: str = "task",
+    ) -> TaskHandle:
+        last_progress: list[tuple[int, int, str] | None] = [None]
+        progress_queued = threading.Event()
+
+        def emit_progress(done: int, total: int, text: str) -> None:
+            last_progress[0] = (done, total, text)
+            if on_progress is not None and not progress_queued.is_set():
+                progress_queued.set()  # coalesce: at most one progress delivery in flight
+
+                def deliver_progress() -> None:
+                    progress_queued.clear()
+                    value = last_progress[0]
+                    if value is not None:
+                        on_progress(*value)
+
+                self._deliver.emit((context, deliver_progress, False))
+
+        control = TaskControl(emit_progress)
+
+        def work() -> None:
+            try:
+                result = fn(control)
+            except TaskCancelled:
+                self._queue(context, on_cancelled or (lambda: None))
+            except ClinicianDeskError as exc:
+                self._queue(context, lambda e=exc: self._handle_error(e, on_error))
+            except Exception as exc:
+                log_unexpected(exc, name)
+                self._queue(context, lambda: self.default_error_handler(generic_error_text()))
+            else:
+                if control.cancelled:
+                    self._queue(context, on_cancelled or (lambda: None))
+                else:
+                    self._queue(context, (lambda: on_done(result)) if on_done else (lambda: None))
+
+        with self._lock:
+            self._pending += 1
+        future = executor.submit(work)
+        future.add_done_callback(self._forget_if_cancelled)
+        return TaskHandle(future, control, name)
+
+    def _forget_if_cancelled(self, future: Future[Any]) -> None:
+        if future.cancelled():  # never ran, so never queued a delivery
+            with self._lock:
+                self._pending -= 1
+
+    def _queue(self, context: QObject, callback: Callable[[], None]) -> None:
+        self._deliver.emit((context, callback, True))
+
+    def _handle_error(
+        self, exc: ClinicianDeskError, on_error: Callable[[ClinicianDeskError], None] | None
+    ) -> None:
+        if on_error is not None:
+            on_error(exc)
+        else:
+            self.default_error_handler(exc.message)
+
+    # -- delivery on the GUI thread ---------------------------------------------------------------
+    def _run_delivery(self, item: tuple[QObject, Callable[[], None], bool]) -> None:
+        context, callback, is_final = item
+        if is_final:
+            with self._lock:
+                self._pending -= 1
+        if context is None or not shiboken6.isValid(context):
+            return  # the dialog or page that asked is gone: drop the result silently
+        try:
+            callback()
+        except ClinicianDeskError as exc:
+            self.default_error_handler(exc.message)
+        except Exception as exc:
+            log_unexpected(exc, "result callback")
+            self.default_error_handler(generic_error_text())
+
+    # -- waiting and shutdown -----------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return self._pending
+
+    def wait_idle(self, timeout_ms: int = 10_000) -> bool:
+        """Process events until every submitted task has delivered (tests, lock, shutdown)."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.pending > 0 and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+            threading.Event().wait(0.002)
+        QCoreApplication.processEvents()
+        return self.pending == 0
+
+    def call_db_blocking(self, fn: Callable[[], Any], timeout: float = 30.0) -> Any:
+        """Run ``fn`` on the DB thread and wait (only for shutdown/lock, never for a click)."""
+        return self._db.submit(fn).result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._net.shutdown(wait=False, cancel_futures=True)
+        self._db.shutdown(wait=True)
