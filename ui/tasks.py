@@ -23,6 +23,7 @@ Guarantees (tested in ``tests/ui/test_tasks.py``):
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import traceback
@@ -154,7 +155,7 @@ class TaskManager(QObject):
             except TaskCancelled:
                 self._queue(context, on_cancelled or (lambda: None))
             except ClinicianDeskError as exc:
-                self._queue(context, lambda e=exc: self._handle_error(e, on_error))
+                self._queue(context, functools.partial(self._handle_error, exc, on_error))
             except Exception as exc:
                 log_unexpected(exc, name)
                 self._queue(context, lambda: self.default_error_handler(generic_error_text()))
