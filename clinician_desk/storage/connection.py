@@ -1,0 +1,150 @@
+"""Opening a SQLCipher connection the one safe way.
+
+The data key is SQLCipher's *raw* key (``PRAGMA key = "x'…'"``) and is the very first statement
+on a new connection; the key is then proven by reading ``sqlite_master`` (a wrong key, a plain
+SQLite file or garbage all fail there and become ``CorruptionError``). After that the pragmas of
+SECURITY.md are applied: WAL, ``synchronous=FULL``, ``cipher_memory_security=ON``,
+``temp_store=MEMORY``, ``foreign_keys=ON``, a busy timeout and a ~64 MB page cache. A library
+whose compile-time ``TEMP_STORE`` could put temp tables in plaintext files is refused.
+
+Storage sits beside the vault in the layer stack and does not import it: a key is either raw
+bytes or any object with a ``raw`` bytes attribute (the vault's ``DataKey``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import sqlcipher3
+
+from clinician_desk.errors import CorruptionError, StorageError
+
+# Page cache in KiB (negative = KiB for SQLite): about 64 MB. Decryption on cache misses
+# dominates the cost of SQLCipher reads, so a generous cache pays for itself.
+CACHE_SIZE_KIB = 65536
+BUSY_TIMEOUT_MS = 5000
+# TEMP_STORE=2 (memory unless a pragma says file) and 3 (always memory) are both safe;
+# 0 and 1 default to files, where temp tables and sorts would be written in plaintext.
+_SAFE_TEMP_STORE = {"TEMP_STORE=2", "TEMP_STORE=3"}
+
+if TYPE_CHECKING:  # sqlcipher3 ships no stubs; its API is the standard library's sqlite3
+    from sqlite3 import Connection as Connection
+    from sqlite3 import Row as Row
+else:
+    Connection = sqlcipher3.Connection
+    Row = sqlcipher3.Row
+DatabaseError: type[Exception] = sqlcipher3.DatabaseError
+
+
+class SupportsRawKey(Protocol):
+    """What storage needs from a data key: its 32 raw bytes."""
+
+    @property
+    def raw(self) -> bytes: ...
+
+
+KeyLike = SupportsRawKey | bytes | bytearray
+
+
+def raw_key_bytes(key: KeyLike) -> bytes:
+    """The 32 raw key bytes of ``key`` (a ``DataKey`` or bytes)."""
+    raw = bytes(key) if isinstance(key, bytes | bytearray) else bytes(key.raw)
+    if len(raw) != 32:
+        raise StorageError("The data key has the wrong length; the vault cannot be opened.")
+    return raw
+
+
+def key_pragma_literal(key: KeyLike) -> str:
+    """The ``"x'HEX'"`` literal SQLCipher expects for a raw 256-bit key."""
+    return "\"x'" + raw_key_bytes(key).hex() + "'\""
+
+
+def damaged_message(path: Path) -> str:
+    return (
+        f"The database file {path.name} in {path.parent} is damaged or not a clinician-desk "
+        "vault. Restore it from a backup (clinician-desk-admin restore FILE)."
+    )
+
+
+def check_temp_store(conn: Connection) -> None:
+    """Refuse a SQLCipher build whose temp store could write plaintext files."""
+    options = {str(row[0]) for row in conn.execute("PRAGMA compile_options")}
+    if not options & _SAFE_TEMP_STORE:
+        raise StorageError(
+            "This SQLCipher build may write temporary data to disk unencrypted "
+            "(compile option TEMP_STORE is not 2). Install the sqlcipher3 wheel that ships "
+            "with clinician-desk."
+        )
+    if not any(o == "HAS_CODEC" for o in options):
+        raise StorageError("The installed sqlite library has no encryption (not SQLCipher).")
+
+
+def connect(path: Path, key: KeyLike) -> Connection:
+    """Open ``path`` with ``key`` and the security pragmas; prove the key works.
+
+    The caller decides whether ``path`` may be created; this function only refuses files that
+    are not readable with the key. The connection is in autocommit mode (``isolation_level``
+    None): transactions are explicit ``BEGIN IMMEDIATE`` / ``COMMIT`` in ``UnitOfWork``.
+    """
+    literal = key_pragma_literal(key)
+    try:
+        conn: Connection = sqlcipher3.connect(
+            str(path), isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.Error as exc:
+        raise StorageError(f"The database file {path.name} cannot be opened ({exc}).") from None
+    try:
+        conn.execute(f"PRAGMA key = {literal}")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        check_temp_store(conn)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise CorruptionError(damaged_message(path)) from None
+        _apply_pragmas(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    conn.row_factory = sqlcipher3.Row
+    return conn
+
+
+def _apply_pragmas(conn: Connection, path: Path) -> None:
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
+    except sqlcipher3.DatabaseError:
+        raise CorruptionError(damaged_message(path)) from None
+    if str(mode).lower() != "wal":
+        raise StorageError(f"The database file {path.name} could not be switched to WAL mode.")
+    temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+    if int(temp) != 2:
+        raise StorageError("Temporary storage could not be kept in memory; refusing to run.")
+
+
+def cipher_settings(conn: Connection) -> dict[str, str]:
+    """Non-secret cipher facts for ``doctor`` (versions, page size, KDF/HMAC algorithms)."""
+    facts: dict[str, str] = {}
+    for pragma in (
+        "cipher_version",
+        "cipher_provider",
+        "cipher_provider_version",
+        "cipher_page_size",
+        "cipher_hmac_algorithm",
+        "cipher_kdf_algorithm",
+        "cipher_memory_security",
+        "journal_mode",
+        "synchronous",
+        "temp_store",
+        "foreign_keys",
+        "cache_size",
+    ):
+        row = conn.execute(f"PRAGMA {pragma}").fetchone()
+        facts[pragma] = "" if row is None else str(row[0])
+    facts["sqlite_version"] = str(conn.execute("SELECT sqlite_version()").fetchone()[0])
+    return facts

@@ -1,0 +1,214 @@
+"""The encrypted database of one vault: opening, migrating, units of work, verification.
+
+``Database.open`` proves the key, applies the security pragmas, refuses zero-byte or schema-less
+files (corruption, never a first run) and newer schemas, backs up an existing database before
+migrating it, then applies pending migrations. A new vault is built under a temporary name and
+renamed into place only when fully migrated, so a crash during creation never leaves a
+half-made file that later looks like a vault.
+
+Concurrency: one connection, opened with ``check_same_thread=False``; callers serialize access
+(the UI runs every database call on one worker thread). A ``UnitOfWork`` is one
+``BEGIN IMMEDIATE`` transaction: COMMIT on success, ROLLBACK on any exception.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from clinician_desk.clock import Clock, utc_iso
+from clinician_desk.errors import CorruptionError, StorageError
+from clinician_desk.storage import audit, migrations_runner
+from clinician_desk.storage.connection import (
+    Connection,
+    DatabaseError,
+    KeyLike,
+    connect,
+    damaged_message,
+    raw_key_bytes,
+)
+from clinician_desk.storage.snapshot import fsync_dir, snapshot
+
+BACKUPS_DIRNAME = "backups"
+
+
+class UnitOfWork:
+    """One write transaction. ``conn`` is the connection, ``clock`` the injected clock."""
+
+    def __init__(self, conn: Connection, clock: Clock, actor: str) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.actor = actor
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str | None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
+        """Append a hash-chained audit row in this transaction (actor and time filled in)."""
+        audit.append(
+            self.conn,
+            at=utc_iso(self.clock.now()),
+            actor=self.actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            details=details,
+        )
+
+
+class Database:
+    """An open vault database. Create with ``Database.open``; close with ``close()``."""
+
+    def __init__(self, path: Path, conn: Connection, key: bytes, clock: Clock, actor: str):
+        self.path = path
+        self._conn: Connection | None = conn
+        self._key = key
+        self.clock = clock
+        self.actor = actor
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        key: KeyLike,
+        *,
+        clock: Clock,
+        actor: str = "clinician",
+        create: bool = False,
+    ) -> Database:
+        """Open (or with ``create=True`` and no file yet, create) the database at ``path``."""
+        path = Path(path)
+        raw = raw_key_bytes(key)
+        if not path.exists():
+            if not create:
+                raise StorageError(
+                    f"There is no vault database at {path}. "
+                    "Create one with clinician-desk-admin init, or restore a backup."
+                )
+            _create_new(path, raw)
+        elif path.is_dir() or path.stat().st_size == 0:
+            raise CorruptionError(damaged_message(path))
+        conn = connect(path, raw)
+        try:
+            _check_is_vault(conn, path)
+            todo = migrations_runner.pending(conn)
+            if todo:
+                _backup_before_migrating(conn, path, raw, clock)
+                for migration in todo:
+                    migrations_runner.apply(conn, migration)
+        except DatabaseError:
+            conn.close()
+            raise CorruptionError(damaged_message(path)) from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, raw, clock, actor)
+
+    # -- use -------------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise StorageError("The vault is locked (the database is closed).")
+        return self._conn
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """A write transaction; COMMIT when the block ends normally, ROLLBACK on exception."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield UnitOfWork(conn, self.clock, self.actor)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """The connection for queries (no writes); a deferred read transaction."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+    @property
+    def schema_version(self) -> int:
+        return migrations_runner.current_version(self.conn)
+
+    def verify(self) -> list[str]:
+        """Everything wrong with the database (empty when healthy): cipher page integrity,
+        SQLite structure, foreign keys and the audit chain. Never raises for damage."""
+        from clinician_desk.storage.verify import verify_connection
+
+        return verify_connection(self.conn)
+
+    def snapshot_to(self, dest: Path) -> None:
+        """Write a consistent, encrypted (same key) copy of the database to ``dest``."""
+        snapshot(self.conn, dest, self._key)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (used before copies and by tests)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        """Close the connection (idempotent). The WAL is checkpointed by SQLite on close."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+        self._key = b""
+
+
+def _create_new(path: Path, raw: bytes) -> None:
+    """Build a fully migrated database under a temporary name, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
+    try:
+        conn = connect(tmp, raw)
+        try:
+            for migration in migrations_runner.available_migrations():
+                migrations_runner.apply(conn, migration)
+            conn.execute("PRAGMA journal_mode = DELETE")  # leaves one self-contained file
+        finally:
+            conn.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _check_is_vault(conn: Connection, path: Path) -> None:
+    """A readable file without our meta table is corruption, never a first run."""
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if migrations_runner.current_version(conn) == 0 or int(row[0]) != 1:
+        raise CorruptionError(damaged_message(path))
+    app = conn.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+    if app is None or app[0] != "clinician-desk":
+        raise CorruptionError(damaged_message(path))
+
+
+def _backup_before_migrating(conn: Connection, path: Path, raw: bytes, clock: Clock) -> None:
+    version = migrations_runner.current_version(conn)
+    stamp = utc_iso(clock.now()).replace(":", "").replace("-", "")
+    dest = path.parent / BACKUPS_DIRNAME / f"pre-migration-v{version:04d}-{stamp}.db"
+    snapshot(conn, dest, raw)

@@ -1,0 +1,86 @@
+"""Finding and applying the numbered SQL migrations.
+
+Migrations are the files ``clinician_desk/storage/migrations/NNNN_name.sql`` (found through
+``importlib.resources`` so checkouts, wheels and frozen bundles behave the same). Each is applied
+in one ``BEGIN IMMEDIATE`` … ``COMMIT`` that also sets ``PRAGMA user_version`` to its number, so
+a crash leaves the database at the previous version, never half-migrated. A database whose
+version is above the newest file was written by a newer app and is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from clinician_desk.errors import SchemaTooNewError, StorageError
+from clinician_desk.storage.connection import Connection, DatabaseError
+
+_NAME_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+def available_migrations() -> list[Migration]:
+    """All migration files, sorted; numbers must run 1, 2, 3, … without gaps."""
+    folder = resources.files("clinician_desk.storage.migrations")
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _NAME_RE.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.number)
+    for expected, migration in enumerate(found, start=1):
+        if migration.number != expected:
+            raise StorageError(
+                f"Migration files are not numbered consecutively (expected {expected:04d}, "
+                f"found {migration.number:04d}); the installation is damaged."
+            )
+    return found
+
+
+def head_version() -> int:
+    """The schema version this app writes."""
+    migrations = available_migrations()
+    return migrations[-1].number if migrations else 0
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def pending(conn: Connection) -> list[Migration]:
+    """Migrations not yet applied; raises ``SchemaTooNewError`` for a newer database."""
+    version = current_version(conn)
+    migrations = available_migrations()
+    head = migrations[-1].number if migrations else 0
+    if version > head:
+        raise SchemaTooNewError(
+            f"This vault was written by a newer version of clinician-desk (schema {version}, "
+            f"this app knows up to {head}). Install the newer version to open it."
+        )
+    return [m for m in migrations if m.number > version]
+
+
+def apply(conn: Connection, migration: Migration) -> None:
+    """Apply one migration in one transaction, bumping ``user_version`` with it."""
+    script = (
+        "BEGIN IMMEDIATE;\n"
+        f"{migration.sql}\n;\n"
+        f"PRAGMA user_version = {migration.number};\n"
+        "COMMIT;\n"
+    )
+    try:
+        conn.executescript(script)
+    except DatabaseError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StorageError(
+            f"Migration {migration.number:04d}_{migration.name} failed ({exc}); "
+            "the vault was left at its previous version."
+        ) from None

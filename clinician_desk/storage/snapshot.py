@@ -1,0 +1,64 @@
+"""Consistent encrypted copies of an open database, written atomically.
+
+SQLite's online backup API copies page by page through SQLCipher's codec into a second
+connection keyed with the same raw key, so the copy is encrypted exactly like the original and
+never exists in plaintext. The copy is written to ``DEST.partial``, fsynced and renamed, so a
+crash leaves either no copy or a whole one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlcipher3
+
+from clinician_desk.errors import StorageError
+from clinician_desk.storage.connection import Connection, key_pragma_literal
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def snapshot(conn: Connection, dest: Path, raw_key: bytes) -> None:
+    """Copy the database behind ``conn`` to ``dest`` (encrypted with ``raw_key``)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")
+    for stale in (partial, Path(f"{partial}-journal"), Path(f"{partial}-wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        target = sqlcipher3.connect(str(partial), isolation_level=None)
+        try:
+            target.execute(f"PRAGMA key = {key_pragma_literal(raw_key)}")
+            target.execute("PRAGMA cipher_memory_security = ON")
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        fsync_file(partial)
+        os.replace(partial, dest)
+        fsync_dir(dest.parent)
+    except sqlcipher3.Error as exc:
+        raise StorageError(f"Could not write the copy {dest.name} ({exc}).") from None
+    finally:
+        for leftover in (partial, Path(f"{partial}-journal")):
+            leftover.unlink(missing_ok=True)
