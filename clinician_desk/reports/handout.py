@@ -1,0 +1,104 @@
+"""Parent handouts: a topic in a language, generic or with a personalized section.
+
+A **generic** handout carries no student information. A **personalized** one adds a boxed section
+(the student's name, services, sessions attended, results) — whether it may be printed at all is
+decided by the print service from the student's consent basis, never here. A draft translation
+carries a visible notice in its own language.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from clinician_desk.reports.fonts import FontSet, font_set_for
+from clinician_desk.reports.handout_library import labels as load_labels
+from clinician_desk.reports.handout_library import load_handout
+from clinician_desk.reports.handout_text import HandoutText
+from clinician_desk.reports.layout import DocMeta, Styles, build_pdf, styles_for
+from clinician_desk.reports.models import PersonalDetails
+from clinician_desk.reports.text import paragraph
+
+LANGUAGE_TAGS = {"en": "en-US", "zh-Hant": "zh-Hant-TW", "hmn": "hmn-US"}
+
+
+def language_tag(language: str) -> str:
+    """BCP 47 tag written in the PDF's /Lang entry."""
+    return LANGUAGE_TAGS.get(language, language)
+
+
+def _personal_box(
+    personal: PersonalDetails, words: dict[str, str], fonts: FontSet, styles: Styles, width: float
+) -> Flowable:
+    none = words["none"]
+    rows: list[tuple[str, str]] = [(words["student"], personal.student_name)]
+    rows.append((words["services"], ", ".join(personal.services) or none))
+    if personal.sessions_attended is not None:
+        attended = str(personal.sessions_attended)
+        if personal.attendance_period:
+            attended += f" ({personal.attendance_period})"
+        rows.append((words["attendance"], attended))
+    rows.append((words["results"], "; ".join(personal.results) or none))
+    cells = [
+        [paragraph(label, styles.body, fonts, bold=True), paragraph(value, styles.body, fonts)]
+        for label, value in rows
+    ]
+    if fonts.rtl:
+        cells = [[value, label] for label, value in cells]
+        widths = [width * 0.68, width * 0.32]
+    else:
+        widths = [width * 0.32, width * 0.68]
+    table = Table(cells, colWidths=widths, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#4a6b8a")),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f2f6fa")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def handout_story(
+    text: HandoutText,
+    words: dict[str, str],
+    fonts: FontSet,
+    personal: PersonalDetails | None = None,
+    width: float = 468.0,
+) -> list[Flowable]:
+    """The flowables of a handout (shared by single documents and batches)."""
+    styles = styles_for(fonts)
+    story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True)]
+    if text.is_draft:
+        story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
+    if personal is not None:
+        story.append(paragraph(words["personal_heading"], styles.h2, fonts, bold=True))
+        story.append(_personal_box(personal, words, fonts, styles, width))
+        story.append(Spacer(1, 8))
+    for block in text.blocks:
+        if block.kind == "heading":
+            story.append(paragraph(block.text, styles.h1, fonts, bold=True))
+        elif block.kind == "item":
+            story.append(paragraph(block.text, styles.item, fonts, bullet=True))
+        else:
+            story.append(paragraph(block.text, styles.body, fonts))
+    return story
+
+
+def render_handout(topic: str, language: str, personal: PersonalDetails | None = None) -> bytes:
+    """A handout as PDF bytes. Raises NotFoundError for an unknown topic or language."""
+    text = load_handout(topic, language)
+    words = load_labels(language)
+    fonts = font_set_for(language)
+    meta = DocMeta(
+        title=text.title,
+        language=language_tag(language),
+        subject=f"handout:{topic}",
+        confidential=personal is not None,
+        page_label=words["page"],
+        fonts=fonts,
+    )
+    return build_pdf(handout_story(text, words, fonts, personal), meta)

@@ -1,0 +1,101 @@
+"""Loads handout texts, labels and county contacts from ``resources/handouts/``.
+
+Topics and languages are whatever folders and files exist: adding a language is adding a folder
+with one file per topic and a ``_labels.txt``. Unknown topics or languages raise
+``NotFoundError`` listing what exists; a malformed file raises ``ValidationError`` naming it.
+Loaded texts are cached per process (they are read-only data).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.reports.handout_text import HandoutText, parse_handout, parse_labels
+from clinician_desk.resources import resource_path
+
+CONTACTS_FILE = "contacts.json"
+
+
+def handouts_dir() -> Path:
+    return resource_path("handouts")
+
+
+@cache
+def contacts() -> dict[str, str]:
+    """Values for the placeholders in handout texts (set by the county)."""
+    path = handouts_dir() / CONTACTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"{path.name}: cannot be read ({exc.__class__.__name__})") from None
+    values = data.get("values") if isinstance(data, dict) else None
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        raise ValidationError(f"{path.name}: 'values' must map names to text")
+    return dict(values)
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """Language folders present, English first."""
+    found = sorted(
+        p.name for p in handouts_dir().iterdir() if p.is_dir() and not p.name.startswith("_")
+    )
+    return tuple(sorted(found, key=lambda code: (code != "en", code)))
+
+
+@cache
+def topics() -> tuple[str, ...]:
+    """Topics, as defined by the English (reference) folder."""
+    en = handouts_dir() / "en"
+    return tuple(sorted(p.stem for p in en.glob("*.txt") if not p.name.startswith("_")))
+
+
+def check_language(language: str) -> str:
+    if language not in languages():
+        raise NotFoundError(
+            f"There is no handout language {language!r}; available: {', '.join(languages())}."
+        )
+    return language
+
+
+def check_topic(topic: str) -> str:
+    if topic not in topics():
+        raise NotFoundError(
+            f"There is no handout topic {topic!r}; available: {', '.join(topics())}."
+        )
+    return topic
+
+
+@cache
+def load_handout(topic: str, language: str) -> HandoutText:
+    """The handout text for a topic in a language (placeholders filled)."""
+    check_topic(topic)
+    check_language(language)
+    path = handouts_dir() / language / f"{topic}.txt"
+    if not path.is_file():
+        raise NotFoundError(
+            f"The handout {topic!r} has no {language!r} translation yet; print it in English "
+            "or add the file."
+        )
+    source = f"handouts/{language}/{path.name}"
+    text = parse_handout(path.read_text(encoding="utf-8"), source=source, values=contacts())
+    if text.topic != topic or text.language != language:
+        raise ValidationError(f"{source}: front matter topic/language do not match its location")
+    return text
+
+
+@cache
+def labels(language: str) -> dict[str, str]:
+    """The words around handout content in a language (page label, draft notice, ...)."""
+    check_language(language)
+    path = handouts_dir() / language / "_labels.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise NotFoundError(f"handouts/{language}/_labels.txt is missing") from None
+    return parse_labels(text, source=f"handouts/{language}/_labels.txt")

@@ -1,0 +1,164 @@
+"""The page every document shares: US Letter, styles per script, metadata, footer, page numbers.
+
+``build_pdf`` lays out a story in memory and returns the PDF bytes; nothing touches the disk.
+The footer carries "Page N of M" (in the document's language) and, on clinical documents, the
+"Confidential health information" line. Body text is 11 pt or larger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_fonts
+from clinician_desk.reports.text import paragraph
+
+PAGE_WIDTH, PAGE_HEIGHT = LETTER
+MARGIN = 0.8 * inch
+BODY_SIZE = 11.5
+CONFIDENTIAL = "Confidential health information"
+AUTHOR = "clinician-desk"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles for one font set."""
+
+    title: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    item: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    banner: ParagraphStyle
+
+
+@cache
+def styles_for(fonts: FontSet) -> Styles:
+    register_fonts()
+    align = TA_RIGHT if fonts.rtl else TA_LEFT
+    # Arabic-script and Gurmukhi glyphs reach far above and below the Latin line: more leading.
+    extra = 1.25 if (fonts.rtl or fonts.shaping) else 1.0
+    word_wrap = "CJK" if fonts.cjk else None
+
+    def style(name: str, size: float, bold: bool = False, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(
+            name,
+            fontName=fonts.face(bold),
+            fontSize=size,
+            leading=round(size * 1.35 * extra, 1),
+            alignment=align,
+            shaping=1 if fonts.shaping else 0,
+            wordWrap=word_wrap,
+            bulletFontName=fonts.fallback,
+            **kw,
+        )
+
+    return Styles(
+        title=style("title", 20, True, spaceAfter=8),
+        h1=style("h1", 15, True, spaceBefore=10, spaceAfter=4),
+        h2=style("h2", 13, True, spaceBefore=6, spaceAfter=2),
+        body=style("body", BODY_SIZE, spaceAfter=6),
+        item=style("item", BODY_SIZE, spaceAfter=3, leftIndent=16, bulletIndent=4),
+        small=style("small", 9, textColor=colors.HexColor("#444444")),
+        cell=style("cell", 10),
+        banner=style(
+            "banner",
+            BODY_SIZE,
+            True,
+            textColor=colors.HexColor("#7a2e00"),
+            backColor=colors.HexColor("#fff1d6"),
+            borderPadding=4,
+            spaceAfter=10,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What the PDF says about itself, and what its footer shows."""
+
+    title: str
+    language: str = "en-US"
+    subject: str = ""
+    confidential: bool = False
+    page_label: str = "Page {page} of {pages}"
+    fonts: FontSet = LATIN_SET
+    footer_note: str = ""
+
+
+def _canvas_class(meta: DocMeta) -> type[Canvas]:
+    styles = styles_for(meta.fonts)
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        """Keeps each page until the end so the footer can say "of M"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            width = PAGE_WIDTH - 2 * MARGIN
+            label = meta.page_label.format(page=self._pageNumber, pages=total)
+            parts = [label]
+            if meta.footer_note:
+                parts.insert(0, meta.footer_note)
+            y = 0.45 * inch
+            line = paragraph("   ·   ".join(parts), styles.small, meta.fonts)
+            _, h = line.wrap(width, PAGE_HEIGHT)
+            line.drawOn(self, MARGIN, y)
+            if meta.confidential:
+                conf = paragraph(CONFIDENTIAL, styles_for(LATIN_SET).small, LATIN_SET, bold=True)
+                conf.wrap(width, PAGE_HEIGHT)
+                conf.drawOn(self, MARGIN, y + h + 2)
+            self.setStrokeColor(colors.HexColor("#999999"))
+            self.setLineWidth(0.5)
+            top = y + h + (14 if meta.confidential else 2) + 4
+            self.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
+
+    return NumberedCanvas
+
+
+def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
+    """Lay out the story on US Letter pages and return the PDF bytes (in memory only)."""
+    register_fonts()
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=0.75 * inch,
+        bottomMargin=1.1 * inch,
+        title=meta.title,
+        author=AUTHOR,
+        subject=meta.subject,
+        creator="clinician-desk",
+        lang=meta.language,
+        invariant=1,
+    )
+    doc.build(story, canvasmaker=_canvas_class(meta))
+    return out.getvalue()

@@ -1,0 +1,156 @@
+"""Text in any supported script as reportlab flowables: font fallback, shaping, right to left.
+
+Left-to-right text becomes a reportlab ``Paragraph``: characters the primary face lacks are
+wrapped in a ``<font>`` tag naming the Latin fallback, Gurmukhi is shaped by HarfBuzz (the
+paragraph style's ``shaping``), Chinese may break between any two characters.
+
+Right-to-left text (Arabic, Dari) is laid out by ``RtlParagraph``: lines are filled in *logical*
+order (so the first line holds the first words), then each line is joined with
+``arabic_reshaper`` (contextual presentation forms, lam-alef ligatures) and put in visual order
+with ``python-bidi`` (digits and Latin words keep their left-to-right order), and drawn right
+aligned run by run, each run in the face that has its glyphs.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
+
+from clinician_desk.reports.fonts import FontSet, has_glyph, register_fonts
+
+BULLET = "•"
+
+
+def normalize(text: str) -> str:
+    """Composed form (NFC): Vietnamese diacritics map to the fonts' precomposed glyphs."""
+    return unicodedata.normalize("NFC", text)
+
+
+def font_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str]]:
+    """Split text into (font name, run) pieces: the primary face where it has the glyph."""
+    current: str | None = None
+    buf: list[str] = []
+    for ch in text:
+        face = primary if (ch == " " or has_glyph(primary, ch)) else fallback
+        if face != current and buf:
+            assert current is not None
+            yield current, "".join(buf)
+            buf = []
+        current = face
+        buf.append(ch)
+    if buf and current is not None:
+        yield current, "".join(buf)
+
+
+def markup(text: str, fonts: FontSet, bold: bool = False) -> str:
+    """Paragraph markup for plain text; runs the primary face lacks get the fallback face."""
+    primary = fonts.face(bold)
+    fallback = fonts.fallback_face(bold)
+    parts = []
+    for face, run in font_runs(normalize(text), primary, fallback):
+        if face == primary:
+            parts.append(escape(run))
+        else:
+            parts.append(f'<font face="{face}">{escape(run)}</font>')
+    return "".join(parts)
+
+
+def _width(text: str, primary: str, fallback: str, size: float) -> float:
+    return float(
+        sum(stringWidth(run, face, size) for face, run in font_runs(text, primary, fallback))
+    )
+
+
+def visual_line(logical: str) -> str:
+    """One line of right-to-left text, joined and in visual (left-to-right drawing) order."""
+    return str(get_display(arabic_reshaper.reshape(logical), base_dir="R"))
+
+
+class RtlParagraph(Flowable):  # type: ignore[misc]
+    """A right-to-left paragraph (optionally a list item with its bullet on the right)."""
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        fonts: FontSet,
+        bold: bool = False,
+        bullet: bool = False,
+    ) -> None:
+        super().__init__()
+        self.text = normalize(text)
+        self.style = style
+        self.primary = fonts.face(bold)
+        self.fallback = fonts.fallback_face(bold)
+        self.bullet = bullet
+        self.indent = style.fontSize * 1.4 if bullet else 0.0
+        self.lines: list[str] = []
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+
+    def _fill(self, avail: float) -> list[str]:
+        size = self.style.fontSize
+        space = _width(" ", self.primary, self.fallback, size)
+        lines: list[str] = []
+        current: list[str] = []
+        used = 0.0
+        for word in self.text.split():
+            w = _width(visual_line(word), self.primary, self.fallback, size)
+            if current and used + space + w > avail:
+                lines.append(" ".join(current))
+                current, used = [], 0.0
+            used = used + space + w if current else w
+            current.append(word)
+        if current:
+            lines.append(" ".join(current))
+        return lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.lines = self._fill(availWidth - self.indent)
+        self.height = max(1, len(self.lines)) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        # Paragraphs are short; a paragraph that does not fit moves to the next page whole.
+        return []
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        size = self.style.fontSize
+        leading = self.style.leading
+        right = self.width - self.indent
+        y = self.height - size
+        canvas.setFillColor(self.style.textColor)
+        if self.bullet:
+            canvas.setFont(self.fallback, size)
+            canvas.drawRightString(self.width, y, BULLET)
+        for line in self.lines:
+            visual = visual_line(line)
+            x = right - _width(visual, self.primary, self.fallback, size)
+            for face, run in font_runs(visual, self.primary, self.fallback):
+                canvas.setFont(face, size)
+                canvas.drawString(x, y, run)
+                x += stringWidth(run, face, size)
+            y -= leading
+
+
+def paragraph(
+    text: str, style: ParagraphStyle, fonts: FontSet, *, bold: bool = False, bullet: bool = False
+) -> Flowable:
+    """A flowable for plain text in the language's script (never interpreted as markup)."""
+    register_fonts()
+    if fonts.rtl:
+        return RtlParagraph(text, style, fonts, bold=bold, bullet=bullet)
+    body = markup(text, fonts, bold=bold)
+    if bullet:
+        return Paragraph(body, style, bulletText=BULLET)
+    return Paragraph(body, style)
