@@ -1,0 +1,302 @@
+"""The key-slot file: a small, versioned, self-describing JSON document beside the database.
+
+Layout (version 1)::
+
+    {"format": "clinician-desk-keyslots", "version": 1,
+     "vault_id": "<32 hex>", "key_check": "<base64 HMAC-SHA256 of the data key>",
+     "slots": [
+       {"type": "passphrase", "id": "<16 hex>", "created": "<UTC ISO>", "cipher": "aes-256-gcm",
+        "kdf": {"name": "argon2id", "version": 19, "memory_kib": 131072, "iterations": 3,
+                "lanes": 4, "salt": "<base64>"}, "nonce": "<base64>", "wrapped": "<base64>"},
+       {"type": "recovery", ... "kdf": {"name": "hkdf-sha256", "salt": "<base64>"}, ...},
+       {"type": "escrow", "id": ..., "created": ...,
+        "cipher": "hpke-x25519-hkdf-sha256-aes-256-gcm",
+        "recipient": "<sha256 hex of the county public key>", "sealed": "<base64>"}]}
+
+Every slot's header (all its fields except ``nonce``/``wrapped``/``sealed``) together with the
+file's ``format``, ``version`` and ``vault_id`` is the associated data of that slot's AEAD, so no
+field can be changed — or a slot moved to another vault — without the slot failing to open.
+``key_check`` is a MAC under the data key itself (it lets ``change_passphrase`` refuse a key that
+is not this vault's). Parsing is strict: unknown or missing fields, wrong types, bad base64 and
+wrong lengths are all ``CorruptionError`` naming the file; nothing in here is secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clinician_desk.errors import CorruptionError, VaultError
+from clinician_desk.vault.kdf import ALGORITHM, ARGON2_VERSION, SALT_BYTES, KdfParams
+
+FORMAT = "clinician-desk-keyslots"
+VERSION = 1
+MAX_FILE_BYTES = 64 * 1024
+MAX_SLOTS = 8
+NONCE_BYTES = 12
+WRAPPED_BYTES = 32 + 16
+SEALED_BYTES = 32 + 32 + 16  # X25519 encapsulated key + data key + tag
+AES_GCM = "aes-256-gcm"
+HPKE_SUITE = "hpke-x25519-hkdf-sha256-aes-256-gcm"
+HKDF_SHA256 = "hkdf-sha256"
+PASSPHRASE, RECOVERY, ESCROW = "passphrase", "recovery", "escrow"
+
+
+@dataclass(frozen=True)
+class PassphraseSlot:
+    id: str
+    created: str
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+    type: str = PASSPHRASE
+
+
+@dataclass(frozen=True)
+class RecoverySlot:
+    id: str
+    created: str
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+    type: str = RECOVERY
+
+
+@dataclass(frozen=True)
+class EscrowSlot:
+    id: str
+    created: str
+    recipient: str
+    sealed: bytes
+    type: str = ESCROW
+
+
+Slot = PassphraseSlot | RecoverySlot | EscrowSlot
+
+
+@dataclass(frozen=True)
+class KeySlotFile:
+    vault_id: str
+    key_check: bytes
+    slots: tuple[Slot, ...]
+
+    def slot(self, kind: str) -> Slot | None:
+        return next((s for s in self.slots if s.type == kind), None)
+
+    def replacing(self, new: Slot) -> KeySlotFile:
+        """A copy with ``new`` in place of the slot of the same type (or appended)."""
+        kept = tuple(s for s in self.slots if s.type != new.type)
+        order = {PASSPHRASE: 0, RECOVERY: 1, ESCROW: 2}
+        return KeySlotFile(
+            self.vault_id, self.key_check, tuple(sorted((*kept, new), key=lambda s: order[s.type]))
+        )
+
+
+def slot_header(slot: Slot) -> dict[str, Any]:
+    """The authenticated, non-secret description of a slot."""
+    head: dict[str, Any] = {"type": slot.type, "id": slot.id, "created": slot.created}
+    if isinstance(slot, PassphraseSlot):
+        head["cipher"] = AES_GCM
+        head["kdf"] = {
+            "name": ALGORITHM,
+            "version": ARGON2_VERSION,
+            "memory_kib": slot.params.memory_kib,
+            "iterations": slot.params.iterations,
+            "lanes": slot.params.lanes,
+            "salt": _b64(slot.salt),
+        }
+    elif isinstance(slot, RecoverySlot):
+        head["cipher"] = AES_GCM
+        head["kdf"] = {"name": HKDF_SHA256, "salt": _b64(slot.salt)}
+    else:
+        head["cipher"] = HPKE_SUITE
+        head["recipient"] = slot.recipient
+    return head
+
+
+def associated_data(vault_id: str, header: dict[str, Any]) -> bytes:
+    """Canonical bytes binding a slot header to this file's format, version and vault."""
+    doc = {"format": FORMAT, "version": VERSION, "vault_id": vault_id, "slot": header}
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def serialize(keyfile: KeySlotFile) -> bytes:
+    slots = []
+    for slot in keyfile.slots:
+        entry = slot_header(slot)
+        if isinstance(slot, EscrowSlot):
+            entry["sealed"] = _b64(slot.sealed)
+        else:
+            entry["nonce"] = _b64(slot.nonce)
+            entry["wrapped"] = _b64(slot.wrapped)
+        slots.append(entry)
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "vault_id": keyfile.vault_id,
+        "key_check": _b64(keyfile.key_check),
+        "slots": slots,
+    }
+    return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode()
+
+
+def read_keyslot_file(path: Path) -> KeySlotFile:
+    """Read and parse the key-slot file at ``path``; damage is a CorruptionError naming it."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise CorruptionError(
+            f"The key-slot file {path} is missing, so the vault cannot be unlocked. "
+            "Restore it from a backup of this profile."
+        ) from None
+    except OSError as exc:
+        raise CorruptionError(
+            f"The key-slot file {path} cannot be read ({exc.strerror})."
+        ) from None
+    return parse_keyslot_bytes(data, str(path))
+
+
+def parse_keyslot_bytes(data: bytes, source: str = "key-slot file") -> KeySlotFile:
+    """Parse a key-slot file's bytes strictly; ``source`` names the file in error messages."""
+    problem = _Problem(source)
+    if not data:
+        raise problem("it is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise problem("it is far larger than a key-slot file can be")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise problem("it is not valid JSON (truncated or overwritten?)") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise problem("it is not a clinician-desk key-slot file")
+    version = doc.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise VaultError(
+            f"The key-slot file {source} was written by a newer version of clinician-desk "
+            f"(format {version}); update the app to open this vault."
+        )
+    _expect_keys(doc, {"format", "version", "vault_id", "key_check", "slots"}, "file", problem)
+    if version != VERSION:
+        raise problem("its format version is not one this app knows")
+    vault_id = _hex(doc["vault_id"], 16, "vault_id", problem)
+    key_check = _bytes(doc["key_check"], 32, "key_check", problem)
+    raw_slots = doc["slots"]
+    if not isinstance(raw_slots, list) or not 1 <= len(raw_slots) <= MAX_SLOTS:
+        raise problem("its slot list is missing or malformed")
+    slots = tuple(_parse_slot(entry, problem) for entry in raw_slots)
+    kinds = [s.type for s in slots]
+    if len(set(kinds)) != len(kinds):
+        raise problem("it has two slots of the same kind")
+    return KeySlotFile(vault_id, key_check, slots)
+
+
+class _Problem:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __call__(self, what: str) -> CorruptionError:
+        return CorruptionError(
+            f"The key-slot file {self.source} is damaged: {what}. "
+            "Restore it from a backup of this profile, or ask the county to recover the vault."
+        )
+
+
+def _parse_slot(entry: object, problem: _Problem) -> Slot:
+    if not isinstance(entry, dict):
+        raise problem("a slot is not an object")
+    kind = entry.get("type")
+    base = {"type", "id", "created", "cipher"}
+    if kind == ESCROW:
+        _expect_keys(entry, base | {"recipient", "sealed"}, "escrow slot", problem)
+        _expect_value(entry, "cipher", HPKE_SUITE, problem)
+        return EscrowSlot(
+            id=_hex(entry["id"], 8, "slot id", problem),
+            created=_text(entry["created"], "created", problem),
+            recipient=_hex(entry["recipient"], 32, "recipient", problem),
+            sealed=_bytes(entry["sealed"], SEALED_BYTES, "sealed key", problem),
+        )
+    if kind not in (PASSPHRASE, RECOVERY):
+        raise problem("a slot has an unknown type")
+    _expect_keys(entry, base | {"kdf", "nonce", "wrapped"}, f"{kind} slot", problem)
+    _expect_value(entry, "cipher", AES_GCM, problem)
+    kdf = entry["kdf"]
+    if not isinstance(kdf, dict):
+        raise problem("a slot's kdf is not an object")
+    slot_id = _hex(entry["id"], 8, "slot id", problem)
+    created = _text(entry["created"], "created", problem)
+    nonce = _bytes(entry["nonce"], NONCE_BYTES, "nonce", problem)
+    wrapped = _bytes(entry["wrapped"], WRAPPED_BYTES, "wrapped key", problem)
+    if kind == RECOVERY:
+        _expect_keys(kdf, {"name", "salt"}, "recovery kdf", problem)
+        _expect_value(kdf, "name", HKDF_SHA256, problem)
+        salt = _bytes(kdf["salt"], SALT_BYTES, "salt", problem)
+        return RecoverySlot(slot_id, created, salt, nonce, wrapped)
+    names = {"name", "version", "memory_kib", "iterations", "lanes", "salt"}
+    _expect_keys(kdf, names, "passphrase kdf", problem)
+    _expect_value(kdf, "name", ALGORITHM, problem)
+    _expect_value(kdf, "version", ARGON2_VERSION, problem)
+    params = KdfParams(
+        memory_kib=_int(kdf["memory_kib"], "memory_kib", problem),
+        iterations=_int(kdf["iterations"], "iterations", problem),
+        lanes=_int(kdf["lanes"], "lanes", problem),
+    )
+    if params.problems():
+        raise problem(
+            "its passphrase parameters are out of range (" + "; ".join(params.problems()) + ")"
+        )
+    salt = _bytes(kdf["salt"], SALT_BYTES, "salt", problem)
+    return PassphraseSlot(slot_id, created, params, salt, nonce, wrapped)
+
+
+def _expect_keys(obj: dict[str, Any], keys: set[str], what: str, problem: _Problem) -> None:
+    if set(obj) != keys:
+        raise problem(f"the {what} has missing or unexpected fields")
+
+
+def _expect_value(obj: dict[str, Any], key: str, value: object, problem: _Problem) -> None:
+    if obj.get(key) != value or isinstance(obj.get(key), bool):
+        raise problem(f"unsupported {key}")
+
+
+def _int(value: object, name: str, problem: _Problem) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise problem(f"{name} is not an integer")
+    return value
+
+
+def _text(value: object, name: str, problem: _Problem) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        raise problem(f"{name} is malformed")
+    return value
+
+
+def _hex(value: object, size: int, name: str, problem: _Problem) -> str:
+    text = _text(value, name, problem)
+    try:
+        if len(text) != 2 * size or len(bytes.fromhex(text)) != size or text != text.lower():
+            raise ValueError
+    except ValueError:
+        raise problem(f"{name} is malformed") from None
+    return text
+
+
+def _bytes(value: object, size: int, name: str, problem: _Problem) -> bytes:
+    if not isinstance(value, str):
+        raise problem(f"{name} is malformed")
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise problem(f"{name} is not valid base64") from None
+    if len(raw) != size:
+        raise problem(f"{name} has the wrong length")
+    return raw
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")

@@ -1,0 +1,260 @@
+"""The vault's public operations: create, unlock (passphrase / recovery key), change, reset, escrow.
+
+Every operation reads the key-slot file fresh and, when it changes anything, writes the whole file
+atomically (``atomic.atomic_write_bytes``): a crash leaves the old or the new file, never half of
+each. Changing the passphrase re-wraps the same data key, so the database is not touched.
+Callers get a ``DataKey`` they must ``wipe()`` when the vault locks.
+
+Errors: ``UsageError`` for a passphrase the policy refuses; ``WrongPassphraseError`` (one message,
+never naming a slot) for a passphrase or recovery key that opens nothing; ``LockedOutError`` /
+``RecoveryKeyRequiredError`` from the backoff; ``CorruptionError`` naming the key-slot file when it
+is missing or damaged; ``VaultError`` when creating over an existing vault.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC
+
+from clinician_desk.clock import Clock, SystemClock
+from clinician_desk.config import VaultPaths
+from clinician_desk.errors import CorruptionError, LockedOutError, VaultError, WrongPassphraseError
+from clinician_desk.vault import lockout
+from clinician_desk.vault.atomic import atomic_write_bytes, ensure_private_dir
+from clinician_desk.vault.datakey import DataKey, RecoveryKey
+from clinician_desk.vault.escrow import load_county_public_key
+from clinician_desk.vault.kdf import KdfParams, calibrate, encode_passphrase
+from clinician_desk.vault.keyfile import (
+    PASSPHRASE,
+    RECOVERY,
+    KeySlotFile,
+    PassphraseSlot,
+    RecoverySlot,
+    read_keyslot_file,
+    serialize,
+)
+from clinician_desk.vault.policy import check_new_passphrase
+from clinician_desk.vault.slots import (
+    key_check,
+    key_matches,
+    open_passphrase,
+    open_recovery,
+    seal_escrow,
+    seal_passphrase,
+    seal_recovery,
+)
+
+
+class RecoveryKeyRequiredError(LockedOutError):
+    """Too many failed passphrase attempts: only the recovery key (or county escrow) unlocks."""
+
+
+def vault_exists(paths: VaultPaths) -> bool:
+    return paths.keyslots.exists() or paths.database.exists()
+
+
+def create_vault(
+    paths: VaultPaths,
+    passphrase: str,
+    *,
+    clock: Clock | None = None,
+    kdf: KdfParams | None = None,
+) -> tuple[DataKey, str]:
+    """A new vault's data key and its recovery key text (show it once, then forget it).
+
+    Writes only the key-slot file (the database is created by storage with the returned key).
+    ``kdf`` defaults to parameters calibrated on this machine (takes a couple of seconds).
+    """
+    check_new_passphrase(passphrase)
+    if vault_exists(paths):
+        raise VaultError(
+            f"A vault already exists in {paths.profile_dir}; unlock it, or choose another profile."
+        )
+    params = kdf if kdf is not None else calibrate()
+    params.check()
+    created = _stamp(clock)
+    vault_id = secrets.token_hex(16)
+    data_key = DataKey.generate()
+    recovery = RecoveryKey.generate()
+    try:
+        raw = data_key.raw
+        keyfile = KeySlotFile(
+            vault_id,
+            key_check(raw, vault_id),
+            (
+                seal_passphrase(raw, passphrase, params, vault_id, created),
+                seal_recovery(raw, recovery.raw, vault_id, created),
+            ),
+        )
+        ensure_private_dir(paths.profile_dir)
+        if paths.keyslots.exists():  # lost a race with another process creating the same vault
+            raise VaultError(f"A vault already exists in {paths.profile_dir}.")
+        atomic_write_bytes(paths.keyslots, serialize(keyfile))
+        return data_key, recovery.to_text()
+    except BaseException:
+        data_key.wipe()
+        raise
+    finally:
+        recovery.wipe()
+
+
+def unlock_status(paths: VaultPaths, *, clock: Clock | None = None) -> lockout.UnlockStatus:
+    """Backoff state for the unlock screen (failures, seconds to wait, recovery-only)."""
+    clock = clock or SystemClock()
+    return lockout.status_of(lockout.load(paths.lockout, clock), clock.now())
+
+
+def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = None) -> DataKey:
+    """The data key, if ``passphrase`` opens the passphrase slot and the backoff allows a try."""
+    clock = clock or SystemClock()
+    keyfile = _read(paths)
+    record = lockout.load(paths.lockout, clock)
+    status = lockout.status_of(record, clock.now())
+    if status.recovery_only:
+        raise RecoveryKeyRequiredError(
+            f"Too many failed attempts ({status.failures}): unlock with the recovery key, "
+            "or ask the county to recover this vault."
+        )
+    if status.retry_after_seconds > 0:
+        seconds = int(status.retry_after_seconds + 0.999)
+        raise LockedOutError(
+            f"Too many failed attempts: wait {seconds} s before trying the passphrase again "
+            "(or use the recovery key).",
+            retry_after_seconds=status.retry_after_seconds,
+        )
+    encode_passphrase(passphrase)  # an empty or absurd entry is a usage error, not an attempt
+    slot = keyfile.slot(PASSPHRASE)
+    # Count the attempt before the slow check so that killing the app does not earn a free guess.
+    record = lockout.record_failure(paths.lockout, record, clock)
+    raw = (
+        open_passphrase(slot, passphrase, keyfile.vault_id)
+        if isinstance(slot, PassphraseSlot)
+        else None
+    )
+    if raw is None:
+        left = lockout.BACKOFF_AFTER - record.failures
+        hint = f" {left} more attempt(s) before a delay." if left > 0 else ""
+        raise WrongPassphraseError("The passphrase is not correct." + hint)
+    return _accept(paths, keyfile, raw)
+
+
+def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
+    """The data key from the printed recovery key; not subject to the backoff (256-bit key).
+
+    A typo is reported (``RecoveryKeyFormatError`` naming the group) before anything is tried.
+    """
+    recovery = RecoveryKey.from_text(recovery_text)
+    try:
+        keyfile = _read(paths)
+        slot = keyfile.slot(RECOVERY)
+        raw = (
+            open_recovery(slot, recovery.raw, keyfile.vault_id)
+            if isinstance(slot, RecoverySlot)
+            else None
+        )
+    finally:
+        recovery.wipe()
+    if raw is None:
+        raise WrongPassphraseError("This recovery key does not belong to this vault.")
+    return _accept(paths, keyfile, raw)
+
+
+def change_passphrase(
+    paths: VaultPaths,
+    key: DataKey,
+    new_passphrase: str,
+    *,
+    clock: Clock | None = None,
+    kdf: KdfParams | None = None,
+) -> None:
+    """Re-wrap the data key under ``new_passphrase`` (the other slots are kept as they are).
+
+    ``key`` must be this vault's data key (checked against the file's key check). The existing
+    slot's Argon2id parameters are kept unless ``kdf`` is given.
+    """
+    check_new_passphrase(new_passphrase)
+    keyfile = _read(paths)
+    raw = _verified_raw(paths, keyfile, key)
+    _write_passphrase_slot(paths, keyfile, raw, new_passphrase, clock, kdf)
+
+
+def reset_passphrase_with_recovery(
+    paths: VaultPaths,
+    recovery_text: str,
+    new_passphrase: str,
+    *,
+    clock: Clock | None = None,
+    kdf: KdfParams | None = None,
+) -> DataKey:
+    """Unlock with the recovery key and set a new passphrase; returns the data key."""
+    check_new_passphrase(new_passphrase)
+    key = unlock_with_recovery_key(paths, recovery_text)
+    try:
+        keyfile = _read(paths)
+        _write_passphrase_slot(paths, keyfile, key.raw, new_passphrase, clock, kdf)
+    except BaseException:
+        key.wipe()
+        raise
+    return key
+
+
+def set_escrow_slot(
+    paths: VaultPaths, key: DataKey, county_public_key: bytes, *, clock: Clock | None = None
+) -> None:
+    """Seal the data key to the county's X25519 public key (replacing any earlier escrow slot)."""
+    public = load_county_public_key(county_public_key)
+    keyfile = _read(paths)
+    raw = _verified_raw(paths, keyfile, key)
+    slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
+    atomic_write_bytes(paths.keyslots, serialize(keyfile.replacing(slot)))
+
+
+def _write_passphrase_slot(
+    paths: VaultPaths,
+    keyfile: KeySlotFile,
+    raw: bytes,
+    passphrase: str,
+    clock: Clock | None,
+    kdf: KdfParams | None,
+) -> None:
+    old = keyfile.slot(PASSPHRASE)
+    if kdf is not None:
+        params = kdf
+    elif isinstance(old, PassphraseSlot):
+        params = old.params
+    else:
+        params = calibrate()
+    params.check()
+    slot = seal_passphrase(raw, passphrase, params, keyfile.vault_id, _stamp(clock))
+    atomic_write_bytes(paths.keyslots, serialize(keyfile.replacing(slot)))
+
+
+def _verified_raw(paths: VaultPaths, keyfile: KeySlotFile, key: DataKey) -> bytes:
+    raw = key.raw
+    if not key_matches(raw, keyfile.vault_id, keyfile.key_check):
+        raise VaultError(f"The given data key does not belong to the vault in {paths.profile_dir}.")
+    return raw
+
+
+def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes) -> DataKey:
+    if not key_matches(raw, keyfile.vault_id, keyfile.key_check):
+        raise CorruptionError(
+            f"The key-slot file {paths.keyslots} is damaged: its key check does not match. "
+            "Restore it from a backup of this profile."
+        )
+    lockout.reset(paths.lockout)
+    return DataKey(raw)
+
+
+def _read(paths: VaultPaths) -> KeySlotFile:
+    if not paths.keyslots.exists() and not paths.database.exists():
+        raise VaultError(
+            f"There is no vault in {paths.profile_dir}. Create one first "
+            "(clinician-desk-admin init)."
+        )
+    return read_keyslot_file(paths.keyslots)
+
+
+def _stamp(clock: Clock | None) -> str:
+    now = (clock or SystemClock()).now()
+    return now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
