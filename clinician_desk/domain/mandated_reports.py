@@ -1,0 +1,40 @@
+"""Mandated-report events (Penal Code 11166): the phone report and the written follow-up.
+
+Only the event is kept — when the phone report was made, to which agency, the written follow-up
+deadline (36 hours after the phone report) and its status. The report's content is not kept in
+the clinical record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from clinician_desk.errors import ValidationError
+
+FOLLOW_UP_HOURS = 36
+AGENCIES: tuple[str, ...] = ("child_welfare", "law_enforcement", "probation")
+STATUSES: tuple[str, ...] = ("follow_up_pending", "follow_up_sent")
+
+
+def follow_up_deadline(phone_report_at: datetime) -> datetime:
+    return phone_report_at + timedelta(hours=FOLLOW_UP_HOURS)
+
+
+def validate_report(phone_report_at: datetime, agency: str, now: datetime) -> None:
+    if phone_report_at.tzinfo is None:
+        raise ValidationError("The phone report time needs a time zone.")
+    if phone_report_at > now + timedelta(minutes=5):
+        raise ValidationError("The phone report time is in the future.")
+    if agency not in AGENCIES:
+        raise ValidationError(f"agency must be one of {', '.join(AGENCIES)}.")
+
+
+def check_follow_up(status: str, phone_report_at: datetime, sent_at: datetime) -> None:
+    if status == "follow_up_sent":
+        raise ValidationError("The written follow-up is already recorded as sent.")
+    if sent_at < phone_report_at:
+        raise ValidationError("The written follow-up cannot predate the phone report.")
+
+
+def is_overdue(status: str, deadline: datetime, now: datetime) -> bool:
+    return status == "follow_up_pending" and now > deadline
