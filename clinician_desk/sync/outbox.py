@@ -1,0 +1,192 @@
+"""The transactional outbox: per-(org_unit, period) snapshot state kept in the vault.
+
+Edits that change counts mark ``count_dirty(org_unit, period)`` in their own transaction (the
+record and screening services do that). ``rebuild`` runs in one unit of work: it reads the dirty
+periods, recomputes every snapshot of those periods from the vault, bumps a snapshot's revision
+**only when its content hash changed**, stores the exact body to send, and clears the dirty marks
+it consumed — all or nothing. A snapshot whose cells all disappeared (a session moved to another
+month) is sent once with no cells so the server's total drops too.
+
+Statuses per period: ``pending`` (a revision newer than the acknowledged one waits),
+``synced``, ``stale``/``conflict`` (the server holds a newer or different revision — kept local,
+the clinician decides), ``rejected`` (422/413, the server's reason kept), ``locked`` (423, the
+county closed the month). A later content change turns rejected/locked back into pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from clinician_desk.clock import utc_iso
+from clinician_desk.domain.counts import CountCell, snapshots
+from clinician_desk.sync.payload import build_payload, content_hash_of
+
+SqlConn = Any  # a sqlcipher3 connection (rows as sqlcipher3.Row)
+CellsForPeriod = Callable[[SqlConn, str], list[CountCell]]
+PROBLEM_STATUSES = ("stale", "conflict", "rejected", "locked")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A snapshot revision waiting to be sent."""
+
+    org_unit: str
+    period: str
+    revision: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Device:
+    server_url: str
+    device_id: str
+    private_key: bytes
+    taxonomy_version: str
+    clock_offset_seconds: float
+    revoked: bool
+
+
+def load_device(conn: SqlConn) -> Device | None:
+    row = conn.execute(
+        "SELECT server_url, device_id, private_key, taxonomy_version, clock_offset_seconds,"
+        " revoked_at FROM sync_device WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return Device(row[0], row[1], bytes(row[2]), row[3], float(row[4]), row[5] is not None)
+
+
+def allowed_org_units(conn: SqlConn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT org_unit FROM sync_org_unit")}
+
+
+def dirty_periods(conn: SqlConn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT period FROM count_dirty")}
+
+
+def mark_period_dirty(conn: SqlConn, org_unit: str, period: str) -> None:
+    """For callers outside the record services (e.g. a taxonomy change): rebuild this period."""
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period) VALUES (?, ?)", (org_unit, period)
+    )
+
+
+def rebuild(
+    conn: SqlConn,
+    periods: Iterable[str],
+    cells_for_period: CellsForPeriod,
+    device: Device,
+    now: datetime,
+) -> list[tuple[str, str]]:
+    """Rebuild the snapshots of ``periods``; returns the (org_unit, period) whose revision moved.
+
+    Call inside a unit of work. Clears ``count_dirty`` for the periods rebuilt.
+    """
+    changed: list[tuple[str, str]] = []
+    for period in sorted(set(periods)):
+        fresh = snapshots(cells_for_period(conn, period))
+        known = {
+            r[0]: (int(r[1]), r[2])
+            for r in conn.execute(
+                "SELECT org_unit, revision, content_hash FROM sync_period WHERE period = ?",
+                (period,),
+            )
+        }
+        org_units = {ou for ou, _ in fresh} | set(known)
+        for org_unit in sorted(org_units):
+            cells = fresh.get((org_unit, period), [])
+            revision, old_hash = known.get(org_unit, (0, None))
+            if not cells and org_unit not in known:
+                continue
+            if content_hash_of(cells, org_unit, period, device.taxonomy_version) == old_hash:
+                continue
+            built = build_payload(
+                cells,
+                org_unit=org_unit,
+                period=period,
+                revision=revision + 1,
+                taxonomy_version=device.taxonomy_version,
+                device_id=device.device_id,
+                generated_at=now,
+            )
+            conn.execute(
+                "INSERT INTO sync_period (org_unit, period, revision, content_hash, body,"
+                " built_at, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
+                " ON CONFLICT (org_unit, period) DO UPDATE SET revision = excluded.revision,"
+                " content_hash = excluded.content_hash, body = excluded.body,"
+                " built_at = excluded.built_at, status = 'pending', problem = NULL,"
+                " attempts = 0",
+                (org_unit, period, built.revision, built.content_hash, built.body, utc_iso(now)),
+            )
+            changed.append((org_unit, period))
+        conn.execute("DELETE FROM count_dirty WHERE period = ?", (period,))
+    return changed
+
+
+def outgoing(conn: SqlConn) -> list[Outgoing]:
+    """Pending revisions, oldest period first."""
+    rows = conn.execute(
+        "SELECT org_unit, period, revision, body FROM sync_period"
+        " WHERE status = 'pending' AND revision > acked_revision ORDER BY period, org_unit"
+    ).fetchall()
+    return [Outgoing(r[0], r[1], int(r[2]), bytes(r[3])) for r in rows]
+
+
+def record_outcome(
+    conn: SqlConn,
+    item: Outgoing,
+    *,
+    status: str,
+    now: datetime,
+    problem: str | None = None,
+    server_revision: int | None = None,
+) -> None:
+    """Store what the server said about ``item`` (ignored if a newer revision was built since)."""
+    acked = status == "synced"
+    conn.execute(
+        "UPDATE sync_period SET status = ?, problem = ?, server_revision = ?,"
+        " attempts = attempts + 1, last_sent_at = ?,"
+        " acked_revision = CASE WHEN ? THEN MAX(acked_revision, ?) ELSE acked_revision END,"
+        " acked_at = CASE WHEN ? THEN ? ELSE acked_at END"
+        " WHERE org_unit = ? AND period = ? AND revision = ?",
+        (
+            status,
+            problem,
+            server_revision,
+            utc_iso(now),
+            acked,
+            item.revision,
+            acked,
+            utc_iso(now),
+            item.org_unit,
+            item.period,
+            item.revision,
+        ),
+    )
+
+
+def note_attempt(conn: SqlConn, item: Outgoing, now: datetime) -> None:
+    """A send that got no usable answer: the revision stays pending, one more attempt counted."""
+    conn.execute(
+        "UPDATE sync_period SET attempts = attempts + 1, last_sent_at = ?"
+        " WHERE org_unit = ? AND period = ? AND revision = ?",
+        (utc_iso(now), item.org_unit, item.period, item.revision),
+    )
+
+
+def supersede(conn: SqlConn, org_unit: str, period: str, above: int) -> None:
+    """After the clinician confirmed: re-issue this device's snapshot above revision ``above``.
+
+    Used for a stale or conflicting period (e.g. a laptop restored from an old backup): the
+    local content becomes the newest revision on the next rebuild and is sent again.
+    """
+    conn.execute(
+        "UPDATE sync_period SET revision = MAX(revision, ?), content_hash = NULL,"
+        " status = 'pending', problem = NULL, server_revision = NULL"
+        " WHERE org_unit = ? AND period = ?",
+        (above, org_unit, period),
+    )
+    mark_period_dirty(conn, org_unit, period)

@@ -1,0 +1,283 @@
+"""The sync worker: rebuild dirty snapshots, sign and send pending revisions, record answers.
+
+Three phases so the UI can run each where it belongs (``prepare`` and ``record`` touch the
+database and run on the DB worker; ``send`` touches only the network):
+
+1. ``prepare`` — one unit of work: rebuild the dirty periods, list the pending revisions.
+2. ``send`` — sign each body with the device's Ed25519 key and PUT it; interpret the answer.
+   Network trouble, 5xx and 429 stop the round and arm the full-jitter backoff (honoring
+   Retry-After); 401 with the server's time corrects the clock offset and retries once; 403
+   marks the device revoked and stops for good.
+3. ``record`` — one unit of work: store every verdict (acknowledged revision, the server's
+   reason per period, the new clock offset, revocation).
+
+Guarantees: nothing here raises for network trouble (offline is normal); a revision is marked
+acknowledged only after a 200 for exactly that revision; resending is safe because the server
+treats the same revision with the same content as a duplicate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from clinician_desk.clock import Clock, utc_iso
+from clinician_desk.sync import outbox
+from clinician_desk.sync.backoff import Backoff
+from clinician_desk.sync.client import Reply, SyncClient
+from clinician_desk.sync.signing import sign_request
+
+REVOKED_MESSAGE = (
+    "The county has withdrawn this laptop's permission to send counts. Nothing was lost. "
+    "Call your county mental-health program supervisor (county office of education) to "
+    "re-enroll this laptop."
+)
+ClientFactory = Callable[[str], SyncClient]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    item: outbox.Outgoing
+    status: str | None  # a sync_period status, or None when no usable answer arrived
+    message: str
+    problem: str | None = None
+    server_revision: int | None = None
+
+
+@dataclass
+class RoundResult:
+    """What one round did; ``stopped`` says why it ended early (offline, revoked, ...)."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+    stopped: str | None = None
+    problem: str | None = None
+    retry_after: float | None = None
+    clock_offset: float | None = None
+    revoked: bool = False
+    not_attempted: int = 0
+
+
+def _reason(reply: Reply) -> str:
+    data = reply.data
+    for key in ("problems", "detail", "reason", "error", "message"):
+        value = data.get(key)
+        if isinstance(value, list) and value:
+            return "; ".join(str(v) for v in value)[:500]
+        if isinstance(value, str) and value:
+            return value[:500]
+    return f"the server answered {reply.status}"
+
+
+def _stored_revision(reply: Reply) -> int | None:
+    for key in ("stored_revision", "server_revision", "current_revision"):
+        value = reply.data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        db: Any,
+        clock: Clock,
+        cells_for_period: outbox.CellsForPeriod,
+        *,
+        client_factory: ClientFactory | None = None,
+        backoff: Backoff | None = None,
+        ca_bundle: str | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.cells_for_period = cells_for_period
+        self.client_factory = client_factory or (
+            lambda url: SyncClient(url, ca_bundle=ca_bundle, clock=clock)
+        )
+        self.backoff = backoff or Backoff()
+
+    # -- phase 1 (database) ------------------------------------------------------------------
+    def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
+        with self.db.unit_of_work() as uow:
+            device = outbox.load_device(uow.conn)
+            if device is None:
+                return None, []
+            dirty = outbox.dirty_periods(uow.conn)
+            if dirty:
+                outbox.rebuild(uow.conn, dirty, self.cells_for_period, device, self.clock.now())
+            return device, outbox.outgoing(uow.conn)
+
+    # -- phase 2 (network only) --------------------------------------------------------------
+    def send(self, device: outbox.Device, items: list[outbox.Outgoing]) -> RoundResult:
+        result = RoundResult()
+        if device.revoked:
+            result.stopped, result.problem = "revoked", REVOKED_MESSAGE
+            result.not_attempted = len(items)
+            return result
+        key = Ed25519PrivateKey.from_private_bytes(device.private_key)
+        offset = device.clock_offset_seconds
+        client = self.client_factory(device.server_url)
+        try:
+            for index, item in enumerate(items):
+                reply = self._put(client, device, key, item, offset)
+                if reply.status == 401 and reply.server_time is not None:
+                    offset = (reply.server_time - self.clock.now()).total_seconds()
+                    result.clock_offset = offset
+                    reply = self._put(client, device, key, item, offset)
+                verdict, stop = self._interpret(item, reply, result)
+                if verdict is not None:
+                    result.verdicts.append(verdict)
+                if stop:
+                    result.not_attempted = len(items) - index - 1
+                    break
+        finally:
+            client.close()
+        return result
+
+    def _put(
+        self,
+        client: SyncClient,
+        device: outbox.Device,
+        key: Ed25519PrivateKey,
+        item: outbox.Outgoing,
+        offset: float,
+    ) -> Reply:
+        path = f"/api/v1/counts/{item.org_unit}/{item.period}"
+        created = int((self.clock.now() + timedelta(seconds=offset)).timestamp())
+        headers = sign_request(
+            "PUT",
+            path,
+            item.body,
+            device_id=device.device_id,
+            private_key=key,
+            created=created,
+            idempotency_key=f"{device.device_id}-{item.org_unit}-{item.period}-r{item.revision}"[
+                -64:
+            ],
+        )
+        return client.request("PUT", path, body=item.body, headers=headers)
+
+    def _interpret(
+        self, item: outbox.Outgoing, reply: Reply, result: RoundResult
+    ) -> tuple[Verdict | None, bool]:
+        """The verdict for ``item`` and whether the round must stop."""
+        st = reply.status
+        if reply.transport is not None and not (st is not None and st >= 500):
+            result.stopped, result.problem = reply.transport, reply.problem
+            return Verdict(item, None, reply.problem), True
+        if st is not None and (st >= 500 or st == 429):
+            result.stopped = "server_busy" if st == 429 else "server_error"
+            result.problem = f"the county server answered {st}; will retry later"
+            result.retry_after = reply.retry_after
+            return Verdict(item, None, result.problem), True
+        if st == 200:
+            outcome = str(reply.data.get("result") or reply.data.get("status") or "applied")
+            return Verdict(item, "synced", outcome), False
+        if st == 403:
+            result.stopped, result.problem, result.revoked = "revoked", REVOKED_MESSAGE, True
+            return Verdict(item, None, REVOKED_MESSAGE), True
+        if st == 401:
+            result.stopped = "unauthorized"
+            result.problem = "The county server did not accept this laptop's signature: " + (
+                _reason(reply)
+            )
+            return Verdict(item, None, result.problem), True
+        if st == 409:
+            stored = _stored_revision(reply)
+            reason = _reason(reply)
+            stale = (stored is not None and stored > item.revision) or "stale" in reason.lower()
+            status = "stale" if stale else "conflict"
+            msg = (
+                "The county holds a newer version of this month's counts than this laptop "
+                "(restored from an old backup?). Kept here; review and resend."
+                if stale
+                else "The county holds different counts under the same revision. Kept here; "
+                "review and resend."
+            )
+            return Verdict(item, status, msg, reason, stored), False
+        if st == 423:
+            return Verdict(item, "locked", "The county closed this month.", _reason(reply)), False
+        if st in (413, 422) or (st is not None and 400 <= st < 500):
+            reason = _reason(reply)
+            return Verdict(item, "rejected", f"Rejected by the county: {reason}", reason), False
+        result.stopped, result.problem = "bad_response", f"unexpected answer {st}"
+        return Verdict(item, None, result.problem), True
+
+    # -- phase 3 (database) ------------------------------------------------------------------
+    def record(self, result: RoundResult) -> None:
+        now = self.clock.now()
+        with self.db.unit_of_work() as uow:
+            for v in result.verdicts:
+                if v.status is None:
+                    outbox.note_attempt(uow.conn, v.item, now)
+                else:
+                    outbox.record_outcome(
+                        uow.conn,
+                        v.item,
+                        status=v.status,
+                        now=now,
+                        problem=v.problem,
+                        server_revision=v.server_revision,
+                    )
+            sets = ["last_attempt_at = ?", "last_problem = ?"]
+            args: list[object] = [utc_iso(now), result.problem]
+            if result.stopped is None and result.verdicts:
+                sets.append("last_success_at = ?")
+                args.append(utc_iso(now))
+            if result.clock_offset is not None:
+                sets.append("clock_offset_seconds = ?")
+                args.append(result.clock_offset)
+            if result.revoked:
+                sets.append("revoked_at = COALESCE(revoked_at, ?)")
+                args.append(utc_iso(now))
+            uow.conn.execute(f"UPDATE sync_device SET {', '.join(sets)} WHERE id = 1", args)
+
+    # -- all three ---------------------------------------------------------------------------
+    def run_once(self, *, force: bool = False) -> RoundResult:
+        """One round. Waits out the backoff unless ``force`` (an explicit user request)."""
+        device, items = self.prepare()
+        if device is None:
+            return RoundResult(stopped="not_enrolled", problem="This laptop is not enrolled.")
+        if not items and not device.revoked:
+            return RoundResult()
+        mono = self.clock.monotonic()
+        if not force and not self.backoff.ready(mono):
+            return RoundResult(
+                stopped="waiting",
+                retry_after=self.backoff.wait_seconds(mono),
+                not_attempted=len(items),
+            )
+        result = self.send(device, items)
+        self.record(result)
+        if result.stopped in (None, "revoked"):
+            self.backoff.succeeded()
+        else:
+            delay = self.backoff.failed(mono, result.retry_after)
+            result = replace(result, retry_after=delay)
+        return result
+
+    def run_until_idle(
+        self, *, max_rounds: int = 50, sleep: Callable[[float], None] = time.sleep
+    ) -> list[RoundResult]:
+        """Rounds until nothing is pending or a permanent stop (revoked, not enrolled,
+        signature refused), sleeping the backoff delay between failed rounds."""
+        rounds: list[RoundResult] = []
+        for _ in range(max_rounds):
+            r = self.run_once(force=True)
+            rounds.append(r)
+            if r.stopped in ("revoked", "not_enrolled", "unauthorized"):
+                break
+            if r.stopped is None:
+                if self._nothing_pending():
+                    break
+                continue
+            sleep(r.retry_after or 0.0)
+        return rounds
+
+    def _nothing_pending(self) -> bool:
+        _, items = self.prepare()
+        return not items
