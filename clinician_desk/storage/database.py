@@ -159,6 +159,19 @@ class Database:
         """Write a consistent, encrypted (same key) copy of the database to ``dest``."""
         snapshot(self.conn, dest, self._key)
 
+    def check_copy(self, copy: Path) -> tuple[list[str], int]:
+        """Verify a copy written by ``snapshot_to``: its problems and schema version."""
+        from clinician_desk.storage.verify import verify_connection
+
+        conn = connect(copy, self._key)
+        try:
+            problems = verify_connection(conn)
+            version = migrations_runner.current_version(conn)
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+        return problems, version
+
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before copies and by tests)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
