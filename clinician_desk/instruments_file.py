@@ -1,0 +1,46 @@
+"""Loads the bundled screening instruments (``resources/instruments/*.json``) once per process.
+
+Each file is parsed and handed to the pure validator; a broken file raises ``ValidationError``
+naming the file and the field. The file name (without ``.json``) must equal the instrument id.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from clinician_desk.domain.screenings import Instrument, instrument_from_dict
+from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.resources import resource_path
+
+
+def load_instrument_file(path: Path) -> Instrument:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"{path.name}: cannot be read ({exc.__class__.__name__})") from None
+    instrument = instrument_from_dict(data, source=path.name)
+    if instrument.id != path.stem:
+        raise ValidationError(f"{path.name}: id {instrument.id!r} must match the file name")
+    return instrument
+
+
+def load_instruments_from(folder: Path) -> dict[str, Instrument]:
+    return {p.stem: load_instrument_file(p) for p in sorted(folder.glob("*.json"))}
+
+
+@cache
+def load_instruments() -> dict[str, Instrument]:
+    """All bundled instruments by id, validated."""
+    return load_instruments_from(resource_path("instruments"))
+
+
+def get_instrument(instrument_id: str) -> Instrument:
+    instruments = load_instruments()
+    try:
+        return instruments[instrument_id]
+    except KeyError:
+        raise NotFoundError(
+            f"Unknown instrument {instrument_id!r} (known: {', '.join(sorted(instruments))})"
+        ) from None

@@ -1,0 +1,107 @@
+"""A broken instrument file gives a ValidationError naming the file and the field."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinician_desk.domain.screenings import instrument_from_dict
+from clinician_desk.errors import ValidationError
+from clinician_desk.instruments_file import load_instrument_file, load_instruments_from
+from clinician_desk.resources import resource_path
+
+RAW = {
+    p.stem: json.loads(p.read_text(encoding="utf-8"))
+    for p in resource_path("instruments").glob("*.json")
+}
+
+
+def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(doc: dict[str, Any]) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        if value is _DELETE:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+
+    return mutate
+
+
+_DELETE = object()
+
+BROKEN = [
+    ("phq-9", _set(["id"], _DELETE), "id"),
+    ("phq-9", _set(["respondent"], "neighbour"), "respondent"),
+    ("phq-9", _set(["age_range", "min"], "twelve"), "age_range.min"),
+    ("phq-9", _set(["languages"], ["es"]), "languages"),
+    ("phq-9", _set(["items", 8, "options"], "nope"), "items[8].options"),
+    ("phq-9", _set(["items", 1, "id"], "1"), "items[1].id"),
+    ("phq-9", _set(["items", 0, "text"], ""), "items[0].text"),
+    (
+        "phq-9",
+        _set(["option_sets", "frequency", 0, "value"], True),
+        "option_sets.frequency[0].value",
+    ),
+    ("phq-9", _set(["option_sets", "frequency", 1, "value"], 0), "appears twice"),
+    ("phq-9", _set(["scoring", "bands", 1, "min"], 6), "scoring.bands[1]"),
+    ("phq-9", _set(["scoring", "bands", 4, "max"], 26), "maximum total 27"),
+    ("phq-9", _set(["scoring", "positive", 0, "at"], 40), "scoring.positive[0].at"),
+    ("phq-9", _set(["scoring", "total_items", 0], "99"), "scoring.total_items"),
+    ("phq-9", _set(["scoring", "missing", "rule"], "guess"), "scoring.missing.rule"),
+    ("phq-9", _set(["scoring", "default_population"], "martian"), "default_population"),
+    ("phq-9", _set(["scoring", "rule_version"], _DELETE), "scoring.rule_version"),
+    ("phq-9", _set(["critical", 0, "item"], "42"), "critical[0].item"),
+    ("phq-9", _set(["critical", 0, "when"], {"item": "9", "eq": "maybe"}), "cannot take"),
+    ("phq-9", _set(["attribution"], _DELETE), "attribution"),
+    ("asq", _set(["items", 4, "ask_if"], {"item": "6", "eq": "yes"}), "items[4].ask_if"),
+    ("asq", _set(["items", 4, "ask_if"], {"item": "1"}), "needs one of"),
+    ("psc-17", _set(["scoring", "subscales", 0, "items"], ["2", "6"]), "split the total"),
+    ("psc-17", _set(["scoring", "subscales", 0, "items", 0], "99"), "subscales[0].items"),
+    ("crafft", _set(["items", 0, "count"], {"min": 5, "max": 1}), "items[0].count"),
+    (
+        "cssrs-screener",
+        _set(["scoring", "classification", 0, "rank"], "high"),
+        "classification[0].rank",
+    ),
+]
+
+
+@pytest.mark.parametrize(("instrument_id", "mutate", "field"), BROKEN, ids=[b[2] for b in BROKEN])
+def test_broken_field_is_named(instrument_id: str, mutate: Any, field: str) -> None:
+    doc = copy.deepcopy(RAW[instrument_id])
+    mutate(doc)
+    with pytest.raises(ValidationError) as info:
+        instrument_from_dict(doc, source=f"{instrument_id}.json")
+    message = str(info.value)
+    assert message.startswith(f"{instrument_id}.json: ")
+    assert field in message
+
+
+def test_every_bundled_file_validates() -> None:
+    for instrument_id, doc in RAW.items():
+        assert instrument_from_dict(doc, source=f"{instrument_id}.json").id == instrument_id
+
+
+def test_unreadable_file_and_wrong_id_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text("{ not json", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"^broken\.json: cannot be read"):
+        load_instrument_file(bad)
+    bad.unlink()
+    renamed = tmp_path / "other.json"
+    renamed.write_text(json.dumps(RAW["gad-2"]), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"other\.json: id 'gad-2' must match"):
+        load_instruments_from(tmp_path)
+
+
+def test_no_sdq_and_english_text_only() -> None:
+    assert not any("sdq" in name for name in RAW)
+    for doc in RAW.values():
+        assert doc["languages"] == ["en"], "add a language only with a validated translation"
