@@ -20,7 +20,7 @@ MIN_CHARS = 12
 RECOMMENDED_CHARS = 15
 _RUNS = (
     "abcdefghijklmnopqrstuvwxyz",
-    "01234567890",
+    "0123456789",
     "qwertyuiopasdfghjklzxcvbnm",
     "qwertzuiopasdfghjklyxcvbnm",
     "azertyuiopqsdfghjklmwxcvbn",
@@ -80,7 +80,8 @@ def passphrase_feedback(text: str) -> tuple[int, str]:
     """
     problem = _problem(text)
     if problem is not None:
-        score = 1 if len(_normalise(text)) >= MIN_CHARS // 2 and not _is_common(text) else 0
+        length = len(_normalise(text))
+        score = 1 if MIN_CHARS // 2 <= length < MIN_CHARS else 0
         return score, problem
     bits = estimate_bits(text)
     length = len(_normalise(text))
