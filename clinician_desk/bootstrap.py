@@ -13,6 +13,7 @@ from typing import Protocol
 from clinician_desk.clock import Clock
 from clinician_desk.config import VaultPaths
 from clinician_desk.events import EventBus
+from clinician_desk.services.record import RecordService
 from clinician_desk.storage import Database
 
 
@@ -34,6 +35,7 @@ class Services:
     events: EventBus
     paths: VaultPaths
     key: DataKey
+    record: RecordService
 
     def close(self) -> None:
         """Close the database and overwrite the key (idempotent)."""
@@ -51,4 +53,6 @@ def build_services(
     """
     db = Database.open(paths.database, key, clock=clock, create=create)
     events = EventBus()
-    return Services(db=db, clock=clock, events=events, paths=paths, key=key)
+    return Services(
+        db=db, clock=clock, events=events, paths=paths, key=key, record=RecordService(db)
+    )

@@ -1,0 +1,187 @@
+"""Sessions and notes: document a session, autosave drafts, sign and lock, add addenda.
+
+* ``document_session`` creates the session and one draft note per student present (a group
+  session gets one note per student; a session without students gets one note).
+* ``save_draft`` is the autosave: one UPDATE plus the search index row, in the encrypted
+  database, committed with ``synchronous=FULL`` — cheap and crash-safe. A draft save is not
+  audited (drafts are not yet part of the record); creation and signing are, with a hash of the
+  signed content.
+* ``sign_note`` locks the note (the database triggers refuse any later UPDATE/DELETE) and marks
+  the session's (school, district) × month dirty for sync, in the same transaction.
+* ``add_addendum`` adds a signed, time-stamped addendum to a signed note only.
+* Psychotherapy (process) notes live in their own table, are indexed only under their own kind
+  and never appear in summaries, views or prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clinician_desk.clock import utc_iso
+from clinician_desk.domain import notes as rules
+from clinician_desk.domain.sessions import SessionInput, period_of, validate_session
+from clinician_desk.domain.students import district_of
+from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
+from clinician_desk.services.record_views import SessionNoteView, session_note_view
+from clinician_desk.services.students import today_of
+from clinician_desk.storage.repositories import notes as repo
+from clinician_desk.storage.repositories import search_index
+from clinician_desk.taxonomy_file import load_taxonomy
+
+UoW = Any
+
+
+@dataclass(frozen=True)
+class DocumentedSession:
+    session_id: int
+    note_ids: dict[int | None, int]  # student id (None: no student) -> draft note id
+
+
+def document_session(uow: UoW, data: SessionInput, template: str = "SOAP") -> DocumentedSession:
+    """Validate and store a session; create one draft note per student present."""
+    s = validate_session(data, load_taxonomy(), today_of(uow))
+    if template not in rules.TEMPLATES:
+        raise ValidationError(f"note template must be one of {', '.join(rules.TEMPLATES)}.")
+    conn = uow.conn
+    for sid in s.student_ids:
+        if conn.execute("SELECT 1 FROM students WHERE id = ?", (sid,)).fetchone() is None:
+            raise NotFoundError(f"There is no student with id {sid}.")
+    if conn.execute("SELECT 1 FROM schools WHERE cds_code = ?", (s.school_cds,)).fetchone() is None:
+        raise NotFoundError("The session's school is not known; add it with a student first.")
+    now = utc_iso(uow.clock.now())
+    session_id = repo.insert_session(conn, s, now)
+    note_ids: dict[int | None, int] = {}
+    targets: tuple[int | None, ...] = s.student_ids or (None,)
+    for target in targets:
+        note_ids[target] = repo.insert_note(conn, session_id, target, template, now)
+    uow.audit(
+        "session.created",
+        "session",
+        str(session_id),
+        {
+            "service": s.service_code,
+            "students": list(s.student_ids),
+            "notes": list(note_ids.values()),
+        },
+    )
+    return DocumentedSession(session_id, note_ids)
+
+
+def _note(uow: UoW, note_id: int) -> repo.NoteRow:
+    note = repo.get_note(uow.conn, note_id)
+    if note is None:
+        raise NotFoundError(f"There is no note with id {note_id}.")
+    return note
+
+
+def save_draft(uow: UoW, note_id: int, sections: Mapping[str, str]) -> None:
+    """Autosave a draft note's sections (refused once signed)."""
+    note = _note(uow, note_id)
+    rules.check_editable(note.status)
+    clean = rules.validate_sections(note.template, sections)
+    repo.save_sections(uow.conn, note_id, clean, utc_iso(uow.clock.now()))
+    search_index.index(uow.conn, "note", note_id, note.student_id, rules.plain_text(clean))
+
+
+def sign_note(uow: UoW, note_id: int, sections: Mapping[str, str] | None = None) -> str:
+    """Sign and lock a note (saving ``sections`` first if given); returns the content hash."""
+    note = _note(uow, note_id)
+    rules.check_editable(note.status)
+    clean = rules.validate_sections(note.template, note.sections if sections is None else sections)
+    rules.check_signable(note.status, clean)
+    now = utc_iso(uow.clock.now())
+    if clean != note.sections:
+        repo.save_sections(uow.conn, note_id, clean, now)
+        search_index.index(uow.conn, "note", note_id, note.student_id, rules.plain_text(clean))
+    digest = rules.content_hash(clean, uow.actor, now)
+    repo.mark_signed(uow.conn, note_id, uow.actor, now, digest)
+    repo.mark_count_dirty(
+        uow.conn, (note.school_cds, district_of(note.school_cds)), period_of(note.session_date), now
+    )
+    uow.audit("note.signed", "note", str(note_id), {"session": note.session_id, "hash": digest})
+    return digest
+
+
+def add_addendum(uow: UoW, note_id: int, body: str) -> int:
+    """Add a signed, time-stamped addendum to a signed note; returns its id."""
+    note = _note(uow, note_id)
+    text = rules.check_addendum_allowed(note.status, body)
+    now = utc_iso(uow.clock.now())
+    digest = rules.content_hash({"addendum": text, "note": str(note_id)}, uow.actor, now)
+    addendum_id = repo.insert_addendum(uow.conn, note_id, text, uow.actor, now, digest)
+    search_index.index(uow.conn, "addendum", addendum_id, note.student_id, text)
+    uow.audit(
+        "note.addendum_added", "note", str(note_id), {"addendum": addendum_id, "hash": digest}
+    )
+    return addendum_id
+
+
+def open_note(uow: UoW, note_id: int) -> SessionNoteView:
+    """The note with its session and addenda; audits the view."""
+    view = session_note_view(uow.conn, note_id)
+    uow.audit("note.viewed", "note", str(note_id), {"student": view.student_id})
+    return view
+
+
+def save_psychotherapy_note(uow: UoW, session_id: int, student_id: int, body: str) -> int:
+    """Create or autosave a psychotherapy (process) note for a student present in a session."""
+    if student_id not in repo.session_student_ids(uow.conn, session_id):
+        raise NotFoundError("That student is not recorded as present in this session.")
+    row = repo.psychotherapy_note(uow.conn, session_id, student_id)
+    if row is not None and row[2] == "signed":
+        raise PermissionRefusedError("This psychotherapy note is signed and locked.")
+    if len(body) > rules.MAX_SECTION_CHARS:
+        raise ValidationError("The psychotherapy note is too long.")
+    pn_id = repo.upsert_psychotherapy_note(
+        uow.conn, session_id, student_id, body, utc_iso(uow.clock.now())
+    )
+    search_index.index(uow.conn, "psychotherapy", pn_id, student_id, body)
+    if row is None:
+        uow.audit("psychotherapy_note.created", "psychotherapy_note", str(pn_id))
+    return pn_id
+
+
+def sign_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> None:
+    row = repo.psychotherapy_note(uow.conn, session_id, student_id)
+    if row is None:
+        raise NotFoundError("There is no psychotherapy note for that student and session.")
+    if row[2] == "signed":
+        raise PermissionRefusedError("This psychotherapy note is already signed.")
+    if not str(row[1]).strip():
+        raise ValidationError("An empty psychotherapy note cannot be signed.")
+    now = utc_iso(uow.clock.now())
+    digest = rules.content_hash({"text": row[1]}, uow.actor, now)
+    repo.sign_psychotherapy_note(uow.conn, int(row[0]), uow.actor, now, digest)
+    uow.audit("psychotherapy_note.signed", "psychotherapy_note", str(row[0]), {"hash": digest})
+
+
+def read_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> str | None:
+    """The process note's text for the clinician's screen only (audited view)."""
+    row = repo.psychotherapy_note(uow.conn, session_id, student_id)
+    if row is None:
+        return None
+    uow.audit("psychotherapy_note.viewed", "psychotherapy_note", str(row[0]))
+    return str(row[1])
+
+
+def save_form_draft(uow: UoW, key: str, payload: Mapping[str, object]) -> None:
+    """Autosave any unsaved form (e.g. a new session being typed) under ``key``."""
+    if not key or len(key) > 200:
+        raise ValidationError("A draft key is 1-200 characters.")
+    uow.conn.execute(
+        "INSERT INTO form_drafts (key, payload, saved_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
+        (key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())),
+    )
+
+
+def load_form_draft(conn: Any, key: str) -> dict[str, object] | None:
+    r = conn.execute("SELECT payload FROM form_drafts WHERE key = ?", (key,)).fetchone()
+    return None if r is None else dict(json.loads(r[0]))
+
+
+def discard_form_draft(uow: UoW, key: str) -> None:
+    uow.conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))

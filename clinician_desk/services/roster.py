@@ -1,0 +1,169 @@
+"""Roster import use case: parse (pure), report, then commit all rows or none.
+
+``import_roster(uow_or_conn, data, ...)``: with ``dry_run=True`` nothing is written and the
+result says what would happen; otherwise any problem raises ``ValidationError`` carrying the
+full report (every problem with its line), and the caller's unit of work rolls back, so a
+roster is imported entirely or not at all. Students are matched by (district, district student
+number): a re-import updates them (names, birth date, grade, school, SSID, languages, guardian)
+and keeps everything clinical; new numbers create students. Each create/change is audited.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from clinician_desk.clock import utc_iso
+from clinician_desk.domain.roster import (
+    PRESETS,
+    ColumnMapping,
+    RosterParseResult,
+    RosterRow,
+    mapping_from_dict,
+    parse_roster,
+)
+from clinician_desk.domain.students import StudentInput, district_of
+from clinician_desk.errors import UsageError, ValidationError
+from clinician_desk.services.students import changed_fields, today_of
+from clinician_desk.storage.repositories import search_index
+from clinician_desk.storage.repositories import students as repo
+
+UoW = Any
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RosterImportResult:
+    parsed: RosterParseResult
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+    def report(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.parsed.report()}\n{self.created} student(s) {verb} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged."
+        )
+
+
+def read_roster_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+
+
+def load_mapping_file(path: Path) -> ColumnMapping:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+    except ValueError:
+        raise ValidationError(f"{path.name} is not valid JSON.") from None
+    return mapping_from_dict(data, source=path.name)
+
+
+def mapping_for(preset: str | None, mapping: ColumnMapping | None) -> ColumnMapping | None:
+    if mapping is not None:
+        return mapping
+    if preset is None:
+        return None
+    if preset not in PRESETS:
+        raise UsageError(f"Unknown roster preset {preset!r}; use one of {', '.join(PRESETS)}.")
+    return PRESETS[preset]
+
+
+def _student_from_row(row: RosterRow, base: StudentInput | None) -> StudentInput:
+    guardians = (row.guardian,) if row.guardian else ()
+    if base is None:
+        return StudentInput(
+            legal_first_name=row.legal_first_name,
+            legal_last_name=row.legal_last_name,
+            date_of_birth=row.date_of_birth,
+            grade=row.grade,
+            school_cds=row.school_cds,
+            preferred_name=row.preferred_name,
+            district_student_number=row.district_student_number,
+            ssid=row.ssid,
+            language=row.language,
+            guardians=guardians,
+        )
+    return replace(
+        base,
+        legal_first_name=row.legal_first_name,
+        legal_last_name=row.legal_last_name,
+        date_of_birth=row.date_of_birth,
+        grade=row.grade,
+        school_cds=row.school_cds,
+        preferred_name=row.preferred_name or base.preferred_name,
+        ssid=row.ssid or base.ssid,
+        language=row.language or base.language,
+        guardians=guardians or base.guardians,
+    )
+
+
+def import_roster(
+    uow: UoW,
+    data: bytes,
+    *,
+    preset: str | None = None,
+    mapping: ColumnMapping | None = None,
+    default_school_cds: str | None = None,
+    dry_run: bool = False,
+) -> RosterImportResult:
+    """Parse and (unless ``dry_run``) commit a roster; see the module docstring."""
+    parsed = parse_roster(data, today_of(uow), mapping_for(preset, mapping), default_school_cds)
+    if not parsed.ok and not dry_run:
+        raise ValidationError("The roster was not imported.\n" + parsed.report())
+    conn = uow.conn
+    now = utc_iso(uow.clock.now())
+    created = updated = unchanged = 0
+    for row in parsed.rows:
+        existing_id = repo.id_by_district_number(
+            conn, district_of(row.school_cds), row.district_student_number
+        )
+        existing = repo.get(conn, existing_id) if existing_id is not None else None
+        new = _student_from_row(row, existing.data if existing else None)
+        if existing is None:
+            created += 1
+            if not dry_run:
+                repo.ensure_school(conn, row.school_cds, row.school_name)
+                sid = repo.insert(conn, new, now)
+                _index(conn, sid, new)
+                uow.audit("student.created", "student", str(sid), {"source": "roster"})
+            continue
+        changed = changed_fields(existing.data, new)
+        if not changed:
+            unchanged += 1
+            continue
+        updated += 1
+        if not dry_run:
+            repo.ensure_school(conn, row.school_cds, row.school_name)
+            repo.update(conn, existing.id, new, now)
+            _index(conn, existing.id, new)
+            uow.audit(
+                "student.changed",
+                "student",
+                str(existing.id),
+                {"source": "roster", "fields": changed},
+            )
+    if not dry_run:
+        uow.audit(
+            "roster.imported",
+            "roster",
+            None,
+            {"preset": parsed.preset, "created": created, "updated": updated},
+        )
+    return RosterImportResult(parsed, created, updated, unchanged, dry_run)
+
+
+def _index(conn: Any, student_id: int, s: StudentInput) -> None:
+    body = " ".join(p for p in (s.legal_first_name, s.legal_last_name, s.preferred_name) if p)
+    search_index.index(conn, "student", student_id, student_id, body)

@@ -1,0 +1,191 @@
+"""SQL for sessions, their participants, progress notes, addenda and psychotherapy notes.
+
+Signed rows are protected by the triggers of migration 0002; these functions never try to
+change them, and the services check the status first so a clinician gets a clear message
+rather than a trigger's abort.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from clinician_desk.domain.sessions import SessionInput
+
+Conn = Any
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    session_id: int
+    student_id: int | None
+    template: str
+    sections: dict[str, str]
+    status: str
+    signed_by: str | None
+    signed_at: str | None
+    content_hash: str | None
+    session_date: date
+    school_cds: str
+
+
+def insert_session(conn: Conn, s: SessionInput, now: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO sessions (session_date, start_minute, end_minute, service_code, tier,"
+        " modality, location, participant_kind, group_size, school_cds, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            s.session_date.isoformat(),
+            s.start_minute,
+            s.end_minute,
+            s.service_code,
+            s.tier,
+            s.modality,
+            s.location,
+            s.participant_kind,
+            s.group_size,
+            s.school_cds,
+            now,
+            now,
+        ),
+    )
+    session_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT INTO session_students (session_id, student_id, session_date) VALUES (?, ?, ?)",
+        [(session_id, sid, s.session_date.isoformat()) for sid in s.student_ids],
+    )
+    return session_id
+
+
+def insert_note(
+    conn: Conn, session_id: int, student_id: int | None, template: str, now: str
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO notes (session_id, student_id, template, sections, created_at, updated_at)"
+        " VALUES (?, ?, ?, '{}', ?, ?)",
+        (session_id, student_id, template, now, now),
+    )
+    return int(cur.lastrowid)
+
+
+def get_note(conn: Conn, note_id: int) -> NoteRow | None:
+    r = conn.execute(
+        "SELECT n.id, n.session_id, n.student_id, n.template, n.sections, n.status, n.signed_by,"
+        " n.signed_at, n.content_hash, s.session_date, s.school_cds"
+        " FROM notes n JOIN sessions s ON s.id = n.session_id WHERE n.id = ?",
+        (note_id,),
+    ).fetchone()
+    if r is None:
+        return None
+    return NoteRow(
+        id=int(r[0]),
+        session_id=int(r[1]),
+        student_id=None if r[2] is None else int(r[2]),
+        template=r[3],
+        sections=json.loads(r[4]),
+        status=r[5],
+        signed_by=r[6],
+        signed_at=r[7],
+        content_hash=r[8],
+        session_date=date.fromisoformat(r[9]),
+        school_cds=r[10],
+    )
+
+
+def save_sections(conn: Conn, note_id: int, sections: dict[str, str], now: str) -> None:
+    conn.execute(
+        "UPDATE notes SET sections = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+        (json.dumps(sections, ensure_ascii=False), now, note_id),
+    )
+
+
+def mark_signed(conn: Conn, note_id: int, signer: str, signed_at: str, digest: str) -> None:
+    conn.execute(
+        "UPDATE notes SET status = 'signed', signed_by = ?, signed_at = ?, content_hash = ?,"
+        " updated_at = ? WHERE id = ? AND status = 'draft'",
+        (signer, signed_at, digest, signed_at, note_id),
+    )
+
+
+def insert_addendum(
+    conn: Conn, note_id: int, body: str, signer: str, signed_at: str, digest: str
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO note_addenda (note_id, body, signed_by, signed_at, content_hash)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (note_id, body, signer, signed_at, digest),
+    )
+    return int(cur.lastrowid)
+
+
+def addenda_of(conn: Conn, note_id: int) -> list[tuple[int, str, str, str]]:
+    """(id, body, signed_by, signed_at) oldest first."""
+    return [
+        (int(r[0]), r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT id, body, signed_by, signed_at FROM note_addenda WHERE note_id = ? ORDER BY id",
+            (note_id,),
+        )
+    ]
+
+
+def session_row(conn: Conn, session_id: int) -> Any:
+    return conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+
+
+def session_student_ids(conn: Conn, session_id: int) -> tuple[int, ...]:
+    return tuple(
+        int(r[0])
+        for r in conn.execute(
+            "SELECT student_id FROM session_students WHERE session_id = ? ORDER BY student_id",
+            (session_id,),
+        )
+    )
+
+
+def psychotherapy_note(conn: Conn, session_id: int, student_id: int) -> Any:
+    return conn.execute(
+        "SELECT id, body, status, signed_by, signed_at FROM psychotherapy_notes"
+        " WHERE session_id = ? AND student_id = ?",
+        (session_id, student_id),
+    ).fetchone()
+
+
+def upsert_psychotherapy_note(
+    conn: Conn, session_id: int, student_id: int, body: str, now: str
+) -> int:
+    row = psychotherapy_note(conn, session_id, student_id)
+    if row is None:
+        cur = conn.execute(
+            "INSERT INTO psychotherapy_notes (session_id, student_id, body, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?)",
+            (session_id, student_id, body, now, now),
+        )
+        return int(cur.lastrowid)
+    conn.execute(
+        "UPDATE psychotherapy_notes SET body = ?, updated_at = ? WHERE id = ?",
+        (body, now, int(row[0])),
+    )
+    return int(row[0])
+
+
+def sign_psychotherapy_note(
+    conn: Conn, pn_id: int, signer: str, signed_at: str, digest: str
+) -> None:
+    conn.execute(
+        "UPDATE psychotherapy_notes SET status = 'signed', signed_by = ?, signed_at = ?,"
+        " content_hash = ?, updated_at = ? WHERE id = ?",
+        (signer, signed_at, digest, signed_at, pn_id),
+    )
+
+
+def mark_count_dirty(conn: Conn, org_units: tuple[str, ...], period: str, now: str) -> None:
+    """Outbox mark for sync, in the caller's transaction (idempotent per org unit and month)."""
+    conn.executemany(
+        "INSERT INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (org_unit, period) DO UPDATE SET marked_at = excluded.marked_at",
+        [(ou, period, now) for ou in org_units],
+    )
