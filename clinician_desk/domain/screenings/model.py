@@ -38,21 +38,25 @@ class Item:
     ask_if: Condition | None = None
     section: str = ""
 
+    _lookup: Mapping[tuple[type, Value], Option] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # Keyed by (type, value) so that JSON ``true`` never passes for ``1``; built once.
+        object.__setattr__(self, "_lookup", {(type(o.value), o.value): o for o in self.options})
+
     @property
     def is_count(self) -> bool:
         return self.count_range is not None
 
     def option_for(self, value: Value) -> Option | None:
-        for option in self.options:
-            # ``type(...) is`` so that JSON ``true`` never passes for ``1``.
-            if type(option.value) is type(value) and option.value == value:
-                return option
-        return None
+        return self._lookup.get((type(value), value))
 
     def points_of(self, value: Value) -> int:
         if self.count_range is not None:
             return int(value)
-        option = self.option_for(value)
+        option = self._lookup.get((type(value), value))
         return option.points if option is not None else 0
 
     @property
@@ -155,12 +159,22 @@ class Instrument:
     critical: tuple[CriticalRule, ...] = ()
     notes: tuple[str, ...] = ()
     _by_id: Mapping[str, Item] = field(default_factory=dict, repr=False, compare=False)
+    _total_range: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
+        by_id = {item.id: item for item in self.items}
+        object.__setattr__(self, "_by_id", by_id)
+        if self.scoring.has_total and all(i in by_id for i in self.scoring.total_items):
+            scored = [by_id[i] for i in self.scoring.total_items]
+            low = sum(i.min_points for i in scored)
+            object.__setattr__(self, "_total_range", (low, sum(i.max_points for i in scored)))
 
     def item(self, item_id: str) -> Item | None:
         return self._by_id.get(item_id)
+
+    def points_of(self, item_id: str, value: Value) -> int:
+        item = self._by_id.get(item_id)
+        return item.points_of(value) if item is not None else 0
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -168,10 +182,7 @@ class Instrument:
 
     @property
     def total_range(self) -> tuple[int, int] | None:
-        if not self.scoring.has_total:
-            return None
-        items = [self._by_id[i] for i in self.scoring.total_items]
-        return sum(i.min_points for i in items), sum(i.max_points for i in items)
+        return self._total_range
 
     def band_for(self, total: int) -> Band | None:
         for band in self.scoring.bands:

@@ -33,11 +33,7 @@ def check_value(instrument: Instrument, item: Item, value: object) -> Value:
 
 
 def points_function(instrument: Instrument) -> PointsOf:
-    def points_of(item_id: str, value: Value) -> int:
-        item = instrument.item(item_id)
-        return item.points_of(value) if item is not None else 0
-
-    return points_of
+    return instrument.points_of
 
 
 def is_asked(instrument: Instrument, item: Item, answers: Mapping[str, Value]) -> bool:
