@@ -52,7 +52,7 @@ def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
         if score(instrument, answers).positive:
             positives += 1
     elapsed = time.perf_counter() - t0
-    phq9 = load_instruments()["phq-9"]
+    phq9 = load_instruments()["PHQ-9"]
     one = {str(i): 1 for i in range(1, 10)}
     reps = 2_000 if quick else 20_000
     t1 = time.perf_counter()

@@ -1,7 +1,8 @@
 """Loads the bundled screening instruments (``resources/instruments/*.json``) once per process.
 
 Each file is parsed and handed to the pure validator; a broken file raises ``ValidationError``
-naming the file and the field. The file name (without ``.json``) must equal the instrument id.
+naming the file and the field. The file name (without ``.json``) must equal the instrument id, which is also the instrument
+code used in the county counts (``clinician_desk.sync.wire.INSTRUMENTS``).
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ def load_instruments() -> dict[str, Instrument]:
 
 
 def get_instrument(instrument_id: str) -> Instrument:
+    """The instrument with this id, matched without regard to case (``phq-9`` finds ``PHQ-9``)."""
     instruments = load_instruments()
-    try:
-        return instruments[instrument_id]
-    except KeyError:
+    found = instruments.get(instrument_id) or next(
+        (v for k, v in instruments.items() if k.casefold() == instrument_id.casefold()), None
+    )
+    if found is None:
         raise NotFoundError(
             f"Unknown instrument {instrument_id!r} (known: {', '.join(sorted(instruments))})"
-        ) from None
+        )
+    return found

@@ -12,14 +12,14 @@ from clinician_desk.cli import main
 def test_instruments_lists_all_with_versions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instruments"]) == 0
     out = capsys.readouterr().out
-    for instrument_id in ("phq-a", "phq-9", "phq-2", "gad-7", "gad-2", "psc-17", "asq",
-                          "cssrs-screener", "crafft"):  # fmt: skip
+    for instrument_id in ("PHQ-A", "PHQ-9", "PHQ-2", "GAD-7", "GAD-2", "PSC-17", "ASQ",
+                          "C-SSRS", "CRAFFT"):  # fmt: skip
         assert instrument_id in out
     assert "2026.1" in out
 
 
 def test_instruments_items_shows_ids_and_answers(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["instruments", "--items", "crafft"]) == 0
+    assert main(["instruments", "--items", "CRAFFT"]) == 0
     out = capsys.readouterr().out
     assert "alcohol_days: whole number 0-366" in out
     assert 'car: "yes"=Yes | "no"=No' in out
@@ -29,12 +29,12 @@ def test_instruments_items_shows_ids_and_answers(capsys: pytest.CaptureFixture[s
 def test_score_prints_the_result_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     answers = {"1": 2, "2": 2, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 1, "9": 1}
     code = main(
-        ["score", "phq-9", "--responses", json.dumps(answers), "--population", "adolescent"]
+        ["score", "PHQ-9", "--responses", json.dumps(answers), "--population", "adolescent"]
     )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert {k: out[k] for k in ("instrument", "total", "band", "positive", "complete")} == {
-        "instrument": "phq-9",
+        "instrument": "PHQ-9",
         "total": 11,
         "band": "moderate",
         "positive": True,
@@ -48,14 +48,14 @@ def test_score_prints_the_result_as_json(capsys: pytest.CaptureFixture[str]) -> 
     ("argv", "message"),
     [
         (["score", "sdq", "--responses", "{}"], "Unknown instrument 'sdq'"),
-        (["score", "gad-2", "--responses", '{"3": 1}'], "has no item '3'"),
-        (["score", "gad-2", "--responses", '{"1": 7, "2": 0}'], "must be one of 0, 1, 2, 3"),
+        (["score", "GAD-2", "--responses", '{"3": 1}'], "has no item '3'"),
+        (["score", "GAD-2", "--responses", '{"1": 7, "2": 0}'], "must be one of 0, 1, 2, 3"),
         (
-            ["score", "asq", "--responses", '{"1":"no","2":"no","3":"no","4":"no","5":"no"}'],
+            ["score", "ASQ", "--responses", '{"1":"no","2":"no","3":"no","4":"no","5":"no"}'],
             "skipped",
         ),
-        (["score", "gad-2", "--responses", "{1: 2"], "not valid JSON"),
-        (["score", "gad-2", "--responses", "[1, 2]"], "must be a JSON object"),
+        (["score", "GAD-2", "--responses", "{1: 2"], "not valid JSON"),
+        (["score", "GAD-2", "--responses", "[1, 2]"], "must be a JSON object"),
         (["instruments", "--items", "nope"], "Unknown instrument"),
     ],
 )

@@ -21,33 +21,33 @@ def _run(instrument_id: str, answers: list[object]) -> tuple[ScreeningFlow, list
 
 
 def test_asq_all_no_never_asks_item_5() -> None:
-    flow, shown = _run("asq", ["no", "no", "no", "no"])
+    flow, shown = _run("ASQ", ["no", "no", "no", "no"])
     assert shown == ["1", "2", "3", "4"] and flow.finished
     assert flow.result().band == "negative"
 
 
 @pytest.mark.parametrize("trigger", ["yes", "refused"])
 def test_asq_yes_or_refusal_asks_item_5(trigger: str) -> None:
-    flow, shown = _run("asq", ["no", trigger, "no", "no", "yes"])
+    flow, shown = _run("ASQ", ["no", trigger, "no", "no", "yes"])
     assert shown == ["1", "2", "3", "4", "5"] and flow.finished
     result = flow.result()
     assert result.band == "acute positive" and [c.item for c in result.critical] == ["2", "5"]
 
 
 def test_cssrs_skips_3_to_5_when_2_is_no() -> None:
-    flow, shown = _run("cssrs-screener", ["yes", "no", "no"])
+    flow, shown = _run("C-SSRS", ["yes", "no", "no"])
     assert shown == ["1", "2", "6"] and flow.finished
     assert flow.result().band == "low risk"
 
 
 def test_cssrs_asks_3_to_5_and_recency_when_called_for() -> None:
-    flow, shown = _run("cssrs-screener", ["yes", "yes", "no", "no", "no", "yes", "no"])
+    flow, shown = _run("C-SSRS", ["yes", "yes", "no", "no", "no", "yes", "no"])
     assert shown == ["1", "2", "3", "4", "5", "6", "6_recent"] and flow.finished
     assert flow.result().band == "moderate risk"
 
 
 def test_crafft_all_zero_asks_only_car() -> None:
-    crafft = get_instrument("crafft")
+    crafft = get_instrument("CRAFFT")
     flow = ScreeningFlow.start(crafft).answer(0).answer(0).answer(0)
     assert flow.current is not None and flow.current.id == "nicotine_days"
     flow = flow.skip()
@@ -58,13 +58,13 @@ def test_crafft_all_zero_asks_only_car() -> None:
 
 
 def test_crafft_any_use_asks_all_six() -> None:
-    flow, shown = _run("crafft", [2, 0, 0, 0] + ["no"] * 6)
+    flow, shown = _run("CRAFFT", [2, 0, 0, 0] + ["no"] * 6)
     assert shown[4:] == ["car", "relax", "alone", "forget", "friends", "trouble"]
     assert flow.finished and flow.result().total == 0
 
 
 def test_changing_a_gate_drops_answers_that_no_longer_apply() -> None:
-    flow, _ = _run("cssrs-screener", ["yes", "yes", "yes", "no", "no", "no"])
+    flow, _ = _run("C-SSRS", ["yes", "yes", "yes", "no", "no", "no"])
     assert "3" in flow.answer_map
     changed = flow.answer("no", item_id="2")
     assert "3" not in changed.answer_map and "4" not in changed.answer_map
@@ -72,15 +72,15 @@ def test_changing_a_gate_drops_answers_that_no_longer_apply() -> None:
 
 
 def test_back_reopens_the_previous_item() -> None:
-    flow, _ = _run("asq", ["yes", "no", "no", "no"])
+    flow, _ = _run("ASQ", ["yes", "no", "no", "no"])
     assert flow.current is not None and flow.current.id == "5"
     back = flow.back()
     assert back.current is not None and back.current.id == "4" and "4" not in back.answer_map
-    assert ScreeningFlow.start(get_instrument("asq")).back().current is not None
+    assert ScreeningFlow.start(get_instrument("ASQ")).back().current is not None
 
 
 def test_flow_refuses_bad_moves() -> None:
-    asq = ScreeningFlow.start(get_instrument("asq"))
+    asq = ScreeningFlow.start(get_instrument("ASQ"))
     with pytest.raises(ValidationError, match="one of"):
         asq.answer("maybe")
     with pytest.raises(ValidationError, match="needs an answer"):
@@ -89,6 +89,6 @@ def test_flow_refuses_bad_moves() -> None:
         asq.answer("yes", item_id="5")
     with pytest.raises(ValidationError, match="answer item '1' first"):
         asq.answer("no", item_id="3")
-    done, _ = _run("gad-2", [1, 1])
+    done, _ = _run("GAD-2", [1, 1])
     with pytest.raises(ValidationError, match="already finished"):
         done.answer(1)

@@ -37,36 +37,36 @@ def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
 _DELETE = object()
 
 BROKEN = [
-    ("phq-9", _set(["id"], _DELETE), "id"),
-    ("phq-9", _set(["respondent"], "neighbour"), "respondent"),
-    ("phq-9", _set(["age_range", "min"], "twelve"), "age_range.min"),
-    ("phq-9", _set(["languages"], ["es"]), "languages"),
-    ("phq-9", _set(["items", 8, "options"], "nope"), "items[8].options"),
-    ("phq-9", _set(["items", 1, "id"], "1"), "items[1].id"),
-    ("phq-9", _set(["items", 0, "text"], ""), "items[0].text"),
+    ("PHQ-9", _set(["id"], _DELETE), "id"),
+    ("PHQ-9", _set(["respondent"], "neighbour"), "respondent"),
+    ("PHQ-9", _set(["age_range", "min"], "twelve"), "age_range.min"),
+    ("PHQ-9", _set(["languages"], ["es"]), "languages"),
+    ("PHQ-9", _set(["items", 8, "options"], "nope"), "items[8].options"),
+    ("PHQ-9", _set(["items", 1, "id"], "1"), "items[1].id"),
+    ("PHQ-9", _set(["items", 0, "text"], ""), "items[0].text"),
     (
-        "phq-9",
+        "PHQ-9",
         _set(["option_sets", "frequency", 0, "value"], True),
         "option_sets.frequency[0].value",
     ),
-    ("phq-9", _set(["option_sets", "frequency", 1, "value"], 0), "appears twice"),
-    ("phq-9", _set(["scoring", "bands", 1, "min"], 6), "scoring.bands[1]"),
-    ("phq-9", _set(["scoring", "bands", 4, "max"], 26), "maximum total 27"),
-    ("phq-9", _set(["scoring", "positive", 0, "at"], 40), "scoring.positive[0].at"),
-    ("phq-9", _set(["scoring", "total_items", 0], "99"), "scoring.total_items"),
-    ("phq-9", _set(["scoring", "missing", "rule"], "guess"), "scoring.missing.rule"),
-    ("phq-9", _set(["scoring", "default_population"], "martian"), "default_population"),
-    ("phq-9", _set(["scoring", "rule_version"], _DELETE), "scoring.rule_version"),
-    ("phq-9", _set(["critical", 0, "item"], "42"), "critical[0].item"),
-    ("phq-9", _set(["critical", 0, "when"], {"item": "9", "eq": "maybe"}), "cannot take"),
-    ("phq-9", _set(["attribution"], _DELETE), "attribution"),
-    ("asq", _set(["items", 4, "ask_if"], {"item": "6", "eq": "yes"}), "items[4].ask_if"),
-    ("asq", _set(["items", 4, "ask_if"], {"item": "1"}), "needs one of"),
-    ("psc-17", _set(["scoring", "subscales", 0, "items"], ["2", "6"]), "split the total"),
-    ("psc-17", _set(["scoring", "subscales", 0, "items", 0], "99"), "subscales[0].items"),
-    ("crafft", _set(["items", 0, "count"], {"min": 5, "max": 1}), "items[0].count"),
+    ("PHQ-9", _set(["option_sets", "frequency", 1, "value"], 0), "appears twice"),
+    ("PHQ-9", _set(["scoring", "bands", 1, "min"], 6), "scoring.bands[1]"),
+    ("PHQ-9", _set(["scoring", "bands", 4, "max"], 26), "maximum total 27"),
+    ("PHQ-9", _set(["scoring", "positive", 0, "at"], 40), "scoring.positive[0].at"),
+    ("PHQ-9", _set(["scoring", "total_items", 0], "99"), "scoring.total_items"),
+    ("PHQ-9", _set(["scoring", "missing", "rule"], "guess"), "scoring.missing.rule"),
+    ("PHQ-9", _set(["scoring", "default_population"], "martian"), "default_population"),
+    ("PHQ-9", _set(["scoring", "rule_version"], _DELETE), "scoring.rule_version"),
+    ("PHQ-9", _set(["critical", 0, "item"], "42"), "critical[0].item"),
+    ("PHQ-9", _set(["critical", 0, "when"], {"item": "9", "eq": "maybe"}), "cannot take"),
+    ("PHQ-9", _set(["attribution"], _DELETE), "attribution"),
+    ("ASQ", _set(["items", 4, "ask_if"], {"item": "6", "eq": "yes"}), "items[4].ask_if"),
+    ("ASQ", _set(["items", 4, "ask_if"], {"item": "1"}), "needs one of"),
+    ("PSC-17", _set(["scoring", "subscales", 0, "items"], ["2", "6"]), "split the total"),
+    ("PSC-17", _set(["scoring", "subscales", 0, "items", 0], "99"), "subscales[0].items"),
+    ("CRAFFT", _set(["items", 0, "count"], {"min": 5, "max": 1}), "items[0].count"),
     (
-        "cssrs-screener",
+        "C-SSRS",
         _set(["scoring", "classification", 0, "rank"], "high"),
         "classification[0].rank",
     ),
@@ -96,8 +96,8 @@ def test_unreadable_file_and_wrong_id_name_the_file(tmp_path: Path) -> None:
         load_instrument_file(bad)
     bad.unlink()
     renamed = tmp_path / "other.json"
-    renamed.write_text(json.dumps(RAW["gad-2"]), encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"other\.json: id 'gad-2' must match"):
+    renamed.write_text(json.dumps(RAW["GAD-2"]), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"other\.json: id 'GAD-2' must match"):
         load_instruments_from(tmp_path)
 
 

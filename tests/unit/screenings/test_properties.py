@@ -11,7 +11,7 @@ from clinician_desk.domain.screenings import Instrument, score
 from clinician_desk.instruments_file import load_instruments
 
 INSTRUMENTS = load_instruments()
-SUMMED = sorted(i for i, inst in INSTRUMENTS.items() if inst.scoring.has_total and i != "crafft")
+SUMMED = sorted(i for i, inst in INSTRUMENTS.items() if inst.scoring.has_total and i != "CRAFFT")
 
 
 def _full_answers(instrument: Instrument, draw: Any) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def test_monotone_in_each_item(case: Any, data: Any) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_crafft_total_counts_part_b_yes(data: Any) -> None:
-    crafft = INSTRUMENTS["crafft"]
+    crafft = INSTRUMENTS["CRAFFT"]
     days = {
         k: data.draw(st.integers(0, 366)) for k in ("alcohol_days", "cannabis_days", "other_days")
     }
@@ -81,7 +81,7 @@ def test_crafft_total_counts_part_b_yes(data: Any) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_asq_positive_iff_any_yes_or_refusal(data: Any) -> None:
-    asq = INSTRUMENTS["asq"]
+    asq = INSTRUMENTS["ASQ"]
     answers: dict[str, Any] = {
         str(i): data.draw(st.sampled_from(["yes", "no", "refused"])) for i in range(1, 5)
     }

@@ -55,7 +55,7 @@ def test_cannot_close_critical_without_follow_up() -> None:
 
 
 def _row(
-    aid: str, day: int, total: int | None, rule: str = "2026.1", inst: str = "phq-a"
+    aid: str, day: int, total: int | None, rule: str = "2026.1", inst: str = "PHQ-A"
 ) -> TrendInput:
     band = None if total is None else ("mild" if total < 10 else "moderate")
     return TrendInput(aid, inst, date(2026, 9, day), total, band, None, None, False, rule)
@@ -68,9 +68,9 @@ def test_trend_orders_by_date_and_keeps_newest_rule_version() -> None:
         _row("b", 20, 14, rule="2026.10"),
         _row("b", 20, 13, rule="2026.2"),
         _row("c", 27, None),
-        _row("x", 5, 3, inst="gad-7"),
+        _row("x", 5, 3, inst="GAD-7"),
     ]
-    series = build_trend("phq-a", rows, (0, 27))
+    series = build_trend("PHQ-A", rows, (0, 27))
     assert [(p.administration_id, p.total) for p in series.points] == [
         ("a", 8),
         ("b", 14),
@@ -78,4 +78,4 @@ def test_trend_orders_by_date_and_keeps_newest_rule_version() -> None:
     ]
     assert series.change_from_first == 6
     assert series.latest is not None and series.latest.total is None
-    assert build_trend("phq-9", rows).points == ()
+    assert build_trend("PHQ-9", rows).points == ()

@@ -115,3 +115,9 @@ def test_vectors_cover_every_critical_rule_and_skip_path(instrument_id: str) -> 
     assert gated <= asked, "an item behind skip logic is never answered in the vectors"
     assert gated <= skipped, "an item behind skip logic is never skipped in the vectors"
     assert any(v.error and "skipped" in v.error for v in VECTORS[instrument_id]) or not gated
+
+
+def test_instrument_ids_are_the_county_count_codes() -> None:
+    from clinician_desk.sync.wire import INSTRUMENTS as WIRE_INSTRUMENTS
+
+    assert set(INSTRUMENTS) == set(WIRE_INSTRUMENTS)

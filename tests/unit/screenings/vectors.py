@@ -383,13 +383,13 @@ def _crafft() -> list[Vector]:
 
 
 VECTORS: dict[str, list[Vector]] = {
-    "phq-9": _phq9(),
-    "phq-a": _phqa(),
-    "phq-2": _two_item("PHQ-2"),
-    "gad-2": _two_item("GAD-2"),
-    "gad-7": _gad7(),
-    "psc-17": _psc17(),
-    "asq": _asq(),
-    "cssrs-screener": _cssrs(),
-    "crafft": _crafft(),
+    "PHQ-9": _phq9(),
+    "PHQ-A": _phqa(),
+    "PHQ-2": _two_item("PHQ-2"),
+    "GAD-2": _two_item("GAD-2"),
+    "GAD-7": _gad7(),
+    "PSC-17": _psc17(),
+    "ASQ": _asq(),
+    "C-SSRS": _cssrs(),
+    "CRAFFT": _crafft(),
 }
