@@ -1,8 +1,8 @@
 """Loads the bundled screening instruments (``resources/instruments/*.json``) once per process.
 
 Each file is parsed and handed to the pure validator; a broken file raises ``ValidationError``
-naming the file and the field. The file name (without ``.json``) must equal the instrument id, which is also the instrument
-code used in the county counts (``clinician_desk.sync.wire.INSTRUMENTS``).
+naming the file and the field. The file name (without ``.json``) must equal the instrument id,
+which is also the instrument code of the county counts (``clinician_desk.sync.wire``).
 """
 
 from __future__ import annotations
