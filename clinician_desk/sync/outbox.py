@@ -67,10 +67,29 @@ def dirty_periods(conn: SqlConn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT DISTINCT period FROM count_dirty")}
 
 
-def mark_period_dirty(conn: SqlConn, org_unit: str, period: str) -> None:
+def mark_period_dirty(conn: SqlConn, org_unit: str, period: str, now: datetime) -> None:
     """For callers outside the record services (e.g. a taxonomy change): rebuild this period."""
     conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period) VALUES (?, ?)", (org_unit, period)
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)",
+        (org_unit, period, utc_iso(now)),
+    )
+
+
+def mark_all_periods_dirty(conn: SqlConn, now: datetime) -> None:
+    """Every month with any record or known snapshot (used at enrollment)."""
+    stamp = utc_iso(now)
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
+        " SELECT DISTINCT school_cds, substr(session_date, 1, 7), ? FROM sessions"
+        " UNION SELECT DISTINCT school_cds, substr(referral_date, 1, 7), ? FROM referrals"
+        " UNION SELECT org_unit, period, ? FROM sync_period",
+        (stamp, stamp, stamp),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
+        " SELECT DISTINCT r.school_cds, substr(h.changed_on, 1, 7), ?"
+        " FROM referral_status_history h JOIN referrals r ON r.id = h.referral_id",
+        (stamp,),
     )
 
 
@@ -177,7 +196,7 @@ def note_attempt(conn: SqlConn, item: Outgoing, now: datetime) -> None:
     )
 
 
-def supersede(conn: SqlConn, org_unit: str, period: str, above: int) -> None:
+def supersede(conn: SqlConn, org_unit: str, period: str, above: int, now: datetime) -> None:
     """After the clinician confirmed: re-issue this device's snapshot above revision ``above``.
 
     Used for a stale or conflicting period (e.g. a laptop restored from an old backup): the
@@ -189,4 +208,4 @@ def supersede(conn: SqlConn, org_unit: str, period: str, above: int) -> None:
         " WHERE org_unit = ? AND period = ?",
         (above, org_unit, period),
     )
-    mark_period_dirty(conn, org_unit, period)
+    mark_period_dirty(conn, org_unit, period, now)

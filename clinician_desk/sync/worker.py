@@ -18,6 +18,8 @@ treats the same revision with the same content as a duplicate.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -60,6 +62,12 @@ class RoundResult:
     clock_offset: float | None = None
     revoked: bool = False
     not_attempted: int = 0
+
+
+def _idempotency_key(path: str, body: bytes) -> str:
+    """Same request bytes -> same key, so a retry of a lost answer is recognized as a replay."""
+    digest = hashlib.sha256(path.encode() + b"\n" + body).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
 
 def _reason(reply: Reply) -> str:
@@ -155,9 +163,7 @@ class SyncWorker:
             device_id=device.device_id,
             private_key=key,
             created=created,
-            idempotency_key=f"{device.device_id}-{item.org_unit}-{item.period}-r{item.revision}"[
-                -64:
-            ],
+            idempotency_key=_idempotency_key(path, item.body),
         )
         return client.request("PUT", path, body=item.body, headers=headers)
 
@@ -189,7 +195,8 @@ class SyncWorker:
         if st == 409:
             stored = _stored_revision(reply)
             reason = _reason(reply)
-            stale = (stored is not None and stored > item.revision) or "stale" in reason.lower()
+            code = str(reply.data.get("error") or "")
+            stale = code == "stale" or (code != "conflict" and (stored or 0) > item.revision)
             status = "stale" if stale else "conflict"
             msg = (
                 "The county holds a newer version of this month's counts than this laptop "

@@ -1,0 +1,148 @@
+"""The ``sync`` service the UI and the CLI use: preview, enroll, sync, status, resend.
+
+Guarantees: ``status`` and ``preview`` never touch the network; ``sync_once`` never raises for
+network trouble (offline is normal; the round result says what happened per period); a
+stale/conflicting period is only re-issued by ``resend`` — an explicit clinician decision.
+Publishes ``sync_did_finish`` (with ``result``) on the event bus after every round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clinician_desk.clock import Clock
+from clinician_desk.config import VaultPaths
+from clinician_desk.domain.counts import snapshots, validate_period
+from clinician_desk.errors import NotFoundError
+from clinician_desk.events import EventBus
+from clinician_desk.policy import load_policy
+from clinician_desk.services.sync_facts import cells_for_period
+from clinician_desk.sync import enrollment, outbox
+from clinician_desk.sync.backoff import Backoff
+from clinician_desk.sync.client import SyncClient
+from clinician_desk.sync.payload import BuiltPayload, build_payload, content_hash_of
+from clinician_desk.sync.status import SyncStatus, read_status
+from clinician_desk.sync.worker import ClientFactory, RoundResult, SyncWorker
+from clinician_desk.taxonomy_file import load_taxonomy
+from clinician_desk.vault import DataKey
+
+PREVIEW_DEVICE_ID = "dev_not_enrolled"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One snapshot exactly as it would be sent now, and whether it differs from the last."""
+
+    payload: BuiltPayload
+    changed: bool
+    allowed: bool
+
+
+class SyncService:
+    def __init__(
+        self,
+        db: Any,
+        clock: Clock,
+        paths: VaultPaths,
+        key: DataKey,
+        events: EventBus | None = None,
+        *,
+        ca_bundle: str | None = None,
+        client_factory: ClientFactory | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.paths = paths
+        self.key = key
+        self.events = events or EventBus()
+        if ca_bundle is None:
+            ca_bundle = load_policy().ca_bundle
+        self.ca_bundle = ca_bundle
+        self.client_factory: ClientFactory = client_factory or (
+            lambda url: SyncClient(url, ca_bundle=self.ca_bundle, clock=clock)
+        )
+        self.worker = SyncWorker(
+            db, clock, cells_for_period, client_factory=self.client_factory, backoff=backoff
+        )
+
+    def status(self) -> SyncStatus:
+        with self.db.read() as conn:
+            return read_status(conn)
+
+    def preview(self, period: str) -> list[Preview]:
+        """The snapshots of ``period`` as they would be sent (revision included)."""
+        validate_period(period)
+        now = self.clock.now()
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+            allowed = outbox.allowed_org_units(conn)
+            cells = cells_for_period(conn, period)
+            known = {
+                r[0]: (int(r[1]), r[2])
+                for r in conn.execute(
+                    "SELECT org_unit, revision, content_hash FROM sync_period WHERE period = ?",
+                    (period,),
+                )
+            }
+        device_id = device.device_id if device else PREVIEW_DEVICE_ID
+        taxonomy_version = device.taxonomy_version if device else load_taxonomy().version
+        fresh = snapshots(cells)
+        out: list[Preview] = []
+        for org_unit in sorted({ou for ou, _ in fresh} | set(known)):
+            snap = fresh.get((org_unit, period), [])
+            revision, old_hash = known.get(org_unit, (0, None))
+            changed = content_hash_of(snap, org_unit, period, taxonomy_version) != old_hash
+            if not snap and not changed:
+                continue
+            payload = build_payload(
+                snap,
+                org_unit=org_unit,
+                period=period,
+                revision=revision + 1 if changed else max(revision, 1),
+                taxonomy_version=taxonomy_version,
+                device_id=device_id,
+                generated_at=now,
+            )
+            ok = device is None or org_unit in allowed or org_unit[:7] + "0000000" in allowed
+            out.append(Preview(payload, changed, ok))
+        return out
+
+    def enroll(self, server_url: str | None, code: str) -> enrollment.Enrollment:
+        """Register this laptop (the IT policy's server address wins when set)."""
+        policy = load_policy()
+        url = policy.server_url or server_url
+        if not url:
+            raise NotFoundError("Give the county server's address (--server URL).")
+        client = self.client_factory(url)
+        try:
+            return enrollment.enroll(
+                self.db, self.paths, self.key, url, code, clock=self.clock, client=client
+            )
+        finally:
+            client.close()
+
+    def sync_once(self, *, force: bool = True) -> RoundResult:
+        result = self.worker.run_once(force=force)
+        self.events.publish("sync_did_finish", result=result)
+        return result
+
+    def sync_until_idle(self, **kwargs: Any) -> list[RoundResult]:
+        rounds = self.worker.run_until_idle(**kwargs)
+        if rounds:
+            self.events.publish("sync_did_finish", result=rounds[-1])
+        return rounds
+
+    def resend(self, org_unit: str, period: str) -> None:
+        """The clinician confirmed: make this laptop's snapshot the newest and send it again."""
+        validate_period(period)
+        with self.db.unit_of_work() as uow:
+            row = uow.conn.execute(
+                "SELECT status, server_revision FROM sync_period WHERE org_unit = ? AND period = ?",
+                (org_unit, period),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"No counts for {org_unit} {period} on this laptop.")
+            outbox.supersede(uow.conn, org_unit, period, int(row[1] or 0), self.clock.now())
+            uow.audit("counts_resend_confirmed", "sync_period", f"{org_unit}/{period}")

@@ -1,0 +1,125 @@
+"""Reads one month of the vault into the plain facts the count aggregation needs.
+
+What counts (documented in the README "Sync" section):
+
+* a **session** counts once it has at least one signed note (drafts are not counted yet);
+  its students are the ones listed as present, with their current grade;
+* a **screening** counts once completed (read from the screenings schema when present);
+* a **referral** counts as made in the month of its referral date and as completed in the month
+  it first reached ``first_appointment`` (the student connected to care).
+
+Only counting inputs leave this module: an opaque student key (the local row id, used to count
+students once per cell and never sent), grade, school CDS, service code, tier, minutes and dates.
+No names, free text or identifiers beyond the local key are read.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from clinician_desk.domain.counts import (
+    Attendee,
+    CountCell,
+    ReferralFact,
+    ScreeningFact,
+    SessionFact,
+    aggregate,
+    validate_period,
+)
+from clinician_desk.sync import wire
+from clinician_desk.taxonomy_file import load_taxonomy
+
+
+def month_bounds(period: str) -> tuple[str, str]:
+    validate_period(period)
+    year, month = int(period[:4]), int(period[5:])
+    last = calendar.monthrange(year, month)[1]
+    return f"{period}-01", f"{period}-{last:02d}"
+
+
+def session_facts(conn: Any, period: str) -> list[SessionFact]:
+    first, last = month_bounds(period)
+    rows = conn.execute(
+        "SELECT s.id, s.session_date, s.school_cds, s.service_code, s.tier,"
+        " s.end_minute - s.start_minute, s.group_size"
+        " FROM sessions s WHERE s.session_date BETWEEN ? AND ?"
+        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')",
+        (first, last),
+    ).fetchall()
+    if not rows:
+        return []
+    present: dict[int, list[Attendee]] = {}
+    for sid, student_id, grade in conn.execute(
+        "SELECT ss.session_id, ss.student_id, st.grade FROM session_students ss"
+        " JOIN students st ON st.id = ss.student_id WHERE ss.session_date BETWEEN ? AND ?",
+        (first, last),
+    ):
+        present.setdefault(sid, []).append(Attendee(str(student_id), grade))
+    return [
+        SessionFact(
+            day=date.fromisoformat(r[1]),
+            school_cds=r[2],
+            service=r[3],
+            tier=r[4],
+            minutes=int(r[5]),
+            attendees=tuple(present.get(r[0], ())),
+            participants=int(r[6] or 0),
+        )
+        for r in rows
+    ]
+
+
+def referral_facts(conn: Any, period: str) -> list[ReferralFact]:
+    first, last = month_bounds(period)
+    rows = conn.execute(
+        "SELECT r.school_cds, r.referral_date, st.grade,"
+        " (SELECT MIN(h.changed_on) FROM referral_status_history h"
+        "   WHERE h.referral_id = r.id AND h.status = 'first_appointment')"
+        " FROM referrals r JOIN students st ON st.id = r.student_id"
+        " WHERE r.referral_date BETWEEN ?1 AND ?2 OR EXISTS (SELECT 1 FROM"
+        " referral_status_history h2 WHERE h2.referral_id = r.id"
+        " AND h2.status = 'first_appointment' AND h2.changed_on BETWEEN ?1 AND ?2)",
+        (first, last),
+    ).fetchall()
+    out = []
+    for school, made, grade, completed in rows:
+        out.append(
+            ReferralFact(
+                school_cds=school,
+                made_on=date.fromisoformat(made),
+                completed_on=date.fromisoformat(completed) if completed else None,
+                grade=grade,
+            )
+        )
+    return out
+
+
+def screening_facts(conn: Any, period: str) -> list[ScreeningFact]:
+    """Completed screenings of the month (empty until the screenings schema exists)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "screenings" not in tables:
+        return []
+    first, last = month_bounds(period)
+    rows = conn.execute(
+        "SELECT sc.administered_on, st.school_cds, sc.instrument, sc.positive, st.grade"
+        " FROM screenings sc JOIN students st ON st.id = sc.student_id"
+        " WHERE sc.administered_on BETWEEN ? AND ? AND sc.status = 'completed'",
+        (first, last),
+    ).fetchall()
+    return [
+        ScreeningFact(date.fromisoformat(r[0][:10]), r[1], r[2], bool(r[3]), r[4]) for r in rows
+    ]
+
+
+def cells_for_period(conn: Any, period: str) -> list[CountCell]:
+    """Every count cell of ``period`` on this device, only cells dated inside the month."""
+    cells = aggregate(
+        session_facts(conn, period),
+        screening_facts(conn, period),
+        referral_facts(conn, period),
+        load_taxonomy(),
+        suicide_risk_instruments=wire.SUICIDE_RISK_INSTRUMENTS,
+    )
+    return [c for c in cells if c.period == period]
