@@ -13,12 +13,13 @@ aligned run by run, each run in the face that has its glyphs.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
-from bidi import get_display
+from bidi.algorithm import get_display
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -69,9 +70,20 @@ def _width(text: str, primary: str, fallback: str, size: float) -> float:
     )
 
 
+# Phone numbers and blanks such as "(916) 555-0100" or "(____) ____" read left to right even
+# inside right-to-left text: they are wrapped in a left-to-right embedding before reordering.
+_LTR_NUMBER = re.compile(r"\(?[0-9_][0-9_() \-]*[0-9_)]")
+_LRE, _PDF = "\u202a", "\u202c"
+
+
 def visual_line(logical: str) -> str:
-    """One line of right-to-left text, joined and in visual (left-to-right drawing) order."""
-    return str(get_display(arabic_reshaper.reshape(logical), base_dir="R"))
+    """One line of right-to-left text, joined and in visual (left-to-right drawing) order.
+
+    Uses python-bidi's reference implementation, which mirrors brackets in right-to-left runs
+    and honours explicit embeddings (its faster implementation does neither).
+    """
+    embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", logical)
+    return str(get_display(arabic_reshaper.reshape(embedded), base_dir="R"))
 
 
 class RtlParagraph(Flowable):  # type: ignore[misc]
@@ -103,7 +115,8 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         current: list[str] = []
         used = 0.0
         for word in self.text.split():
-            w = _width(visual_line(word), self.primary, self.fallback, size)
+            # Width does not depend on order: joining is enough to measure a word.
+            w = _width(arabic_reshaper.reshape(word), self.primary, self.fallback, size)
             if current and used + space + w > avail:
                 lines.append(" ".join(current))
                 current, used = [], 0.0
