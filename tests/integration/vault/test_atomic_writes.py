@@ -71,8 +71,15 @@ def test_kill_during_passphrase_changes_never_breaks_the_file(made: MadeVault) -
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     for _ in range(8):
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(made.paths.profile_dir), made.key.raw.hex()]
-            + [PASSPHRASE, NEW_PASSPHRASE],
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(made.paths.profile_dir),
+                made.key.raw.hex(),
+                PASSPHRASE,
+                NEW_PASSPHRASE,
+            ],
             stdout=subprocess.PIPE,
             env=env,
         )
