@@ -155,7 +155,8 @@ def calibrate(
     Times one and two iterations (best of two runs each, after a warm-up; the difference is the
     per-iteration cost, the rest is the fixed cost of filling memory), picks the iteration count
     closest to the target, then checks it once and steps down while it exceeds the window's upper
-    bound. ``measure`` is injectable so tests can use a fake timer. If 128 MiB cannot be allocated it falls back to the 64 MiB floor.
+    bound. ``measure`` is injectable so tests can use a fake timer. If 128 MiB cannot be
+    allocated it falls back to the 64 MiB floor.
     """
     timed = measure or time_derivation
     memory = memory_kib if memory_kib is not None else default_memory_kib()
