@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; every failure becomes one line on stderr and an exit code."""
     try:
         code: int = args.func(args)
         return code
@@ -56,6 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # disk full, permissions, a vanished file: one line, no traceback
+        if os.environ.get("CLINICIAN_DESK_DEBUG"):
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so without a traceback or any data in the message
+        if os.environ.get("CLINICIAN_DESK_DEBUG"):
+            raise
+        print(
+            f"error: unexpected internal error ({type(exc).__name__}); "
+            "run with CLINICIAN_DESK_DEBUG=1 to see details",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -136,12 +136,12 @@ def _swap_in(staged: Path, live: VaultPaths, clock: Clock) -> Path | None:
     new_backups = live.backups_dir
     old_backups = aside / new_backups.name
     if old_backups.is_dir():
-        new_backups.mkdir(exist_ok=True)
+        new_backups.mkdir(mode=0o700, exist_ok=True)
         for item in old_backups.iterdir():
             dest = new_backups / item.name
             if not dest.exists():
                 os.rename(item, dest)
-    new_backups.mkdir(exist_ok=True)
+    new_backups.mkdir(mode=0o700, exist_ok=True)
     kept = new_backups / f"replaced-{stamp}"
     os.rename(aside, kept)
     fsync_dir(target.parent)

@@ -81,7 +81,8 @@ def write_container(
         sort_keys=True,
     ).encode("utf-8")
     total = hashlib.sha256()
-    with open(dest, "wb") as out:
+    fd = os.open(dest, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as out:
         for piece in (MAGIC, struct.pack(">I", len(body)), body):
             out.write(piece)
             total.update(piece)
@@ -146,7 +147,10 @@ def _read(path: Path, src: BinaryIO, size: int, extract_to: Path | None) -> Back
         raise not_ours(path, "unexpected data at the end")
     for part in header.parts:
         digest = hashlib.sha256()
-        out = open(extract_to / part.name, "wb") if extract_to is not None else None
+        out = None
+        if extract_to is not None:
+            fd = os.open(extract_to / part.name, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            out = os.fdopen(fd, "wb")
         try:
             for chunk in _chunks(src, part.size):
                 digest.update(chunk)

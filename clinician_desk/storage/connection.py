@@ -13,6 +13,7 @@ bytes or any object with a ``raw`` bytes attribute (the vault's ``DataKey``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -148,3 +149,28 @@ def cipher_settings(conn: Connection) -> dict[str, str]:
         facts[pragma] = "" if row is None else str(row[0])
     facts["sqlite_version"] = str(conn.execute("SELECT sqlite_version()").fetchone()[0])
     return facts
+
+
+def library_report() -> dict[str, str]:
+    """Facts about the SQLCipher library itself (no vault needed, no secrets): versions, the
+    temp-store compile option and the cipher defaults, from a throw-away in-memory database."""
+    conn: Connection = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA key = {key_pragma_literal(os.urandom(32))}")
+        options = sorted(str(r[0]) for r in conn.execute("PRAGMA compile_options"))
+        facts = {
+            k: v
+            for k, v in cipher_settings(conn).items()
+            if k.startswith("cipher") or k == "sqlite_version"
+        }
+        facts["temp_store_option"] = next(
+            (o for o in options if o.startswith("TEMP_STORE=")), "TEMP_STORE unset"
+        )
+        try:
+            check_temp_store(conn)
+            facts["temp_store_safe"] = "yes"
+        except StorageError:
+            facts["temp_store_safe"] = "NO"
+        return facts
+    finally:
+        conn.close()

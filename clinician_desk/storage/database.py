@@ -189,6 +189,8 @@ def _create_new(path: Path, raw: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
     try:
+        # Owner-only from the first byte; SQLite gives -wal/-shm the database's permissions.
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         conn = connect(tmp, raw)
         try:
             for migration in migrations_runner.available_migrations():
@@ -223,5 +225,7 @@ def _check_is_vault(conn: Connection, path: Path) -> None:
 def _backup_before_migrating(conn: Connection, path: Path, raw: bytes, clock: Clock) -> None:
     version = migrations_runner.current_version(conn)
     stamp = utc_iso(clock.now()).replace(":", "").replace("-", "")
-    dest = path.parent / BACKUPS_DIRNAME / f"pre-migration-v{version:04d}-{stamp}.db"
+    folder = path.parent / BACKUPS_DIRNAME
+    folder.mkdir(mode=0o700, exist_ok=True)
+    dest = folder / f"pre-migration-v{version:04d}-{stamp}.db"
     snapshot(conn, dest, raw)

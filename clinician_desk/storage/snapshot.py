@@ -46,6 +46,7 @@ def snapshot(conn: Connection, dest: Path, raw_key: bytes) -> None:
     for stale in (partial, Path(f"{partial}-journal"), Path(f"{partial}-wal")):
         stale.unlink(missing_ok=True)
     try:
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         target = sqlcipher3.connect(str(partial), isolation_level=None)
         try:
             target.execute(f"PRAGMA key = {key_pragma_literal(raw_key)}")
