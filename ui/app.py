@@ -1,14 +1,173 @@
-"""Entry point of the desktop app (``clinician-desk``). Replaced by the full application shell."""
+"""Entry point of the desktop app: ``clinician-desk [--data-dir DIR] [--demo] [--lang LANG]``.
+
+Builds the one ``QApplication``, the shared ``UiContext`` (paths, clock, task manager, clipboard
+guard, window settings), installs the UI catalogue and an exception hook that logs by type and
+frames only (never a message that could hold student data) and shows a generic message — never a
+traceback. ``--demo`` makes a throw-away vault in a temporary folder, fills it with the demo
+generator's obviously fictional students and sessions, opens straight into the caseload, and
+deletes the folder on exit.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import shutil
 import sys
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+DEMO_PASSPHRASE = "demo vault only, fictional data"
+DEMO_PROFILE = "demo"
+log = logging.getLogger("ui.app")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="clinician-desk", description="clinician-desk desktop app"
+    )
+    parser.add_argument("--data-dir", help="base folder for vaults (default: per-user data dir)")
+    parser.add_argument("--demo", action="store_true", help="open a throw-away demo vault")
+    parser.add_argument("--demo-students", type=int, default=120, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-sessions", type=int, default=5000, help=argparse.SUPPRESS)
+    parser.add_argument("--lang", help="UI language (e.g. es, or pseudo for layout checks)")
+    return parser.parse_args(argv)
+
+
+def install_excepthook(show: Any) -> None:
+    """Unexpected errors: log type and frames only, show a generic message, keep running."""
+    from ui.tasks import generic_error_text, log_unexpected
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        exc.__traceback__ = tb
+        from clinician_desk.errors import ClinicianDeskError
+
+        if isinstance(exc, ClinicianDeskError):
+            show(exc.message)
+            return
+        log_unexpected(exc, "GUI thread")
+        show(generic_error_text())
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            log_unexpected(args.exc_value, f"thread {args.thread.name if args.thread else '?'}")
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+def build_context(
+    data_dir: Any, clock: Any = None, kdf: Any = None, settings_path: Any = None
+) -> Any:
+    from clinician_desk.clock import SystemClock
+    from clinician_desk.config import AppPaths
+    from ui.context import UiContext
+    from ui.lock import ClipboardGuard
+    from ui.settings import WindowSettings
+    from ui.tasks import TaskManager
+
+    clock = clock or SystemClock()
+    return UiContext(
+        paths=AppPaths.from_option(data_dir),
+        tasks=TaskManager(),
+        clipboard=ClipboardGuard(clock),
+        settings=WindowSettings(settings_path),
+        clock=clock,
+        kdf=kdf,
+    )
+
+
+def idle_seconds() -> float:
+    from clinician_desk.errors import ClinicianDeskError
+    from clinician_desk.policy import load_policy
+
+    try:
+        return load_policy().effective_auto_lock_minutes() * 60.0
+    except ClinicianDeskError as exc:  # a broken policy must not mean "never lock"
+        log.warning("IT policy unreadable, using the default lock time: %s", exc.message)
+        return 5 * 60.0
+
+
+def build_window(ctx: Any, idle: float | None = None) -> Any:
+    from ui.lock import InactivityWatcher
+    from ui.main_window import MainWindow
+
+    watcher = InactivityWatcher(ctx.clock, idle if idle is not None else idle_seconds())
+    return MainWindow(ctx, watcher)
+
+
+def open_demo(window: Any, students: int, sessions: int) -> None:
+    """Create, fill and open the demo vault on the DB worker; the window shows progress."""
+    from clinician_desk.vault.kdf import KdfParams
+
+    ctx = window.ctx
+    paths = ctx.paths.vault(DEMO_PROFILE)
+    clock = ctx.clock
+
+    def work(_control: Any) -> Any:
+        from clinician_desk.bootstrap import build_services
+        from clinician_desk.services.demo import generate_demo
+        from clinician_desk.vault import create_vault
+
+        key, _recovery = create_vault(
+            paths, DEMO_PASSPHRASE, clock=clock, kdf=KdfParams(memory_kib=32 * 1024, iterations=2)
+        )
+        services = build_services(paths, key, clock, create=True)
+        extra = []
+        screenings = getattr(services, "screenings", None)
+        if screenings is not None and hasattr(screenings, "demo_extra"):
+            extra.append(screenings.demo_extra)
+        generate_demo(services.db, students=students, sessions=sessions, extra=extra)
+        return key, services
+
+    window.unlock_page.message_label.setText("Preparing the demo vault (fictional data)…")
+    window.unlock_page.demo_hint(DEMO_PASSPHRASE)
+    ctx.tasks.run_db(
+        work,
+        context=window,
+        on_done=lambda result: window.session.adopt(DEMO_PROFILE, result[0], result[1]),
+        name="demo",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from PySide6.QtWidgets import QApplication
 
-    app = QApplication(sys.argv if argv is None else argv)
-    label = QLabel("clinician-desk")
-    label.show()
-    return app.exec()
+    from ui import i18n
+
+    i18n.install(args.lang)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("clinician-desk")
+    app.setOrganizationName("clinician-desk")
+    demo_dir: Path | None = None
+    data_dir = args.data_dir
+    if args.demo:
+        demo_dir = Path(tempfile.mkdtemp(prefix="clinician-desk-demo-"))
+        data_dir = demo_dir
+    ctx = build_context(data_dir)
+    ctx.demo = args.demo
+    window = build_window(ctx)
+    install_excepthook(window.show_error)
+    if not ctx.settings.restore_window(window):
+        window.resize(1180, 760)
+    window.show()
+    if args.demo:
+        open_demo(window, args.demo_students, args.demo_sessions)
+    try:
+        return int(app.exec())
+    finally:
+        ctx.tasks.shutdown()
+        if demo_dir is not None:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

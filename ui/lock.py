@@ -157,6 +157,8 @@ def close_open_dialogs(keep: QWidget | None = None) -> int:
         if widget is keep or not widget.isVisible():
             continue
         if isinstance(widget, QDialog | QMessageBox):
-            widget.reject()
+            # done() rather than reject(): a dialog that refuses Escape (the safety workflow)
+            # must still close when the app locks; its record stays open in the vault.
+            widget.done(QDialog.DialogCode.Rejected.value)
             closed += 1
     return closed

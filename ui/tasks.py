@@ -18,7 +18,8 @@ Guarantees (tested in ``tests/ui/test_tasks.py``):
   task finishes with ``on_cancelled`` instead of ``on_done``.
 * **Errors are typed.** A ``ClinicianDeskError`` goes to ``on_error`` (or the manager's default
   handler, which shows ``exc.message``). Any other exception is logged by type and traceback
-  only — never its message, which could carry student data — and shown as a generic message.
+  only — never its message, which could carry student data — and delivered to the same error
+  path as a ``ClinicianDeskError`` carrying a generic message, so callers can reset their state.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ class TaskManager(QObject):
                 self._queue(context, functools.partial(self._handle_error, exc, on_error))
             except Exception as exc:
                 log_unexpected(exc, name)
-                self._queue(context, lambda: self.default_error_handler(generic_error_text()))
+                generic = ClinicianDeskError(generic_error_text())
+                self._queue(context, functools.partial(self._handle_error, generic, on_error))
             else:
                 if control.cancelled:
                     self._queue(context, on_cancelled or (lambda: None))

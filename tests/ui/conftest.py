@@ -1,0 +1,62 @@
+"""Fixtures for the desktop-app tests: a real vault in tmp_path, cheap KDF, a fake clock.
+
+Everything is real except time and cost: the vault's key slots and SQLCipher database are real
+files under ``tmp_path``, key derivation uses tiny Argon2id parameters, and the clock is a
+``FakeClock`` so auto-lock is tested by advancing it. QSettings go to an INI file in tmp_path.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from clinician_desk.clock import FakeClock
+from clinician_desk.vault.kdf import KdfParams
+from ui.widgets import confirm
+
+PASSPHRASE = "purple otter fictional lighthouse"
+CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 10, 6, 17, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def ui_context(tmp_path: Path, clock: FakeClock):
+    from ui.app import build_context
+
+    ctx = build_context(
+        tmp_path / "data", clock=clock, kdf=CHEAP_KDF, settings_path=tmp_path / "ui.ini"
+    )
+    yield ctx
+    ctx.tasks.wait_idle(10_000)
+    if ctx.services is not None:
+        ctx.tasks.call_db_blocking(ctx.services.close)
+    ctx.tasks.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, ui_context):
+    from ui.app import build_window
+
+    win = build_window(ui_context, idle=300)
+    qtbot.addWidget(win)
+    win.resize(1100, 720)
+    win.show()
+    qtbot.waitExposed(win)
+    confirm.asked.clear()
+    yield win
+    confirm._next.clear()
+
+
+def grab(widget, artifacts_dir: Path, name: str) -> Path:
+    """Save a screenshot of ``widget`` for human review (test-artifacts/ui/<name>.png)."""
+    folder = artifacts_dir / "ui"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path)), f"could not save {path}"
+    return path

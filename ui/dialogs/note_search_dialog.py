@@ -1,0 +1,119 @@
+"""Global search over notes, addenda and student names (Ctrl+F).
+
+Runs ``services.record.search`` (FTS5 inside the encrypted database, prefix matching, ranked)
+on the database worker as the clinician types (debounced 250 ms); psychotherapy notes are
+searched only when the box is ticked. Results are frozen rows in a table; activating one opens
+that student's page. Nothing typed here is stored or logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from ui.context import UiContext
+from ui.i18n import _
+from ui.models.rows_model import ROW_ROLE, RowsTableModel
+
+KIND_TEXT = {
+    "student": "Student",
+    "note": "Note",
+    "addendum": "Addendum",
+    "psychotherapy": "Psychotherapy note",
+}
+
+
+class NoteSearchDialog(QDialog):
+    student_chosen = Signal(object)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("note_search_dialog")
+        self.setWindowTitle(_("Search notes"))
+        self.resize(720, 420)
+        self.ctx = ctx
+        self.query_edit = QLineEdit()
+        self.query_edit.setObjectName("search_query_line_edit")
+        self.query_edit.setAccessibleName(_("Search"))
+        self.query_edit.setPlaceholderText(_("Words from notes, addenda or names…"))
+        self.process_check = QCheckBox(_("Include psychotherapy notes"))
+        self.process_check.setObjectName("include_psychotherapy_check_box")
+        self.process_check.setAccessibleName(_("Include psychotherapy notes"))
+        self.model = RowsTableModel(
+            [
+                (_("Student"), lambda h: h.student_display_name),
+                (_("Found in"), lambda h: _(KIND_TEXT.get(h.kind, h.kind))),
+                (_("Text"), lambda h: h.snippet),
+            ],
+            self,
+        )
+        self.table = QTableView()
+        self.table.setObjectName("search_results_table_view")
+        self.table.setAccessibleName(_("Search results"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.status = QLabel()
+        self.status.setObjectName("search_status_label")
+        top = QHBoxLayout()
+        top.addWidget(self.query_edit, 1)
+        top.addWidget(self.process_check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.run_search)
+        self.query_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.process_check.toggled.connect(lambda _c: self._debounce.start())
+        self.table.activated.connect(self._chosen)
+        self.table.doubleClicked.connect(self._chosen)
+
+    def run_search(self) -> None:
+        query = self.query_edit.text().strip()
+        services = self.ctx.services
+        if not query or services is None:
+            self.model.clear()
+            self.status.clear()
+            return
+        include = self.process_check.isChecked()
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.search(query, include_psychotherapy=include),
+            context=self,
+            on_done=self._results,
+            on_error=self._failed,
+            name="search",
+        )
+
+    def _results(self, hits: Any) -> None:
+        self.model.set_rows(hits)
+        self.status.setText(_("{n} result(s)").format(n=len(hits)))
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.model.clear()
+        self.status.setText(exc.message)
+
+    def _chosen(self, index: Any) -> None:
+        hit = index.data(ROW_ROLE)
+        if hit is not None and hit.student_id is not None:
+            self.student_chosen.emit(hit.student_id)
+            self.accept()

@@ -1,0 +1,207 @@
+"""The safety workflow forced open by a critical screening result.
+
+The clinician records the risk-assessment outcome, the safety plan made now (a compact
+Stanley–Brown editor, saved through ``services.record.save_safety_plan``) or the reason none was
+made, and the parent-notification decision with its rationale and time. The core validates the
+whole follow-up (``validate_follow_up``) and names every missing field; the dialog shows that and
+stays open. Escape and the window's close button do nothing until the follow-up is recorded —
+only locking the app closes it unrecorded (the follow-up then stays open in the vault and the
+caseload flags it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from ui.context import UiContext
+from ui.i18n import _
+
+RISK_TEXT = {
+    "none_identified": "No risk identified",
+    "low": "Low risk",
+    "moderate": "Moderate risk",
+    "high": "High risk",
+    "imminent": "Imminent risk — emergency response",
+}
+DECISION_TEXT = {
+    "notified": "Parent/guardian notified",
+    "will_notify": "Will notify",
+    "not_notified": "Not notified (rationale below)",
+}
+
+
+class SafetyWorkflowDialog(QDialog):
+    recorded = Signal()
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        student_id: Any,
+        administration_id: Any,
+        result: Any,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        from clinician_desk.domain.safety_plans import STEPS
+        from clinician_desk.domain.screenings.safety import NOTIFICATION_DECISIONS, RISK_OUTCOMES
+
+        self.setObjectName("safety_workflow_dialog")
+        self.setWindowTitle(_("Safety follow-up required"))
+        self.setModal(True)
+        self.ctx = ctx
+        self.student_id = student_id
+        self.administration_id = administration_id
+        self._recorded = False
+        reasons = "; ".join(f"{f.item}: {f.reason}" for f in getattr(result, "critical", ()))
+        intro = QLabel(
+            _(
+                "A critical response was given ({reasons}). Record the follow-up before the "
+                "screening can be closed."
+            ).format(reasons=reasons)
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("safety_intro_label")
+        self.risk_combo = QComboBox()
+        self.risk_combo.setObjectName("risk_outcome_combo_box")
+        self.risk_combo.setAccessibleName(_("Risk assessment outcome"))
+        self.risk_combo.addItem(_("Choose…"), None)
+        for value in RISK_OUTCOMES:
+            self.risk_combo.addItem(_(RISK_TEXT.get(value, value)), value)
+        self.plan_radio = QRadioButton(_("Safety plan made now"))
+        self.plan_radio.setObjectName("safety_plan_made_radio_button")
+        self.no_plan_radio = QRadioButton(_("No safety plan — reason:"))
+        self.no_plan_radio.setObjectName("no_safety_plan_radio_button")
+        group = QButtonGroup(self)
+        group.addButton(self.plan_radio)
+        group.addButton(self.no_plan_radio)
+        self.no_plan_reason_edit = QLineEdit()
+        self.no_plan_reason_edit.setObjectName("no_plan_reason_line_edit")
+        self.no_plan_reason_edit.setAccessibleName(_("Reason no safety plan was made"))
+        self.plan_box = QGroupBox(_("Stanley–Brown safety plan (one entry per line)"))
+        plan_form = QFormLayout(self.plan_box)
+        self.step_edits: dict[str, QPlainTextEdit] = {}
+        for key, title in STEPS:
+            edit = QPlainTextEdit()
+            edit.setObjectName(f"{key}_plain_text_edit")
+            edit.setAccessibleName(title)
+            edit.setFixedHeight(44)
+            plan_form.addRow(_(title), edit)
+            self.step_edits[key] = edit
+        self.decision_combo = QComboBox()
+        self.decision_combo.setObjectName("parent_decision_combo_box")
+        self.decision_combo.setAccessibleName(_("Parent-notification decision"))
+        self.decision_combo.addItem(_("Choose…"), None)
+        for value in NOTIFICATION_DECISIONS:
+            self.decision_combo.addItem(_(DECISION_TEXT.get(value, value)), value)
+        self.rationale_edit = QLineEdit()
+        self.rationale_edit.setObjectName("parent_rationale_line_edit")
+        self.rationale_edit.setAccessibleName(_("Rationale"))
+        now = ctx.clock.now()
+        self.decided_edit = QDateTimeEdit(QDateTime(now.astimezone()))
+        self.decided_edit.setObjectName("parent_decided_at_date_time_edit")
+        self.decided_edit.setAccessibleName(_("Decision time"))
+        self.message = QLabel()
+        self.message.setObjectName("safety_message_label")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b71c1c")
+        self.record_button = QPushButton(_("Record follow-up"))
+        self.record_button.setObjectName("record_follow_up_button")
+        self.record_button.setAccessibleName(_("Record follow-up"))
+        form = QFormLayout()
+        form.addRow(_("Risk assessment"), self.risk_combo)
+        form.addRow(self.plan_radio)
+        form.addRow(self.plan_box)
+        form.addRow(self.no_plan_radio, self.no_plan_reason_edit)
+        form.addRow(_("Parent notification"), self.decision_combo)
+        form.addRow(_("Rationale"), self.rationale_edit)
+        form.addRow(_("Decided at"), self.decided_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.record_button)
+        self.plan_radio.toggled.connect(self._plan_toggled)
+        self.plan_radio.setChecked(True)
+        self.record_button.clicked.connect(self.submit)
+
+    def _plan_toggled(self, made: bool) -> None:
+        self.plan_box.setEnabled(made)
+        self.no_plan_reason_edit.setEnabled(not made)
+
+    def plan_steps(self) -> dict[str, list[str]]:
+        return {
+            key: [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
+            for key, edit in self.step_edits.items()
+        }
+
+    def submit(self) -> None:
+        from clinician_desk.domain.screenings.safety import SafetyFollowUp
+
+        services = self.ctx.require_services()
+        make_plan = self.plan_radio.isChecked()
+        steps = self.plan_steps()
+        student_id, administration_id = self.student_id, self.administration_id
+        risk = self.risk_combo.currentData() or ""
+        decision = self.decision_combo.currentData() or ""
+        rationale = self.rationale_edit.text()
+        reason = None if make_plan else self.no_plan_reason_edit.text()
+        decided_at = datetime.fromtimestamp(self.decided_edit.dateTime().toSecsSinceEpoch(), tz=UTC)
+
+        def work(_control: Any) -> None:
+            plan_id = None
+            if make_plan:
+                follow_up = SafetyFollowUp(risk, "pending", None, decision, rationale, decided_at)
+                from clinician_desk.domain.screenings.safety import validate_follow_up
+
+                validate_follow_up(follow_up)  # refuse before writing the plan
+                plan_id = str(services.record.save_safety_plan(student_id, steps))
+            follow_up = SafetyFollowUp(risk, plan_id, reason, decision, rationale, decided_at)
+            services.screenings.record_follow_up(administration_id, follow_up)
+
+        self.record_button.setEnabled(False)
+        self.message.setText(_("Saving…"))
+        self.ctx.tasks.run_db(
+            work, context=self, on_done=self._done, on_error=self._failed, name="follow-up"
+        )
+
+    def _done(self, _result: Any) -> None:
+        self._recorded = True
+        self.recorded.emit()
+        self.accept()
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.record_button.setEnabled(True)
+        self.message.setText(exc.message)
+
+    def reject(self) -> None:
+        if self._recorded:
+            super().reject()
+        else:
+            self.message.setText(_("The follow-up must be recorded before this can be closed."))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._recorded:
+            event.accept()
+        else:
+            event.ignore()
+            self.reject()

@@ -1,0 +1,227 @@
+"""Add a student: identity, school, grade, languages, one guardian and the consent basis.
+
+Builds the core's ``StudentInput`` from the form and calls the record service on the database
+worker; the core validates (and names the field at fault, which the dialog shows without closing,
+so nothing typed is lost). When the consent basis is minor consent, the HSC 124260(c)
+parent-contact documentation fields appear; the core refuses the student without them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from ui.context import UiContext
+from ui.i18n import _
+from ui.widgets.session_form import to_date
+
+GRADES = ("TK", "K", *[str(g) for g in range(1, 13)])
+
+
+def _line(name: str, accessible: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    return edit
+
+
+def _combo(name: str, accessible: str, items: list[tuple[str, Any]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setAccessibleName(accessible)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _date(name: str, accessible: str, value: date) -> QDateEdit:
+    edit = QDateEdit(QDate(value.year, value.month, value.day))
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+class StudentDialog(QDialog):
+    student_saved = Signal(object)
+
+    def __init__(
+        self, ctx: UiContext, parent: QWidget | None = None, schools: list[str] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("student_dialog")
+        self.setWindowTitle(_("Add student"))
+        self.ctx = ctx
+        self.first_edit = _line("legal_first_name_line_edit", _("Legal first name"))
+        self.last_edit = _line("legal_last_name_line_edit", _("Legal last name"))
+        self.preferred_edit = _line("preferred_name_line_edit", _("Preferred name"))
+        self.dob_edit = _date("date_of_birth_date_edit", _("Date of birth"), date(2012, 1, 1))
+        self.grade_combo = _combo("grade_combo_box", _("Grade"), [(g, g) for g in GRADES])
+        self.school_combo = _combo("school_combo_box", _("School CDS code"), [])
+        self.school_combo.setEditable(True)
+        line = self.school_combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(_("14-digit CDS code"))
+        for school in schools or []:
+            self.school_combo.addItem(school, school)
+        self.school_name_edit = _line("school_name_line_edit", _("School name (new school)"))
+        self.district_number_edit = _line("district_number_line_edit", _("District student number"))
+        self.language_edit = _line("student_language_line_edit", _("Student's language"))
+        self.guardian_name_edit = _line("guardian_name_line_edit", _("Guardian name"))
+        self.guardian_relationship_edit = _line(
+            "guardian_relationship_line_edit", _("Relationship")
+        )
+        self.guardian_phone_edit = _line("guardian_phone_line_edit", _("Guardian phone"))
+        self.guardian_language_edit = _line("guardian_language_line_edit", _("Guardian language"))
+        self.consent_combo = _combo(
+            "consent_basis_combo_box",
+            _("Consent basis"),
+            [
+                (_("Not recorded yet"), None),
+                (_("Parent/guardian consent"), "parent_consent"),
+                (_("Minor consent (HSC 124260 / Fam. Code 6924)"), "minor_consent"),
+            ],
+        )
+        self.contact_date_edit = _date(
+            "parent_contact_date_edit",
+            _("Parent contact attempted on"),
+            self.ctx.clock.now().date(),
+        )
+        self.contact_outcome_edit = _line("parent_contact_outcome_line_edit", _("Outcome"))
+        self.contact_reason_edit = _line(
+            "parent_contact_reason_line_edit", _("Why contact would be inappropriate")
+        )
+        self.message = QLabel()
+        self.message.setObjectName("student_message_label")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b71c1c")
+
+        identity = QFormLayout()
+        identity.addRow(_("Legal first name"), self.first_edit)
+        identity.addRow(_("Legal last name"), self.last_edit)
+        identity.addRow(_("Preferred name"), self.preferred_edit)
+        identity.addRow(_("Date of birth"), self.dob_edit)
+        identity.addRow(_("Grade"), self.grade_combo)
+        identity.addRow(_("School CDS code"), self.school_combo)
+        identity.addRow(_("School name (if new)"), self.school_name_edit)
+        identity.addRow(_("District student no."), self.district_number_edit)
+        identity.addRow(_("Student's language"), self.language_edit)
+        guardian = QGroupBox(_("Guardian"))
+        g_form = QFormLayout(guardian)
+        g_form.addRow(_("Name"), self.guardian_name_edit)
+        g_form.addRow(_("Relationship"), self.guardian_relationship_edit)
+        g_form.addRow(_("Phone"), self.guardian_phone_edit)
+        g_form.addRow(_("Preferred language"), self.guardian_language_edit)
+        consent = QGroupBox(_("Consent"))
+        c_form = QFormLayout(consent)
+        c_form.addRow(_("Basis"), self.consent_combo)
+        self.contact_box = QGroupBox(_("HSC 124260(c) parent contact"))
+        p_form = QFormLayout(self.contact_box)
+        p_form.addRow(_("Attempted on"), self.contact_date_edit)
+        p_form.addRow(_("Outcome"), self.contact_outcome_edit)
+        p_form.addRow(_("Or: reason it is inappropriate"), self.contact_reason_edit)
+        c_form.addRow(self.contact_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setObjectName("save_student_button")
+        save.setAccessibleName(_("Save student"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("cancel_student_button")
+        cancel.setAccessibleName(_("Cancel"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(identity)
+        layout.addWidget(guardian)
+        layout.addWidget(consent)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.consent_combo.currentIndexChanged.connect(self._consent_changed)
+        self._consent_changed()
+
+    def _consent_changed(self) -> None:
+        self.contact_box.setVisible(self.consent_combo.currentData() == "minor_consent")
+
+    def student_input(self) -> Any:
+        from clinician_desk.domain.students import Guardian, ParentContact, StudentInput
+
+        contact = None
+        if self.consent_combo.currentData() == "minor_consent":
+            reason = self.contact_reason_edit.text().strip()
+            outcome = self.contact_outcome_edit.text().strip()
+            contact = ParentContact(
+                attempted_on=None
+                if reason and not outcome
+                else to_date(self.contact_date_edit.date()),
+                outcome=outcome,
+                inappropriate_reason=reason,
+            )
+        guardians: tuple[Guardian, ...] = ()
+        if self.guardian_name_edit.text().strip():
+            guardians = (
+                Guardian(
+                    name=self.guardian_name_edit.text(),
+                    relationship=self.guardian_relationship_edit.text().strip(),
+                    phone=self.guardian_phone_edit.text().strip(),
+                    preferred_language=self.guardian_language_edit.text().strip(),
+                    is_primary=True,
+                ),
+            )
+        school = self.school_combo.currentText().strip()
+        return StudentInput(
+            legal_first_name=self.first_edit.text(),
+            legal_last_name=self.last_edit.text(),
+            date_of_birth=to_date(self.dob_edit.date()),
+            grade=self.grade_combo.currentData(),
+            school_cds=str(school),
+            preferred_name=self.preferred_edit.text().strip(),
+            district_student_number=self.district_number_edit.text().strip(),
+            language=self.language_edit.text().strip(),
+            consent_basis=self.consent_combo.currentData(),
+            parent_contact=contact,
+            guardians=guardians,
+        )
+
+    def submit(self) -> None:
+        try:
+            student = self.student_input()
+        except ClinicianDeskError as exc:
+            self.message.setText(exc.message)
+            return
+        services = self.ctx.require_services()
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.create_student(
+                student, school_name=self.school_name_edit.text().strip()
+            ),
+            context=self,
+            on_done=self._saved,
+            on_error=self._failed,
+            name="add-student",
+        )
+
+    def _saved(self, student_id: Any) -> None:
+        self.student_saved.emit(student_id)
+        self.accept()
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(exc.message)

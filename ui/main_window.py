@@ -1,0 +1,272 @@
+"""The main window: assembles the setup wizard, the unlock screen and the workspace pages.
+
+It holds no logic of its own beyond routing: which screen shows (setup → unlock → workspace),
+which page a navigation click or a page's request opens, the application-wide actions and their
+shortcuts (Ctrl+L lock, Ctrl+F note search, Ctrl+N new note, Ctrl+P print centre), window
+geometry via ``ui.settings``, and showing core errors as readable messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from ui.context import UiContext
+from ui.dialogs.recovery_dialog import RecoveryKeyDialog
+from ui.dialogs.setup_wizard import SetupWizard
+from ui.i18n import _
+from ui.lock import InactivityWatcher
+from ui.pages.caseload_page import CaseloadPage
+from ui.pages.note_editor_page import NoteEditorPage
+from ui.pages.print_centre_page import PrintCentrePage
+from ui.pages.screening_page import ScreeningPage
+from ui.pages.student_page import StudentPage
+from ui.pages.sync_page import SyncPage
+from ui.session import SessionController
+from ui.widgets.sync_status import SyncStatusWidget
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, watcher: InactivityWatcher) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("clinician-desk")
+        self.ctx = ctx
+        self.session = SessionController(ctx, watcher)
+        ctx.tasks.default_error_handler = self.show_error
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.wizard: SetupWizard | None = None
+
+        from ui.pages.unlock_page import UnlockPage
+
+        self.unlock_page = UnlockPage(ctx)
+        self.stack.addWidget(self.unlock_page)
+        self._build_workspace()
+        self._build_actions()
+        self.sync_status = SyncStatusWidget(ctx)
+        self.statusBar().addPermanentWidget(self.sync_status)
+
+        self.unlock_page.unlocked.connect(lambda profile, key: self.session.open(profile, key))
+        self.unlock_page.new_profile_requested.connect(self.start_setup)
+        self.unlock_page.recovery_requested.connect(self.use_recovery_key)
+        self.session.opened.connect(self._on_opened)
+        self.session.open_failed.connect(self._on_open_failed)
+        self.session.locked.connect(self._on_locked)
+        self.session.add_lock_hooks(before=self.note_page.save_draft_now)
+        for page in self.pages:
+            self.session.add_lock_hooks(after=page.clear)
+        ctx.settings.restore_window(self)
+        if ctx.paths.profiles() or ctx.demo:
+            self.show_unlock()
+        else:
+            self.start_setup()
+
+    # -- screens ------------------------------------------------------------------------------
+    def _build_workspace(self) -> None:
+        ctx = self.ctx
+        self.caseload_page = CaseloadPage(ctx)
+        self.student_page = StudentPage(ctx)
+        self.note_page = NoteEditorPage(ctx)
+        self.screening_page = ScreeningPage(ctx)
+        self.print_page = PrintCentrePage(ctx)
+        self.sync_page = SyncPage(ctx)
+        self.pages: list[Any] = [
+            self.caseload_page,
+            self.student_page,
+            self.note_page,
+            self.screening_page,
+            self.print_page,
+            self.sync_page,
+        ]
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation_list_widget")
+        self.nav.setAccessibleName(_("Navigation"))
+        self.nav.setFixedWidth(170)
+        self.page_stack = QStackedWidget()
+        for page in self.pages:
+            QListWidgetItem(page.title, self.nav)
+            self.page_stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self._show_page_index)
+        self.workspace = QWidget()
+        self.workspace.setObjectName("workspace_widget")
+        layout = QHBoxLayout(self.workspace)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.page_stack, 1)
+        self.stack.addWidget(self.workspace)
+
+        self.caseload_page.student_opened.connect(self.open_student)
+        self.student_page.new_note_requested.connect(self.new_note)
+        self.student_page.screening_requested.connect(self.start_screening)
+        self.student_page.print_requested.connect(self.open_print)
+        self.note_page.note_signed.connect(self.open_student)
+        self.screening_page.finished.connect(self.open_student)
+
+    def _build_actions(self) -> None:
+        def action(name: str, text: str, shortcut: Any, slot: Any) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.lock_action = action("lock_action", _("Lock"), "Ctrl+L", self.session.lock)
+        self.find_action = action("find_action", _("Search notes…"), "Ctrl+F", self.search_notes)
+        self.new_note_action = action(
+            "new_note_action", _("New note"), "Ctrl+N", lambda: self.new_note(None)
+        )
+        self.print_action = action(
+            "print_centre_action", _("Print centre"), "Ctrl+P", lambda: self.open_print(None, "")
+        )
+        self.quit_action = action(
+            "quit_action", _("Quit"), QKeySequence.StandardKey.Quit, self.close
+        )
+        menu = self.menuBar().addMenu(_("&File"))
+        for act in (self.new_note_action, self.find_action, self.print_action):
+            menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.lock_action)
+        menu.addAction(self.quit_action)
+        self._set_unlocked_actions(False)
+
+    def _set_unlocked_actions(self, enabled: bool) -> None:
+        for act in (self.lock_action, self.find_action, self.new_note_action, self.print_action):
+            act.setEnabled(enabled)
+
+    def start_setup(self) -> None:
+        if self.wizard is not None:
+            self.stack.removeWidget(self.wizard)
+            self.wizard.deleteLater()
+        self.wizard = SetupWizard(self.ctx)
+        self.wizard.vault_created.connect(
+            lambda profile, key: self.session.open(profile, key, create=True)
+        )
+        self.wizard.setup_finished.connect(self._setup_finished)
+        self.stack.addWidget(self.wizard)
+        self.stack.setCurrentWidget(self.wizard)
+
+    def _setup_finished(self, enrollment_code: str) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            self.stack.removeWidget(wizard)
+            wizard.deleteLater()
+        if self.ctx.unlocked:
+            self._show_workspace()
+            if enrollment_code:
+                self.nav.setCurrentRow(self.pages.index(self.sync_page))
+                self.sync_page.enroll(enrollment_code)
+        else:
+            self.show_unlock()
+
+    def show_unlock(self) -> None:
+        self.unlock_page.reload_profiles(self.ctx.profile if self.ctx.profile else None)
+        self.stack.setCurrentWidget(self.unlock_page)
+        self.setWindowTitle("clinician-desk")
+
+    def _on_opened(self) -> None:
+        self._set_unlocked_actions(True)
+        self.sync_status.refresh()
+        if self.wizard is None:
+            self._show_workspace()
+
+    def _show_workspace(self) -> None:
+        self.stack.setCurrentWidget(self.workspace)
+        self.setWindowTitle(f"clinician-desk — {self.ctx.profile}")
+        self.nav.setCurrentRow(0)
+        self.caseload_page.activate()
+
+    def _on_open_failed(self, message: str) -> None:
+        self.show_unlock()
+        self.unlock_page.message_label.setText(message)
+
+    def _on_locked(self) -> None:
+        self._set_unlocked_actions(False)
+        self.sync_status.clear()
+        self.show_unlock()
+
+    def use_recovery_key(self, profile: str) -> None:
+        if not profile:
+            return
+        dialog = RecoveryKeyDialog(self.ctx, profile, self)
+        if dialog.exec() and dialog.key is not None:
+            self.session.open(profile, dialog.key)
+
+    # -- routing ------------------------------------------------------------------------------
+    def _show_page_index(self, row: int) -> None:
+        if self.page_stack.currentWidget() is self.screening_page and not (
+            self.screening_page.can_leave()
+        ):
+            self._go(self.screening_page)
+            self.show_error(_("Record the safety follow-up for this screening before leaving it."))
+            return
+        if 0 <= row < len(self.pages):
+            self.page_stack.setCurrentIndex(row)
+            page = self.pages[row]
+            if self.ctx.unlocked and page is not self.note_page:
+                page.activate()
+
+    def _go(self, page: Any) -> None:
+        if page is not self.screening_page and not self.screening_page.can_leave():
+            page = self.screening_page
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(self.pages.index(page))
+        self.nav.blockSignals(False)
+        self.page_stack.setCurrentWidget(page)
+
+    def open_student(self, student_id: str) -> None:
+        self.student_page.show_student(student_id)
+        self._go(self.student_page)
+
+    def new_note(self, student_id: str | None) -> None:
+        student_id = student_id or self.student_page.student_id
+        if student_id is None:
+            self.show_error(_("Open a student first, then start a note from their page."))
+            return
+        page = self.student_page.page
+        name, school = "", ""
+        if page is not None and page.student.id == student_id:
+            name, school = page.student.display_name, page.student.school_cds
+        self.note_page.new_note(student_id, name, school, self.caseload_page.group_candidates())
+        self._go(self.note_page)
+
+    def start_screening(self, student_id: str) -> None:
+        page = self.student_page.page
+        name = page.student.display_name if page is not None else ""
+        self.screening_page.start_for(student_id, name)
+        self._go(self.screening_page)
+
+    def open_print(self, student_id: str | None, document: str) -> None:
+        self.print_page.select(student_id or self.student_page.student_id, document)
+        self._go(self.print_page)
+
+    def search_notes(self) -> None:
+        from ui.dialogs.note_search_dialog import NoteSearchDialog
+
+        dialog = NoteSearchDialog(self.ctx, self)
+        dialog.student_chosen.connect(self.open_student)
+        dialog.open()
+
+    # -- errors and closing -------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "clinician-desk", message, parent=self)
+        box.setObjectName("error_message_box")
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.save_window(self)
+        self.session.shutdown()
+        event.accept()

@@ -1,0 +1,1 @@
+"""Qt table models over frozen read rows from the core's query services."""

@@ -1,0 +1,170 @@
+"""The caseload: a searchable, sortable table of the clinician's students with flags.
+
+Rows come from the record service's caseload query, run on the database worker whenever the page
+is shown or a record event arrives. Typing in the filter box narrows the table (any column,
+case-insensitive) through a ``QSortFilterProxyModel``; clicking a header sorts; "Only flagged"
+keeps rows with at least one flag. Double-click or Enter opens the student page; "Add student…"
+opens the student dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import UiContext
+from ui.i18n import _, ngettext
+from ui.models.caseload_model import (
+    FLAG_ROLE,
+    ID_ROLE,
+    SORT_ROLE,
+    CaseloadTableModel,
+    caseload_entries,
+)
+
+
+class CaseloadFilterProxyModel(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.only_flagged = False
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setSortRole(SORT_ROLE)
+
+    def set_only_flagged(self, value: bool) -> None:
+        self.only_flagged = value
+        self.invalidateFilter()
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        if self.only_flagged:
+            flags = self.sourceModel().index(source_row, 0, source_parent).data(FLAG_ROLE)
+            if not flags:
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+class CaseloadPage(QWidget):
+    student_opened = Signal(object)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseload_page")
+        self.title = _("Caseload")
+        self.ctx = ctx
+        self.model = CaseloadTableModel(self)
+        self.proxy = CaseloadFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("caseload_filter_line_edit")
+        self.filter_edit.setAccessibleName(_("Filter the caseload"))
+        self.filter_edit.setPlaceholderText(_("Filter by name, school, grade, flag…"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.flagged_check = QCheckBox(_("Only flagged"))
+        self.flagged_check.setObjectName("only_flagged_check_box")
+        self.flagged_check.setAccessibleName(_("Only flagged students"))
+        self.add_button = QPushButton(_("Add student…"))
+        self.add_button.setObjectName("add_student_button")
+        self.add_button.setAccessibleName(_("Add student"))
+        self.table = QTableView()
+        self.table.setObjectName("caseload_table_view")
+        self.table.setAccessibleName(_("Caseload"))
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("caseload_count_label")
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.flagged_check)
+        top.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.flagged_check.toggled.connect(self._flagged)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.add_button.clicked.connect(self.add_student)
+
+    def activate(self) -> None:
+        services = self.ctx.services
+        if services is None:
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: caseload_entries(services.record.caseload()),
+            context=self,
+            on_done=self._loaded,
+            name="caseload",
+        )
+
+    def _loaded(self, rows: Any) -> None:
+        self.model.set_rows(rows)
+        self._update_count()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._update_count()
+
+    def _flagged(self, checked: bool) -> None:
+        self.proxy.set_only_flagged(checked)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(
+            ngettext("{shown} of {total} student", "{shown} of {total} students", total).format(
+                shown=shown, total=total
+            )
+        )
+
+    def _open_index(self, index: QModelIndex) -> None:
+        student_id = index.sibling(index.row(), 0).data(ID_ROLE)
+        if student_id is not None:
+            self.student_opened.emit(student_id)
+
+    def add_student(self) -> None:
+        from ui.dialogs.student_dialog import StudentDialog
+
+        schools = sorted({self.model.row_at(i).school for i in range(self.model.rowCount())})
+        dialog = StudentDialog(self.ctx, self, schools=schools)
+        dialog.student_saved.connect(self._student_added)
+        dialog.open()
+
+    def _student_added(self, student_id: object) -> None:
+        self.activate()
+        self.student_opened.emit(student_id)
+
+    def group_candidates(self) -> list[tuple[int, str]]:
+        """(id, name) of every caseload student, for a group session's attendance list."""
+        return [
+            (self.model.row_at(i).student_id, self.model.row_at(i).name)
+            for i in range(self.model.rowCount())
+        ]
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.filter_edit.clear()
+        self.count_label.clear()

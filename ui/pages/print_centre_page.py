@@ -1,0 +1,245 @@
+"""The print centre: choose a document, preview it from memory, print it, or export it.
+
+Documents are built by the core as PDF bytes on the database worker (the print service audits
+every print and export); the preview shows them with ``QPdfView`` over a ``QBuffer`` — no file is
+written. "Print…" opens the system dialog and paints the pages through ``ui.print_job`` (one page
+per event-loop turn, with progress and cancel). "Export PDF…" warns that the file will not be
+encrypted, then asks the core to write it (audited). Refusals — a personalized handout without a
+recorded basis, a draft translation not confirmed — are shown in plain words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from ui.context import UiContext
+from ui.i18n import _
+from ui.print_job import PrintJob, load_pdf
+from ui.widgets.confirm import ask
+
+DOCUMENTS = (
+    ("generic_handout", "Parent handout (generic)"),
+    ("personal_handout", "Parent handout (personalized)"),
+    ("safety_plan", "Safety plan"),
+    ("session_summary", "Session summary"),
+    ("screening_summary", "Screening summary"),
+)
+
+
+def _button(name: str, text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text.rstrip("…"))
+    return button
+
+
+class PrintCentrePage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from clinician_desk.reports import handout_library
+
+        self.setObjectName("print_centre_page")
+        self.title = _("Print centre")
+        self.ctx = ctx
+        self.student_id: Any = None
+        self.pdf_bytes: bytes | None = None
+        self.document_combo = QComboBox()
+        self.document_combo.setObjectName("document_combo_box")
+        self.document_combo.setAccessibleName(_("Document"))
+        for key, text in DOCUMENTS:
+            self.document_combo.addItem(_(text), key)
+        self.topic_combo = QComboBox()
+        self.topic_combo.setObjectName("handout_topic_combo_box")
+        self.topic_combo.setAccessibleName(_("Handout topic"))
+        for topic in handout_library.topics():
+            self.topic_combo.addItem(topic.replace("-", " ").capitalize(), topic)
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("handout_language_combo_box")
+        self.language_combo.setAccessibleName(_("Language"))
+        for language in handout_library.languages():
+            self.language_combo.addItem(language, language)
+        self.preview_button = _button("preview_button", _("Preview"))
+        self.print_button = _button("print_button", _("Print…"))
+        self.export_button = _button("export_pdf_button", _("Export PDF…"))
+        self.message = QLabel()
+        self.message.setObjectName("print_message_label")
+        self.message.setWordWrap(True)
+        self.view = QPdfView()
+        self.view.setObjectName("pdf_preview_view")
+        self.view.setAccessibleName(_("Preview"))
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        form = QFormLayout()
+        form.addRow(_("Document"), self.document_combo)
+        form.addRow(_("Topic"), self.topic_combo)
+        form.addRow(_("Language"), self.language_combo)
+        buttons = QVBoxLayout()
+        buttons.addLayout(form)
+        for b in (self.preview_button, self.print_button, self.export_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.message)
+        buttons.addStretch(1)
+        side = QWidget()
+        side.setLayout(buttons)
+        side.setMaximumWidth(340)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side)
+        layout.addWidget(self.view, 1)
+        self.preview_button.clicked.connect(self.preview)
+        self.print_button.clicked.connect(self.print_document)
+        self.export_button.clicked.connect(self.export_pdf)
+        self.document_combo.currentIndexChanged.connect(self._document_changed)
+        self._document: Any = None
+        self._buffer: Any = None
+        self._job: PrintJob | None = None
+        self._document_changed()
+
+    def activate(self) -> None:
+        """Nothing to reload; previews are built on request."""
+
+    def select(self, student_id: Any, document: str) -> None:
+        self.student_id = student_id
+        if document:
+            self.document_combo.setCurrentIndex(self.document_combo.findData(document))
+
+    def _document_changed(self) -> None:
+        handout = str(self.document_combo.currentData()).endswith("handout")
+        self.topic_combo.setEnabled(handout)
+        self.language_combo.setEnabled(handout)
+        self._set_pdf(None)
+        self.message.clear()
+
+    def _set_pdf(self, data: bytes | None) -> None:
+        self.pdf_bytes = data
+        self.view.setDocument(None)  # type: ignore[arg-type]  # Qt accepts nullptr
+        if self._document is not None:
+            self._document.deleteLater()
+            self._buffer.deleteLater()
+            self._document = self._buffer = None
+        if data is not None:
+            self._document, self._buffer = load_pdf(data, self)
+            self.view.setDocument(self._document)
+        self.print_button.setEnabled(data is not None)
+        self.export_button.setEnabled(data is not None)
+
+    def request(self) -> dict[str, Any]:
+        return {
+            "document": self.document_combo.currentData(),
+            "student_id": self.student_id,
+            "topic": self.topic_combo.currentData(),
+            "language": self.language_combo.currentData(),
+        }
+
+    def preview(self, accept_draft: bool = False) -> None:
+        from ui.documents import render_document
+
+        services = self.ctx.require_services()
+        request = self.request()
+        self.message.setText(_("Building the document…"))
+        self.preview_button.setEnabled(False)
+        self.ctx.tasks.run_db(
+            lambda _c: render_document(services, request, accept_draft=accept_draft),
+            context=self,
+            on_done=self._rendered,
+            on_error=lambda exc: self._refused(exc, request),
+            name="render",
+        )
+
+    def _rendered(self, data: bytes) -> None:
+        self.preview_button.setEnabled(True)
+        self._set_pdf(data)
+        self.message.setText(_("Preview ready. Nothing has been saved to disk."))
+
+    def _refused(self, exc: ClinicianDeskError, request: dict[str, Any]) -> None:
+        from ui.documents import is_draft_translation_refusal
+
+        self.preview_button.setEnabled(True)
+        self._set_pdf(None)
+        if is_draft_translation_refusal(exc) and ask(
+            self,
+            _("Draft translation"),
+            exc.message + "\n\n" + _("Use the draft translation anyway?"),
+            _("Use draft"),
+        ):
+            self.preview(accept_draft=True)
+            return
+        self.message.setText(exc.message)
+
+    def print_document(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if self.pdf_bytes is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("print_dialog")
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        self.start_print(printer)
+
+    def start_print(self, printer: Any) -> PrintJob:
+        job = PrintJob(self.pdf_bytes or b"", printer, self)
+        progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, job.page_count, self)
+        progress.setObjectName("print_progress_dialog")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.canceled.connect(job.cancel)
+        job.progress.connect(lambda done, _total: progress.setValue(done))
+        job.finished.connect(lambda ok: self._printed(ok, progress))
+        self._job = job
+        job.start()
+        return job
+
+    def _printed(self, ok: bool, progress: QProgressDialog) -> None:
+        progress.close()
+        self.message.setText(_("Sent to the printer.") if ok else _("Printing was cancelled."))
+        self._job = None
+
+    def export_pdf(self) -> None:
+        from ui.documents import export_document
+
+        if self.pdf_bytes is None:
+            return
+        if not ask(
+            self,
+            _("Export PDF"),
+            _(
+                "An exported PDF is NOT encrypted. Anyone who can open the file can read it. "
+                "Only export to a place your district approves, and delete it when done."
+            ),
+            _("Export anyway…"),
+        ):
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export PDF"), "", "PDF (*.pdf)")
+        if not path:
+            return
+        services = self.ctx.require_services()
+        request, data = self.request(), self.pdf_bytes
+        self.ctx.tasks.run_db(
+            lambda _c: export_document(services, request, data, path),
+            context=self,
+            on_done=lambda _r: self.message.setText(_("Exported.")),
+            on_error=lambda exc: self.message.setText(exc.message),
+            name="export",
+        )
+
+    def clear(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+        self.student_id = None
+        self._set_pdf(None)
+        self.message.clear()

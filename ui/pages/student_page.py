@@ -1,0 +1,350 @@
+"""One student's page: profile, consent, guardians, sessions, screenings trend, referrals, plan.
+
+Loads ``services.students.student_page`` (one audited read) and the screening trends on the
+database worker; shows the profile as read-only rich text, sessions and referrals as tables
+(frozen rows), the chosen instrument's trend as a chart, and the selected session's note with its
+addenda. Actions: new note, administer a screening, add an addendum to the selected signed note,
+print centre. Nothing here writes except through a service call.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import UiContext
+from ui.i18n import _
+from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.widgets.trend_chart import TrendChartWidget
+
+CONSENT_TEXT = {
+    "parent_consent": "Parent/guardian consent",
+    "minor_consent": "Minor consent (HSC 124260 / Family Code 6924)",
+}
+
+
+def _button(name: str, text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text.rstrip("…"))
+    return button
+
+
+def _table(name: str, accessible: str, model: RowsTableModel) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def profile_html(page: Any) -> str:
+    s = page.student
+    e = html.escape
+    rows = [
+        (_("Date of birth"), s.date_of_birth.isoformat()),
+        (_("Grade"), s.grade),
+        (_("School"), s.school_name or s.school_cds),
+        (_("District no."), s.district_student_number or "—"),
+        (_("Language"), s.language or "—"),
+        (_("Retain record until"), s.retain_until.isoformat()),
+    ]
+    out = [f"<h2>{e(s.display_name)}</h2><table cellspacing='3'>"]
+    out += [f"<tr><td><b>{e(k)}</b></td><td>{e(str(v))}</td></tr>" for k, v in rows]
+    out.append("</table>")
+    if page.open_safety_flags:
+        out.append(f"<h3 style='color:#b71c1c'>{e(_('Open safety follow-up'))}</h3><ul>")
+        out += [f"<li>{e(f)}</li>" for f in page.open_safety_flags]
+        out.append("</ul>")
+    out.append(f"<h3>{e(_('Consent'))}</h3><p>")
+    out.append(e(_(CONSENT_TEXT.get(s.consent_basis or "", "Not recorded"))))
+    contact = s.parent_contact
+    if contact is not None:
+        if contact.attempted_on:
+            out.append(
+                "<br>"
+                + e(_("Parent contact attempted {d}: {o}")).format(
+                    d=contact.attempted_on.isoformat(), o=e(contact.outcome)
+                )
+            )
+        if contact.inappropriate_reason:
+            out.append(
+                "<br>" + e(_("Parent contact inappropriate: ")) + e(contact.inappropriate_reason)
+            )
+    for gap in s.consent_gaps:
+        out.append(f"<br><span style='color:#b71c1c'>⚠ {e(gap)}</span>")
+    out.append("<br>" + e(_("Personalized handouts: ")) + e(s.personalized_handout_reason) + "</p>")
+    out.append(f"<h3>{e(_('Guardians'))}</h3><ul>")
+    for g in s.guardians:
+        details = ", ".join(x for x in (g.relationship, g.phone, g.preferred_language) if x)
+        out.append(f"<li>{e(g.name)} <small>{e(details)}</small></li>")
+    if not s.guardians:
+        out.append(f"<li>{e(_('None recorded'))}</li>")
+    out.append("</ul>")
+    plan = page.safety_plan
+    out.append(f"<h3>{e(_('Safety plan'))}</h3>")
+    if plan is None:
+        out.append(f"<p>{e(_('No safety plan on file.'))}</p>")
+    else:
+        made = _("Made {d} by {who}").format(d=plan.created_on.isoformat(), who=plan.created_by)
+        out.append(f"<p>{e(made)}</p>")
+    if page.mandated_reports:
+        out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
+        for r in page.mandated_reports:
+            out.append(
+                f"<li>{e(r.phone_report_at[:16])} — {e(r.agency)} — {e(r.status)} "
+                f"({e(_('written follow-up due'))} {e(r.follow_up_due_at[:16])})</li>"
+            )
+        out.append("</ul>")
+    return "".join(out)
+
+
+def note_html(view: Any) -> str:
+    e = html.escape
+    head = f"{view.session_date.isoformat()} · {view.service_name} · {view.minutes} min"
+    out = [f"<h3>{e(head)}</h3>"]
+    for section in view.sections:
+        out.append(
+            f"<p><b>{e(_(section.title))}</b><br>{e(section.text).replace(chr(10), '<br>')}</p>"
+        )
+    if view.status == "signed":
+        signed = _("Signed by {who} at {when}").format(who=view.signed_by, when=view.signed_at)
+        out.append(f"<p><i>{e(signed)}</i></p>")
+    else:
+        out.append(f"<p><i>{e(_('Draft — not signed'))}</i></p>")
+    for a in view.addenda:
+        out.append(
+            f"<div style='margin-left:12px'><b>{e(_('Addendum'))}</b> "
+            f"<i>{e(_('signed by {who} at {when}').format(who=a.signed_by, when=a.signed_at))}</i>"
+            f"<br>{e(a.body).replace(chr(10), '<br>')}</div>"
+        )
+    return "".join(out)
+
+
+class StudentPage(QWidget):
+    new_note_requested = Signal(object)
+    screening_requested = Signal(object)
+    print_requested = Signal(object, str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("student_page")
+        self.title = _("Student")
+        self.ctx = ctx
+        self.student_id: Any = None
+        self.page: Any = None
+        self.header = QLabel(_("No student open. Choose one from the caseload."))
+        self.header.setObjectName("student_header_label")
+        self.profile = QTextBrowser()
+        self.profile.setObjectName("student_profile_text_browser")
+        self.profile.setAccessibleName(_("Student profile"))
+        self.sessions_model = RowsTableModel(
+            [
+                (_("Date"), lambda r: r.session_date),
+                (_("Service"), lambda r: r.service_code),
+                (_("Tier"), lambda r: r.tier),
+                (_("Minutes"), lambda r: r.minutes),
+                (_("Note"), lambda r: _(r.note_status or "—")),
+                (_("Addenda"), lambda r: r.addenda or ""),
+            ],
+            self,
+        )
+        self.sessions_view = _table("sessions_table_view", _("Sessions"), self.sessions_model)
+        self.referrals_model = RowsTableModel(
+            [
+                (_("Date"), lambda r: r.referral_date),
+                (_("To"), lambda r: r.destination_name or r.destination),
+                (_("Reason"), lambda r: r.reason),
+                (_("Status"), lambda r: r.status),
+                (_("Follow up"), lambda r: r.follow_up_on),
+            ],
+            self,
+        )
+        self.referrals_view = _table("referrals_table_view", _("Referrals"), self.referrals_model)
+        self.note_view = QTextBrowser()
+        self.note_view.setObjectName("note_view_text_browser")
+        self.note_view.setAccessibleName(_("Selected note"))
+        self.instrument_combo = QComboBox()
+        self.instrument_combo.setObjectName("trend_instrument_combo_box")
+        self.instrument_combo.setAccessibleName(_("Instrument"))
+        self.chart = TrendChartWidget()
+        self.new_note_button = _button("new_note_button", _("New note"))
+        self.screening_button = _button("administer_screening_button", _("Administer screening…"))
+        self.addendum_button = _button("add_addendum_button", _("Add addendum…"))
+        self.print_button = _button("print_student_button", _("Print…"))
+        self.addendum_button.setEnabled(False)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.header, 1)
+        for b in (
+            self.new_note_button,
+            self.screening_button,
+            self.addendum_button,
+            self.print_button,
+        ):
+            actions.addWidget(b)
+        sessions_tab = QSplitter(Qt.Orientation.Vertical)
+        sessions_tab.addWidget(self.sessions_view)
+        sessions_tab.addWidget(self.note_view)
+        screenings_tab = QWidget()
+        s_layout = QVBoxLayout(screenings_tab)
+        s_layout.addWidget(self.instrument_combo)
+        s_layout.addWidget(self.chart)
+        s_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("student_tab_widget")
+        self.tabs.addTab(sessions_tab, _("Sessions"))
+        self.tabs.addTab(screenings_tab, _("Screenings"))
+        self.tabs.addTab(self.referrals_view, _("Referrals"))
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("student_splitter")
+        self.splitter.addWidget(self.profile)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 2)
+        ctx.settings.restore_splitter("student", self.splitter)
+        self.splitter.splitterMoved.connect(
+            lambda *_a: ctx.settings.save_splitter("student", self.splitter)
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(actions)
+        layout.addWidget(self.splitter, 1)
+        self._trends: dict[str, Any] = {}
+        self.sessions_view.selectionModel().currentRowChanged.connect(self._session_selected)
+        self.instrument_combo.currentIndexChanged.connect(self._show_trend)
+        self.new_note_button.clicked.connect(lambda: self.new_note_requested.emit(self.student_id))
+        self.screening_button.clicked.connect(
+            lambda: self.screening_requested.emit(self.student_id)
+        )
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.student_id, ""))
+        self.addendum_button.clicked.connect(self.add_addendum)
+        self._set_enabled(False)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for b in (self.new_note_button, self.screening_button, self.print_button):
+            b.setEnabled(enabled)
+
+    def activate(self) -> None:
+        if self.student_id is not None:
+            self.show_student(self.student_id)
+
+    def show_student(self, student_id: Any) -> None:
+        services = self.ctx.services
+        if services is None:
+            return
+        self.student_id = student_id
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.student_page(student_id),
+            context=self,
+            on_done=self._loaded,
+            name="student-page",
+        )
+        self._load_trends(services, student_id)
+
+    def _loaded(self, page: Any) -> None:
+        self.page = page
+        self.header.setText(
+            f"<b>{html.escape(page.student.display_name)}</b> · "
+            + html.escape(_("Grade {g}").format(g=page.student.grade))
+        )
+        self.profile.setHtml(profile_html(page))
+        self.sessions_model.set_rows(page.sessions)
+        self.referrals_model.set_rows(page.referrals)
+        self.note_view.clear()
+        self.addendum_button.setEnabled(False)
+        self._set_enabled(True)
+
+    def _load_trends(self, services: Any, student_id: Any) -> None:
+        screenings = getattr(services, "screenings", None)
+        if screenings is None or not hasattr(screenings, "trends"):
+            self._trends = {}
+            self.instrument_combo.clear()
+            self.chart.set_series(_("No screenings"), [], 27)
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: screenings.trends(student_id),
+            context=self,
+            on_done=self._trends_loaded,
+            name="trends",
+        )
+
+    def _trends_loaded(self, trends: Any) -> None:
+        self._trends = {getattr(t, "instrument_id", str(i)): t for i, t in enumerate(trends)}
+        self.instrument_combo.blockSignals(True)
+        self.instrument_combo.clear()
+        for key, trend in self._trends.items():
+            self.instrument_combo.addItem(getattr(trend, "title", key), key)
+        self.instrument_combo.blockSignals(False)
+        self._show_trend()
+
+    def _show_trend(self) -> None:
+        trend = self._trends.get(self.instrument_combo.currentData())
+        if trend is None:
+            self.chart.set_series(_("No screenings yet"), [], 27)
+            return
+        points = [(p.administered_on, p.total) for p in trend.points if p.total is not None]
+        self.chart.set_series(
+            trend.title, points, getattr(trend, "max_total", 27), getattr(trend, "cutoffs", ())
+        )
+
+    def _session_selected(self, current: Any, _previous: Any) -> None:
+        row = current.data(ROW_ROLE) if current.isValid() else None
+        note_id = getattr(row, "note_id", None)
+        self.addendum_button.setEnabled(row is not None and row.note_status == "signed")
+        if note_id is None or self.ctx.services is None:
+            self.note_view.clear()
+            return
+        services = self.ctx.services
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.open_note(note_id),
+            context=self,
+            on_done=lambda view: self.note_view.setHtml(note_html(view)),
+            name="note-view",
+        )
+
+    def selected_session(self) -> Any:
+        index = self.sessions_view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def add_addendum(self) -> None:
+        from ui.dialogs.addendum_dialog import AddendumDialog
+
+        row = self.selected_session()
+        if row is None or row.note_id is None:
+            return
+        dialog = AddendumDialog(self.ctx, row.note_id, self)
+        dialog.addendum_added.connect(lambda: self.show_student(self.student_id))
+        dialog.open()
+
+    def clear(self) -> None:
+        self.student_id = None
+        self.page = None
+        self.header.setText(_("No student open. Choose one from the caseload."))
+        self.profile.clear()
+        self.note_view.clear()
+        self.sessions_model.clear()
+        self.referrals_model.clear()
+        self._trends = {}
+        self.instrument_combo.clear()
+        self._set_enabled(False)

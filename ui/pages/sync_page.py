@@ -1,0 +1,212 @@
+"""The sync page: enrollment, per-period status and the server's messages, "Sync now".
+
+Reads ``services.sync.status()`` on the database worker. "Sync now" runs the sync worker's three
+phases where each belongs: ``prepare`` (rebuild snapshots) on the database worker, ``send`` on
+the network pool (the database is not touched while waiting for the server), ``record`` back on
+the database worker; progress and cancel are offered while it runs. Offline is normal and shown
+as a status, not an error. Enrolling (one short call that stores the device key) runs on the
+database worker with the client's timeouts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from ui.context import UiContext
+from ui.i18n import _
+from ui.models.rows_model import RowsTableModel
+from ui.tasks import TaskHandle
+
+
+def _button(name: str, text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text.rstrip("…"))
+    return button
+
+
+class SyncPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_page")
+        self.title = _("Sync")
+        self.ctx = ctx
+        self.headline = QLabel()
+        self.headline.setObjectName("sync_headline_label")
+        self.headline.setWordWrap(True)
+        self.server_edit = QLineEdit()
+        self.server_edit.setObjectName("server_url_line_edit")
+        self.server_edit.setAccessibleName(_("County server address"))
+        self.server_edit.setPlaceholderText("https://…")
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("sync_enrollment_code_line_edit")
+        self.code_edit.setAccessibleName(_("Enrollment code"))
+        self.enroll_button = _button("enroll_button", _("Enroll this laptop"))
+        self.sync_button = _button("sync_now_button", _("Sync now"))
+        self.cancel_button = _button("cancel_sync_button", _("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.model = RowsTableModel(
+            [
+                (_("Month"), lambda p: p.period),
+                (_("School / district"), lambda p: p.org_unit),
+                (_("Status"), lambda p: p.status),
+                (_("Revision"), lambda p: f"{p.acked_revision}/{p.revision}"),
+                (_("Last sent"), lambda p: (p.last_sent_at or "")[:16].replace("T", " ")),
+                (_("Server message"), lambda p: p.problem or ""),
+            ],
+            self,
+        )
+        self.table = QTableView()
+        self.table.setObjectName("sync_periods_table_view")
+        self.table.setAccessibleName(_("Months and their sync status"))
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.message = QLabel()
+        self.message.setObjectName("sync_message_label")
+        self.message.setWordWrap(True)
+        enroll = QFormLayout()
+        enroll.addRow(_("Server"), self.server_edit)
+        enroll.addRow(_("Enrollment code"), self.code_edit)
+        enroll.addRow("", self.enroll_button)
+        self.enroll_box = QWidget()
+        self.enroll_box.setLayout(enroll)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.enroll_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        self.enroll_button.clicked.connect(lambda: self.enroll(self.code_edit.text()))
+        self.sync_button.clicked.connect(self.sync_now)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._handle: TaskHandle | None = None
+
+    def _sync(self) -> Any:
+        services = self.ctx.services
+        return getattr(services, "sync", None) if services is not None else None
+
+    def activate(self) -> None:
+        sync = self._sync()
+        if sync is None:
+            self.headline.setText(_("Sync is not available in this vault."))
+            self.sync_button.setEnabled(False)
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: sync.status(), context=self, on_done=self._show, name="sync-status"
+        )
+
+    def _show(self, status: Any) -> None:
+        self.headline.setText(status.headline)
+        self.enroll_box.setVisible(not status.enrolled)
+        self.sync_button.setEnabled(status.enrolled and not status.revoked)
+        self.model.set_rows(status.periods)
+
+    def enroll(self, code: str) -> None:
+        sync = self._sync()
+        if sync is None:
+            self.message.setText(_("Sync is not available in this vault."))
+            return
+        url = self.server_edit.text().strip() or None
+        code = code.strip()
+        self.code_edit.setText(code)
+        self.enroll_button.setEnabled(False)
+        self.message.setText(_("Enrolling…"))
+        self.ctx.tasks.run_db(
+            lambda _c: sync.enroll(url, code),
+            context=self,
+            on_done=lambda _e: self._after(_("This laptop is enrolled.")),
+            on_error=self._failed,
+            name="enroll",
+        )
+
+    def sync_now(self) -> None:
+        sync = self._sync()
+        if sync is None:
+            return
+        worker = sync.worker
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.message.setText(_("Preparing…"))
+
+        def prepared(state: Any) -> None:
+            device, items = state
+            if device is None or not items:
+                self._after(_("Nothing to send."))
+                return
+            self.message.setText(_("Sending {n} month(s)…").format(n=len(items)))
+
+            def send(control: Any) -> Any:
+                control.check_cancelled()
+                return worker.send(device, items)
+
+            self._handle = self.ctx.tasks.run_network(
+                send,
+                context=self,
+                on_done=sent,
+                on_error=self._failed,
+                on_cancelled=lambda: self._after(_("Sync cancelled.")),
+                name="sync-send",
+            )
+
+        def sent(result: Any) -> None:
+            def record(_c: Any) -> Any:
+                worker.record(result)
+                sync.events.publish("sync_did_finish", result=result)
+                return result
+
+            self.ctx.tasks.run_db(
+                record,
+                context=self,
+                on_done=lambda r: self._after(r.problem or _("Sync finished.")),
+                on_error=self._failed,
+                name="sync-record",
+            )
+
+        self._handle = self.ctx.tasks.run_db(
+            lambda _c: worker.prepare(),
+            context=self,
+            on_done=prepared,
+            on_error=self._failed,
+            name="sync-prepare",
+        )
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+
+    def _after(self, message: str) -> None:
+        self.message.setText(message)
+        self.enroll_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self._handle = None
+        self.activate()
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self._after(exc.message)
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.headline.clear()
+        self.message.clear()
+        self.code_edit.clear()

@@ -1,0 +1,35 @@
+"""Confirmation questions that tests can pre-answer (the KeePassXC ``setNextAnswer`` habit).
+
+``ask(parent, title, text, yes_text)`` shows a modal question and returns True for yes. Tests
+push answers with ``set_next_answers(True, ...)``: each queued answer is consumed by the next
+question instead of showing a box, so a whole flow runs headless without timers poking at modal
+dialogs. The text of every question asked is kept in ``asked`` for assertions.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+_next: deque[bool] = deque()
+asked: list[str] = []
+
+
+def set_next_answers(*answers: bool) -> None:
+    _next.extend(answers)
+
+
+def ask(parent: QWidget | None, title: str, text: str, yes_text: str) -> bool:
+    asked.append(text)
+    if _next:
+        return _next.popleft()
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setObjectName("confirm_message_box")
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    yes.setObjectName("confirm_yes_button")
+    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    no.setObjectName("confirm_cancel_button")
+    box.setDefaultButton(no)
+    box.exec()
+    return box.clickedButton() is yes
