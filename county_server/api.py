@@ -1,0 +1,343 @@
+"""The device API, version 1 (``/api/v1``), as in SYNC.md. Stable; the sync client codes to it.
+
+* ``GET  /api/v1/status`` → 200 ``{server_time, taxonomy_version, minimum_client_version,
+  schema}``.
+* ``POST /api/v1/enroll`` ``{code, device_public_key, app_version}`` (JSON, exactly these
+  fields; ``device_public_key`` = base64 of the raw 32-byte Ed25519 key) → 200 ``{device_id,
+  org_units, taxonomy_version, escrow_public_key, server_time}``; 401 unknown/used/expired code;
+  422 malformed body or key; 413 body > 64 KiB; 429 too many attempts (``Retry-After``).
+* ``PUT /api/v1/counts/{org_unit}/{period}`` — body per ``clinician_desk.sync.wire``, headers per
+  ``clinician_desk.sync.signing`` → 200 ``{status: "applied"|"duplicate", revision,
+  server_time}``; 409 ``{error: "conflict"|"stale", stored_revision}``; 423 ``locked``; 422
+  ``{error: "invalid", problems: [...]}``; 413; 401 ``{error, detail, server_time}`` (bad or
+  missing signature, unknown device, clock skew > 10 min); 403 ``revoked``; 429 with
+  ``Retry-After``. A request repeated with the same ``Idempotency-Key`` inside 20 minutes gets
+  the first answer again (header ``Idempotent-Replayed: true``) and changes nothing.
+
+Every error body is ``{error, detail, server_time, problems?, stored_revision?}``. 503 (with
+``Retry-After``) is answered only when the database is unreachable.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from clinician_desk.sync.signing import SignatureError, decode_public_key
+from clinician_desk.sync.wire import MAX_BODY_BYTES, SCHEMA, WireError, loads_strict
+from county_server import enrollment
+from county_server.context import ServerContext
+from county_server.db import now_iso
+from county_server.errors import ConfigError
+from county_server.ingest import Answer, error, receive_counts
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+    server_time: str
+    problems: list[str] | None = None
+    stored_revision: int | None = None
+
+
+class StatusBody(BaseModel):
+    server_time: str
+    taxonomy_version: str
+    minimum_client_version: str
+    schema_: str = Field(alias="schema")
+
+    model_config = {"populate_by_name": True}
+
+
+class EnrollBody(BaseModel):
+    device_id: str
+    org_units: list[str]
+    taxonomy_version: str
+    escrow_public_key: str | None
+    server_time: str
+
+
+class CountsBody(BaseModel):
+    status: str
+    revision: int
+    server_time: str
+
+
+def _err(description: str, retry: bool = False) -> dict[str, Any]:
+    doc: dict[str, Any] = {"model": ErrorBody, "description": description}
+    if retry:
+        doc["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
+    return doc
+
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: _err("the database is unreachable; try later", retry=True)
+}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {413: _err("body larger than 64 KiB")}
+LIMITED: dict[int | str, dict[str, Any]] = {429: _err("too many requests", retry=True)}
+
+SNAPSHOT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "schema",
+        "device_id",
+        "org_unit",
+        "period",
+        "revision",
+        "taxonomy_version",
+        "generated_at",
+        "cells",
+    ],
+    "properties": {
+        "schema": {"type": "string", "enum": [SCHEMA]},
+        "device_id": {"type": "string"},
+        "org_unit": {"type": "string", "pattern": "^[0-9]{14}$"},
+        "period": {"type": "string", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"},
+        "revision": {"type": "integer", "minimum": 1},
+        "taxonomy_version": {"type": "string"},
+        "generated_at": {"type": "string"},
+        "cells": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["measure", "dimensions", "value"],
+                "properties": {
+                    "measure": {"type": "string"},
+                    "value": {"type": "integer", "minimum": 0},
+                    "dimensions": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "service": {"type": "string"},
+                            "tier": {"type": "integer", "enum": [1, 2, 3]},
+                            "grade_band": {"type": "string", "enum": ["TK-5", "6-8", "9-12"]},
+                            "instrument": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+ENROLL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "device_public_key", "app_version"],
+    "properties": {
+        "code": {"type": "string"},
+        "device_public_key": {"type": "string", "description": "base64 raw Ed25519 key"},
+        "app_version": {"type": "string"},
+    },
+}
+SIGNED_HEADERS = [
+    {
+        "name": n,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "required for acceptance; see clinician_desk.sync.signing",
+    }
+    for n in ("Content-Digest", "Idempotency-Key", "Signature-Input", "Signature")
+]
+
+
+def answer_response(answer: Answer) -> JSONResponse:
+    return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
+
+
+async def read_limited(request: Request) -> bytes | None:
+    """The body, or None when it exceeds 64 KiB (checked on the header and while reading)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > MAX_BODY_BYTES:
+                return None
+        except ValueError:
+            return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def build_router(ctx: ServerContext) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["device API"])
+
+    def limited(limiter: Any, key: str) -> JSONResponse | None:
+        if limiter.allow(key):
+            return None
+        retry = limiter.retry_after(key)
+        ans = error(
+            429, "rate_limited", f"too many requests; retry after {retry} s", ctx.settings.now()
+        )
+        ans.headers["Retry-After"] = str(retry)
+        return answer_response(ans)
+
+    @router.get("/status", response_model=StatusBody, responses={**LIMITED, **UNAVAILABLE})
+    def status(request: Request) -> Any:
+        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
+            return r
+        return JSONResponse(
+            {
+                "server_time": now_iso(ctx.settings.now()),
+                "taxonomy_version": ctx.taxonomy.version,
+                "minimum_client_version": ctx.settings.minimum_client_version,
+                "schema": SCHEMA,
+            }
+        )
+
+    @router.post(
+        "/enroll",
+        response_model=EnrollBody,
+        responses={
+            401: _err("unknown, used or expired enrollment code"),
+            422: _err("malformed body, key or version"),
+            **TOO_LARGE,
+            **LIMITED,
+            **UNAVAILABLE,
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ENROLL_SCHEMA}},
+            }
+        },
+    )
+    async def enroll(request: Request) -> Any:
+        now = ctx.settings.now()
+        if (r := limited(ctx.enroll_limiter, client_key(request))) is not None:
+            return r
+        body = await read_limited(request)
+        if body is None:
+            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
+        try:
+            data = loads_strict(body)
+        except WireError as exc:
+            return answer_response(
+                error(422, "invalid", "malformed JSON", now, problems=exc.problems)
+            )
+        problems = []
+        if not isinstance(data, dict):
+            problems.append("body: must be a JSON object")
+        else:
+            extra = set(data) - {"code", "device_public_key", "app_version"}
+            if extra:
+                problems.append(
+                    "body: unknown field(s) " + ", ".join(sorted(map(repr, extra)))[:200]
+                )
+            for name in ("code", "device_public_key", "app_version"):
+                if not isinstance(data.get(name), str):
+                    problems.append(f"{name}: required string")
+        if problems:
+            return answer_response(
+                error(422, "invalid", "malformed enrollment request", now, problems=problems)
+            )
+        try:
+            raw_key = decode_public_key(data["device_public_key"])
+        except SignatureError as exc:
+            return answer_response(error(422, "invalid", str(exc), now, problems=[str(exc)]))
+        pub_text = base64.b64encode(raw_key).decode()
+        return await ctx.run_db(_enroll_tx, ctx, data, pub_text, raw_key, now)
+
+    @router.put(
+        "/counts/{org_unit}/{period}",
+        response_model=CountsBody,
+        responses={
+            401: _err("bad or missing signature, unknown device, or clock skew > 10 min"),
+            403: _err("device revoked by the county"),
+            409: _err("conflict (same revision, other content) or stale (lower revision)"),
+            422: _err("invalid body, unknown measure/code, or org unit not allowed"),
+            423: _err("period closed by the county"),
+            **TOO_LARGE,
+            **LIMITED,
+            **UNAVAILABLE,
+        },
+        openapi_extra={
+            "parameters": SIGNED_HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": SNAPSHOT_SCHEMA}},
+            },
+        },
+    )
+    async def put_counts(org_unit: str, period: str, request: Request) -> Any:
+        now = ctx.settings.now()
+        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
+            return r
+        body = await read_limited(request)
+        if body is None:
+            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
+        keyid = _keyid_hint(request)
+        if keyid and (r := limited(ctx.device_limiter, keyid)) is not None:
+            return r
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        answer = await ctx.run_db(
+            lambda: receive_counts(
+                ctx.db,
+                method="PUT",
+                path=path,
+                org_unit=org_unit,
+                period=period,
+                body=body,
+                headers=request.headers,
+                now=now,
+                max_skew=ctx.settings.max_skew_seconds,
+                replay_window=ctx.settings.replay_window_seconds,
+                service_codes=ctx.taxonomy.codes,
+            )
+        )
+        return answer_response(answer)
+
+    return router
+
+
+def _keyid_hint(request: Request) -> str | None:
+    sig_input = request.headers.get("signature-input", "")
+    start = sig_input.find('keyid="')
+    if start < 0:
+        return None
+    end = sig_input.find('"', start + 7)
+    return sig_input[start + 7 : end][:80] if end > start else None
+
+
+def _enroll_tx(
+    ctx: ServerContext, data: dict[str, Any], pub_text: str, raw_key: bytes, now: Any
+) -> JSONResponse:
+    try:
+        with ctx.db.transaction() as tx:
+            done = enrollment.redeem(tx, data["code"], pub_text, raw_key, data["app_version"], now)
+            escrow = tx.scalar("SELECT value FROM meta WHERE key = 'escrow_public_key'")
+    except enrollment.EnrollmentRefused as exc:
+        return answer_response(error(401, "enrollment_refused", str(exc), now))
+    except ConfigError as exc:
+        return answer_response(error(422, "invalid", str(exc), now, problems=[str(exc)]))
+    return JSONResponse(
+        {
+            "device_id": done.device_id,
+            "org_units": done.org_units,
+            "taxonomy_version": ctx.taxonomy.version,
+            "escrow_public_key": escrow,
+            "server_time": now_iso(now),
+        }
+    )
+
+
+def plain(status: int, text: str) -> Response:
+    return Response(text, status_code=status, media_type="text/plain")

@@ -1,0 +1,287 @@
+"""``county-server [--db URL] COMMAND``: the county's admin command line.
+
+Commands: ``init`` (create/migrate the database, make the escrow keypair), ``serve`` (uvicorn;
+``--demo`` fills a throw-away database with a fictional county), ``add-user``,
+``enrollment-code --org-units …``, ``revoke-device``, ``close-period``, ``load-org-units FILE``,
+``export``, ``recover-key``. The database is ``--db``, else ``COUNTY_SERVER_DB``, else
+``county-server.sqlite3`` in the current folder; ``postgresql://…`` selects PostgreSQL.
+Every failure prints one line on stderr and exits non-zero. Every admin action is audited with
+the actor ``cli:<login name>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from county_server import __version__
+from county_server.db import Database
+from county_server.errors import ConfigError, ServerError
+from county_server.settings import system_now
+
+DEFAULT_DB = "county-server.sqlite3"
+
+
+def _actor() -> str:
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _db(args: argparse.Namespace) -> Database:
+    return Database.open(args.db or os.environ.get("COUNTY_SERVER_DB") or DEFAULT_DB)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from county_server import keys
+
+    db = _db(args)
+    if keys.escrow_public_key(db) is None and not args.no_escrow_key:
+        path = Path(args.escrow_key_file)
+        pub = keys.create_escrow_keypair(db, path, now=system_now(), actor=_actor())
+        print(f"County escrow public key: {pub}")
+        print(f"PRIVATE KEY WRITTEN TO {path} — move it OFFLINE now (USB stick in a safe);")
+        print("the server never needs it. recover-key uses it for a verified clinician.")
+    print(f"Database ready ({db.dialect}, schema {db.schema_version()}).")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from county_server.app import create_app
+    from county_server.settings import ServerSettings
+
+    settings = ServerSettings(secure_cookies=not args.insecure_cookies)
+    if args.demo:
+        from county_server import auth, demo
+
+        url = args.db or os.environ.get("COUNTY_SERVER_DB")
+        if not url:
+            url = str(Path(tempfile.mkdtemp(prefix="county-demo-")) / "demo.sqlite3")
+        db = Database.open(url)
+        with db.read() as tx:
+            empty = tx.scalar("SELECT COUNT(*) FROM districts") == 0
+        if empty:
+            print("Filling the demo database with a fictional county…", file=sys.stderr)
+            demo.populate(db, system_now())
+            password = "demo-" + os.urandom(6).hex()
+            auth.add_user(db, "demo-admin", "admin", password, [], now=system_now(), actor="demo")
+            print(f"Demo sign-in: demo-admin / {password}", file=sys.stderr)
+        settings.secure_cookies = False
+        settings.demo_banner = True
+    else:
+        db = _db(args)
+    app = create_app(db, settings)
+    print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_file:
+        try:
+            return Path(args.password_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {args.password_file} ({exc.strerror})") from None
+    env = os.environ.get("COUNTY_SERVER_PASSWORD")
+    if env:
+        return env
+    first = getpass.getpass("Password (12+ characters): ")
+    if getpass.getpass("Again: ") != first:
+        raise ConfigError("the two passwords differ")
+    return first
+
+
+def cmd_add_user(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    db = _db(args)
+    districts = [d.strip() for d in (args.districts or "").split(",") if d.strip()]
+    auth.add_user(
+        db,
+        args.username,
+        args.role,
+        _read_password(args),
+        districts,
+        now=system_now(),
+        actor=_actor(),
+    )
+    print(f"User {args.username} ({args.role}) added.")
+    return 0
+
+
+def cmd_enrollment_code(args: argparse.Namespace) -> int:
+    from county_server import enrollment
+
+    units = [u.strip() for part in args.org_units for u in part.split(",") if u.strip()]
+    code = enrollment.issue_code(
+        _db(args), units, now=system_now(), ttl_hours=args.ttl_hours, actor=_actor()
+    )
+    print(code)
+    print(f"One-time code for {len(units)} org unit(s), valid {args.ttl_hours} h.", file=sys.stderr)
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    from county_server import enrollment
+
+    enrollment.revoke_device(_db(args), args.device_id, now=system_now(), actor=_actor())
+    print(f"Device {args.device_id} revoked.")
+    return 0
+
+
+def cmd_close_period(args: argparse.Namespace) -> int:
+    from county_server import periods
+
+    periods.close_period(_db(args), args.period, args.district, now=system_now(), actor=_actor())
+    print(f"Period {args.period} closed for {args.district or 'the whole county'}.")
+    return 0
+
+
+def cmd_load_org_units(args: argparse.Namespace) -> int:
+    from county_server import orgunits
+
+    d, s = orgunits.load_csv(_db(args), Path(args.file), now=system_now(), actor=_actor())
+    print(f"Loaded {d} district(s) and {s} school(s).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from county_server import exports
+
+    db = _db(args)
+    districts = [d.strip() for d in (args.districts or "").split(",") if d.strip()] or None
+    data, _name = exports.export(
+        db, args.format, args.start, args.end, districts, now=system_now(), actor=_actor()
+    )
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Wrote {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_recover_key(args: argparse.Namespace) -> int:
+    from county_server import keys
+
+    db = (
+        _db(args)
+        if (args.db or os.environ.get("COUNTY_SERVER_DB") or Path(DEFAULT_DB).exists())
+        else None
+    )
+    keys.recover_key(
+        db,
+        Path(args.keyslot_file),
+        Path(args.private_key_file),
+        Path(args.out),
+        now=system_now(),
+        actor=_actor(),
+        verified_by=args.verified_by,
+    )
+    print(f"Data key written to {args.out} (mode 0600). Hand it over in person; then delete it.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="county-server", description="The county's counts server.")
+    p.add_argument("--version", action="version", version=f"county-server {__version__}")
+    p.add_argument("--db", help="SQLite file or postgresql:// URL (else $COUNTY_SERVER_DB)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    s = sub.add_parser("init", help="create or upgrade the database; make the escrow keypair")
+    s.add_argument(
+        "--escrow-key-file",
+        default="county-escrow-private.pem",
+        help="where to write the NEW private key (move it offline)",
+    )
+    s.add_argument("--no-escrow-key", action="store_true", help="skip the escrow keypair")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("serve", help="run the web server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--demo", action="store_true", help="a throw-away fictional county")
+    s.add_argument(
+        "--insecure-cookies",
+        action="store_true",
+        help="session cookies without Secure (plain-HTTP testing only)",
+    )
+    s.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="reverse proxies trusted for X-Forwarded-For",
+    )
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("add-user", help="add a county admin or supervisor")
+    s.add_argument("username")
+    s.add_argument("--role", choices=("admin", "supervisor"), required=True)
+    s.add_argument("--districts", help="comma-separated district CDS codes (supervisors)")
+    s.add_argument("--password-file", help="else $COUNTY_SERVER_PASSWORD, else a prompt")
+    s.set_defaults(func=cmd_add_user)
+
+    s = sub.add_parser("enrollment-code", help="issue a one-time enrollment code")
+    s.add_argument("--org-units", nargs="+", required=True, help="school/district CDS codes")
+    s.add_argument("--ttl-hours", type=int, default=72)
+    s.set_defaults(func=cmd_enrollment_code)
+
+    s = sub.add_parser("revoke-device", help="stop a device from syncing")
+    s.add_argument("device_id")
+    s.set_defaults(func=cmd_revoke_device)
+
+    s = sub.add_parser("close-period", help="refuse further counts for a month")
+    s.add_argument("period", help="YYYY-MM")
+    s.add_argument("--district", help="only this district (default: the whole county)")
+    s.set_defaults(func=cmd_close_period)
+
+    s = sub.add_parser("load-org-units", help="load districts and schools from a CSV")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_load_org_units)
+
+    s = sub.add_parser("export", help="suppressed CSV or DHIS2 dataValueSets JSON")
+    s.add_argument("--format", choices=("csv", "dhis2"), default="csv")
+    s.add_argument("--from", dest="start", required=True, help="first month YYYY-MM")
+    s.add_argument("--to", dest="end", required=True, help="last month YYYY-MM")
+    s.add_argument("--districts", help="comma-separated district CDS codes (default: all)")
+    s.add_argument("--out", help="file to write (default: stdout)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("recover-key", help="unwrap a vault's escrow slot (verified clinician)")
+    s.add_argument("--keyslot-file", required=True, help="the vault's key-slot file")
+    s.add_argument("--private-key-file", required=True, help="the county's offline private key")
+    s.add_argument("--out", required=True, help="new file for the data key (hex, mode 0600)")
+    s.add_argument("--verified-by", required=True, help="who verified the clinician's identity")
+    s.set_defaults(func=cmd_recover_key)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except ServerError as exc:
+        print(f"county-server: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""Database access for the county server: SQLite (stdlib ``sqlite3``) or PostgreSQL (psycopg 3).
+
+``Database.open(url)`` accepts a file path, ``sqlite:///path`` or ``postgresql://…``. SQL is
+written once with ``?`` placeholders and portable syntax (``INSERT … ON CONFLICT … DO UPDATE``
+works on both); the tiny dialect shim turns ``?`` into ``%s`` for psycopg and ``{{AUTOID}}`` in
+migrations into each engine's auto-increment key.
+
+Concurrency: a small pool of connections. ``transaction()`` gives exclusive write transactions
+(SQLite ``BEGIN IMMEDIATE``; PostgreSQL READ COMMITTED with row locks taken by the callers'
+``SELECT … FOR UPDATE`` where it matters); ``read()`` gives a read transaction. Both return a
+``Tx`` whose methods take ``?``-style SQL. Rows are plain tuples.
+
+Migrations are ``county_server/migrations/NNNN_name.sql``, each applied in one transaction and
+recorded in ``schema_migrations``; a database with a newer migration than this code is refused.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from county_server.errors import DatabaseError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+Params = Sequence[object]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise DatabaseError(f"migration file {path.name} is not named NNNN_name.sql")
+        found.append(Migration(int(m.group(1)), path.name, path.read_text(encoding="utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise DatabaseError("migration numbers must run 0001, 0002, … without gaps")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a migration: ``;`` at a line end ends one; ``--`` comment lines dropped."""
+    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
+    text = "\n".join(lines)
+    return [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip()]
+
+
+class Tx:
+    """One open transaction; methods take ``?`` placeholders on both engines."""
+
+    def __init__(self, conn: Any, dialect: str) -> None:
+        self._conn = conn
+        self.dialect = dialect
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns the affected row count."""
+        cur = self._conn.execute(self._sql(sql), tuple(params))
+        return int(cur.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            with self._conn.cursor() as cur:
+                cur.executemany(self._sql(sql), [tuple(r) for r in rows])
+        else:
+            self._conn.executemany(sql, [tuple(r) for r in rows])
+
+    def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
+
+    def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        row = self._conn.execute(self._sql(sql), tuple(params)).fetchone()
+        return None if row is None else tuple(row)
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    """A pool of connections to one SQLite file or PostgreSQL database."""
+
+    def __init__(self, url: str, dialect: str, pool_size: int) -> None:
+        self.url = url
+        self.dialect = dialect
+        self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._created = 0
+        self._max = pool_size
+        self._lock = threading.Lock()
+        self._all: list[Any] = []
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True, pool_size: int = 4) -> Database:
+        """Connect (creating an SQLite file if needed) and run pending migrations."""
+        if url.startswith(("postgresql://", "postgres://")):
+            db = cls(url, "postgresql", pool_size)
+        else:
+            path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+            if not path:
+                raise DatabaseError("empty database path")
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise DatabaseError(f"folder {parent} does not exist")
+            db = cls(str(Path(path).expanduser()), "sqlite", pool_size)
+        conn = db._acquire()
+        db._release(conn)
+        if migrate:
+            db.migrate()
+        return db
+
+    def _connect(self) -> Any:
+        if self.dialect == "postgresql":
+            try:
+                import psycopg
+            except ImportError:
+                raise DatabaseError(
+                    "PostgreSQL needs psycopg: pip install 'clinician-desk[postgres]'"
+                ) from None
+            try:
+                return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            except psycopg.Error as exc:
+                raise DatabaseError(
+                    f"cannot connect to PostgreSQL ({exc.__class__.__name__})"
+                ) from None
+        try:
+            conn = sqlite3.connect(
+                self.url, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{self.url}: not a usable SQLite database ({exc})") from None
+        return conn
+
+    def _acquire(self) -> Any:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._created < self._max:
+                self._created += 1
+                try:
+                    conn = self._connect()
+                except BaseException:
+                    self._created -= 1
+                    raise
+                self._all.append(conn)
+                return conn
+        return self._pool.get(timeout=60)
+
+    def _release(self, conn: Any) -> None:
+        self._pool.put(conn)
+
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[Tx]:
+        conn = self._acquire()
+        try:
+            if self.dialect == "sqlite":
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Tx(conn, self.dialect)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            else:
+                with conn.transaction():
+                    yield Tx(conn, self.dialect)
+        finally:
+            self._release(conn)
+
+    def transaction(self) -> Any:
+        """Context manager: a write transaction, committed on success, rolled back on error."""
+        return self._tx(True)
+
+    def read(self) -> Any:
+        """Context manager: a read-only use of a connection."""
+        return self._tx(False)
+
+    def schema_version(self) -> int:
+        with self.read() as tx:
+            if not self._has_table(tx, "schema_migrations"):
+                return 0
+            return int(tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+
+    def _has_table(self, tx: Tx, name: str) -> bool:
+        if self.dialect == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = "SELECT 1 FROM information_schema.tables WHERE table_name = ?"
+        return tx.one(sql, (name,)) is not None
+
+    def migrate(self) -> int:
+        """Apply pending migrations; returns how many ran. Refuses a newer database."""
+        migrations = load_migrations()
+        ran = 0
+        with self.transaction() as tx:
+            if self.dialect == "postgresql":
+                tx.execute("SELECT pg_advisory_xact_lock(7715001)")
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        current = self.schema_version()
+        if current > len(migrations):
+            raise DatabaseError(
+                f"the database schema ({current}) is newer than this county-server "
+                f"({len(migrations)}); upgrade the server"
+            )
+        for mig in migrations[current:]:
+            autoid = (
+                "INTEGER PRIMARY KEY AUTOINCREMENT"
+                if self.dialect == "sqlite"
+                else "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+            )
+            with self.transaction() as tx:
+                if self.dialect == "postgresql":
+                    tx.execute("SELECT pg_advisory_xact_lock(7715001)")
+                    done = tx.scalar(
+                        "SELECT 1 FROM schema_migrations WHERE version = ?", (mig.version,)
+                    )
+                    if done:
+                        continue
+                for stmt in split_statements(mig.sql.replace("{{AUTOID}}", autoid)):
+                    tx.execute(stmt)
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (mig.version, mig.name, now_iso()),
+                )
+            ran += 1
+        return ran
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+            self._all.clear()
+            self._created = 0
+            self._pool = queue.LifoQueue()
+
+
+def now_iso(dt: datetime | None = None) -> str:
+    """UTC ISO text with second precision, e.g. ``2026-09-14T15:00:00Z``."""
+    when = dt or datetime.now(UTC)
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,271 @@
+"""Receiving one signed counts snapshot: the decision table of SYNC.md, in one transaction.
+
+``receive_counts`` returns an :class:`Answer` (status, JSON body, headers) and never raises for
+bad input. Order of checks (first failing one answers):
+
+1. signature headers parse and the body matches ``Content-Digest``, else **401**;
+2. ``created`` within ±10 minutes of the server clock, else **401** (body carries
+   ``server_time`` so the client can show the skew);
+3. the ``keyid`` is an enrolled device and the Ed25519 signature verifies, else **401**;
+4. the device is not revoked, else **403**;
+5. a request with an Idempotency-Key already seen from this device inside the replay window
+   is answered with the stored answer (same digest) or **422** (different body) — nothing changes;
+6. the body parses against the wire schema, its device/org unit/period match the signer and the
+   URL, and the org unit is one the device enrolled for (a district covers its schools' district
+   rollups), else **422** with ``problems``;
+7. the period is not closed for the county or the district, else **423**;
+8. revisions: higher than stored → **200 applied**; equal with the same content → **200
+   duplicate**; equal with other content → **409 conflict**; lower → **409 stale**; both 409s
+   carry ``stored_revision``.
+
+Rate limiting (429) happens before this, in the API layer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
+from clinician_desk.sync.wire import Snapshot, WireError, district_of, parse_snapshot
+from county_server.db import Database, Tx, now_iso
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error(status: int, code: str, detail: str, now: datetime, **extra: Any) -> Answer:
+    body: dict[str, Any] = {"error": code, "detail": detail, "server_time": now_iso(now)}
+    body.update(extra)
+    return Answer(status, body)
+
+
+def authenticate(
+    tx: Tx,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime,
+    max_skew: int,
+) -> tuple[SignedRequest, str] | Answer:
+    """Signature checks 1–4; returns (request, device org units JSON) or the error answer."""
+    try:
+        req = parse_signed_request(method, path, body, headers)
+    except SignatureError as exc:
+        return error(401, "unauthorized", str(exc), now)
+    if abs(now.timestamp() - req.created) > max_skew:
+        return error(401, "clock_skew", "request time differs from the server's by > 10 min", now)
+    row = tx.one(
+        "SELECT public_key, org_units, revoked_at FROM devices WHERE device_id = ?", (req.keyid,)
+    )
+    if row is None:
+        return error(401, "unknown_device", "this device is not enrolled", now)
+    try:
+        req.verify(base64.b64decode(row[0]))
+    except SignatureError as exc:
+        return error(401, "unauthorized", str(exc), now)
+    if row[2] is not None:
+        return error(
+            403,
+            "revoked",
+            "this device was revoked by the county; call the county "
+            "office's clinician-desk administrator",
+            now,
+        )
+    return req, str(row[1])
+
+
+def _allowed(org_unit: str, units: Collection[str]) -> bool:
+    if org_unit in units:
+        return True
+    if org_unit.endswith("0000000"):
+        return any(district_of(u) == org_unit for u in units)
+    return district_of(org_unit) in units
+
+
+def _validate(
+    body: bytes,
+    req: SignedRequest,
+    org_unit: str,
+    period: str,
+    units: list[str],
+    service_codes: Collection[str],
+    now: datetime,
+) -> Snapshot | Answer:
+    try:
+        snap = parse_snapshot(body, service_codes=service_codes)
+    except WireError as exc:
+        return error(422, "invalid", "the counts payload is invalid", now, problems=exc.problems)
+    problems = []
+    if snap.device_id != req.keyid:
+        problems.append("device_id: does not match the signing device")
+    if snap.org_unit != org_unit:
+        problems.append("org_unit: does not match the URL")
+    if snap.period != period:
+        problems.append("period: does not match the URL")
+    if not _allowed(snap.org_unit, units):
+        problems.append("org_unit: this device is not enrolled for this org unit")
+    if problems:
+        return error(422, "invalid", "the counts payload is invalid", now, problems=problems)
+    return snap
+
+
+def _apply(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> None:
+    stamp = now_iso(now)
+    h = snap.content_hash()
+    tx.execute(
+        "INSERT INTO snapshots (device_id, org_unit, period, revision, content_hash, "
+        "taxonomy_version, generated_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (device_id, org_unit, period) DO UPDATE SET revision = excluded.revision, "
+        "content_hash = excluded.content_hash, taxonomy_version = excluded.taxonomy_version, "
+        "generated_at = excluded.generated_at, received_at = excluded.received_at",
+        (
+            snap.device_id,
+            snap.org_unit,
+            snap.period,
+            snap.revision,
+            h,
+            snap.taxonomy_version,
+            snap.generated_at,
+            stamp,
+        ),
+    )
+    tx.execute(
+        "INSERT INTO snapshot_history (device_id, org_unit, period, revision, content_hash, "
+        "body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (
+            snap.device_id,
+            snap.org_unit,
+            snap.period,
+            snap.revision,
+            h,
+            snap.to_json().decode(),
+            stamp,
+        ),
+    )
+    tx.execute(
+        "DELETE FROM cells WHERE device_id = ? AND org_unit = ? AND period = ?",
+        (snap.device_id, snap.org_unit, snap.period),
+    )
+    district = district_of(snap.org_unit)
+    tx.executemany(
+        "INSERT INTO cells (device_id, org_unit, district_code, period, measure, service, tier, "
+        "grade_band, instrument, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (snap.device_id, snap.org_unit, district, snap.period, *c.key(), c.value)
+            for c in snap.cells
+        ],
+    )
+    del body
+
+
+def _decide(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> Answer:
+    closed = tx.one(
+        "SELECT scope FROM closed_periods WHERE period = ? AND (scope = '*' OR scope = ?)",
+        (snap.period, district_of(snap.org_unit)),
+    )
+    if closed is not None:
+        return error(423, "locked", f"period {snap.period} was closed by the county", now)
+    if tx.dialect == "postgresql":
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(?))",
+            (f"{snap.device_id}/{snap.org_unit}/{snap.period}",),
+        )
+    row = tx.one(
+        "SELECT revision, content_hash FROM snapshots "
+        "WHERE device_id = ? AND org_unit = ? AND period = ?",
+        (snap.device_id, snap.org_unit, snap.period),
+    )
+    if row is not None:
+        stored, stored_hash = int(row[0]), str(row[1])
+        if snap.revision == stored:
+            if snap.content_hash() == stored_hash:
+                return Answer(
+                    200, {"status": "duplicate", "revision": stored, "server_time": now_iso(now)}
+                )
+            return error(
+                409, "conflict", "same revision with different content", now, stored_revision=stored
+            )
+        if snap.revision < stored:
+            return error(
+                409,
+                "stale",
+                "the server has a newer revision of this period",
+                now,
+                stored_revision=stored,
+            )
+    _apply(tx, snap, body, now)
+    return Answer(
+        200, {"status": "applied", "revision": snap.revision, "server_time": now_iso(now)}
+    )
+
+
+def receive_counts(
+    db: Database,
+    *,
+    method: str,
+    path: str,
+    org_unit: str,
+    period: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime,
+    max_skew: int,
+    replay_window: int,
+    service_codes: Collection[str],
+) -> Answer:
+    with db.transaction() as tx:
+        auth = authenticate(tx, method, path, body, headers, now, max_skew)
+        if isinstance(auth, Answer):
+            return auth
+        req, units_json = auth
+        stamp = int(now.timestamp())
+        seen = tx.one(
+            "SELECT digest, status_code, response FROM seen_requests "
+            "WHERE device_id = ? AND idempotency_key = ? AND created_unix >= ?",
+            (req.keyid, req.idempotency_key, stamp - replay_window),
+        )
+        tx.execute(
+            "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
+        )
+        if seen is not None:
+            if seen[0] != req.digest:
+                return error(
+                    422,
+                    "idempotency_key_reused",
+                    "Idempotency-Key was already used for a different body",
+                    now,
+                    problems=["Idempotency-Key: reused for a different body"],
+                )
+            answer = Answer(int(seen[1]), json.loads(seen[2]))
+            answer.headers["Idempotent-Replayed"] = "true"
+            return answer
+        units = json.loads(units_json)
+        checked = _validate(body, req, org_unit, period, units, service_codes, now)
+        answer = checked if isinstance(checked, Answer) else _decide(tx, checked, body, now)
+        tx.execute("DELETE FROM seen_requests WHERE created_unix < ?", (stamp - replay_window,))
+        tx.execute(
+            "INSERT INTO seen_requests (device_id, idempotency_key, digest, created_unix, "
+            "status_code, response) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (device_id, idempotency_key) DO UPDATE SET digest = excluded.digest, "
+            "created_unix = excluded.created_unix, status_code = excluded.status_code, "
+            "response = excluded.response",
+            (
+                req.keyid,
+                req.idempotency_key,
+                req.digest,
+                stamp,
+                answer.status,
+                json.dumps(answer.body),
+            ),
+        )
+        return answer

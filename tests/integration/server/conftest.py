@@ -1,0 +1,185 @@
+"""Fixtures for the county server: a fresh database on SQLite and (when configured) PostgreSQL,
+an app with a fake clock, org units, and an enrolled device that signs its requests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
+
+from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
+from clinician_desk.sync.wire import SCHEMA, canonical_json
+from county_server import enrollment, orgunits
+from county_server.app import create_app
+from county_server.db import Database
+from county_server.settings import ServerSettings
+
+DISTRICT = "99100000000000"
+SCHOOL = "99100006000001"
+SCHOOL2 = "99100006000002"
+OTHER_DISTRICT = "99200000000000"
+OTHER_SCHOOL = "99200006000003"
+START = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = START
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += timedelta(seconds=seconds)
+
+
+def pg_url() -> str | None:
+    url = os.environ.get("COUNTY_TEST_PG_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI is set but COUNTY_TEST_PG_URL is not: PostgreSQL tests cannot run")
+    return url
+
+
+def fresh_pg(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = Database.open(str(tmp_path / "county.sqlite3"))
+    else:
+        url = pg_url()
+        if not url:
+            pytest.skip("COUNTY_TEST_PG_URL not set (PostgreSQL tests run under scripts/check)")
+        fresh_pg(url)
+        database = Database.open(url)
+    orgunits.save(
+        database,
+        [
+            orgunits.District(DISTRICT, "Alder Test Unified"),
+            orgunits.District(OTHER_DISTRICT, "Birch Test Unified"),
+        ],
+        [
+            orgunits.School(SCHOOL, DISTRICT, "Acorn Elementary"),
+            orgunits.School(SCHOOL2, DISTRICT, "Canyon Middle"),
+            orgunits.School(OTHER_SCHOOL, OTHER_DISTRICT, "Dogwood High"),
+        ],
+        now=START,
+        actor="test",
+    )
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_settings(clock: Clock, **over: object) -> ServerSettings:
+    s = ServerSettings(now=clock, secure_cookies=False, argon2_memory_kib=8192, argon2_iterations=1)
+    for k, v in over.items():
+        setattr(s, k, v)
+    return s
+
+
+@pytest.fixture
+def client(db: Database, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_app(db, make_settings(clock))) as c:
+        yield c
+
+
+@dataclass
+class Device:
+    device_id: str
+    key: Ed25519PrivateKey
+    client: TestClient
+    clock: Clock
+
+    def body(
+        self,
+        org_unit: str = SCHOOL,
+        period: str = "2026-09",
+        revision: int = 1,
+        cells: list[dict[str, object]] | None = None,
+        **over: object,
+    ) -> dict[str, object]:
+        data: dict[str, object] = {
+            "schema": SCHEMA,
+            "device_id": self.device_id,
+            "org_unit": org_unit,
+            "period": period,
+            "revision": revision,
+            "taxonomy_version": "2026.1",
+            "generated_at": "2026-10-05T11:59:00Z",
+            "cells": cells
+            if cells is not None
+            else [
+                {"measure": "services", "dimensions": {"service": "TX-IND", "tier": 2}, "value": 12}
+            ],
+        }
+        data.update(over)
+        return data
+
+    def put(
+        self,
+        data: dict[str, object] | bytes,
+        org_unit: str = SCHOOL,
+        period: str = "2026-09",
+        *,
+        created_offset: int = 0,
+        key: str | None = None,
+        signer: Ed25519PrivateKey | None = None,
+        headers: dict[str, str] | None = None,
+    ):  # type: ignore[no-untyped-def]
+        raw = data if isinstance(data, bytes) else canonical_json(data)
+        path = f"/api/v1/counts/{org_unit}/{period}"
+        signed = sign_request(
+            "PUT",
+            path,
+            raw,
+            device_id=self.device_id,
+            private_key=signer or self.key,
+            created=int(self.clock().timestamp()) + created_offset,
+            idempotency_key=key,
+        )
+        signed.update(headers or {})
+        signed["Content-Type"] = "application/json"
+        return self.client.put(path, content=raw, headers=signed)
+
+
+def enroll(
+    db: Database, client: TestClient, clock: Clock, units: tuple[str, ...] = (SCHOOL, DISTRICT)
+) -> Device:
+    code = enrollment.issue_code(db, list(units), now=clock(), ttl_hours=24, actor="test")
+    key = generate_device_key()
+    r = client.post(
+        "/api/v1/enroll",
+        json={"code": code, "device_public_key": public_key_b64(key), "app_version": "0.1.0"},
+    )
+    assert r.status_code == 200, r.text
+    return Device(r.json()["device_id"], key, client, clock)
+
+
+@pytest.fixture
+def device(db: Database, client: TestClient, clock: Clock) -> Device:
+    return enroll(db, client, clock)
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    with db.read() as tx:
+        return {
+            t: int(tx.scalar(f"SELECT COUNT(*) FROM {t}"))
+            for t in ("cells", "snapshots", "snapshot_history", "devices")
+        }
