@@ -83,37 +83,29 @@ class ScreeningSummaryDoc:
 
 
 @dataclass(frozen=True)
-class PlanContact:
-    name: str
-    phone: str = ""
+class PlanStep:
+    number: int
+    title: str
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class SafetyPlanDoc:
-    """A Stanley–Brown safety plan, for the student to keep."""
+    """A Stanley–Brown safety plan (six steps in order), for the student to keep."""
 
     student_name: str
     created_on: date
-    warning_signs: tuple[str, ...]
-    coping_strategies: tuple[str, ...]
-    distraction: tuple[str, ...]
-    people_to_ask: tuple[PlanContact, ...]
-    professionals: tuple[PlanContact, ...]
-    environment_safety: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
     clinician: str = ""
-    reason_for_living: str = ""
 
 
 @dataclass(frozen=True)
 class HoursRow:
-    """One category of the weekly log and its minutes per day, Monday first (7 values)."""
+    """One line of the weekly log: a category of experience and its hours for the week."""
 
     category: str
-    minutes_by_day: tuple[int, ...]
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(self.minutes_by_day)
+    hours: float
+    counts_toward: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +113,7 @@ class RunningTotal:
     label: str
     hours: float
     target: float | None = None
+    is_maximum: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,14 +121,14 @@ class HoursLogDoc:
     """An associate's weekly log of experience hours. No student identifiers exist in it."""
 
     associate_name: str
-    registration: str
     license_type: str
-    supervisor_name: str
     week_start: date
     rows: tuple[HoursRow, ...]
-    running_totals: tuple[RunningTotal, ...] = ()
-    checks: tuple[str, ...] = ()
+    registration: str = ""
+    supervisor_name: str = ""
     site: str = ""
+    running_totals: tuple[RunningTotal, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
