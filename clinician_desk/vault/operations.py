@@ -90,6 +90,7 @@ def create_vault(
         if paths.keyslots.exists():  # lost a race with another process creating the same vault
             raise VaultError(f"A vault already exists in {paths.profile_dir}.")
         atomic_write_bytes(paths.keyslots, serialize(keyfile))
+        paths.lockout.unlink(missing_ok=True)  # a record left by an earlier, deleted vault
         return data_key, recovery.to_text()
     except BaseException:
         data_key.wipe()

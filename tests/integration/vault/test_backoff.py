@@ -140,3 +140,13 @@ def test_empty_passphrase_is_a_usage_error_not_an_attempt(made: MadeVault) -> No
     with pytest.raises(UsageError):
         unlock_vault(made.paths, "", clock=made.clock)
     assert unlock_status(made.paths, clock=made.clock).failures == 0
+
+
+def test_new_vault_does_not_inherit_an_old_attempt_record(made: MadeVault) -> None:
+    from clinician_desk.vault import TEST_KDF, create_vault
+
+    _fail(made, 7)
+    made.paths.keyslots.unlink()
+    key, _ = create_vault(made.paths, NEW_PASSPHRASE, clock=made.clock, kdf=TEST_KDF)
+    assert unlock_status(made.paths, clock=made.clock).failures == 0
+    assert unlock_vault(made.paths, NEW_PASSPHRASE, clock=made.clock) == key
