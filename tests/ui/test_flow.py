@@ -1,16 +1,17 @@
 """The clinician's day end to end with qtbot, on a real vault in tmp_path.
 
-first run -> add student -> write and sign a note -> addendum -> print preview -> auto-lock with
-a fake clock -> unlock. Each main screen is saved as a PNG under test-artifacts/ui/.
+first run -> add student -> write and sign a note -> addendum -> PHQ-A with item 9 positive ->
+safety workflow enforced -> print preview -> auto-lock with a fake clock -> unlock. Each main screen is saved as a PNG under test-artifacts/ui/.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from tests.ui.conftest import PASSPHRASE, grab
 from ui.dialogs.addendum_dialog import AddendumDialog
+from ui.dialogs.safety_workflow_dialog import SafetyWorkflowDialog
 from ui.dialogs.student_dialog import StudentDialog
 from ui.widgets import confirm
 
@@ -124,6 +125,57 @@ def add_addendum(qtbot, window, artifacts_dir):
     grab(window, artifacts_dir, "06_student_page")
 
 
+def administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir):
+    student = window.student_page
+    qtbot.mouseClick(student.screening_button, Qt.MouseButton.LeftButton)
+    page = window.screening_page
+    assert window.page_stack.currentWidget() is page
+    page.select_instrument("PHQ-A")
+    qtbot.mouseClick(page.begin_button, Qt.MouseButton.LeftButton)
+    shots = 0
+    while page.stack.currentIndex() == 1:
+        item = page.flow.current
+        values = [o.value for o in item.options]
+        wanted = 1 if item.id == "9" else ("no" if "no" in values else values[0])
+        button = page.option_buttons()[values.index(wanted)]
+        assert button.isVisible() and button.font().pointSize() >= 18  # large type for a student
+        if shots == 0:
+            grab(window, artifacts_dir, "10_screening_item")
+            shots += 1
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentIndex() == 2
+    qtbot.waitUntil(lambda: page.findChild(SafetyWorkflowDialog) is not None, timeout=10_000)
+    dialog = page.findChild(SafetyWorkflowDialog)
+    assert dialog.isVisible() and not page.close_button.isEnabled()
+    assert "9" in page.result_label.text() or "Critical" in page.result_label.text()
+    dialog.reject()  # Escape / window close: refused while unrecorded
+    assert dialog.isVisible() and "must be recorded" in dialog.message.text()
+    window.nav.setCurrentRow(0)  # try to leave for the caseload: refused
+    assert window.page_stack.currentWidget() is page
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error_message_box") is not None)
+    window.findChild(QMessageBox, "error_message_box").done(0)
+    grab(dialog, artifacts_dir, "11_safety_workflow")
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)  # nothing filled in
+    qtbot.waitUntil(lambda: "risk outcome" in dialog.message.text(), timeout=10_000)
+    assert dialog.isVisible()
+    dialog.risk_combo.setCurrentIndex(dialog.risk_combo.findData("moderate"))
+    dialog.step_edits["warning_signs"].setPlainText("Staying in room (fictional)")
+    dialog.step_edits["professionals"].setPlainText("School clinician")
+    dialog.decision_combo.setCurrentIndex(dialog.decision_combo.findData("notified"))
+    dialog.rationale_edit.setText("Guardian reached by phone; agreed to plan (fictional).")
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.close_button.isEnabled(), timeout=10_000)
+    assert page.can_leave()
+    grab(window, artifacts_dir, "12_screening_result")
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    assert window.page_stack.currentWidget() is student
+    qtbot.waitUntil(lambda: student.instrument_combo.count() == 1, timeout=10_000)
+    assert student.chart.points and student.chart.points[-1][1] >= 1
+    student.tabs.setCurrentIndex(1)
+    grab(window, artifacts_dir, "13_student_screenings")
+    student.tabs.setCurrentIndex(0)
+
+
 def print_preview(qtbot, window, artifacts_dir):
     qtbot.mouseClick(window.student_page.print_button, Qt.MouseButton.LeftButton)
     page = window.print_page
@@ -168,5 +220,6 @@ def test_clinicians_day(qtbot, window, clock, artifacts_dir):
     add_student(qtbot, window, artifacts_dir)
     write_and_sign_note(qtbot, window, artifacts_dir)
     add_addendum(qtbot, window, artifacts_dir)
+    administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir)
     print_preview(qtbot, window, artifacts_dir)
     auto_lock_and_unlock(qtbot, window, clock, artifacts_dir)

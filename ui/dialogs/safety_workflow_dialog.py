@@ -176,7 +176,7 @@ class SafetyWorkflowDialog(QDialog):
                 validate_follow_up(follow_up)  # refuse before writing the plan
                 plan_id = str(services.record.save_safety_plan(student_id, steps))
             follow_up = SafetyFollowUp(risk, plan_id, reason, decision, rationale, decided_at)
-            services.screenings.record_follow_up(administration_id, follow_up)
+            services.screenings.record_follow_up(administration_id, follow_up, close=True)
 
         self.record_button.setEnabled(False)
         self.message.setText(_("Saving…"))

@@ -242,6 +242,7 @@ class ScreeningPage(QWidget):
             button.clicked.connect(lambda _c=False, v=option.value: self.answer(v))
             self.options_layout.addWidget(button, i // 2, i % 2)
             self._option_buttons.append(button)
+            button.show()  # children added to a visible widget must be shown explicitly
         self.back_button.setEnabled(bool(self.flow.answers))
         self.skip_button.setVisible(not item.required)
 
@@ -276,27 +277,39 @@ class ScreeningPage(QWidget):
         self.stack.setCurrentIndex(2)
         self.follow_up_button.setVisible(self.follow_up_pending)
         self.close_button.setEnabled(False)
+        from clinician_desk.services.screenings import AdministrationInput
+
         services = self.ctx.require_services()
-        flow, respondent = self.flow, self.respondent_combo.currentData()
-        student_id = self.student_id
+        data = AdministrationInput(
+            student_id=self.student_id,
+            instrument=self.flow.instrument.id,
+            administered_on=self.ctx.clock.now().astimezone().date(),
+            responses=self.flow.answer_map,
+            respondent=self.respondent_combo.currentData(),
+        )
         self.ctx.tasks.run_db(
-            lambda _c: services.screenings.administer(
-                student_id, flow.instrument.id, flow.answer_map, respondent=respondent
-            ),
+            lambda _c: services.screenings.record(data),
             context=self,
             on_done=self._stored,
             on_error=self._store_failed,
             name="store-screening",
         )
 
-    def _stored(self, administration: Any) -> None:
-        self.administration_id = getattr(administration, "id", administration)
+    def _stored(self, recorded: Any) -> None:
+        # The stored result is the core's own scoring; show that one.
+        self.administration_id = recorded.screening_id
+        self.result = recorded.result
+        self.follow_up_pending = recorded.result.requires_follow_up
+        self.result_label.setText(result_html(self.flow.instrument, recorded.result))
         if self.follow_up_pending:
             self.open_safety_workflow()
         else:
             self.close_button.setEnabled(True)
 
     def _store_failed(self, exc: ClinicianDeskError) -> None:
+        # Nothing was stored, so nothing is left to follow up here; say so plainly.
+        self.follow_up_pending = False
+        self.close_button.setEnabled(True)
         self.result_label.setText(
             self.result_label.text() + f"<p><b>{html.escape(exc.message)}</b></p>"
         )

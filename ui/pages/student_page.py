@@ -276,25 +276,28 @@ class StudentPage(QWidget):
         self._set_enabled(True)
 
     def _load_trends(self, services: Any, student_id: Any) -> None:
-        screenings = getattr(services, "screenings", None)
-        if screenings is None or not hasattr(screenings, "trends"):
-            self._trends = {}
-            self.instrument_combo.clear()
-            self.chart.set_series(_("No screenings"), [], 27)
-            return
+        screenings = services.screenings
+
+        def work(_c: Any) -> list[Any]:
+            instruments = sorted({row.instrument for row in screenings.history(student_id)})
+            return [screenings.trend(student_id, name) for name in instruments]
+
         self.ctx.tasks.run_db(
-            lambda _c: screenings.trends(student_id),
+            work,
             context=self,
             on_done=self._trends_loaded,
             name="trends",
         )
 
     def _trends_loaded(self, trends: Any) -> None:
-        self._trends = {getattr(t, "instrument_id", str(i)): t for i, t in enumerate(trends)}
+        from clinician_desk.instruments_file import load_instruments
+
+        titles = {i.id: i.title for i in load_instruments().values()}
+        self._trends = {t.instrument: t for t in trends}
         self.instrument_combo.blockSignals(True)
         self.instrument_combo.clear()
-        for key, trend in self._trends.items():
-            self.instrument_combo.addItem(getattr(trend, "title", key), key)
+        for key in self._trends:
+            self.instrument_combo.addItem(titles.get(key, key), key)
         self.instrument_combo.blockSignals(False)
         self._show_trend()
 
@@ -303,10 +306,13 @@ class StudentPage(QWidget):
         if trend is None:
             self.chart.set_series(_("No screenings yet"), [], 27)
             return
-        points = [(p.administered_on, p.total) for p in trend.points if p.total is not None]
-        self.chart.set_series(
-            trend.title, points, getattr(trend, "max_total", 27), getattr(trend, "cutoffs", ())
-        )
+        from clinician_desk.instruments_file import get_instrument
+
+        instrument = get_instrument(trend.instrument)
+        points = [(p.administered_on, float(p.total)) for p in trend.points if p.total is not None]
+        low_high = trend.total_range or (0, max((p[1] for p in points), default=1))
+        cutoffs = [band.low for band in instrument.scoring.bands[1:]]
+        self.chart.set_series(instrument.title, points, low_high[1], cutoffs)
 
     def _session_selected(self, current: Any, _previous: Any) -> None:
         row = current.data(ROW_ROLE) if current.isValid() else None
