@@ -1,7 +1,8 @@
 """The clinician's day end to end with qtbot, on a real vault in tmp_path.
 
 first run -> add student -> write and sign a note -> addendum -> PHQ-A with item 9 positive ->
-safety workflow enforced -> print preview -> auto-lock with a fake clock -> unlock. Each main screen is saved as a PNG under test-artifacts/ui/.
+safety workflow enforced -> print preview -> auto-lock with a fake clock -> unlock. Each main
+screen is saved as a PNG under test-artifacts/ui/.
 """
 
 from __future__ import annotations
