@@ -14,6 +14,7 @@ from clinician_desk.clock import Clock
 from clinician_desk.config import VaultPaths
 from clinician_desk.events import EventBus
 from clinician_desk.services.record import RecordService
+from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.storage import Database
 
 
@@ -36,6 +37,7 @@ class Services:
     paths: VaultPaths
     key: DataKey
     record: RecordService
+    screenings: ScreeningsService
 
     def close(self) -> None:
         """Close the database and overwrite the key (idempotent)."""
@@ -54,5 +56,11 @@ def build_services(
     db = Database.open(paths.database, key, clock=clock, create=create)
     events = EventBus()
     return Services(
-        db=db, clock=clock, events=events, paths=paths, key=key, record=RecordService(db)
+        db=db,
+        clock=clock,
+        events=events,
+        paths=paths,
+        key=key,
+        record=RecordService(db),
+        screenings=ScreeningsService(db),
     )

@@ -231,8 +231,7 @@ def screenings_of_student(conn: Conn, student_id: int) -> list[ScreeningRow]:
     return [
         _row(r)
         for r in conn.execute(
-            f"SELECT {_COLUMNS} FROM screenings WHERE student_id = ?"
-            " ORDER BY administered_on, id",
+            f"SELECT {_COLUMNS} FROM screenings WHERE student_id = ? ORDER BY administered_on, id",
             (student_id,),
         )
     ]
@@ -249,7 +248,7 @@ def open_screenings(conn: Conn) -> list[ScreeningRow]:
 
 
 def trend_inputs(conn: Conn, student_id: int, instrument: str) -> list[TrendInput]:
-    """Every stored result (all rule versions) of one student's administrations of one instrument."""
+    """Every stored result (all rule versions) of one student's administrations of one kind."""
     return [
         TrendInput(
             administration_id=str(r[0]),

@@ -1,0 +1,137 @@
+"""``ScreeningsService``: screenings for the UI and the CLI (``services.screenings``).
+
+Each method runs one use case in its own transaction (writes in ``db.unit_of_work()`` with the
+audit entry, safety flag and sync mark; queries in ``db.read()``). Calls must be serialized by
+the caller (the UI's single database worker). Instruments come from the bundled files unless
+injected (tests inject a newer rule version to exercise re-scoring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from clinician_desk.domain.screenings import (
+    Instrument,
+    SafetyFollowUp,
+    ScreeningResult,
+    TrendSeries,
+    build_trend,
+)
+from clinician_desk.domain.students import display_name
+from clinician_desk.errors import NotFoundError
+from clinician_desk.instruments_file import load_instruments
+from clinician_desk.services import screenings as uc
+from clinician_desk.storage import Database
+from clinician_desk.storage.repositories import screenings as repo
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    """One administration with every stored result (oldest rule version first)."""
+
+    screening: repo.ScreeningRow
+    results: tuple[repo.ResultRow, ...]
+    follow_up: Mapping[str, Any] | None
+    instrument_title: str
+    attribution: str
+
+    @property
+    def latest(self) -> Mapping[str, Any]:
+        return self.results[-1].result
+
+
+@dataclass(frozen=True)
+class OpenScreeningRow:
+    screening_id: int
+    student_id: int
+    display_name: str
+    instrument: str
+    administered_on: date
+    requires_follow_up: bool
+    follow_up_recorded: bool
+
+
+class ScreeningsService:
+    """Administrations, safety follow-ups, re-scoring, trends and the open list."""
+
+    def __init__(self, db: Database, instruments: Mapping[str, Instrument] | None = None) -> None:
+        self.db = db
+        self.instruments: Mapping[str, Instrument] = (
+            instruments if instruments is not None else load_instruments()
+        )
+
+    def record(self, data: uc.AdministrationInput) -> uc.RecordedScreening:
+        with self.db.unit_of_work() as uow:
+            return uc.record_administration(uow, data, self.instruments)
+
+    def record_follow_up(
+        self, screening_id: int, follow_up: SafetyFollowUp, *, close: bool = True
+    ) -> None:
+        with self.db.unit_of_work() as uow:
+            uc.record_follow_up(uow, screening_id, follow_up, close=close)
+
+    def close(self, screening_id: int) -> None:
+        with self.db.unit_of_work() as uow:
+            uc.close_administration(uow, screening_id)
+
+    def rescore(self, screening_id: int) -> ScreeningResult | None:
+        """Re-score with the current rule version (None if already scored with it)."""
+        with self.db.unit_of_work() as uow:
+            row = repo.get_screening(uow.conn, screening_id)
+            if row is None:
+                raise NotFoundError(f"There is no screening with id {screening_id}.")
+            return uc.rescore(uow, screening_id, uc._instrument(self.instruments, row.instrument))
+
+    def view(self, screening_id: int) -> ScreeningView:
+        """The administration with its results and follow-up; the view is audited."""
+        with self.db.unit_of_work() as uow:
+            row = repo.get_screening(uow.conn, screening_id)
+            if row is None:
+                raise NotFoundError(f"There is no screening with id {screening_id}.")
+            uow.audit("screening.viewed", "student", str(row.student_id), {"screening": row.id})
+            instrument = self.instruments.get(row.instrument)
+            return ScreeningView(
+                screening=row,
+                results=tuple(repo.results_of(uow.conn, screening_id)),
+                follow_up=repo.follow_up_of(uow.conn, screening_id),
+                instrument_title=instrument.title if instrument else row.instrument,
+                attribution=instrument.attribution if instrument else "",
+            )
+
+    def history(self, student_id: int) -> list[repo.ScreeningRow]:
+        with self.db.read() as conn:
+            return repo.screenings_of_student(conn, student_id)
+
+    def trend(self, student_id: int, instrument: str) -> TrendSeries:
+        """Scores and bands over time for one student and instrument (newest rule version)."""
+        found = uc._instrument(self.instruments, instrument)
+        with self.db.read() as conn:
+            rows = repo.trend_inputs(conn, student_id, found.id)
+        return build_trend(found.id, rows, found.total_range)
+
+    def open_administrations(self) -> list[OpenScreeningRow]:
+        """Administrations not yet closed (the caseload's open safety follow-ups)."""
+        with self.db.read() as conn:
+            rows = repo.open_screenings(conn)
+            out = []
+            for row in rows:
+                names = conn.execute(
+                    "SELECT legal_first_name, legal_last_name, preferred_name FROM students"
+                    " WHERE id = ?",
+                    (row.student_id,),
+                ).fetchone()
+                out.append(
+                    OpenScreeningRow(
+                        screening_id=row.id,
+                        student_id=row.student_id,
+                        display_name=display_name(names[0], names[1], names[2]),
+                        instrument=row.instrument,
+                        administered_on=row.administered_on,
+                        requires_follow_up=row.requires_follow_up,
+                        follow_up_recorded=repo.follow_up_of(conn, row.id) is not None,
+                    )
+                )
+            return out
