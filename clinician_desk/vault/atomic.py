@@ -14,6 +14,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from clinician_desk.errors import VaultError
+
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
@@ -21,7 +23,21 @@ PRIVATE_DIR_MODE = 0o700
 def ensure_private_dir(path: Path) -> None:
     """Create ``path`` (and parents) if needed; a folder we create is readable by the user only."""
     if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        except OSError as exc:
+            raise VaultError(f"Could not create the folder {path} ({exc.strerror}).") from None
+
+
+def private_write(path: Path, data: bytes) -> None:
+    """``atomic_write_bytes``, reporting a failure (disk full, no permission) as a VaultError."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise VaultError(
+            f"Could not write {path} ({exc.strerror or exc}); the previous version is unchanged. "
+            "Check free disk space and folder permissions."
+        ) from None
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clinician_desk.clock import Clock
-from clinician_desk.vault.atomic import atomic_write_bytes
+from clinician_desk.errors import VaultError
+from clinician_desk.vault.atomic import private_write
 
 BACKOFF_AFTER = 5
 RECOVERY_ONLY_AFTER = 20
@@ -97,7 +98,7 @@ def save(path: Path, record: LockoutRecord) -> None:
         if record.last_failure
         else None,
     }
-    atomic_write_bytes(path, (json.dumps(doc) + "\n").encode())
+    private_write(path, (json.dumps(doc) + "\n").encode())
 
 
 def record_failure(path: Path, record: LockoutRecord, clock: Clock) -> LockoutRecord:
@@ -115,7 +116,7 @@ def _damaged(path: Path, clock: Clock) -> LockoutRecord:
     record = LockoutRecord(BACKOFF_AFTER, clock.now())
     try:
         save(path, record)
-    except OSError:
+    except VaultError:
         pass  # still impose the delay for this process
     return record
 

@@ -1,7 +1,7 @@
 """The vault's public operations: create, unlock (passphrase / recovery key), change, reset, escrow.
 
 Every operation reads the key-slot file fresh and, when it changes anything, writes the whole file
-atomically (``atomic.atomic_write_bytes``): a crash leaves the old or the new file, never half of
+atomically (``atomic.private_write``): a crash leaves the old or the new file, never half of
 each. Changing the passphrase re-wraps the same data key, so the database is not touched.
 Callers get a ``DataKey`` they must ``wipe()`` when the vault locks.
 
@@ -20,7 +20,7 @@ from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import CorruptionError, LockedOutError, VaultError, WrongPassphraseError
 from clinician_desk.vault import lockout
-from clinician_desk.vault.atomic import atomic_write_bytes, ensure_private_dir
+from clinician_desk.vault.atomic import ensure_private_dir, private_write
 from clinician_desk.vault.datakey import DataKey, RecoveryKey
 from clinician_desk.vault.escrow import load_county_public_key
 from clinician_desk.vault.kdf import KdfParams, calibrate, encode_passphrase
@@ -89,7 +89,7 @@ def create_vault(
         ensure_private_dir(paths.profile_dir)
         if paths.keyslots.exists():  # lost a race with another process creating the same vault
             raise VaultError(f"A vault already exists in {paths.profile_dir}.")
-        atomic_write_bytes(paths.keyslots, serialize(keyfile))
+        private_write(paths.keyslots, serialize(keyfile))
         paths.lockout.unlink(missing_ok=True)  # a record left by an earlier, deleted vault
         return data_key, recovery.to_text()
     except BaseException:
@@ -207,7 +207,7 @@ def set_escrow_slot(
     keyfile = _read(paths)
     raw = _verified_raw(paths, keyfile, key)
     slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
-    atomic_write_bytes(paths.keyslots, serialize(keyfile.replacing(slot)))
+    private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
 
 
 def _write_passphrase_slot(
@@ -227,7 +227,7 @@ def _write_passphrase_slot(
         params = calibrate()
     params.check()
     slot = seal_passphrase(raw, passphrase, params, keyfile.vault_id, _stamp(clock))
-    atomic_write_bytes(paths.keyslots, serialize(keyfile.replacing(slot)))
+    private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
 
 
 def _verified_raw(paths: VaultPaths, keyfile: KeySlotFile, key: DataKey) -> bytes:

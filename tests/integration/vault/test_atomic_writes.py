@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.clock import FakeClock
-from clinician_desk.errors import WrongPassphraseError
+from clinician_desk.errors import VaultError, WrongPassphraseError
 from clinician_desk.vault import change_passphrase, unlock_vault
 from clinician_desk.vault.atomic import atomic_write_bytes
 
@@ -30,7 +30,7 @@ def test_failed_rename_leaves_the_old_file_and_no_temp_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(VaultError, match=r"No space left on device.*previous version is unchanged"):
         change_passphrase(made.paths, made.key, NEW_PASSPHRASE)
     monkeypatch.undo()
     assert made.paths.keyslots.read_bytes() == before
@@ -101,3 +101,18 @@ def test_kill_during_passphrase_changes_never_breaks_the_file(made: MadeVault) -
     leftovers = [p.name for p in made.paths.profile_dir.iterdir() if p.name.endswith(".tmp")]
     # A temp file may be left by a kill between create and rename; it is never read.
     assert all(name.startswith(".vault.keys.") for name in leftovers)
+
+
+def test_unwritable_attempt_record_refuses_unlock_clearly(
+    made: MadeVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a place to count the attempt, the passphrase is not tried (fail safe)."""
+
+    def refuse(*_: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(VaultError, match="Read-only file system"):
+        unlock_vault(made.paths, PASSPHRASE, clock=made.clock)
+    monkeypatch.undo()
+    assert unlock_vault(made.paths, PASSPHRASE, clock=made.clock) == made.key

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clinician_desk.errors import CorruptionError, VaultError
 from clinician_desk.vault.kdf import KdfParams
@@ -129,3 +131,22 @@ def test_newer_format_asks_for_an_update() -> None:
     with pytest.raises(VaultError, match="newer version") as info:
         parse_keyslot_bytes(json.dumps(doc).encode(), "vault.keys")
     assert not isinstance(info.value, CorruptionError)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(0, 255)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_random_byte_edits_never_escape_as_other_exceptions(edits: list[tuple[int, int]]) -> None:
+    data = bytearray(json.dumps(good_doc()).encode())
+    for position, value in edits:
+        data[position % len(data)] = value
+    try:
+        parsed = parse_keyslot_bytes(bytes(data), "vault.keys")
+    except (CorruptionError, VaultError):
+        return
+    assert isinstance(parsed, KeySlotFile)
