@@ -8,6 +8,7 @@ injected (tests inject a newer rule version to exercise re-scoring).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from clinician_desk.domain.students import display_name
 from clinician_desk.errors import NotFoundError
 from clinician_desk.instruments_file import load_instruments
 from clinician_desk.services import screenings as uc
+from clinician_desk.services.screenings_demo import populate_demo_screenings
 from clinician_desk.storage import Database
 from clinician_desk.storage.repositories import screenings as repo
 
@@ -135,3 +137,7 @@ class ScreeningsService:
                     )
                 )
             return out
+
+    def demo_extra(self, uow: Any, rng: random.Random, student_ids: list[int], today: date) -> None:
+        """``generate_demo`` hook: synthetic administrations in the demo's transaction."""
+        populate_demo_screenings(uow, rng, student_ids, today, self.instruments)
