@@ -97,6 +97,8 @@ def connect(path: Path, key: KeyLike) -> Connection:
         raise StorageError(f"The database file {path.name} cannot be opened ({exc}).") from None
     try:
         conn.execute(f"PRAGMA key = {literal}")
+        # SQLCipher logs decryption failures to stderr by default; our errors say it once.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("PRAGMA cipher_memory_security = ON")
         check_temp_store(conn)
         try:
