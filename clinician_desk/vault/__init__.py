@@ -8,6 +8,8 @@ Public API (other areas code against these names)::
     change_passphrase(paths, key, new_passphrase)
     reset_passphrase_with_recovery(paths, recovery_text, new_passphrase) -> DataKey
     set_escrow_slot(paths, key, county_public_key)
+    regenerate_recovery_key(paths, key) -> new recovery_text
+    describe_keyslots(paths) -> KeySlotSummary (no secrets; for doctor/settings)
     unwrap_escrow(keyslot_file_bytes, county_private_key) -> bytes
     generate_county_keypair() -> (private_bytes, public_bytes)
     unlock_status(paths, *, clock=None) -> UnlockStatus
@@ -30,9 +32,12 @@ from clinician_desk.vault.kdf import KdfParams, calibrate
 from clinician_desk.vault.keyfile import parse_keyslot_bytes
 from clinician_desk.vault.lockout import UnlockStatus
 from clinician_desk.vault.operations import (
+    KeySlotSummary,
     RecoveryKeyRequiredError,
     change_passphrase,
     create_vault,
+    describe_keyslots,
+    regenerate_recovery_key,
     reset_passphrase_with_recovery,
     set_escrow_slot,
     unlock_status,
@@ -50,6 +55,7 @@ __all__ = [
     "TEST_KDF",
     "DataKey",
     "KdfParams",
+    "KeySlotSummary",
     "RecoveryKey",
     "RecoveryKeyFormatError",
     "RecoveryKeyRequiredError",
@@ -59,11 +65,13 @@ __all__ = [
     "check_new_passphrase",
     "county_key_fingerprint",
     "create_vault",
+    "describe_keyslots",
     "generate_county_keypair",
     "load_county_private_key",
     "load_county_public_key",
     "parse_keyslot_bytes",
     "passphrase_feedback",
+    "regenerate_recovery_key",
     "reset_passphrase_with_recovery",
     "set_escrow_slot",
     "unlock_status",

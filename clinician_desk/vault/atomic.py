@@ -61,6 +61,26 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             temp.unlink()
         raise
     fsync_dir(folder)
+    _remove_stale_temps(path)
+
+
+STALE_TEMP_SECONDS = 60.0
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files of ``path`` left by a writer killed before its rename.
+
+    Only those clearly older than the file just written (by file-system timestamps), so a
+    concurrent writer's fresh temp file is left alone.
+    """
+    try:
+        newest = path.stat().st_mtime
+        for temp in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if temp.stat().st_mtime < newest - STALE_TEMP_SECONDS:
+                    temp.unlink()
+    except OSError:
+        pass  # tidying is best effort
 
 
 def fsync_dir(folder: Path) -> None:

@@ -14,6 +14,7 @@ is missing or damaged; ``VaultError`` when creating over an existing vault.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 from clinician_desk.clock import Clock, SystemClock
@@ -25,14 +26,17 @@ from clinician_desk.vault.datakey import DataKey, RecoveryKey
 from clinician_desk.vault.escrow import load_county_public_key
 from clinician_desk.vault.kdf import KdfParams, calibrate, encode_passphrase
 from clinician_desk.vault.keyfile import (
+    ESCROW,
     PASSPHRASE,
     RECOVERY,
+    EscrowSlot,
     KeySlotFile,
     PassphraseSlot,
     RecoverySlot,
     read_keyslot_file,
     serialize,
 )
+from clinician_desk.vault.keyfile import VERSION as FORMAT_VERSION
 from clinician_desk.vault.policy import check_new_passphrase
 from clinician_desk.vault.slots import (
     key_check,
@@ -208,6 +212,53 @@ def set_escrow_slot(
     raw = _verified_raw(paths, keyfile, key)
     slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
     private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+
+
+def regenerate_recovery_key(paths: VaultPaths, key: DataKey, *, clock: Clock | None = None) -> str:
+    """Replace the recovery slot with a fresh recovery key and return its text (show it once).
+
+    The old recovery key stops working; the passphrase and escrow slots are unchanged. For a
+    clinician whose printed key was seen by someone else, or used once and then exposed.
+    """
+    keyfile = _read(paths)
+    raw = _verified_raw(paths, keyfile, key)
+    recovery = RecoveryKey.generate()
+    try:
+        slot = seal_recovery(raw, recovery.raw, keyfile.vault_id, _stamp(clock))
+        private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+        return recovery.to_text()
+    finally:
+        recovery.wipe()
+
+
+@dataclass(frozen=True)
+class KeySlotSummary:
+    """Non-secret facts about a vault's key slots (for ``doctor`` and the settings page)."""
+
+    keyslot_file: str
+    format_version: int
+    slots: tuple[str, ...]
+    kdf: KdfParams | None
+    passphrase_changed: str | None
+    recovery_created: str | None
+    escrow_county_key: str | None  # first 16 hex characters of the county key's fingerprint
+
+
+def describe_keyslots(paths: VaultPaths) -> KeySlotSummary:
+    """What the key-slot file holds, without unlocking it; CorruptionError when damaged."""
+    keyfile = _read(paths)
+    passphrase = keyfile.slot(PASSPHRASE)
+    recovery = keyfile.slot(RECOVERY)
+    escrow = keyfile.slot(ESCROW)
+    return KeySlotSummary(
+        keyslot_file=str(paths.keyslots),
+        format_version=FORMAT_VERSION,
+        slots=tuple(s.type for s in keyfile.slots),
+        kdf=passphrase.params if isinstance(passphrase, PassphraseSlot) else None,
+        passphrase_changed=passphrase.created if passphrase else None,
+        recovery_created=recovery.created if recovery else None,
+        escrow_county_key=escrow.recipient[:16] if isinstance(escrow, EscrowSlot) else None,
+    )
 
 
 def _write_passphrase_slot(

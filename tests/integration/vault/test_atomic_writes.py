@@ -38,6 +38,18 @@ def test_failed_rename_leaves_the_old_file_and_no_temp_file(
     assert unlock_vault(made.paths, PASSPHRASE, clock=made.clock) == made.key
 
 
+def test_stale_temp_files_are_tidied_but_fresh_ones_kept(tmp_path: Path) -> None:
+    target = tmp_path / "vault.keys"
+    stale, fresh = tmp_path / ".vault.keys.aaaa.tmp", tmp_path / ".vault.keys.bbbb.tmp"
+    stale.write_bytes(b"{")
+    fresh.write_bytes(b"{")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert not stale.exists() and fresh.exists()
+
+
 def test_atomic_write_creates_private_file(tmp_path: Path) -> None:
     target = tmp_path / "f.json"
     atomic_write_bytes(target, b"one")

@@ -18,7 +18,9 @@ from clinician_desk.vault import (
     RecoveryKeyFormatError,
     change_passphrase,
     create_vault,
+    describe_keyslots,
     generate_county_keypair,
+    regenerate_recovery_key,
     reset_passphrase_with_recovery,
     set_escrow_slot,
     unlock_vault,
@@ -217,3 +219,28 @@ def test_unlocking_where_there_is_no_vault_says_so(vault_paths: VaultPaths) -> N
     with pytest.raises(VaultError, match="no vault") as info:
         unlock_vault(vault_paths, PASSPHRASE)
     assert not isinstance(info.value, CorruptionError)
+
+
+def test_regenerated_recovery_key_replaces_the_old_one(made: MadeVault) -> None:
+    new_text = regenerate_recovery_key(made.paths, made.key)
+    assert new_text != made.recovery
+    with pytest.raises(WrongPassphraseError, match="does not belong"):
+        unlock_with_recovery_key(made.paths, made.recovery)
+    assert unlock_with_recovery_key(made.paths, new_text) == made.key
+    assert unlock_vault(made.paths, PASSPHRASE, clock=made.clock) == made.key
+    with pytest.raises(VaultError, match="does not belong"):
+        regenerate_recovery_key(made.paths, DataKey.generate())
+
+
+def test_describe_keyslots_shows_facts_but_no_secrets(made: MadeVault) -> None:
+    summary = describe_keyslots(made.paths)
+    assert summary.slots == ("passphrase", "recovery")
+    assert summary.kdf == TEST_KDF
+    assert summary.escrow_county_key is None
+    _, public = generate_county_keypair()
+    set_escrow_slot(made.paths, made.key, public)
+    summary = describe_keyslots(made.paths)
+    assert summary.slots == ("passphrase", "recovery", "escrow")
+    assert summary.escrow_county_key is not None and len(summary.escrow_county_key) == 16
+    text = repr(summary)
+    assert made.key.raw.hex() not in text and made.recovery not in text
