@@ -121,9 +121,9 @@ def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = No
             "or ask the county to recover this vault."
         )
     if status.retry_after_seconds > 0:
-        seconds = int(status.retry_after_seconds + 0.999)
         raise LockedOutError(
-            f"Too many failed attempts: wait {seconds} s before trying the passphrase again "
+            f"Too many failed attempts: wait {_duration(status.retry_after_seconds)} before "
+            "trying the passphrase again "
             "(or use the recovery key).",
             retry_after_seconds=status.retry_after_seconds,
         )
@@ -305,6 +305,14 @@ def _read(paths: VaultPaths) -> KeySlotFile:
             "(clinician-desk-admin init)."
         )
     return read_keyslot_file(paths.keyslots)
+
+
+def _duration(seconds: float) -> str:
+    whole = max(int(seconds + 0.999), 1)
+    if whole < 90:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def _stamp(clock: Clock | None) -> str:

@@ -50,6 +50,8 @@ def test_delay_grows_and_is_capped(made: MadeVault) -> None:
     assert waits[:4] == [0.0] * 4
     assert waits[4:9] == [30.0, 60.0, 120.0, 240.0, 300.0]
     assert max(waits) == 300.0
+    with pytest.raises(LockedOutError, match="wait 5 min before"):
+        unlock_vault(made.paths, PASSPHRASE, clock=made.clock)
 
 
 def test_refused_attempts_during_a_delay_do_not_count(made: MadeVault) -> None:
