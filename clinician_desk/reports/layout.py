@@ -159,6 +159,9 @@ def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
         creator="clinician-desk",
         lang=meta.language,
         invariant=1,
+        # Never reference a standard-14 font, not even as the canvas's unused initial font.
+        initialFontName=LATIN_SET.regular,
+        initialFontSize=BODY_SIZE,
     )
     doc.build(story, canvasmaker=_canvas_class(meta))
     return out.getvalue()

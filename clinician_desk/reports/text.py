@@ -51,12 +51,26 @@ def font_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str
         yield current, "".join(buf)
 
 
+def _word_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str]]:
+    """Font runs decided word by word: a word the primary face cannot draw whole goes to the
+    fallback whole (with its punctuation), so a shaped word never mixes two fonts."""
+    for token in re.split(r"(\s+)", text):
+        if not token:
+            continue
+        if token.isspace() or all(has_glyph(primary, ch) for ch in token):
+            yield primary, token
+        elif all(has_glyph(fallback, ch) for ch in token):
+            yield fallback, token
+        else:
+            yield from font_runs(token, primary, fallback)
+
+
 def markup(text: str, fonts: FontSet, bold: bool = False) -> str:
-    """Paragraph markup for plain text; runs the primary face lacks get the fallback face."""
+    """Paragraph markup for plain text; words the primary face lacks get the fallback face."""
     primary = fonts.face(bold)
     fallback = fonts.fallback_face(bold)
     parts = []
-    for face, run in font_runs(normalize(text), primary, fallback):
+    for face, run in _word_runs(normalize(text), primary, fallback):
         if face == primary:
             parts.append(escape(run))
         else:
@@ -76,14 +90,29 @@ _LTR_NUMBER = re.compile(r"\(?[0-9_][0-9_() \-]*[0-9_)]")
 _LRE, _PDF = "\u202a", "\u202c"
 
 
-def visual_line(logical: str) -> str:
+def base_direction(text: str) -> str:
+    """'L' or 'R': the direction of the first strong character (Unicode rules P2/P3), 'R' if none.
+
+    A Latin-only value (a name, "PHQ-A 9 (mild)") inside a right-to-left document keeps its own
+    left-to-right order; anything starting with Arabic script is right to left.
+    """
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return "R"
+
+
+def visual_line(logical: str, base: str = "R") -> str:
     """One line of right-to-left text, joined and in visual (left-to-right drawing) order.
 
     Uses python-bidi's reference implementation, which mirrors brackets in right-to-left runs
     and honours explicit embeddings (its faster implementation does neither).
     """
     embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", logical)
-    return str(get_display(arabic_reshaper.reshape(embedded), base_dir="R"))
+    return str(get_display(arabic_reshaper.reshape(embedded), base_dir=base))
 
 
 class RtlParagraph(Flowable):  # type: ignore[misc]
@@ -99,6 +128,7 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self.text = normalize(text)
+        self.base = base_direction(self.text)
         self.style = style
         self.primary = fonts.face(bold)
         self.fallback = fonts.fallback_face(bold)
@@ -147,7 +177,7 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
             canvas.setFont(self.fallback, size)
             canvas.drawRightString(self.width, y, BULLET)
         for line in self.lines:
-            visual = visual_line(line)
+            visual = visual_line(line, self.base)
             x = right - _width(visual, self.primary, self.fallback, size)
             for face, run in font_runs(visual, self.primary, self.fallback):
                 canvas.setFont(face, size)
