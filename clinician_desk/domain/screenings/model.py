@@ -38,7 +38,7 @@ class Item:
     ask_if: Condition | None = None
     section: str = ""
 
-    _lookup: Mapping[tuple[type, Value], Option] = field(
+    _lookup: Mapping[tuple[type, object], Option] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -50,8 +50,11 @@ class Item:
     def is_count(self) -> bool:
         return self.count_range is not None
 
-    def option_for(self, value: Value) -> Option | None:
-        return self._lookup.get((type(value), value))
+    def option_for(self, value: object) -> Option | None:
+        try:
+            return self._lookup.get((type(value), value))
+        except TypeError:  # unhashable (a JSON list or object) is never an option
+            return None
 
     def points_of(self, value: Value) -> int:
         if self.count_range is not None:

@@ -16,6 +16,9 @@ from clinician_desk.errors import NotFoundError, ValidationError
 
 def check_value(instrument: Instrument, item: Item, value: object) -> Value:
     """Return ``value`` if the item accepts it, else raise ``ValidationError``."""
+    option = item.option_for(value) if item.count_range is None else None
+    if option is not None:
+        return option.value
     where = f"{instrument.id} item {item.id!r}"
     if item.count_range is not None:
         low, high = item.count_range
@@ -57,7 +60,11 @@ def validate_responses(instrument: Instrument, responses: Mapping[str, object]) 
             )
         answers[key] = check_value(instrument, item, value)
     for item in instrument.items:
-        if item.id in answers and not is_asked(instrument, item, answers):
+        if (
+            item.ask_if is not None
+            and item.id in answers
+            and not is_asked(instrument, item, answers)
+        ):
             raise ValidationError(
                 f"{instrument.id} item {item.id!r} is skipped by the form given the other answers, "
                 "so it must not be answered"

@@ -16,7 +16,6 @@ from typing import Any
 
 from clinician_desk.domain.screenings.model import Instrument, Value
 from clinician_desk.domain.screenings.responses import (
-    is_asked,
     points_function,
     validate_responses,
 )
@@ -111,7 +110,11 @@ def score_valid(
     """Score answers already checked by ``validate_responses`` (the flows use this)."""
     scoring = instrument.scoring
     points_of = points_function(instrument)
-    asked = [item for item in instrument.items if is_asked(instrument, item, answers)]
+    asked = [
+        item
+        for item in instrument.items
+        if item.ask_if is None or item.ask_if.holds(answers, points_of)
+    ]
     missing = tuple(i.id for i in asked if i.required and i.id not in answers)
     threshold = instrument.threshold_for(population)
     reason = _unscorable_reason(instrument, answers, {i.id for i in asked}, missing)

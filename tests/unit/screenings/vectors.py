@@ -94,6 +94,8 @@ def _phq9() -> list[Vector]:
             "value outside options", spread(nums(9), 0, 3) | {"4": 4}, error="one of 0, 1, 2, 3"
         ),
         Vector("unknown item", spread(nums(9), 0, 3) | {"10": 1}, error="has no item '10'"),
+        Vector("list is not a value", spread(nums(9), 0, 3) | {"2": [1]}, error="one of"),
+        Vector("null is not a value", spread(nums(9), 0, 3) | {"2": None}, error="one of"),
         Vector("boolean is not a value", spread(nums(9), 0, 3) | {"1": True}, error="one of"),
         Vector(
             "unknown population",
