@@ -28,7 +28,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from clinician_desk.sync.signing import SignatureError, decode_public_key
-from clinician_desk.sync.wire import MAX_BODY_BYTES, SCHEMA, WireError, loads_strict
+from clinician_desk.sync.wire import (
+    INSTRUMENTS,
+    MAX_BODY_BYTES,
+    MAX_VALUE,
+    MEASURES,
+    SCHEMA,
+    WireError,
+    loads_strict,
+)
 from county_server import enrollment
 from county_server.context import ServerContext
 from county_server.db import now_iso
@@ -97,12 +105,15 @@ SNAPSHOT_SCHEMA: dict[str, Any] = {
     ],
     "properties": {
         "schema": {"type": "string", "enum": [SCHEMA]},
-        "device_id": {"type": "string"},
+        "device_id": {"type": "string", "pattern": "^dev_[A-Za-z0-9_-]{8,64}$"},
         "org_unit": {"type": "string", "pattern": "^[0-9]{14}$"},
         "period": {"type": "string", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"},
         "revision": {"type": "integer", "minimum": 1},
-        "taxonomy_version": {"type": "string"},
-        "generated_at": {"type": "string"},
+        "taxonomy_version": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,32}$"},
+        "generated_at": {
+            "type": "string",
+            "pattern": "^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$",
+        },
         "cells": {
             "type": "array",
             "items": {
@@ -110,8 +121,8 @@ SNAPSHOT_SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["measure", "dimensions", "value"],
                 "properties": {
-                    "measure": {"type": "string"},
-                    "value": {"type": "integer", "minimum": 0},
+                    "measure": {"type": "string", "enum": list(MEASURES)},
+                    "value": {"type": "integer", "minimum": 0, "maximum": MAX_VALUE},
                     "dimensions": {
                         "type": "object",
                         "additionalProperties": False,
@@ -119,7 +130,7 @@ SNAPSHOT_SCHEMA: dict[str, Any] = {
                             "service": {"type": "string"},
                             "tier": {"type": "integer", "enum": [1, 2, 3]},
                             "grade_band": {"type": "string", "enum": ["TK-5", "6-8", "9-12"]},
-                            "instrument": {"type": "string"},
+                            "instrument": {"type": "string", "enum": list(INSTRUMENTS)},
                         },
                     },
                 },
@@ -132,9 +143,13 @@ ENROLL_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["code", "device_public_key", "app_version"],
     "properties": {
-        "code": {"type": "string"},
-        "device_public_key": {"type": "string", "description": "base64 raw Ed25519 key"},
-        "app_version": {"type": "string"},
+        "code": {"type": "string", "pattern": "^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$"},
+        "device_public_key": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+            "description": "standard base64 of the raw 32-byte Ed25519 public key",
+        },
+        "app_version": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$"},
     },
 }
 SIGNED_HEADERS = [

@@ -128,8 +128,12 @@ def login(
     session_hours: int,
 ) -> tuple[str, Session]:
     """Returns (cookie token, session) or raises Refused with a message safe to show."""
-    wrong = Refused("Wrong username or password.")
+    wrong = "Wrong username or password."
     name = username.strip().lower()[:40]
+    refusal: str | None = None
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    # The transaction commits the failure counters and audit rows; the refusal is raised after.
     with db.transaction() as tx:
         row = tx.one(
             "SELECT role, password_hash, districts, failed_logins, locked_until FROM users "
@@ -141,43 +145,45 @@ def login(
                 _DUMMY_HASH.append(hash_password("not-a-real-password", 8192, 1))
             verify_password(password, _DUMMY_HASH[0])
             audit.record(tx, now, "anonymous", "login_failed", {"reason": "unknown user"})
-            raise wrong
-        role, encoded, districts, failed, locked_until = row
-        if locked_until is not None and str(locked_until) > now_iso(now):
-            audit.record(tx, now, name, "login_refused_locked", {})
-            raise Refused(
-                "Too many failed sign-ins; this account is locked for a while. "
-                "Ask a county admin if you need it sooner."
-            )
-        if not verify_password(password, str(encoded)):
-            failed = int(failed) + 1
-            until = (
-                now_iso(now + timedelta(minutes=lockout_minutes)) if failed >= threshold else None
-            )
-            tx.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                (0 if until else failed, until, name),
-            )
-            audit.record(tx, now, name, "login_failed", {"locked": until is not None})
-            raise wrong
-        tx.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", (name,)
-        )
-        token = secrets.token_urlsafe(32)
-        csrf = secrets.token_urlsafe(32)
-        tx.execute(
-            "INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                _hash_token(token),
-                name,
-                csrf,
-                now_iso(now),
-                now_iso(now + timedelta(hours=session_hours)),
-            ),
-        )
-        tx.execute("DELETE FROM sessions WHERE expires_at < ?", (now_iso(now),))
-        audit.record(tx, now, name, "login", {})
+            refusal = wrong
+        else:
+            role, encoded, districts, failed, locked_until = row
+            if locked_until is not None and str(locked_until) > now_iso(now):
+                audit.record(tx, now, name, "login_refused_locked", {})
+                refusal = (
+                    "Too many failed sign-ins; this account is locked for a while. "
+                    "Ask a county admin if you need it sooner."
+                )
+            elif not verify_password(password, str(encoded)):
+                failed = int(failed) + 1
+                locked = failed >= threshold
+                until = now_iso(now + timedelta(minutes=lockout_minutes)) if locked else None
+                tx.execute(
+                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                    (0 if locked else failed, until, name),
+                )
+                audit.record(tx, now, name, "login_failed", {"locked": locked})
+                refusal = wrong
+            else:
+                tx.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                    (name,),
+                )
+                tx.execute(
+                    "INSERT INTO sessions (token_hash, username, csrf_token, created_at, "
+                    "expires_at) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        _hash_token(token),
+                        name,
+                        csrf,
+                        now_iso(now),
+                        now_iso(now + timedelta(hours=session_hours)),
+                    ),
+                )
+                tx.execute("DELETE FROM sessions WHERE expires_at < ?", (now_iso(now),))
+                audit.record(tx, now, name, "login", {})
+    if refusal is not None or row is None:
+        raise Refused(refusal or wrong)
     user = User(name, str(role), frozenset(json.loads(districts)))
     return token, Session(user, csrf)
 

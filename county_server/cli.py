@@ -161,11 +161,11 @@ def cmd_load_org_units(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from county_server import exports
+    from county_server.exports import export
 
     db = _db(args)
     districts = [d.strip() for d in (args.districts or "").split(",") if d.strip()] or None
-    data, _name = exports.export(
+    data, _name = export(
         db, args.format, args.start, args.end, districts, now=system_now(), actor=_actor()
     )
     if args.out:

@@ -46,12 +46,27 @@ def pg_url() -> str | None:
     return url
 
 
+_PG_READY: list[str] = []
+
+
 def fresh_pg(url: str) -> None:
+    """Empty every table (the schema is built once per session, then truncated per test)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+        if url not in _PG_READY:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+            Database.open(url).close()
+            _PG_READY.append(url)
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'schema_migrations'"
+            ).fetchall()
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -1,0 +1,268 @@
+"""The dashboard: sign-in (CSRF, lockout, brute force), supervisors' scope, suppressed pages,
+exports, admin actions audited — against a real database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from county_server import auth
+from county_server.app import create_app
+from county_server.db import Database
+
+from .conftest import DISTRICT, OTHER_DISTRICT, SCHOOL, Clock, Device, enroll, make_settings
+
+PASSWORD = "correct horse battery staple"
+
+
+def add(db: Database, clock: Clock, name: str, role: str, districts: list[str]) -> None:
+    auth.add_user(
+        db,
+        name,
+        role,
+        PASSWORD,
+        districts,
+        now=clock(),
+        actor="test",
+        memory_kib=8192,
+        iterations=1,
+    )
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    return r.status_code
+
+
+def test_pages_need_a_session(client: TestClient) -> None:
+    for path in ("/", "/district/99100000000000", "/devices", "/export", "/audit", "/screenings"):
+        r = client.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/login")
+
+
+def test_login_sets_a_safe_cookie_and_csrf_guards_forms(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    add(db, clock, "ada", "admin", [])
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"username": "ada", "password": PASSWORD, "csrf_token": "forged"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    token = csrf_of(r.text)
+    r = client.post(
+        "/login",
+        data={"username": "ada", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script" not in page.text.lower()
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    r = client.post("/logout", data={"csrf_token": "wrong"}, follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post("/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_secure_flag_when_configured(db: Database, clock: Clock) -> None:
+    add(db, clock, "ada", "admin", [])
+    settings = make_settings(clock, secure_cookies=True)
+    with TestClient(create_app(db, settings), base_url="https://testserver") as c:
+        assert sign_in(c, "ada") == 303
+        assert c.cookies.get("cds_session")
+
+
+@pytest.mark.parametrize("name", ["nobody", "' OR '1'='1", "ada'; DROP TABLE users; --"])
+def test_wrong_and_sqlish_usernames(
+    db: Database, client: TestClient, clock: Clock, name: str
+) -> None:
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, name) == 401
+    assert sign_in(client, "ada", "' OR 1=1 --") == 401
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM users") == 1
+
+
+def test_brute_force_locks_the_account(db: Database, client: TestClient, clock: Clock) -> None:
+    add(db, clock, "ada", "admin", [])
+    for _ in range(5):
+        assert sign_in(client, "ada", "guess-guess-guess") == 401
+    r_text = client.get("/login")
+    assert sign_in(client, "ada") == 401
+    assert r_text.status_code == 200
+    clock.advance(16 * 60)
+    assert sign_in(client, "ada") == 303
+    with db.read() as tx:
+        actions = [r[0] for r in tx.all("SELECT action FROM audit_log ORDER BY id")]
+    assert actions.count("login_failed") == 5
+    assert "login_refused_locked" in actions and actions[-1] == "login"
+
+
+def test_login_rate_limit_per_client(db: Database, clock: Clock) -> None:
+    settings = make_settings(clock, login_rate_per_second=0.0, login_burst=3)
+    with TestClient(create_app(db, settings)) as c:
+        codes = [sign_in(c, "nobody") for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def seed_counts(db: Database, client: TestClient, clock: Clock) -> Device:
+    dev = enroll(db, client, clock, units=(SCHOOL, DISTRICT))
+    cells = [
+        {"measure": "services", "dimensions": {"service": "TX-IND", "tier": 2}, "value": 40},
+        {"measure": "services", "dimensions": {"service": "TX-GRP", "tier": 2}, "value": 7},
+        {"measure": "screenings_administered", "dimensions": {"instrument": "PHQ-A"}, "value": 120},
+        {"measure": "screenings_positive", "dimensions": {"instrument": "PHQ-A"}, "value": 9},
+    ]
+    assert dev.put(dev.body(cells=cells)).status_code == 200
+    assert dev.put(dev.body(period="2026-08", cells=cells[:1]), period="2026-08").status_code == 200
+    return dev
+
+
+def test_pages_show_suppressed_numbers_only(db: Database, client: TestClient, clock: Clock) -> None:
+    seed_counts(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    page = client.get("/?from=2026-08&to=2026-09").text
+    # Alder: Aug 40, Sep 47 -> shown; Birch is all zeros.
+    assert ">47<" in page and ">40<" in page and ">87<" in page
+    r = client.get("/?from=2026-08&to=2026-09&service=TX-GRP").text
+    assert ">7<" not in r and "*" in r
+    s = client.get("/screenings?from=2026-09&to=2026-09").text
+    assert "PHQ-A" in s and ">9<" not in s
+    assert "7.5%" not in s  # 9 / 120 is built on a suppressed cell
+    dev_page = client.get("/devices").text
+    assert "dev_" in dev_page and ">47<" not in dev_page
+    for path in ("/district/99100000000000", "/service/TX-IND", "/referrals", "/export", "/audit"):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?from=2026-13&to=2026-09",
+        "/?measure=%27%3B--",
+        "/?service=NOPE",
+        "/district/%27%20OR%201%3D1",
+        "/service/%27--",
+        "/?from=2026-09&to=2025-01",
+    ],
+)
+def test_bad_page_parameters_are_4xx(
+    db: Database, client: TestClient, clock: Clock, path: str
+) -> None:
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    r = client.get(path)
+    assert 400 <= r.status_code < 500
+
+
+def test_supervisor_sees_only_assigned_districts(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    seed_counts(db, client, clock)
+    add(db, clock, "sam", "supervisor", [OTHER_DISTRICT])
+    assert sign_in(client, "sam") == 303
+    page = client.get("/?from=2026-08&to=2026-09").text
+    assert "Birch Test Unified" in page and "Alder Test Unified" not in page
+    assert client.get(f"/district/{DISTRICT}").status_code == 404
+    assert "dev_" not in client.get("/devices").text
+    assert client.get("/audit").status_code == 403
+    token = csrf_of(client.get("/export").text)
+    r = client.post(
+        "/export",
+        data={
+            "csrf_token": token,
+            "from": "2026-08",
+            "to": "2026-09",
+            "format": "csv",
+            "districts": [DISTRICT],
+        },
+    )
+    assert r.status_code == 403
+    r = client.post(
+        "/export", data={"csrf_token": token, "from": "2026-08", "to": "2026-09", "format": "csv"}
+    )
+    assert r.status_code == 200
+    assert SCHOOL not in r.text
+
+
+def test_exports_are_suppressed_and_audited(db: Database, client: TestClient, clock: Clock) -> None:
+    seed_counts(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    token = csrf_of(client.get("/export").text)
+    r = client.post(
+        "/export",
+        data={
+            "csrf_token": token,
+            "from": "2026-08",
+            "to": "2026-09",
+            "format": "csv",
+            "districts": [DISTRICT],
+        },
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    by = {(x["period"], x["measure"], x["service"], x["instrument"]): x for x in rows}
+    assert by[("2026-09", "services", "TX-IND", "")]["value"] == "40"
+    assert by[("2026-09", "services", "TX-GRP", "")]["suppressed"] == "1"
+    assert by[("2026-09", "services", "TX-GRP", "")]["value"] == ""
+    assert by[("2026-09", "screenings_positive", "", "PHQ-A")]["value"] == ""
+    r = client.post(
+        "/export", data={"csrf_token": token, "from": "2026-08", "to": "2026-09", "format": "dhis2"}
+    )
+    data = json.loads(r.text)
+    values = {
+        (v["dataElement"], v["period"], v["categoryOptionCombo"]): v["value"]
+        for v in data["dataValues"]
+    }
+    assert values[("services.TX-IND", "202609", "tier2.all")] == "40"
+    assert ("services.TX-GRP", "202609", "tier2.all") not in values
+    assert data["suppressedValues"] >= 2
+    r = client.post("/export", data={"csrf_token": "nope", "from": "2026-08", "to": "2026-09"})
+    assert r.status_code == 403
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 2
+
+
+def test_admin_revokes_a_device_from_the_web(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    dev = seed_counts(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    page = client.get("/devices").text
+    r = client.post(f"/devices/{dev.device_id}/revoke", data={"csrf_token": "x"})
+    assert r.status_code == 403
+    r = client.post(
+        f"/devices/{dev.device_id}/revoke",
+        data={"csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert dev.put(dev.body(revision=2)).status_code == 403
+    with db.read() as tx:
+        assert tx.scalar("SELECT actor FROM audit_log WHERE action = 'device_revoked'") == "web:ada"
