@@ -1,10 +1,11 @@
-"""``instruments`` and ``score``: the screening commands of ``clinician-desk-admin`` (no vault).
+"""Screening commands of `clinician-desk-admin`: instruments, score, rescore-screenings.
 
 ``instruments`` lists the bundled instruments with their versions; ``--items ID`` prints the item
 ids and allowed answers of one instrument (the ids ``score`` expects). ``score INSTRUMENT
---responses JSON`` scores one answer map and prints the result as JSON. Bad input (unknown
-instrument or item, a value outside the item's options, an answer to a skipped item, non-JSON)
-exits 2 with one line on stderr; nothing is stored.
+--responses JSON`` needs no vault: it scores one answer map and prints the result as JSON. Bad
+input (unknown instrument or item, a value outside the item's options, an answer to a skipped
+item, non-JSON) exits 2 with one line on stderr; nothing is stored. ``rescore-screenings`` opens
+the vault and adds results for the current rule versions, keeping the older results.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def register(subparsers: Any) -> None:
         "--population", help="threshold population where the instrument has several (adult, ...)"
     )
     scoring.set_defaults(func=cmd_score)
+
+    rescoring = subparsers.add_parser(
+        "rescore-screenings",
+        help="re-score stored screenings with the current rule versions (keeps older results)",
+    )
+    rescoring.set_defaults(func=cmd_rescore)
 
 
 def cmd_instruments(args: argparse.Namespace) -> int:
@@ -78,4 +85,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise UsageError("--responses must be a JSON object mapping item ids to answers")
     result = score(instrument, responses, population=args.population)
     print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from clinician_desk.cli.common import vault_session
+
+    with vault_session(args) as services:
+        count = services.screenings.rescore_outdated()
+    print(f"re-scored {count} screening(s) with the current rule versions")
     return 0

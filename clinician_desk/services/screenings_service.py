@@ -87,6 +87,19 @@ class ScreeningsService:
                 raise NotFoundError(f"There is no screening with id {screening_id}.")
             return uc.rescore(uow, screening_id, uc._instrument(self.instruments, row.instrument))
 
+    def rescore_outdated(self) -> int:
+        """Re-score every administration lacking a result with its instrument's current rule
+        version (after an instrument file update); older results are kept. Returns the count."""
+        with self.db.unit_of_work() as uow:
+            done = 0
+            for screening_id, name in uow.conn.execute(
+                "SELECT id, instrument FROM screenings ORDER BY id"
+            ).fetchall():
+                instrument = self.instruments.get(name)
+                if instrument is not None and uc.rescore(uow, screening_id, instrument):
+                    done += 1
+            return done
+
     def view(self, screening_id: int) -> ScreeningView:
         """The administration with its results and follow-up; the view is audited."""
         with self.db.unit_of_work() as uow:

@@ -77,3 +77,16 @@ def test_rescore_that_becomes_critical_reopens(
     result = ScreeningsService(db, instruments).rescore(done.screening_id)
     assert result is not None and result.requires_follow_up
     assert [r.screening_id for r in screenings.open_administrations()] == [done.screening_id]
+
+
+def test_rescore_outdated_covers_every_administration(
+    db: Database, screenings: ScreeningsService, student_id: int
+) -> None:
+    answers = {"1": 1, "2": 1, "3": 1, "4": 1, "5": 0, "6": 0, "7": 0}
+    for day in (date(2026, 9, 1), date(2026, 9, 15)):
+        screenings.record(AdministrationInput(student_id, "GAD-7", day, answers))
+    screenings.record(AdministrationInput(student_id, "GAD-2", date(2026, 9, 1), {"1": 0, "2": 0}))
+    newer = ScreeningsService(db, _gad7_v2())
+    assert newer.rescore_outdated() == 2
+    assert newer.rescore_outdated() == 0
+    assert screenings.rescore_outdated() == 0  # 2026.1 results are all present already
