@@ -24,6 +24,7 @@ from clinician_desk.vault import lockout
 from clinician_desk.vault.atomic import ensure_private_dir, private_write
 from clinician_desk.vault.datakey import DataKey, RecoveryKey
 from clinician_desk.vault.escrow import load_county_public_key
+from clinician_desk.vault.filelock import profile_lock
 from clinician_desk.vault.kdf import KdfParams, calibrate, encode_passphrase
 from clinician_desk.vault.keyfile import (
     ESCROW,
@@ -91,10 +92,11 @@ def create_vault(
             ),
         )
         ensure_private_dir(paths.profile_dir)
-        if paths.keyslots.exists():  # lost a race with another process creating the same vault
-            raise VaultError(f"A vault already exists in {paths.profile_dir}.")
-        private_write(paths.keyslots, serialize(keyfile))
-        paths.lockout.unlink(missing_ok=True)  # a record left by an earlier, deleted vault
+        with profile_lock(paths.profile_dir):
+            if paths.keyslots.exists():  # lost a race with another process creating it
+                raise VaultError(f"A vault already exists in {paths.profile_dir}.")
+            private_write(paths.keyslots, serialize(keyfile))
+            paths.lockout.unlink(missing_ok=True)  # a record left by an earlier, deleted vault
         return data_key, recovery.to_text()
     except BaseException:
         data_key.wipe()
@@ -113,6 +115,29 @@ def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = No
     """The data key, if ``passphrase`` opens the passphrase slot and the backoff allows a try."""
     clock = clock or SystemClock()
     keyfile = _read(paths)
+    encode_passphrase(passphrase)  # an empty or absurd entry is a usage error, not an attempt
+    with profile_lock(paths.profile_dir):
+        # Check and count under one lock, so two programs cannot both slip past the backoff.
+        record = _admit_passphrase_attempt(paths, clock)
+    slot = keyfile.slot(PASSPHRASE)
+    raw = (
+        open_passphrase(slot, passphrase, keyfile.vault_id)
+        if isinstance(slot, PassphraseSlot)
+        else None
+    )
+    if raw is None:
+        left = lockout.BACKOFF_AFTER - record.failures
+        hint = f" {left} more attempt(s) before a delay." if left > 0 else ""
+        raise WrongPassphraseError("The passphrase is not correct." + hint)
+    return _accept(paths, keyfile, raw)
+
+
+def _admit_passphrase_attempt(paths: VaultPaths, clock: Clock) -> lockout.LockoutRecord:
+    """Raise if the backoff forbids a try now; else record the attempt as a failure.
+
+    The attempt is counted before the slow check so that killing the app does not earn a free
+    guess; a successful unlock resets the count.
+    """
     record = lockout.load(paths.lockout, clock)
     status = lockout.status_of(record, clock.now())
     if status.recovery_only:
@@ -127,20 +152,7 @@ def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = No
             "(or use the recovery key).",
             retry_after_seconds=status.retry_after_seconds,
         )
-    encode_passphrase(passphrase)  # an empty or absurd entry is a usage error, not an attempt
-    slot = keyfile.slot(PASSPHRASE)
-    # Count the attempt before the slow check so that killing the app does not earn a free guess.
-    record = lockout.record_failure(paths.lockout, record, clock)
-    raw = (
-        open_passphrase(slot, passphrase, keyfile.vault_id)
-        if isinstance(slot, PassphraseSlot)
-        else None
-    )
-    if raw is None:
-        left = lockout.BACKOFF_AFTER - record.failures
-        hint = f" {left} more attempt(s) before a delay." if left > 0 else ""
-        raise WrongPassphraseError("The passphrase is not correct." + hint)
-    return _accept(paths, keyfile, raw)
+    return lockout.record_failure(paths.lockout, record, clock)
 
 
 def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
@@ -178,9 +190,11 @@ def change_passphrase(
     slot's Argon2id parameters are kept unless ``kdf`` is given.
     """
     check_new_passphrase(new_passphrase)
-    keyfile = _read(paths)
-    raw = _verified_raw(paths, keyfile, key)
-    _write_passphrase_slot(paths, keyfile, raw, new_passphrase, clock, kdf)
+    _read(paths)
+    with profile_lock(paths.profile_dir):
+        keyfile = _read(paths)
+        raw = _verified_raw(paths, keyfile, key)
+        _write_passphrase_slot(paths, keyfile, raw, new_passphrase, clock, kdf)
 
 
 def reset_passphrase_with_recovery(
@@ -195,8 +209,9 @@ def reset_passphrase_with_recovery(
     check_new_passphrase(new_passphrase)
     key = unlock_with_recovery_key(paths, recovery_text)
     try:
-        keyfile = _read(paths)
-        _write_passphrase_slot(paths, keyfile, key.raw, new_passphrase, clock, kdf)
+        with profile_lock(paths.profile_dir):
+            keyfile = _read(paths)
+            _write_passphrase_slot(paths, keyfile, key.raw, new_passphrase, clock, kdf)
     except BaseException:
         key.wipe()
         raise
@@ -208,10 +223,12 @@ def set_escrow_slot(
 ) -> None:
     """Seal the data key to the county's X25519 public key (replacing any earlier escrow slot)."""
     public = load_county_public_key(county_public_key)
-    keyfile = _read(paths)
-    raw = _verified_raw(paths, keyfile, key)
-    slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
-    private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+    _read(paths)
+    with profile_lock(paths.profile_dir):
+        keyfile = _read(paths)
+        raw = _verified_raw(paths, keyfile, key)
+        slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
+        private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
 
 
 def regenerate_recovery_key(paths: VaultPaths, key: DataKey, *, clock: Clock | None = None) -> str:
@@ -220,12 +237,14 @@ def regenerate_recovery_key(paths: VaultPaths, key: DataKey, *, clock: Clock | N
     The old recovery key stops working; the passphrase and escrow slots are unchanged. For a
     clinician whose printed key was seen by someone else, or used once and then exposed.
     """
-    keyfile = _read(paths)
-    raw = _verified_raw(paths, keyfile, key)
+    _read(paths)
     recovery = RecoveryKey.generate()
     try:
-        slot = seal_recovery(raw, recovery.raw, keyfile.vault_id, _stamp(clock))
-        private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+        with profile_lock(paths.profile_dir):
+            keyfile = _read(paths)
+            raw = _verified_raw(paths, keyfile, key)
+            slot = seal_recovery(raw, recovery.raw, keyfile.vault_id, _stamp(clock))
+            private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
         return recovery.to_text()
     finally:
         recovery.wipe()
@@ -294,7 +313,8 @@ def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes) -> DataKey:
             f"The key-slot file {paths.keyslots} is damaged: its key check does not match. "
             "Restore it from a backup of this profile."
         )
-    lockout.reset(paths.lockout)
+    with profile_lock(paths.profile_dir):
+        lockout.reset(paths.lockout)
     return DataKey(raw)
 
 

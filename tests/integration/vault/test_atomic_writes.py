@@ -34,7 +34,7 @@ def test_failed_rename_leaves_the_old_file_and_no_temp_file(
         change_passphrase(made.paths, made.key, NEW_PASSPHRASE)
     monkeypatch.undo()
     assert made.paths.keyslots.read_bytes() == before
-    assert sorted(p.name for p in made.paths.profile_dir.iterdir()) == ["vault.keys"]
+    assert sorted(p.name for p in made.paths.profile_dir.iterdir()) == [".vault.lock", "vault.keys"]
     assert unlock_vault(made.paths, PASSPHRASE, clock=made.clock) == made.key
 
 

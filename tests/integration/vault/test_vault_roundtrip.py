@@ -45,7 +45,7 @@ def test_files_are_private_and_hold_no_key_material(made: MadeVault) -> None:
     text = made.paths.keyslots.read_text()
     assert made.key.raw.hex() not in text.lower()
     assert made.recovery.replace("-", "") not in text.replace("-", "")
-    assert [p.name for p in made.paths.profile_dir.iterdir()] == ["vault.keys"]
+    assert sorted(p.name for p in made.paths.profile_dir.iterdir()) == [".vault.lock", "vault.keys"]
 
 
 def test_data_key_is_a_working_sqlcipher_raw_key(made: MadeVault, tmp_path: Path) -> None:
