@@ -78,8 +78,10 @@ def validate_session(s: SessionInput, taxonomy: Taxonomy, today: date) -> Sessio
             raise ValidationError("More students are marked present than the group size.")
     else:
         group_size = None
-        if s.participant_kind == "student" and len(students) != 1:
+        if s.participant_kind == "student" and len(students) != 1 and not service.no_student:
             raise ValidationError("An individual session has exactly one student.")
+        if s.participant_kind == "student" and len(students) > 1:
+            raise ValidationError("An individual session has at most one student.")
         if s.participant_kind == "family" and len(students) > 1:
             raise ValidationError("A family session has at most one student.")
     if not students and not (service.no_student or service.family or service.counts_participants):
