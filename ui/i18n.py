@@ -14,6 +14,7 @@ import ast
 import gettext
 import io
 import os
+import re
 import struct
 import sys
 from pathlib import Path
@@ -39,7 +40,10 @@ def pseudo(message: str) -> str:
     if not message:
         return message
     padding = "~" * max(2, len(message) * 2 // 5)
-    return f"[{message.translate(_ACCENTS)} {padding}]"
+    # Leave {placeholders} alone so str.format still finds its fields.
+    parts = re.split(r"(\{[^{}]*\})", message)
+    body = "".join(p if p.startswith("{") else p.translate(_ACCENTS) for p in parts)
+    return f"[{body} {padding}]"
 
 
 def translations_dir() -> Path:
@@ -54,38 +58,51 @@ def available_languages() -> list[str]:
 
 
 def parse_po(text: str) -> dict[str, str]:
-    """The msgid → msgstr pairs of a ``.po`` file (untranslated and fuzzy entries skipped)."""
+    """The msgid → msgstr pairs of a ``.po`` file (untranslated and fuzzy entries skipped).
+
+    Plural entries are keyed ``singular\\0plural`` with the forms joined by NUL, as in ``.mo``.
+    """
     entries: dict[str, str] = {}
-    msgid: list[str] | None = None
-    msgstr: list[str] | None = None
-    fuzzy = False
+    fields: dict[str, list[str]] = {}
     current: list[str] | None = None
+    fuzzy = False
 
     def flush() -> None:
-        if msgid is not None and msgstr is not None and not fuzzy:
-            key, value = "".join(msgid), "".join(msgstr)
-            if value or key == "":
+        nonlocal fuzzy
+        if "msgid" in fields and not fuzzy:
+            key = "".join(fields["msgid"])
+            if "msgid_plural" in fields:
+                key += "\0" + "".join(fields["msgid_plural"])
+                forms = sorted(k for k in fields if k.startswith("msgstr["))
+                value = "\0".join("".join(fields[k]) for k in forms)
+                complete = all("".join(fields[k]) for k in forms)
+            else:
+                value = "".join(fields.get("msgstr", []))
+                complete = bool(value)
+            if complete or key == "":
                 entries[key] = value
+        fields.clear()
+        fuzzy = False
 
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("#,") and "fuzzy" in line:
+        if not line:
             flush()
-            msgid, msgstr, fuzzy, current = None, None, True, None
-        elif line.startswith("msgid "):
-            if msgstr is not None:
+            current = None
+        elif line.startswith("#"):
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+        elif line.startswith('"'):
+            if current is not None:
+                current.append(ast.literal_eval(line))
+        else:
+            name, _sep, rest = line.partition(" ")
+            if name == "msgid" and "msgid" in fields:
+                keep_fuzzy = fuzzy
                 flush()
-                fuzzy = False
-            msgid, msgstr = [ast.literal_eval(line[6:])], None
-            current = msgid
-        elif line.startswith("msgstr "):
-            msgstr = [ast.literal_eval(line[7:])]
-            current = msgstr
-        elif line.startswith('"') and current is not None:
-            current.append(ast.literal_eval(line))
-        elif not line:
-            flush()
-            msgid, msgstr, fuzzy, current = None, None, False, None
+                fuzzy = keep_fuzzy
+            current = fields.setdefault(name, [])
+            current.append(ast.literal_eval(rest))
     flush()
     return entries
 

@@ -100,9 +100,13 @@ def test_spanish_catalogue_and_pseudo_locale():
     es = i18n.load_language("es")
     assert es.gettext("Unlock") == "Desbloquear"
     assert es.gettext("no such string (fictional)") == "no such string (fictional)"
+    assert es.ngettext("{shown} of {total} student", "{shown} of {total} students", 3) == (
+        "{shown} de {total} estudiantes"
+    )
     pseudo = i18n.load_language("pseudo")
     text = pseudo.gettext("Sign & Lock")
     assert len(text) > len("Sign & Lock") * 1.3 and "Sîgñ" in text
+    assert pseudo.gettext("{n} pending").format(n=3).startswith("[3 pé")
     assert i18n.wanted_language({"LANGUAGE": "es:en", "LANG": "en_US.UTF-8"}) == "es"
     assert i18n.wanted_language({"LANG": "es_MX.UTF-8"}) == "es"
     assert i18n.wanted_language({}) == "en"

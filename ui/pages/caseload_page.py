@@ -45,8 +45,9 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_only_flagged(self, value: bool) -> None:
+        self.beginFilterChange()
         self.only_flagged = value
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -91,6 +92,7 @@ class CaseloadPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count_label = QLabel()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -121,7 +121,9 @@ class NoteEditorPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(form_holder)
         scroll.setWidgetResizable(True)
-        scroll.setMaximumWidth(400)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(360)
+        scroll.setMaximumWidth(420)
         body.addWidget(scroll)
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)

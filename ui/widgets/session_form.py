@@ -80,6 +80,11 @@ class SessionFormWidget(QWidget):
             [(f"{s.code} — {s.name}", s.code) for s in self.taxonomy.services.values()],
         )
         self.service_combo.setCurrentIndex(max(0, self.service_combo.findData("TX-IND")))
+        # Long service names must not force the form wider than its column.
+        self.service_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.service_combo.setMinimumContentsLength(18)
         self.tier_combo = _combo("tier_combo_box", _("Tier"), [])
         self.modality_combo = _combo("modality_combo_box", _("Modality"), MODALITIES)
         self.location_combo = _combo("location_combo_box", _("Location"), LOCATIONS)

@@ -1,0 +1,84 @@
+"""Table models checked with qtmodeltester, plus the caseload's filter, flags and sort."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from PySide6.QtCore import Qt
+
+from ui.models.caseload_model import FLAG_ROLE, ID_ROLE, CaseloadTableModel, caseload_entries
+from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.pages.caseload_page import CaseloadFilterProxyModel
+
+
+def overview():
+    def row(i, name, grade, last, flags=0, school="99000000000001"):
+        return SimpleNamespace(
+            student_id=i,
+            display_name=name,
+            grade=grade,
+            school_cds=school,
+            last_contact=last,
+            open_safety_flags=flags,
+            consent_basis="parent_consent",
+        )
+
+    return SimpleNamespace(
+        caseload=(
+            row(1, "Testy McFakeface", "7", date(2026, 9, 30)),
+            row(2, "Ima Placeholder", "K", None, flags=1),
+            row(3, "Nota Realperson", "11", date(2026, 10, 2), school="99000000000002"),
+        ),
+        safety_flags=(),
+        overdue_referrals=(SimpleNamespace(student_id=3),),
+        overdue_mandated_reports=(),
+        consent_gaps=(SimpleNamespace(student_id=1),),
+    )
+
+
+def test_caseload_model_passes_modeltester_and_joins_flags(qtmodeltester):
+    model = CaseloadTableModel()
+    model.set_rows(caseload_entries(overview(), {"99000000000001": "Imaginary Oaks"}))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and model.columnCount() == 6
+    assert model.index(0, 1).data() == "Imaginary Oaks"
+    assert model.index(2, 1).data() == "99000000000002"
+    assert model.index(0, 5).data() == "Consent incomplete"
+    assert model.index(1, 5).data(FLAG_ROLE) == ("Safety follow-up",)
+    assert model.index(2, 0).data(ID_ROLE) == 3
+    assert model.index(1, 4).data() == ""
+    model.clear()
+    qtmodeltester.check(model)
+
+
+def test_caseload_proxy_filters_sorts_and_keeps_only_flagged(qtmodeltester):
+    model = CaseloadTableModel()
+    model.set_rows(caseload_entries(overview()))
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    proxy.setFilterFixedString("placeholder")
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "Ima Placeholder"
+    proxy.setFilterFixedString("")
+    proxy.set_only_flagged(True)
+    assert proxy.rowCount() == 3 - 0  # all three carry a flag in this overview
+    proxy.set_only_flagged(False)
+    proxy.sort(4, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, 0).data() == "Nota Realperson"
+    assert proxy.index(2, 4).data() == ""  # no contact sorts last when descending
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, 0).data() == "Ima Placeholder"
+
+
+def test_rows_model_passes_modeltester(qtmodeltester):
+    rows = [SimpleNamespace(d=date(2026, 9, d), n=d) for d in (1, 2, 3)]
+    model = RowsTableModel(
+        [("Date", lambda r: r.d), ("N", lambda r: r.n), ("None", lambda r: None)]
+    )
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    assert model.index(1, 0).data() == "2026-09-02"
+    assert model.index(2, 2).data() == ""
+    assert model.index(0, 1).data(ROW_ROLE) is rows[0]
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "N"
