@@ -190,7 +190,13 @@ def populate(
                         Cell("services", int(rng.gammavariate(1.5, 3.0)), service=svc, tier=3)
                         for svc in DISTRICT_SERVICES
                     ]
-                    dcells.append(Cell("screenings_positive", rng.randint(0, 14), instrument="ASQ"))
+                    asq_given = rng.randint(20, 60)
+                    dcells.append(Cell("screenings_administered", asq_given, instrument="ASQ"))
+                    dcells.append(
+                        Cell(
+                            "screenings_positive", rng.randint(0, asq_given // 3), instrument="ASQ"
+                        )
+                    )
                     _apply(
                         tx,
                         Snapshot(dev, d.code, period, 1, "2026.1", now_iso(now), tuple(dcells)),

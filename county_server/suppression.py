@@ -132,5 +132,8 @@ def fmt(value: int | None) -> str:
     return "*" if value is None else f"{value:,}"
 
 
-def fmt_rate(value: float | None) -> str:
+def fmt_rate(value: float | None, denominator: int | None = None) -> str:
+    """``*`` for a suppressed rate; ``n/a`` when the (shown) base is zero."""
+    if denominator == 0:
+        return "n/a"
     return "*" if value is None else f"{100 * value:.1f}%"

@@ -344,7 +344,7 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
                     "label": inst,
                     "given": fmt(table.cell(r, 0)),
                     "positive": fmt(table.cell(r, 1)),
-                    "rate": fmt_rate(pr),
+                    "rate": fmt_rate(pr, table.cell(r, 0)),
                 }
             )
         chart = bar_chart("Positive rate by instrument", instruments, rates, percent=True)
@@ -376,7 +376,7 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
                     "label": d.name,
                     "made": fmt(table.cell(r, 0)),
                     "done": fmt(table.cell(r, 1)),
-                    "rate": fmt_rate(rate(table.cell(r, 1), table.cell(r, 0))),
+                    "rate": fmt_rate(rate(table.cell(r, 1), table.cell(r, 0)), table.cell(r, 0)),
                 }
             )
         chart = bar_chart(
