@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlcipher3
+
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.errors import CorruptionError, StorageError
 from clinician_desk.storage import audit, migrations_runner
@@ -124,14 +126,19 @@ class Database:
     def unit_of_work(self) -> Iterator[UnitOfWork]:
         """A write transaction; COMMIT when the block ends normally, ROLLBACK on exception."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except DatabaseError as exc:
+            raise _storage_error(self.path, exc) from None
         try:
             yield UnitOfWork(conn, self.clock, self.actor)
-        except BaseException:
+            conn.execute("COMMIT")
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, DatabaseError) and _is_environmental(exc):
+                raise _storage_error(self.path, exc) from None
             raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -182,6 +189,29 @@ class Database:
             conn, self._conn = self._conn, None
             conn.close()
         self._key = b""
+
+
+def _is_environmental(exc: BaseException) -> bool:
+    """Damage, a full disk or a lock held too long — not a constraint the caller broke."""
+    text = str(exc).lower()
+    return type(exc) is sqlcipher3.DatabaseError or any(
+        word in text for word in ("disk is full", "disk i/o", "malformed", "locked", "readonly")
+    )
+
+
+def _storage_error(path: Path, exc: BaseException) -> StorageError:
+    """The user-facing error for a failed write; the change was rolled back, nothing half-done."""
+    text = str(exc).lower()
+    if type(exc) is sqlcipher3.DatabaseError or "malformed" in text:
+        return CorruptionError(damaged_message(path))
+    if "full" in text:
+        return StorageError("The disk is full; the last change was not saved. Free some space.")
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"The vault {path.name} is in use by another program (another clinician-desk "
+            "window?); the last change was not saved. Close it and try again."
+        )
+    return StorageError(f"The last change could not be saved to {path.name} ({exc}).")
 
 
 def _create_new(path: Path, raw: bytes) -> None:

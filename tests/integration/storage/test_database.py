@@ -116,3 +116,29 @@ def test_closed_database_says_locked(db: Database) -> None:
 def test_create_leaves_no_temporary_files(db: Database, db_path: Path) -> None:
     names = sorted(p.name for p in db_path.parent.iterdir())
     assert all(n.startswith("vault.db") for n in names), names
+
+
+def test_vault_busy_in_another_connection_is_a_clear_error(
+    db: Database, db_path: Path, key: bytes
+) -> None:
+    other = Database.open(db_path, key, clock=FakeClock())
+    other.conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        with db.unit_of_work() as uow:
+            uow.audit("note.saved", "note", "1")
+            with pytest.raises(StorageError, match="in use by another program"):
+                with other.unit_of_work() as blocked:
+                    blocked.audit("note.saved", "note", "2")
+        assert other.conn.in_transaction is False
+        with other.unit_of_work() as uow2:  # once free, the other writer works
+            uow2.audit("note.saved", "note", "3")
+        assert other.verify() == []
+    finally:
+        other.close()
+
+
+def test_constraint_errors_from_callers_pass_through_unchanged(db: Database) -> None:
+    with pytest.raises(sqlcipher3.IntegrityError), db.unit_of_work() as uow:
+        uow.conn.execute("INSERT INTO settings VALUES ('k', 'v', 'now')")
+        uow.conn.execute("INSERT INTO settings VALUES ('k', 'v', 'now')")
+    assert db.conn.in_transaction is False
