@@ -13,6 +13,7 @@ from typing import Protocol
 from clinician_desk.clock import Clock
 from clinician_desk.config import VaultPaths
 from clinician_desk.events import EventBus
+from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record import RecordService
 from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.storage import Database
@@ -38,6 +39,7 @@ class Services:
     key: DataKey
     record: RecordService
     screenings: ScreeningsService
+    printing: PrintService
 
     def close(self) -> None:
         """Close the database and overwrite the key (idempotent)."""
@@ -63,4 +65,5 @@ def build_services(
         key=key,
         record=RecordService(db),
         screenings=ScreeningsService(db),
+        printing=PrintService(db),
     )

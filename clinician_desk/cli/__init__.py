@@ -19,7 +19,12 @@ from clinician_desk import __version__
 from clinician_desk.errors import ClinicianDeskError
 
 # One entry per command-group module (``clinician_desk.cli.<name>``). Keep sorted.
-COMMAND_MODULES: tuple[str, ...] = ("record_cmds", "screening_cmds", "vault_cmds")
+COMMAND_MODULES: tuple[str, ...] = (
+    "print_cmds",
+    "record_cmds",
+    "screening_cmds",
+    "vault_cmds",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -99,3 +99,47 @@ def labels(language: str) -> dict[str, str]:
     except OSError:
         raise NotFoundError(f"handouts/{language}/_labels.txt is missing") from None
     return parse_labels(text, source=f"handouts/{language}/_labels.txt")
+
+
+# How families' languages are written in rosters and on the student page -> handout folder.
+_ALIASES = {
+    "english": "en",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+    "chinese": "zh-Hant",
+    "chinese (traditional)": "zh-Hant",
+    "traditional chinese": "zh-Hant",
+    "cantonese": "zh-Hant",
+    "zh": "zh-Hant",
+    "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "yue": "zh-Hant",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "hmong": "hmn",
+    "punjabi": "pa",
+    "panjabi": "pa",
+    "pa-guru": "pa",
+    "arabic": "ar",
+    "dari": "fa-AF",
+    "farsi": "fa-AF",
+    "persian": "fa-AF",
+    "prs": "fa-AF",
+    "fa": "fa-AF",
+}
+
+
+def resolve_language(value: str | None) -> str | None:
+    """The handout language for a language as recorded ("Spanish", "es", "Dari", ...), or None
+    when there is no handout in that language."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    by_code = {code.casefold(): code for code in languages()}
+    if text.casefold() in by_code:
+        return by_code[text.casefold()]
+    code = _ALIASES.get(text.casefold())
+    return code if code in languages() else None

@@ -67,7 +67,7 @@ class ScreeningSummaryDoc:
     student_ref: str
     instrument_name: str
     instrument_version: str
-    administered_at: datetime
+    administered_on: date
     respondent: str
     language: str
     responses: tuple[ResponseLine, ...]

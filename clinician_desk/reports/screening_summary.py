@@ -62,7 +62,7 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
             [
                 ("Student", doc.student_name),
                 ("Student ref.", doc.student_ref),
-                ("Administered", c.fmt_time(doc.administered_at)),
+                ("Administered", c.fmt_date(doc.administered_on)),
                 ("Administered by", doc.administered_by),
                 ("Respondent", doc.respondent),
                 ("Language", doc.language),
@@ -96,5 +96,5 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
 
 def render_screening_summary(doc: ScreeningSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
-    title = f"{TITLE}: {doc.instrument_name} {doc.administered_at.date().isoformat()}"
+    title = f"{TITLE}: {doc.instrument_name} {doc.administered_on.isoformat()}"
     return c.render(screening_summary_story(doc), title, "screening")

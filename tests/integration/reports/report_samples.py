@@ -66,7 +66,7 @@ def screening_doc() -> ScreeningSummaryDoc:
         student_ref="S-0042",
         instrument_name="PHQ-A",
         instrument_version="1.0",
-        administered_at=datetime(2026, 10, 1, 16, 0, tzinfo=UTC),
+        administered_on=date(2026, 10, 1),
         respondent="self",
         language="en",
         responses=tuple(ResponseLine(q, "Several days", "1") for q in items),

@@ -1,0 +1,261 @@
+"""``PrintService``: printable documents and explicit exports (``services.printing``).
+
+Guarantees:
+
+* Every document is built in memory; ``produce`` returns the PDF bytes (for preview and the
+  printer) and writes one audit entry ``<document>.printed`` (who and when are filled in by the
+  unit of work; the entry names the student id, document and language — never names or text).
+* ``export`` is the only path that writes a file: it builds the document, writes it next to the
+  target as a private temporary file, fsyncs and renames it into place, and audits
+  ``<document>.exported`` in the same transaction. An unwritable target raises ``ExportError``
+  and leaves nothing behind (no partial file, no audit entry).
+* A personalized parent handout is produced only when the student's record holds the basis
+  DOMAIN.md names (parent-consented care or the student's written authorization); otherwise
+  ``PermissionRefusedError`` says why. A draft translation needs ``accept_draft=True``
+  (``DraftTranslationError`` otherwise, so the UI can ask for confirmation).
+* A parent handout's language defaults to the primary guardian's preferred language (English
+  when that language has no handout; ``PrintedDocument.note`` says so).
+
+Calls must be serialized by the caller (the UI's single database worker), like every service.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clinician_desk.domain.screenings import Instrument
+from clinician_desk.errors import ExportError, PermissionRefusedError, UsageError
+from clinician_desk.instruments_file import load_instruments
+from clinician_desk.reports import handout_library as handouts
+from clinician_desk.reports.handout import render_handout
+from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
+from clinician_desk.reports.safety_plan import render_safety_plan
+from clinician_desk.reports.screening_summary import render_screening_summary
+from clinician_desk.reports.session_summary import render_session_summary
+from clinician_desk.services import printing_views as views
+from clinician_desk.services.record_views import student_view
+from clinician_desk.storage import Database
+
+DOCUMENTS = (
+    "handout",
+    "session-summary",
+    "screening-summary",
+    "safety-plan",
+    "caseload-report",
+    "hours-log",
+)
+
+
+class DraftTranslationError(PermissionRefusedError):
+    """The chosen translation is a draft; printing it needs an explicit confirmation."""
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What to print. Fields a document does not use are ignored."""
+
+    document: str
+    topic: str = ""
+    language: str | None = None
+    student_id: int | None = None
+    personalized: bool = False
+    accept_draft: bool = False
+    note_id: int | None = None
+    screening_id: int | None = None
+    year: int | None = None
+    month: int | None = None
+    week_of: date | None = None
+    license_type: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    document: str
+    pdf: bytes
+    language: str
+    student_id: int | None
+    audit_details: Mapping[str, object]
+    note: str = ""
+
+
+class PrintService:
+    """Builds documents from the vault, audits prints, and writes explicit exports."""
+
+    def __init__(self, db: Database, instruments: Mapping[str, Instrument] | None = None) -> None:
+        self.db = db
+        self._instruments = instruments
+
+    @property
+    def instruments(self) -> Mapping[str, Instrument]:
+        if self._instruments is None:
+            self._instruments = load_instruments()
+        return self._instruments
+
+    # -- building ---------------------------------------------------------------------------
+    def _handout(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+        handouts.check_topic(req.topic)
+        note = ""
+        language = req.language
+        if req.personalized and req.student_id is None:
+            raise UsageError("A personalized handout needs the student (--student ID).")
+        student = student_view(conn, req.student_id) if req.student_id is not None else None
+        if language is None:
+            language, note = _default_language(student)
+        else:
+            handouts.check_language(language)
+        text = handouts.load_handout(req.topic, language)
+        if text.is_draft and not req.accept_draft:
+            raise DraftTranslationError(
+                f"The {language} translation of '{req.topic}' is a draft that no qualified "
+                "translator has reviewed yet. Confirm to print it anyway (--accept-draft), or "
+                "print the English handout."
+            )
+        personal = None
+        if req.personalized:
+            assert student is not None
+            if not student.personalized_handout_allowed:
+                raise PermissionRefusedError(student.personalized_handout_reason)
+            personal = views.personal_details(conn, student.id, self.instruments)
+        pdf = render_handout(req.topic, language, personal)
+        details = {
+            "document": "handout",
+            "topic": req.topic,
+            "language": language,
+            "personalized": req.personalized,
+            "draft_translation": text.is_draft,
+        }
+        sid = student.id if (student is not None and req.personalized) else req.student_id
+        return PrintedDocument("handout", pdf, language, sid, details, note)
+
+    def _build(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+        kind = req.document
+        if kind == "handout":
+            return self._handout(conn, req)
+        if kind == "session-summary":
+            if req.note_id is None:
+                raise UsageError("A session summary needs the note (--note ID).")
+            doc, sid = views.session_doc(conn, req.note_id)
+            pdf = render_session_summary(doc)
+            return PrintedDocument(kind, pdf, "en", sid, {"document": kind, "note": req.note_id})
+        if kind == "screening-summary":
+            if req.screening_id is None:
+                raise UsageError("A screening summary needs the screening (--screening ID).")
+            sdoc = views.screening_doc(conn, req.screening_id, self.instruments)
+            sid = int(sdoc.student_ref.removeprefix("S-"))
+            pdf = render_screening_summary(sdoc)
+            details = {"document": kind, "screening": req.screening_id}
+            return PrintedDocument(kind, pdf, "en", sid, details)
+        if kind == "safety-plan":
+            if req.student_id is None:
+                raise UsageError("A safety plan needs the student (--student ID).")
+            pdf = render_safety_plan(views.safety_plan_doc(conn, req.student_id))
+            return PrintedDocument(kind, pdf, "en", req.student_id, {"document": kind})
+        if kind == "caseload-report":
+            if req.year is None or req.month is None or not 1 <= req.month <= 12:
+                raise UsageError("A caseload report needs the month (--month YYYY-MM).")
+            pdf = render_caseload_report(views.caseload_doc(conn, req.year, req.month))
+            details = {"document": kind, "month": f"{req.year}-{req.month:02d}"}
+            return PrintedDocument(kind, pdf, "en", None, details)
+        if kind == "hours-log":
+            if req.week_of is None or not req.license_type:
+                raise UsageError(
+                    "An hours log needs --week YYYY-MM-DD and --license AMFT|ASW|APCC."
+                )
+            hdoc = views.hours_doc(conn, req.license_type, req.week_of)
+            details = {"document": kind, "week": hdoc.week_start.isoformat()}
+            return PrintedDocument(kind, render_hours_log(hdoc), "en", None, details)
+        raise UsageError(f"Unknown document {kind!r}; choose one of: {', '.join(DOCUMENTS)}.")
+
+    # -- use cases --------------------------------------------------------------------------
+    def produce(self, req: DocumentRequest) -> PrintedDocument:
+        """Build the document in memory for preview/printing; audited as ``<document>.printed``."""
+        with self.db.unit_of_work() as uow:
+            printed = self._build(uow.conn, req)
+            _audit(uow, printed, "printed")
+            return printed
+
+    def export(
+        self, req: DocumentRequest, target: Path, *, overwrite: bool = False
+    ) -> PrintedDocument:
+        """Build the document and write it to ``target`` atomically; audited as ``.exported``."""
+        target = Path(target)
+        if target.exists() and (target.is_dir() or not overwrite):
+            raise ExportError(
+                f"{target} already exists; choose another file name"
+                + ("" if target.is_dir() else " or allow overwriting (--force).")
+            )
+        written = False
+        try:
+            with self.db.unit_of_work() as uow:
+                printed = self._build(uow.conn, req)
+                _write_atomically(target, printed.pdf)
+                written = True
+                _audit(uow, printed, "exported", {"file": target.name})
+        except BaseException:
+            if written:
+                target.unlink(missing_ok=True)  # the audit did not commit: take the file back
+            raise
+        return printed
+
+
+def _default_language(student: Any) -> tuple[str, str]:
+    if student is None:
+        return "en", ""
+    guardians = sorted(student.guardians, key=lambda g: not g.is_primary)
+    for g in guardians:
+        if g.preferred_language.strip():
+            code = handouts.resolve_language(g.preferred_language)
+            if code is not None:
+                return code, ""
+            return "en", (
+                f"There is no handout in the guardian's language ({g.preferred_language}); "
+                "printing in English."
+            )
+    return "en", ""
+
+
+def _audit(
+    uow: Any, printed: PrintedDocument, verb: str, extra: Mapping[str, object] | None = None
+) -> None:
+    details = {**printed.audit_details, "language": printed.language, **(extra or {})}
+    entity, entity_id = (
+        ("student", str(printed.student_id))
+        if printed.student_id is not None
+        else ("document", None)
+    )
+    uow.audit(f"{printed.document}.{verb}", entity, entity_id, details)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` via a private temp file in the same folder, then rename."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"The folder {folder} does not exist; nothing was exported.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    except OSError as exc:
+        raise ExportError(
+            f"Cannot write in {folder} ({exc.strerror or exc.__class__.__name__}); "
+            "choose another folder. Nothing was exported."
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(
+            f"Cannot write {target.name} ({exc.strerror or exc.__class__.__name__}); "
+            "nothing was exported."
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

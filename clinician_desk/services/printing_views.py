@@ -1,0 +1,310 @@
+"""Builds the renderers' plain inputs (``clinician_desk.reports.models``) from the vault.
+
+Each builder takes an open connection, reads through the record's read models and returns a
+frozen document model; none of them audits (the print service does, once per print or export).
+Psychotherapy-note content is never read here: the session builder uses the progress-note view,
+which has no such field.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from clinician_desk.domain.hours import (
+    HoursLimits,
+    LoggedMinutes,
+    SessionMinutes,
+    compute_hours,
+    week_start,
+)
+from clinician_desk.domain.screenings import Instrument, build_trend
+from clinician_desk.errors import NotFoundError
+from clinician_desk.reports import models as m
+from clinician_desk.services.record_views import (
+    safety_plan_view,
+    session_note_view,
+    student_view,
+)
+from clinician_desk.storage.repositories import screenings as screenings_repo
+from clinician_desk.taxonomy_file import load_taxonomy
+
+Conn = Any
+MODALITY = {"in_person": "in person", "telehealth": "telehealth", "phone": "phone"}
+
+
+def setting(conn: Conn, key: str, default: str = "") -> str:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else default
+
+
+def session_doc(conn: Conn, note_id: int) -> tuple[m.SessionSummaryDoc, int | None]:
+    """The session summary of one note, and the student it is about."""
+    v = session_note_view(conn, note_id)
+    student_ref = "" if v.student_id is None else f"S-{v.student_id}"
+    participants = v.participant_kind + (f" (group of {v.group_size})" if v.group_size else "")
+    school = conn.execute("SELECT name FROM schools WHERE cds_code = ?", (v.school_cds,)).fetchone()
+    doc = m.SessionSummaryDoc(
+        student_name=v.student_display_name,
+        student_ref=student_ref,
+        school=str(school[0]) if school else v.school_cds,
+        session_date=v.session_date,
+        service_code=v.service_code,
+        service_name=v.service_name,
+        minutes=v.minutes,
+        modality=MODALITY.get(v.modality, v.modality),
+        template=v.template,
+        sections=tuple(m.NoteSection(s.title, s.text) for s in v.sections),
+        signed_by=v.signed_by if v.status == "signed" else None,
+        signed_at=_when(v.signed_at) if v.status == "signed" else None,
+        addenda=tuple(m.AddendumView(a.body, a.signed_by, _when(a.signed_at)) for a in v.addenda),
+        tier=v.tier,
+        location=v.location,
+        participants=participants,
+    )
+    return doc, v.student_id
+
+
+def _when(text: str | None) -> datetime:
+    if not text:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def safety_plan_doc(conn: Conn, student_id: int) -> m.SafetyPlanDoc:
+    view = safety_plan_view(conn, student_id)
+    if view is None:
+        student_view(conn, student_id)  # NotFoundError for an unknown student
+        raise NotFoundError("This student has no safety plan yet; create one before printing.")
+    return m.SafetyPlanDoc(
+        student_name=view.student_display_name,
+        created_on=view.created_on,
+        steps=tuple(m.PlanStep(s.number, s.title, s.items) for s in view.steps),
+        clinician=view.created_by,
+    )
+
+
+def _answer(instrument: Instrument | None, item_id: str, value: object) -> tuple[str, str, str]:
+    item = instrument.item(item_id) if instrument else None
+    if item is None:
+        return item_id, str(value), ""
+    option = item.option_for(value)
+    label = option.label if option else str(value)
+    points = "" if option is None else str(option.points)
+    return f"{item.id}. {item.text}", label, points
+
+
+def screening_doc(
+    conn: Conn, screening_id: int, instruments: Mapping[str, Instrument]
+) -> m.ScreeningSummaryDoc:
+    row = screenings_repo.get_screening(conn, screening_id)
+    if row is None:
+        raise NotFoundError(f"There is no screening with id {screening_id}.")
+    results = screenings_repo.results_of(conn, screening_id)
+    latest: Mapping[str, Any] = results[-1].result if results else {}
+    instrument = instruments.get(row.instrument)
+    student = student_view(conn, row.student_id)
+    scores: list[tuple[str, str]] = []
+    if latest.get("total") is not None:
+        rng = latest.get("total_range")
+        scores.append(("Total", f"{latest['total']}" + (f" of {rng[1]}" if rng else "")))
+    for sid, sub in (latest.get("subscales") or {}).items():
+        if sub.get("score") is not None:
+            mark = " (positive)" if sub.get("positive") else ""
+            scores.append((sid, f"{sub['score']}{mark}"))
+    if latest.get("positive") is not None:
+        scores.append(("Screen", "positive" if latest["positive"] else "negative"))
+    flags = tuple(f"{c['item']}: {c['reason']} ({c['level']})" for c in latest.get("critical", []))
+    trend_rows = screenings_repo.trend_inputs(conn, row.student_id, row.instrument)
+    rng = instrument.total_range if instrument else None
+    series = build_trend(row.instrument, trend_rows, rng)
+    points = tuple(
+        m.TrendPoint(p.administered_on, float(p.total))
+        for p in series.points
+        if p.total is not None
+    )
+    return m.ScreeningSummaryDoc(
+        student_name=student.display_name,
+        student_ref=f"S-{student.id}",
+        instrument_name=instrument.title if instrument else row.instrument,
+        instrument_version=row.instrument_version,
+        administered_on=row.administered_on,
+        respondent=row.respondent,
+        language=row.language,
+        responses=tuple(
+            m.ResponseLine(*_answer(instrument, k, v)) for k, v in row.responses.items()
+        ),
+        scores=tuple(scores),
+        band=str(latest.get("band") or "—"),
+        flags=flags,
+        attribution=instrument.attribution if instrument else "",
+        trend=points if len(points) >= 2 else (),
+        trend_max=float(rng[1]) if rng else None,
+        rule_version=results[-1].rule_version if results else "",
+        administered_by=row.recorded_by,
+    )
+
+
+def personal_details(
+    conn: Conn, student_id: int, instruments: Mapping[str, Instrument]
+) -> m.PersonalDetails:
+    """Name, services, sessions attended and latest results, for a personalized handout."""
+    student = student_view(conn, student_id)
+    taxonomy = load_taxonomy()
+    rows = conn.execute(
+        "SELECT s.service_code, s.session_date FROM sessions s JOIN session_students p"
+        " ON p.session_id = s.id WHERE p.student_id = ? ORDER BY s.session_date",
+        (student_id,),
+    ).fetchall()
+    codes = sorted({str(r[0]) for r in rows})
+    services = tuple(taxonomy.services[c].name if c in taxonomy.services else c for c in codes)
+    period = f"{rows[0][1]} – {rows[-1][1]}" if rows else ""
+    results: list[str] = []
+    latest_by_instrument: dict[str, screenings_repo.ScreeningRow] = {}
+    for s in screenings_repo.screenings_of_student(conn, student_id):
+        known = latest_by_instrument.get(s.instrument)
+        if known is None or s.administered_on >= known.administered_on:
+            latest_by_instrument[s.instrument] = s
+    for name, s in sorted(latest_by_instrument.items()):
+        res = screenings_repo.results_of(conn, s.id)
+        if not res:
+            continue
+        r = res[-1].result
+        title = instruments[name].title if name in instruments else name
+        if r.get("total") is not None:
+            band = f" ({r['band']})" if r.get("band") else ""
+            results.append(f"{title} {s.administered_on.isoformat()}: {r['total']}{band}")
+    return m.PersonalDetails(
+        student_name=student.display_name,
+        services=services,
+        sessions_attended=len(rows),
+        attendance_period=period,
+        results=tuple(results),
+    )
+
+
+def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
+    """Services delivered and students seen in one calendar month."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    span = (first.isoformat(), last.isoformat())
+    taxonomy = load_taxonomy()
+    rows = conn.execute(
+        "SELECT s.service_code, count(*), sum(s.end_minute - s.start_minute),"
+        " sum(coalesce(s.group_size, 0)) FROM sessions s"
+        " WHERE s.session_date BETWEEN ? AND ? GROUP BY s.service_code ORDER BY s.service_code",
+        span,
+    ).fetchall()
+    services = []
+    for code, sessions, minutes, participants in rows:
+        students = conn.execute(
+            "SELECT count(DISTINCT p.student_id) FROM session_students p JOIN sessions s"
+            " ON s.id = p.session_id WHERE s.service_code = ? AND s.session_date BETWEEN ? AND ?",
+            (code, *span),
+        ).fetchone()[0]
+        service = taxonomy.services.get(code)
+        services.append(
+            m.ServiceMonthRow(
+                code=code,
+                name=service.name if service else code,
+                sessions=int(sessions),
+                students=int(students),
+                minutes=int(minutes or 0),
+                participants=int(participants or 0)
+                if service and service.counts_participants
+                else 0,
+            )
+        )
+    seen = conn.execute(
+        "SELECT p.student_id, count(*), sum(s.end_minute - s.start_minute), max(s.session_date)"
+        " FROM session_students p JOIN sessions s ON s.id = p.session_id"
+        " WHERE s.session_date BETWEEN ? AND ? GROUP BY p.student_id",
+        span,
+    ).fetchall()
+    students = []
+    schools: set[str] = set()
+    for sid, count, minutes, last_day in seen:
+        v = student_view(conn, int(sid))
+        schools.add(v.school_name or v.school_cds)
+        students.append(
+            m.CaseloadStudentRow(
+                student_name=v.display_name,
+                grade=v.grade,
+                school=v.school_name or v.school_cds,
+                sessions=int(count),
+                minutes=int(minutes or 0),
+                last_session=date.fromisoformat(last_day),
+            )
+        )
+    students.sort(key=lambda r: r.student_name.casefold())
+    return m.CaseloadReportDoc(
+        clinician=setting(conn, "clinician_name"),
+        year=year,
+        month=month,
+        services=tuple(services),
+        students=tuple(students),
+        schools=tuple(sorted(schools)),
+    )
+
+
+def hours_doc(
+    conn: Conn, license_type: str, day: date, limits: HoursLimits | None = None
+) -> m.HoursLogDoc:
+    """The weekly log of the week containing ``day``, with running totals up to that week."""
+    start = week_start(day)
+    end = start + timedelta(days=6)
+    sessions = [
+        # Every direct session counts toward children/couples/families (clients are children).
+        SessionMinutes(date.fromisoformat(d), code, int(minutes))
+        for d, code, minutes in conn.execute(
+            "SELECT session_date, service_code, end_minute - start_minute"
+            " FROM sessions WHERE session_date <= ?",
+            (end.isoformat(),),
+        ).fetchall()
+    ]
+    logged = [
+        LoggedMinutes(date.fromisoformat(d), kind, int(minutes), bool(sup))
+        for d, kind, minutes, sup in conn.execute(
+            "SELECT day, kind, minutes, supervision FROM hours_log WHERE day <= ?",
+            (end.isoformat(),),
+        ).fetchall()
+    ]
+    report = compute_hours(license_type, sessions, logged, load_taxonomy(), limits)
+    week = next((w for w in report.weeks if w.week_start == start), None)
+    lim = limits or HoursLimits()
+    rows: list[m.HoursRow] = []
+    if week is not None:
+        rows.append(m.HoursRow("Direct clinical counseling", week.direct, "direct, total"))
+        if license_type == "AMFT":
+            rows.append(m.HoursRow("Children, couples and families", week.ccf, "AMFT 500 hours"))
+        if license_type == "ASW":
+            rows.append(m.HoursRow("A: clinical assessment and treatment", week.asw_a, "ASW A"))
+            rows.append(m.HoursRow("A1: psychotherapy (part of A)", week.asw_a1, "ASW A1"))
+            rows.append(m.HoursRow("B: advocacy and consultation", week.asw_b, "ASW B"))
+        rows.append(m.HoursRow("Non-clinical", week.nonclinical, "total (capped)"))
+        rows.append(m.HoursRow("Supervision, individual/triadic", week.supervision_individual))
+        rows.append(m.HoursRow("Supervision, group", week.supervision_group))
+    t = report.totals
+    totals = [
+        m.RunningTotal(
+            "Total countable experience", t.get("total_countable", 0.0), lim.total_required
+        ),
+        m.RunningTotal("Direct clinical counseling", t.get("direct", 0.0), lim.direct_required),
+        m.RunningTotal("Non-clinical", t.get("nonclinical", 0.0), lim.nonclinical_max, True),
+    ]
+    if license_type == "AMFT":
+        totals.append(
+            m.RunningTotal("Children, couples and families", t.get("ccf", 0.0), lim.ccf_required)
+        )
+    return m.HoursLogDoc(
+        associate_name=setting(conn, "clinician_name"),
+        license_type=license_type,
+        week_start=start,
+        rows=tuple(rows),
+        registration=setting(conn, "registration_number"),
+        supervisor_name=setting(conn, "supervisor_name"),
+        running_totals=tuple(totals),
+        warnings=(week.warnings if week else ("No hours recorded this week.",)),
+    )
