@@ -24,6 +24,7 @@ from clinician_desk.domain.screenings.model import (
     Scoring,
     Subscale,
     Threshold,
+    Translation,
 )
 from clinician_desk.errors import ValidationError
 
@@ -104,6 +105,7 @@ def instrument_from_dict(data: Any, source: str) -> Instrument:
         scoring=scoring,
         critical=critical,
         notes=tuple(notes),
+        translations=_translations(r, data.get("translations", {}), languages, items),
     )
     _check_ranges(r, instrument)
     return instrument
@@ -316,3 +318,37 @@ def _check_ranges(r: _Reader, instrument: Instrument) -> None:
     for item in instrument.items:
         if item.is_count and item.id in instrument.scoring.total_items:
             raise r.fail("scoring.total_items", f"cannot sum count item {item.id!r}")
+
+
+def _translations(
+    r: _Reader, raw: Any, languages: tuple[str, ...], items: tuple[Item, ...]
+) -> dict[str, Translation]:
+    """Every non-English language listed needs a complete translation, and vice versa."""
+    raw = r.obj(raw, "translations")
+    listed = {lang for lang in languages if lang != "en"}
+    if set(raw) != listed:
+        raise r.fail("translations", "must cover exactly the non-English entries of languages")
+    out: dict[str, Translation] = {}
+    for lang, doc in raw.items():
+        where = f"translations.{lang}"
+        doc = r.obj(doc, where)
+        texts = r.obj(doc.get("items"), f"{where}.items")
+        labels = r.obj(doc.get("option_labels", {}), f"{where}.option_labels")
+        for item in items:
+            if not isinstance(texts.get(item.id), str) or not texts[item.id].strip():
+                raise r.fail(f"{where}.items.{item.id}", "is missing")
+            if item.options:
+                got = labels.get(item.id)
+                if not isinstance(got, list) or len(got) != len(item.options):
+                    raise r.fail(f"{where}.option_labels.{item.id}", "needs one label per option")
+        if set(texts) - {item.id for item in items}:
+            raise r.fail(f"{where}.items", "names an unknown item")
+        out[lang] = Translation(
+            language=lang,
+            source=r.text(doc, "source", f"{where}."),
+            title=r.text(doc, "title", f"{where}."),
+            instructions=r.text(doc, "instructions", f"{where}."),
+            items=dict(texts),
+            option_labels={k: tuple(v) for k, v in labels.items()},
+        )
+    return out

@@ -147,6 +147,18 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A validated translation's exact text (never machine-made): items and option labels."""
+
+    language: str
+    source: str
+    title: str
+    instructions: str
+    items: Mapping[str, str]
+    option_labels: Mapping[str, tuple[str, ...]]  # item id -> labels in option order
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     version: str
@@ -161,6 +173,7 @@ class Instrument:
     scoring: Scoring
     critical: tuple[CriticalRule, ...] = ()
     notes: tuple[str, ...] = ()
+    translations: Mapping[str, Translation] = field(default_factory=dict)
     _by_id: Mapping[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _total_range: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
@@ -174,6 +187,16 @@ class Instrument:
 
     def item(self, item_id: str) -> Item | None:
         return self._by_id.get(item_id)
+
+    def item_text(self, item_id: str, language: str = "en") -> str:
+        """The item's wording in ``language`` (English, or a bundled validated translation)."""
+        item = self._by_id[item_id]
+        if language == "en":
+            return item.text
+        try:
+            return self.translations[language].items[item_id]
+        except KeyError:
+            raise KeyError(f"{self.id} has no validated {language!r} text") from None
 
     def points_of(self, item_id: str, value: Value) -> int:
         item = self._by_id.get(item_id)

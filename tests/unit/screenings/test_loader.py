@@ -105,3 +105,40 @@ def test_no_sdq_and_english_text_only() -> None:
     assert not any("sdq" in name for name in RAW)
     for doc in RAW.values():
         assert doc["languages"] == ["en"], "add a language only with a validated translation"
+
+
+def _with_pseudo_translation() -> dict[str, Any]:
+    """GAD-2 with a made-up pseudo-locale ('x-pseudo'): structure only, not a real translation."""
+    doc = copy.deepcopy(RAW["GAD-2"])
+    doc["languages"] = ["en", "x-pseudo"]
+    doc["translations"] = {
+        "x-pseudo": {
+            "source": "test pseudo-locale",
+            "title": "[GAD-2]",
+            "instructions": "[instructions]",
+            "items": {"1": "[one]", "2": "[two]"},
+            "option_labels": {"1": ["a", "b", "c", "d"], "2": ["a", "b", "c", "d"]},
+        }
+    }
+    return doc
+
+
+def test_translation_is_complete_or_refused() -> None:
+    doc = _with_pseudo_translation()
+    gad2 = instrument_from_dict(doc, source="GAD-2.json")
+    assert gad2.item_text("2", "x-pseudo") == "[two]"
+    assert gad2.item_text("2") == RAW["GAD-2"]["items"][1]["text"]
+    with pytest.raises(KeyError, match="no validated 'es' text"):
+        gad2.item_text("1", "es")
+    missing_item = copy.deepcopy(doc)
+    del missing_item["translations"]["x-pseudo"]["items"]["2"]
+    with pytest.raises(ValidationError, match=r"translations\.x-pseudo\.items\.2 is missing"):
+        instrument_from_dict(missing_item, source="GAD-2.json")
+    short_labels = copy.deepcopy(doc)
+    short_labels["translations"]["x-pseudo"]["option_labels"]["1"] = ["a"]
+    with pytest.raises(ValidationError, match="one label per option"):
+        instrument_from_dict(short_labels, source="GAD-2.json")
+    unlisted = copy.deepcopy(doc)
+    unlisted["languages"] = ["en"]
+    with pytest.raises(ValidationError, match="exactly the non-English"):
+        instrument_from_dict(unlisted, source="GAD-2.json")
