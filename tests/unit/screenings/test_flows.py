@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from clinician_desk.domain.screenings import ScreeningFlow
+from clinician_desk.domain.screenings import ScreeningFlow, score
 from clinician_desk.errors import ValidationError
-from clinician_desk.instruments_file import get_instrument
+from clinician_desk.instruments_file import get_instrument, load_instruments
 
 
 def _run(instrument_id: str, answers: list[object]) -> tuple[ScreeningFlow, list[str]]:
@@ -92,3 +94,24 @@ def test_flow_refuses_bad_moves() -> None:
     done, _ = _run("GAD-2", [1, 1])
     with pytest.raises(ValidationError, match="already finished"):
         done.answer(1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_any_walk_through_a_flow_gives_valid_complete_answers(data: st.DataObject) -> None:
+    instruments = load_instruments()
+    instrument = instruments[data.draw(st.sampled_from(sorted(instruments)))]
+    flow = ScreeningFlow.start(instrument)
+    steps = 0
+    while (item := flow.current) is not None:
+        steps += 1
+        assert steps <= len(instrument.items)
+        if not item.required and data.draw(st.booleans()):
+            flow = flow.skip()
+        elif item.count_range is not None:
+            flow = flow.answer(data.draw(st.integers(*item.count_range)))
+        else:
+            flow = flow.answer(data.draw(st.sampled_from([o.value for o in item.options])))
+    result = score(instrument, flow.answer_map)  # the stricter whole-map check agrees
+    assert result.complete and result.scorable
+    assert result == flow.result()
