@@ -20,6 +20,7 @@ from clinician_desk.bootstrap import Services, build_services
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import AppPaths, VaultPaths
 from clinician_desk.errors import NotFoundError, UsageError
+from clinician_desk.storage.backup import finish_interrupted_restore
 from clinician_desk.vault import unlock_vault, vault_exists
 
 PASSPHRASE_ENV = "CLINICIAN_DESK_PASSPHRASE"
@@ -35,6 +36,7 @@ def vault_paths(args: argparse.Namespace) -> VaultPaths:
 
 
 def require_vault(paths: VaultPaths) -> None:
+    finish_interrupted_restore(paths)
     if not vault_exists(paths):
         raise NotFoundError(
             f"There is no vault for profile '{paths.profile}' in {paths.profile_dir.parent.parent}."

@@ -89,6 +89,7 @@ def restore_backup(
     src = Path(src)
     if not src.exists():
         raise StorageError(f"There is no backup file {src}.")
+    finish_interrupted_restore(live)
     backup_format.read_container(src)  # refuse foreign/truncated files before touching disk
     parent = live.profile_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -146,3 +147,26 @@ def _swap_in(staged: Path, live: VaultPaths, clock: Clock) -> Path | None:
     os.rename(aside, kept)
     fsync_dir(target.parent)
     return kept
+
+
+def finish_interrupted_restore(live: VaultPaths) -> None:
+    """Repair what a crash in the middle of a restore left beside the profile folder.
+
+    Staging folders are incomplete copies and are removed. A vault put aside just before the
+    swap goes back in place when the profile folder is missing (the old vault is restored), or
+    into ``backups/`` when the swap had completed. Safe to call at any time; does nothing
+    when there is nothing to repair.
+    """
+    parent = live.profile_dir.parent
+    if not parent.is_dir():
+        return
+    for staging in parent.glob(f".{live.profile}.restore-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    aside = sorted(parent.glob(f".{live.profile}.replaced-*"))
+    for index, folder in enumerate(aside):
+        if not live.profile_dir.exists() and index == len(aside) - 1:
+            os.rename(folder, live.profile_dir)
+        else:
+            live.backups_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.rename(folder, live.backups_dir / folder.name.removeprefix("."))
+    fsync_dir(parent)

@@ -10,7 +10,7 @@ import pytest
 
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import VaultPaths
-from clinician_desk.errors import CorruptionError, WrongPassphraseError
+from clinician_desk.errors import CorruptionError, IntegrityError, WrongPassphraseError
 from clinician_desk.storage import Database
 from clinician_desk.storage.backup import restore_backup, write_backup
 from clinician_desk.storage.backup_format import MAGIC, read_container
@@ -167,3 +167,47 @@ def test_interrupted_backup_leaves_no_file_named_like_a_backup(tmp_path: Path) -
     with pytest.raises(FileNotFoundError):
         _backup(paths, key, dest)
     assert list(tmp_path.glob("*b.cdbackup*")) == []
+
+
+def test_well_framed_backup_with_damaged_database_is_refused(tmp_path: Path) -> None:
+    """The framing checks out but the database inside is damaged: the staged copy fails to
+    verify, nothing is swapped in."""
+    from clinician_desk.storage.backup_format import BackupHeader, describe, write_container
+
+    key = os.urandom(32)
+    paths = _vault(tmp_path, "default", key, "live")
+    bad_db = tmp_path / "bad.db"
+    data = bytearray(paths.database.read_bytes())
+    data[len(data) - 100] ^= 0x04  # inside the last page
+    bad_db.write_bytes(bytes(data))
+    dest = tmp_path / "b.cdbackup"
+    header = BackupHeader(
+        "2026-09-14T15:00:00Z",
+        1,
+        "0.1.0",
+        (describe(bad_db, "vault.db"), describe(paths.keyslots, "vault.keys")),
+    )
+    write_container(dest, header, {"vault.db": bad_db, "vault.keys": paths.keyslots})
+    before = _live_snapshot(paths)
+    with pytest.raises((CorruptionError, IntegrityError)):
+        restore_backup(dest, paths, lambda _p: key, clock=FakeClock())
+    assert _live_snapshot(paths) == before
+    assert [p.name for p in paths.profile_dir.parent.iterdir()] == ["default"]
+
+
+def test_crash_between_the_two_renames_is_repaired(tmp_path: Path) -> None:
+    from clinician_desk.storage.backup import finish_interrupted_restore
+
+    key = os.urandom(32)
+    paths = _vault(tmp_path, "default", key, "old")
+    parent = paths.profile_dir.parent
+    os.rename(paths.profile_dir, parent / ".default.replaced-20260914T150000Z-ab12")
+    (parent / ".default.restore-1234").mkdir()  # an unfinished staging folder
+    finish_interrupted_restore(paths)
+    assert sorted(p.name for p in parent.iterdir()) == ["default"]
+    assert _marker(paths, key) == "old"
+    # swap done but the old vault not yet filed away: it goes into backups/
+    os.makedirs(parent / ".default.replaced-20260914T160000Z-cd34")
+    finish_interrupted_restore(paths)
+    assert sorted(p.name for p in parent.iterdir()) == ["default"]
+    assert (paths.backups_dir / "default.replaced-20260914T160000Z-cd34").is_dir()
