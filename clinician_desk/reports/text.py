@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
@@ -90,6 +91,13 @@ _LTR_NUMBER = re.compile(r"\(?[0-9_][0-9_() \-]*[0-9_)]")
 _LRE, _PDF = "\u202a", "\u202c"
 
 
+@lru_cache(maxsize=65536)
+def _reshape(text: str) -> str:
+    """Joined (presentation) forms; cached because the reshaper re-reads its configuration on
+    every call and the same words recur across paragraphs and documents."""
+    return str(arabic_reshaper.reshape(text))
+
+
 def base_direction(text: str) -> str:
     """'L' or 'R': the direction of the first strong character (Unicode rules P2/P3), 'R' if none.
 
@@ -112,7 +120,7 @@ def visual_line(logical: str, base: str = "R") -> str:
     and honours explicit embeddings (its faster implementation does neither).
     """
     embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", logical)
-    return str(get_display(arabic_reshaper.reshape(embedded), base_dir=base))
+    return str(get_display(_reshape(embedded), base_dir=base))
 
 
 class RtlParagraph(Flowable):  # type: ignore[misc]
@@ -146,7 +154,7 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         used = 0.0
         for word in self.text.split():
             # Width does not depend on order: joining is enough to measure a word.
-            w = _width(arabic_reshaper.reshape(word), self.primary, self.fallback, size)
+            w = _width(_reshape(word), self.primary, self.fallback, size)
             if current and used + space + w > avail:
                 lines.append(" ".join(current))
                 current, used = [], 0.0
