@@ -1,0 +1,224 @@
+"""Clinical-record figures on a demo vault: search, caseload, save-and-sign, student page.
+
+For 200 students × 20,000 sessions (and × 100,000 in the full run) the demo generator fills a
+real SQLCipher vault; ``sqlcipher_export`` then writes a plain SQLite copy of the same data.
+Every figure runs the same service code on both (the plain copy through the standard library's
+``sqlite3`` with the same pragmas except encryption) and reports ours, with
+ratio = SQLCipher / plain:
+
+- ``search_p95_ms`` — p95 over a mix of name prefixes and clinical words (bm25, top 50);
+- ``search_common_word_ms`` — median for a word in nearly every note (worst case);
+- ``caseload_ms`` — median of the whole caseload overview (five queries);
+- ``save_and_sign_p95_ms`` — p95 of signing a note with new text in one transaction (draft
+  save, search index, content hash, count_dirty mark, audit entry, COMMIT with fsync);
+- ``student_page_ms`` — median of a student page (view + 100 sessions + referrals + audit).
+
+Run: ``python -m bench.bench_record [--quick]``. Figures only, never pass/fail.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from clinician_desk.clock import FakeClock
+from clinician_desk.domain.sessions import SessionInput
+from clinician_desk.services import caseload, notes, search, students
+from clinician_desk.services.demo import generate_demo
+from clinician_desk.storage import Database
+from clinician_desk.storage.database import UnitOfWork
+
+Row = tuple[str, float, str, float | None]
+KEY = bytes(range(32))
+QUERIES = (
+    "testy",
+    "mcfake",
+    "sampl",
+    "thermometer",
+    "grandparent",
+    "robotics",
+    "bus",
+    "sleep routine",
+    "soccer tryouts",
+    "lego",
+    "worry box",
+    "dummyworth",
+    "substitute",
+)
+
+
+def _p95(xs: list[float]) -> float:
+    return sorted(xs)[max(0, round(0.95 * len(xs)) - 1)] * 1000
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) * 1000
+
+
+class Target:
+    """One database (SQLCipher via ``Database`` or the plain copy) behind the same API."""
+
+    def __init__(self, name: str, conn: Any, clock: FakeClock, db: Database | None = None):
+        self.name, self.conn, self.clock, self.db = name, conn, clock, db
+
+    @contextmanager
+    def uow(self) -> Iterator[UnitOfWork]:
+        if self.db is not None:
+            with self.db.unit_of_work() as u:
+                yield u
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield UnitOfWork(self.conn, self.clock, "clinician")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        if self.db is not None:
+            with self.db.read() as c:
+                yield c
+            return
+        yield self.conn
+
+
+def _plain_copy(src: Path, dest: Path) -> sqlite3.Connection:
+    raw = sqlcipher3.connect(str(src))
+    raw.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    raw.execute(f"ATTACH DATABASE '{dest}' AS plain KEY ''")
+    raw.execute("SELECT sqlcipher_export('plain')")
+    raw.execute("DETACH DATABASE plain")
+    raw.close()
+    conn = sqlite3.connect(dest, isolation_level=None, check_same_thread=False)
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "temp_store = MEMORY",
+        "foreign_keys = ON",
+        "cache_size = -65536",
+    ):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _timed(fn: Callable[[], object], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _measure(t: Target, student_ids: list[int], drafts: list[int], reps: int) -> dict[str, float]:
+    rng = random.Random(5)
+    figures: dict[str, float] = {}
+
+    def do_search(q: str) -> None:
+        with t.read() as c:
+            search.search(c, q)
+
+    for q in QUERIES:  # warm the cache the way a session in use would be
+        do_search(q)
+    times = [x for q in QUERIES for x in _timed(lambda q=q: do_search(q), reps)]
+    figures["search_p95_ms"] = _p95(times)
+    figures["search_common_word_ms"] = _median(_timed(lambda: do_search("student"), 3))
+
+    def do_caseload() -> None:
+        with t.read() as c:
+            caseload.caseload_overview(c, t.clock.now())
+
+    do_caseload()
+    figures["caseload_ms"] = _median(_timed(do_caseload, reps))
+
+    def do_page() -> None:
+        with t.uow() as u:
+            students.student_page(u, rng.choice(student_ids))
+
+    do_page()
+    figures["student_page_ms"] = _median(_timed(do_page, reps * 2))
+    sign_times = []
+    for i, note_id in enumerate(drafts):
+        t0 = time.perf_counter()
+        with t.uow() as u:
+            notes.sign_note(u, note_id, {"subjective": f"Benchmark note {i}, fictional."})
+        sign_times.append(time.perf_counter() - t0)
+    figures["save_and_sign_p95_ms"] = _p95(sign_times)
+    return figures
+
+
+def _drafts(t: Target, student_ids: list[int], n: int) -> list[int]:
+    out = []
+    for i in range(n):
+        sid = student_ids[i % len(student_ids)]
+        with t.read() as c:
+            cds = c.execute("SELECT school_cds FROM students WHERE id = ?", (sid,)).fetchone()[0]
+        s = SessionInput(
+            date(2026, 9, 14), 600, 645, "TX-IND", 2, "in_person", "school", "student", cds, (sid,)
+        )
+        with t.uow() as u:
+            out.append(notes.document_session(u, s, "SOAP").note_ids[sid])
+    return out
+
+
+def run_size(sessions: int, reps: int) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-record-") as tmp:
+        clock = FakeClock()
+        path = Path(tmp) / "vault.db"
+        db = Database.open(path, KEY, clock=clock, create=True)
+        t0 = time.perf_counter()
+        generate_demo(db, students=200, sessions=sessions, seed=2026)
+        rows.append(
+            (f"record.demo_build_{sessions // 1000}k_s", time.perf_counter() - t0, "s", None)
+        )
+        db.checkpoint()
+        plain = _plain_copy(path, Path(tmp) / "plain.db")
+        ours = Target("sqlcipher", db.conn, clock, db)
+        base = Target("plain", plain, clock)
+        with ours.read() as c:
+            ids = [int(r[0]) for r in c.execute("SELECT id FROM students ORDER BY id")]
+        # the same drafts on both copies (ids line up because both start identical)
+        d_ours, d_base = _drafts(ours, ids, 40), _drafts(base, ids, 40)
+        assert d_ours == d_base
+        fo = _measure(ours, ids, d_ours, reps)
+        fb = _measure(base, ids, d_base, reps)
+        for name, value in fo.items():
+            rows.append(
+                (
+                    f"record.{name}@{sessions // 1000}k",
+                    round(value, 2),
+                    "ms",
+                    round(value / fb[name], 2) if fb[name] else None,
+                )
+            )
+        plain.close()
+        db.close()
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    rows = run_size(20_000, reps=5 if quick else 10)
+    if not quick:
+        rows += run_size(100_000, reps=10)
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value, unit, ratio in run(quick="--quick" in sys.argv):
+        extra = f" ratio={ratio}" if ratio is not None else ""
+        print(f"{name} {value} {unit}{extra}", flush=True)
