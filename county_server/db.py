@@ -16,6 +16,7 @@ recorded in ``schema_migrations``; a database with a newer migration than this c
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import sqlite3
@@ -108,6 +109,13 @@ class Database:
         self._max = pool_size
         self._lock = threading.Lock()
         self._all: list[Any] = []
+        # SQLite allows one writer: queue writers here instead of in SQLite's sleeping busy
+        # handler (which backs off up to 100 ms per retry under contention).
+        self._write_lock = threading.Lock()
+        sync = os.environ.get("COUNTY_SERVER_SQLITE_SYNC", "NORMAL").upper()
+        if sync not in ("NORMAL", "FULL"):
+            raise DatabaseError("COUNTY_SERVER_SQLITE_SYNC must be NORMAL or FULL")
+        self.sqlite_synchronous = sync
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, pool_size: int = 4) -> Database:
@@ -147,7 +155,7 @@ class Database:
                 self.url, isolation_level=None, check_same_thread=False, timeout=30
             )
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
@@ -176,6 +184,16 @@ class Database:
 
     @contextmanager
     def _tx(self, write: bool) -> Iterator[Tx]:
+        if write and self.dialect == "sqlite":
+            with self._write_lock:
+                with self._tx_on_connection(write) as tx:
+                    yield tx
+        else:
+            with self._tx_on_connection(write) as tx:
+                yield tx
+
+    @contextmanager
+    def _tx_on_connection(self, write: bool) -> Iterator[Tx]:
         conn = self._acquire()
         try:
             if self.dialect == "sqlite":

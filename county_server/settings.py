@@ -22,8 +22,8 @@ class ServerSettings:
     replay_window_seconds: int = 1200
     device_rate_per_second: float = 20.0
     device_burst: int = 60
-    client_rate_per_second: float = 200.0
-    client_burst: int = 400
+    client_rate_per_second: float = 2000.0
+    client_burst: int = 4000
     enroll_rate_per_second: float = 0.5
     enroll_burst: int = 20
     login_rate_per_second: float = 1.0

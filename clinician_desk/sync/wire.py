@@ -396,12 +396,17 @@ def parse_snapshot(
                 problems += _check_cells_semantics(cells, data.get("org_unit"), service_codes)
     if problems:
         raise WireError(problems)
-    return Snapshot(
-        device_id=data["device_id"],
-        org_unit=data["org_unit"],
-        period=data["period"],
-        revision=data["revision"],
-        taxonomy_version=data["taxonomy_version"],
-        generated_at=data["generated_at"],
-        cells=tuple(cells),
-    )
+    # Everything was checked above; build without running the same checks a second time.
+    snap = object.__new__(Snapshot)
+    for name, value in (
+        ("device_id", data["device_id"]),
+        ("org_unit", data["org_unit"]),
+        ("period", data["period"]),
+        ("revision", data["revision"]),
+        ("taxonomy_version", data["taxonomy_version"]),
+        ("generated_at", data["generated_at"]),
+        ("cells", tuple(cells)),
+        ("schema", SCHEMA),
+    ):
+        object.__setattr__(snap, name, value)
+    return snap

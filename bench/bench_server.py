@@ -1,0 +1,215 @@
+"""County server figures: signed snapshot PUTs per second, and dashboard page times.
+
+* ``server_puts_per_s_<engine>``: a real ``county-server serve`` process (uvicorn, one worker)
+  on loopback; a load generator in this process sends pre-signed, distinct snapshot PUTs from
+  50 enrolled devices with 16 concurrent keep-alive connections, for a fixed number of requests.
+  Target (issue 7): >= 300/s on the SQLite default.
+* ``server_district_page_ms_<engine>`` / ``server_overview_page_ms_<engine>``: median time of
+  the district page (one district's ~23 schools × 12 months, suppressed, with its SVG chart)
+  and the county overview, with 5 years of synthetic data for 300 schools (2 years with
+  ``--quick``). Target: district page <= 200 ms.
+
+PostgreSQL figures are printed when ``COUNTY_TEST_PG_URL`` points at the throw-away test
+cluster (``source scripts/_postgres.sh && start_test_postgres``) — its public schema is wiped.
+Run: ``python -m bench.bench_server [--quick]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
+from clinician_desk.sync.wire import SCHEMA, canonical_json
+from county_server import auth, demo, enrollment
+from county_server.db import Database
+
+Row = tuple[str, float, str, float | None]
+PASSWORD = "bench fictional password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _fresh(url: str) -> Database:
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return Database.open(url)
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("county-server exited early")
+        try:
+            if httpx.get(base + "/api/v1/status", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("county-server did not start")
+
+
+def puts_per_second(url: str, total: int) -> float:
+    db = _fresh(url)
+    now = datetime.now(UTC)
+    districts, schools = demo.demo_directory(300)
+    demo.orgunits.save(db, districts, schools, now=now, actor="bench")
+    devices = []
+    for i in range(50):
+        school = schools[i]
+        code = enrollment.issue_code(db, [school.code], now=now, ttl_hours=1, actor="bench")
+        key = generate_device_key()
+        with db.transaction() as tx:
+            done = enrollment.redeem(tx, code, public_key_b64(key), b"", "0.1.0", now)
+        devices.append((done.device_id, key, school.code))
+    db.close()
+    created = int(now.timestamp())
+    requests: list[tuple[str, bytes, dict[str, str]]] = []
+    for n in range(total):
+        device_id, key, school = devices[n % len(devices)]
+        revision = n // len(devices) + 1
+        body = canonical_json(
+            {
+                "schema": SCHEMA,
+                "device_id": device_id,
+                "org_unit": school,
+                "period": "2026-09",
+                "revision": revision,
+                "taxonomy_version": "2026.1",
+                "generated_at": "2026-10-01T00:00:00Z",
+                "cells": [
+                    {
+                        "measure": "services",
+                        "dimensions": {"service": svc, "tier": t, "grade_band": "6-8"},
+                        "value": (n + t) % 40,
+                    }
+                    for svc in ("TX-IND", "TX-GRP", "CM-COORD", "CONSULT")
+                    for t in (2, 3)
+                ],
+            }
+        )
+        path = f"/api/v1/counts/{school}/2026-09"
+        headers = sign_request(
+            "PUT", path, body, device_id=device_id, private_key=key, created=created
+        )
+        headers["Content-Type"] = "application/json"
+        requests.append((path, body, headers))
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "county_server.cli", "--db", url, "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, proc)
+        by_device: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
+        for req in requests:
+            by_device.setdefault(req[2]["Signature-Input"].split('keyid="')[1][:30], []).append(req)
+        lanes = list(by_device.values())
+
+        async def worker(
+            client: httpx.AsyncClient,
+            queue: list[list[tuple[str, bytes, dict[str, str]]]],
+            bad: list[int],
+        ) -> None:
+            while queue:
+                lane = queue.pop()
+                for path, body, headers in lane:  # one device's revisions stay in order
+                    r = await client.put(path, content=body, headers=headers)
+                    if r.status_code != 200:
+                        bad.append(r.status_code)
+
+        async def main() -> float:
+            bad: list[int] = []
+            limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+                start = time.perf_counter()
+                queue = list(lanes)
+                await asyncio.gather(*(worker(client, queue, bad) for _ in range(16)))
+                elapsed = time.perf_counter() - start
+            if bad:
+                raise RuntimeError(f"{len(bad)} PUTs were not 200 (e.g. {bad[0]})")
+            return total / elapsed
+
+        return asyncio.run(main())
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def page_times(url: str, months: int) -> tuple[float, float]:
+    from fastapi.testclient import TestClient
+
+    from county_server.app import create_app
+    from county_server.settings import ServerSettings
+
+    db = _fresh(url)
+    now = datetime(2026, 10, 5, tzinfo=UTC)
+    demo.populate(db, now, months=months, schools_total=300)
+    auth.add_user(
+        db, "bench", "admin", PASSWORD, [], now=now, actor="bench", memory_kib=8192, iterations=1
+    )
+    app = create_app(db, ServerSettings(now=lambda: now, secure_cookies=False))
+    with TestClient(app) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token is not None
+        c.post(
+            "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        district = demo.demo_directory(300)[0][0].code
+
+        def median_ms(path: str) -> float:
+            times = []
+            for _ in range(7):
+                t0 = time.perf_counter()
+                r = c.get(path)
+                times.append(time.perf_counter() - t0)
+                assert r.status_code == 200, r.status_code
+            return 1000 * statistics.median(times)
+
+        result = (median_ms(f"/district/{district}"), median_ms("/"))
+    db.close()
+    return result
+
+
+def run(quick: bool) -> list[Row]:
+    rows: list[Row] = []
+    engines = {"sqlite": None}
+    pg = os.environ.get("COUNTY_TEST_PG_URL")
+    if pg:
+        engines["postgresql"] = pg
+    with tempfile.TemporaryDirectory(prefix="bench-county-") as tmp:
+        for engine, pg_url in engines.items():
+            url = pg_url or str(Path(tmp) / f"{engine}-puts.sqlite3")
+            rate = puts_per_second(url, 600 if quick else 3000)
+            rows.append((f"server_puts_per_s_{engine}", rate, "req/s", None))
+            url = pg_url or str(Path(tmp) / f"{engine}-pages.sqlite3")
+            district_ms, overview_ms = page_times(url, 24 if quick else 60)
+            rows.append((f"server_district_page_ms_{engine}", district_ms, "ms", None))
+            rows.append((f"server_overview_page_ms_{engine}", overview_ms, "ms", None))
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value, unit, _ in run(quick="--quick" in sys.argv):
+        print(f"{name} {value:.4g} {unit}")
