@@ -21,9 +21,12 @@ from clinician_desk.domain.screenings import (
     Instrument,
     SafetyFollowUp,
     ScreeningResult,
+    check_population,
     ensure_can_close,
     score,
+    score_valid,
     validate_follow_up,
+    validate_responses,
 )
 from clinician_desk.domain.screenings.model import RESPONDENTS
 from clinician_desk.domain.sessions import period_of
@@ -56,7 +59,7 @@ class RecordedScreening:
     safety_flag_id: int | None
 
 
-def _instrument(instruments: Mapping[str, Instrument], name: str) -> Instrument:
+def find_instrument(instruments: Mapping[str, Instrument], name: str) -> Instrument:
     found = instruments.get(name) or next(
         (v for k, v in instruments.items() if k.casefold() == name.casefold()), None
     )
@@ -83,7 +86,7 @@ def record_administration(
     uow: UoW, data: AdministrationInput, instruments: Mapping[str, Instrument]
 ) -> RecordedScreening:
     """Score and store one administration; a critical result opens the safety follow-up."""
-    instrument = _instrument(instruments, data.instrument)
+    instrument = find_instrument(instruments, data.instrument)
     respondent = data.respondent or instrument.respondent
     if respondent not in RESPONDENTS:
         raise ValidationError(f"Respondent must be one of {', '.join(RESPONDENTS)}.")
@@ -99,8 +102,9 @@ def record_administration(
     if data.administered_on > today_of(uow):
         raise ValidationError("A screening cannot be dated in the future.")
     school = _school_of(uow, data.student_id)
-    result = score(instrument, data.responses, population=data.population)
-    responses = {k: v for k, v in data.responses.items()}  # validated by score()
+    check_population(instrument, data.population)
+    responses = validate_responses(instrument, data.responses)
+    result = score_valid(instrument, responses, population=data.population)
     now = utc_iso(uow.clock.now())
     screening_id = repo.insert_screening(
         uow.conn,
@@ -109,7 +113,7 @@ def record_administration(
         administered_on=data.administered_on,
         respondent=respondent,
         language=data.language,
-        responses=responses,  # type: ignore[arg-type]
+        responses=responses,
         school_cds=school,
         actor=uow.actor,
         now=now,

@@ -85,7 +85,9 @@ class ScreeningsService:
             row = repo.get_screening(uow.conn, screening_id)
             if row is None:
                 raise NotFoundError(f"There is no screening with id {screening_id}.")
-            return uc.rescore(uow, screening_id, uc._instrument(self.instruments, row.instrument))
+            return uc.rescore(
+                uow, screening_id, uc.find_instrument(self.instruments, row.instrument)
+            )
 
     def rescore_outdated(self) -> int:
         """Re-score every administration lacking a result with its instrument's current rule
@@ -122,7 +124,7 @@ class ScreeningsService:
 
     def trend(self, student_id: int, instrument: str) -> TrendSeries:
         """Scores and bands over time for one student and instrument (newest rule version)."""
-        found = uc._instrument(self.instruments, instrument)
+        found = uc.find_instrument(self.instruments, instrument)
         with self.db.read() as conn:
             rows = repo.trend_inputs(conn, student_id, found.id)
         return build_trend(found.id, rows, found.total_range)

@@ -18,6 +18,7 @@ from clinician_desk.domain.screenings.scoring import (
     CriticalFlag,
     ScreeningResult,
     SubscaleScore,
+    check_population,
     score,
     score_valid,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "TrendSeries",
     "Value",
     "build_trend",
+    "check_population",
     "ensure_can_close",
     "instrument_from_dict",
     "score",

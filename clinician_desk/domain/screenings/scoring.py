@@ -90,16 +90,21 @@ class ScreeningResult:
         }
 
 
-def score(
-    instrument: Instrument, responses: Mapping[str, object], *, population: str | None = None
-) -> ScreeningResult:
-    """Score one administration. Raises ``ValidationError`` for bad answers or population."""
+def check_population(instrument: Instrument, population: str | None) -> None:
+    """Refuse a threshold population the instrument does not define."""
     if population is not None and instrument.scoring.thresholds:
         if population not in instrument.populations:
             raise ValidationError(
                 f"{instrument.id} has no threshold for population {population!r} "
                 f"(choose {', '.join(instrument.populations)})"
             )
+
+
+def score(
+    instrument: Instrument, responses: Mapping[str, object], *, population: str | None = None
+) -> ScreeningResult:
+    """Score one administration. Raises ``ValidationError`` for bad answers or population."""
+    check_population(instrument, population)
     answers = validate_responses(instrument, responses)
     return score_valid(instrument, answers, population=population)
 

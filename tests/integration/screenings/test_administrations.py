@@ -82,6 +82,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(
         ({"language": "es"}, "no validated translation"),
         ({"administered_on": date(2026, 10, 6)}, "future"),
         ({"student_id": 999}, "no student"),
+        ({"population": "toddler"}, "no threshold for population"),
     ],
 )
 def test_record_checks_context(
