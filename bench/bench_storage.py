@@ -6,6 +6,8 @@
 - insert (one note-sized row + audit entry per transaction, WAL, synchronous=FULL, as a note
   save) and read (point lookups, warm cache; full scan on a cold connection) with ratio =
   SQLCipher time / plain ``sqlite3`` time measured in the same run.
+- ``storage.unlock_total_with_open``: passphrase → open database with the KDF calibrated on
+  this machine (full run only); ``storage.unlock_open_share`` is the part after the vault.
 - ``storage.crash_cycles`` / ``storage.crash_lost``: the SIGKILL torture of the crash test,
   1,000 cycles in the full run (``BENCH_CRASH_CYCLES`` to change), skipped with ``--quick``.
 
@@ -86,6 +88,34 @@ def _insert_plain(conn: sqlite3.Connection, n: int, offset: int) -> None:
         conn.execute("COMMIT")
 
 
+def _unlock_total(folder: Path) -> list[Row]:
+    """Passphrase to open database with the KDF calibrated on this machine (what a user waits
+    for at the unlock screen), and the same minus the vault's own unlock."""
+    from clinician_desk.config import VaultPaths
+    from clinician_desk.vault import create_vault, unlock_vault
+
+    paths = VaultPaths(folder / "profiles" / "bench")
+    phrase = "bench fictional walrus meadow"
+    key, _ = create_vault(paths, phrase)
+    Database.open(paths.database, key, clock=FakeClock(), create=True).close()
+    key.wipe()
+    totals, unlocks = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        k = unlock_vault(paths, phrase)
+        unlocked = time.perf_counter()
+        db = Database.open(paths.database, k, clock=FakeClock())
+        totals.append(time.perf_counter() - start)
+        unlocks.append(unlocked - start)
+        db.close()
+        k.wipe()
+    total = statistics.median(totals) * 1000
+    return [
+        ("storage.unlock_total_with_open", total, "ms", None),
+        ("storage.unlock_open_share", total - statistics.median(unlocks) * 1000, "ms", None),
+    ]
+
+
 def run(quick: bool) -> list[Row]:
     rows: list[Row] = []
     n_insert = 200 if quick else 1000
@@ -136,6 +166,7 @@ def run(quick: bool) -> list[Row]:
         rows.append(("storage.full_scan_cold", ours, "ms", ours / base if base else None))
 
         if not quick:
+            rows += _unlock_total(folder)
             from tests.integration.storage.crash_harness import torture
 
             cycles = int(os.environ.get("BENCH_CRASH_CYCLES", "1000"))
