@@ -122,6 +122,11 @@ class ScreeningsService:
         with self.db.read() as conn:
             return repo.screenings_of_student(conn, student_id)
 
+    def summaries(self, student_id: int) -> list[repo.SummaryRow]:
+        """The student's administrations with their newest result (lists, printed summary)."""
+        with self.db.read() as conn:
+            return repo.summaries_of_student(conn, student_id)
+
     def trend(self, student_id: int, instrument: str) -> TrendSeries:
         """Scores and bands over time for one student and instrument (newest rule version)."""
         found = uc.find_instrument(self.instruments, instrument)

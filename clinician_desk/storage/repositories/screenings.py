@@ -269,3 +269,47 @@ def trend_inputs(conn: Conn, student_id: int, instrument: str) -> list[TrendInpu
             (student_id, instrument),
         )
     ]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One administration with its newest result, for lists and the printed summary."""
+
+    screening_id: int
+    instrument: str
+    administered_on: date
+    respondent: str
+    status: str
+    rule_version: str
+    total: int | None
+    band: str | None
+    positive: bool | None
+    critical: bool
+    complete: bool
+
+
+def summaries_of_student(conn: Conn, student_id: int) -> list[SummaryRow]:
+    """Newest result (highest result id) per administration, oldest administration first."""
+    return [
+        SummaryRow(
+            screening_id=int(r[0]),
+            instrument=r[1],
+            administered_on=date.fromisoformat(r[2]),
+            respondent=r[3],
+            status=r[4],
+            rule_version=r[5],
+            total=r[6],
+            band=r[7],
+            positive=None if r[8] is None else bool(r[8]),
+            critical=bool(r[9]),
+            complete=bool(r[10]),
+        )
+        for r in conn.execute(
+            "SELECT s.id, s.instrument, s.administered_on, s.respondent, s.status,"
+            " r.rule_version, r.total, r.band, r.positive, r.critical, r.complete"
+            " FROM screenings s JOIN screening_results r ON r.id = ("
+            "   SELECT max(id) FROM screening_results WHERE screening_id = s.id)"
+            " WHERE s.student_id = ? ORDER BY s.administered_on, s.id",
+            (student_id,),
+        )
+    ]

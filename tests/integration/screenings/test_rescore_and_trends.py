@@ -53,6 +53,11 @@ def test_rescore_keeps_both_results_and_trend_uses_newest(
         (date(2026, 10, 1), 10, "moderate"),
     ]
     assert series.change_from_first == 6 and series.total_range == (0, 21)
+    summary = newer.summaries(student_id)
+    assert [(r.administered_on, r.rule_version, r.band) for r in summary] == [
+        (date(2026, 9, 1), "2026.2", "mild"),
+        (date(2026, 10, 1), "2026.1", "moderate"),
+    ]
     assert screenings.trend(student_id, "PHQ-9").points == ()
 
 
