@@ -1,4 +1,5 @@
-"""Entry point of the desktop app: ``clinician-desk [--data-dir DIR] [--demo] [--lang LANG]``.
+"""Entry point of the desktop app: ``clinician-desk [--data-dir DIR] [--demo] [--lang LANG]``
+(``--self-test [REPORT]`` checks the installation and exits: see ``ui.selftest_qt``).
 
 Builds the one ``QApplication``, the shared ``UiContext`` (paths, clock, task manager, clipboard
 guard, window settings), installs the UI catalogue and an exception hook that logs by type and
@@ -34,6 +35,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--demo-students", type=int, default=120, help=argparse.SUPPRESS)
     parser.add_argument("--demo-sessions", type=int, default=5000, help=argparse.SUPPRESS)
     parser.add_argument("--lang", help="UI language (e.g. es, or pseudo for layout checks)")
+    parser.add_argument(
+        "--self-test",
+        nargs="?",
+        const="-",
+        metavar="REPORT",
+        help="check this installation with a throw-away vault and exit (0 = all ok)",
+    )
     return parser.parse_args(argv)
 
 
@@ -139,6 +147,10 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.self_test:
+        from ui.selftest_qt import main as self_test
+
+        return self_test(args.self_test)
     from PySide6.QtWidgets import QApplication
 
     from ui import i18n

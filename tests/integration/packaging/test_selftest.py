@@ -1,0 +1,92 @@
+"""The self-test, unfrozen: a real throw-away vault, real failures, nothing left behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinician_desk.selftest import ThrowAwayVault, run_checks, run_self_test, throw_away_vault
+
+ROOT = Path(__file__).resolve().parents[3]
+CORE_CHECKS = ["resources", "sqlcipher", "policy", "vault-create", "vault-unlock", "note-sign"]
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line]
+
+
+def test_core_self_test_passes_and_leaves_nothing(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_self_test(out, base=tmp_path) is True
+    lines = _lines(out.getvalue())
+    assert all(line.startswith("ok ") for line in lines), lines
+    names = [line.removeprefix("ok ") for line in lines]
+    assert names[:6] == CORE_CHECKS
+    assert {"handout-en", "handout-ar", "handout-zh-Hant", "vault-verify"} <= set(names)
+    assert names[-1] == "vault-delete"
+    assert list(tmp_path.iterdir()) == []  # the throw-away vault is gone
+
+
+def test_broken_machine_policy_fails_its_check_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"auto_lock_minutes": "never"}), encoding="utf-8")
+    monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
+    work = tmp_path / "work"
+    work.mkdir()
+    out = io.StringIO()
+    assert run_self_test(out, base=work) is False
+    lines = _lines(out.getvalue())
+    failed = [line for line in lines if not line.startswith("ok ")]
+    assert failed == [f"FAIL policy: {policy}: auto_lock_minutes must be a whole number 1–240"]
+    assert "ok vault-delete" in lines
+    assert list(work.iterdir()) == []
+
+
+def test_a_failed_step_fails_the_steps_that_need_it(tmp_path: Path) -> None:
+    vault = ThrowAwayVault(tmp_path / "selftest")
+    vault.paths.profile_dir.mkdir(parents=True)
+    vault.paths.keyslots.write_text("{}", encoding="utf-8")  # a vault is already there
+    out = io.StringIO()
+    results = run_checks(vault.checks()[:4], out)
+    assert [r.ok for r in results] == [False, False, False, False]
+    assert "A vault already exists" in results[0].reason
+    assert _lines(out.getvalue())[1:] == [
+        "FAIL vault-unlock: not run because vault-create failed",
+        "FAIL note-sign: not run because vault-create failed",
+        "FAIL screening-score: not run because note-sign failed",
+    ]
+
+
+def test_temp_folder_removed_even_when_a_check_raises(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), throw_away_vault(tmp_path) as vault:
+        vault.create()
+        assert vault.paths.database.is_file()
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_app_self_test_option_writes_a_report_and_exits_0(tmp_path: Path) -> None:
+    report = tmp_path / "selftest.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    env.pop("CLINICIAN_DESK_POLICY_FILE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.app", "--self-test", str(report)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = _lines(report.read_text(encoding="utf-8"))
+    assert proc.returncode == 0, (proc.stderr[-2000:], lines)
+    assert all(line.startswith("ok ") for line in lines), lines
+    assert lines[-3:] == ["ok ui-modules", "ok ui-translations", "ok qt-pdf-render"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["selftest.txt"]
