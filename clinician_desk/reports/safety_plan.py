@@ -28,18 +28,21 @@ def crisis_lines() -> tuple[str, ...]:
 
 
 def _step_box(number: int, step_title: str, items: tuple[str, ...]) -> Flowable:
-    body: list[Flowable] = [c.subheading(f"Step {number}: {step_title}")]
+    """A boxed step; one table row per entry, so a very long step can continue on the next page."""
+    rows: list[Flowable] = [c.subheading(f"Step {number}: {step_title}")]
     if items:
-        body.extend(c.bullets(items))
+        rows.extend(c.bullets(items))
     else:
-        body.extend(c.text(_BLANK, small=True) for _ in range(3))
-    table = Table([[body]], colWidths=[c.CONTENT_WIDTH])
+        rows.extend(c.text(_BLANK, small=True) for _ in range(3))
+    table = Table([[r] for r in rows], colWidths=[c.CONTENT_WIDTH])
     table.setStyle(
         TableStyle(
             [
                 ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#4a6b8a")),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 1), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
             ]
         )
     )

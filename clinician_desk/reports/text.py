@@ -133,10 +133,13 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         fonts: FontSet,
         bold: bool = False,
         bullet: bool = False,
+        base: str | None = None,
     ) -> None:
         super().__init__()
         self.text = normalize(text)
-        self.base = base_direction(self.text)
+        self.base = base or base_direction(self.text)
+        self.fonts = fonts
+        self.bold = bold
         self.style = style
         self.primary = fonts.face(bold)
         self.fallback = fonts.fallback_face(bold)
@@ -171,8 +174,20 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        # Paragraphs are short; a paragraph that does not fit moves to the next page whole.
-        return []
+        """Split between lines; the rest continues (same direction, no bullet) on the next page."""
+        lines = self._fill(availWidth - self.indent)
+        fit = int(availHeight // self.style.leading)
+        if fit < 1 or fit >= len(lines):
+            return []
+        first = RtlParagraph(" ".join(lines[:fit]), self.style, self.fonts, self.bold, self.bullet)
+        first.base = self.base
+        first.spaceAfter = 0
+        rest = RtlParagraph(
+            " ".join(lines[fit:]), self.style, self.fonts, self.bold, False, self.base
+        )
+        rest.indent = self.indent
+        rest.spaceBefore = 0
+        return [first, rest]
 
     def draw(self) -> None:
         canvas: Canvas = self.canv
@@ -180,6 +195,10 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         leading = self.style.leading
         right = self.width - self.indent
         y = self.height - size
+        if self.style.backColor is not None:
+            pad = self.style.borderPadding or 0
+            canvas.setFillColor(self.style.backColor)
+            canvas.rect(-pad, -pad, self.width + 2 * pad, self.height + 2 * pad, stroke=0, fill=1)
         canvas.setFillColor(self.style.textColor)
         if self.bullet:
             canvas.setFont(self.fallback, size)

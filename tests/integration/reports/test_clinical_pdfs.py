@@ -124,3 +124,13 @@ def test_caseload_report_totals(artifacts_dir) -> None:
     assert "Students seen (2)" in text
     assert CONFIDENTIAL in text
     save_first_page_png(pdf, artifacts_dir / "reports", "caseload-report")
+
+
+def test_a_very_long_safety_plan_step_continues_on_the_next_page() -> None:
+    doc = safety_plan_doc()
+    many = tuple(f"Coping idea number {i}" for i in range(80))
+    steps = tuple(replace(s, items=many) if s.number == 2 else s for s in doc.steps)
+    pdf = render_safety_plan(replace(doc, steps=steps))
+    assert len(reader(pdf).pages) >= 2
+    text = text_of(pdf)
+    assert "Coping idea number 79" in text and "Step 6:" in text

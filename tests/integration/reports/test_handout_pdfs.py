@@ -140,3 +140,17 @@ def test_bad_topic_or_language_is_refused() -> None:
         render_handout("nope", "en")
     with pytest.raises(NotFoundError):
         render_handout("sleep", "xx")
+
+
+def test_a_long_right_to_left_paragraph_flows_over_pages() -> None:
+    from reportlab.platypus import Flowable
+
+    from clinician_desk.reports.layout import DocMeta, build_pdf
+    from clinician_desk.reports.text import paragraph
+
+    fonts = font_set_for("ar")
+    sentence = "يمكن منع الانتحار. اتصل بالرقم 988 في أي وقت."
+    story: list[Flowable] = [paragraph(" ".join([sentence] * 150), styles_for(fonts).body, fonts)]
+    pdf = build_pdf(story, DocMeta(title="t", language="ar", fonts=fonts))
+    assert len(reader(pdf).pages) >= 2
+    assert text_of(pdf).count("988") == 150
