@@ -80,7 +80,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(
     [
         ({"respondent": "self", "instrument": "PSC-17"}, "answered by the parent"),
         ({"language": "es"}, "no validated translation"),
-        ({"administered_on": date(2026, 10, 6)}, "future"),
+        ({"administered_on": date(2026, 10, 8)}, "future"),
         ({"student_id": 999}, "no student"),
         ({"population": "toddler"}, "no threshold for population"),
     ],
