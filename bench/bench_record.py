@@ -13,12 +13,17 @@ ratio = SQLCipher / plain:
   save, search index, content hash, count_dirty mark, audit entry, COMMIT with fsync);
 - ``student_page_ms`` — median of a student page (view + 100 sessions + referrals + audit).
 
+Each figure is repeated as ``….no_memory_security``: the same encrypted file with every pragma
+except ``cipher_memory_security=ON`` (SECURITY.md asks for it; it makes SQLCipher lock and wipe
+every allocation, which dominates query cost) — ratio again against plain SQLite.
+
 Run: ``python -m bench.bench_record [--quick]``. Figures only, never pass/fail.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -115,6 +120,24 @@ def _plain_copy(src: Path, dest: Path) -> sqlite3.Connection:
     return conn
 
 
+def _cipher_without_memory_security(src: Path, dest: Path) -> Any:
+    """The same encrypted file opened with every pragma of ours except
+    ``cipher_memory_security`` (to show what that setting costs)."""
+    shutil.copyfile(src, dest)
+    conn = sqlcipher3.connect(str(dest), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "temp_store = MEMORY",
+        "foreign_keys = ON",
+        "cache_size = -65536",
+    ):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.row_factory = sqlcipher3.Row
+    return conn
+
+
 def _timed(fn: Callable[[], object], n: int) -> list[float]:
     out = []
     for _ in range(n):
@@ -188,15 +211,19 @@ def run_size(sessions: int, reps: int) -> list[Row]:
         )
         db.checkpoint()
         plain = _plain_copy(path, Path(tmp) / "plain.db")
+        nosec_conn = _cipher_without_memory_security(path, Path(tmp) / "nosec.db")
+        nosec = Target("sqlcipher-no-memsec", nosec_conn, clock)
         ours = Target("sqlcipher", db.conn, clock, db)
         base = Target("plain", plain, clock)
         with ours.read() as c:
             ids = [int(r[0]) for r in c.execute("SELECT id FROM students ORDER BY id")]
         # the same drafts on both copies (ids line up because both start identical)
         d_ours, d_base = _drafts(ours, ids, 40), _drafts(base, ids, 40)
-        assert d_ours == d_base
+        d_nosec = _drafts(nosec, ids, 40)
+        assert d_ours == d_base == d_nosec
         fo = _measure(ours, ids, d_ours, reps)
         fb = _measure(base, ids, d_base, reps)
+        fn = _measure(nosec, ids, d_nosec, reps)
         for name, value in fo.items():
             rows.append(
                 (
@@ -206,7 +233,16 @@ def run_size(sessions: int, reps: int) -> list[Row]:
                     round(value / fb[name], 2) if fb[name] else None,
                 )
             )
+            rows.append(
+                (
+                    f"record.{name}@{sessions // 1000}k.no_memory_security",
+                    round(fn[name], 2),
+                    "ms",
+                    round(fn[name] / fb[name], 2) if fb[name] else None,
+                )
+            )
         plain.close()
+        nosec_conn.close()
         db.close()
     return rows
 

@@ -276,8 +276,8 @@ CREATE TABLE count_dirty (
     PRIMARY KEY (org_unit, period)
 ) WITHOUT ROWID;
 
--- Full-text search inside the encrypted database. rowid = ref_id * 4 + kind code
--- (0 student name, 1 note, 2 addendum, 3 psychotherapy note) so updates are by rowid.
+-- Full-text search inside the encrypted database. The rowid encodes the indexed item
+-- (see storage/repositories/search_index.py) so updates are by rowid.
 CREATE VIRTUAL TABLE record_search USING fts5 (
     body,
     kind UNINDEXED,
