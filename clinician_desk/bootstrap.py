@@ -7,16 +7,26 @@ it. Nothing here runs at import time. Each area adds its service object as a fie
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from secrets import token_hex
+from typing import TYPE_CHECKING, Protocol
 
-from clinician_desk.clock import Clock
+from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.config import VaultPaths
+from clinician_desk.errors import VaultError
 from clinician_desk.events import EventBus
 from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record import RecordService
 from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.storage import Database
+from clinician_desk.storage.backup import finish_interrupted_restore
+from clinician_desk.storage.snapshot import fsync_dir
+
+if TYPE_CHECKING:
+    from clinician_desk.vault import KdfParams
 
 
 class DataKey(Protocol):
@@ -67,3 +77,61 @@ def build_services(
         screenings=ScreeningsService(db),
         printing=PrintService(db),
     )
+
+
+def create_vault_and_open(
+    paths: VaultPaths, passphrase: str, *, clock: Clock, kdf: KdfParams | None = None
+) -> tuple[Services, str]:
+    """Create a new vault (key slots + migrated database) as one step and open it.
+
+    Both files are made in a staging folder beside the profile and moved in only when complete
+    (the key-slot file last, since its presence is what makes a vault exist), so a crash never
+    leaves key slots without a database. A database already sitting in the profile without key
+    slots is moved to ``backups/orphan-<time>/``, never overwritten. Returns the open services
+    and the recovery key text (show it once). Raises ``VaultError`` if the profile has a vault.
+    """
+    from clinician_desk.vault import create_vault
+
+    if paths.keyslots.exists():  # key slots make a vault; a lone database is an orphan
+        raise VaultError(
+            f"A vault already exists for profile '{paths.profile}'; choose another profile."
+        )
+    finish_interrupted_restore(paths)
+    paths.profile_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = VaultPaths(paths.profile_dir.parent / f".{paths.profile}.init-{token_hex(4)}")
+    key, recovery = create_vault(staging, passphrase, clock=clock, kdf=kdf)
+    try:
+        Database.open(staging.database, key, clock=clock, create=True).close()
+        _install_new_vault(staging, paths, clock)
+    except BaseException:
+        key.wipe()
+        shutil.rmtree(staging.profile_dir, ignore_errors=True)
+        raise
+    try:
+        return build_services(paths, key, clock), recovery
+    except BaseException:
+        key.wipe()
+        raise
+
+
+def _install_new_vault(staging: VaultPaths, paths: VaultPaths, clock: Clock) -> None:
+    if not paths.profile_dir.exists():
+        os.rename(staging.profile_dir, paths.profile_dir)
+        fsync_dir(paths.profile_dir.parent)
+        return
+    leftovers = [
+        p
+        for p in (paths.database, Path(f"{paths.database}-wal"), Path(f"{paths.database}-shm"))
+        if p.exists()
+    ]
+    if leftovers:
+        stamp = utc_iso(clock.now()).replace(":", "").replace("-", "")
+        orphan = paths.backups_dir / f"orphan-{stamp}"
+        orphan.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for item in leftovers:
+            os.rename(item, orphan / item.name)
+    paths.lockout.unlink(missing_ok=True)  # failures counted against an older vault
+    os.replace(staging.database, paths.database)
+    os.replace(staging.keyslots, paths.keyslots)
+    fsync_dir(paths.profile_dir)
+    shutil.rmtree(staging.profile_dir, ignore_errors=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk import __version__
-from clinician_desk.bootstrap import Services, build_services
+from clinician_desk.bootstrap import Services, build_services, create_vault_and_open
 from clinician_desk.cli.common import (
     out,
     read_new_passphrase,
@@ -37,10 +37,8 @@ from clinician_desk.storage.migrations_runner import head_version
 from clinician_desk.vault import (
     DataKey,
     change_passphrase,
-    create_vault,
     reset_passphrase_with_recovery,
     unlock_vault,
-    vault_exists,
 )
 
 
@@ -90,18 +88,12 @@ def _audit(services: Services, action: str, details: dict[str, object] | None = 
 def cmd_init(args: argparse.Namespace) -> int:
     name = _check_name(args.name)
     paths = vault_paths(args)
-    if vault_exists(paths) or paths.database.exists():
+    if paths.keyslots.exists():
         raise VaultError(
             f"A vault already exists for profile '{paths.profile}'; choose another --profile."
         )
     passphrase = read_passphrase(args, "New passphrase (12+ characters): ", confirm=True)
-    key, recovery = create_vault(paths, passphrase, kdf=args.kdf)
-    try:
-        services = build_services(paths, key, SystemClock(), create=True)
-    except BaseException:
-        key.wipe()
-        paths.keyslots.unlink(missing_ok=True)  # the key was never used; leave no half vault
-        raise
+    services, recovery = create_vault_and_open(paths, passphrase, clock=SystemClock(), kdf=args.kdf)
     try:
         with services.db.unit_of_work() as uow:
             uow.conn.execute(

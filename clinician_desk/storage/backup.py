@@ -150,7 +150,7 @@ def _swap_in(staged: Path, live: VaultPaths, clock: Clock) -> Path | None:
 
 
 def finish_interrupted_restore(live: VaultPaths) -> None:
-    """Repair what a crash in the middle of a restore left beside the profile folder.
+    """Repair what a crash in the middle of a restore (or an init) left beside the profile.
 
     Staging folders are incomplete copies and are removed. A vault put aside just before the
     swap goes back in place when the profile folder is missing (the old vault is restored), or
@@ -160,8 +160,9 @@ def finish_interrupted_restore(live: VaultPaths) -> None:
     parent = live.profile_dir.parent
     if not parent.is_dir():
         return
-    for staging in parent.glob(f".{live.profile}.restore-*"):
-        shutil.rmtree(staging, ignore_errors=True)
+    for pattern in (f".{live.profile}.restore-*", f".{live.profile}.init-*"):
+        for staging in parent.glob(pattern):  # incomplete: never shown to anyone as a vault
+            shutil.rmtree(staging, ignore_errors=True)
     aside = sorted(parent.glob(f".{live.profile}.replaced-*"))
     for index, folder in enumerate(aside):
         if not live.profile_dir.exists() and index == len(aside) - 1:

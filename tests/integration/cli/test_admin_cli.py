@@ -163,3 +163,24 @@ def test_doctor_shows_settings_and_no_secrets(
     assert "TEMP_STORE=2" in out and "sqlcipher 4." in out and "profiles: default" in out
     assert PASSPHRASE not in out
     assert str(vault.keyslots) in out
+
+
+def test_init_moves_an_orphan_database_aside_and_cleans_crashed_init(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = data_dir / "profiles" / "default"
+    profile.mkdir(parents=True)
+    (profile / "vault.db").write_bytes(b"left by a crash or a lost key file")
+    (profile / "unlock-attempts.json").write_text('{"failures": 9}')
+    crashed = data_dir / "profiles" / ".default.init-0000"
+    crashed.mkdir()
+    (crashed / "vault.keys").write_bytes(b"half-made")
+    assert admin([*_dd(data_dir), "init", "--name", "Dr. Example"]) == 0
+    orphans = list((profile / "backups").glob("orphan-*/vault.db"))
+    assert len(orphans) == 1
+    assert orphans[0].read_bytes() == b"left by a crash or a lost key file"
+    assert not crashed.exists()
+    assert not (profile / "unlock-attempts.json").exists()
+    assert sorted(p.name for p in (data_dir / "profiles").iterdir()) == ["default"]
+    capsys.readouterr()
+    assert admin([*_dd(data_dir), "verify"]) == 0
