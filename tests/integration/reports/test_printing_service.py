@@ -84,8 +84,11 @@ def test_personalized_handout_needs_a_basis(vault: Vault, artifacts_dir: Path) -
     save_first_page_png(ok.pdf, artifacts_dir / "reports", "service-personal-handout-es")
 
 
-def test_session_summary_never_shows_the_psychotherapy_note(vault: Vault) -> None:
+def test_session_summary_never_shows_the_psychotherapy_note(
+    vault: Vault, artifacts_dir: Path
+) -> None:
     printed = vault.printing.produce(DocumentRequest("session-summary", note_id=vault.note_id))
+    save_first_page_png(printed.pdf, artifacts_dir / "reports", "service-session-summary")
     text = text_of(printed.pdf)
     assert "Reports worry before tests." in text
     assert "Location corrected to room 12." in text
@@ -95,12 +98,14 @@ def test_session_summary_never_shows_the_psychotherapy_note(vault: Vault) -> Non
         vault.printing.produce(DocumentRequest("session-summary", note_id=999_999))
 
 
-def test_screening_summary_and_safety_plan_from_the_vault(vault: Vault) -> None:
-    text = text_of(
-        vault.printing.produce(
-            DocumentRequest("screening-summary", screening_id=vault.screening_id)
-        ).pdf
-    )
+def test_screening_summary_and_safety_plan_from_the_vault(
+    vault: Vault, artifacts_dir: Path
+) -> None:
+    pdf = vault.printing.produce(
+        DocumentRequest("screening-summary", screening_id=vault.screening_id)
+    ).pdf
+    save_first_page_png(pdf, artifacts_dir / "reports", "service-screening-summary")
+    text = text_of(pdf)
     assert "GAD-7" in text and "mild" in text and "Trend" in text
     assert "Pfizer" in text  # the instrument's attribution line
     plan = text_of(
@@ -113,7 +118,7 @@ def test_screening_summary_and_safety_plan_from_the_vault(vault: Vault) -> None:
         vault.printing.produce(DocumentRequest("safety-plan", student_id=vault.minor_consented))
 
 
-def test_caseload_and_hours_reports(vault: Vault) -> None:
+def test_caseload_and_hours_reports(vault: Vault, artifacts_dir: Path) -> None:
     caseload = text_of(
         vault.printing.produce(DocumentRequest("caseload-report", year=2026, month=10)).pdf
     )
@@ -121,6 +126,7 @@ def test_caseload_and_hours_reports(vault: Vault) -> None:
     hours = vault.printing.produce(
         DocumentRequest("hours-log", week_of=date(2026, 10, 5), license_type="AMFT")
     )
+    save_first_page_png(hours.pdf, artifacts_dir / "reports", "service-hours-log")
     text = text_of(hours.pdf)
     assert "Weekly log of experience hours" in text and "0.75" in text
     assert "Fictionaire" not in text
