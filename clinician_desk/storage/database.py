@@ -142,8 +142,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """The connection for queries (no writes); a deferred read transaction."""
+        """The connection for queries (no writes); a deferred read transaction, so every query
+        in the block sees one snapshot. Inside an open unit of work it joins that transaction
+        (reads see the work's own uncommitted rows) instead of failing."""
         conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn

@@ -142,3 +142,14 @@ def test_constraint_errors_from_callers_pass_through_unchanged(db: Database) -> 
         uow.conn.execute("INSERT INTO settings VALUES ('k', 'v', 'now')")
         uow.conn.execute("INSERT INTO settings VALUES ('k', 'v', 'now')")
     assert db.conn.in_transaction is False
+
+
+def test_read_inside_a_unit_of_work_sees_its_rows(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        uow.conn.execute("INSERT INTO settings VALUES ('inside', 'yes', 'now')")
+        with db.read() as conn:
+            assert conn.execute("SELECT value FROM settings").fetchone()[0] == "yes"
+        assert db.conn.in_transaction  # the read did not end the unit of work
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
+    assert not db.conn.in_transaction
