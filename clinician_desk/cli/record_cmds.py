@@ -80,8 +80,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
         start = time.perf_counter()
+        extra = []
+        screenings = getattr(services, "screenings", None)
+        if screenings is not None and hasattr(screenings, "demo_extra"):
+            extra.append(screenings.demo_extra)  # demo screenings in the same transaction
         summary = generate_demo(
-            services.db, students=args.students, sessions=args.sessions, seed=args.seed
+            services.db, students=args.students, sessions=args.sessions, seed=args.seed, extra=extra
         )
         out(f"{summary} in {time.perf_counter() - start:.1f} s")
     return 0
