@@ -75,6 +75,16 @@ class DocumentRequest:
 
 
 @dataclass(frozen=True)
+class HandoutInfo:
+    """One handout in one language, for pickers (title in its own language)."""
+
+    topic: str
+    language: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
 class PrintedDocument:
     document: str
     pdf: bytes
@@ -96,6 +106,22 @@ class PrintService:
         if self._instruments is None:
             self._instruments = load_instruments()
         return self._instruments
+
+    @staticmethod
+    def handout_catalog() -> list[HandoutInfo]:
+        """Every topic in every language with its title and translation status (no audit)."""
+        return [
+            HandoutInfo(topic, language, text.title, text.status)
+            for language in handouts.languages()
+            for topic in handouts.topics()
+            for text in (handouts.load_handout(topic, language),)
+        ]
+
+    def default_handout_language(self, student_id: int) -> tuple[str, str]:
+        """The language a parent handout for this student defaults to, and a note if English
+        replaces a guardian language that has no handout."""
+        with self.db.read() as conn:
+            return _default_language(student_view(conn, student_id))
 
     # -- building ---------------------------------------------------------------------------
     def _handout(self, conn: Any, req: DocumentRequest) -> PrintedDocument:

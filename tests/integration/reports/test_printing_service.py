@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.errors import ExportError, NotFoundError, PermissionRefusedError
+from clinician_desk.reports import handout_library as lib
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
 
 from .conftest import Vault
@@ -176,3 +177,13 @@ def test_bad_topic_language_and_document(vault: Vault) -> None:
     with pytest.raises(NotFoundError, match="no handout language"):
         vault.printing.produce(DocumentRequest("handout", "sleep", language="tlh"))
     assert _printed(vault) == []
+
+
+def test_catalog_and_default_language_for_pickers(vault: Vault) -> None:
+    catalog = vault.printing.handout_catalog()
+    assert len(catalog) == len(lib.topics()) * len(lib.languages()) >= 60
+    assert {c.status for c in catalog if c.language == "en"} == {"reviewed"}
+    assert any(c.language == "vi" and c.title.startswith("Giấc ngủ") for c in catalog)
+    assert vault.printing.default_handout_language(vault.parent_consented) == ("es", "")
+    assert vault.printing.default_handout_language(vault.minor_consented)[0] == "fa-AF"
+    assert _printed(vault) == []  # looking things up prints nothing
