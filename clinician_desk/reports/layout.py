@@ -13,12 +13,14 @@ from io import BytesIO
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import paragraph as rl_paragraph
 
 from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_fonts
 from clinician_desk.reports.text import paragraph
@@ -44,9 +46,24 @@ class Styles:
     banner: ParagraphStyle
 
 
+# Chinese punctuation that must never start a line. reportlab's kinsoku list (used when wordWrap
+# is "CJK") lacks the full-width comma, colon, semicolon, marks and closing brackets; it is read
+# from two module globals, so both are extended (once per process; only adds characters).
+_CANNOT_START = "，：；！？）」』】〕》〉"
+
+
+def _extend_cjk_line_rules() -> None:
+    for module in (rl_paragraph, rl_textsplit):
+        missing = "".join(ch for ch in _CANNOT_START if ch not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
+
+
 @cache
 def styles_for(fonts: FontSet) -> Styles:
     register_fonts()
+    if fonts.cjk:
+        _extend_cjk_line_rules()
     align = TA_RIGHT if fonts.rtl else TA_LEFT
     # Arabic-script and Gurmukhi glyphs reach far above and below the Latin line: more leading.
     extra = 1.25 if (fonts.rtl or fonts.shaping) else 1.0

@@ -154,3 +154,14 @@ def test_a_long_right_to_left_paragraph_flows_over_pages() -> None:
     pdf = build_pdf(story, DocMeta(title="t", language="ar", fonts=fonts))
     assert len(reader(pdf).pages) >= 2
     assert text_of(pdf).count("988") == 150
+
+
+def test_no_chinese_line_starts_with_closing_punctuation() -> None:
+    for topic in lib.topics():
+        pdf = render_handout(topic, "zh-Hant")
+        for page in reader(pdf).pages:
+            for line in page.extract_text().splitlines():
+                assert not line.startswith(("，", "。", "、", "：", "；", "）", "」")), (
+                    topic,
+                    line,
+                )
