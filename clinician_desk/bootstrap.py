@@ -67,16 +67,20 @@ def build_services(
     """
     db = Database.open(paths.database, key, clock=clock, create=create)
     events = EventBus()
-    return Services(
-        db=db,
-        clock=clock,
-        events=events,
-        paths=paths,
-        key=key,
-        record=RecordService(db),
-        screenings=ScreeningsService(db),
-        printing=PrintService(db),
-    )
+    try:
+        return Services(
+            db=db,
+            clock=clock,
+            events=events,
+            paths=paths,
+            key=key,
+            record=RecordService(db),
+            screenings=ScreeningsService(db),
+            printing=PrintService(db),
+        )
+    except BaseException:
+        db.close()  # a failing service must not leave the database open
+        raise
 
 
 def create_vault_and_open(

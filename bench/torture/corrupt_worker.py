@@ -1,0 +1,89 @@
+"""Child process of the corruption torture: ``python -m bench.torture.corrupt_worker MANIFEST``.
+
+The manifest (JSON) lists cases: ``{"kind": "db", "file": ..., "key": hex}`` opens a damaged
+database with ``Database.open``, runs ``verify`` and, if both pass, digests every table to catch a
+silent wrong read; ``{"kind": "keyslots", "profile": ..., "passphrase": ...}`` unlocks a profile
+whose key-slot file is damaged and compares the key it returns with the real one. One JSON line
+per case on stdout. Run in a child so a native crash or a hang is seen by the parent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from clinician_desk.clock import FakeClock
+from clinician_desk.config import VaultPaths
+from clinician_desk.errors import ClinicianDeskError, CorruptionError
+from clinician_desk.storage import Database
+
+
+def digest(conn: Any) -> str:
+    """SHA-256 over every row of every table (order-independent within a table)."""
+    h = hashlib.sha256()
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
+    ]
+    for name in names:
+        rows = sorted(repr(tuple(r)) for r in conn.execute(f'SELECT * FROM "{name}"').fetchall())
+        h.update(name.encode() + b"\0" + "\n".join(rows).encode())
+    return h.hexdigest()
+
+
+def _error(exc: BaseException) -> dict[str, object]:
+    if isinstance(exc, CorruptionError):
+        return {"kind": "corruption", "message": exc.message}
+    if isinstance(exc, ClinicianDeskError):
+        return {"kind": "clear_error", "type": type(exc).__name__, "message": exc.message}
+    return {"kind": "leak", "type": type(exc).__name__, "message": str(exc)[:300]}
+
+
+def open_db(path: Path, key: bytes) -> dict[str, object]:
+    try:
+        db = Database.open(path, key, clock=FakeClock())
+    except Exception as exc:
+        return _error(exc)
+    try:
+        problems = db.verify()
+        if problems:
+            return {"kind": "verify", "problems": problems[:3]}
+        return {"kind": "opened", "digest": digest(db.conn)}
+    except Exception as exc:
+        return _error(exc)
+    finally:
+        try:
+            db.close()
+        except Exception as exc:  # a close that raises on a damaged file is a leak too
+            return _error(exc)
+
+
+def unlock(profile: Path, passphrase: str) -> dict[str, object]:
+    from clinician_desk.vault import unlock_vault
+
+    try:
+        key = unlock_vault(VaultPaths(profile), passphrase)
+    except Exception as exc:
+        return _error(exc)
+    raw = key.raw.hex()
+    key.wipe()
+    return {"kind": "opened", "digest": hashlib.sha256(raw.encode()).hexdigest()}
+
+
+def main() -> None:
+    cases = json.loads(Path(sys.argv[1]).read_text())
+    for case in cases:
+        if case["kind"] == "db":
+            result = open_db(Path(case["file"]), bytes.fromhex(case["key"]))
+        else:
+            result = unlock(Path(case["profile"]), case["passphrase"])
+        print(json.dumps({"id": case["id"], **result}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
