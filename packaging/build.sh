@@ -1,14 +1,33 @@
 #!/usr/bin/env bash
-# Builds the one-folder desktop bundle into dist/clinician-desk and prints its size and the time
-# it took. Usage: packaging/build.sh [DISTDIR] [WORKDIR]
+# Builds the one-folder desktop bundle into DISTDIR/clinician-desk and prints its size and the
+# time it took, then (unless SELF_TEST=0) runs the bundle's own self-test.
+#
+#   packaging/build.sh [DISTDIR] [WORKDIR]      (defaults: dist/ and build/pyinstaller/)
+#
+# Environment: VENV_PY (the Python with PyInstaller and the app installed; default .venv),
+# CLEAN=0 to reuse PyInstaller's cache from an earlier build (faster; release builds keep the
+# default CLEAN=1), SELF_TEST=0 to skip the self-test. The last line is machine-readable:
+#   bundle: <path>  size_mb=<n>  build_seconds=<n>
+# Windows: run the same command from Git Bash, or see packaging/README.md for the MSI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PY="${VENV_PY:-$ROOT/.venv/bin/python}"
+if [ -z "${VENV_PY:-}" ]; then
+    VENV_PY="$ROOT/.venv/bin/python"
+    [ -x "$VENV_PY" ] || VENV_PY="$ROOT/.venv/Scripts/python.exe"
+fi
 DIST="${1:-$ROOT/dist}"
 WORK="${2:-$ROOT/build/pyinstaller}"
+clean=(--clean)
+[ "${CLEAN:-1}" = "0" ] && clean=()
 start=$(date +%s)
-"$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
+"$VENV_PY" -m PyInstaller --noconfirm "${clean[@]}" --log-level WARN \
     --distpath "$DIST" --workpath "$WORK" "$ROOT/packaging/clinician-desk.spec"
 end=$(date +%s)
-size=$(du -sm "$DIST/clinician-desk" | cut -f1)
-echo "bundle: $DIST/clinician-desk  size_mb=$size  build_seconds=$((end - start))"
+BUNDLE="$DIST/clinician-desk"
+if [ "${SELF_TEST:-1}" != "0" ]; then
+    exe="$BUNDLE/clinician-desk"
+    [ -x "$exe" ] || exe="$BUNDLE/clinician-desk.exe"
+    QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}" "$exe" --self-test
+fi
+size=$(du -sm "$BUNDLE" | cut -f1)
+echo "bundle: $BUNDLE  size_mb=$size  build_seconds=$((end - start))"
