@@ -133,8 +133,8 @@ class PrintService:
         student = student_view(conn, req.student_id) if req.student_id is not None else None
         if language is None:
             language, note = _default_language(student)
-        else:
-            handouts.check_language(language)
+        else:  # a code ("es") or a name as rosters write it ("Spanish")
+            language = handouts.resolve_language(language) or handouts.check_language(language)
         text = handouts.load_handout(req.topic, language)
         if text.is_draft and not req.accept_draft:
             raise DraftTranslationError(

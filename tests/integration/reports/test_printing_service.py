@@ -177,6 +177,8 @@ def test_bad_topic_language_and_document(vault: Vault) -> None:
     with pytest.raises(NotFoundError, match="no handout language"):
         vault.printing.produce(DocumentRequest("handout", "sleep", language="tlh"))
     assert _printed(vault) == []
+    named = DocumentRequest("handout", "sleep", language="Punjabi", accept_draft=True)
+    assert vault.printing.produce(named).language == "pa"
 
 
 def test_catalog_and_default_language_for_pickers(vault: Vault) -> None:
