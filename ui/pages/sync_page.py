@@ -52,6 +52,7 @@ class SyncPage(QWidget):
         self.server_edit.setObjectName("server_url_line_edit")
         self.server_edit.setAccessibleName(_("County server address"))
         self.server_edit.setPlaceholderText("https://…")
+        self._apply_it_policy()
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("sync_enrollment_code_line_edit")
         self.code_edit.setAccessibleName(_("Enrollment code"))
@@ -101,6 +102,19 @@ class SyncPage(QWidget):
         self.sync_button.clicked.connect(self.sync_now)
         self.cancel_button.clicked.connect(self.cancel)
         self._handle: TaskHandle | None = None
+
+    def _apply_it_policy(self) -> None:
+        """A server address preset by district IT (``clinician_desk.policy``) is shown read-only."""
+        from clinician_desk.policy import load_policy
+
+        try:
+            url = load_policy().server_url
+        except ClinicianDeskError:  # a broken policy file: the enroll call reports it
+            return
+        if url:
+            self.server_edit.setText(url)
+            self.server_edit.setReadOnly(True)
+            self.server_edit.setToolTip(_("Set by your district IT"))
 
     def _sync(self) -> Any:
         services = self.ctx.services
