@@ -4,7 +4,9 @@
   schema}``.
 * ``POST /api/v1/enroll`` ``{code, device_public_key, app_version}`` (JSON, exactly these
   fields; ``device_public_key`` = base64 of the raw 32-byte Ed25519 key) → 200 ``{device_id,
-  org_units, taxonomy_version, escrow_public_key, server_time}``; 401 unknown/used/expired code;
+  org_units, taxonomy_version, escrow_public_key, server_time}`` (``escrow_public_key``: base64
+  of the county's raw 32-byte X25519 key for ``set_escrow_slot``, or null); 401 unknown, used or
+  expired code;
   422 malformed body or key; 413 body > 64 KiB; 429 too many attempts (``Retry-After``).
 * ``PUT /api/v1/counts/{org_unit}/{period}`` — body per ``clinician_desk.sync.wire``, headers per
   ``clinician_desk.sync.signing`` → 200 ``{status: "applied"|"duplicate", revision,

@@ -1,0 +1,64 @@
+"""Small pieces of the county server: rate limiter, org-unit CSV parsing, SVG charts, months."""
+
+from __future__ import annotations
+
+import pytest
+
+from county_server.charts import bar_chart
+from county_server.errors import ConfigError
+from county_server.orgunits import parse_csv
+from county_server.queries import months_between
+from county_server.ratelimit import RateLimiter
+from county_server.web import add_months
+
+
+class Mono:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_token_bucket_refills_and_tells_when() -> None:
+    mono = Mono()
+    rl = RateLimiter(2.0, 3, monotonic=mono)
+    assert [rl.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert rl.allow("b")
+    assert rl.retry_after("a") == 1
+    mono.t = 0.5
+    assert rl.allow("a") and not rl.allow("a")
+
+
+def test_csv_parsing_and_errors() -> None:
+    districts, schools = parse_csv(
+        "CDSCode,District,School\n99100006000001,Alder,Acorn\n99100000000000,Alder,\n"
+    )
+    assert [d.code for d in districts] == ["99100000000000"]
+    assert [(s.code, s.district_code) for s in schools] == [("99100006000001", "99100000000000")]
+    for bad, where in [
+        ("cds_code,district,school\n123,Alder,Acorn\n", "line 2"),
+        ("cds_code,district,school\n99100006000001,,Acorn\n", "line 2"),
+        ("cds_code,district,school\n99100006000001,A,<script>\n", "line 2"),
+        ("cds_code,district,school\n99100006000001,A,x\n99100006000002,B,y\n", "line 3"),
+        ("cds_code,district,school\n99100006000001,A,x\n99100006000001,A,y\n", "line 3"),
+        ("a,b\n1,2\n", "columns"),
+        ("cds_code,district,school\n", "no rows"),
+    ]:
+        with pytest.raises(ConfigError, match=where):
+            parse_csv(bad)
+
+
+def test_chart_escapes_and_marks_suppressed() -> None:
+    svg = str(bar_chart("A & <B>", ["2026-01", "<x>"], [12, None]))
+    assert "A &amp; &lt;B&gt;" in svg and "<x>" not in svg
+    assert "suppressed" in svg and svg.count("<rect") == 2
+    assert "percent" not in svg
+    assert "50.0%" in str(bar_chart("r", ["a"], [0.5], percent=True))
+
+
+def test_month_arithmetic() -> None:
+    assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert months_between("2026-02", "2026-01") == []
+    assert add_months("2026-01", -1) == "2025-12"
+    assert add_months("2025-12", 13) == "2027-01"
