@@ -1,0 +1,104 @@
+"""Canary scan: a full scripted session (services, then an offscreen desktop-app session), then
+every byte the programs could have left behind is searched for the canary string.
+
+Both children run with HOME, TMPDIR, SQLITE_TMPDIR and the XDG folders pointed into one scratch
+folder, so the data dir, the temp dir and the QSettings store (``$XDG_CONFIG_HOME``) are known
+places. The canary is searched in UTF-8, UTF-16-LE and UTF-16-BE in every file under the scratch
+folder and in the children's own output (logs must not carry student data either). Controls: the
+session's search must find the canary through the key (it really was written), and the scanner
+must find a planted UTF-16 copy.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.torture.common import Outcome
+
+
+def _needles(canary: str) -> list[bytes]:
+    return [canary.encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")]
+
+
+def scan(root: Path, canary: str) -> tuple[int, list[str]]:
+    """(files scanned, hits as 'path (encoding)')."""
+    files, hits = 0, []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            files += 1
+            data = path.read_bytes()
+            for enc, needle in zip(
+                ("utf-8", "utf-16-le", "utf-16-be"), _needles(canary), strict=True
+            ):
+                if needle in data:
+                    hits.append(f"{path.relative_to(root)} ({enc})")
+    return files, hits
+
+
+def run(folder: Path, with_ui: bool = True) -> Outcome:
+    out = Outcome()
+    canary = "Qz" + "".join(random.SystemRandom().choices(string.ascii_uppercase, k=14))
+    scratch = folder / "canary"
+    home = scratch / "home"
+    dirs = {
+        "HOME": home,
+        "TMPDIR": scratch / "tmp",
+        "SQLITE_TMPDIR": scratch / "tmp",
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_RUNTIME_DIR": scratch / "runtime",
+    }
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    os.chmod(dirs["XDG_RUNTIME_DIR"], 0o700)
+    env = {**os.environ, **{k: str(v) for k, v in dirs.items()}, "QT_QPA_PLATFORM": "offscreen"}
+    data_dir = scratch / "data"
+    outputs = b""
+    t0 = time.perf_counter()
+    steps = [("canary_session", 120)] + ([("canary_ui", 180)] if with_ui else [])
+    ok = {}
+    for module, timeout in steps:
+        proc = subprocess.run(
+            [sys.executable, "-m", f"bench.torture.{module}", str(data_dir), canary],
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        outputs += proc.stdout + proc.stderr
+        ok[module] = proc.returncode == 0
+        if proc.returncode != 0:
+            tail = proc.stderr.decode(errors="replace").replace(canary, "<canary>")[-400:]
+            out.breaches.append(f"{module} failed (exit {proc.returncode}): {tail}")
+    text = outputs.decode(errors="replace")
+    hits_line = [ln for ln in text.splitlines() if ln.startswith("HITS ")]
+    search_hits = int(hits_line[0].split()[1]) if hits_line else 0
+    if ok.get("canary_session") and search_hits == 0:
+        out.breaches.append("the canary was not found through the vault: the scan proves nothing")
+    files, hits = scan(scratch, canary)
+    log_hits = [
+        f"child output ({enc})"
+        for enc, n in zip(("utf-8", "utf-16-le", "utf-16-be"), _needles(canary), strict=True)
+        if n in outputs
+    ]
+    control = folder / "canary-control"
+    control.mkdir()
+    (control / "plain-copy.txt").write_bytes(f"note: {canary}".encode("utf-16-le"))
+    if not scan(control, canary)[1]:
+        out.breaches.append("the scanner missed a planted UTF-16 copy of the canary")
+    settings = sorted(p.name for p in (home / ".config").rglob("*") if p.is_file())
+    out.figure("torture.canary_files_scanned", files, "files")
+    out.figure("torture.canary_qsettings_files", len(settings), "files")
+    out.figure("torture.canary_search_hits_in_vault", search_hits, "hits")
+    out.figure("torture.canary_ui_session", 1.0 if ok.get("canary_ui") else 0.0, "ran")
+    out.figure("torture.canary_plaintext_hits", len(hits) + len(log_hits), "hits")
+    out.figure("torture.canary_seconds", time.perf_counter() - t0, "s")
+    out.breaches += [f"canary in plaintext: {h}" for h in hits + log_hits]
+    return out
