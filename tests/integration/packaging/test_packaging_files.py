@@ -1,0 +1,136 @@
+"""The installer recipes: Linux desktop entry and metainfo (validated), Windows MSI and version.
+
+The validators (``desktop-file-validate``, ``appstreamcli``) run when installed (scripts/check
+installs them); the MSI cannot be built on Linux, so its recipe is checked for what IT relies on:
+per-machine scope, the stable UpgradeCode, the Start-menu shortcut, the icon and the policy keys.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from clinician_desk import policy
+
+ROOT = Path(__file__).resolve().parents[3]
+LINUX = ROOT / "packaging" / "linux"
+APP_ID = "org.clinician_desk.ClinicianDesk"
+DESKTOP = LINUX / f"{APP_ID}.desktop"
+METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
+WXS = ROOT / "packaging" / "windows" / "clinician-desk.wxs"
+WIX = "{http://wixtoolset.org/schemas/v4/wxs}"
+# Never change: a new UpgradeCode would install side by side instead of upgrading.
+UPGRADE_CODE = "6F3C1B52-8A4E-4C5B-9C1D-2B7E5A0D4E91"
+
+
+def _version() -> str:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return str(data["project"]["version"])
+
+
+def _desktop_entries() -> dict[str, str]:
+    lines = DESKTOP.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "[Desktop Entry]"
+    return dict(line.split("=", 1) for line in lines[1:] if "=" in line)
+
+
+def test_desktop_file_validates() -> None:
+    tool = shutil.which("desktop-file-validate")
+    if tool is None:
+        pytest.skip("desktop-file-validate is not installed (Debian: desktop-file-utils)")
+    proc = subprocess.run([tool, str(DESKTOP)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "error:" not in proc.stdout
+
+
+def test_metainfo_validates() -> None:
+    tool = shutil.which("appstreamcli")
+    if tool is None:
+        pytest.skip("appstreamcli is not installed (Debian: appstream)")
+    proc = subprocess.run(
+        [tool, "validate", "--no-net", str(METAINFO)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_desktop_entry_and_metainfo_agree_with_the_build() -> None:
+    entry = _desktop_entries()
+    assert entry["Exec"].split()[0] == "clinician-desk"  # the bundle's executable
+    assert entry["Icon"] == APP_ID and entry["Type"] == "Application"
+    tree = ET.parse(METAINFO).getroot()
+    assert tree.findtext("id") == APP_ID
+    assert tree.findtext("launchable") == DESKTOP.name
+    assert tree.findtext("provides/binary") == "clinician-desk"
+    releases = [r.get("version") for r in tree.findall("releases/release")]
+    assert releases[0] == _version(), "add a <release> for the version in pyproject.toml"
+
+
+def test_windows_version_resource_matches_the_project_version() -> None:
+    text = (ROOT / "packaging" / "windows" / "version_info.txt").read_text(encoding="utf-8")
+    call = ast.parse(text, mode="eval").body
+    assert isinstance(call, ast.Call) and ast.unparse(call.func) == "VSVersionInfo"
+    numbers = tuple(int(p) for p in _version().split("."))
+    want = numbers + (0,) * (4 - len(numbers))
+    source = ast.unparse(call)
+    assert f"filevers={want}" in source and f"prodvers={want}" in source
+    strings = dict(re.findall(r"StringStruct\('(\w+)', '([^']*)'\)", text))
+    assert strings["FileVersion"] == strings["ProductVersion"] == _version()
+    assert strings["OriginalFilename"] == "clinician-desk.exe"
+
+
+def test_msi_recipe_is_per_machine_upgradable_with_shortcut_and_icon() -> None:
+    root = ET.parse(WXS).getroot()
+    package = root.find(f"{WIX}Package")
+    assert package is not None
+    assert package.get("Scope") == "perMachine"
+    assert package.get("UpgradeCode") == UPGRADE_CODE
+    assert package.get("Version") == "$(var.Version)"
+    assert package.find(f"{WIX}MajorUpgrade") is not None
+    install = root.find(f".//{WIX}StandardDirectory[@Id='ProgramFiles64Folder']/{WIX}Directory")
+    assert install is not None and install.get("Id") == "INSTALLFOLDER"
+    shortcut = root.find(f".//{WIX}Shortcut")
+    assert shortcut is not None and shortcut.get("Target") == "[INSTALLFOLDER]clinician-desk.exe"
+    menu = root.find(f".//{WIX}StandardDirectory[@Id='ProgramMenuFolder']/{WIX}Directory")
+    assert menu is not None
+    assert root.find(f".//{WIX}Component[@Directory='{menu.get('Id')}']/{WIX}Shortcut") is not None
+    icon = root.find(f".//{WIX}Icon")
+    assert icon is not None
+    # In the one-folder build, resources/ sits under _internal/.
+    rel = icon.get("SourceFile", "").replace("$(var.SourceDir)\\_internal\\", "")
+    assert (ROOT / rel.replace("\\", "/")).is_file(), rel
+    props = {p.get("Id"): p.get("Value") for p in root.findall(f".//{WIX}Property")}
+    assert props["ARPPRODUCTICON"] == icon.get("Id")
+
+
+def test_msi_policy_values_are_the_ones_the_app_reads() -> None:
+    root = ET.parse(WXS).getroot()
+    values = root.findall(f".//{WIX}Component/{WIX}RegistryValue[@Name]")
+    policy_values = {
+        v.get("Name"): v.get("Type") for v in values if "Policies" in (v.get("Key") or "")
+    }
+    assert {v.get("Key") for v in values if "Policies" in (v.get("Key") or "")} == {
+        policy.REGISTRY_KEY
+    }
+    assert policy_values == {
+        "ServerUrl": "string",
+        "CaBundle": "string",
+        "AutoLockMinutes": "integer",
+    }
+
+
+def test_icons_exist_in_every_size_the_installers_use() -> None:
+    icons = ROOT / "resources" / "icons"
+    assert (icons / "clinician-desk.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    with Image.open(icons / "clinician-desk.png") as png:
+        assert png.size == (256, 256) and png.mode == "RGBA"
+    with Image.open(icons / "clinician-desk.ico") as ico:
+        sizes = ico.info["sizes"]
+    assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(sizes)
