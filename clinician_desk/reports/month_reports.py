@@ -49,7 +49,7 @@ def caseload_story(doc: CaseloadReportDoc) -> list[Flowable]:
         c.grid(
             ["Code", "Service", "Sessions", "Students", "Minutes", "Participants"],
             [*rows, totals],
-            [0.2, 0.34, 0.11, 0.11, 0.11, 0.13],
+            [0.17, 0.32, 0.11, 0.11, 0.11, 0.18],
             total_row=True,
         )
     )
