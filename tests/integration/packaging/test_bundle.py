@@ -1,0 +1,146 @@
+"""Builds the PyInstaller one-folder bundle into tmp and runs its own self-test (slow; CI runs it).
+
+Asserts what district IT needs from the bundle: it starts and passes every self-test line
+offscreen, carries its resources (instruments, handouts, fonts with licences, icons, compiled
+UI catalogues), QtPdf, SQLCipher and the SQL migrations, and contains no county-server or test
+code (neither as files nor as modules in the archive). Prints build time and bundle size.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+FORBIDDEN = ("county_server", "tests", "bench", "fastapi", "uvicorn", "pytest", "hypothesis")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux", reason="the bundle test builds the Linux bundle"),
+]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    build_seconds: float
+    size_mb: float
+
+    @property
+    def internal(self) -> Path:
+        return self.path / "_internal"
+
+    @property
+    def exe(self) -> Path:
+        return self.path / "clinician-desk"
+
+
+def build_bundle(dist: Path, work: Path) -> Bundle:
+    """Run packaging/build.sh (without its own self-test) and parse its figures line."""
+    env = {**os.environ, "VENV_PY": sys.executable, "CLEAN": "0", "SELF_TEST": "0"}
+    proc = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build.sh"), str(dist), str(work)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("bundle: "), proc.stdout[-2000:]
+    fields = dict(part.split("=", 1) for part in last.split()[2:])
+    return Bundle(dist / "clinician-desk", float(fields["build_seconds"]), float(fields["size_mb"]))
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
+    base = tmp_path_factory.mktemp("bundle")
+    built = build_bundle(base / "dist", base / "work")
+    print(f"\nbundle build: {built.build_seconds:.0f} s, size {built.size_mb:.0f} MB")
+    yield built
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_bundle_self_test_passes_offscreen(bundle: Bundle, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # the self-test must choose offscreen by itself
+    env.pop("CLINICIAN_DESK_POLICY_FILE", None)
+    env["TMPDIR"] = str(tmp_path)
+    proc = subprocess.run(
+        [str(bundle.exe), "--self-test"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line]
+    assert proc.returncode == 0, (lines, proc.stderr[-3000:])
+    assert lines and all(line.startswith("ok ") for line in lines), lines
+    names = {line.removeprefix("ok ") for line in lines}
+    assert {"vault-create", "note-sign", "screening-score", "vault-verify", "vault-delete"} <= names
+    assert {"handout-en", "handout-ar", "handout-pa", "handout-zh-Hant"} <= names
+    assert {"ui-modules", "ui-translations", "qt-pdf-render"} <= names
+    assert list(tmp_path.iterdir()) == []  # nothing left in the temp folder
+
+
+def test_bundle_self_test_failure_gives_exit_1_and_a_reason(bundle: Bundle, tmp_path: Path) -> None:
+    bad = tmp_path / "policy.json"
+    bad.write_text('{"auto_lock_minutes": 0}', encoding="utf-8")
+    report = tmp_path / "report.txt"
+    env = {**os.environ, "CLINICIAN_DESK_POLICY_FILE": str(bad)}
+    proc = subprocess.run(
+        [str(bundle.exe), "--self-test", str(report)], env=env, timeout=300, capture_output=True
+    )
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert proc.returncode == 1
+    assert [line for line in lines if not line.startswith("ok ")] == [
+        f"FAIL policy: {bad}: auto_lock_minutes must be a whole number 1–240"
+    ]
+
+
+def test_bundle_carries_resources_qtpdf_and_sqlcipher(bundle: Bundle) -> None:
+    res = bundle.internal / "resources"
+    assert {"GAD-7.json", "PHQ-A.json", "C-SSRS.json"} <= {
+        p.name for p in res.glob("instruments/*")
+    }
+    assert len([p for p in (res / "handouts").iterdir() if p.is_dir()]) >= 10
+    fonts = {p.name for p in (res / "fonts").iterdir()}
+    assert "NotoSans-Regular.ttf" in fonts and "OFL-Noto.txt" in fonts
+    assert any(name.startswith("LICENSE-") for name in fonts)
+    assert (res / "icons" / "clinician-desk.png").is_file()
+    assert (res / "translations" / "es" / "LC_MESSAGES" / "clinician_desk_ui.mo").is_file()
+    assert (res / "translations" / "es" / "LC_MESSAGES" / "clinician_desk_ui.po").is_file()
+    assert not list(res.rglob("__init__.py")) and not list(res.rglob("*.pyc"))
+    migrations = bundle.internal / "clinician_desk" / "storage" / "migrations"
+    assert (migrations / "0001_core.sql").is_file()
+    assert {p.name for p in migrations.glob("*.sql")} == {
+        p.name for p in (ROOT / "clinician_desk" / "storage" / "migrations").glob("*.sql")
+    }
+    assert list(bundle.internal.rglob("libQt6Pdf.so*")) and list(bundle.internal.rglob("QtPdf.*"))
+    assert list(bundle.internal.rglob("libqoffscreen.so"))
+    assert list((bundle.internal / "sqlcipher3").glob("_sqlite3*"))
+
+
+def test_bundle_has_no_server_or_test_code(bundle: Bundle) -> None:
+    from PyInstaller.archive.readers import CArchiveReader
+
+    on_disk = [
+        p.relative_to(bundle.path)
+        for p in bundle.path.rglob("*")
+        if p.name.split(".")[0] in FORBIDDEN or "county" in p.name
+    ]
+    assert on_disk == []
+    archive = CArchiveReader(str(bundle.exe))
+    modules = list(archive.open_embedded_archive("PYZ.pyz").toc)
+    assert "clinician_desk.selftest" in modules and "ui.app" in modules
+    leaked = [m for m in modules if m.split(".")[0] in FORBIDDEN]
+    assert leaked == []
