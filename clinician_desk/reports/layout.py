@@ -21,7 +21,9 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 from reportlab.platypus import paragraph as rl_paragraph
+from reportlab.platypus.doctemplate import LayoutError
 
+from clinician_desk.errors import ValidationError
 from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_fonts
 from clinician_desk.reports.text import paragraph
 
@@ -180,5 +182,13 @@ def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
         initialFontName=LATIN_SET.regular,
         initialFontSize=BODY_SIZE,
     )
-    doc.build(story, canvasmaker=_canvas_class(meta))
+    try:
+        doc.build(story, canvasmaker=_canvas_class(meta))
+    except LayoutError:
+        # Only a single unbreakable piece taller than a page gets here (say, a 3,000-character
+        # "word" pasted into a table cell). Say so without echoing the content.
+        raise ValidationError(
+            f"'{meta.title}' cannot be laid out on US Letter pages: one entry is far too long "
+            "to fit a page. Shorten it (add spaces or line breaks) and print again."
+        ) from None
     return out.getvalue()

@@ -155,7 +155,7 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         lines: list[str] = []
         current: list[str] = []
         used = 0.0
-        for word in self.text.split():
+        for word in self._pieces(avail):
             # Width does not depend on order: joining is enough to measure a word.
             w = _width(_reshape(word), self.primary, self.fallback, size)
             if current and used + space + w > avail:
@@ -166,6 +166,25 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         if current:
             lines.append(" ".join(current))
         return lines
+
+    def _pieces(self, avail: float) -> Iterator[str]:
+        """The words, with any word wider than a line cut into pieces that fit (long links)."""
+        size = self.style.fontSize
+        for word in self.text.split():
+            if _width(_reshape(word), self.primary, self.fallback, size) <= avail:
+                yield word
+                continue
+            piece = ""
+            for ch in word:
+                if (
+                    piece
+                    and _width(_reshape(piece + ch), self.primary, self.fallback, size) > avail
+                ):
+                    yield piece
+                    piece = ""
+                piece += ch
+            if piece:
+                yield piece
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth

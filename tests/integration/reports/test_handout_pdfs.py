@@ -165,3 +165,16 @@ def test_no_chinese_line_starts_with_closing_punctuation() -> None:
                     topic,
                     line,
                 )
+
+
+@pytest.mark.parametrize("language", ["en", "pa", "zh-Hant", "ar"])
+def test_odd_text_never_breaks_a_document(language: str) -> None:
+    from dataclasses import replace
+
+    from clinician_desk.errors import ValidationError
+
+    odd = ["<b>x</b> & <font name=y>", "emoji 😀", "\x07 bell", "مرحبا <i> שלום", "&amp; ]]>"]
+    for text in odd:
+        render_handout("sleep", language, replace(personal(), student_name=text, results=(text,)))
+    with pytest.raises(ValidationError, match="far too long"):
+        render_handout("sleep", language, replace(personal(), results=("a" * 6000,)))
