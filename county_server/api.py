@@ -206,6 +206,16 @@ def build_router(ctx: ServerContext) -> APIRouter:
         ans.headers["Retry-After"] = str(retry)
         return answer_response(ans)
 
+    def device_gate(device_id: str) -> Answer | None:
+        if ctx.device_limiter.allow(device_id):
+            return None
+        retry = ctx.device_limiter.retry_after(device_id)
+        ans = error(
+            429, "rate_limited", f"too many requests; retry after {retry} s", ctx.settings.now()
+        )
+        ans.headers["Retry-After"] = str(retry)
+        return ans
+
     @router.get("/status", response_model=StatusBody, responses={**LIMITED, **UNAVAILABLE})
     def status(request: Request) -> Any:
         if (r := limited(ctx.client_limiter, client_key(request))) is not None:
@@ -300,9 +310,6 @@ def build_router(ctx: ServerContext) -> APIRouter:
         body = await read_limited(request)
         if body is None:
             return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
-        keyid = _keyid_hint(request)
-        if keyid and (r := limited(ctx.device_limiter, keyid)) is not None:
-            return r
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
         answer = await ctx.run_db(
@@ -318,20 +325,12 @@ def build_router(ctx: ServerContext) -> APIRouter:
                 max_skew=ctx.settings.max_skew_seconds,
                 replay_window=ctx.settings.replay_window_seconds,
                 service_codes=ctx.taxonomy.codes,
+                device_gate=device_gate,
             )
         )
         return answer_response(answer)
 
     return router
-
-
-def _keyid_hint(request: Request) -> str | None:
-    sig_input = request.headers.get("signature-input", "")
-    start = sig_input.find('keyid="')
-    if start < 0:
-        return None
-    end = sig_input.find('"', start + 7)
-    return sig_input[start + 7 : end][:80] if end > start else None
 
 
 def _enroll_tx(

@@ -208,7 +208,20 @@ class Database:
                 with conn.transaction():
                     yield Tx(conn, self.dialect)
         finally:
-            self._release(conn)
+            if getattr(conn, "closed", False) or getattr(conn, "broken", False):
+                self._discard(conn)  # a PostgreSQL restart: reconnect on the next use
+            else:
+                self._release(conn)
+
+    def _discard(self, conn: Any) -> None:
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+                self._created -= 1
+        try:
+            conn.close()
+        except Exception:
+            pass
 
     def transaction(self) -> Any:
         """Context manager: a write transaction, committed on success, rolled back on error."""

@@ -18,14 +18,15 @@ bad input. Order of checks (first failing one answers):
    duplicate**; equal with other content → **409 conflict**; lower → **409 stale**; both 409s
    carry ``stored_revision``.
 
-Rate limiting (429) happens before this, in the API layer.
+Rate limiting (429): per client address in the API layer before this; per device right after
+step 4, through ``device_gate``.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -222,12 +223,17 @@ def receive_counts(
     max_skew: int,
     replay_window: int,
     service_codes: Collection[str],
+    device_gate: Callable[[str], Answer | None] | None = None,
 ) -> Answer:
+    """Decide and store one PUT. ``device_gate(device_id)`` runs after authentication (the
+    per-device rate limit, so nobody can spend another device's budget by naming it)."""
     with db.transaction() as tx:
         auth = authenticate(tx, method, path, body, headers, now, max_skew)
         if isinstance(auth, Answer):
             return auth
         req, units_json = auth
+        if device_gate is not None and (refused := device_gate(req.keyid)) is not None:
+            return refused
         stamp = int(now.timestamp())
         seen = tx.one(
             "SELECT digest, status_code, response FROM seen_requests "

@@ -210,6 +210,9 @@ def test_rate_limited(db: Database, clock: Clock) -> None:
     settings = make_settings(clock, device_rate_per_second=0.0, device_burst=2)
     with TestClient(create_app(db, settings)) as c:
         dev = enroll(db, c, clock)
+        # Requests that merely name the device (forged signatures) do not spend its budget.
+        forged = [dev.put(dev.body(), signer=generate_device_key()).status_code for _ in "abc"]
+        assert forged == [401, 401, 401]
         codes = [dev.put(dev.body(revision=i)).status_code for i in (1, 2, 3)]
         assert codes[:2] == [200, 200]
         assert codes[2] == 429

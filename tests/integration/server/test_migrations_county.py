@@ -46,3 +46,26 @@ def test_statement_splitter() -> None:
         "CREATE TABLE a (x INT)",
         "CREATE INDEX i ON a (x)",
     ]
+
+
+def test_postgres_connection_loss_recovers() -> None:
+    import os
+
+    url = os.environ.get("COUNTY_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but COUNTY_TEST_PG_URL is not")
+        pytest.skip("COUNTY_TEST_PG_URL not set")
+    db = Database.open(url, pool_size=1)
+    with db.read() as tx:
+        pid = tx.scalar("SELECT pg_backend_pid()")
+    killer = Database.open(url, migrate=False, pool_size=1)
+    with killer.read() as tx:
+        tx.scalar("SELECT pg_terminate_backend(?)", (pid,))
+    killer.close()
+    with pytest.raises(Exception):  # noqa: B017 - psycopg's OperationalError; the server maps it to 503
+        with db.read() as tx:
+            tx.scalar("SELECT 1")
+    with db.read() as tx:
+        assert tx.scalar("SELECT 1") == 1
+    db.close()
