@@ -70,6 +70,33 @@ def document_session(uow: UoW, data: SessionInput, template: str = "SOAP") -> Do
     return DocumentedSession(session_id, note_ids)
 
 
+def update_session(uow: UoW, session_id: int, data: SessionInput) -> None:
+    """Correct a session before any of its notes is signed (participants stay as they are)."""
+    row = repo.session_row(uow.conn, session_id)
+    if row is None:
+        raise NotFoundError(f"There is no session with id {session_id}.")
+    signed = uow.conn.execute(
+        "SELECT 1 FROM notes WHERE session_id = ? AND status = 'signed'", (session_id,)
+    ).fetchone()
+    if signed is not None:
+        raise PermissionRefusedError(
+            "A note of this session is signed, so the session is locked; add an addendum."
+        )
+    present = repo.session_student_ids(uow.conn, session_id)
+    if tuple(sorted(data.student_ids)) != present:
+        raise ValidationError("Changing who was present is not possible here; document anew.")
+    s = validate_session(data, load_taxonomy(), today_of(uow))
+    if s.participant_kind != row["participant_kind"]:
+        raise ValidationError("The kind of participants of a session cannot be changed.")
+    repo.update_session(uow.conn, session_id, s, utc_iso(uow.clock.now()))
+    changed = [
+        k
+        for k in ("session_date", "start_minute", "end_minute", "service_code", "tier")
+        if str(row[k]) != str(getattr(s, k) if k != "session_date" else s.session_date.isoformat())
+    ]
+    uow.audit("session.changed", "session", str(session_id), {"fields": changed})
+
+
 def _note(uow: UoW, note_id: int) -> repo.NoteRow:
     note = repo.get_note(uow.conn, note_id)
     if note is None:

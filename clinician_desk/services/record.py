@@ -69,6 +69,11 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             return notes.document_session(uow, data, template)
 
+    def update_session(self, session_id: int, data: SessionInput) -> None:
+        """Correct a session's facts while none of its notes is signed."""
+        with self.db.unit_of_work() as uow:
+            notes.update_session(uow, session_id, data)
+
     def save_draft(self, note_id: int, sections: Mapping[str, str]) -> None:
         with self.db.unit_of_work() as uow:
             notes.save_draft(uow, note_id, sections)

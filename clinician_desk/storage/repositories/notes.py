@@ -60,6 +60,32 @@ def insert_session(conn: Conn, s: SessionInput, now: str) -> int:
     return session_id
 
 
+def update_session(conn: Conn, session_id: int, s: SessionInput, now: str) -> None:
+    """Change a session's facts (not its participants); refused by trigger once signed."""
+    conn.execute(
+        "UPDATE sessions SET session_date = ?, start_minute = ?, end_minute = ?,"
+        " service_code = ?, tier = ?, modality = ?, location = ?, group_size = ?,"
+        " school_cds = ?, updated_at = ? WHERE id = ?",
+        (
+            s.session_date.isoformat(),
+            s.start_minute,
+            s.end_minute,
+            s.service_code,
+            s.tier,
+            s.modality,
+            s.location,
+            s.group_size,
+            s.school_cds,
+            now,
+            session_id,
+        ),
+    )
+    conn.execute(
+        "UPDATE session_students SET session_date = ? WHERE session_id = ?",
+        (s.session_date.isoformat(), session_id),
+    )
+
+
 def insert_note(
     conn: Conn, session_id: int, student_id: int | None, template: str, now: str
 ) -> int:

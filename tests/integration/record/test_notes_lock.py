@@ -134,3 +134,16 @@ def test_form_drafts_survive_reopen(record: RecordService, db: Database, tmp_pat
         assert rec2.note_view(note_id).sections[3].text == "Autosaved text"
     finally:
         again.close()
+
+
+def test_session_corrected_before_signing_only(record: RecordService, db: Database) -> None:
+    sid = record.create_student(student())
+    doc = record.document_session(session((sid,)))
+    record.update_session(doc.session_id, session((sid,), end_minute=660, tier=3))
+    assert record.note_view(doc.note_ids[sid]).minutes == 60
+    with pytest.raises(ValidationError, match="ends"):
+        record.update_session(doc.session_id, session((sid,), end_minute=500))
+    record.sign_note(doc.note_ids[sid], {"plan": "Done."})
+    with pytest.raises(PermissionRefusedError, match="locked"):
+        record.update_session(doc.session_id, session((sid,), end_minute=700))
+    assert record.note_view(doc.note_ids[sid]).minutes == 60
