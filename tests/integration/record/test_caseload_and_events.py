@@ -108,3 +108,13 @@ def test_student_page_and_retention(record: RecordService, db: Database) -> None
             ).fetchone()[0]
             == 1
         )
+
+
+def test_minor_consent_without_documentation_writes_nothing(
+    record: RecordService, db: Database
+) -> None:
+    with pytest.raises(ValidationError, match=r"124260\(c\)"):
+        record.create_student(student(1, consent_basis="minor_consent"))
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM students").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
