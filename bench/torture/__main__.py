@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         for fig, value, unit, _ratio in outcome.rows:
             print(f"{fig} {value:.4g} {unit}", flush=True)
             figures.append({"area": "torture", "name": fig, "value": value, "unit": unit})
+        for note in outcome.notes:
+            print(f"# {name}: {note}", flush=True)
         breaches += [f"{name}: {b}" for b in outcome.breaches]
         print(f"# {name} took {time.perf_counter() - t0:.1f} s", flush=True)
     for b in breaches:

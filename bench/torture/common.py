@@ -13,6 +13,7 @@ class Outcome:
 
     rows: list[Row] = field(default_factory=list)
     breaches: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # printed as '# ' lines, e.g. breakdowns
 
     def figure(self, name: str, value: float, unit: str) -> None:
         self.rows.append((name, float(value), unit, None))

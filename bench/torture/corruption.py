@@ -234,12 +234,14 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         if got.get("kind") != "opened" or got.get("digest") != want:
             out.breaches.append(f"{cid}: the undamaged file did not read back whole: {got}")
     kinds: Counter[str] = Counter()
+    by_damage: Counter[tuple[str, str]] = Counter()
     for cid, result in sorted(results.items()):
         kind = str(result["kind"])
         want = expected if cid.startswith("db-") else key_digest
         if kind == "opened":
             kind = "intact" if result.get("digest") == want else "silent_wrong_read"
         kinds[kind] += 1
+        by_damage[(labels[cid], kind)] += 1
         if kind in ("leak", "crash", "hang", "silent_wrong_read"):
             out.breaches.append(f"{cid} ({labels[cid]}): {kind} {json.dumps(result)[:300]}")
     out.figure("torture.corrupt_files", len(results), "files")
@@ -250,6 +252,9 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     for kind in ("leak", "crash", "hang", "silent_wrong_read"):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     out.figure("torture.corrupt_seconds", elapsed, "s")
+    for label in sorted({d for d, _ in by_damage}):
+        parts = ", ".join(f"{k} {n}" for (d, k), n in sorted(by_damage.items()) if d == label)
+        out.notes.append(f"{label}: {parts}")
     if len(results) < count:
         out.breaches.append(f"only {len(results)} of {count} damaged files were checked")
     return out
