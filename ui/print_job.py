@@ -1,18 +1,32 @@
 """Painting an in-memory PDF to a printer, one page per event-loop turn, with progress and cancel.
 
 The PDF never touches the disk: ``QPdfDocument`` reads it from a ``QBuffer`` and each page is
-rendered to an image at the printer's resolution and painted onto the ``QPrinter``. Pages are
-done one per timer tick so the GUI thread is never blocked for long (the heartbeat bench measures
-this); ``progress(done, total)`` is emitted after each page and ``cancel()`` stops between pages
-(the printer job is aborted).
+rasterized (at most 300 dpi) and painted onto the ``QPrinter``. The work is cut into horizontal
+strips, one per timer tick, so the GUI thread is never blocked for long (the heartbeat bench
+measures this); ``progress(done, total)`` is emitted after each page and ``cancel()`` stops at
+the next strip (the printer job is aborted).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, QTimer, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QRect,
+    QRectF,
+    QSize,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
+
+RASTER_DPI = 300
+STRIP_PIXELS = 200
+OVERLAP = 4
 
 
 def load_pdf(data: bytes, parent: QObject) -> tuple[QPdfDocument, QBuffer]:
@@ -34,6 +48,7 @@ class PrintJob(QObject):
         self.document, self._buffer = load_pdf(data, self)
         self.printer = printer
         self._page = 0
+        self._strip = 0
         self._painter: QPainter | None = None
         self._cancelled = False
         self._timer = QTimer(self)
@@ -68,15 +83,40 @@ class PrintJob(QObject):
             self._painter = None
             self.finished.emit(not self._cancelled)
             return
-        if self._page > 0:
+        if self._strip == 0 and self._page > 0:
             self.printer.newPage()
-        target = self.printer.pageLayout().paintRectPixels(self.printer.resolution())
+        # Rasterize at most RASTER_DPI and one strip per tick: a whole page at a printer's
+        # 1200 dpi is ~130 megapixels and would freeze the window for seconds.
+        dpi = min(self.printer.resolution(), RASTER_DPI)
+        k = self.printer.resolution() / dpi
         points = self.document.pagePointSize(self._page)
-        scale = min(
-            target.width() / max(points.width(), 1), target.height() / max(points.height(), 1)
+        target = self.printer.pageLayout().paintRectPixels(self.printer.resolution())
+        fit = min(
+            target.width() / (points.width() / 72 * dpi * k),
+            target.height() / (points.height() / 72 * dpi * k),
+            1.0,
         )
-        size = QSize(int(points.width() * scale), int(points.height() * scale))
-        image = self.document.render(self._page, size)
-        painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
-        self._page += 1
-        self.progress.emit(self._page, total)
+        full = QSize(int(points.width() / 72 * dpi * fit), int(points.height() / 72 * dpi * fit))
+        top = self._strip * STRIP_PIXELS
+        height = min(STRIP_PIXELS, full.height() - top)
+        # Render a few pixels beyond the strip and keep only its middle: strip edges come out
+        # with a faint anti-aliased line otherwise.
+        above = min(OVERLAP, top)
+        below = min(OVERLAP, full.height() - top - height)
+        options = QPdfDocumentRenderOptions()
+        options.setScaledSize(full)
+        options.setScaledClipRect(QRect(0, top - above, full.width(), height + above + below))
+        image = self.document.render(
+            self._page, QSize(full.width(), height + above + below), options
+        )
+        painter.drawImage(
+            QRectF(0, top * k, full.width() * k, height * k),
+            image,
+            QRectF(0, above, full.width(), height),
+        )
+        if top + height >= full.height():
+            self._strip = 0
+            self._page += 1
+            self.progress.emit(self._page, total)
+        else:
+            self._strip += 1

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, Qt, Signal
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, Qt, Signal
 
 from clinician_desk.errors import ClinicianDeskError
 
@@ -93,6 +93,31 @@ def log_unexpected(exc: BaseException, where: str) -> None:
     """Log an unexpected exception by type and frames only (its message may hold student data)."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("unexpected %s in %s\n%s", type(exc).__name__, where, frames)
+
+
+def pump_events(loop: QEventLoop | None = None) -> None:
+    """Process pending events once, through an event loop *instance*.
+
+    Not ``QCoreApplication.processEvents()``: with PySide6 6.12 on CPython 3.11 every static
+    ``void`` call (``processEvents``, ``QTest.qWait``, ``QTimer.singleShot``) drops one reference
+    to ``None``; in a loop that ends with CPython aborting ("deallocating None"). The instance
+    overload returning ``bool`` is unaffected.
+    """
+    (loop or QEventLoop()).processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """Free the worker's frames (connections, cursors, rows) on the worker thread.
+
+    An exception's traceback keeps every frame's locals alive; delivered to the GUI thread it
+    would free SQLCipher cursors there, and hold student data longer than needed.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__context__ or current.__cause__
 
 
 class TaskManager(QObject):
@@ -156,9 +181,11 @@ class TaskManager(QObject):
             except TaskCancelled:
                 self._queue(context, on_cancelled or (lambda: None))
             except ClinicianDeskError as exc:
+                _drop_frames(exc)
                 self._queue(context, functools.partial(self._handle_error, exc, on_error))
             except Exception as exc:
                 log_unexpected(exc, name)
+                _drop_frames(exc)
                 generic = ClinicianDeskError(generic_error_text())
                 self._queue(context, functools.partial(self._handle_error, generic, on_error))
             else:
@@ -214,10 +241,11 @@ class TaskManager(QObject):
     def wait_idle(self, timeout_ms: int = 10_000) -> bool:
         """Process events until every submitted task has delivered (tests, lock, shutdown)."""
         deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop()
         while self.pending > 0 and not deadline.hasExpired():
-            QCoreApplication.processEvents()
+            pump_events(loop)
             threading.Event().wait(0.002)
-        QCoreApplication.processEvents()
+        pump_events(loop)
         return self.pending == 0
 
     def call_db_blocking(self, fn: Callable[[], Any], timeout: float = 30.0) -> Any:

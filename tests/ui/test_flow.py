@@ -224,3 +224,42 @@ def test_clinicians_day(qtbot, window, clock, artifacts_dir):
     administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir)
     print_preview(qtbot, window, artifacts_dir)
     auto_lock_and_unlock(qtbot, window, clock, artifacts_dir)
+
+
+def test_print_job_paints_every_page_to_a_pdf_printer(qtbot, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    from clinician_desk.reports.handout import render_handout
+    from ui.print_job import PrintJob
+
+    data = render_handout("anxiety", "en")
+    out = tmp_path / "printed.pdf"  # a generic handout: no student data
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    job = PrintJob(data, printer)
+    progress: list[tuple[int, int]] = []
+    job.progress.connect(lambda d, t: progress.append((d, t)))
+    with qtbot.waitSignal(job.finished, timeout=60_000) as blocker:
+        job.start()
+    assert blocker.args == [True]
+    pages = job.page_count
+    assert pages >= 1 and progress[-1] == (pages, pages)
+    assert len(PdfReader(str(out)).pages) == pages
+
+
+def test_print_job_cancel_stops(qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from clinician_desk.reports.handout import render_handout
+    from ui.print_job import PrintJob
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "cancelled.pdf"))
+    job = PrintJob(render_handout("sleep", "en"), printer)
+    job.cancel()
+    with qtbot.waitSignal(job.finished, timeout=30_000) as blocker:
+        job.start()
+    assert blocker.args == [False]

@@ -12,11 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -28,6 +26,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.widgets.tables import configure_table, fit_columns
 
 KIND_TEXT = {
     "student": "Student",
@@ -61,15 +60,8 @@ class NoteSearchDialog(QDialog):
             ],
             self,
         )
-        self.table = QTableView()
-        self.table.setObjectName("search_results_table_view")
-        self.table.setAccessibleName(_("Search results"))
+        self.table = configure_table(QTableView(), "search_results_table_view", _("Search results"))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel()
         self.status.setObjectName("search_status_label")
         top = QHBoxLayout()
@@ -106,6 +98,7 @@ class NoteSearchDialog(QDialog):
 
     def _results(self, hits: Any) -> None:
         self.model.set_rows(hits)
+        fit_columns(self.table)
         self.status.setText(_("{n} result(s)").format(n=len(hits)))
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -13,10 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,6 +32,7 @@ from ui.models.caseload_model import (
     CaseloadTableModel,
     caseload_entries,
 )
+from ui.widgets.tables import configure_table, fit_columns
 
 
 class CaseloadFilterProxyModel(QSortFilterProxyModel):
@@ -81,20 +80,10 @@ class CaseloadPage(QWidget):
         self.add_button = QPushButton(_("Add student…"))
         self.add_button.setObjectName("add_student_button")
         self.add_button.setAccessibleName(_("Add student"))
-        self.table = QTableView()
-        self.table.setObjectName("caseload_table_view")
-        self.table.setAccessibleName(_("Caseload"))
+        self.table = configure_table(QTableView(), "caseload_table_view", _("Caseload"))
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.count_label = QLabel()
         self.count_label.setObjectName("caseload_count_label")
         top = QHBoxLayout()
@@ -124,6 +113,7 @@ class CaseloadPage(QWidget):
 
     def _loaded(self, rows: Any) -> None:
         self.model.set_rows(rows)
+        fit_columns(self.table)
         self._update_count()
 
     def _filter(self, text: str) -> None:

@@ -14,10 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
 
 CONSENT_TEXT = {
@@ -47,16 +46,8 @@ def _button(name: str, text: str) -> QPushButton:
 
 
 def _table(name: str, accessible: str, model: RowsTableModel) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setAccessibleName(accessible)
+    view = configure_table(QTableView(), name, accessible)
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
@@ -271,6 +262,8 @@ class StudentPage(QWidget):
         self.profile.setHtml(profile_html(page))
         self.sessions_model.set_rows(page.sessions)
         self.referrals_model.set_rows(page.referrals)
+        fit_columns(self.sessions_view)
+        fit_columns(self.referrals_view)
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
         self._set_enabled(True)

@@ -13,10 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,6 +28,7 @@ from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
 from ui.tasks import TaskHandle
+from ui.widgets.tables import configure_table, fit_columns
 
 
 def _button(name: str, text: str) -> QPushButton:
@@ -71,14 +70,10 @@ class SyncPage(QWidget):
             ],
             self,
         )
-        self.table = QTableView()
-        self.table.setObjectName("sync_periods_table_view")
-        self.table.setAccessibleName(_("Months and their sync status"))
+        self.table = configure_table(
+            QTableView(), "sync_periods_table_view", _("Months and their sync status")
+        )
         self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel()
         self.message.setObjectName("sync_message_label")
         self.message.setWordWrap(True)
@@ -135,6 +130,7 @@ class SyncPage(QWidget):
         self.enroll_box.setVisible(not status.enrolled)
         self.sync_button.setEnabled(status.enrolled and not status.revoked)
         self.model.set_rows(status.periods)
+        fit_columns(self.table)
 
     def enroll(self, code: str) -> None:
         sync = self._sync()
