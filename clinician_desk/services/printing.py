@@ -147,7 +147,8 @@ class PrintService:
             assert student is not None
             if not student.personalized_handout_allowed:
                 raise PermissionRefusedError(student.personalized_handout_reason)
-            personal = views.personal_details(conn, student.id, self.instruments)
+            words = handouts.labels(language)
+            personal = views.personal_details(conn, student.id, self.instruments, words)
         pdf = render_handout(req.topic, language, personal)
         details = {
             "document": "handout",

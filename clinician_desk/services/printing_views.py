@@ -147,19 +147,39 @@ def screening_doc(
     )
 
 
+# Never named or counted for a family: a mandated report (it may concern the family itself).
+NOT_FOR_FAMILIES = frozenset({"MAND-REPORT"})
+
+
 def personal_details(
-    conn: Conn, student_id: int, instruments: Mapping[str, Instrument]
+    conn: Conn,
+    student_id: int,
+    instruments: Mapping[str, Instrument],
+    labels: Mapping[str, str] | None = None,
 ) -> m.PersonalDetails:
-    """Name, services, sessions attended and latest results, for a personalized handout."""
+    """Name, services, sessions attended and latest results, for a personalized handout.
+
+    Service names come from the handout language's ``service.<CODE>`` labels (the taxonomy's
+    English name otherwise). Mandated reports and services without the student are left out.
+    """
     student = student_view(conn, student_id)
     taxonomy = load_taxonomy()
-    rows = conn.execute(
-        "SELECT s.service_code, s.session_date FROM sessions s JOIN session_students p"
-        " ON p.session_id = s.id WHERE p.student_id = ? ORDER BY s.session_date",
-        (student_id,),
-    ).fetchall()
+    words = labels or {}
+    hidden = NOT_FOR_FAMILIES | {c for c, t in taxonomy.services.items() if t.no_student}
+    rows = [
+        r
+        for r in conn.execute(
+            "SELECT s.service_code, s.session_date FROM sessions s JOIN session_students p"
+            " ON p.session_id = s.id WHERE p.student_id = ? ORDER BY s.session_date",
+            (student_id,),
+        ).fetchall()
+        if str(r[0]) not in hidden
+    ]
     codes = sorted({str(r[0]) for r in rows})
-    services = tuple(taxonomy.services[c].name if c in taxonomy.services else c for c in codes)
+    services = tuple(
+        words.get(f"service.{c}") or (taxonomy.services[c].name if c in taxonomy.services else c)
+        for c in codes
+    )
     period = f"{rows[0][1]} – {rows[-1][1]}" if rows else ""
     results: list[str] = []
     latest_by_instrument: dict[str, screenings_repo.ScreeningRow] = {}

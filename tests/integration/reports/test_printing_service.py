@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.errors import ExportError, NotFoundError, PermissionRefusedError
 from clinician_desk.reports import handout_library as lib
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
 
-from .conftest import Vault
+from .conftest import SCHOOL, Vault
 from .pdf_tools import save_first_page_png, text_of
 
 
@@ -68,6 +69,20 @@ def test_personalized_handout_needs_a_basis(vault: Vault, artifacts_dir: Path) -
     )
     assert "Fictionaire3" in text_of(vault.printing.produce(allowed).pdf)
 
+    vault.record.document_session(
+        SessionInput(
+            session_date=date(2026, 10, 5),
+            start_minute=700,
+            end_minute=715,
+            service_code="MAND-REPORT",
+            tier=None,
+            modality="phone",
+            location="school",
+            participant_kind="student",
+            school_cds=SCHOOL,
+            student_ids=(vault.parent_consented,),
+        )
+    )
     ok = vault.printing.produce(
         DocumentRequest(
             "handout",
@@ -79,9 +94,11 @@ def test_personalized_handout_needs_a_basis(vault: Vault, artifacts_dir: Path) -
     )
     text = text_of(ok.pdf)
     assert "Quibble Fictionaire1" in text
-    assert "Individual therapy" in text
+    assert "Consejería individual" in text  # the service named in the family's language
     assert "GAD-7" in text and "(mild)" in text
     assert "PROCESS-NOTE-CANARY" not in text
+    assert "Mandated" not in text and "MAND-REPORT" not in text
+    assert "Sesiones a las que asistió 1" in text  # the mandated report is not a session
     save_first_page_png(ok.pdf, artifacts_dir / "reports", "service-personal-handout-es")
 
 
