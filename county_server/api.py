@@ -179,6 +179,9 @@ async def read_limited(request: Request) -> bytes | None:
                 return None
         except ValueError:
             return None
+    if declared is not None:
+        body = await request.body()
+        return body if len(body) <= MAX_BODY_BYTES else None
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():

@@ -28,7 +28,7 @@ import base64
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
@@ -66,7 +66,8 @@ def authenticate(
     if abs(now.timestamp() - req.created) > max_skew:
         return error(401, "clock_skew", "request time differs from the server's by > 10 min", now)
     row = tx.one(
-        "SELECT public_key, org_units, revoked_at FROM devices WHERE device_id = ?", (req.keyid,)
+        "SELECT public_key, org_units, revoked_at, last_seen_at FROM devices WHERE device_id = ?",
+        (req.keyid,),
     )
     if row is None:
         return error(401, "unknown_device", "this device is not enrolled", now)
@@ -81,6 +82,12 @@ def authenticate(
             "this device was revoked by the county; call the county "
             "office's clinician-desk administrator",
             now,
+        )
+    if row[3] is None or str(row[3]) < now_iso(now - timedelta(seconds=60)):
+        # "last seen" is shown to the minute; writing it once a minute spares a row update
+        # on every request of a busy first sync.
+        tx.execute(
+            "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
         )
     return req, str(row[1])
 
@@ -120,9 +127,12 @@ def _validate(
     return snap
 
 
-def _apply(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> None:
+def _apply(
+    tx: Tx, snap: Snapshot, body: bytes, now: datetime, content_hash: str | None = None
+) -> None:
+    """Store ``snap`` as the latest revision (history keeps the body exactly as signed)."""
     stamp = now_iso(now)
-    h = snap.content_hash()
+    h = content_hash or snap.content_hash()
     tx.execute(
         "INSERT INTO snapshots (device_id, org_unit, period, revision, content_hash, "
         "taxonomy_version, generated_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -149,7 +159,7 @@ def _apply(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> None:
             snap.period,
             snap.revision,
             h,
-            snap.to_json().decode(),
+            body.decode() if body else snap.to_json().decode(),
             stamp,
         ),
     )
@@ -166,7 +176,6 @@ def _apply(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> None:
             for c in snap.cells
         ],
     )
-    del body
 
 
 def _decide(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> Answer:
@@ -186,10 +195,11 @@ def _decide(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> Answer:
         "WHERE device_id = ? AND org_unit = ? AND period = ?",
         (snap.device_id, snap.org_unit, snap.period),
     )
+    digest = snap.content_hash()
     if row is not None:
         stored, stored_hash = int(row[0]), str(row[1])
         if snap.revision == stored:
-            if snap.content_hash() == stored_hash:
+            if digest == stored_hash:
                 return Answer(
                     200, {"status": "duplicate", "revision": stored, "server_time": now_iso(now)}
                 )
@@ -204,7 +214,7 @@ def _decide(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> Answer:
                 now,
                 stored_revision=stored,
             )
-    _apply(tx, snap, body, now)
+    _apply(tx, snap, body, now, digest)
     return Answer(
         200, {"status": "applied", "revision": snap.revision, "server_time": now_iso(now)}
     )
@@ -239,9 +249,6 @@ def receive_counts(
             "SELECT digest, status_code, response FROM seen_requests "
             "WHERE device_id = ? AND idempotency_key = ? AND created_unix >= ?",
             (req.keyid, req.idempotency_key, stamp - replay_window),
-        )
-        tx.execute(
-            "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
         )
         if seen is not None:
             if seen[0] != req.digest:
