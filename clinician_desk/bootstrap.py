@@ -21,6 +21,7 @@ from clinician_desk.events import EventBus
 from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record import RecordService
 from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.sync import SyncService
 from clinician_desk.storage import Database
 from clinician_desk.storage.backup import finish_interrupted_restore
 from clinician_desk.storage.snapshot import fsync_dir
@@ -49,6 +50,7 @@ class Services:
     key: DataKey
     record: RecordService
     screenings: ScreeningsService
+    sync: SyncService
     printing: PrintService
 
     def close(self) -> None:
@@ -76,6 +78,7 @@ def build_services(
             key=key,
             record=RecordService(db),
             screenings=ScreeningsService(db),
+            sync=SyncService(db, clock, paths, key, events),
             printing=PrintService(db),
         )
     except BaseException:

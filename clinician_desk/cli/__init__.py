@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "print_cmds",
     "record_cmds",
     "screening_cmds",
+    "sync_cmds",
     "vault_cmds",
 )
 

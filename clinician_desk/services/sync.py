@@ -25,7 +25,6 @@ from clinician_desk.sync.payload import BuiltPayload, build_payload, content_has
 from clinician_desk.sync.status import SyncStatus, read_status
 from clinician_desk.sync.worker import ClientFactory, RoundResult, SyncWorker
 from clinician_desk.taxonomy_file import load_taxonomy
-from clinician_desk.vault import DataKey
 
 PREVIEW_DEVICE_ID = "dev_not_enrolled"
 
@@ -40,12 +39,15 @@ class Preview:
 
 
 class SyncService:
+    """The façade's ``services.sync``. ``key`` is the vault's unlocked ``DataKey`` (needed to
+    fill the escrow slot at enrollment); ``ca_bundle`` "" means the system trust store only."""
+
     def __init__(
         self,
         db: Any,
         clock: Clock,
         paths: VaultPaths,
-        key: DataKey,
+        key: Any,
         events: EventBus | None = None,
         *,
         ca_bundle: str | None = None,
@@ -57,15 +59,20 @@ class SyncService:
         self.paths = paths
         self.key = key
         self.events = events or EventBus()
-        if ca_bundle is None:
-            ca_bundle = load_policy().ca_bundle
-        self.ca_bundle = ca_bundle
+        self._ca_bundle = ca_bundle
         self.client_factory: ClientFactory = client_factory or (
-            lambda url: SyncClient(url, ca_bundle=self.ca_bundle, clock=clock)
+            lambda url: SyncClient(url, ca_bundle=self.ca_bundle(), clock=clock)
         )
         self.worker = SyncWorker(
             db, clock, cells_for_period, client_factory=self.client_factory, backoff=backoff
         )
+
+    def ca_bundle(self) -> str | None:
+        """The CA bundle to trust: as configured, else district IT's policy, else none (the
+        system trust store). Read at use time so a broken policy never blocks unlocking."""
+        if self._ca_bundle is not None:
+            return self._ca_bundle or None
+        return load_policy().ca_bundle
 
     def status(self) -> SyncStatus:
         with self.db.read() as conn:

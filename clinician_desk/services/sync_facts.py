@@ -97,13 +97,10 @@ def referral_facts(conn: Any, period: str) -> list[ReferralFact]:
 
 
 def screening_facts(conn: Any, period: str) -> list[ScreeningFact]:
-    """Completed screenings of the month (empty until the screenings schema exists)."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "screenings" not in tables:
-        return []
+    """Completed screenings of the month (instrument ids are the county's count codes)."""
     first, last = month_bounds(period)
     rows = conn.execute(
-        "SELECT sc.administered_on, st.school_cds, sc.instrument, sc.positive, st.grade"
+        "SELECT sc.administered_on, sc.school_cds, sc.instrument, sc.positive, st.grade"
         " FROM screenings sc JOIN students st ON st.id = sc.student_id"
         " WHERE sc.administered_on BETWEEN ? AND ? AND sc.status = 'completed'",
         (first, last),

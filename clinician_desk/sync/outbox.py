@@ -82,8 +82,9 @@ def mark_all_periods_dirty(conn: SqlConn, now: datetime) -> None:
         "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
         " SELECT DISTINCT school_cds, substr(session_date, 1, 7), ? FROM sessions"
         " UNION SELECT DISTINCT school_cds, substr(referral_date, 1, 7), ? FROM referrals"
+        " UNION SELECT DISTINCT school_cds, substr(administered_on, 1, 7), ? FROM screenings"
         " UNION SELECT org_unit, period, ? FROM sync_period",
-        (stamp, stamp, stamp),
+        (stamp, stamp, stamp, stamp),
     )
     conn.execute(
         "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[3]
 DISTRICT = "01611190000000"
 SCHOOLS = ("01611190130229", "01611190132878", "01611190134999")
 OTHER_DISTRICT_SCHOOL = "19647330000001"
+DEMO_DISTRICT = "99999990000000"  # clinician_desk.services.demo's fictional county
+DEMO_SCHOOLS = ("99999990000011", "99999990000022", "99999990000033")
 
 Key = tuple[str, str, str, tuple[tuple[str, str], ...]]
 
@@ -48,13 +50,18 @@ class CountyServer:
         try:
             now = datetime.now(UTC)
             districts = [
-                orgunits.District(DISTRICT, "Fictional Valley Unified"),
-                orgunits.District("19647330000000", "Imaginary Hills District"),
+                orgunits.District(DISTRICT, "Harness Dist A"),
+                orgunits.District("19647330000000", "Harness Dist B"),
+                orgunits.District(DEMO_DISTRICT, "Harness Dist Z"),
             ]
             schools = [
-                orgunits.School(code, DISTRICT, f"Pretend School {i}")
+                orgunits.School(code, DISTRICT, f"Harness School {i}")
                 for i, code in enumerate(SCHOOLS)
-            ] + [orgunits.School(OTHER_DISTRICT_SCHOOL, "19647330000000", "Elsewhere School")]
+            ]
+            schools.append(orgunits.School(OTHER_DISTRICT_SCHOOL, "19647330000000", "Elsewhere"))
+            schools += [
+                orgunits.School(c, DEMO_DISTRICT, f"Harness Z {c[-2:]}") for c in DEMO_SCHOOLS
+            ]
             orgunits.save(db, districts, schools, now=now, actor="test")
             self.escrow_public = keys.create_escrow_keypair(
                 db, folder / "escrow.pem", now=now, actor="test"
@@ -129,15 +136,17 @@ class CountyServer:
         finally:
             db.close()
 
-    def totals(self) -> dict[Key, int]:
-        """Stored cells summed over devices, keyed like ``clinician_desk.domain.counts``."""
+    def totals(self, device_id: str | None = None) -> dict[Key, int]:
+        """Stored cells summed over devices (or of one), keyed like the client's cells."""
         db = self._db()
+        where = "" if device_id is None else " WHERE device_id = ?"
         try:
             with db.read() as tx:
                 rows = tx.all(
                     "SELECT org_unit, period, measure, service, tier, grade_band, instrument,"
-                    " SUM(value) FROM cells GROUP BY org_unit, period, measure, service, tier,"
-                    " grade_band, instrument"
+                    f" SUM(value) FROM cells{where} GROUP BY org_unit, period, measure, service,"
+                    " tier, grade_band, instrument",
+                    () if device_id is None else (device_id,),
                 )
         finally:
             db.close()

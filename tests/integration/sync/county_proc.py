@@ -1,7 +1,7 @@
 """Runs the real county server (uvicorn) for the sync tests: ``python -m ... URL PORT``.
 
-The same ``create_app`` as ``county-server serve``, with per-device rate limits raised so a
-5-year first sync is not throttled (429 handling has its own fault-injection test).
+The same ``create_app`` as ``county-server serve``, with rate limits raised so a 5-year
+first sync and many enrollments are not throttled (429 handling has its own fault-injection test).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ def main() -> None:
         device_burst=int(rate * 2),
         client_rate_per_second=rate,
         client_burst=int(rate * 2),
+        enroll_rate_per_second=rate,
+        enroll_burst=int(rate * 2),
         secure_cookies=False,
     )
     app = create_app(Database.open(url), settings, include_web=False)
