@@ -107,6 +107,21 @@ def test_bundle_self_test_failure_gives_exit_1_and_a_reason(bundle: Bundle, tmp_
     ]
 
 
+def test_bundle_admin_cli_runs_doctor(bundle: Bundle, tmp_path: Path) -> None:
+    admin = bundle.path / "clinician-desk-admin"
+    version = subprocess.run([str(admin), "--version"], capture_output=True, text=True, timeout=120)
+    assert version.returncode == 0 and version.stdout.strip().startswith("clinician-desk ")
+    doctor = subprocess.run(
+        [str(admin), "--data-dir", str(tmp_path / "data"), "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert doctor.returncode == 0, doctor.stderr
+    assert "memory only: yes" in doctor.stdout and "sqlcipher 4." in doctor.stdout
+    assert "sqlcipher3 not installed" not in doctor.stdout
+
+
 def test_bundle_carries_resources_qtpdf_and_sqlcipher(bundle: Bundle) -> None:
     res = bundle.internal / "resources"
     assert {"GAD-7.json", "PHQ-A.json", "C-SSRS.json"} <= {
