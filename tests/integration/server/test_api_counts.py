@@ -3,6 +3,9 @@ the database unchanged, replays, rate limits — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -233,3 +236,17 @@ def test_district_rollup_allowed_for_enrolled_school(
     r = dev.put(dev.body(org_unit=SCHOOL, cells=cells), org_unit=SCHOOL)
     assert r.status_code == 422
     assert "district level" in " ".join(r.json()["problems"])
+
+
+def test_unreachable_database_is_a_documented_503(tmp_path: Path, clock: Clock) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    db = Database.open(str(folder / "county.sqlite3"))
+    with TestClient(create_app(db, make_settings(clock)), raise_server_exceptions=False) as c:
+        db.close()
+        shutil.rmtree(folder)
+        dev = Device("dev_nobodyhere1", generate_device_key(), c, clock)
+        r = dev.put(dev.body())
+        assert r.status_code == 503
+        assert r.json()["error"] == "unavailable" and r.headers["Retry-After"]
+        assert c.get("/api/v1/status").status_code == 200
