@@ -1,17 +1,17 @@
 """The FTS5 index ``record_search`` (inside the encrypted database) and its queries.
 
 Row ids encode what a row indexes: notes ``id*4+1``, addenda ``id*4+2``, psychotherapy notes
-``id*4+3``, and student names ``STUDENT_BASE + id`` — above every other row id, so names come
-first when the index is read newest-first. Re-indexing one item is a delete and an insert by
-rowid. Queries are built from the user's words only (no FTS syntax passes through): each word
-becomes a quoted prefix term and all must match.
+``id*4+3``, and student names ``STUDENT_BASE + id`` (above every other row id, so names are
+found with one rowid-bounded scan). Re-indexing one item is a delete and an insert by rowid.
+Queries are built from the user's words only (no FTS syntax passes through): each word becomes
+a quoted prefix term and all must match.
 
 Ranking: Okapi BM25 (k1 1.2, b 0.75 — FTS5's bm25() formula) over every student-name match
-plus the ``WINDOW`` newest other matches, with document frequencies from the whole index.
-It is computed here rather than with FTS5's ``bm25()``/``ORDER BY rank``: under SQLCipher's
-``cipher_memory_security`` each ``bm25()`` call costs ~0.2–1.2 ms and descending iteration of
-a prefix query is slower still, while an ascending scan of all matches is cheap (measured:
-27,000 matches in ~9 ms). Snippets are cut in Python from the matched row's text.
+plus the ``WINDOW`` newest other matches, with document frequencies estimated over the rows
+scanned to find them. It is computed here rather than with FTS5's ``bm25()``/``ORDER BY
+rank``: under SQLCipher's ``cipher_memory_security`` each ``bm25()`` call costs ~0.2–1.2 ms
+and a descending scan of a prefix query is slower still, while an ascending scan bounded by a
+rowid range is cheap. Snippets are cut in Python from the matched row's text.
 """
 
 from __future__ import annotations
@@ -97,25 +97,45 @@ def search(
     expr = match_expression(query)
     if expr is None:
         return []
-    # 1. every match, ascending (FTS5's cheapest iteration); psychotherapy rows are id*4+3
     cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples: a common word can match tens of thousands of rows
-    ids = [
-        int(r[0])
-        for r in cursor.execute(
-            "SELECT rowid FROM record_search WHERE record_search MATCH ?", (expr,)
-        )
-    ]
-    if not include_psychotherapy:
-        ids = [i for i in ids if i >= STUDENT_BASE or i % 4 != 3]
+    cursor.row_factory = None  # plain tuples: cheaper for many rows
+
+    def matching(low: int, high: int, match: str = expr) -> list[int]:
+        return [
+            int(r[0])
+            for r in cursor.execute(
+                "SELECT rowid FROM record_search WHERE record_search MATCH ?"
+                " AND rowid >= ? AND rowid < ?",
+                (match, low, high),
+            )
+        ]
+
+    def keep(i: int) -> bool:  # psychotherapy rows are id*4+3
+        return include_psychotherapy or i % 4 != 3
+
+    # 1. every student-name match (their rowids sit above STUDENT_BASE), then the newest
+    # matches below it: scan a growing range of the newest row ids (ascending scans with a
+    # rowid bound are cheap) until WINDOW matches are found or the whole index was scanned.
+    names = matching(STUDENT_BASE, 1 << 62)
+    top_row = conn.execute(
+        "SELECT max(id) FROM record_search_content WHERE id < ?", (STUDENT_BASE,)
+    ).fetchone()[0]
+    top = 0 if top_row is None else int(top_row) + 1
+    span, low, others = 4 * WINDOW * 8, top, []
+    while top:
+        low = max(0, top - span)
+        others = [i for i in matching(low, top) if keep(i)]
+        if len(others) >= WINDOW or low == 0:
+            break
+        span *= 8
+    others = others[-WINDOW:]
+    ids = names + others
     if not ids:
         return []
     # 2. the candidates: every student-name match plus the WINDOW newest other matches, read
     # from FTS5's content table (columns c0 body, c1 kind, c2 student_id) by primary key —
     # ~20x cheaper than rowid lookups through the virtual table
-    names = [i for i in ids if i >= STUDENT_BASE]
-    others = [i for i in ids if i < STUDENT_BASE][-WINDOW:]
-    candidates = names + others
+    candidates = ids
     rows: dict[int, tuple[str, int | None]] = {}
     for start in range(0, len(candidates), 500):
         chunk = candidates[start : start + 500]
@@ -124,21 +144,19 @@ def search(
             f"SELECT id, c0, c2 FROM record_search_content WHERE id IN ({marks})", chunk
         ):
             rows[int(r[0])] = (str(r[1]), None if r[2] is None else int(r[2]))
-    # 3. BM25 over the candidates with document frequencies from the whole index
+    # 3. BM25 over the candidates. Document frequencies are estimated over the scanned range
+    # (names + the newest rows): the share of those rows holding each word, which is what
+    # weighs the words of a multi-word query against each other.
     prefixes = [_fold(w) for w in words(query)]
-    total = max(len(ids), 1)
+    scanned = max(1, len(names) + (top - low) // 4)
     if len(prefixes) == 1:
         dfs = [len(ids)]
     else:
         dfs = [
-            int(
-                conn.execute(
-                    "SELECT count(*) FROM record_search WHERE record_search MATCH ?", (f'"{w}"*',)
-                ).fetchone()[0]
-            )
+            len(matching(STUDENT_BASE, 1 << 62, f'"{w}"*')) + len(matching(low, top, f'"{w}"*'))
             for w in words(query)
         ]
-    idf = [max(math.log((total - df + 0.5) / (df + 0.5) + 1), 1e-6) for df in dfs]
+    idf = [max(math.log((scanned - df + 0.5) / (df + 0.5) + 1), 1e-6) for df in dfs]
     patterns = [re.compile(r"\b" + re.escape(p)) for p in prefixes]
     folded = {rid: _fold(body) for rid, (body, _) in rows.items()}
     lengths = {rid: text.count(" ") + 1 for rid, text in folded.items()}  # ~ token count

@@ -43,3 +43,25 @@ def test_renamed_student_is_reindexed(record: RecordService) -> None:
     record.update_student(sid, replace(data, preferred_name="Sparky"))
     assert [h.ref_id for h in record.search("sparky")] == [sid]
     assert view.preferred_name == ""
+
+
+def test_window_finds_old_sparse_matches_and_names_first(db: Database) -> None:
+    from clinician_desk.storage.repositories import search_index as si
+
+    with db.unit_of_work() as uow:
+        rows = [(si.rowid_for("note", n), f"ordinary note {n}", "note", 1) for n in range(1, 3001)]
+        rows[4] = (si.rowid_for("note", 5), "rare quokka sighting", "note", 1)  # oldest rows
+        rows[9] = (si.rowid_for("note", 10), "another quokka", "note", 1)
+        rows.append((si.rowid_for("psychotherapy", 7), "quokka process note", "psychotherapy", 1))
+        rows.append((si.rowid_for("student", 3), "Quokka Fictional", "student", 3))
+        uow.conn.executemany(
+            "INSERT INTO record_search (rowid, body, kind, student_id) VALUES (?, ?, ?, ?)", rows
+        )
+    with db.read() as conn:
+        hits = si.search(conn, "quokka", include_psychotherapy=False, limit=10)
+        # names first; the shorter note ranks higher at equal term frequency (BM25)
+        assert [(k, r) for k, r, *_ in hits] == [("student", 3), ("note", 10), ("note", 5)]
+        with_psy = si.search(conn, "quokka", include_psychotherapy=True, limit=10)
+        assert ("psychotherapy", 7) in [(k, r) for k, r, *_ in with_psy]
+        common = si.search(conn, "ordinary", include_psychotherapy=False, limit=5)
+        assert len(common) == 5 and all(r > 3000 - si.WINDOW for _, r, *_ in common)
