@@ -315,9 +315,19 @@ def check_sqlcipher() -> None:
 
 
 def check_policy() -> None:
+    """The machine policy parses, and a CA bundle it names can be loaded as PEM."""
+    import ssl
+
     from clinician_desk.policy import load_policy
 
-    load_policy()  # a broken machine policy raises ValidationError naming the file and field
+    policy = load_policy()  # a broken policy raises ValidationError naming the file and field
+    if policy.ca_bundle:
+        try:
+            ssl.create_default_context(cafile=policy.ca_bundle)
+        except (OSError, ssl.SSLError):
+            raise CheckFailed(
+                f"the policy's CA bundle {policy.ca_bundle} cannot be read as PEM certificates"
+            ) from None
 
 
 @contextmanager

@@ -122,6 +122,33 @@ def test_bundle_admin_cli_runs_doctor(bundle: Bundle, tmp_path: Path) -> None:
     assert "sqlcipher3 not installed" not in doctor.stdout
 
 
+def test_linux_install_script_stages_upgrades_and_uninstalls(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    stage = tmp_path / "stage"
+    script = ROOT / "packaging" / "linux" / "install.sh"
+    env = {**os.environ, "DESTDIR": str(stage)}
+    for _ in range(2):  # the second run is an upgrade over the first
+        subprocess.run(["bash", str(script), str(bundle.path)], env=env, check=True, timeout=300)
+    app = stage / "opt" / "clinician-desk"
+    assert (app / "clinician-desk").is_file() and (app / "clinician-desk-admin").is_file()
+    assert not list((stage / "opt").glob(".clinician-desk*"))  # no staging leftovers
+    link = stage / "usr" / "local" / "bin" / "clinician-desk"
+    assert os.readlink(link) == "/opt/clinician-desk/clinician-desk"
+    share = stage / "usr" / "share"
+    desktop = share / "applications" / "org.clinician_desk.ClinicianDesk.desktop"
+    assert desktop.is_file()
+    assert (share / "metainfo" / "org.clinician_desk.ClinicianDesk.metainfo.xml").is_file()
+    assert (share / "icons/hicolor/256x256/apps/org.clinician_desk.ClinicianDesk.png").is_file()
+    if shutil.which("desktop-file-validate"):
+        subprocess.run(["desktop-file-validate", str(desktop)], check=True, timeout=60)
+    user_data = stage / "home" / "data.db"  # stands for a vault outside the program folder
+    user_data.parent.mkdir(parents=True)
+    user_data.write_bytes(b"fictional")
+    subprocess.run(["bash", str(script), "--uninstall"], env=env, check=True, timeout=120)
+    assert [p for p in stage.rglob("*") if p.is_file()] == [user_data]
+
+
 def test_bundle_carries_resources_qtpdf_and_sqlcipher(bundle: Bundle) -> None:
     res = bundle.internal / "resources"
     assert {"GAD-7.json", "PHQ-A.json", "C-SSRS.json"} <= {

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from clinician_desk.selftest import ThrowAwayVault, run_checks, run_self_test, throw_away_vault
+from clinician_desk.selftest import (
+    ThrowAwayVault,
+    check_policy,
+    run_check,
+    run_checks,
+    run_self_test,
+    throw_away_vault,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_CHECKS = ["resources", "sqlcipher", "policy", "vault-create", "vault-unlock", "note-sign"]
@@ -48,6 +55,43 @@ def test_broken_machine_policy_fails_its_check_only(
     assert failed == [f"FAIL policy: {policy}: auto_lock_minutes must be a whole number 1–240"]
     assert "ok vault-delete" in lines
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate"])
+def test_policy_ca_bundle_must_be_readable_pem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None
+) -> None:
+    bundle = tmp_path / "proxy.pem"
+    if content is not None:
+        bundle.write_text(content, encoding="utf-8")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"ca_bundle": str(bundle)}), encoding="utf-8")
+    monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
+    result = run_check("policy", check_policy)
+    assert not result.ok
+    assert result.line() == (
+        f"FAIL policy: the policy's CA bundle {bundle} cannot be read as PEM certificates"
+    )
+
+
+def test_policy_ca_bundle_with_a_real_certificate_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import certifi
+
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"ca_bundle": certifi.where()}), encoding="utf-8")
+    monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
+    assert run_check("policy", check_policy).line() == "ok policy"
+
+
+def test_unexpected_errors_are_reported_by_type_and_place_only() -> None:
+    def boom() -> None:
+        raise KeyError("Testy McFakeface")  # a message could hold data: never printed
+
+    result = run_check("x", boom)
+    assert result.line().startswith("FAIL x: KeyError at test_selftest.py:")
+    assert "Testy" not in result.line()
 
 
 def test_a_failed_step_fails_the_steps_that_need_it(tmp_path: Path) -> None:
