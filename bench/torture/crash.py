@@ -206,6 +206,9 @@ def run(folder: Path, cycles: int, seed: int = 11) -> Outcome:
             db.close()
         if lost or problems:
             break
+        if cycle % 100 == 99:
+            rate = (cycle + 1) / (time.perf_counter() - t0)
+            print(f"# crash: {cycle + 1} cycles, {acks} acks, {rate:.1f} cycles/s", flush=True)
     signed = sum(1 for s in states.values() if s.signed)
     out.figure("torture.crash_cycles", cycle + 1 if cycles else 0, "cycles")
     out.figure("torture.crash_acknowledged_writes", acks, "writes")
