@@ -178,6 +178,10 @@ def run(folder: Path, deliveries: int, rounds: int = 6, seed: int = 77) -> Outco
         double = sum(
             1 for k in set(server) | set(truth_totals) if server.get(k, 0) != truth_totals.get(k, 0)
         )
+        if not truth_totals:
+            out.breaches.append("the vaults hold no counts: the comparison proves nothing")
+        if len(items) <= len(newest):
+            out.breaches.append("no older revisions were built: nothing arrived out of order")
         if double:
             out.breaches.append(f"{double} server cells differ from the truth in the vaults")
         if county.revisions() != {k: v for k, v in newest.items()}:

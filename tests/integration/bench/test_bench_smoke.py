@@ -62,6 +62,10 @@ def test_torture_minimal_run_passes_and_reports(tmp_path: Path) -> None:
             "corruption",
             "--only",
             "canary",
+            "--only",
+            "sync",
+            "--deliveries",
+            "40",
             "--json",
             str(summary),
         ],
@@ -76,6 +80,8 @@ def test_torture_minimal_run_passes_and_reports(tmp_path: Path) -> None:
     assert figures["torture.corrupt_silent_wrong_read"] == 0
     assert figures["torture.canary_search_hits_in_vault"] > 0
     assert figures["torture.canary_plaintext_hits"] == 0
+    assert figures["torture.sync_deliveries"] > 40  # plus the final pass of newest revisions
+    assert figures["torture.sync_cells_wrong"] == figures["torture.sync_unexpected_status"] == 0
     data = json.loads(summary.read_text())
     assert data["breaches"] == [] and len(data["figures"]) == len(figures)
     assert "# torture passed" in proc.stdout
