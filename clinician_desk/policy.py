@@ -9,7 +9,8 @@ District IT deploys the app silently and may preset, for every user of a machine
 Where it is read from:
 
 * Windows: registry ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\clinician-desk`` (values
-  ``ServerUrl`` REG_SZ, ``CaBundle`` REG_SZ, ``AutoLockMinutes`` REG_DWORD);
+  ``ServerUrl`` REG_SZ, ``CaBundle`` REG_SZ or REG_EXPAND_SZ, ``AutoLockMinutes`` REG_DWORD), set
+  by Group Policy with ``packaging/windows/clinician-desk.admx``, by Intune, or by the MSI;
 * Linux and others: ``/etc/clinician-desk/policy.json``
   (``{"server_url": …, "ca_bundle": …, "auto_lock_minutes": …}``);
 * ``CLINICIAN_DESK_POLICY_FILE`` names another JSON file (used by tests and by IT to trial a
@@ -106,9 +107,11 @@ def _read_registry() -> dict[str, Any] | None:  # pragma: no cover - Windows onl
     with key:
         for reg_name, field_name in names.items():
             try:
-                value, _ = winreg.QueryValueEx(key, reg_name)
+                value, kind = winreg.QueryValueEx(key, reg_name)
             except OSError:
                 continue
+            if kind == winreg.REG_EXPAND_SZ and isinstance(value, str):
+                value = winreg.ExpandEnvironmentStrings(value)  # e.g. %ProgramData%\certs
             out[field_name] = value
     return out
 

@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from clinician_desk import policy
+from clinician_desk.errors import ValidationError
 
 ROOT = Path(__file__).resolve().parents[3]
 LINUX = ROOT / "packaging" / "linux"
@@ -134,3 +135,38 @@ def test_icons_exist_in_every_size_the_installers_use() -> None:
     with Image.open(icons / "clinician-desk.ico") as ico:
         sizes = ico.info["sizes"]
     assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(sizes)
+
+
+GPO = "{http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions}"
+
+
+def _elements(policy_node: ET.Element) -> list[ET.Element]:
+    found = policy_node.find(f"{GPO}elements")
+    return [] if found is None else list(found)
+
+
+def test_group_policy_template_sets_exactly_what_the_app_reads() -> None:
+    admx = ET.parse(ROOT / "packaging" / "windows" / "clinician-desk.admx").getroot()
+    adml = ET.parse(ROOT / "packaging" / "windows" / "en-US" / "clinician-desk.adml").getroot()
+    policies = admx.findall(f"{GPO}policies/{GPO}policy")
+    assert {p.get("key") for p in policies} == {policy.REGISTRY_KEY}
+    assert all(p.get("class") == "Machine" for p in policies)
+    elements = {e.get("valueName"): e for p in policies for e in _elements(p)}
+    assert set(elements) == {"ServerUrl", "CaBundle", "AutoLockMinutes"}
+    minutes = elements["AutoLockMinutes"]
+    assert minutes.tag == f"{GPO}decimal"
+    low, high = int(minutes.get("minValue", "0")), int(minutes.get("maxValue", "0"))
+    policy.parse_policy({"auto_lock_minutes": low}, "t")
+    policy.parse_policy({"auto_lock_minutes": high}, "t")
+    for outside in (low - 1, high + 1):
+        with pytest.raises(ValidationError):
+            policy.parse_policy({"auto_lock_minutes": outside}, "t")
+    # Every $(string.X) and $(presentation.X) the template names exists in the English texts.
+    strings = {s.get("id") for s in adml.iter(f"{GPO}string")}
+    presentations = {p.get("id"): p for p in adml.iter(f"{GPO}presentation")}
+    text = (ROOT / "packaging" / "windows" / "clinician-desk.admx").read_text(encoding="utf-8")
+    assert set(re.findall(r"\$\(string\.(\w+)\)", text)) <= strings
+    for p in policies:
+        shown = presentations[p.get("presentation", "")[len("$(presentation.") : -1]]
+        refs = {c.get("refId") for c in shown}
+        assert refs == {e.get("id") for e in _elements(p)}
