@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
 
     i18n.install(args.lang)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("clinician-desk")
-    app.setOrganizationName("clinician-desk")
+    from ui.qt_compat import call_void
+
+    call_void(QApplication.setApplicationName, "clinician-desk")
+    call_void(QApplication.setOrganizationName, "clinician-desk")
     demo_dir: Path | None = None
     data_dir = args.data_dir
     if args.demo:

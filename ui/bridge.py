@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from clinician_desk.events import EventBus
+from ui.qt_compat import emit
 
 #: Events the UI listens to. Unknown names are harmless: nothing publishes them.
 KNOWN_EVENTS: tuple[str, ...] = (
@@ -49,7 +50,7 @@ class EventBridge(QObject):
 
     def _forwarder(self, name: str) -> Callable[..., None]:
         def forward(**payload: Any) -> None:
-            self.published.emit(name, dict(payload))
+            emit(self.published, name, dict(payload))
 
         return forward
 

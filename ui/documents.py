@@ -1,62 +1,73 @@
-"""Which core call builds each print-centre document, and how an export is written.
+"""Which print-service request builds each print-centre document, and how an export is written.
 
-Every document is produced by the core as PDF bytes in memory. Documents about a student go
-through the print service (``services.printing``), which checks the rules (a personalized
-handout needs a recorded basis; psychotherapy notes never print; a draft translation needs
-``accept_draft``) and audits the print. A generic handout carries no student information and is
-built by the reports layer directly for preview. Runs on the database worker.
+Everything goes through ``services.printing`` (``PrintService``): it builds the PDF in memory,
+checks the rules (a personalized handout needs a recorded basis; psychotherapy notes never print;
+a draft translation needs ``accept_draft``), and audits the print or export. Runs on the database
+worker. ``context`` carries what the student page had selected (note, latest screening).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from clinician_desk.errors import ClinicianDeskError, NotFoundError
 
 
-def _printing(services: Any) -> Any:
-    printing = getattr(services, "printing", None)
-    if printing is None:
-        raise NotFoundError("Printing documents about a student is not available in this build.")
-    return printing
+def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any:
+    from clinician_desk.services.printing import DocumentRequest
 
-
-def render_document(services: Any, request: dict[str, Any], *, accept_draft: bool = False) -> bytes:
     kind = request["document"]
     student_id = request.get("student_id")
-    if kind == "generic_handout":
-        printing = getattr(services, "printing", None)
-        if printing is not None and hasattr(printing, "generic_handout"):
-            return bytes(
-                printing.generic_handout(
-                    request["topic"], request["language"], accept_draft=accept_draft
-                )
+    if kind in ("generic_handout", "personal_handout"):
+        personal = kind == "personal_handout"
+        if personal and student_id is None:
+            raise NotFoundError(
+                "Open a student first: a personalized handout is about one student."
             )
-        from clinician_desk.reports.handout import render_handout
-
-        return render_handout(request["topic"], request["language"])
+        return DocumentRequest(
+            "handout",
+            topic=request["topic"],
+            language=request.get("language"),
+            student_id=student_id,
+            personalized=personal,
+            accept_draft=accept_draft,
+        )
     if student_id is None:
         raise NotFoundError("Open a student first: this document is about one student.")
-    printing = _printing(services)
-    if kind == "personal_handout":
-        return bytes(
-            printing.personalized_handout(
-                student_id, request["topic"], request["language"], accept_draft=accept_draft
-            )
-        )
     if kind == "safety_plan":
-        return bytes(printing.safety_plan(student_id))
+        return DocumentRequest("safety-plan", student_id=student_id)
     if kind == "session_summary":
-        return bytes(printing.session_summary(student_id))
+        if request.get("note_id") is None:
+            raise NotFoundError("Select a session with a note on the student's page first.")
+        return DocumentRequest("session-summary", note_id=request["note_id"])
     if kind == "screening_summary":
-        return bytes(printing.screening_summary(student_id))
+        if request.get("screening_id") is None:
+            raise NotFoundError("This student has no screening to summarize yet.")
+        return DocumentRequest("screening-summary", screening_id=request["screening_id"])
     raise NotFoundError(f"Unknown document {kind!r}.")
 
 
-def export_document(services: Any, request: dict[str, Any], data: bytes, path: str) -> None:
-    """Write the previewed PDF to ``path`` through the print service (atomic, audited)."""
-    _printing(services).export(request, data, path)
+def render_document(services: Any, request: dict[str, Any], *, accept_draft: bool = False) -> Any:
+    """The printed document (``.pdf`` bytes, ``.note``); audited by the print service."""
+    request = dict(request)
+    if request["document"] == "screening_summary" and request.get("student_id") is not None:
+        history = services.screenings.history(request["student_id"])
+        request["screening_id"] = history[-1].id if history else None
+    return services.printing.produce(build_request(request, accept_draft=accept_draft))
+
+
+def export_document(services: Any, request: dict[str, Any], path: str, accept_draft: bool) -> None:
+    """Write the document to ``path`` (atomic, audited); refuses to overwrite silently."""
+    if request["document"] == "screening_summary" and request.get("student_id") is not None:
+        history = services.screenings.history(request["student_id"])
+        request = {**request, "screening_id": history[-1].id if history else None}
+    services.printing.export(
+        build_request(request, accept_draft=accept_draft), Path(path), overwrite=True
+    )
 
 
 def is_draft_translation_refusal(exc: ClinicianDeskError) -> bool:
-    return "draft" in exc.message.lower() and "translation" in exc.message.lower()
+    from clinician_desk.services.printing import DraftTranslationError
+
+    return isinstance(exc, DraftTranslationError)

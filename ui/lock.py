@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from clinician_desk.clock import Clock, SystemClock
+from ui.qt_compat import emit
 
 DEFAULT_IDLE_SECONDS = 5 * 60
 MIN_IDLE_SECONDS = 60
@@ -95,7 +96,7 @@ class InactivityWatcher(QObject):
         if self._armed and self.idle_for() >= self._idle_seconds:
             self._armed = False
             self._timer.stop()
-            self.idle_timeout.emit()
+            emit(self.idle_timeout)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY_EVENTS:
@@ -106,7 +107,7 @@ class InactivityWatcher(QObject):
         if self._armed and state == Qt.ApplicationState.ApplicationSuspended:
             self._armed = False
             self._timer.stop()
-            self.idle_timeout.emit()
+            emit(self.idle_timeout)
 
 
 class ClipboardGuard(QObject):

@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
         self._go(self.screening_page)
 
     def open_print(self, student_id: str | None, document: str) -> None:
-        self.print_page.select(student_id or self.student_page.student_id, document)
+        selected = self.student_page.selected_session()
+        note_id = getattr(selected, "note_id", None)
+        self.print_page.select(student_id or self.student_page.student_id, document, note_id)
         self._go(self.print_page)
 
     def search_notes(self) -> None:

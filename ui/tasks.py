@@ -37,6 +37,7 @@ import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, Qt, Signal
 
 from clinician_desk.errors import ClinicianDeskError
+from ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ class TaskManager(QObject):
                     if value is not None:
                         on_progress(*value)
 
-                self._deliver.emit((context, deliver_progress, False))
+                emit(self._deliver, (context, deliver_progress, False))
 
         control = TaskControl(emit_progress)
 
@@ -206,7 +207,7 @@ class TaskManager(QObject):
                 self._pending -= 1
 
     def _queue(self, context: QObject, callback: Callable[[], None]) -> None:
-        self._deliver.emit((context, callback, True))
+        emit(self._deliver, (context, callback, True))
 
     def _handle_error(
         self, exc: ClinicianDeskError, on_error: Callable[[ClinicianDeskError], None] | None

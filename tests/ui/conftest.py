@@ -63,17 +63,37 @@ def grab(widget, artifacts_dir: Path, name: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _restore_none_refcount():
-    """Work around a PySide6 6.12 / CPython 3.11 bug: every static ``void`` Qt call made from
-    Python (``QTest.qWait``, ``QTimer.singleShot`` — both used inside pytest-qt's waits) drops one
-    reference to ``None``. Over a long test session that would abort the interpreter, so each UI
-    test gives back exactly what was taken during it. The app itself avoids those calls in loops
-    (``ui.tasks.pump_events``). Harmless where the bug is fixed (the deficit is then <= 0)."""
+def _restore_singleton_refcounts():
+    """Work around PySide6 6.12 / CPython 3.11 reference-count bugs (see ``ui/qt_compat.py``):
+    ``SignalInstance.emit`` drops a reference to ``True`` and static ``void`` calls drop one to
+    ``None``. The app compensates its own calls; pytest-qt's waits (``QTest.qWait``,
+    ``QTimer.singleShot``, its own signal emits) do not, so each UI test gives back exactly what
+    was taken during it. Harmless where the bugs are fixed (the deficit is then <= 0)."""
     import ctypes
     import sys
 
-    before = sys.getrefcount(None)
+    singletons = (None, True, False)
+    before = [sys.getrefcount(o) for o in singletons]
     yield
-    deficit = before - sys.getrefcount(None)
-    for _ in range(max(0, deficit)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
+    for obj, count in zip(singletons, before, strict=True):
+        for _ in range(max(0, count - sys.getrefcount(obj))):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
+
+@pytest.fixture
+def unlocked_window(qtbot, ui_context):
+    """A main window already unlocked on a fresh vault (created through the vault API)."""
+    from clinician_desk.vault import create_vault
+    from ui.app import build_window
+
+    key, _recovery = create_vault(
+        ui_context.paths.vault("default"), PASSPHRASE, clock=ui_context.clock, kdf=CHEAP_KDF
+    )
+    win = build_window(ui_context, idle=300)
+    qtbot.addWidget(win)
+    win.resize(1100, 720)
+    win.show()
+    win.session.open("default", key, create=True)
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.workspace, timeout=15_000)
+    yield win
+    confirm._next.clear()

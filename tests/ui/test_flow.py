@@ -178,9 +178,22 @@ def administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir):
 
 
 def print_preview(qtbot, window, artifacts_dir):
+    window.student_page.sessions_view.selectRow(0)
     qtbot.mouseClick(window.student_page.print_button, Qt.MouseButton.LeftButton)
     page = window.print_page
     assert window.page_stack.currentWidget() is page
+    page.document_combo.setCurrentIndex(page.document_combo.findData("session_summary"))
+    qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.pdf_bytes is not None, timeout=20_000)
+    assert page.pdf_bytes.startswith(b"%PDF")
+    # Personalized handout in the guardian's language (es, a draft translation: confirmed).
+    page.document_combo.setCurrentIndex(page.document_combo.findData("personal_handout"))
+    page.topic_combo.setCurrentIndex(page.topic_combo.findData("sleep"))
+    page.language_combo.setCurrentIndex(0)
+    confirm.set_next_answers(True)
+    qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.pdf_bytes is not None, timeout=20_000)
+    assert any("draft" in q.lower() for q in confirm.asked)
     page.document_combo.setCurrentIndex(page.document_combo.findData("generic_handout"))
     page.topic_combo.setCurrentIndex(page.topic_combo.findData("anxiety"))
     page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
@@ -188,6 +201,7 @@ def print_preview(qtbot, window, artifacts_dir):
     qtbot.waitUntil(lambda: page.pdf_bytes is not None, timeout=20_000)
     assert page.pdf_bytes.startswith(b"%PDF")
     assert page.view.document().pageCount() >= 1
+    qtbot.wait(1500)  # QPdfView renders pages on its own thread
     grab(window, artifacts_dir, "07_print_centre")
 
 

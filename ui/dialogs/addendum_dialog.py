@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.qt_compat import emit
 from ui.widgets.confirm import ask
 
 
@@ -79,7 +80,7 @@ class AddendumDialog(QDialog):
         )
 
     def _done(self, _addendum_id: Any) -> None:
-        self.addendum_added.emit()
+        emit(self.addendum_added)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

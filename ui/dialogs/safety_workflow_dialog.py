@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.qt_compat import emit
 
 RISK_TEXT = {
     "none_identified": "No risk identified",
@@ -186,7 +187,7 @@ class SafetyWorkflowDialog(QDialog):
 
     def _done(self, _result: Any) -> None:
         self._recorded = True
-        self.recorded.emit()
+        emit(self.recorded)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

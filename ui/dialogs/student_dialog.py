@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.qt_compat import emit
 from ui.widgets.session_form import to_date
 
 GRADES = ("TK", "K", *[str(g) for g in range(1, 13)])
@@ -219,7 +220,7 @@ class StudentDialog(QDialog):
         )
 
     def _saved(self, student_id: Any) -> None:
-        self.student_saved.emit(student_id)
+        emit(self.student_saved, student_id)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -32,6 +32,7 @@ from ui.models.caseload_model import (
     CaseloadTableModel,
     caseload_entries,
 )
+from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 
 
@@ -135,7 +136,7 @@ class CaseloadPage(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         student_id = index.sibling(index.row(), 0).data(ID_ROLE)
         if student_id is not None:
-            self.student_opened.emit(student_id)
+            emit(self.student_opened, student_id)
 
     def add_student(self) -> None:
         from ui.dialogs.student_dialog import StudentDialog
@@ -147,7 +148,7 @@ class CaseloadPage(QWidget):
 
     def _student_added(self, student_id: object) -> None:
         self.activate()
-        self.student_opened.emit(student_id)
+        emit(self.student_opened, student_id)
 
     def group_candidates(self) -> list[tuple[int, str]]:
         """(id, name) of every caseload student, for a group session's attendance list."""

@@ -57,7 +57,9 @@ class PrintCentrePage(QWidget):
         self.title = _("Print centre")
         self.ctx = ctx
         self.student_id: Any = None
+        self.note_id: Any = None
         self.pdf_bytes: bytes | None = None
+        self.accept_draft = False
         self.document_combo = QComboBox()
         self.document_combo.setObjectName("document_combo_box")
         self.document_combo.setAccessibleName(_("Document"))
@@ -71,6 +73,7 @@ class PrintCentrePage(QWidget):
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("handout_language_combo_box")
         self.language_combo.setAccessibleName(_("Language"))
+        self.language_combo.addItem(_("Guardian's language"), None)
         for language in handout_library.languages():
             self.language_combo.addItem(language, language)
         self.preview_button = _button("preview_button", _("Preview"))
@@ -112,8 +115,9 @@ class PrintCentrePage(QWidget):
     def activate(self) -> None:
         """Nothing to reload; previews are built on request."""
 
-    def select(self, student_id: Any, document: str) -> None:
+    def select(self, student_id: Any, document: str, note_id: Any = None) -> None:
         self.student_id = student_id
+        self.note_id = note_id
         if document:
             self.document_combo.setCurrentIndex(self.document_combo.findData(document))
 
@@ -123,11 +127,12 @@ class PrintCentrePage(QWidget):
         self.language_combo.setEnabled(handout)
         self._set_pdf(None)
         self.message.clear()
+        self.accept_draft = False
 
     def _set_pdf(self, data: bytes | None) -> None:
         self.pdf_bytes = data
-        self.view.setDocument(None)  # type: ignore[arg-type]  # Qt accepts nullptr
         if self._document is not None:
+            self.view.setDocument(None)  # type: ignore[arg-type]  # Qt accepts nullptr
             self._document.deleteLater()
             self._buffer.deleteLater()
             self._document = self._buffer = None
@@ -143,6 +148,7 @@ class PrintCentrePage(QWidget):
             "student_id": self.student_id,
             "topic": self.topic_combo.currentData(),
             "language": self.language_combo.currentData(),
+            "note_id": self.note_id,
         }
 
     def preview(self, accept_draft: bool = False) -> None:
@@ -160,10 +166,11 @@ class PrintCentrePage(QWidget):
             name="render",
         )
 
-    def _rendered(self, data: bytes) -> None:
+    def _rendered(self, printed: Any) -> None:
         self.preview_button.setEnabled(True)
-        self._set_pdf(data)
-        self.message.setText(_("Preview ready. Nothing has been saved to disk."))
+        self._set_pdf(bytes(printed.pdf))
+        text = _("Preview ready. Nothing has been saved to disk.")
+        self.message.setText(f"{printed.note}\n{text}" if printed.note else text)
 
     def _refused(self, exc: ClinicianDeskError, request: dict[str, Any]) -> None:
         from ui.documents import is_draft_translation_refusal
@@ -176,6 +183,7 @@ class PrintCentrePage(QWidget):
             exc.message + "\n\n" + _("Use the draft translation anyway?"),
             _("Use draft"),
         ):
+            self.accept_draft = True
             self.preview(accept_draft=True)
             return
         self.message.setText(exc.message)
@@ -228,9 +236,9 @@ class PrintCentrePage(QWidget):
         if not path:
             return
         services = self.ctx.require_services()
-        request, data = self.request(), self.pdf_bytes
+        request, accept = self.request(), self.accept_draft
         self.ctx.tasks.run_db(
-            lambda _c: export_document(services, request, data, path),
+            lambda _c: export_document(services, request, path, accept),
             context=self,
             on_done=lambda _r: self.message.setText(_("Exported.")),
             on_error=lambda exc: self.message.setText(exc.message),

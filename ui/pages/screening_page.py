@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.qt_compat import emit
 
 RESPONDENTS = (("Student (self)", "self"), ("Parent", "parent"), ("Teacher", "teacher"))
 
@@ -348,7 +349,7 @@ class ScreeningPage(QWidget):
         self.flow = None
         self.result = None
         self.stack.setCurrentIndex(0)
-        self.finished.emit(student_id)
+        emit(self.finished, student_id)
 
     def clear(self) -> None:
         # Locking keeps nothing on screen; an unrecorded follow-up stays open in the vault

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
 
@@ -224,11 +225,11 @@ class StudentPage(QWidget):
         self._trends: dict[str, Any] = {}
         self.sessions_view.selectionModel().currentRowChanged.connect(self._session_selected)
         self.instrument_combo.currentIndexChanged.connect(self._show_trend)
-        self.new_note_button.clicked.connect(lambda: self.new_note_requested.emit(self.student_id))
+        self.new_note_button.clicked.connect(lambda: emit(self.new_note_requested, self.student_id))
         self.screening_button.clicked.connect(
-            lambda: self.screening_requested.emit(self.student_id)
+            lambda: emit(self.screening_requested, self.student_id)
         )
-        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.student_id, ""))
+        self.print_button.clicked.connect(lambda: emit(self.print_requested, self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
         self._set_enabled(False)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError, LockedOutError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.qt_compat import emit, emitter
 
 
 class UnlockPage(QWidget):
@@ -100,9 +101,9 @@ class UnlockPage(QWidget):
         self.unlock_button.clicked.connect(self.try_unlock)
         self.passphrase_edit.returnPressed.connect(self.try_unlock)
         self.recovery_button.clicked.connect(
-            lambda: self.recovery_requested.emit(self.profile_combo.currentText())
+            lambda: emit(self.recovery_requested, self.profile_combo.currentText())
         )
-        self.new_profile_button.clicked.connect(self.new_profile_requested.emit)
+        self.new_profile_button.clicked.connect(emitter(self.new_profile_requested))
 
     def demo_hint(self, passphrase: str) -> None:
         """The demo vault's passphrase is public (fictional data); show it for re-unlocking."""
@@ -156,7 +157,7 @@ class UnlockPage(QWidget):
         self.passphrase_edit.clear()
         self.message_label.setText(_("Opening your caseload…"))
         self.ctx.settings.set_last_profile(profile)
-        self.unlocked.emit(profile, key)
+        emit(self.unlocked, profile, key)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self._busy = False

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from ui.i18n import _
+from ui.qt_compat import emit
 
 MIN_CHARS = 12
 
@@ -77,7 +78,7 @@ class PassphraseFields(QWidget):
                 acceptable = False
             self.message.setText(message)
             self._acceptable = acceptable
-        self.changed.emit()
+        emit(self.changed)
 
     def acceptable(self) -> bool:
         return self._acceptable

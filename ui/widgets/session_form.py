@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import _
+from ui.qt_compat import emit, emitter
 
 
 def to_date(value: QDate) -> date:
@@ -113,7 +114,7 @@ class SessionFormWidget(QWidget):
         self.service_combo.currentIndexChanged.connect(self._service_changed)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         for w in (self.date_edit, self.start_edit, self.minutes_spin):
-            w.editingFinished.connect(self.changed.emit)
+            w.editingFinished.connect(emitter(self.changed))
         self._service_changed()
         self._kind_changed()
 
@@ -122,13 +123,13 @@ class SessionFormWidget(QWidget):
         self.tier_combo.clear()
         for tier in service.tiers if service else (1, 2, 3):
             self.tier_combo.addItem(_("Tier {n}").format(n=tier), tier)
-        self.changed.emit()
+        emit(self.changed)
 
     def _kind_changed(self) -> None:
         group = self.kind_combo.currentData() == "group"
         self.group_list.setVisible(group)
         self.group_label.setVisible(group)
-        self.changed.emit()
+        emit(self.changed)
 
     def set_group_candidates(self, candidates: list[tuple[Any, str]]) -> None:
         self.group_list.clear()

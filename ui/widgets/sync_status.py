@@ -53,7 +53,7 @@ class SyncStatusWidget(QLabel):
             lambda _c: sync.status(),
             context=self,
             on_done=lambda status: self.setText(describe_status(status)),
-            on_error=lambda exc: self.setText(_("Sync: ") + exc.message),
+            on_error=lambda _exc: self.setText(_("Sync: status unavailable")),
             name="sync-status",
         )
 
