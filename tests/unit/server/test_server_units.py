@@ -9,7 +9,7 @@ from county_server.errors import ConfigError
 from county_server.orgunits import parse_csv
 from county_server.queries import months_between
 from county_server.ratelimit import RateLimiter
-from county_server.web import add_months
+from county_server.web_support import add_months
 
 
 class Mono:

@@ -1,0 +1,164 @@
+"""Shared pieces of the dashboard: templates, security headers, the signed-in page wrapper,
+month ranges and the table view model. Route modules (``web``, ``web_reports``, ``web_admin``)
+register their pages on one router through a :class:`Web`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from clinician_desk.sync.wire import MEASURES
+from county_server import auth, orgunits, queries
+from county_server.context import ServerContext
+from county_server.errors import ServerError
+from county_server.periods import check_period
+from county_server.suppression import SuppressedTable, fmt
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+SESSION_COOKIE = "cds_session"
+LOGIN_CSRF_COOKIE = "cds_login_csrf"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+MEASURE_LABELS = {
+    "services": "Services",
+    "minutes": "Minutes",
+    "students_served": "Students served",
+    "participants": "Participants (classroom)",
+    "screenings_administered": "Screenings given",
+    "screenings_positive": "Positive screenings",
+    "referrals_made": "Referrals made",
+    "referrals_completed": "Referrals completed",
+}
+
+
+class PageError(ServerError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def secure_headers(resp: Response) -> Response:
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def add_months(period: str, delta: int) -> str:
+    idx = int(period[:4]) * 12 + int(period[5:7]) - 1 + delta
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def table_rows(table: SuppressedTable, labels: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
+    rows = []
+    for (label, link), cells in zip(labels, table.shown_rows(), strict=True):
+        rows.append({"label": label, "link": link, "cells": [fmt(c) for c in cells]})
+    return {"rows": rows, "totals": [fmt(c) for c in table.shown_totals()]}
+
+
+class Web:
+    """Helpers bound to one server context (rendering, sessions, ranges, CSRF)."""
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+
+    def render(self, request: Request, name: str, status: int = 200, **data: Any) -> Response:
+        data.setdefault("session", None)
+        data["demo"] = self.settings.demo_banner
+        data["taxonomy"] = self.ctx.taxonomy
+        resp = TEMPLATES.TemplateResponse(request, name, data, status_code=status)
+        return secure_headers(resp)
+
+    def current(self, request: Request) -> auth.Session | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        with self.ctx.db.read() as tx:
+            return auth.session_for(tx, token, self.settings.now())
+
+    def page(self, fn: Callable[..., Response]) -> Callable[..., Response]:
+        """Run a page for a signed-in user; PageError and ServerError become an HTML error."""
+
+        @functools.wraps(fn)
+        def wrapped(request: Request, *args: Any, **kwargs: Any) -> Response:
+            session = self.current(request)
+            if session is None:
+                return secure_headers(RedirectResponse("/login", status_code=303))
+            try:
+                return fn(request, session, *args, **kwargs)
+            except PageError as exc:
+                return self.render(
+                    request, "error.html", exc.status, session=session, message=exc.message
+                )
+            except ServerError as exc:
+                return self.render(request, "error.html", 422, session=session, message=exc.message)
+
+        sig = inspect.signature(fn)
+        params = [p for name, p in sig.parameters.items() if name != "session"]
+        wrapped.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        return wrapped
+
+    def period_range(self, request: Request) -> tuple[str, str, list[str]]:
+        q = request.query_params
+        start, end = q.get("from"), q.get("to")
+        if end is None:
+            with self.ctx.db.read() as tx:
+                latest = queries.latest_period(tx)
+            end = latest or self.settings.now().strftime("%Y-%m")
+        if start is None:
+            start = add_months(end, -11)
+        for value in (start, end):
+            try:
+                check_period(value)
+            except ServerError:
+                raise PageError(422, "Months must be written YYYY-MM.") from None
+        periods = queries.months_between(start, end)
+        if not periods or len(periods) > 120:
+            raise PageError(422, "Choose 1 to 120 months, the first before the last.")
+        return start, end, periods
+
+    def allowed_districts(self, session: auth.Session) -> list[orgunits.District]:
+        with self.ctx.db.read() as tx:
+            return orgunits.list_districts(tx, session.user.allowed_districts())
+
+    def check_csrf(self, session: auth.Session, token: str | None) -> None:
+        if not auth.csrf_ok(session, token):
+            raise PageError(403, "This form has expired. Go back, reload the page and retry.")
+
+    def measure_filter(
+        self, request: Request, start: str, end: str, default: str
+    ) -> queries.Filter:
+        measure = request.query_params.get("measure", default)
+        if measure not in MEASURES:
+            raise PageError(422, "Unknown measure.")
+        service = request.query_params.get("service") or None
+        if service is not None and service not in self.ctx.taxonomy.codes:
+            raise PageError(422, "Unknown service type.")
+        return queries.Filter(measure, start, end, service=service)
+
+
+def age_text(now: datetime, stamp: str | None) -> str:
+    if not stamp:
+        return "never"
+    then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    hours = (now - then).total_seconds() / 3600
+    if hours < 1:
+        return "within the hour"
+    if hours < 48:
+        return f"{hours:.0f} hours ago"
+    return f"{hours / 24:.0f} days ago"
+
+
+TEMPLATES.env.globals["age_text"] = age_text
