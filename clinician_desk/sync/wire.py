@@ -44,45 +44,22 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CELLS = 4000
 MAX_VALUE = 10_000_000
 
-MEASURES: tuple[str, ...] = (
-    "services",
-    "minutes",
-    "students_served",
-    "participants",
-    "screenings_administered",
-    "screenings_positive",
-    "referrals_made",
-    "referrals_completed",
+MEASURES: tuple[str, ...] = tuple(
+    "services minutes students_served participants screenings_administered "
+    "screenings_positive referrals_made referrals_completed".split()
 )
 SCREENING_MEASURES: frozenset[str] = frozenset({"screenings_administered", "screenings_positive"})
 DIMENSIONS: tuple[str, ...] = ("service", "tier", "grade_band", "instrument")
 GRADE_BANDS: tuple[str, ...] = ("TK-5", "6-8", "9-12")
 TIERS: tuple[int, ...] = (1, 2, 3)
-INSTRUMENTS: tuple[str, ...] = (
-    "PHQ-A",
-    "PHQ-9",
-    "PHQ-2",
-    "GAD-2",
-    "GAD-7",
-    "PSC-17",
-    "ASQ",
-    "C-SSRS",
-    "CRAFFT",
+INSTRUMENTS: tuple[str, ...] = tuple(
+    "PHQ-A PHQ-9 PHQ-2 GAD-2 GAD-7 PSC-17 ASQ C-SSRS CRAFFT".split()
 )
 SUICIDE_RISK_INSTRUMENTS: frozenset[str] = frozenset({"ASQ", "C-SSRS"})
 DISTRICT_ONLY_SERVICES: frozenset[str] = frozenset({"CRISIS", "SAFETY-PLAN", "MAND-REPORT"})
 
 SNAPSHOT_FIELDS: frozenset[str] = frozenset(
-    {
-        "schema",
-        "device_id",
-        "org_unit",
-        "period",
-        "revision",
-        "taxonomy_version",
-        "generated_at",
-        "cells",
-    }
+    "schema device_id org_unit period revision taxonomy_version generated_at cells".split()
 )
 CELL_FIELDS: frozenset[str] = frozenset({"measure", "dimensions", "value"})
 
