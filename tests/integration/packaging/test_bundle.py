@@ -23,6 +23,7 @@ FORBIDDEN = ("county_server", "tests", "bench", "fastapi", "uvicorn", "pytest", 
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.timeout(900),  # the build alone took 77-206 s on 2 shared cores
     pytest.mark.skipif(sys.platform != "linux", reason="the bundle test builds the Linux bundle"),
 ]
 
