@@ -201,8 +201,14 @@ def print_preview(qtbot, window, artifacts_dir):
     qtbot.waitUntil(lambda: page.pdf_bytes is not None, timeout=20_000)
     assert page.pdf_bytes.startswith(b"%PDF")
     assert page.view.document().pageCount() >= 1
-    qtbot.wait(1500)  # QPdfView renders pages on its own thread
+    # QPdfView renders pages on its own thread: wait until text shows in the viewport.
+    qtbot.waitUntil(lambda: has_dark_pixels(page.view.viewport()), timeout=20_000)
     grab(window, artifacts_dir, "07_print_centre")
+
+
+def has_dark_pixels(widget) -> bool:
+    image = widget.grab().toImage().scaled(120, 120)
+    return any(image.pixelColor(x, y).lightness() < 100 for x in range(120) for y in range(120))
 
 
 def auto_lock_and_unlock(qtbot, window, clock, artifacts_dir):

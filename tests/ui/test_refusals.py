@@ -104,3 +104,29 @@ def test_excepthook_logs_type_only_and_shows_generic(qtbot, caplog):
         __import__("threading").excepthook = old_thread_hook
     assert shown == [generic_error_text(), "Grade must be TK, K or 1-12."]
     assert "RuntimeError" in caplog.text and "fictional secret" not in caplog.text
+
+
+def test_backoff_countdown_is_visible_and_recovery_key_unlocks(qtbot, unlocked_window, clock):
+    window = unlocked_window
+    window.session.lock()
+    assert window.stack.currentWidget() is window.unlock_page
+    unlock = window.unlock_page
+    for attempt in range(8):
+        if unlock._retry_at is not None:
+            break
+        unlock.passphrase_edit.setText(f"wrong fictional guess {attempt}")
+        unlock.try_unlock()
+        qtbot.waitUntil(
+            lambda: unlock.unlock_button.isEnabled() or unlock._retry_at is not None,
+            timeout=10_000,
+        )
+    assert unlock._retry_at is not None, "backoff never started"
+    assert "try again in" in unlock.countdown_label.text()
+    assert not unlock.unlock_button.isEnabled()
+    first = unlock.countdown_label.text()
+    clock.advance(1)
+    unlock._tick()
+    assert unlock.countdown_label.text() != first  # it counts down on screen
+    clock.advance(3600)
+    unlock._tick()
+    assert unlock.unlock_button.isEnabled() and unlock.countdown_label.text() == ""
