@@ -266,3 +266,40 @@ def test_admin_revokes_a_device_from_the_web(
     assert dev.put(dev.body(revision=2)).status_code == 403
     with db.read() as tx:
         assert tx.scalar("SELECT actor FROM audit_log WHERE action = 'device_revoked'") == "web:ada"
+
+
+def test_sqlish_and_markup_names_are_stored_verbatim_and_escaped(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    from county_server import orgunits
+
+    name = "O'Brien <b>Elementary</b>; DROP TABLE schools; --"
+    orgunits.save(
+        db, [], [orgunits.School("99100006000009", DISTRICT, name)], now=clock(), actor="test"
+    )
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    page = client.get(f"/district/{DISTRICT}").text
+    assert "O&#39;Brien &lt;b&gt;Elementary&lt;/b&gt;; DROP TABLE schools; --" in page
+    with db.read() as tx:
+        assert tx.scalar("SELECT name FROM schools WHERE code = '99100006000009'") == name
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("'; DROP TABLE cells; --", "2026-09"), ("2026-09", "2026-01"), ("2026-00", "2026-01")],
+)
+def test_bad_export_forms(
+    db: Database, client: TestClient, clock: Clock, start: str, end: str
+) -> None:
+    seed_counts(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    token = csrf_of(client.get("/export").text)
+    r = client.post(
+        "/export", data={"csrf_token": token, "from": start, "to": end, "format": "csv"}
+    )
+    assert 400 <= r.status_code < 500
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM cells") > 0
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 0
