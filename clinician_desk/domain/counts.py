@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from clinician_desk.domain.taxonomy import GRADE_BANDS, Taxonomy
 from clinician_desk.errors import ValidationError
@@ -130,11 +131,30 @@ def district_of(cds: str) -> str:
     return validate_cds(cds)[:7] + "0000000"
 
 
-def _dims(**values: str | int | None) -> Dims:
+@lru_cache(maxsize=4096)
+def _dims4(
+    service: str | None, tier: int | None, grade_band: str | None, instrument: str | None
+) -> Dims:
+    values = {"service": service, "tier": tier, "grade_band": grade_band, "instrument": instrument}
     return tuple((k, str(v)) for k, v in sorted(values.items()) if v is not None)
 
 
+def _dims(
+    *,
+    service: str | None = None,
+    tier: int | None = None,
+    grade_band: str | None = None,
+    instrument: str | None = None,
+) -> Dims:
+    """Dimensions as a sorted tuple of (name, text) pairs, ``None`` values left out."""
+    return _dims4(service, tier, grade_band, instrument)
+
+
 def _session_band(fact: SessionFact, taxonomy: Taxonomy) -> str | None:
+    if len(fact.attendees) == 1:
+        only = taxonomy.grade_band(fact.attendees[0].grade)
+        if only is not None:
+            return only
     bands = [taxonomy.grade_band(a.grade) for a in fact.attendees]
     known = [b for b in bands if b is not None]
     if not known and fact.group_grade is not None:
@@ -160,9 +180,10 @@ class _Acc:
         self.distinct[(org, period, "students_served", dims)].add(key)
 
     def cells(self) -> list[CountCell]:
-        out = [CountCell(*k, value=v) for k, v in self.sums.items() if v > 0]
-        out += [CountCell(*k, value=len(s)) for k, s in self.distinct.items() if s]
-        return sorted(out)
+        items = [(k, v) for k, v in self.sums.items() if v > 0]
+        items += [(k, len(s)) for k, s in self.distinct.items() if s]
+        items.sort(key=lambda kv: kv[0])
+        return [CountCell(*k, value=v) for k, v in items]
 
 
 def aggregate(

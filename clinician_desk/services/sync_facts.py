@@ -40,35 +40,47 @@ def month_bounds(period: str) -> tuple[str, str]:
 
 
 def session_facts(conn: Any, period: str) -> list[SessionFact]:
+    """Signed sessions of the month with the students present (one indexed query)."""
     first, last = month_bounds(period)
     rows = conn.execute(
         "SELECT s.id, s.session_date, s.school_cds, s.service_code, s.tier,"
-        " s.end_minute - s.start_minute, s.group_size"
-        " FROM sessions s WHERE s.session_date BETWEEN ? AND ?"
-        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')",
+        " s.end_minute - s.start_minute, s.group_size, ss.student_id, st.grade"
+        " FROM sessions s"
+        " LEFT JOIN session_students ss ON ss.session_id = s.id"
+        " LEFT JOIN students st ON st.id = ss.student_id"
+        " WHERE s.session_date BETWEEN ? AND ?"
+        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')"
+        " ORDER BY s.id",
         (first, last),
     ).fetchall()
-    if not rows:
-        return []
-    present: dict[int, list[Attendee]] = {}
-    for sid, student_id, grade in conn.execute(
-        "SELECT ss.session_id, ss.student_id, st.grade FROM session_students ss"
-        " JOIN students st ON st.id = ss.student_id WHERE ss.session_date BETWEEN ? AND ?",
-        (first, last),
-    ):
-        present.setdefault(sid, []).append(Attendee(str(student_id), grade))
-    return [
-        SessionFact(
-            day=date.fromisoformat(r[1]),
-            school_cds=r[2],
-            service=r[3],
-            tier=r[4],
-            minutes=int(r[5]),
-            attendees=tuple(present.get(r[0], ())),
-            participants=int(r[6] or 0),
+    out: list[SessionFact] = []
+    current: int | None = None
+    head: tuple[Any, ...] = ()
+    present: list[Attendee] = []
+
+    def flush() -> None:
+        out.append(
+            SessionFact(
+                day=date.fromisoformat(head[1]),
+                school_cds=head[2],
+                service=head[3],
+                tier=head[4],
+                minutes=int(head[5]),
+                attendees=tuple(present),
+                participants=int(head[6] or 0),
+            )
         )
-        for r in rows
-    ]
+
+    for r in rows:
+        if r[0] != current:
+            if current is not None:
+                flush()
+            current, head, present = r[0], tuple(r), []
+        if r[7] is not None:
+            present.append(Attendee(str(r[7]), r[8]))
+    if current is not None:
+        flush()
+    return out
 
 
 def referral_facts(conn: Any, period: str) -> list[ReferralFact]:

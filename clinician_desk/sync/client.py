@@ -138,8 +138,12 @@ class SyncClient:
             )
             try:
                 raw = _read_capped(resp)
-            finally:
+            except BaseException:
                 resp.close()
+                raise
+            if len(raw) > MAX_REPLY_BYTES:
+                resp.close()  # not read to the end: drop the connection
+            # read to the end: urllib3 has returned the connection to the pool (keep-alive)
         except requests.exceptions.SSLError:
             return Reply(None, transport="tls", problem="the server's certificate is not trusted")
         except requests.exceptions.Timeout:
