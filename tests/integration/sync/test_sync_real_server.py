@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,24 @@ from tests.integration.sync.truth import signed_sessions_by_school_month, truth
 from tests.integration.sync.vaultkit import Seeder, Vault
 
 A, B = SCHOOLS[0], SCHOOLS[1]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyServer]:
+    """One server for the module (each test is its own device; totals are read per device)."""
+    server = CountyServer(tmp_path_factory.mktemp("county"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_county(tmp_path: Path) -> Iterator[CountyServer]:
+    """A server of its own, for tests that change county-wide state (closing a month)."""
+    server = CountyServer(tmp_path / "own-county")
+    server.start()
+    yield server
+    server.stop()
 
 
 def seed_month(seeder: Seeder) -> None:
@@ -46,9 +66,10 @@ def test_enroll_sync_edit_resync_and_totals_match(
     first = sync.sync_once()
     assert first.stopped is None, first.problem
     assert {v.status for v in first.verdicts} == {"synced"}
-    assert county.totals() == truth(vault)
+    dev = enrolled.device_id
+    assert county.totals(dev) == truth(vault)
     independent = signed_sessions_by_school_month(vault)
-    server = county.totals()
+    server = county.totals(dev)
     for (school, month), (n, minutes) in independent.items():
         assert n == sum(v for k, v in server.items() if k[:3] == (school, month, "services"))
         assert minutes == sum(v for k, v in server.items() if k[:3] == (school, month, "minutes"))
@@ -64,7 +85,7 @@ def test_enroll_sync_edit_resync_and_totals_match(
     seeder.session(date(2026, 8, 25), "TX-IND", 2, A, (seeder.student_ids[0],), 55)
     second = sync.sync_once()
     assert [(v.item.org_unit, v.item.period) for v in second.verdicts] == [(A, "2026-08")]
-    assert county.totals() == truth(vault)
+    assert county.totals(dev) == truth(vault)
     after = county.revisions()
     changed = {k for k in after if after[k] != revisions.get(k)}
     assert {(k[1], k[2]) for k in changed} == {(A, "2026-08")}
@@ -74,7 +95,7 @@ def test_duplicate_and_out_of_order_deliveries_change_nothing(
     county: CountyServer, vault: Vault, seeder: Seeder
 ) -> None:
     seed_month(seeder)
-    vault.sync.enroll(county.url, county.issue_code((DISTRICT,)))
+    dev = vault.sync.enroll(county.url, county.issue_code((DISTRICT,))).device_id
     worker = vault.sync.worker
     device, items_r1 = worker.prepare()
     assert device is not None
@@ -93,14 +114,14 @@ def test_duplicate_and_out_of_order_deliveries_change_nothing(
     dup = worker.send(device, [new])  # a replay (same Idempotency-Key): the first answer again
     assert dup.verdicts[0].status == "synced"
     assert county.revisions() == before
-    assert county.totals() == truth(vault)
+    assert county.totals(dev) == truth(vault)
 
 
 def test_server_restart_mid_sync_loses_and_doubles_nothing(
     county: CountyServer, vault: Vault, seeder: Seeder
 ) -> None:
     seed_month(seeder)
-    vault.sync.enroll(county.url, county.issue_code((DISTRICT,)))
+    dev = vault.sync.enroll(county.url, county.issue_code((DISTRICT,))).device_id
     worker = vault.sync.worker
     device, items = worker.prepare()
     assert device is not None and len(items) >= 3
@@ -113,7 +134,7 @@ def test_server_restart_mid_sync_loses_and_doubles_nothing(
     vault.clock.advance(3600)
     up = vault.sync.sync_once()
     assert up.stopped is None and len(up.verdicts) == len(items) - 1
-    assert county.totals() == truth(vault)
+    assert county.totals(dev) == truth(vault)
     assert vault.sync.status().pending_count == 0
 
 
@@ -138,7 +159,7 @@ def test_restored_backup_is_stale_kept_local_until_the_clinician_resends(
     county: CountyServer, vault: Vault, seeder: Seeder
 ) -> None:
     seed_month(seeder)
-    vault.sync.enroll(county.url, county.issue_code((DISTRICT,)))
+    dev = vault.sync.enroll(county.url, county.issue_code((DISTRICT,))).device_id
     assert vault.sync.sync_once().stopped is None
     seeder.session(date(2026, 8, 27), "TX-IND", 2, A, (seeder.student_ids[0],), 25)
     assert vault.sync.sync_once().stopped is None
@@ -161,7 +182,7 @@ def test_restored_backup_is_stale_kept_local_until_the_clinician_resends(
     assert vault.sync.sync_once().verdicts == []  # kept, not retried behind the clinician's back
     vault.sync.resend(A, "2026-08")
     assert [v.status for v in vault.sync.sync_once().verdicts] == ["synced"]
-    assert county.totals() == truth(vault)
+    assert county.totals(dev) == truth(vault)
 
 
 def test_org_unit_not_enrolled_is_rejected_with_the_reason(
@@ -176,14 +197,15 @@ def test_org_unit_not_enrolled_is_rejected_with_the_reason(
     assert "not enrolled for this org unit" in (problem.problem or "")
 
 
-def test_closed_period_is_locked(county: CountyServer, vault: Vault, seeder: Seeder) -> None:
+def test_closed_period_is_locked(own_county: CountyServer, vault: Vault, seeder: Seeder) -> None:
     kid = seeder.student("4", A)
     seeder.session(date(2026, 8, 3), "TX-IND", 2, A, (kid,), 45)
-    vault.sync.enroll(county.url, county.issue_code((DISTRICT,)))
-    county.close_period("2026-08")
+    vault.sync.enroll(own_county.url, own_county.issue_code((DISTRICT,)))
+    own_county.close_period("2026-08")
     result = vault.sync.sync_once()
     assert [v.status for v in result.verdicts] == ["locked"]
-    assert county.totals() == {}
+    assert own_county.totals() == {}
+    assert vault.sync.status().problems[0].status == "locked"
 
 
 def test_worker_without_enrollment_is_quiet(vault: Vault, seeder: Seeder) -> None:
