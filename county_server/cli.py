@@ -184,6 +184,28 @@ def cmd_recover_key(args: argparse.Namespace) -> int:
         if (args.db or os.environ.get("COUNTY_SERVER_DB") or Path(DEFAULT_DB).exists())
         else None
     )
+    if bool(args.vault_dir) == bool(args.out):
+        raise ConfigError("give either --vault-dir (set a temporary passphrase) or --out")
+    if args.vault_dir:
+        if not args.new_passphrase_file:
+            raise ConfigError("--vault-dir needs --new-passphrase-file")
+        try:
+            phrase = Path(args.new_passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {args.new_passphrase_file} ({exc.strerror})") from None
+        keys.reset_vault_passphrase(
+            db,
+            Path(args.vault_dir),
+            Path(args.private_key_file),
+            phrase,
+            now=system_now(),
+            actor=_actor(),
+            verified_by=args.verified_by,
+        )
+        print("Temporary passphrase set on the vault; the clinician must change it at first use.")
+        return 0
+    if not args.keyslot_file:
+        raise ConfigError("--out needs --keyslot-file")
     keys.recover_key(
         db,
         Path(args.keyslot_file),
@@ -263,9 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("recover-key", help="unwrap a vault's escrow slot (verified clinician)")
-    s.add_argument("--keyslot-file", required=True, help="the vault's key-slot file")
+    s.add_argument("--vault-dir", help="the clinician's vault folder: set a temporary passphrase")
+    s.add_argument("--new-passphrase-file", help="with --vault-dir: the temporary passphrase")
+    s.add_argument("--keyslot-file", help="with --out: the vault's key-slot file (vault.keys)")
     s.add_argument("--private-key-file", required=True, help="the county's offline private key")
-    s.add_argument("--out", required=True, help="new file for the data key (hex, mode 0600)")
+    s.add_argument("--out", help="or: new file for the raw data key (hex, mode 0600)")
     s.add_argument("--verified-by", required=True, help="who verified the clinician's identity")
     s.set_defaults(func=cmd_recover_key)
     return p

@@ -137,7 +137,7 @@ def test_export_cli(ready: Path, tmp_path: Path) -> None:
 
 def test_recover_key_round_trip(ready: Path, tmp_path: Path) -> None:
     from clinician_desk.config import AppPaths
-    from clinician_desk.vault import KdfParams, create_vault, set_escrow_slot
+    from clinician_desk.vault import KdfParams, create_vault, set_escrow_slot, unlock_vault
 
     d = Database.open(str(ready))
     with d.read() as tx:
@@ -177,6 +177,39 @@ def test_recover_key_round_trip(ready: Path, tmp_path: Path) -> None:
             str(tmp_path / "escrow.pem"),
             "--out",
             str(out),
+            "--verified-by",
+            "x",
+        )
+        == 2
+    )
+    new_phrase = tmp_path / "temp-phrase"
+    new_phrase.write_text("county temporary fictional phrase\n", encoding="utf-8")
+    assert (
+        run(
+            ready,
+            "recover-key",
+            "--vault-dir",
+            str(paths.profile_dir),
+            "--private-key-file",
+            str(tmp_path / "escrow.pem"),
+            "--new-passphrase-file",
+            str(new_phrase),
+            "--verified-by",
+            "County IT desk",
+        )
+        == 0
+    )
+    assert unlock_vault(paths, "county temporary fictional phrase").raw == key.raw
+    assert (
+        run(
+            ready,
+            "recover-key",
+            "--vault-dir",
+            str(paths.profile_dir),
+            "--out",
+            str(out),
+            "--private-key-file",
+            str(tmp_path / "escrow.pem"),
             "--verified-by",
             "x",
         )
