@@ -5,7 +5,8 @@ program on this machine works end to end, without a clinician and without touchi
 
 * ``resources`` — instruments, handouts, fonts with their licences, icons and UI catalogues exist;
 * ``sqlcipher`` — the SQLCipher library loads and encrypts (a page on disk is not plain SQLite);
-* ``policy`` — the machine's IT policy (registry / policy file) parses;
+* ``policy`` — the machine's IT policy (registry / policy file) parses, its CA bundle loads;
+* ``tls`` — the sync client's TLS really verifies certificates (``clinician_desk.selftest_tls``);
 * ``vault-create`` … ``vault-delete`` — a throw-away vault in a fresh temporary folder (real
   Argon2id with cheap parameters), unlocked again by passphrase and by recovery key, a fictional
   student, a session note written, signed and locked, a screening scored, a session summary and a
@@ -346,8 +347,15 @@ def run_self_test(
     out: TextIO, extra: Iterable[tuple[str, CheckFn]] = (), base: Path | None = None
 ) -> bool:
     """Run every core check, then ``extra`` (the Qt checks); True when every check passed."""
+    from clinician_desk import selftest_tls
+
     results = run_checks(
-        [("resources", check_resources), ("sqlcipher", check_sqlcipher), ("policy", check_policy)],
+        [
+            ("resources", check_resources),
+            ("sqlcipher", check_sqlcipher),
+            ("policy", check_policy),
+            ("tls", selftest_tls.check_tls),
+        ],
         out,
     )
     with throw_away_vault(base) as vault:

@@ -19,9 +19,10 @@ from clinician_desk.selftest import (
     run_self_test,
     throw_away_vault,
 )
+from clinician_desk.selftest_tls import _handshake_with_self_signed_server, check_tls
 
 ROOT = Path(__file__).resolve().parents[3]
-CORE_CHECKS = ["resources", "sqlcipher", "policy", "vault-create", "vault-unlock", "note-sign"]
+CORE_CHECKS = ["resources", "sqlcipher", "policy", "tls", "vault-create", "vault-unlock"]
 
 
 def _lines(text: str) -> list[str]:
@@ -83,6 +84,19 @@ def test_policy_ca_bundle_with_a_real_certificate_passes(
     policy.write_text(json.dumps({"ca_bundle": certifi.where()}), encoding="utf-8")
     monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
     assert run_check("policy", check_policy).line() == "ok policy"
+
+
+def test_tls_check_refuses_self_signed_and_would_notice_no_verification() -> None:
+    import ssl
+
+    assert run_check("tls", check_tls).line() == "ok tls"
+    unverified = ssl.create_default_context()
+    unverified.check_hostname = False
+    unverified.verify_mode = ssl.CERT_NONE
+    _handshake_with_self_signed_server(unverified)  # completes: what check_tls would flag
+    strict = ssl.create_default_context()
+    with pytest.raises(ssl.SSLCertVerificationError):
+        _handshake_with_self_signed_server(strict)
 
 
 def test_unexpected_errors_are_reported_by_type_and_place_only() -> None:
