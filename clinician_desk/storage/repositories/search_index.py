@@ -28,6 +28,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
 WINDOW = 200
 SNIPPET_CHARS = 120
+# Prefix indexes exist for 2-8 characters (migration 0005); longer words are matched on their
+# first 8 characters and the full prefix is checked on the candidates.
+MAX_INDEXED_PREFIX = 8
 
 Conn = Any
 
@@ -63,7 +66,7 @@ def match_expression(query: str) -> str | None:
     ws = words(query)
     if not ws:
         return None
-    return " ".join(f'"{w}"*' for w in ws)
+    return " ".join(f'"{w[:MAX_INDEXED_PREFIX]}"*' for w in ws)
 
 
 def snippet(body: str, query_words: list[str], width: int = SNIPPET_CHARS) -> str:
@@ -153,7 +156,8 @@ def search(
         dfs = [len(ids)]
     else:
         dfs = [
-            len(matching(STUDENT_BASE, 1 << 62, f'"{w}"*')) + len(matching(low, top, f'"{w}"*'))
+            len(matching(STUDENT_BASE, 1 << 62, f'"{w[:MAX_INDEXED_PREFIX]}"*'))
+            + len(matching(low, top, f'"{w[:MAX_INDEXED_PREFIX]}"*'))
             for w in words(query)
         ]
     idf = [max(math.log((scanned - df + 0.5) / (df + 0.5) + 1), 1e-6) for df in dfs]
@@ -161,14 +165,13 @@ def search(
     folded = {rid: _fold(body) for rid, (body, _) in rows.items()}
     lengths = {rid: text.count(" ") + 1 for rid, text in folded.items()}  # ~ token count
     avg_len = max(1.0, sum(lengths.values()) / max(1, len(lengths)))
-    scored = [
-        (
-            rid,
-            rows[rid][1],
-            _bm25([len(p.findall(text)) for p in patterns], lengths[rid], idf, avg_len),
-        )
-        for rid, text in folded.items()
-    ]
+    long_words = [i for i, p in enumerate(prefixes) if len(p) > MAX_INDEXED_PREFIX]
+    scored = []
+    for rid, text in folded.items():
+        tfs = [len(p.findall(text)) for p in patterns]
+        if any(tfs[i] == 0 for i in long_words):
+            continue  # matched only the first 8 characters of a longer word
+        scored.append((rid, rows[rid][1], _bm25(tfs, lengths[rid], idf, avg_len)))
     # student names first, then by BM25 (higher is better), newest first on ties
     scored.sort(key=lambda h: (h[0] < STUDENT_BASE, -h[2], -h[0]))
     qw = words(query)

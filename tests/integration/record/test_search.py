@@ -65,3 +65,13 @@ def test_window_finds_old_sparse_matches_and_names_first(db: Database) -> None:
         assert ("psychotherapy", 7) in [(k, r) for k, r, *_ in with_psy]
         common = si.search(conn, "ordinary", include_psychotherapy=False, limit=5)
         assert len(common) == 5 and all(r > 3000 - si.WINDOW for _, r, *_ in common)
+
+
+def test_long_words_match_their_full_prefix(record: RecordService) -> None:
+    sid = record.create_student(student())
+    n1 = record.document_session(session((sid,))).note_ids[sid]
+    n2 = record.document_session(session((sid,), start_minute=700, end_minute=730)).note_ids[sid]
+    record.save_draft(n1, {"subjective": "Used the feelings thermometer."})
+    record.save_draft(n2, {"subjective": "Discussed thermomechanics homework (fictional)."})
+    assert [h.ref_id for h in record.search("thermometer")] == [n1]
+    assert {h.ref_id for h in record.search("thermom")} == {n1, n2}
