@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
+from clinician_desk.domain.hours import HoursReport
 from clinician_desk.domain.referrals import ReferralInput
 from clinician_desk.domain.roster import ColumnMapping
 from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import StudentInput
 from clinician_desk.services import caseload as caseload_q
-from clinician_desk.services import notes, record_events, roster, students
+from clinician_desk.services import notes, record_events, record_hours, roster, students
 from clinician_desk.services import search as search_q
 from clinician_desk.services.record_views import (
     SessionNoteView,
@@ -159,6 +160,16 @@ class RecordService:
     def close_safety_flag(self, flag_id: int, closed_reason: str) -> None:
         with self.db.unit_of_work() as uow:
             record_events.close_safety_flag(uow, flag_id, closed_reason)
+
+    # -- associate hours ---------------------------------------------------------------------
+    def log_hours(self, day: date, kind: str, minutes: int, *, supervision: bool) -> int:
+        with self.db.unit_of_work() as uow:
+            return record_hours.log_hours(uow, day, kind, minutes, supervision=supervision)
+
+    def hours_report(self, license_type: str, start: date, end: date) -> HoursReport:
+        """Weekly associate hours from signed sessions and explicit logs (no student ids)."""
+        with self.db.read() as conn:
+            return record_hours.hours_report(conn, license_type, start, end)
 
     # -- search, caseload, roster -------------------------------------------------------------
     def search(

@@ -34,3 +34,4 @@ def test_hours_report_counts_signed_sessions_only(record: RecordService, db: Dat
     assert week.direct == 0.75 and week.ccf == 0.75  # the draft session does not count
     assert week.nonclinical == 1.5 + 0.75  # notes + the consultation
     assert week.supervision_individual == 1.0 and week.warnings == ()
+    assert record.hours_report("AMFT", date(2026, 9, 1), date(2026, 10, 31)).weeks == report.weeks
