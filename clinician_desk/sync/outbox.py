@@ -22,6 +22,7 @@ from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.counts import CountCell, snapshots
+from clinician_desk.errors import ValidationError
 from clinician_desk.sync.payload import build_payload, content_hash_of
 
 SqlConn = Any  # a sqlcipher3 connection (rows as sqlcipher3.Row)
@@ -100,14 +101,21 @@ def rebuild(
     cells_for_period: CellsForPeriod,
     device: Device,
     now: datetime,
-) -> list[tuple[str, str]]:
-    """Rebuild the snapshots of ``periods``; returns the (org_unit, period) whose revision moved.
+) -> list[str]:
+    """Rebuild the snapshots of ``periods``; returns problems (one line each; empty if none).
 
-    Call inside a unit of work. Clears ``count_dirty`` for the periods rebuilt.
+    Call inside a unit of work. Clears ``count_dirty`` for the periods rebuilt. A snapshot that
+    cannot be built (a value outside the wire schema — a programming or data error) is not sent:
+    its period row is marked ``rejected`` with the reason so the sync page shows it, and every
+    other snapshot still goes. A month whose facts cannot be read stays dirty.
     """
-    changed: list[tuple[str, str]] = []
+    problems: list[str] = []
     for period in sorted(set(periods)):
-        fresh = snapshots(cells_for_period(conn, period))
+        try:
+            fresh = snapshots(cells_for_period(conn, period))
+        except ValidationError as exc:
+            problems.append(f"{period}: counts cannot be computed ({exc.message})")
+            continue
         known = {
             r[0]: (int(r[1]), r[2])
             for r in conn.execute(
@@ -115,23 +123,34 @@ def rebuild(
                 (period,),
             )
         }
-        org_units = {ou for ou, _ in fresh} | set(known)
-        for org_unit in sorted(org_units):
+        for org_unit in sorted({ou for ou, _ in fresh} | set(known)):
             cells = fresh.get((org_unit, period), [])
             revision, old_hash = known.get(org_unit, (0, None))
             if not cells and org_unit not in known:
                 continue
-            if content_hash_of(cells, org_unit, period, device.taxonomy_version) == old_hash:
+            try:
+                if content_hash_of(cells, org_unit, period, device.taxonomy_version) == old_hash:
+                    continue
+                built = build_payload(
+                    cells,
+                    org_unit=org_unit,
+                    period=period,
+                    revision=revision + 1,
+                    taxonomy_version=device.taxonomy_version,
+                    device_id=device.device_id,
+                    generated_at=now,
+                )
+            except ValidationError as exc:
+                reason = f"not sent: this laptop could not build the counts ({exc.message})"
+                problems.append(f"{org_unit} {period}: {reason}")
+                conn.execute(
+                    "INSERT INTO sync_period (org_unit, period, status, problem, built_at)"
+                    " VALUES (?, ?, 'rejected', ?, ?) ON CONFLICT (org_unit, period) DO UPDATE"
+                    " SET status = 'rejected', problem = excluded.problem,"
+                    " content_hash = NULL, built_at = excluded.built_at",
+                    (org_unit, period, reason[:500], utc_iso(now)),
+                )
                 continue
-            built = build_payload(
-                cells,
-                org_unit=org_unit,
-                period=period,
-                revision=revision + 1,
-                taxonomy_version=device.taxonomy_version,
-                device_id=device.device_id,
-                generated_at=now,
-            )
             conn.execute(
                 "INSERT INTO sync_period (org_unit, period, revision, content_hash, body,"
                 " built_at, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
@@ -141,9 +160,8 @@ def rebuild(
                 " attempts = 0",
                 (org_unit, period, built.revision, built.content_hash, built.body, utc_iso(now)),
             )
-            changed.append((org_unit, period))
         conn.execute("DELETE FROM count_dirty WHERE period = ?", (period,))
-    return changed
+    return problems
 
 
 def outgoing(conn: SqlConn) -> list[Outgoing]:

@@ -107,16 +107,21 @@ class SyncWorker:
             lambda url: SyncClient(url, ca_bundle=ca_bundle, clock=clock)
         )
         self.backoff = backoff or Backoff()
+        self.build_problems: list[str] = []
 
     # -- phase 1 (database) ------------------------------------------------------------------
     def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
+        """Rebuild dirty months and list what waits. Build problems land in
+        ``self.build_problems`` and on the period rows; they never stop the other months."""
         with self.db.unit_of_work() as uow:
             device = outbox.load_device(uow.conn)
             if device is None:
                 return None, []
             dirty = outbox.dirty_periods(uow.conn)
             if dirty:
-                outbox.rebuild(uow.conn, dirty, self.cells_for_period, device, self.clock.now())
+                self.build_problems = outbox.rebuild(
+                    uow.conn, dirty, self.cells_for_period, device, self.clock.now()
+                )
             return device, outbox.outgoing(uow.conn)
 
     # -- phase 2 (network only) --------------------------------------------------------------
