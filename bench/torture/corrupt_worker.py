@@ -63,8 +63,10 @@ def open_db(path: Path, key: bytes) -> dict[str, object]:
             return _error(exc)
 
 
-def unlock(profile: Path, passphrase: str) -> dict[str, object]:
-    from clinician_desk.vault import unlock_vault
+def unlock(profile: Path, passphrase: str, recovery: str) -> dict[str, object]:
+    """Unlock with the passphrase; when that works, also try the recovery key (damage to the
+    recovery slot would otherwise stay unseen until the day it is needed)."""
+    from clinician_desk.vault import unlock_vault, unlock_with_recovery_key
 
     try:
         key = unlock_vault(VaultPaths(profile), passphrase)
@@ -72,7 +74,16 @@ def unlock(profile: Path, passphrase: str) -> dict[str, object]:
         return _error(exc)
     raw = key.raw.hex()
     key.wipe()
-    return {"kind": "opened", "digest": hashlib.sha256(raw.encode()).hexdigest()}
+    try:
+        again = unlock_with_recovery_key(VaultPaths(profile), recovery)
+        recovery_ok = again.raw.hex() == raw
+        again.wipe()
+    except ClinicianDeskError:
+        recovery_ok = False
+    except Exception as exc:
+        return _error(exc)
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return {"kind": "opened", "digest": digest, "recovery_ok": recovery_ok}
 
 
 def main() -> None:
@@ -81,7 +92,7 @@ def main() -> None:
         if case["kind"] == "db":
             result = open_db(Path(case["file"]), bytes.fromhex(case["key"]))
         else:
-            result = unlock(Path(case["profile"]), case["passphrase"])
+            result = unlock(Path(case["profile"]), case["passphrase"], case["recovery"])
         print(json.dumps({"id": case["id"], **result}), flush=True)
 
 

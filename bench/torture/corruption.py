@@ -177,7 +177,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     from clinician_desk.vault import TEST_KDF, create_vault
 
     real = VaultPaths(folder / "profiles" / "real")
-    data_key, _recovery = create_vault(real, PASSPHRASE, kdf=TEST_KDF)
+    data_key, recovery = create_vault(real, PASSPHRASE, kdf=TEST_KDF)
     import hashlib
 
     key_digest = hashlib.sha256(data_key.raw.hex().encode()).hexdigest()
@@ -203,6 +203,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
                 "kind": "keyslots",
                 "profile": str(profile.profile_dir),
                 "passphrase": PASSPHRASE,
+                "recovery": recovery,
             }
         )
         labels[f"slots-{i:05d}"] = label
@@ -217,6 +218,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
             "kind": "keyslots",
             "profile": str(folder / "profiles" / "control"),
             "passphrase": PASSPHRASE,
+            "recovery": recovery,
         },
     ]
     t0 = time.perf_counter()
@@ -231,15 +233,22 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     elapsed = time.perf_counter() - t0
     for cid, want in (("control-db", expected), ("control-slots", key_digest)):
         got = results.pop(cid)
-        if got.get("kind") != "opened" or got.get("digest") != want:
+        if (
+            got.get("kind") != "opened"
+            or got.get("digest") != want
+            or not got.get("recovery_ok", True)
+        ):
             out.breaches.append(f"{cid}: the undamaged file did not read back whole: {got}")
     kinds: Counter[str] = Counter()
     by_damage: Counter[tuple[str, str]] = Counter()
+    latent = 0
     for cid, result in sorted(results.items()):
         kind = str(result["kind"])
         want = expected if cid.startswith("db-") else key_digest
         if kind == "opened":
             kind = "intact" if result.get("digest") == want else "silent_wrong_read"
+            if kind == "intact" and result.get("recovery_ok") is False:
+                latent += 1  # passphrase fine, recovery slot damaged: reported, not a breach
         kinds[kind] += 1
         by_damage[(labels[cid], kind)] += 1
         if kind in ("leak", "crash", "hang", "silent_wrong_read"):
@@ -251,6 +260,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     for kind in ("leak", "crash", "hang", "silent_wrong_read"):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
+    out.figure("torture.corrupt_intact_but_recovery_slot_unusable", latent, "files")
     out.figure("torture.corrupt_seconds", elapsed, "s")
     for label in sorted({d for d, _ in by_damage}):
         parts = ", ".join(f"{k} {n}" for (d, k), n in sorted(by_damage.items()) if d == label)
