@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.wizard)
         self.stack.setCurrentWidget(self.wizard)
 
-    def _setup_finished(self, enrollment_code: str) -> None:
+    def _setup_finished(self, enrollment_code: str, server_url: str = "") -> None:
         wizard, self.wizard = self.wizard, None
         if wizard is not None:
             self.stack.removeWidget(wizard)
@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
             self._show_workspace()
             if enrollment_code:
                 self.nav.setCurrentRow(self.pages.index(self.sync_page))
+                if server_url and not self.sync_page.server_edit.isReadOnly():
+                    self.sync_page.server_edit.setText(server_url)
                 self.sync_page.enroll(enrollment_code)
         else:
             self.show_unlock()
@@ -180,6 +182,10 @@ class MainWindow(QMainWindow):
     def _on_opened(self) -> None:
         self._set_unlocked_actions(True)
         self.sync_status.refresh()
+        bridge = self.ctx.bridge
+        if bridge is not None:
+            bridge.on("sync_did_finish", lambda _payload: self.sync_status.refresh())
+            bridge.on("note_signed", lambda _payload: self.sync_status.refresh())
         if self.wizard is None:
             self._show_workspace()
 

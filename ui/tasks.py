@@ -133,6 +133,7 @@ class TaskManager(QObject):
             max_workers=network_workers, thread_name_prefix="clinician-desk-net"
         )
         self._pending = 0
+        self._closed = False
         self._lock = threading.Lock()
         self.default_error_handler: Callable[[str], None] = lambda message: None
         self._deliver.connect(self._run_delivery, Qt.ConnectionType.QueuedConnection)
@@ -195,9 +196,20 @@ class TaskManager(QObject):
                 else:
                     self._queue(context, (lambda: on_done(result)) if on_done else (lambda: None))
 
+        if self._closed:  # after shutdown (app exit): nothing may start any more
+            future: Future[Any] = Future()
+            future.cancel()
+            return TaskHandle(future, control, name)
         with self._lock:
             self._pending += 1
-        future = executor.submit(work)
+        try:
+            future = executor.submit(work)
+        except RuntimeError:  # shut down between the check and the submit
+            with self._lock:
+                self._pending -= 1
+            future = Future()
+            future.cancel()
+            return TaskHandle(future, control, name)
         future.add_done_callback(self._forget_if_cancelled)
         return TaskHandle(future, control, name)
 
@@ -254,5 +266,7 @@ class TaskManager(QObject):
         return self._db.submit(fn).result(timeout=timeout)
 
     def shutdown(self) -> None:
+        """Stop accepting work, finish what the DB worker has queued (drafts), drop the rest."""
+        self._closed = True
         self._net.shutdown(wait=False, cancel_futures=True)
         self._db.shutdown(wait=True)

@@ -123,3 +123,13 @@ def test_cancelled_before_start_never_runs(qtbot):
     assert ran == []
     assert isinstance(TaskCancelled(), Exception)
     tasks.shutdown()
+
+
+def test_after_shutdown_nothing_starts_and_nothing_raises(qtbot):
+    tasks = TaskManager()
+    context = QObject()
+    tasks.shutdown()
+    ran: list[int] = []
+    handle = tasks.run_db(lambda c: ran.append(1), context=context)
+    assert handle.future.cancelled() and tasks.pending == 0
+    assert tasks.wait_idle(100) and ran == []

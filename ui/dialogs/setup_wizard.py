@@ -185,10 +185,15 @@ class EnrollWizardPage(QWizardPage):
                 "monthly service counts. You can also do this later on the Sync page."
             )
         )
+        self.server_edit = QLineEdit()
+        self.server_edit.setObjectName("enrollment_server_line_edit")
+        self.server_edit.setAccessibleName(_("County server address"))
+        self.server_edit.setPlaceholderText("https://…")
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("enrollment_code_line_edit")
         self.code_edit.setAccessibleName(_("Enrollment code"))
         form = QFormLayout(self)
+        form.addRow(_("Server"), self.server_edit)
         form.addRow(_("Enrollment code"), self.code_edit)
 
 
@@ -196,7 +201,7 @@ class SetupWizard(QWizard):
     """See the module docstring. Embedded in the main window's stack (not a modal dialog)."""
 
     vault_created = Signal(str, object)
-    setup_finished = Signal(str)
+    setup_finished = Signal(str, str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,5 +264,6 @@ class SetupWizard(QWizard):
 
     def accept(self) -> None:
         code = self.enroll_page.code_edit.text().strip()
+        server = self.enroll_page.server_edit.text().strip()
         self.recovery_page.key_label.setText("")  # shown once, then gone from memory we hold
-        emit(self.setup_finished, code)
+        emit(self.setup_finished, code, server)
