@@ -265,9 +265,10 @@ class SyncWorker:
             )
         result = self.send(device, items)
         self.record(result)
-        if result.stopped in (None, "revoked"):
-            self.backoff.succeeded()
-        else:
+        progressed = any(v.status is not None for v in result.verdicts)
+        if result.stopped in (None, "revoked") or progressed:
+            self.backoff.succeeded()  # the server answers: start the backoff from the base again
+        if result.stopped not in (None, "revoked"):
             delay = self.backoff.failed(mono, result.retry_after)
             result = replace(result, retry_after=delay)
         return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -214,3 +215,28 @@ def test_worker_without_enrollment_is_quiet(vault: Vault, seeder: Seeder) -> Non
     assert vault.sync.sync_once().stopped == "not_enrolled"
     assert not vault.sync.status().enrolled
     assert isinstance(vault.sync.worker, SyncWorker)
+
+
+def test_rate_limited_first_sync_honors_retry_after_and_completes(
+    tmp_path: Path, vault: Vault, seeder: Seeder
+) -> None:
+    slow = CountyServer(tmp_path / "slow-county", rate=4.0)  # burst 8, then 4 per second
+    slow.start()
+    try:
+        kid = seeder.student("7", A)
+        for month in range(1, 13):
+            seeder.session(date(2025, month, 3), "TX-IND", 2, A, (kid,), 45)
+        dev = vault.sync.enroll(slow.url, slow.issue_code((DISTRICT,))).device_id
+        naps: list[float] = []
+
+        def nap(seconds: float) -> None:
+            naps.append(seconds)
+            time.sleep(seconds)
+
+        rounds = vault.sync.sync_until_idle(sleep=nap)
+        assert any(r.stopped == "server_busy" for r in rounds)
+        assert naps and all(n >= 1.0 for n in naps)  # at least the server's Retry-After
+        assert vault.sync.status().pending_count == 0
+        assert slow.totals(dev) == truth(vault)
+    finally:
+        slow.stop()
