@@ -11,6 +11,7 @@ run in two worker processes (``corrupt_worker``) so a native crash cannot take t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -178,8 +179,6 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
 
     real = VaultPaths(folder / "profiles" / "real")
     data_key, recovery = create_vault(real, PASSPHRASE, kdf=TEST_KDF)
-    import hashlib
-
     key_digest = hashlib.sha256(data_key.raw.hex().encode()).hexdigest()
     data_key.wipe()
     slots = real.keyslots.read_bytes()

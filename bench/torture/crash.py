@@ -14,6 +14,7 @@ while forking.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import select
@@ -131,8 +132,6 @@ def _check(db: Database, states: dict[int, NoteState]) -> list[str]:
         for r in db.conn.execute("SELECT id, status, sections, content_hash FROM notes")
     }
     addenda = {int(r[0]) for r in db.conn.execute("SELECT id FROM note_addenda")}
-    import json
-
     for note_id, st in states.items():
         row = rows.get(note_id)
         if row is None:
