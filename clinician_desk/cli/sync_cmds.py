@@ -121,7 +121,8 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
     for p in status.periods:
         if p.status == "synced" and p.revision == p.acked_revision:
             continue
-        line = f"{p.org_unit} {p.period} r{p.revision} (county has r{p.acked_revision}): {p.status}"
+        county = p.server_revision if p.server_revision is not None else p.acked_revision
+        line = f"{p.org_unit} {p.period} r{p.revision} (county has r{county}): {p.status}"
         if p.problem:
             line += f" — {p.problem}"
         out(line)

@@ -38,6 +38,15 @@ class Preview:
     allowed: bool
 
 
+def _allowed(org_unit: str, units: set[str]) -> bool:
+    """As the server decides: the unit itself, its district, or (for a district roll-up) any
+    school of that district."""
+    district = org_unit[:7] + "0000000"
+    if org_unit in units or district in units:
+        return True
+    return org_unit == district and any(u[:7] + "0000000" == district for u in units)
+
+
 class SyncService:
     """The façade's ``services.sync``. ``key`` is the vault's unlocked ``DataKey`` (needed to
     fill the escrow slot at enrollment); ``ca_bundle`` "" means the system trust store only."""
@@ -112,7 +121,7 @@ class SyncService:
                 device_id=device_id,
                 generated_at=now,
             )
-            ok = device is None or org_unit in allowed or org_unit[:7] + "0000000" in allowed
+            ok = device is None or _allowed(org_unit, allowed)
             out.append(Preview(payload, changed, ok))
         return out
 
