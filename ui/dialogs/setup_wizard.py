@@ -221,6 +221,8 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.NextButton, "wizard_next_button"),
             (QWizard.WizardButton.BackButton, "wizard_back_button"),
             (QWizard.WizardButton.FinishButton, "wizard_finish_button"),
+            (QWizard.WizardButton.CommitButton, "wizard_commit_button"),
+            (QWizard.WizardButton.CancelButton, "wizard_cancel_button"),
         ):
             button = self.button(which)
             button.setObjectName(name)
