@@ -127,12 +127,29 @@ class ClipboardGuard(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.check)
+        self._setting = False
+        QGuiApplication.clipboard().dataChanged.connect(self._clipboard_changed)
 
     def copy(self, text: str) -> None:
-        QGuiApplication.clipboard().setText(text)
+        self._setting = True
+        try:
+            QGuiApplication.clipboard().setText(text)
+        finally:
+            self._setting = False
+        self._adopt(text)
+
+    def _adopt(self, text: str) -> None:
         self._ours = text
         self._copied_at = self._clock.monotonic()
         self._timer.start()
+
+    def _clipboard_changed(self) -> None:
+        """Text copied with Ctrl+C inside the app (a note, a search result) counts as ours."""
+        if self._setting:
+            return
+        text = QGuiApplication.clipboard().text()
+        if text and QApplication.focusWidget() is not None:
+            self._adopt(text)
 
     def check(self) -> None:
         if (

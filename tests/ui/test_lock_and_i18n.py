@@ -128,3 +128,23 @@ def test_po_parser_skips_fuzzy_and_handles_multiline():
     catalogue = gettext.GNUTranslations(io.BytesIO(i18n.compile_mo(entries)))
     assert catalogue.gettext("Two lines") == "Dos líneas"
     _ = QPointF  # imported for symmetry with other ui tests
+
+
+def test_text_copied_inside_the_app_is_cleared_after_30_seconds(qtbot):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    clock = FakeClock()
+    guard = ClipboardGuard(clock)
+    editor = QPlainTextEdit("Fictional note text to copy")
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor)
+    editor.selectAll()
+    editor.copy()  # what Ctrl+C does
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text() == "Fictional note text to copy"
+    clock.advance(31)
+    guard.check()
+    assert clipboard.text() == ""
