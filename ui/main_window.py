@@ -27,12 +27,6 @@ from ui.dialogs.recovery_dialog import RecoveryKeyDialog
 from ui.dialogs.setup_wizard import SetupWizard
 from ui.i18n import _
 from ui.lock import InactivityWatcher
-from ui.pages.caseload_page import CaseloadPage
-from ui.pages.note_editor_page import NoteEditorPage
-from ui.pages.print_centre_page import PrintCentrePage
-from ui.pages.screening_page import ScreeningPage
-from ui.pages.student_page import StudentPage
-from ui.pages.sync_page import SyncPage
 from ui.session import SessionController
 from ui.widgets.sync_status import SyncStatusWidget
 
@@ -53,7 +47,8 @@ class MainWindow(QMainWindow):
 
         self.unlock_page = UnlockPage(ctx)
         self.stack.addWidget(self.unlock_page)
-        self._build_workspace()
+        self.workspace: QWidget | None = None  # built at the first unlock (fast cold start)
+        self.pages: list[Any] = []
         self._build_actions()
         self.sync_status = SyncStatusWidget(ctx)
         self.statusBar().addPermanentWidget(self.sync_status)
@@ -64,9 +59,6 @@ class MainWindow(QMainWindow):
         self.session.opened.connect(self._on_opened)
         self.session.open_failed.connect(self._on_open_failed)
         self.session.locked.connect(self._on_locked)
-        self.session.add_lock_hooks(before=self.note_page.save_draft_now)
-        for page in self.pages:
-            self.session.add_lock_hooks(after=page.clear)
         ctx.settings.restore_window(self)
         if ctx.paths.profiles() or ctx.demo:
             self.show_unlock()
@@ -74,7 +66,17 @@ class MainWindow(QMainWindow):
             self.start_setup()
 
     # -- screens ------------------------------------------------------------------------------
-    def _build_workspace(self) -> None:
+    def _ensure_workspace(self) -> None:
+        """Build the pages once, on the first unlock: the unlock window shows without them."""
+        if self.workspace is not None:
+            return
+        from ui.pages.caseload_page import CaseloadPage
+        from ui.pages.note_editor_page import NoteEditorPage
+        from ui.pages.print_centre_page import PrintCentrePage
+        from ui.pages.screening_page import ScreeningPage
+        from ui.pages.student_page import StudentPage
+        from ui.pages.sync_page import SyncPage
+
         ctx = self.ctx
         self.caseload_page = CaseloadPage(ctx)
         self.student_page = StudentPage(ctx)
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         self.screening_page = ScreeningPage(ctx)
         self.print_page = PrintCentrePage(ctx)
         self.sync_page = SyncPage(ctx)
-        self.pages: list[Any] = [
+        self.pages = [
             self.caseload_page,
             self.student_page,
             self.note_page,
@@ -113,6 +115,9 @@ class MainWindow(QMainWindow):
         self.student_page.print_requested.connect(self.open_print)
         self.note_page.note_signed.connect(self.open_student)
         self.screening_page.finished.connect(self.open_student)
+        self.session.add_lock_hooks(before=self.note_page.save_draft_now)
+        for page in self.pages:
+            self.session.add_lock_hooks(after=page.clear)
 
     def _build_actions(self) -> None:
         def action(name: str, text: str, shortcut: Any, slot: Any) -> QAction:
@@ -180,6 +185,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("clinician-desk")
 
     def _on_opened(self) -> None:
+        self._ensure_workspace()
         self._set_unlocked_actions(True)
         self.sync_status.refresh()
         bridge = self.ctx.bridge
@@ -190,6 +196,8 @@ class MainWindow(QMainWindow):
             self._show_workspace()
 
     def _show_workspace(self) -> None:
+        self._ensure_workspace()
+        assert self.workspace is not None
         self.stack.setCurrentWidget(self.workspace)
         self.setWindowTitle(f"clinician-desk — {self.ctx.profile}")
         self.nav.setCurrentRow(0)
