@@ -84,10 +84,14 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _prune(kind: str, keep: str) -> None:
-    for old in cache_dir().glob(f"{kind}-*"):
-        if old.name != keep and not old.name.endswith(".lock"):
+def _prune(prefix: str, keep: str) -> None:
+    """Remove older versions of a cached vault (and their lock files)."""
+    for old in cache_dir().glob(f"{prefix}-*"):
+        if old.name != keep:
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    for lock in cache_dir().glob(f".{prefix}-*.lock"):
+        if lock.name != f".{keep}.lock":
+            lock.unlink(missing_ok=True)
 
 
 def _meta(folder: Path) -> dict[str, float]:
