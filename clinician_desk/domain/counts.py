@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -150,15 +150,14 @@ def _dims(
     return _dims4(service, tier, grade_band, instrument)
 
 
-def _session_band(fact: SessionFact, taxonomy: Taxonomy) -> str | None:
+def _session_band(fact: SessionFact, band: Callable[[str], str | None]) -> str | None:
     if len(fact.attendees) == 1:
-        only = taxonomy.grade_band(fact.attendees[0].grade)
+        only = band(fact.attendees[0].grade)
         if only is not None:
             return only
-    bands = [taxonomy.grade_band(a.grade) for a in fact.attendees]
-    known = [b for b in bands if b is not None]
+    known = [b for b in (band(a.grade) for a in fact.attendees) if b is not None]
     if not known and fact.group_grade is not None:
-        return taxonomy.grade_band(fact.group_grade)
+        return band(fact.group_grade)
     if not known:
         return None
     tally = Counter(known)
@@ -200,15 +199,23 @@ def aggregate(
     length (a programming error upstream, never a silently dropped fact).
     """
     acc = _Acc()
+    seen_cds: set[str] = set()
+    band_of: dict[str, str | None] = {}
+
+    def band(grade: str) -> str | None:
+        if grade not in band_of:
+            band_of[grade] = taxonomy.grade_band(grade)
+        return band_of[grade]
+
     for s in sessions:
         svc = taxonomy.service(s.service)
-        validate_cds(s.school_cds)
+        if s.school_cds not in seen_cds:
+            seen_cds.add(validate_cds(s.school_cds))
         if s.minutes < 0 or s.participants < 0:
             raise ValidationError("A session's minutes and participants cannot be negative.")
         org = district_of(s.school_cds) if svc.district_only else s.school_cds
         period = period_of(s.day)
-        band = _session_band(s, taxonomy)
-        d = _dims(service=svc.code, tier=s.tier, grade_band=band)
+        d = _dims(service=svc.code, tier=s.tier, grade_band=_session_band(s, band))
         acc.add(org, period, "services", d, 1)
         acc.add(org, period, "minutes", d, s.minutes)
         if svc.counts_participants:
@@ -216,13 +223,13 @@ def aggregate(
             acc.add(org, period, "participants", d, count)
         elif not svc.no_student:
             for a in s.attendees:
-                sd = _dims(service=svc.code, tier=s.tier, grade_band=taxonomy.grade_band(a.grade))
+                sd = _dims(service=svc.code, tier=s.tier, grade_band=band(a.grade))
                 acc.student(org, period, sd, a.student_key)
     for sc in screenings:
         validate_cds(sc.school_cds)
         period = period_of(sc.day)
-        band = taxonomy.grade_band(sc.grade) if sc.grade is not None else None
-        d = _dims(instrument=sc.instrument, grade_band=band)
+        sc_band = band(sc.grade) if sc.grade is not None else None
+        d = _dims(instrument=sc.instrument, grade_band=sc_band)
         acc.add(sc.school_cds, period, "screenings_administered", d, 1)
         if sc.positive:
             risky = sc.instrument.upper() in suicide_risk_instruments

@@ -40,7 +40,8 @@ def month_bounds(period: str) -> tuple[str, str]:
 
 
 def session_facts(conn: Any, period: str) -> list[SessionFact]:
-    """Signed sessions of the month with the students present (one indexed query)."""
+    """Signed sessions of the month with the students present (one query on the date index;
+    no ORDER BY, which would make SQLite scan every session in id order)."""
     first, last = month_bounds(period)
     rows = conn.execute(
         "SELECT s.id, s.session_date, s.school_cds, s.service_code, s.tier,"
@@ -49,38 +50,30 @@ def session_facts(conn: Any, period: str) -> list[SessionFact]:
         " LEFT JOIN session_students ss ON ss.session_id = s.id"
         " LEFT JOIN students st ON st.id = ss.student_id"
         " WHERE s.session_date BETWEEN ? AND ?"
-        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')"
-        " ORDER BY s.id",
+        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')",
         (first, last),
     ).fetchall()
-    out: list[SessionFact] = []
-    current: int | None = None
-    head: tuple[Any, ...] = ()
-    present: list[Attendee] = []
-
-    def flush() -> None:
-        out.append(
-            SessionFact(
-                day=date.fromisoformat(head[1]),
-                school_cds=head[2],
-                service=head[3],
-                tier=head[4],
-                minutes=int(head[5]),
-                attendees=tuple(present),
-                participants=int(head[6] or 0),
-            )
-        )
-
+    heads: dict[int, tuple[Any, ...]] = {}
+    present: dict[int, list[Attendee]] = {}
     for r in rows:
-        if r[0] != current:
-            if current is not None:
-                flush()
-            current, head, present = r[0], tuple(r), []
+        sid = r[0]
+        if sid not in heads:
+            heads[sid] = tuple(r)
+            present[sid] = []
         if r[7] is not None:
-            present.append(Attendee(str(r[7]), r[8]))
-    if current is not None:
-        flush()
-    return out
+            present[sid].append(Attendee(str(r[7]), r[8]))
+    return [
+        SessionFact(
+            day=date.fromisoformat(h[1]),
+            school_cds=h[2],
+            service=h[3],
+            tier=h[4],
+            minutes=int(h[5]),
+            attendees=tuple(present[sid]),
+            participants=int(h[6] or 0),
+        )
+        for sid, h in heads.items()
+    ]
 
 
 def referral_facts(conn: Any, period: str) -> list[ReferralFact]:
