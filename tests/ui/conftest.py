@@ -94,6 +94,6 @@ def unlocked_window(qtbot, ui_context):
     win.resize(1100, 720)
     win.show()
     win.session.open("default", key, create=True)
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.workspace, timeout=15_000)
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.workspace, timeout=20_000)
     yield win
     confirm._next.clear()

@@ -37,7 +37,7 @@ def run_first_run(qtbot, window, artifacts_dir):
     assert wizard.passphrase_page.isComplete()
     grab(window, artifacts_dir, "02_setup_passphrase")
     wizard.next()
-    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=15_000)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=20_000)
     recovery = wizard.recovery_page.key_label.text()
     assert len(recovery.replace("-", "").replace(" ", "")) >= 40
     assert not wizard.recovery_page.isComplete()
@@ -45,9 +45,9 @@ def run_first_run(qtbot, window, artifacts_dir):
     wizard.recovery_page.kept_check.setChecked(True)
     wizard.next()
     assert wizard.currentPage() is wizard.enroll_page
-    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=15_000)
+    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=20_000)
     wizard.accept()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.workspace)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.workspace, timeout=20_000)
     return recovery
 
 
@@ -63,7 +63,7 @@ def add_student(qtbot, window, artifacts_dir):
     dialog.school_combo.setEditText("not a code")
     dialog.consent_combo.setCurrentIndex(dialog.consent_combo.findData("parent_consent"))
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: dialog.message.text() != "")
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=20_000)
     assert "CDS" in dialog.message.text() and dialog.isVisible()  # refused, nothing lost
     assert dialog.first_edit.text() == "Testy"
     dialog.school_combo.setEditText(SCHOOL)
@@ -72,7 +72,7 @@ def add_student(qtbot, window, artifacts_dir):
     dialog.guardian_language_edit.setText("es")
     grab(dialog, artifacts_dir, "04_add_student")
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     assert window.page_stack.currentWidget() is window.student_page
     assert "Tess McFakeface" in window.student_page.header.text()
 
@@ -84,7 +84,7 @@ def write_and_sign_note(qtbot, window, artifacts_dir):
     assert window.page_stack.currentWidget() is editor
     editor.form.minutes_spin.setValue(40)
     qtbot.mouseClick(editor.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=20_000)
     note = editor.current_note()
     note.editors["subjective"].setPlainText("Student reports feeling calmer (fictional).")
     note.editors["objective"].setPlainText("Engaged, good eye contact.")
@@ -98,8 +98,8 @@ def write_and_sign_note(qtbot, window, artifacts_dir):
     assert editor.tabs.count() == 1  # declined: still editing
     confirm.set_next_answers(True)
     qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.page_stack.currentWidget() is student, timeout=10_000)
-    qtbot.waitUntil(lambda: student.sessions_model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window.page_stack.currentWidget() is student, timeout=20_000)
+    qtbot.waitUntil(lambda: student.sessions_model.rowCount() == 1, timeout=20_000)
     assert student.sessions_model.row_at(0).note_status == "signed"
     assert any("locks this note" in q for q in confirm.asked)
 
@@ -107,22 +107,22 @@ def write_and_sign_note(qtbot, window, artifacts_dir):
 def add_addendum(qtbot, window, artifacts_dir):
     student = window.student_page
     student.sessions_view.selectRow(0)
-    qtbot.waitUntil(lambda: "calmer" in student.note_view.toPlainText(), timeout=10_000)
+    qtbot.waitUntil(lambda: "calmer" in student.note_view.toPlainText(), timeout=20_000)
     assert student.addendum_button.isEnabled()
     qtbot.mouseClick(student.addendum_button, Qt.MouseButton.LeftButton)
     dialog = student.findChild(AddendumDialog)
     dialog.body_edit.setPlainText("Correction: session was 40 minutes (fictional).")
     confirm.set_next_answers(True)
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=20_000)
     qtbot.waitUntil(
         lambda: (
             student.sessions_model.rowCount() == 1 and student.sessions_model.row_at(0).addenda == 1
         ),
-        timeout=10_000,
+        timeout=20_000,
     )
     student.sessions_view.selectRow(0)
-    qtbot.waitUntil(lambda: "Correction" in student.note_view.toPlainText(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Correction" in student.note_view.toPlainText(), timeout=20_000)
     grab(window, artifacts_dir, "06_student_page")
 
 
@@ -145,7 +145,7 @@ def administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir):
             shots += 1
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert page.stack.currentIndex() == 2
-    qtbot.waitUntil(lambda: page.findChild(SafetyWorkflowDialog) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: page.findChild(SafetyWorkflowDialog) is not None, timeout=20_000)
     dialog = page.findChild(SafetyWorkflowDialog)
     assert dialog.isVisible() and not page.close_button.isEnabled()
     assert "9" in page.result_label.text() or "Critical" in page.result_label.text()
@@ -153,11 +153,13 @@ def administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir):
     assert dialog.isVisible() and "must be recorded" in dialog.message.text()
     window.nav.setCurrentRow(0)  # try to leave for the caseload: refused
     assert window.page_stack.currentWidget() is page
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error_message_box") is not None)
+    qtbot.waitUntil(
+        lambda: window.findChild(QMessageBox, "error_message_box") is not None, timeout=20_000
+    )
     window.findChild(QMessageBox, "error_message_box").done(0)
     grab(dialog, artifacts_dir, "11_safety_workflow")
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)  # nothing filled in
-    qtbot.waitUntil(lambda: "risk outcome" in dialog.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "risk outcome" in dialog.message.text(), timeout=20_000)
     assert dialog.isVisible()
     dialog.risk_combo.setCurrentIndex(dialog.risk_combo.findData("moderate"))
     dialog.step_edits["warning_signs"].setPlainText("Staying in room (fictional)")
@@ -165,12 +167,12 @@ def administer_phq_a_with_item_9_positive(qtbot, window, artifacts_dir):
     dialog.decision_combo.setCurrentIndex(dialog.decision_combo.findData("notified"))
     dialog.rationale_edit.setText("Guardian reached by phone; agreed to plan (fictional).")
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.close_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.close_button.isEnabled(), timeout=20_000)
     assert page.can_leave()
     grab(window, artifacts_dir, "12_screening_result")
     qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
     assert window.page_stack.currentWidget() is student
-    qtbot.waitUntil(lambda: student.instrument_combo.count() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: student.instrument_combo.count() == 1, timeout=20_000)
     assert student.chart.points and student.chart.points[-1][1] >= 1
     student.tabs.setCurrentIndex(1)
     grab(window, artifacts_dir, "13_student_screenings")
@@ -228,11 +230,11 @@ def auto_lock_and_unlock(qtbot, window, clock, artifacts_dir):
     unlock = window.unlock_page
     unlock.passphrase_edit.setText("wrong fictional passphrase")
     qtbot.mouseClick(unlock.unlock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "not correct" in unlock.message_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "not correct" in unlock.message_label.text(), timeout=20_000)
     unlock.passphrase_edit.setText(PASSPHRASE)
     qtbot.mouseClick(unlock.unlock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.workspace, timeout=10_000)
-    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.workspace, timeout=20_000)
+    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
     grab(window, artifacts_dir, "09_caseload")
 
 

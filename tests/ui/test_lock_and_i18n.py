@@ -140,7 +140,7 @@ def test_text_copied_inside_the_app_is_cleared_after_30_seconds(qtbot):
     editor.show()
     qtbot.waitExposed(editor)
     editor.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor, timeout=20_000)
     editor.selectAll()
     editor.copy()  # what Ctrl+C does
     clipboard = QGuiApplication.clipboard()

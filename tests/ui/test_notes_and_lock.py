@@ -48,9 +48,9 @@ def test_group_session_gives_each_student_a_note_and_process_note_is_separate(
     a, b, _c = _students(
         window, [("Testy", "McFakeface"), ("Sample", "Placeholder"), ("Mocky", "Dummyworth")]
     )
-    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 3, timeout=20_000)
     window.open_student(a)
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     window.new_note(a)
     editor = window.note_page
     form = editor.form
@@ -62,7 +62,7 @@ def test_group_session_gives_each_student_a_note_and_process_note_is_separate(
         if item.text().startswith("Sample"):
             item.setCheckState(Qt.CheckState.Checked)
     qtbot.mouseClick(editor.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.tabs.count() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: editor.tabs.count() == 2, timeout=20_000)
     assert set(editor.notes) == {a, b}
     for widget in editor.notes.values():
         widget.editors["subjective"].setPlainText("Group practiced breathing (fictional).")
@@ -80,10 +80,10 @@ def test_group_session_gives_each_student_a_note_and_process_note_is_separate(
         confirm.set_next_answers(True)
         qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
-            lambda: editor.sign_button.isEnabled() or editor.tabs.count() == 0, timeout=10_000
+            lambda: editor.sign_button.isEnabled() or editor.tabs.count() == 0, timeout=20_000
         )
     qtbot.waitUntil(
-        lambda: window.page_stack.currentWidget() is window.student_page, timeout=10_000
+        lambda: window.page_stack.currentWidget() is window.student_page, timeout=20_000
     )
     note_b = window.ctx.tasks.call_db_blocking(lambda: _note_of(services, b))
     view = window.ctx.tasks.call_db_blocking(lambda: services.record.note_view(note_b))
@@ -101,11 +101,11 @@ def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_wind
     window = unlocked_window
     (a,) = _students(window, [("Testy", "McFakeface")])
     window.open_student(a)
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     window.new_note(a)
     editor = window.note_page
     qtbot.mouseClick(editor.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=20_000)
     note_id = editor.current_note().note_id
     editor.current_note().editors["plan"].setPlainText("Typed just before the lock (fictional).")
     assert window.lock_action.shortcut() == QKeySequence("Ctrl+L")
@@ -114,7 +114,7 @@ def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_wind
     assert window.note_page.tabs.count() == 0  # nothing clinical left on screen
     window.unlock_page.passphrase_edit.setText(PASSPHRASE)
     window.unlock_page.try_unlock()
-    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=20_000)
     services = window.ctx.services
     view = window.ctx.tasks.call_db_blocking(lambda: services.record.note_view(note_id))
     assert {s.key: s.text for s in view.sections}[
@@ -127,9 +127,9 @@ def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_wind
     assert dialog is not None and dialog.isVisible()
     dialog.query_edit.setText("lock")
     dialog.run_search()
-    qtbot.waitUntil(lambda: dialog.model.rowCount() >= 1, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() >= 1, timeout=20_000)
     dialog.table.activated.emit(dialog.model.index(0, 0))
-    qtbot.waitUntil(lambda: window.student_page.student_id == a, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.student_id == a, timeout=20_000)
 
 
 def test_event_bridge_delivers_worker_events_on_the_gui_thread(qtbot):

@@ -32,14 +32,14 @@ def test_personalized_handout_without_basis_is_refused_in_plain_words(qtbot, unl
     window = unlocked_window
     student_id = _student(window)
     window.open_student(student_id)
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     assert "Consent incomplete" not in window.student_page.profile.toPlainText()
     window.open_print(student_id, "personal_handout")
     page = window.print_page
     page.topic_combo.setCurrentIndex(page.topic_combo.findData("anxiety"))
     page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
     qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "basis" in page.message.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: "basis" in page.message.text(), timeout=20_000)
     assert page.pdf_bytes is None and not page.print_button.isEnabled()
     assert "Traceback" not in page.message.text()
 
@@ -48,17 +48,17 @@ def test_session_with_no_note_selected_and_unknown_school_are_explained(qtbot, u
     window = unlocked_window
     student_id = _student(window, consent="parent_consent")
     window.open_student(student_id)
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     window.open_print(student_id, "session_summary")
     page = window.print_page
     qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Select a session" in page.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Select a session" in page.message.text(), timeout=20_000)
     # A note for a school the vault does not know is refused by the core, form kept.
     window.new_note(student_id)
     editor = window.note_page
     editor.school_cds = "99999999999999"
     qtbot.mouseClick(editor.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "school" in editor.status_label.text().lower(), timeout=10_000)
+    qtbot.waitUntil(lambda: "school" in editor.status_label.text().lower(), timeout=20_000)
     assert editor.tabs.count() == 0 and editor.start_button.isEnabled()
 
 
@@ -118,7 +118,7 @@ def test_backoff_countdown_is_visible_and_recovery_key_unlocks(qtbot, unlocked_w
         unlock.try_unlock()
         qtbot.waitUntil(
             lambda: unlock.unlock_button.isEnabled() or unlock._retry_at is not None,
-            timeout=10_000,
+            timeout=20_000,
         )
     assert unlock._retry_at is not None, "backoff never started"
     assert "try again in" in unlock.countdown_label.text()

@@ -37,12 +37,12 @@ def test_enroll_and_sync_from_the_sync_page(qtbot, tmp_path, county, artifacts_d
     window.show()
     try:
         window.session.open("default", key, create=True)
-        qtbot.waitUntil(lambda: ctx.unlocked, timeout=15_000)
+        qtbot.waitUntil(lambda: ctx.unlocked, timeout=20_000)
         services = ctx.services
         ctx.tasks.call_db_blocking(lambda: generate_demo(services.db, students=12, sessions=150))
         window.nav.setCurrentRow(window.pages.index(window.sync_page))
         page = window.sync_page
-        qtbot.waitUntil(lambda: "Not enrolled" in page.headline.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "Not enrolled" in page.headline.text(), timeout=20_000)
         assert not page.sync_button.isEnabled()
         page.server_edit.setText(county.url)
         page.code_edit.setText("not-a-real-code")

@@ -45,7 +45,7 @@ def test_result_for_a_deleted_context_is_dropped(qtbot):
     called: list[object] = []
     tasks.run_db(lambda c: gate.wait(5) or "late", context=context, on_done=called.append)
     context.deleteLater()
-    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(context))
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(context), timeout=20_000)
     gate.set()
     assert tasks.wait_idle()
     assert called == []
@@ -76,7 +76,7 @@ def test_progress_and_cancel(qtbot):
         on_cancelled=lambda: outcome.append("cancelled"),
     )
     assert started.wait(5)
-    qtbot.waitUntil(lambda: len(progress) > 0)
+    qtbot.waitUntil(lambda: len(progress) > 0, timeout=20_000)
     handle.cancel()
     assert tasks.wait_idle()
     assert outcome == ["cancelled"]
