@@ -47,7 +47,13 @@ def main(data_dir: str, canary: str) -> None:
     app.processEvents()
     window.unlock_page.passphrase_edit.setText(PASSPHRASE)
     window.unlock_page.try_unlock()
-    _spin(lambda: window.caseload_page.model.rowCount() > 0, "caseload")
+    _spin(  # the workspace (and its caseload page) is built once the vault is open
+        lambda: (
+            getattr(window, "caseload_page", None) is not None
+            and window.caseload_page.model.rowCount() > 0
+        ),
+        "caseload",
+    )
     student = ctx.services.record.caseload().caseload[0]
     window.open_student(student.student_id)
     _spin(lambda: window.student_page.page is not None, "student page")
