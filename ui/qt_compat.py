@@ -31,6 +31,9 @@ _incref.argtypes = [ctypes.py_object]
 _incref.restype = None
 
 
+PROBE_CALLS = 64
+
+
 class _Probe(QObject):
     ping = Signal()
 
@@ -43,12 +46,13 @@ def emit_steals_bool() -> bool:
     flag = bool(results[0]) if results[0] is not None else True
     del results
     before = sys.getrefcount(flag)
-    for _ in range(8):
+    for _ in range(PROBE_CALLS):
         probe.ping.emit()
     lost = before - sys.getrefcount(flag)
-    for _ in range(lost + 1 if lost >= 8 else 0):
+    steals = lost >= PROBE_CALLS // 2  # robust to other threads touching the count meanwhile
+    for _ in range(lost + 1 if steals else 0):
         _incref(flag)  # give back what the probe itself took (including the first call)
-    return lost >= 8
+    return steals
 
 
 @cache
@@ -58,12 +62,13 @@ def static_void_steals_none() -> bool:
 
     version = QCoreApplication.applicationVersion()
     before = sys.getrefcount(None)
-    for _ in range(8):
+    for _ in range(PROBE_CALLS):
         QCoreApplication.setApplicationVersion(version)
     lost = before - sys.getrefcount(None)
-    for _ in range(max(0, lost)):
+    steals = lost >= PROBE_CALLS // 2
+    for _ in range(max(0, lost) if steals else 0):
         _incref(None)
-    return lost >= 8
+    return steals
 
 
 def emit(signal: SignalInstance, *args: Any) -> None:
@@ -83,3 +88,9 @@ def call_void(fn: Callable[..., Any], *args: Any) -> None:
     fn(*args)
     if static_void_steals_none():
         _incref(None)
+
+
+# Probe now, at import — before the app starts worker threads whose Python code would blur the
+# reference counts being measured.
+emit_steals_bool()
+static_void_steals_none()
