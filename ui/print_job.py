@@ -27,7 +27,7 @@ from PySide6.QtPrintSupport import QPrinter
 from ui.qt_compat import emit
 
 RASTER_DPI = 300
-STRIP_PIXELS = 200
+STRIP_PIXELS = 96
 OVERLAP = 4
 
 
