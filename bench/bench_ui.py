@@ -177,7 +177,12 @@ def in_process(quick: bool) -> list[Row]:
         unlock.passphrase_edit.setText(PASSPHRASE)
         t0 = time.perf_counter()
         unlock.try_unlock()
-        _spin_until(lambda: window.caseload_page.model.rowCount() > 0)
+        _spin_until(  # the workspace (caseload page) is built once the vault is open
+            lambda: (
+                getattr(window, "caseload_page", None) is not None
+                and window.caseload_page.model.rowCount() > 0
+            )
+        )
         rows.append(("ui_unlock_to_caseload_20k", time.perf_counter() - t0, "s", None))
         rows += stalls(window, ctx, quick)
         window.session.lock()
