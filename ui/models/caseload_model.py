@@ -64,7 +64,8 @@ def caseload_entries(
             CaseloadEntry(
                 student_id=row.student_id,
                 name=row.display_name,
-                school=names.get(row.school_cds, row.school_cds),
+                school=getattr(row, "school_name", None)
+                or names.get(row.school_cds, row.school_cds),
                 grade=row.grade,
                 tier=getattr(row, "tier", None),
                 last_contact=row.last_contact.isoformat() if row.last_contact else "",
