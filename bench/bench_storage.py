@@ -180,7 +180,9 @@ def run(quick: bool) -> list[Row]:
             rows.append(("storage.crash_cycles", float(result.cycles), "cycles", None))
             rows.append(("storage.crash_acknowledged", float(result.acknowledged), "saves", None))
             rows.append(("storage.crash_lost", float(len(result.lost)), "saves", None))
-            rows.append(("storage.crash_verify_problems", float(len(result.problems)), "", None))
+            rows.append(
+                ("storage.crash_verify_problems", float(len(result.problems)), "problems", None)
+            )
             rows.append(("storage.crash_seconds", time.perf_counter() - t0, "s", None))
     return rows
 
