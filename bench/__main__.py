@@ -24,6 +24,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
+def format_value(value: float) -> str:
+    """Whole numbers in full (10000, not 1e+04); others to 4 significant digits."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
 def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
 
@@ -58,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             continue
         for fig, value, unit, ratio in rows:
-            line = f"{fig} {value:.4g} {unit}"
+            line = f"{fig} {format_value(value)} {unit or '-'}"
             if ratio is not None:
                 line += f" ratio={ratio:.3g}"
             print(line, flush=True)

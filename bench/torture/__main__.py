@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.__main__ import format_value
 from bench.torture.common import Outcome
 
 PARTS = ("crash", "corruption", "canary", "sync")
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 outcome = Outcome(breaches=[f"the part failed: {type(exc).__name__}: {exc}"])
         for fig, value, unit, _ratio in outcome.rows:
-            print(f"{fig} {value:.4g} {unit}", flush=True)
+            print(f"{fig} {format_value(value)} {unit}", flush=True)
             figures.append({"area": "torture", "name": fig, "value": value, "unit": unit})
         for note in outcome.notes:
             print(f"# {name}: {note}", flush=True)

@@ -149,3 +149,12 @@ def test_demo_data_cache_is_keyed_and_reused(
         db.close()
     names = sorted(p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("."))
     assert len(names) == 2 and all(data.schema_version() in n for n in names)
+
+
+def test_values_print_whole_numbers_in_full() -> None:
+    from bench.__main__ import format_value
+
+    assert format_value(10_030.0) == "10030"
+    assert format_value(0.123456) == "0.1235"
+    assert format_value(-3.0) == "-3"
+    assert LINE.match(f"torture.sync_deliveries {format_value(10_030.0)} requests")
