@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status)
 
         self.unlock_page.unlocked.connect(lambda profile, key: self.session.open(profile, key))
+        self.unlock_page.unlock_started.connect(self._ensure_workspace)
         self.unlock_page.new_profile_requested.connect(self.start_setup)
         self.unlock_page.recovery_requested.connect(self.use_recovery_key)
         self.session.opened.connect(self._on_opened)

@@ -34,6 +34,7 @@ from ui.qt_compat import emit, emitter
 
 class UnlockPage(QWidget):
     unlocked = Signal(str, object)
+    unlock_started = Signal()
     new_profile_requested = Signal()
     recovery_requested = Signal(str)
 
@@ -150,6 +151,8 @@ class UnlockPage(QWidget):
             on_error=self._failed,
             name="unlock",
         )
+        # The key derivation now runs on the worker for about a second: the GUI is idle.
+        emit(self.unlock_started)
 
     def _done(self, profile: str, key: Any) -> None:
         self._busy = False
