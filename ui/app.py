@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ctx.settings.restore_window(window):
         window.resize(1180, 760)
     window.show()
+    window.warm_up()
     if args.demo:
         open_demo(window, args.demo_students, args.demo_sessions)
     try:

@@ -67,6 +67,30 @@ class MainWindow(QMainWindow):
             self.start_setup()
 
     # -- screens ------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """While the unlock screen waits for the passphrase, import the core services and the
+        page modules on the worker so the first unlock does not pay for them (no data touched)."""
+
+        def work(_control: Any) -> None:
+            import importlib
+
+            for name in (
+                "clinician_desk.bootstrap",
+                "clinician_desk.instruments_file",
+                "ui.pages.caseload_page",
+                "ui.pages.student_page",
+                "ui.pages.note_editor_page",
+                "ui.pages.screening_page",
+                "ui.pages.print_centre_page",
+                "ui.pages.sync_page",
+            ):
+                importlib.import_module(name)
+            from clinician_desk.instruments_file import load_instruments
+
+            load_instruments()
+
+        self.ctx.tasks.run_db(work, context=self, name="warm-up")
+
     def _ensure_workspace(self) -> None:
         """Build the pages once, on the first unlock: the unlock window shows without them."""
         if self.workspace is not None:
