@@ -7,6 +7,12 @@ program reads — in exactly the original data (same digest of every table, same
 library exception (leak), a worker that dies (crash), a case silent for 30 s (hang) or a file that
 opens and verifies clean but reads back different data (silent wrong read) is a breach. The cases
 run in two worker processes (``corrupt_worker``) so a native crash cannot take the parent down.
+
+A tenth of the cases damage the WAL of a vault whose last 8 committed transactions are still only
+in its WAL (bit flip, truncation, zeroed range). SQLite stops WAL recovery at the first frame
+whose checksum fails, so such a vault opens, verifies clean and reads back an *earlier committed
+state*: counted as ``wal_rolled_back_silently`` and reported (it is how SQLite's WAL works, not
+a wrong read of what is stored), never as intact; any other state is a silent wrong read.
 """
 
 from __future__ import annotations
@@ -45,6 +51,42 @@ def _base_db(folder: Path, key: bytes) -> tuple[bytes, str]:
     for extra in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         extra.unlink(missing_ok=True)
     return path.read_bytes(), expected
+
+
+def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, str, set[str]]:
+    """The base vault plus 8 committed note-sized transactions still only in its WAL: (database
+    bytes, WAL bytes, digest with all of them, digests of every earlier committed state)."""
+    path = folder / "walbase.db"
+    path.write_bytes(base)
+    db = Database.open(path, key, clock=FakeClock())
+    try:
+        prefixes = {digest(db.conn)}
+        for i in range(8):
+            with db.unit_of_work() as uow:
+                uow.conn.execute(
+                    "INSERT INTO settings VALUES (?, ?, 'now')", (f"wal-{i}", "fictional " * 60)
+                )
+                uow.audit("setting.changed", "setting", f"wal-{i}")
+            prefixes.add(digest(db.conn))
+        full = digest(db.conn)
+        data, wal = path.read_bytes(), Path(f"{path}-wal").read_bytes()
+    finally:
+        db.close()
+    assert len(wal) > 0 and data == base, "the WAL base must keep its changes in the WAL"
+    prefixes.discard(full)
+    return data, wal, full, prefixes
+
+
+def _wal_mutation(wal: bytes, rng: random.Random, i: int) -> tuple[str, bytes]:
+    kind = i % 3
+    if kind == 0:
+        return "wal-bitflip", _flip(wal, rng, 1)
+    if kind == 1:
+        return "wal-truncated", wal[: rng.randrange(len(wal))]
+    b = bytearray(wal)
+    start = rng.randrange(len(b))
+    b[start : start + PAGE] = bytes(len(b[start : start + PAGE]))
+    return "wal-zeroed-range", bytes(b)
 
 
 def _flip(data: bytes, rng: random.Random, flips: int) -> bytes:
@@ -183,9 +225,18 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     data_key.wipe()
     slots = real.keyslots.read_bytes()
     n_slots = max(1, count // 5)
+    n_wal = count // 10
+    wal_db, wal, wal_full, wal_prefixes = _wal_base(folder, key, base)
     cases: list[dict[str, object]] = []
     labels: dict[str, str] = {}
-    for i in range(count - n_slots):
+    for i in range(n_wal):
+        label, content = _wal_mutation(wal, rng, i)
+        path = folder / f"wal-{i:05d}.db"
+        path.write_bytes(wal_db)
+        Path(f"{path}-wal").write_bytes(content)
+        cases.append({"id": path.name, "kind": "db", "file": str(path), "key": key.hex()})
+        labels[path.name] = label
+    for i in range(count - n_slots - n_wal):
         label, content = _db_mutation(base, rng, i)
         path = folder / f"db-{i:05d}.db"
         path.write_bytes(content)
@@ -209,9 +260,13 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     # controls: the undamaged database and key-slot file must read back whole
     control = folder / "control.db"
     control.write_bytes(base)
+    control_wal = folder / "control-wal.db"
+    control_wal.write_bytes(wal_db)
+    Path(f"{control_wal}-wal").write_bytes(wal)
     shutil.copytree(real.profile_dir, folder / "profiles" / "control")
     controls = [
         {"id": "control-db", "kind": "db", "file": str(control), "key": key.hex()},
+        {"id": "control-wal", "kind": "db", "file": str(control_wal), "key": key.hex()},
         {
             "id": "control-slots",
             "kind": "keyslots",
@@ -230,7 +285,12 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         )
     results = {**parts[0], **parts[1]}
     elapsed = time.perf_counter() - t0
-    for cid, want in (("control-db", expected), ("control-slots", key_digest)):
+    controls_want = (
+        ("control-db", expected),
+        ("control-wal", wal_full),
+        ("control-slots", key_digest),
+    )
+    for cid, want in controls_want:
         got = results.pop(cid)
         if (
             got.get("kind") != "opened"
@@ -243,9 +303,11 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     latent = 0
     for cid, result in sorted(results.items()):
         kind = str(result["kind"])
-        want = expected if cid.startswith("db-") else key_digest
+        want = {"db": expected, "wa": wal_full}.get(cid[:2], key_digest)
         if kind == "opened":
             kind = "intact" if result.get("digest") == want else "silent_wrong_read"
+            if cid.startswith("wal-") and result.get("digest") in wal_prefixes:
+                kind = "wal_rolled_back"  # an earlier committed state: reported, not a breach
             if kind == "intact" and result.get("recovery_ok") is False:
                 latent += 1  # passphrase fine, recovery slot damaged: reported, not a breach
         kinds[kind] += 1
@@ -253,13 +315,15 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         if kind in ("leak", "crash", "hang", "silent_wrong_read"):
             out.breaches.append(f"{cid} ({labels[cid]}): {kind} {json.dumps(result)[:300]}")
     out.figure("torture.corrupt_files", len(results), "files")
-    out.figure("torture.corrupt_db_files", len(results) - n_slots, "files")
+    out.figure("torture.corrupt_db_files", len(results) - n_slots - n_wal, "files")
+    out.figure("torture.corrupt_wal_files", n_wal, "files")
     out.figure("torture.corrupt_keyslot_files", n_slots, "files")
     for kind in ("corruption", "verify", "clear_error", "intact"):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     for kind in ("leak", "crash", "hang", "silent_wrong_read"):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     out.figure("torture.corrupt_intact_but_recovery_slot_unusable", latent, "files")
+    out.figure("torture.corrupt_wal_rolled_back_silently", kinds["wal_rolled_back"], "files")
     out.figure("torture.corrupt_seconds", elapsed, "s")
     for label in sorted({d for d, _ in by_damage}):
         parts = ", ".join(f"{k} {n}" for (d, k), n in sorted(by_damage.items()) if d == label)
