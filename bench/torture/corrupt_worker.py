@@ -52,7 +52,7 @@ def open_db(path: Path, key: bytes) -> dict[str, object]:
     try:
         problems = db.verify()
         if problems:
-            return {"kind": "verify", "problems": problems[:3]}
+            return {"kind": "verify", "problems": problems[:3], "reads": use_app(db)}
         return {"kind": "opened", "digest": digest(db.conn)}
     except Exception as exc:
         return _error(exc)
@@ -61,6 +61,28 @@ def open_db(path: Path, key: bytes) -> dict[str, object]:
             db.close()
         except Exception as exc:  # a close that raises on a damaged file is a leak too
             return _error(exc)
+
+
+def use_app(db: Database) -> str:
+    """After ``verify`` named the damage: what the app's own reads do with the file (caseload,
+    search, every student's record). ``ok`` or ``clear`` (a ClinicianDeskError) are fine;
+    ``leak: <type>`` (a raw library error reaching the app) is reported by the parent."""
+    from clinician_desk.services.record import RecordService
+
+    record = RecordService(db)
+    outcome = "ok"
+    try:
+        record.caseload()
+        record.search("student")
+        with db.read() as conn:
+            ids = [int(r[0]) for r in conn.execute("SELECT id FROM students").fetchall()]
+        for student_id in ids:
+            record.student_view(student_id)
+    except ClinicianDeskError:
+        outcome = "clear"
+    except Exception as exc:
+        outcome = f"leak: {type(exc).__name__}"
+    return outcome
 
 
 def unlock(profile: Path, passphrase: str, recovery: str) -> dict[str, object]:

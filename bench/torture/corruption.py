@@ -301,6 +301,8 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     kinds: Counter[str] = Counter()
     by_damage: Counter[tuple[str, str]] = Counter()
     latent = 0
+    read_outcomes: Counter[str] = Counter()
+    read_leaks: list[str] = []
     for cid, result in sorted(results.items()):
         kind = str(result["kind"])
         want = {"db": expected, "wa": wal_full}.get(cid[:2], key_digest)
@@ -311,6 +313,11 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
             if kind == "intact" and result.get("recovery_ok") is False:
                 latent += 1  # passphrase fine, recovery slot damaged: reported, not a breach
         kinds[kind] += 1
+        reads = str(result.get("reads", ""))
+        if reads:
+            read_outcomes[reads.split(":")[0]] += 1
+            if reads.startswith("leak"):
+                read_leaks.append(f"{cid} ({labels[cid]}): app read after verify: {reads}")
         by_damage[(labels[cid], kind)] += 1
         if kind in ("leak", "crash", "hang", "silent_wrong_read"):
             out.breaches.append(f"{cid} ({labels[cid]}): {kind} {json.dumps(result)[:300]}")
@@ -324,7 +331,13 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     out.figure("torture.corrupt_intact_but_recovery_slot_unusable", latent, "files")
     out.figure("torture.corrupt_wal_rolled_back_silently", kinds["wal_rolled_back"], "files")
+    out.figure("torture.corrupt_app_reads_ok_after_verify_failed", read_outcomes["ok"], "files")
+    out.figure("torture.corrupt_app_reads_clear_error", read_outcomes["clear"], "files")
+    out.figure("torture.corrupt_app_reads_raw_error", read_outcomes["leak"], "files")
     out.figure("torture.corrupt_seconds", elapsed, "s")
+    if read_leaks:  # a raw library error reaching the app is not a clear error
+        out.breaches += read_leaks[:5]
+        out.breaches.append(f"app read after verify: {len(read_leaks)} files leaked raw errors")
     for label in sorted({d for d, _ in by_damage}):
         parts = ", ".join(f"{k} {n}" for (d, k), n in sorted(by_damage.items()) if d == label)
         out.notes.append(f"{label}: {parts}")
