@@ -29,6 +29,8 @@ class CaseloadRow:
     last_contact: date | None
     open_safety_flags: int
     consent_basis: str | None
+    school_name: str | None = None
+    tier: int | None = None  # MTSS tier of the student's most recent session
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,11 @@ def active_caseload(conn: Conn) -> tuple[CaseloadRow, ...]:
         f"SELECT st.id, {_NAME}, st.grade, st.school_cds,"
         " (SELECT max(ss.session_date) FROM session_students ss WHERE ss.student_id = st.id),"
         " (SELECT count(*) FROM safety_flags f WHERE f.student_id = st.id"
-        "  AND f.closed_at IS NULL), st.consent_basis"
-        " FROM students st WHERE st.active = 1"
+        "  AND f.closed_at IS NULL), st.consent_basis, sc.name,"
+        " (SELECT se.tier FROM session_students ss JOIN sessions se ON se.id = ss.session_id"
+        "  WHERE ss.student_id = st.id ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT 1)"
+        " FROM students st LEFT JOIN schools sc ON sc.cds_code = st.school_cds"
+        " WHERE st.active = 1"
         " ORDER BY st.legal_last_name, st.legal_first_name, st.id"
     )
     return tuple(
@@ -98,6 +103,8 @@ def active_caseload(conn: Conn) -> tuple[CaseloadRow, ...]:
             date.fromisoformat(r[6]) if r[6] else None,
             int(r[7]),
             r[8],
+            r[9],
+            int(r[10]) if r[10] is not None else None,
         )
         for r in rows
     )

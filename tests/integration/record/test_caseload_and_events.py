@@ -16,11 +16,11 @@ from tests.integration.record.conftest import session, student
 
 
 def test_caseload_overview(record: RecordService, clock: FakeClock, db: Database) -> None:
-    a = record.create_student(student(1))
+    a = record.create_student(student(1), school_name="Placeholder Elementary (fictional)")
     b = record.create_student(student(2, consent_basis=None))
     c = record.create_student(student(3))
     record.document_session(session((a,), session_date=date(2026, 9, 30)))
-    record.document_session(session((a,), session_date=date(2026, 10, 2)))
+    record.document_session(session((a,), session_date=date(2026, 10, 2), tier=3))
     record.document_session(session((b,), session_date=date(2026, 9, 1)))
     ref = record.create_referral(
         ReferralInput(a, "county_mhp", "County MHP", date(2026, 9, 1), "anxiety", date(2026, 9, 15))
@@ -36,6 +36,9 @@ def test_caseload_overview(record: RecordService, clock: FakeClock, db: Database
     rows = {r.student_id: r for r in overview.caseload}
     assert rows[a].last_contact == date(2026, 10, 2) and rows[c].last_contact is None
     assert rows[c].open_safety_flags == 1
+    # the table shows the school's name and the tier of the most recent session
+    assert rows[a].school_name == "Placeholder Elementary (fictional)"
+    assert rows[a].tier == 3 and rows[b].tier == 2 and rows[c].tier is None
     assert [f.flag_id for f in overview.safety_flags] == [flag]
     assert [r.referral_id for r in overview.overdue_referrals] == [ref]
     assert [m.report_id for m in overview.overdue_mandated_reports] == [report]
