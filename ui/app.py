@@ -176,12 +176,30 @@ def main(argv: list[str] | None = None) -> int:
     window.warm_up()
     if args.demo:
         open_demo(window, args.demo_students, args.demo_sessions)
+        _quit_on_terminate(app)
     try:
         return int(app.exec())
     finally:
         ctx.tasks.shutdown()
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
+
+
+def _quit_on_terminate(app: Any) -> None:
+    """SIGTERM/SIGINT end the event loop so the demo folder is removed on the way out.
+
+    Python runs signal handlers only between bytecodes, so a light timer hands control back
+    to the interpreter twice a second while Qt's loop runs.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(500)
 
 
 if __name__ == "__main__":  # pragma: no cover
