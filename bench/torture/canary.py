@@ -6,7 +6,8 @@ folder, so the data dir, the temp dir and the QSettings store (``$XDG_CONFIG_HOM
 places. The canary is searched in UTF-8, UTF-16-LE and UTF-16-BE in every file under the scratch
 folder and in the children's own output (logs must not carry student data either). Controls: the
 session's search must find the canary through the key (it really was written), and the scanner
-must find a planted UTF-16 copy.
+must find a planted UTF-16 copy. Files the run changed in the system temp dir (outside the
+scratch folder) are scanned too, in case a library ignores TMPDIR.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import random
 import string
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +43,29 @@ def scan(root: Path, canary: str) -> tuple[int, list[str]]:
     return files, hits
 
 
+def scan_new_files(root: Path, since: float, skip: Path, canary: str) -> tuple[int, list[str]]:
+    """Files under ``root`` (the system temp dir) changed since ``since``, outside ``skip``, in
+    case a library ignores TMPDIR. Unreadable and very large files are passed over."""
+    files, hits = 0, []
+    needles = _needles(canary)
+    for dirpath, dirnames, filenames in os.walk(root):
+        if Path(dirpath).resolve().is_relative_to(skip.resolve()):
+            dirnames[:] = []
+            continue
+        for name in filenames:
+            path = Path(dirpath) / name
+            try:
+                st = path.stat()
+                if st.st_mtime < since or st.st_size > 64 * 1024 * 1024 or path.is_symlink():
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            files += 1
+            hits += [f"{path} (system temp)" for n in needles if n in data]
+    return files, hits
+
+
 def run(folder: Path, with_ui: bool = True) -> Outcome:
     out = Outcome()
     canary = "Qz" + "".join(random.SystemRandom().choices(string.ascii_uppercase, k=14))
@@ -62,6 +87,7 @@ def run(folder: Path, with_ui: bool = True) -> Outcome:
     data_dir = scratch / "data"
     outputs = b""
     t0 = time.perf_counter()
+    started = time.time() - 1
     steps = [("canary_session", 120)] + ([("canary_ui", 180)] if with_ui else [])
     ok = {}
     for module, timeout in steps:
@@ -83,6 +109,9 @@ def run(folder: Path, with_ui: bool = True) -> Outcome:
     if ok.get("canary_session") and search_hits == 0:
         out.breaches.append("the canary was not found through the vault: the scan proves nothing")
     files, hits = scan(scratch, canary)
+    system_tmp = Path(tempfile.gettempdir())
+    tmp_files, tmp_hits = scan_new_files(system_tmp, started, scratch, canary)
+    hits += tmp_hits
     log_hits = [
         f"child output ({enc})"
         for enc, n in zip(("utf-8", "utf-16-le", "utf-16-be"), _needles(canary), strict=True)
@@ -96,6 +125,7 @@ def run(folder: Path, with_ui: bool = True) -> Outcome:
     settings = sorted(p.name for p in (home / ".config").rglob("*") if p.is_file())
     out.figure("torture.canary_files_scanned", files, "files")
     out.figure("torture.canary_qsettings_files", len(settings), "files")
+    out.figure("torture.canary_system_temp_files_scanned", tmp_files, "files")
     out.figure("torture.canary_search_hits_in_vault", search_hits, "hits")
     out.figure("torture.canary_ui_session", 1.0 if ok.get("canary_ui") else 0.0, "ran")
     out.figure("torture.canary_plaintext_hits", len(hits) + len(log_hits), "hits")
