@@ -144,17 +144,29 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """The connection for queries (no writes); a deferred read transaction, so every query
         in the block sees one snapshot. Inside an open unit of work it joins that transaction
-        (reads see the work's own uncommitted rows) instead of failing."""
+        (reads see the work's own uncommitted rows) instead of failing.
+        A damaged page met while reading surfaces as ``CorruptionError`` naming the file (the
+        same mapping as ``unit_of_work``), never as a raw library error."""
         conn = self.conn
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN")
+        try:
+            conn.execute("BEGIN")
+        except DatabaseError as exc:
+            raise _storage_error(self.path, exc) from None
         try:
             yield conn
+        except DatabaseError as exc:
+            if _is_environmental(exc):
+                raise _storage_error(self.path, exc) from None
+            raise
         finally:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except DatabaseError:
+                    pass  # the read already failed; the connection has no open work to lose
 
     @property
     def schema_version(self) -> int:

@@ -153,3 +153,35 @@ def test_read_inside_a_unit_of_work_sees_its_rows(db: Database) -> None:
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
     assert not db.conn.in_transaction
+
+
+def test_damage_met_while_reading_is_a_corruption_error(
+    db_path: Path, key: bytes, clock: FakeClock
+) -> None:
+    """A vault that opens (page 1 and the schema are intact) but has a damaged data page: the
+    read fails with CorruptionError naming the file, not a raw library error."""
+    db = Database.open(db_path, _Key(key), clock=clock, create=True)
+    filler = "fictional setting value " * 40
+    with db.unit_of_work() as uow:
+        uow.conn.executemany(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 'now')",
+            ((f"k{i:05d}", filler) for i in range(400)),
+        )
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    assert len(data) > 20 * page
+    middle = (len(data) // page // 2) * page
+    for i in range(middle + 100, middle + 200):
+        data[i] ^= 0xFF
+    db_path.write_bytes(bytes(data))
+
+    damaged = Database.open(db_path, _Key(key), clock=clock)
+    try:
+        with pytest.raises(CorruptionError, match=db_path.name), damaged.read() as conn:
+            conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+        # the connection is still usable for verify, which names the damage
+        assert damaged.verify() != []
+    finally:
+        damaged.close()
