@@ -13,9 +13,10 @@ ratio = SQLCipher / plain:
   save, search index, content hash, count_dirty mark, audit entry, COMMIT with fsync);
 - ``student_page_ms`` — median of a student page (view + 100 sessions + referrals + audit).
 
-Each figure is repeated as ``….no_memory_security``: the same encrypted file with every pragma
-except ``cipher_memory_security=ON`` (SECURITY.md asks for it; it makes SQLCipher lock and wipe
-every allocation, which dominates query cost) — ratio again against plain SQLite.
+Each figure is repeated as ``….no_memory_security``: a second connection to a copy of the same
+encrypted file with ``cipher_memory_security`` left off. The app now runs with it off too (see
+clinician_desk/storage/connection.py), so these rows are a same-run control; note that SQLCipher
+makes the setting process-wide once any connection enables it.
 
 Run: ``python -m bench.bench_record [--quick]``. Figures only, never pass/fail.
 """

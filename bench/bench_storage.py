@@ -6,9 +6,8 @@
 - insert (one note-sized row + audit entry per transaction, WAL, synchronous=FULL, as a note
   save) and read (point lookups, warm cache; full scan on a cold connection) with ratio =
   SQLCipher time / plain ``sqlite3`` time measured in the same run.
-  Warm point reads are dominated by ``cipher_memory_security=ON`` (SECURITY.md requires it;
-  it zeroes every freed allocation): measured ~15 µs → ~45 µs per cached lookup on this
-  machine, so expect a ratio of ~3–5× here rather than the ~1× quoted for it OFF.
+  The app runs with ``cipher_memory_security`` OFF (see clinician_desk/storage/connection.py);
+  with it ON, a cached lookup measured ~15 µs → ~45 µs on this machine.
 - ``storage.unlock_total_with_open``: passphrase → open database with the KDF calibrated on
   this machine (full run only); ``storage.unlock_open_share`` is the part after the vault.
 - ``storage.crash_cycles`` / ``storage.crash_lost``: the SIGKILL torture of the crash test,

@@ -234,7 +234,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         "raw 256-bit key (SQLCipher's own KDF unused; Argon2id in the key slots)"
     )
     out(f"temp store: {lib['temp_store_option']} (memory only: {lib['temp_store_safe']})")
-    out("at open: WAL, synchronous=FULL, cipher_memory_security=ON, temp_store=MEMORY")
+    out("at open: WAL, synchronous=FULL, cipher_memory_security=OFF, temp_store=MEMORY")
     out(f"schema written by this app: {head_version()}")
     out(f"data dir: {app.data_dir}{'' if app.data_dir.is_dir() else ' (missing)'}")
     out(f"profiles: {', '.join(app.profiles()) or '(none)'}")

@@ -50,7 +50,7 @@ def snapshot(conn: Connection, dest: Path, raw_key: bytes) -> None:
         target = sqlcipher3.connect(str(partial), isolation_level=None)
         try:
             target.execute(f"PRAGMA key = {key_pragma_literal(raw_key)}")
-            target.execute("PRAGMA cipher_memory_security = ON")
+            target.execute("PRAGMA cipher_memory_security = OFF")
             conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
