@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
 
+from clinician_desk.services.caseload import CaseloadRow
 from ui.models.caseload_model import FLAG_ROLE, ID_ROLE, CaseloadTableModel, caseload_entries
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.pages.caseload_page import CaseloadFilterProxyModel
@@ -14,7 +15,7 @@ from ui.pages.caseload_page import CaseloadFilterProxyModel
 
 def overview():
     def row(i, name, grade, last, flags=0, school="99000000000001"):
-        return SimpleNamespace(
+        return CaseloadRow(
             student_id=i,
             display_name=name,
             grade=grade,

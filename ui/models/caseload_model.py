@@ -11,20 +11,19 @@ gives sortable values: dates as ISO text, tiers as numbers).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ui.i18n import _
+from ui.models.rows_model import Index, RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,9 @@ def caseload_entries(
             CaseloadEntry(
                 student_id=row.student_id,
                 name=row.display_name,
-                school=getattr(row, "school_name", None)
-                or names.get(row.school_cds, row.school_cds),
+                school=row.school_name or names.get(row.school_cds, row.school_cds),
                 grade=row.grade,
-                tier=getattr(row, "tier", None),
+                tier=row.tier,
                 last_contact=row.last_contact.isoformat() if row.last_contact else "",
                 flags=tuple(flags),
             )
@@ -75,13 +73,14 @@ def caseload_entries(
     return out
 
 
-class CaseloadTableModel(QAbstractTableModel):
+class CaseloadTableModel(RowsTableModel):
+    """The shared frozen-rows model (``ui.models.rows_model``) plus caseload roles: sortable
+    values, the student id, the flags as a tuple and the flags column in red."""
+
     COLUMNS = ("student", "school", "grade", "tier", "last_contact", "flags")
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CaseloadEntry] = []
-        self._headers = (
+        headers = (
             _("Student"),
             _("School"),
             _("Grade"),
@@ -89,31 +88,13 @@ class CaseloadTableModel(QAbstractTableModel):
             _("Last contact"),
             _("Flags"),
         )
-
-    def set_rows(self, rows: Sequence[CaseloadEntry]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows(())
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt override
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._headers):
-                return self._headers[section]
-        return None
+        super().__init__(
+            [
+                (h, partial(self._value, column=c))
+                for h, c in zip(headers, self.COLUMNS, strict=True)
+            ],
+            parent,
+        )
 
     @staticmethod
     def _value(row: CaseloadEntry, column: str) -> Any:
