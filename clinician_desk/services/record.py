@@ -131,6 +131,11 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             record_events.change_referral_status(uow, referral_id, status, changed_on, follow_up_on)
 
+    def referral_history(self, referral_id: int) -> list[tuple[str, date, date | None, str]]:
+        """(status, changed_on, follow_up_on, recorded_by), oldest first (the status dialog)."""
+        with self.db.read() as conn:
+            return record_events.referral_history(conn, referral_id)
+
     def save_safety_plan(self, student_id: int, steps: Mapping[str, Sequence[str]]) -> int:
         with self.db.unit_of_work() as uow:
             return record_events.save_safety_plan(uow, student_id, steps)
