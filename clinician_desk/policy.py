@@ -4,15 +4,18 @@ District IT deploys the app silently and may preset, for every user of a machine
 
 * ``server_url`` — the county server's base URL (``https://…``);
 * ``ca_bundle`` — path to a PEM bundle for an inspecting school proxy;
-* ``auto_lock_minutes`` — idle minutes before the app locks (at least 1).
+* ``auto_lock_minutes`` — idle minutes before the app locks (at least 1);
+* ``auto_sync`` — ``false`` turns off the desktop app's automatic background sync (default on;
+  "Sync now" still works).
 
 Where it is read from:
 
 * Windows: registry ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\clinician-desk`` (values
-  ``ServerUrl`` REG_SZ, ``CaBundle`` REG_SZ or REG_EXPAND_SZ, ``AutoLockMinutes`` REG_DWORD), set
-  by Group Policy with ``packaging/windows/clinician-desk.admx``, by Intune, or by the MSI;
+  ``ServerUrl`` REG_SZ, ``CaBundle`` REG_SZ or REG_EXPAND_SZ, ``AutoLockMinutes`` REG_DWORD,
+  ``AutoSync`` REG_DWORD 0/1), set by Group Policy with
+  ``packaging/windows/clinician-desk.admx``, by Intune, or by the MSI;
 * Linux and others: ``/etc/clinician-desk/policy.json``
-  (``{"server_url": …, "ca_bundle": …, "auto_lock_minutes": …}``);
+  (``{"server_url": …, "ca_bundle": …, "auto_lock_minutes": …, "auto_sync": true}``);
 * ``CLINICIAN_DESK_POLICY_FILE`` names another JSON file (used by tests and by IT to trial a
   policy); it is consulted instead of the default file, never in addition.
 
@@ -35,7 +38,7 @@ from clinician_desk.errors import ValidationError
 DEFAULT_POLICY_FILE = Path("/etc/clinician-desk/policy.json")
 REGISTRY_KEY = r"SOFTWARE\Policies\clinician-desk"
 DEFAULT_AUTO_LOCK_MINUTES = 5
-_KNOWN = {"server_url", "ca_bundle", "auto_lock_minutes"}
+_KNOWN = {"server_url", "ca_bundle", "auto_lock_minutes", "auto_sync"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Policy:
     server_url: str | None = None
     ca_bundle: str | None = None
     auto_lock_minutes: int | None = None
+    auto_sync: bool | None = None
     source: str | None = None
     locked: frozenset[str] = field(default_factory=frozenset)
 
@@ -56,6 +60,11 @@ class Policy:
         if user_choice is not None and user_choice >= 1:
             return user_choice
         return DEFAULT_AUTO_LOCK_MINUTES
+
+    @property
+    def automatic_sync(self) -> bool:
+        """Background sync is on unless IT turned it off."""
+        return self.auto_sync is not False
 
 
 def parse_policy(data: Any, source: str) -> Policy:
@@ -79,8 +88,13 @@ def parse_policy(data: Any, source: str) -> Policy:
         isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240
     ):
         raise ValidationError(f"{source}: auto_lock_minutes must be a whole number 1–240")
+    auto_sync = data.get("auto_sync")
+    if isinstance(auto_sync, int) and not isinstance(auto_sync, bool) and auto_sync in (0, 1):
+        auto_sync = bool(auto_sync)  # a registry DWORD
+    if auto_sync is not None and not isinstance(auto_sync, bool):
+        raise ValidationError(f"{source}: auto_sync must be true or false")
     locked = frozenset(k for k in _KNOWN if data.get(k) is not None)
-    return Policy(server_url, ca_bundle, minutes, source, locked)
+    return Policy(server_url, ca_bundle, minutes, auto_sync, source, locked)
 
 
 def _is_loopback_url(url: str) -> bool:
@@ -98,6 +112,7 @@ def _read_registry() -> dict[str, Any] | None:  # pragma: no cover - Windows onl
         "ServerUrl": "server_url",
         "CaBundle": "ca_bundle",
         "AutoLockMinutes": "auto_lock_minutes",
+        "AutoSync": "auto_sync",
     }
     try:
         key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, REGISTRY_KEY)

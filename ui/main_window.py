@@ -28,6 +28,7 @@ from ui.dialogs.setup_wizard import SetupWizard
 from ui.i18n import _
 from ui.lock import InactivityWatcher
 from ui.session import SessionController
+from ui.sync_scheduler import SyncScheduler
 from ui.widgets.sync_status import SyncStatusWidget
 
 
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.sync_status = SyncStatusWidget(ctx)
         self.statusBar().addPermanentWidget(self.sync_status)
+        self.sync_scheduler = SyncScheduler(ctx, parent=self)  # automatic background sync
 
         self.unlock_page.unlocked.connect(lambda profile, key: self.session.open(profile, key))
         self.unlock_page.unlock_started.connect(self._ensure_workspace)
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
         self.student_page.print_requested.connect(self.open_print)
         self.note_page.note_signed.connect(self.open_student)
         self.screening_page.finished.connect(self.open_student)
+        self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
+        self.screening_page.finished.connect(self.sync_scheduler.request_soon)
         self.session.add_lock_hooks(before=self.note_page.save_draft_now)
         for page in self.pages:
             self.session.add_lock_hooks(after=page.clear)
@@ -217,8 +221,15 @@ class MainWindow(QMainWindow):
         if bridge is not None:
             bridge.on("sync_did_finish", lambda _payload: self.sync_status.refresh())
             bridge.on("note_signed", lambda _payload: self.sync_status.refresh())
+            bridge.on("sync_did_finish", lambda _payload: self._refresh_sync_page())
+        self.sync_scheduler.start()
         if self.wizard is None:
             self._show_workspace()
+
+    def _refresh_sync_page(self) -> None:
+        """An automatic round finished: the sync page, if it is showing, shows the new state."""
+        if self.workspace is not None and self.page_stack.currentWidget() is self.sync_page:
+            self.sync_page.activate()
 
     def _show_workspace(self) -> None:
         self._ensure_workspace()
@@ -234,6 +245,7 @@ class MainWindow(QMainWindow):
 
     def _on_locked(self) -> None:
         self._set_unlocked_actions(False)
+        self.sync_scheduler.stop()
         self.sync_status.clear()
         self.show_unlock()
 

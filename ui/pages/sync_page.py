@@ -27,6 +27,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
+from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
 from ui.widgets.tables import configure_table, fit_columns
 
@@ -155,6 +156,9 @@ class SyncPage(QWidget):
         if sync is None:
             return
         worker = sync.worker
+        if not sync_gate(self.ctx).acquire("manual"):  # one sync at a time (automatic rounds)
+            self.message.setText(_("A sync is already running; try again in a moment."))
+            return
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.message.setText(_("Preparing…"))
@@ -198,14 +202,19 @@ class SyncPage(QWidget):
             context=self,
             on_done=prepared,
             on_error=self._failed,
+            on_cancelled=lambda: self._after(_("Sync cancelled.")),
             name="sync-prepare",
         )
 
     def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        handle = self._handle
+        if handle is not None:
+            handle.cancel()
+            if handle.future.cancelled():  # it never started, so no callback will come
+                self._after(_("Sync cancelled."))
 
     def _after(self, message: str) -> None:
+        sync_gate(self.ctx).release("manual")
         self.message.setText(message)
         self.enroll_button.setEnabled(True)
         self.cancel_button.setEnabled(False)

@@ -21,6 +21,8 @@ def describe_status(status: Any) -> str:
         return _("Sync: not set up")
     if not getattr(status, "enrolled", True):
         return _("Sync: not enrolled with a county server")
+    if getattr(status, "revoked", False):
+        return _("Sync: stopped, this laptop's permission was withdrawn (see the Sync page)")
     last = getattr(status, "last_synced_at", None) or getattr(status, "last_success_at", None)
     pending = int(getattr(status, "pending", 0) or getattr(status, "pending_count", 0) or 0)
     problems = getattr(status, "problems", ()) or ()
