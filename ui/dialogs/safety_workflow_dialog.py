@@ -1,9 +1,10 @@
 """The safety workflow forced open by a critical screening result.
 
 The clinician records the risk-assessment outcome, the safety plan made now (a compact
-Stanley–Brown editor, saved through ``services.record.save_safety_plan``) or the reason none was
-made, and the parent-notification decision with its rationale and time. The core validates the
-whole follow-up (``validate_follow_up``) and names every missing field; the dialog shows that and
+Stanley–Brown editor — ``ui.widgets.safety_plan_editor``, shared with the student page — saved
+through ``services.record.save_safety_plan``) or the reason none was made, and the
+parent-notification decision with its rationale and time. The core validates the whole
+follow-up (``validate_follow_up``) and names every missing field; the dialog shows that and
 stays open. Escape and the window's close button do nothing until the follow-up is recorded —
 only locking the app closes it unrecorded (the follow-up then stays open in the vault and the
 caseload flags it).
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -36,6 +36,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
 RISK_TEXT = {
     "none_identified": "No risk identified",
@@ -63,7 +64,6 @@ class SafetyWorkflowDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        from clinician_desk.domain.safety_plans import STEPS
         from clinician_desk.domain.screenings.safety import NOTIFICATION_DECISIONS, RISK_OUTCOMES
 
         self.setObjectName("safety_workflow_dialog")
@@ -101,15 +101,9 @@ class SafetyWorkflowDialog(QDialog):
         self.no_plan_reason_edit.setObjectName("no_plan_reason_line_edit")
         self.no_plan_reason_edit.setAccessibleName(_("Reason no safety plan was made"))
         self.plan_box = QGroupBox(_("Stanley–Brown safety plan (one entry per line)"))
-        plan_form = QFormLayout(self.plan_box)
-        self.step_edits: dict[str, QPlainTextEdit] = {}
-        for key, title in STEPS:
-            edit = QPlainTextEdit()
-            edit.setObjectName(f"{key}_plain_text_edit")
-            edit.setAccessibleName(title)
-            edit.setFixedHeight(44)
-            plan_form.addRow(_(title), edit)
-            self.step_edits[key] = edit
+        self.plan_editor = SafetyPlanEditor(compact=True)
+        QVBoxLayout(self.plan_box).addWidget(self.plan_editor)
+        self.step_edits = self.plan_editor.step_edits
         self.decision_combo = QComboBox()
         self.decision_combo.setObjectName("parent_decision_combo_box")
         self.decision_combo.setAccessibleName(_("Parent-notification decision"))
@@ -152,10 +146,7 @@ class SafetyWorkflowDialog(QDialog):
         self.no_plan_reason_edit.setEnabled(not made)
 
     def plan_steps(self) -> dict[str, list[str]]:
-        return {
-            key: [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
-            for key, edit in self.step_edits.items()
-        }
+        return self.plan_editor.steps()
 
     def submit(self) -> None:
         from clinician_desk.domain.screenings.safety import SafetyFollowUp

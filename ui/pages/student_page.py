@@ -29,6 +29,13 @@ from PySide6.QtWidgets import (
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.pages.student_actions import (
+    StudentRecordActions,
+    profile_side,
+    referral_overdue,
+    referrals_model,
+    referrals_tab,
+)
 from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
@@ -52,7 +59,7 @@ def _table(name: str, accessible: str, model: RowsTableModel) -> QTableView:
     return view
 
 
-def profile_html(page: Any) -> str:
+def profile_html(page: Any, now: Any = None) -> str:
     s = page.student
     e = html.escape
     rows = [
@@ -104,10 +111,23 @@ def profile_html(page: Any) -> str:
         out.append(f"<p>{e(made)}</p>")
     if page.mandated_reports:
         out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
+        from ui.dialogs.mandated_report_dialog import (
+            AGENCY_TEXT,
+            local_text,
+            parse_utc,
+            time_left_text,
+        )
+
         for r in page.mandated_reports:
+            left, overdue = time_left_text(
+                r.status, r.follow_up_due_at, now or parse_utc(r.phone_report_at)
+            )
+            style = " style='color:#b71c1c'" if overdue else ""
+            agency = _(AGENCY_TEXT.get(r.agency, r.agency))
             out.append(
-                f"<li>{e(r.phone_report_at[:16])} — {e(r.agency)} — {e(r.status)} "
-                f"({e(_('written follow-up due'))} {e(r.follow_up_due_at[:16])})</li>"
+                f"<li{style}>{e(local_text(parse_utc(r.phone_report_at)))} — {e(agency)} — "
+                f"{e(_('written follow-up due'))} {e(local_text(parse_utc(r.follow_up_due_at)))}"
+                f" — <b>{e(left)}</b></li>"
             )
         out.append("</ul>")
     return "".join(out)
@@ -164,17 +184,9 @@ class StudentPage(QWidget):
             self,
         )
         self.sessions_view = _table("sessions_table_view", _("Sessions"), self.sessions_model)
-        self.referrals_model = RowsTableModel(
-            [
-                (_("Date"), lambda r: r.referral_date),
-                (_("To"), lambda r: r.destination_name or r.destination),
-                (_("Reason"), lambda r: r.reason),
-                (_("Status"), lambda r: r.status),
-                (_("Follow up"), lambda r: r.follow_up_on),
-            ],
-            self,
-        )
+        self.referrals_model = referrals_model(self, self._referral_overdue)
         self.referrals_view = _table("referrals_table_view", _("Referrals"), self.referrals_model)
+        self.record_actions = StudentRecordActions(self)
         self.note_view = QTextBrowser()
         self.note_view.setObjectName("note_view_text_browser")
         self.note_view.setAccessibleName(_("Selected note"))
@@ -209,10 +221,10 @@ class StudentPage(QWidget):
         self.tabs.setObjectName("student_tab_widget")
         self.tabs.addTab(sessions_tab, _("Sessions"))
         self.tabs.addTab(screenings_tab, _("Screenings"))
-        self.tabs.addTab(self.referrals_view, _("Referrals"))
+        self.tabs.addTab(referrals_tab(self.referrals_view, self.record_actions), _("Referrals"))
         self.splitter = QSplitter()
         self.splitter.setObjectName("student_splitter")
-        self.splitter.addWidget(self.profile)
+        self.splitter.addWidget(profile_side(self.profile, self.record_actions))
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 2)
         ctx.settings.restore_splitter("student", self.splitter)
@@ -231,11 +243,15 @@ class StudentPage(QWidget):
         )
         self.print_button.clicked.connect(lambda: emit(self.print_requested, self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
+        self.referrals_view.selectionModel().currentRowChanged.connect(
+            lambda *_a: self.record_actions.referral_selection_changed()
+        )
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:
         for b in (self.new_note_button, self.screening_button, self.print_button):
             b.setEnabled(enabled)
+        self.record_actions.set_enabled(enabled)
 
     def activate(self) -> None:
         if self.student_id is not None:
@@ -260,7 +276,7 @@ class StudentPage(QWidget):
             f"<b>{html.escape(page.student.display_name)}</b> · "
             + html.escape(_("Grade {g}").format(g=page.student.grade))
         )
-        self.profile.setHtml(profile_html(page))
+        self.profile.setHtml(profile_html(page, self.ctx.clock.now()))
         self.sessions_model.set_rows(page.sessions)
         self.referrals_model.set_rows(page.referrals)
         fit_columns(self.sessions_view)
@@ -268,6 +284,9 @@ class StudentPage(QWidget):
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
         self._set_enabled(True)
+
+    def _referral_overdue(self, row: Any) -> bool:
+        return referral_overdue(row, self.ctx.clock.now())
 
     def _load_trends(self, services: Any, student_id: Any) -> None:
         screenings = services.screenings

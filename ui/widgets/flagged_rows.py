@@ -1,0 +1,43 @@
+"""A rows table model that paints flagged rows red and bold (overdue follow-ups).
+
+Used by the student page's referrals (follow-up date passed on an open referral) and the
+mandated-report dialog (written follow-up past its 36-hour deadline). The flag is a predicate
+over the frozen row, asked again on every paint, so re-setting the rows after the clock moves
+is enough to update it; the text of the row says the same thing for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ui.models.rows_model import Column, Index, RowsTableModel
+
+FLAG_COLOUR = QColor("#b71c1c")
+
+
+class FlaggedRowsTableModel(RowsTableModel):
+    def __init__(
+        self, columns: Sequence[Column], flagged: Callable[[Any], bool], parent: Any = None
+    ) -> None:
+        super().__init__(columns, parent)
+        self._flagged = flagged
+
+    def is_flagged(self, row: int) -> bool:
+        return bool(self._flagged(self.row_at(row)))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
+            if not index.isValid() or not 0 <= index.row() < self.rowCount():
+                return None
+            if not self.is_flagged(index.row()):
+                return None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(FLAG_COLOUR)
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().data(index, role)
