@@ -105,9 +105,12 @@ def idle_seconds() -> float:
 def build_window(ctx: Any, idle: float | None = None) -> Any:
     from ui.lock import InactivityWatcher
     from ui.main_window import MainWindow
+    from ui.os_events import attach_os_lock_events
 
     watcher = InactivityWatcher(ctx.clock, idle if idle is not None else idle_seconds())
-    return MainWindow(ctx, watcher)
+    window: Any = MainWindow(ctx, watcher)
+    window.os_lock_events = attach_os_lock_events(window)  # OS screen lock / suspend -> lock
+    return window
 
 
 def open_demo(window: Any, students: int, sessions: int) -> None:
