@@ -199,10 +199,12 @@ class MandatedReportDialog(QDialog):
     def refresh_times(self) -> None:
         """Re-count the time left (the timer calls this every 30 s)."""
         self._now = self.ctx.clock.now()
-        rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
-        self.model.set_rows(rows)
+        count = self.model.rowCount()
+        if count:  # repaint in place: the selection (for "follow-up sent") stays
+            last = self.model.index(count - 1, self.model.columnCount() - 1)
+            emit(self.model.dataChanged, self.model.index(0, 0), last)
+            fit_columns(self.table)
         self._show_deadline()
-        self._selection()
 
     def overdue_rows(self) -> list[Any]:
         rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
@@ -268,6 +270,8 @@ class MandatedReportDialog(QDialog):
             self._selection()
 
     def _saved(self, page: Any) -> None:
+        # Ready for another report: the form's deadline must not show the saved one's.
+        self.phone_edit.setDateTime(QDateTime(self.ctx.clock.now().astimezone()))
         self._busy(False)
         self.message.setText(_("Saved."))
         self.set_reports(page.mandated_reports)
