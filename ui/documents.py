@@ -36,7 +36,12 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
     if student_id is None:
         raise NotFoundError("Open a student first: this document is about one student.")
     if kind == "safety_plan":
-        return DocumentRequest("safety-plan", student_id=student_id)
+        return DocumentRequest(
+            "safety-plan",
+            student_id=student_id,
+            language=request.get("language"),
+            accept_draft=accept_draft,
+        )
     if kind == "session_summary":
         if request.get("note_id") is None:
             raise NotFoundError("Select a session with a note on the student's page first.")

@@ -90,7 +90,7 @@ def main(data_dir: str, canary: str) -> None:
     pdfs = [
         DocumentRequest("session-summary", note_id=signed[0]),
         DocumentRequest("screening-summary", screening_id=done.screening_id),
-        DocumentRequest("safety-plan", student_id=sid),
+        DocumentRequest("safety-plan", student_id=sid, accept_draft=True),
         DocumentRequest("handout", "sleep", student_id=sid, personalized=True, accept_draft=True),
         DocumentRequest("handout", "anxiety", language="en"),
         DocumentRequest("caseload-report", year=today.year, month=today.month),

@@ -5,7 +5,9 @@ FILE (audited as an export; an existing FILE needs ``--force``). Documents: ``ha
 (``--topic``, optional ``--language`` — default: the guardian's preferred language when
 ``--student`` is given, else English — ``--personalized``, ``--accept-draft`` for drafts),
 ``session-summary --note ID``, ``screening-summary --screening ID``, ``safety-plan --student
-ID``, ``caseload-report --month YYYY-MM``, ``hours-log --week YYYY-MM-DD --license AMFT|ASW|APCC``.
+ID`` (``--lang`` — default: the student's language, else the guardian's, else English —
+``--accept-draft`` for drafts), ``caseload-report --month YYYY-MM``, ``hours-log --week
+YYYY-MM-DD --license AMFT|ASW|APCC``.
 ``handouts`` lists topics, languages and translation status (no vault needed).
 """
 
@@ -28,7 +30,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="PDF file to write")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument("--topic", default="", help="handout topic (see: handouts)")
-    p.add_argument("--language", help="handout language code (see: handouts)")
+    p.add_argument(
+        "--language",
+        "--lang",
+        dest="language",
+        help="language of a handout or safety plan: a code (es, fa-AF) or a name (Spanish)",
+    )
     p.add_argument("--student", type=int, help="student id")
     p.add_argument("--personalized", action="store_true", help="handout with the student's details")
     p.add_argument("--accept-draft", action="store_true", help="print a draft translation")

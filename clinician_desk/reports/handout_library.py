@@ -132,14 +132,16 @@ _ALIASES = {
 }
 
 
-def resolve_language(value: str | None) -> str | None:
+def resolve_language(value: str | None, among: tuple[str, ...] | None = None) -> str | None:
     """The handout language for a language as recorded ("Spanish", "es", "Dari", ...), or None
-    when there is no handout in that language."""
+    when there is no handout in that language. ``among`` resolves against another document's
+    languages (same codes) instead of the handouts'."""
     if not value or not value.strip():
         return None
     text = value.strip()
-    by_code = {code.casefold(): code for code in languages()}
+    codes = languages() if among is None else among
+    by_code = {code.casefold(): code for code in codes}
     if text.casefold() in by_code:
         return by_code[text.casefold()]
     code = _ALIASES.get(text.casefold())
-    return code if code in languages() else None
+    return code if code in codes else None

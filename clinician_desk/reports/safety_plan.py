@@ -1,87 +1,181 @@
-"""The printable Stanley–Brown safety plan, for the student to keep.
+"""The printable Stanley–Brown safety plan, for the student to keep, in the family's language.
 
+The fixed words (title, the six step headings and their prompts, the 988 Suicide & Crisis
+Lifeline, the county crisis line, 911, the closing lines, the draft notice) come from
+``resources/documents/<lang>/safety_plan.txt``; the student's own entries are printed as typed.
 Six numbered steps in order; a step with no entries prints writing lines so the plan can be
-completed by hand. Step 5 always lists the 988 Suicide & Crisis Lifeline and the county crisis
-line (from ``resources/handouts/contacts.json``), and 911 for emergencies, whatever was typed.
+completed by hand. Step 5 always lists 988, the county crisis line (``contacts.json``) and 911,
+whatever was typed. A draft translation carries a notice in its language and in English.
+
+Scripts go through the handout pipeline (``fonts``, ``layout``, ``text``): Arabic and Dari right
+to left with joined letters and left-to-right numbers, Gurmukhi shaped by HarfBuzz, Chinese in
+the embedded WenQuanYi face, Latin words inside other scripts in Noto Sans.
 """
 
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.reports import clinical as c
-from clinician_desk.reports.handout_library import contacts
+from clinician_desk.reports.document_text import (
+    DocumentText,
+    document_languages,
+    load_document_text,
+)
+from clinician_desk.reports.fonts import LATIN_SET, FontSet, font_set_for
+from clinician_desk.reports.handout import language_tag
+from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, DocMeta, build_pdf, styles_for
 from clinician_desk.reports.models import SafetyPlanDoc
+from clinician_desk.reports.text import paragraph
 
+DOCUMENT = "safety_plan"
+STEP_COUNT = 6
+CRISIS_STEP = 5
+REQUIRED = (
+    "title",
+    "name",
+    "date",
+    "made_with",
+    "step",
+    *(f"{kind}.{n}" for n in range(1, STEP_COUNT + 1) for kind in ("step", "prompt")),
+    "lifeline",
+    "county_line",
+    "emergency",
+    "closing",
+    "draft_notice",
+    "confidential",
+    "page",
+)
+_FIELDS = frozenset({"number", "title", "page", "pages"})
+_BLANK = "_" * 52
+_CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+_BORDER = colors.HexColor("#4a6b8a")
+
+
+def safety_plan_languages() -> tuple[str, ...]:
+    """Languages the plan can be printed in, English first."""
+    return document_languages(DOCUMENT)
+
+
+def plan_text(language: str) -> DocumentText:
+    """The fixed words in a language; NotFoundError names the languages that exist."""
+    return load_document_text(DOCUMENT, language, REQUIRED, _FIELDS)
+
+
+# The English reference words, kept as names for callers and tests.
 TITLE = "My Safety Plan"
 LIFELINE = "988 Suicide & Crisis Lifeline: call or text 988, or chat at 988lifeline.org (24/7)"
-EMERGENCY = "In an emergency: call 911 or go to the nearest emergency room"
-STEP_COUNT = 6
-_BLANK = "_" * 60
 
 
-def crisis_lines() -> tuple[str, ...]:
-    """The lines step 5 always carries."""
-    return (LIFELINE, f"County crisis line: {contacts()['county_crisis_line']}", EMERGENCY)
+def crisis_lines(language: str = "en") -> tuple[str, ...]:
+    """The lines step 5 always carries, in the plan's language."""
+    words = plan_text(language)
+    return (words["lifeline"], words["county_line"], words["emergency"])
 
 
-def _step_box(number: int, step_title: str, items: tuple[str, ...]) -> Flowable:
-    """A boxed step; one table row per entry, so a very long step can continue on the next page."""
-    rows: list[Flowable] = [c.subheading(f"Step {number}: {step_title}")]
-    if items:
-        rows.extend(c.bullets(items))
-    else:
-        rows.extend(c.text(_BLANK, small=True) for _ in range(3))
-    table = Table([[r] for r in rows], colWidths=[c.CONTENT_WIDTH])
+def _fields(doc: SafetyPlanDoc, words: DocumentText, fonts: FontSet) -> Flowable:
+    styles = styles_for(fonts)
+    rows = [
+        (words["name"], doc.student_name),
+        (words["date"], doc.created_on.isoformat()),
+        (words["made_with"], doc.clinician),
+    ]
+    cells = [
+        [paragraph(k, styles.cell, fonts, bold=True), paragraph(v, styles.body, fonts)]
+        for k, v in rows
+        if v
+    ]
+    widths = [_CONTENT_WIDTH * 0.28, _CONTENT_WIDTH * 0.72]
+    if fonts.rtl:  # labels on the right
+        cells = [[value, label] for label, value in cells]
+        widths.reverse()
+    table = Table(cells, colWidths=widths, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
-                ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#4a6b8a")),
+                # A Table sets its own cell font (Helvetica) even around flowables.
+                ("FONT", (0, 0), (-1, -1), fonts.regular),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.HexColor("#9aa5b1")),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _step_box(number: int, items: tuple[str, ...], words: DocumentText, fonts: FontSet) -> Flowable:
+    """A boxed step; one table row per entry, so a very long step can continue on the next page."""
+    styles = styles_for(fonts)
+    heading = words["step"].format(number=number, title=words[f"step.{number}"])
+    rows: list[Flowable] = [
+        paragraph(heading, styles.h2, fonts, bold=True),
+        paragraph(words[f"prompt.{number}"], styles.cell, fonts),
+    ]
+    if items:
+        rows.extend(paragraph(i, styles.item, fonts, bullet=True) for i in items)
+    else:
+        rows.extend(paragraph(_BLANK, styles.body, fonts) for _ in range(3))
+    table = Table([[r] for r in rows], colWidths=[_CONTENT_WIDTH])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), fonts.regular),
+                ("BOX", (0, 0), (-1, -1), 0.8, _BORDER),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
                 ("TOPPADDING", (0, 1), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 1), (0, 1), 5),
                 ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
             ]
         )
     )
-    return KeepTogether([table, c.gap(6)])
+    return KeepTogether([table, Spacer(1, 6)])
 
 
-def safety_plan_story(doc: SafetyPlanDoc) -> list[Flowable]:
-    story: list[Flowable] = [
-        c.title(TITLE),
-        c.fields(
-            [
-                ("Name", doc.student_name),
-                ("Date", c.fmt_date(doc.created_on)),
-                ("Made with", doc.clinician),
-            ]
-        ),
-        c.gap(),
-    ]
-    steps = sorted(doc.steps, key=lambda s: s.number)
-    for step in steps:
+def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable]:
+    words = plan_text(language)
+    fonts = font_set_for(language)
+    styles = styles_for(fonts)
+    story: list[Flowable] = [paragraph(words["title"], styles.title, fonts, bold=True)]
+    if words.is_draft:
+        story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
+        english = plan_text("en")["draft_notice"]
+        story.append(paragraph(english, styles_for(LATIN_SET).banner, LATIN_SET, bold=True))
+    story += [_fields(doc, words, fonts), Spacer(1, 8)]
+    for step in sorted(doc.steps, key=lambda s: s.number):
         items = step.items
-        if step.number == 5:
+        if step.number == CRISIS_STEP:
+            # The domain adds an English 988 line; the plan prints its own, in the language.
             typed = tuple(i for i in items if "988" not in i)
-            items = (*typed, *crisis_lines())
-        story.append(_step_box(step.number, step.title, items))
-    story.append(
-        c.text(
-            "Keep this plan where you can find it. If you feel unsafe, start at step 1 and keep "
-            "going until you feel safe. You can always call or text 988.",
-            small=True,
-        )
-    )
+            items = (*typed, *crisis_lines(language))
+        story.append(_step_box(step.number, items, words, fonts))
+    story.append(paragraph(words["closing"], styles.body, fonts))
     return story
 
 
-def render_safety_plan(doc: SafetyPlanDoc) -> bytes:
-    """The plan as PDF bytes (US Letter, confidential footer, page numbers)."""
+def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
+    """The plan as PDF bytes (US Letter, confidential footer, page numbers) in ``language``.
+
+    Raises ``NotFoundError`` for a language without the plan and ``ValidationError`` unless the
+    plan has exactly the six steps numbered 1 to 6.
+    """
+    words = plan_text(language)
     if [s.number for s in sorted(doc.steps, key=lambda s: s.number)] != list(
         range(1, STEP_COUNT + 1)
     ):
         raise ValidationError("A safety plan has exactly six steps, numbered 1 to 6.")
-    return c.render(safety_plan_story(doc), TITLE, "safety-plan")
+    fonts = font_set_for(language)
+    meta = DocMeta(
+        title=words["title"],
+        language=language_tag(language),
+        subject="safety-plan",
+        confidential=True,
+        page_label=words["page"],
+        fonts=fonts,
+        footer_note="" if language == "en" else words["confidential"],
+    )
+    return build_pdf(safety_plan_story(doc, language), meta)

@@ -14,7 +14,10 @@ Guarantees:
   ``PermissionRefusedError`` says why. A draft translation needs ``accept_draft=True``
   (``DraftTranslationError`` otherwise, so the UI can ask for confirmation).
 * A parent handout's language defaults to the primary guardian's preferred language (English
-  when that language has no handout; ``PrintedDocument.note`` says so).
+  when that language has no handout; ``PrintedDocument.note`` says so). The safety plan (the
+  student keeps it) defaults to the student's language, else the guardian's, else English; a
+  draft translation of it needs ``accept_draft`` too. Session and screening summaries, the
+  caseload report and the hours log are clinical records: English only.
 
 Calls must be serialized by the caller (the UI's single database worker), like every service.
 """
@@ -35,7 +38,7 @@ from clinician_desk.instruments_file import load_instruments
 from clinician_desk.reports import handout_library as handouts
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
-from clinician_desk.reports.safety_plan import render_safety_plan
+from clinician_desk.reports.safety_plan import plan_text, render_safety_plan, safety_plan_languages
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
 from clinician_desk.services import printing_views as views
@@ -179,10 +182,7 @@ class PrintService:
             details = {"document": kind, "screening": req.screening_id}
             return PrintedDocument(kind, pdf, "en", sid, details)
         if kind == "safety-plan":
-            if req.student_id is None:
-                raise UsageError("A safety plan needs the student (--student ID).")
-            pdf = render_safety_plan(views.safety_plan_doc(conn, req.student_id))
-            return PrintedDocument(kind, pdf, "en", req.student_id, {"document": kind})
+            return self._safety_plan(conn, req)
         if kind == "caseload-report":
             if req.year is None or req.month is None or not 1 <= req.month <= 12:
                 raise UsageError("A caseload report needs the month (--month YYYY-MM).")
@@ -198,6 +198,27 @@ class PrintService:
             details = {"document": kind, "week": hdoc.week_start.isoformat()}
             return PrintedDocument(kind, render_hours_log(hdoc), "en", None, details)
         raise UsageError(f"Unknown document {kind!r}; choose one of: {', '.join(DOCUMENTS)}.")
+
+    def _safety_plan(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+        if req.student_id is None:
+            raise UsageError("A safety plan needs the student (--student ID).")
+        doc = views.safety_plan_doc(conn, req.student_id)
+        note = ""
+        if req.language is None:
+            language, note = _default_plan_language(student_view(conn, req.student_id))
+        else:
+            codes = safety_plan_languages()
+            language = handouts.resolve_language(req.language, codes) or req.language
+        words = plan_text(language)  # NotFoundError listing the languages for an unknown one
+        if words.is_draft and not req.accept_draft:
+            raise DraftTranslationError(
+                f"The {language} safety plan is a draft translation that no qualified "
+                "translator has reviewed yet. Confirm to print it anyway (--accept-draft) and "
+                "review it with an interpreter, or print it in English (--language en)."
+            )
+        pdf = render_safety_plan(doc, language)
+        details = {"document": "safety-plan", "draft_translation": words.is_draft}
+        return PrintedDocument("safety-plan", pdf, language, req.student_id, details, note)
 
     # -- use cases --------------------------------------------------------------------------
     def produce(self, req: DocumentRequest) -> PrintedDocument:
@@ -245,6 +266,28 @@ def _default_language(student: Any) -> tuple[str, str]:
                 "printing in English."
             )
     return "en", ""
+
+
+def _default_plan_language(student: Any) -> tuple[str, str]:
+    """The student's language, else the primary guardian's (then other guardians'), else
+    English; the note names a recorded language that has no safety plan."""
+    guardians = sorted(student.guardians, key=lambda g: not g.is_primary)
+    recorded = [student.language, *(g.preferred_language for g in guardians)]
+    missing = []
+    for value in (v.strip() for v in recorded if v and v.strip()):
+        code = handouts.resolve_language(value, safety_plan_languages())
+        if code is not None:
+            break
+        missing.append(value)
+    else:
+        code = "en"
+    note = (
+        f"There is no safety plan in {' or '.join(missing)}; printing in "
+        f"{'English' if code == 'en' else code}."
+        if missing
+        else ""
+    )
+    return code, note
 
 
 def _audit(

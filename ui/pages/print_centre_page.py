@@ -122,9 +122,14 @@ class PrintCentrePage(QWidget):
             self.document_combo.setCurrentIndex(self.document_combo.findData(document))
 
     def _document_changed(self) -> None:
-        handout = str(self.document_combo.currentData()).endswith("handout")
+        kind = str(self.document_combo.currentData())
+        handout = kind.endswith("handout")
         self.topic_combo.setEnabled(handout)
-        self.language_combo.setEnabled(handout)
+        # Handouts and the safety plan print in the family's languages; summaries in English.
+        self.language_combo.setEnabled(handout or kind == "safety_plan")
+        self.language_combo.setItemText(
+            0, _("Guardian's language") if handout else _("Student's language")
+        )
         self._set_pdf(None)
         self.message.clear()
         self.accept_draft = False

@@ -128,7 +128,7 @@ def test_screening_summary_and_safety_plan_from_the_vault(
     assert "Pfizer" in text  # the instrument's attribution line
     plan = text_of(
         vault.printing.produce(
-            DocumentRequest("safety-plan", student_id=vault.parent_consented)
+            DocumentRequest("safety-plan", student_id=vault.parent_consented, language="en")
         ).pdf
     )
     assert "Cannot sleep" in plan and "988" in plan and "County crisis line" in plan
