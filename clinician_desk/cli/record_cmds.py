@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from clinician_desk.cli.common import out, vault_session
 from clinician_desk.domain.roster import PRESET_NAMES
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.demo import generate_demo
+from clinician_desk.services.demo import DemoProgress, generate_demo
 from clinician_desk.services.roster import load_mapping_file, read_roster_file
 
 
@@ -77,6 +78,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_progress() -> DemoProgress:
+    """Progress lines on stderr: each stage once, sessions at every tenth."""
+    shown: set[tuple[str, int]] = set()
+
+    def show(stage: str, done: int, total: int) -> None:
+        step = (stage, done * 10 // total if stage == "sessions" and total else 0)
+        if stage != "done" and step not in shown:
+            shown.add(step)
+            count = f" {done:,}/{total:,}" if stage == "sessions" else "..."
+            print(f"demo: {stage}{count}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
         start = time.perf_counter()
@@ -85,7 +100,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if screenings is not None and hasattr(screenings, "demo_extra"):
             extra.append(screenings.demo_extra)  # demo screenings in the same transaction
         summary = generate_demo(
-            services.db, students=args.students, sessions=args.sessions, seed=args.seed, extra=extra
+            services.db,
+            students=args.students,
+            sessions=args.sessions,
+            seed=args.seed,
+            extra=extra,
+            progress=_demo_progress(),
         )
         out(f"{summary} in {time.perf_counter() - start:.1f} s")
     return 0

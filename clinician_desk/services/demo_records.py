@@ -1,17 +1,168 @@
-"""Demo referrals, safety plans, safety flags and mandated-report events (all fictional).
+"""Demo sessions with their notes, referrals, safety plans, safety flags and mandated-report
+events (all fictional).
 
 Helpers of ``services.demo``: called inside its unit of work with the generated student ids.
+``sessions_and_notes`` only builds rows (no I/O) so the caller can insert them in bulk; the
+others insert as they go. Every helper adds the (org unit, month) pairs the real services would
+mark for sync to ``dirty``.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from clinician_desk.domain.notes import TEMPLATES, content_hash, plain_text
 from clinician_desk.domain.safety_plans import validate_plan
 from clinician_desk.domain.sessions import period_of
+from clinician_desk.domain.students import district_of
+from clinician_desk.services.demo_text import section_text, sentence
+from clinician_desk.storage.repositories.search_index import rowid_for
+from clinician_desk.taxonomy_file import load_taxonomy
+
+SERVICE_WEIGHTS = {
+    "TX-IND": 40,
+    "TX-GRP": 10,
+    "TX-FAM": 5,
+    "ASMT-INTAKE": 5,
+    "CM-COORD": 10,
+    "CONSULT": 8,
+    "PSY-EDU-GRP": 5,
+    "PSY-EDU-CLASS": 3,
+    "SCR-UNIV": 4,
+    "SCR-SUD": 2,
+    "CRISIS": 3,
+    "SAFETY-PLAN": 2,
+    "REFERRAL": 3,
+}
+TEMPLATE_NAMES = ("SOAP", "DAP", "BIRP", "free")
+TEMPLATE_WEIGHTS = (45, 30, 15, 10)
+Row = tuple[object, ...]
+
+
+@dataclass
+class SessionRows:
+    """Rows for bulk insertion, in table order (ids assigned here, after the existing ones)."""
+
+    sessions: list[Row] = field(default_factory=list)
+    present: list[Row] = field(default_factory=list)
+    notes: list[Row] = field(default_factory=list)
+    addenda: list[Row] = field(default_factory=list)
+    search: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+
+
+def _school_days(start: date, end: date) -> list[date]:
+    days, d = [], start
+    while d <= end:
+        in_year = not (date(d.year, 6, 12) <= d <= date(d.year, 8, 14))
+        if d.weekday() < 5 and in_year:
+            days.append(d)
+        d += timedelta(days=1)
+    return days
+
+
+def sessions_and_notes(
+    rng: random.Random,
+    count: int,
+    info: dict[int, str],
+    today: date,
+    now: str,
+    first_ids: tuple[int, int],
+    dirty: set[tuple[str, str]],
+    tick: Callable[[int], None],
+) -> SessionRows:
+    """``count`` sessions on school days of the last three school years, across the taxonomy
+    and tiers, each with one note per student present (signed, except about half of those of
+    the last few days) and an addendum on ~1 % of signed notes. ``first_ids`` are the highest
+    existing (session id, note id); ``tick(done)`` is called every 1,000 sessions."""
+    tax = load_taxonomy()
+    ids = list(info)
+    days = _school_days(date(today.year - 3, 8, 15), today)
+    codes, weights = list(SERVICE_WEIGHTS), list(SERVICE_WEIGHTS.values())
+    out = SessionRows()
+    s_base, note_id = first_ids
+    for j in range(count):
+        if j % 1000 == 0 and j:
+            tick(j)
+        session_id = s_base + j + 1
+        code = rng.choices(codes, weights)[0]
+        service = tax.service(code)
+        tier = rng.choice(service.tiers) if service.tiers else None
+        day = rng.choice(days)
+        start = rng.randrange(8 * 60, 15 * 60, 5)
+        minutes = rng.choice((20, 30, 40, 45, 50, 55)) if code != "PSY-EDU-CLASS" else 50
+        anchor = rng.choice(ids)
+        cds = info[anchor]
+        kind, size, who = "student", None, [anchor]
+        if code in ("TX-GRP", "PSY-EDU-GRP"):
+            same = [s for s in rng.sample(ids, min(len(ids), 12)) if info[s] == cds]
+            who = list(dict.fromkeys([anchor, *same]))[: rng.randint(2, 5)]
+            kind, size = "group", max(len(who), rng.randint(3, 8))
+        elif code == "PSY-EDU-CLASS":
+            kind, size, who = "group", rng.randint(18, 32), []
+        elif code == "TX-FAM":
+            kind = "family"
+        elif code == "CONSULT":
+            who = []
+        modality = rng.choices(("in_person", "telehealth", "phone"), (85, 10, 5))[0]
+        place = "school" if modality == "in_person" else "telehealth"
+        iso = day.isoformat()
+        out.sessions.append(
+            (
+                session_id,
+                iso,
+                start,
+                start + minutes,
+                code,
+                tier,
+                modality,
+                place,
+                kind,
+                size,
+                cds,
+                now,
+                now,
+            )
+        )
+        out.present += [(session_id, s, iso) for s in who]
+        recent = (today - day).days < 4
+        at = f"{iso}T{(start + minutes) // 60 + 1:02d}:00:00Z"
+        targets: list[int | None] = list(who) or [None]
+        for s in targets:
+            note_id += 1
+            template = rng.choices(TEMPLATE_NAMES, TEMPLATE_WEIGHTS)[0]
+            sections = {k: section_text(rng, k) for k in TEMPLATES[template]}
+            signed = not (recent and rng.random() < 0.5)
+            digest = content_hash(sections, "clinician", at) if signed else None
+            out.notes.append(
+                (
+                    note_id,
+                    session_id,
+                    s,
+                    template,
+                    json.dumps(sections),
+                    *(
+                        ("signed", "clinician", at, digest)
+                        if signed
+                        else ("draft", None, None, None)
+                    ),
+                    now,
+                    now,
+                )
+            )
+            out.search.append((rowid_for("note", note_id), plain_text(sections), "note", s))
+            if signed and rng.random() < 0.01:
+                body = "Addendum (fictional): " + sentence(rng)
+                # the same content hash as services.notes.add_addendum
+                added = content_hash({"addendum": body, "note": str(note_id)}, "clinician", at)
+                out.addenda.append((note_id, body, "clinician", at, added))
+        period = period_of(day)
+        dirty.update({(cds, period), (district_of(cds), period)})
+    return out
 
 
 def referrals(
@@ -51,13 +202,19 @@ def referrals(
             " recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, 'clinician')",
             (int(cur.lastrowid), status, day.isoformat(), follow.isoformat(), now),
         )
-        dirty.add((info[sid], period_of(day)))
+        dirty.update({(info[sid], period_of(day)), (district_of(info[sid]), period_of(day))})
         count += 1
     return count
 
 
 def safety_and_reports(
-    conn: Any, rng: random.Random, ids: list[int], info: dict[int, str], today: date, now: str
+    conn: Any,
+    rng: random.Random,
+    ids: list[int],
+    info: dict[int, str],
+    today: date,
+    now: str,
+    dirty: set[tuple[str, str]],
 ) -> None:
     plan = validate_plan(
         {
@@ -81,7 +238,9 @@ def safety_and_reports(
             (sid, now),
         )
     for n, sid in enumerate(rng.sample(ids, max(1, len(ids) // 50))):
-        at = f"{(today - timedelta(days=2 + 30 * n)).isoformat()}T17:00:00Z"
+        reported = today - timedelta(days=2 + 30 * n)
+        at = f"{reported.isoformat()}T17:00:00Z"
+        dirty.add((district_of(info[sid]), period_of(reported)))  # as services.record_events
         due = f"{(today - timedelta(days=1 + 30 * n)).isoformat()}T05:00:00Z"
         conn.execute(
             "INSERT INTO mandated_reports (student_id, phone_report_at, agency, follow_up_due_at,"

@@ -1,12 +1,62 @@
-"""Fictional note text for demo data: sentences assembled from varied, generic parts.
+"""Fictional names and note text for demo data: made-up names, and sentences assembled from
+varied, generic parts.
 
 No real case material: short generic school-counseling phrases, combined at random so the
-search index sees a realistic spread of words rather than a handful of repeated phrases.
+search index sees a realistic spread of words rather than a handful of repeated phrases; first
+and last names that are obviously not real ("Testy McFakeface").
 """
 
 from __future__ import annotations
 
 import random
+
+FIRST = (
+    "Testy",
+    "Sample",
+    "Demo",
+    "Fakey",
+    "Mocky",
+    "Placeholder",
+    "Dummy",
+    "Examplia",
+    "Fictiona",
+    "Pretendo",
+    "Stubby",
+    "Madeup",
+    "Sandboxia",
+    "Lorem",
+    "Notarealia",
+)
+LAST = (
+    "McFakeface",
+    "Testington",
+    "Examplesson",
+    "Notreal",
+    "Dummyworth",
+    "Sampleton",
+    "Fakerly",
+    "Mockwell",
+    "Placeholdt",
+    "Fictionberg",
+    "Imaginario",
+    "Pretendez",
+    "Ipsum",
+)
+LANGS = (
+    "English",
+    "English",
+    "English",
+    "Spanish",
+    "Spanish",
+    "Hmong",
+    "Vietnamese",
+    "Cantonese",
+    "Russian",
+    "Ukrainian",
+    "Punjabi",
+    "Arabic",
+    "Dari",
+)
 
 OPENERS = (
     "Student reported",
