@@ -52,6 +52,9 @@ class Services:
     screenings: ScreeningsService
     sync: SyncService
     printing: PrintService
+    #: Damage found at unlock that does not stop work (a damaged recovery/escrow key slot,
+    #: committed changes missing from the database): shown by the UI, listed by ``verify``.
+    warnings: tuple[str, ...] = ()
 
     def close(self) -> None:
         """Close the database and overwrite the key (idempotent)."""
@@ -70,6 +73,9 @@ def build_services(
     db = Database.open(paths.database, key, clock=clock, create=create)
     events = EventBus()
     try:
+        from clinician_desk.vault import check_keyslots
+
+        warnings = check_keyslots(paths, key) if paths.keyslots.exists() else ()
         return Services(
             db=db,
             clock=clock,
@@ -80,6 +86,7 @@ def build_services(
             screenings=ScreeningsService(db),
             sync=SyncService(db, clock, paths, key, events),
             printing=PrintService(db),
+            warnings=(*warnings, *db.integrity_warnings),
         )
     except BaseException:
         db.close()  # a failing service must not leave the database open

@@ -1,5 +1,5 @@
 """``clinician-desk-admin`` vault commands: init, verify, backup, restore, change-passphrase,
-recover and doctor.
+recover, regenerate-recovery-key and doctor.
 
 Each command prints results on stdout and lets ``ClinicianDeskError`` reach ``cli.main``, which
 prints one line on stderr and exits with the error's code (wrong passphrase: 2; damaged or
@@ -37,6 +37,7 @@ from clinician_desk.storage.migrations_runner import head_version
 from clinician_desk.vault import (
     DataKey,
     change_passphrase,
+    regenerate_recovery_key,
     reset_passphrase_with_recovery,
     unlock_vault,
 )
@@ -47,8 +48,21 @@ def register(sub: Any) -> None:
     p.add_argument("--name", required=True, help="the clinician's name, shown on printouts")
     p.set_defaults(func=cmd_init, kdf=None)
 
-    p = sub.add_parser("verify", help="check cipher integrity, structure, foreign keys, audit")
+    p = sub.add_parser(
+        "verify", help="check key slots, cipher integrity, structure, foreign keys, audit"
+    )
+    p.add_argument(
+        "--accept-missing-changes",
+        action="store_true",
+        help="record (audited) that changes lost from a damaged write-ahead log are accepted",
+    )
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser(
+        "regenerate-recovery-key",
+        help="replace the recovery key (prints the new one once; the old one stops working)",
+    )
+    p.set_defaults(func=cmd_regenerate_recovery_key)
 
     p = sub.add_parser("backup", help="write an encrypted backup of the vault to FILE")
     p.add_argument("file", metavar="FILE")
@@ -115,7 +129,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
-        problems = services.db.verify()
+        if args.accept_missing_changes and services.db.integrity_warnings:
+            lost = services.db.integrity_warnings
+            missing = services.db.accept_missing_changes()
+            out(f"recorded: {missing} missing change(s) accepted; the warning is cleared")
+            services.warnings = tuple(w for w in services.warnings if w not in lost)
+        problems = [*services.warnings, *services.db.verify()]
         version = services.db.schema_version
         with services.db.read() as conn:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
@@ -127,9 +146,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "restore from a backup (clinician-desk-admin restore FILE)."
         )
     out(
-        f"ok: cipher integrity, structure, foreign keys and audit chain ({entries} entries); "
-        f"schema {version}"
+        f"ok: key slots, cipher integrity, structure, foreign keys and audit chain "
+        f"({entries} entries); schema {version}"
     )
+    return 0
+
+
+def cmd_regenerate_recovery_key(args: argparse.Namespace) -> int:
+    with vault_session(args) as services:
+        text = regenerate_recovery_key(services.paths, services.key)  # type: ignore[arg-type]
+        _audit(services, "vault.recovery_key_regenerated")
+    out("NEW RECOVERY KEY — write it down or print it and keep it somewhere safe.")
+    out("It is shown only this once. The previous recovery key no longer works.")
+    out("")
+    out(f"    {text}")
+    out("")
     return 0
 
 

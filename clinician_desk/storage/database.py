@@ -9,10 +9,17 @@ half-made file that later looks like a vault.
 Concurrency: one connection, opened with ``check_same_thread=False``; callers serialize access
 (the UI runs every database call on one worker thread). A ``UnitOfWork`` is one
 ``BEGIN IMMEDIATE`` transaction: COMMIT on success, ROLLBACK on any exception.
+
+Rolled-back commits: after each commit that appended audit rows the audit head is recorded in
+the ``vault.db-head`` sidecar (``headmark``); ``open`` compares it with the database and, when
+committed work is missing (a damaged WAL), opens anyway but puts the message in
+``integrity_warnings`` and stops updating the sidecar, so the evidence survives until the vault
+is restored or the loss is accepted (``accept_missing_changes``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator, Mapping
@@ -23,7 +30,7 @@ import sqlcipher3
 
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.errors import CorruptionError, StorageError
-from clinician_desk.storage import audit, migrations_runner
+from clinician_desk.storage import audit, headmark, migrations_runner
 from clinician_desk.storage.connection import (
     Connection,
     DatabaseError,
@@ -44,6 +51,7 @@ class UnitOfWork:
         self.conn = conn
         self.clock = clock
         self.actor = actor
+        self.appended = False  # did this transaction add audit rows (sidecar update due)?
 
     def audit(
         self,
@@ -53,6 +61,7 @@ class UnitOfWork:
         details: Mapping[str, object] | None = None,
     ) -> None:
         """Append a hash-chained audit row in this transaction (actor and time filled in)."""
+        self.appended = True
         audit.append(
             self.conn,
             at=utc_iso(self.clock.now()),
@@ -73,6 +82,11 @@ class Database:
         self._key = key
         self.clock = clock
         self.actor = actor
+        self.head_path = headmark.sidecar_path(path)
+        self._head_key = headmark.mac_key(key)
+        #: Problems found at open that do not stop the vault from opening (shown by the UI).
+        self.integrity_warnings: tuple[str, ...] = ()
+        self._head_frozen = False
 
     # -- opening -------------------------------------------------------------------------
 
@@ -106,13 +120,47 @@ class Database:
                 _backup_before_migrating(conn, path, raw, clock)
                 for migration in todo:
                     migrations_runner.apply(conn, migration)
+            db = cls(path, conn, raw, clock, actor)
+            db._check_head()
         except DatabaseError:
             conn.close()
             raise CorruptionError(damaged_message(path)) from None
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, raw, clock, actor)
+        return db
+
+    def _check_head(self) -> None:
+        recorded = headmark.read(self.head_path, self._head_key)
+        problem = headmark.compare(self.conn, recorded, self.path)
+        if problem is not None:
+            self.integrity_warnings = (problem,)
+            self._head_frozen = True  # keep the evidence: never overwrite it with this state
+        else:
+            self._record_head()
+
+    def _record_head(self) -> None:
+        if not self._head_frozen:
+            headmark.write(self.head_path, self._head_key, headmark.database_head(self.conn))
+
+    def accept_missing_changes(self) -> int:
+        """Accept that committed work was lost (after being told by ``integrity_warnings``):
+        audit the decision with how many entries were missing, and record the current head.
+        Returns that number (0 when nothing was missing)."""
+        recorded = headmark.read(self.head_path, self._head_key)
+        if not self._head_frozen or recorded is None:
+            return 0
+        missing = max(recorded.seq - headmark.database_head(self.conn).seq, 0)
+        self._head_frozen = False
+        with self.unit_of_work() as uow:
+            uow.audit(
+                "vault.missing_changes_accepted",
+                "vault",
+                None,
+                {"missing_entries": missing, "recorded_head": recorded.seq},
+            )
+        self.integrity_warnings = ()
+        return missing
 
     # -- use -------------------------------------------------------------------------------
 
@@ -131,7 +179,8 @@ class Database:
         except DatabaseError as exc:
             raise _storage_error(self.path, exc) from None
         try:
-            yield UnitOfWork(conn, self.clock, self.actor)
+            work = UnitOfWork(conn, self.clock, self.actor)
+            yield work
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
@@ -139,6 +188,8 @@ class Database:
             if isinstance(exc, DatabaseError) and _is_environmental(exc):
                 raise _storage_error(self.path, exc) from None
             raise
+        if work.appended:  # after COMMIT returned, so the sidecar can lag but never lead
+            self._record_head()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -201,11 +252,16 @@ class Database:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Close the connection (idempotent). The WAL is checkpointed by SQLite on close."""
+        """Close the connection (idempotent). The WAL is folded into the database first (a
+        PASSIVE checkpoint, then SQLite's own on close), so it lives only while the vault is
+        unlocked and a damaged WAL can cost at most the current session's work."""
         if self._conn is not None:
             conn, self._conn = self._conn, None
+            with contextlib.suppress(DatabaseError):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             conn.close()
         self._key = b""
+        self._head_key = b""
 
 
 def _is_environmental(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ Public API (other areas code against these names)::
     set_escrow_slot(paths, key, county_public_key)
     regenerate_recovery_key(paths, key) -> new recovery_text
     describe_keyslots(paths) -> KeySlotSummary (no secrets; for doctor/settings)
+    check_keyslots(paths, key) -> messages naming damaged slots (after any unlock; never raises)
     unwrap_escrow(keyslot_file_bytes, county_private_key) -> bytes
     generate_county_keypair() -> (private_bytes, public_bytes)
     unlock_status(paths, *, clock=None) -> UnlockStatus
@@ -28,6 +29,7 @@ from clinician_desk.vault.escrow import (
     load_county_public_key,
     unwrap_escrow,
 )
+from clinician_desk.vault.integrity import check_keyslots
 from clinician_desk.vault.kdf import KdfParams, calibrate
 from clinician_desk.vault.keyfile import parse_keyslot_bytes
 from clinician_desk.vault.lockout import UnlockStatus
@@ -62,6 +64,7 @@ __all__ = [
     "UnlockStatus",
     "calibrate",
     "change_passphrase",
+    "check_keyslots",
     "check_new_passphrase",
     "county_key_fingerprint",
     "create_vault",

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from clinician_desk.errors import CorruptionError, UsageError, VaultError
-from clinician_desk.vault.keyfile import ESCROW, EscrowSlot, parse_keyslot_bytes
+from clinician_desk.vault.keyfile import ESCROW, DamagedSlot, EscrowSlot, parse_keyslot_bytes
 from clinician_desk.vault.slots import key_matches, open_escrow, public_key_fingerprint
 
 
@@ -79,6 +79,10 @@ def unwrap_escrow(keyslot_file_bytes: bytes, county_private_key: bytes) -> bytes
     """
     keyfile = parse_keyslot_bytes(keyslot_file_bytes, "given key-slot file")
     slot = keyfile.slot(ESCROW)
+    if isinstance(slot, DamagedSlot):
+        raise CorruptionError(
+            "The escrow slot of the given key-slot file is damaged and cannot be opened."
+        )
     if not isinstance(slot, EscrowSlot):
         raise VaultError(
             "This vault has no county escrow slot; it cannot be recovered by the county."

@@ -17,8 +17,13 @@ Every slot's header (all its fields except ``nonce``/``wrapped``/``sealed``) tog
 file's ``format``, ``version`` and ``vault_id`` is the associated data of that slot's AEAD, so no
 field can be changed — or a slot moved to another vault — without the slot failing to open.
 ``key_check`` is a MAC under the data key itself (it lets ``change_passphrase`` refuse a key that
-is not this vault's). Parsing is strict: unknown or missing fields, wrong types, bad base64 and
-wrong lengths are all ``CorruptionError`` naming the file; nothing in here is secret.
+is not this vault's). ``slot_tags`` (optional: files written before it have none) maps each slot
+type to an HMAC over that slot's canonical bytes under a key derived from the data key
+(``slots.slot_tag``), so a damaged recovery or escrow slot is noticed at every unlock, not on the
+day it is needed. Parsing is strict: unknown or missing fields, wrong types, bad base64 and wrong
+lengths are all ``CorruptionError`` naming the file — except inside a recovery or escrow slot,
+which is kept as a ``DamagedSlot`` so the passphrase still unlocks and the damage can be named
+and repaired. Nothing in here is secret.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ MAX_SLOTS = 8
 NONCE_BYTES = 12
 WRAPPED_BYTES = 32 + 16
 SEALED_BYTES = 32 + 32 + 16  # X25519 encapsulated key + data key + tag
+TAG_BYTES = 32
 AES_GCM = "aes-256-gcm"
 HPKE_SUITE = "hpke-x25519-hkdf-sha256-aes-256-gcm"
 HKDF_SHA256 = "hkdf-sha256"
@@ -76,25 +82,53 @@ class EscrowSlot:
     type: str = ESCROW
 
 
+@dataclass(frozen=True)
+class DamagedSlot:
+    """A recovery or escrow slot that cannot be parsed; kept verbatim so nothing is lost."""
+
+    type: str
+    entry: dict[str, Any]
+    reason: str
+
+
 Slot = PassphraseSlot | RecoverySlot | EscrowSlot
+AnySlot = Slot | DamagedSlot
+_ORDER = {PASSPHRASE: 0, RECOVERY: 1, ESCROW: 2}
 
 
 @dataclass(frozen=True)
 class KeySlotFile:
     vault_id: str
     key_check: bytes
-    slots: tuple[Slot, ...]
+    slots: tuple[AnySlot, ...]
+    tags: tuple[tuple[str, bytes], ...] = ()  # (slot type, integrity tag); empty in old files
 
-    def slot(self, kind: str) -> Slot | None:
+    def slot(self, kind: str) -> AnySlot | None:
         return next((s for s in self.slots if s.type == kind), None)
 
+    def tag(self, kind: str) -> bytes | None:
+        return next((t for k, t in self.tags if k == kind), None)
+
     def replacing(self, new: Slot) -> KeySlotFile:
-        """A copy with ``new`` in place of the slot of the same type (or appended)."""
+        """A copy with ``new`` in place of the slot of the same type (or appended); tags kept
+        as they are (the caller re-tags, see ``operations``)."""
         kept = tuple(s for s in self.slots if s.type != new.type)
-        order = {PASSPHRASE: 0, RECOVERY: 1, ESCROW: 2}
         return KeySlotFile(
-            self.vault_id, self.key_check, tuple(sorted((*kept, new), key=lambda s: order[s.type]))
+            self.vault_id,
+            self.key_check,
+            tuple(sorted((*kept, new), key=lambda s: _ORDER[s.type])),
+            self.tags,
         )
+
+    def with_tags(self, tags: dict[str, bytes]) -> KeySlotFile:
+        """A copy carrying ``tags`` (only for slot types present in the file)."""
+        present = {s.type for s in self.slots}
+        ordered = tuple(sorted(((k, v) for k, v in tags.items() if k in present), key=_tag_key))
+        return KeySlotFile(self.vault_id, self.key_check, self.slots, ordered)
+
+
+def _tag_key(item: tuple[str, bytes]) -> int:
+    return _ORDER[item[0]]
 
 
 def slot_header(slot: Slot) -> dict[str, Any]:
@@ -128,6 +162,9 @@ def associated_data(vault_id: str, header: dict[str, Any]) -> bytes:
 def serialize(keyfile: KeySlotFile) -> bytes:
     slots = []
     for slot in keyfile.slots:
+        if isinstance(slot, DamagedSlot):
+            slots.append(slot.entry)  # written back as found: repair replaces it, never guesses
+            continue
         entry = slot_header(slot)
         if isinstance(slot, EscrowSlot):
             entry["sealed"] = _b64(slot.sealed)
@@ -142,6 +179,8 @@ def serialize(keyfile: KeySlotFile) -> bytes:
         "key_check": _b64(keyfile.key_check),
         "slots": slots,
     }
+    if keyfile.tags:
+        doc["slot_tags"] = {kind: _b64(tag) for kind, tag in keyfile.tags}
     return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode()
 
 
@@ -181,7 +220,8 @@ def parse_keyslot_bytes(data: bytes, source: str = "key-slot file") -> KeySlotFi
             f"The key-slot file {source} was written by a newer version of clinician-desk "
             f"(format {version}); update the app to open this vault."
         )
-    _expect_keys(doc, {"format", "version", "vault_id", "key_check", "slots"}, "file", problem)
+    fields = {"format", "version", "vault_id", "key_check", "slots"}
+    _expect_keys(doc, fields | ({"slot_tags"} & set(doc)), "file", problem)
     if version != VERSION:
         raise problem("its format version is not one this app knows")
     vault_id = _hex(doc["vault_id"], 16, "vault_id", problem)
@@ -189,11 +229,30 @@ def parse_keyslot_bytes(data: bytes, source: str = "key-slot file") -> KeySlotFi
     raw_slots = doc["slots"]
     if not isinstance(raw_slots, list) or not 1 <= len(raw_slots) <= MAX_SLOTS:
         raise problem("its slot list is missing or malformed")
-    slots = tuple(_parse_slot(entry, problem) for entry in raw_slots)
+    slots = tuple(_parse_slot_tolerantly(entry, problem) for entry in raw_slots)
     kinds = [s.type for s in slots]
     if len(set(kinds)) != len(kinds):
         raise problem("it has two slots of the same kind")
-    return KeySlotFile(vault_id, key_check, slots)
+    tags = _parse_tags(doc.get("slot_tags"), problem) if "slot_tags" in doc else ()
+    return KeySlotFile(vault_id, key_check, slots, tags)
+
+
+def _parse_slot_tolerantly(entry: object, problem: _Problem) -> AnySlot:
+    """A damaged recovery or escrow slot becomes a ``DamagedSlot``; anything else is fatal."""
+    try:
+        return _parse_slot(entry, problem)
+    except CorruptionError as exc:
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if kind in (RECOVERY, ESCROW) and isinstance(entry, dict):
+            return DamagedSlot(str(kind), entry, exc.message)
+        raise
+
+
+def _parse_tags(raw: object, problem: _Problem) -> tuple[tuple[str, bytes], ...]:
+    if not isinstance(raw, dict) or not set(raw) <= set(_ORDER):
+        raise problem("its slot tags are malformed")
+    tags = {kind: _bytes(value, TAG_BYTES, "slot tag", problem) for kind, value in raw.items()}
+    return tuple(sorted(tags.items(), key=_tag_key))
 
 
 class _Problem:

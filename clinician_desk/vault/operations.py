@@ -25,11 +25,13 @@ from clinician_desk.vault.atomic import ensure_private_dir, private_write
 from clinician_desk.vault.datakey import DataKey, RecoveryKey
 from clinician_desk.vault.escrow import load_county_public_key
 from clinician_desk.vault.filelock import profile_lock
+from clinician_desk.vault.integrity import retagged, slot_damage_message
 from clinician_desk.vault.kdf import KdfParams, calibrate, encode_passphrase
 from clinician_desk.vault.keyfile import (
     ESCROW,
     PASSPHRASE,
     RECOVERY,
+    DamagedSlot,
     EscrowSlot,
     KeySlotFile,
     PassphraseSlot,
@@ -83,7 +85,7 @@ def create_vault(
     recovery = RecoveryKey.generate()
     try:
         raw = data_key.raw
-        keyfile = KeySlotFile(
+        untagged = KeySlotFile(
             vault_id,
             key_check(raw, vault_id),
             (
@@ -91,6 +93,7 @@ def create_vault(
                 seal_recovery(raw, recovery.raw, vault_id, created),
             ),
         )
+        keyfile = retagged(untagged, untagged, raw, PASSPHRASE)
         ensure_private_dir(paths.profile_dir)
         with profile_lock(paths.profile_dir):
             if paths.keyslots.exists():  # lost a race with another process creating it
@@ -164,6 +167,8 @@ def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
     try:
         keyfile = _read(paths)
         slot = keyfile.slot(RECOVERY)
+        if isinstance(slot, DamagedSlot):
+            raise CorruptionError(slot_damage_message(RECOVERY, paths.keyslots))
         raw = (
             open_recovery(slot, recovery.raw, keyfile.vault_id)
             if isinstance(slot, RecoverySlot)
@@ -172,7 +177,11 @@ def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
     finally:
         recovery.wipe()
     if raw is None:
-        raise WrongPassphraseError("This recovery key does not belong to this vault.")
+        raise WrongPassphraseError(
+            "This recovery key does not belong to this vault (if it is this profile's key, the "
+            "recovery-key slot may be damaged: unlock with the passphrase and run "
+            "`clinician-desk-admin verify`)."
+        )
     return _accept(paths, keyfile, raw)
 
 
@@ -228,7 +237,7 @@ def set_escrow_slot(
         keyfile = _read(paths)
         raw = _verified_raw(paths, keyfile, key)
         slot = seal_escrow(raw, public, keyfile.vault_id, _stamp(clock))
-        private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+        _write(paths, keyfile, keyfile.replacing(slot), raw, ESCROW)
 
 
 def regenerate_recovery_key(paths: VaultPaths, key: DataKey, *, clock: Clock | None = None) -> str:
@@ -244,7 +253,7 @@ def regenerate_recovery_key(paths: VaultPaths, key: DataKey, *, clock: Clock | N
             keyfile = _read(paths)
             raw = _verified_raw(paths, keyfile, key)
             slot = seal_recovery(raw, recovery.raw, keyfile.vault_id, _stamp(clock))
-            private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+            _write(paths, keyfile, keyfile.replacing(slot), raw, RECOVERY)
         return recovery.to_text()
     finally:
         recovery.wipe()
@@ -274,8 +283,8 @@ def describe_keyslots(paths: VaultPaths) -> KeySlotSummary:
         format_version=FORMAT_VERSION,
         slots=tuple(s.type for s in keyfile.slots),
         kdf=passphrase.params if isinstance(passphrase, PassphraseSlot) else None,
-        passphrase_changed=passphrase.created if passphrase else None,
-        recovery_created=recovery.created if recovery else None,
+        passphrase_changed=passphrase.created if isinstance(passphrase, PassphraseSlot) else None,
+        recovery_created=recovery.created if isinstance(recovery, RecoverySlot) else None,
         escrow_county_key=escrow.recipient[:16] if isinstance(escrow, EscrowSlot) else None,
     )
 
@@ -297,7 +306,12 @@ def _write_passphrase_slot(
         params = calibrate()
     params.check()
     slot = seal_passphrase(raw, passphrase, params, keyfile.vault_id, _stamp(clock))
-    private_write(paths.keyslots, serialize(keyfile.replacing(slot)))
+    _write(paths, keyfile, keyfile.replacing(slot), raw, PASSPHRASE)
+
+
+def _write(paths: VaultPaths, old: KeySlotFile, new: KeySlotFile, raw: bytes, changed: str) -> None:
+    """Write ``new`` atomically with integrity tags (only ``changed`` gets a fresh tag)."""
+    private_write(paths.keyslots, serialize(retagged(old, new, raw, changed)))
 
 
 def _verified_raw(paths: VaultPaths, keyfile: KeySlotFile, key: DataKey) -> bytes:

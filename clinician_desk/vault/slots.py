@@ -37,6 +37,7 @@ from clinician_desk.vault.keyfile import (
 )
 
 _KEY_CHECK_LABEL = b"clinician-desk key check v1\x00"
+_SLOT_TAG_INFO = b"clinician-desk key-slot integrity v1\x00"
 _RECOVERY_INFO = b"clinician-desk recovery slot v1"
 _S = TypeVar("_S", PassphraseSlot, RecoverySlot)
 _HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
@@ -53,6 +54,20 @@ def key_check(data_key: bytes, vault_id: str) -> bytes:
 
 def key_matches(data_key: bytes, vault_id: str, expected: bytes) -> bool:
     return hmac.compare_digest(key_check(data_key, vault_id), expected)
+
+
+def slot_tag(
+    data_key: bytes, vault_id: str, slot: PassphraseSlot | RecoverySlot | EscrowSlot
+) -> bytes:
+    """HMAC-SHA256 over a slot's canonical bytes (authenticated header + sealed payload) under
+    a key derived from the data key with its own HKDF label, so the recovery and escrow slots,
+    which cannot be trial-opened without their own secrets, can still be checked at unlock."""
+    tag_key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=_SLOT_TAG_INFO + vault_id.encode()
+    ).derive(data_key)
+    payload = slot.sealed if isinstance(slot, EscrowSlot) else slot.nonce + slot.wrapped
+    message = associated_data(vault_id, slot_header(slot)) + b"\x00" + payload
+    return hmac.new(tag_key, message, hashlib.sha256).digest()
 
 
 def seal_passphrase(

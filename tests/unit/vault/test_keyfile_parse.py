@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from clinician_desk.errors import CorruptionError, VaultError
 from clinician_desk.vault.kdf import KdfParams
 from clinician_desk.vault.keyfile import (
+    DamagedSlot,
     KeySlotFile,
     PassphraseSlot,
     RecoverySlot,
@@ -90,12 +91,38 @@ EDITS = {
     "nonce short": _set("slots.0.nonce", b64(8)),
     "wrapped long": _set("slots.0.wrapped", b64(64)),
     "wrapped number": _set("slots.0.wrapped", 12),
-    "recovery kdf name": _set("slots.1.kdf.name", "argon2id"),
-    "slot id": _set("slots.1.id", "zz" * 8),
-    "created empty": _set("slots.1.created", ""),
-    "created huge": _set("slots.1.created", "9" * 500),
-    "slot missing field": _set("slots.1.nonce", _DELETE),
+    "slot id": _set("slots.0.id", "zz" * 8),
+    "created empty": _set("slots.0.created", ""),
+    "created huge": _set("slots.0.created", "9" * 500),
+    "slot missing field": _set("slots.0.nonce", _DELETE),
+    "slot tags not object": _set("slot_tags", []),
+    "slot tag unknown kind": _set("slot_tags", {"fingerprint": b64(32)}),
+    "slot tag short": _set("slot_tags", {"recovery": b64(31)}),
 }
+
+# Damage inside the recovery slot leaves the file usable by passphrase: the slot is kept
+# verbatim as a DamagedSlot (named by the integrity check) instead of failing the whole file.
+RECOVERY_EDITS = {
+    "recovery kdf name": _set("slots.1.kdf.name", "argon2id"),
+    "recovery slot id": _set("slots.1.id", "zz" * 8),
+    "recovery created empty": _set("slots.1.created", ""),
+    "recovery created huge": _set("slots.1.created", "9" * 500),
+    "recovery missing field": _set("slots.1.nonce", _DELETE),
+    "recovery wrapped short": _set("slots.1.wrapped", b64(20)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECOVERY_EDITS))
+def test_a_damaged_recovery_slot_is_kept_as_damaged_not_fatal(name: str) -> None:
+    doc = good_doc()
+    RECOVERY_EDITS[name](doc)
+    parsed = parse_keyslot_bytes(json.dumps(doc).encode(), "/x/vault.keys")
+    slot = parsed.slot("recovery")
+    assert isinstance(slot, DamagedSlot)
+    assert "/x/vault.keys" in slot.reason
+    assert isinstance(parsed.slot("passphrase"), PassphraseSlot)
+    # written back verbatim: nothing is lost or guessed
+    assert json.loads(serialize(parsed))["slots"][1] == doc["slots"][1]
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
