@@ -132,7 +132,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.accept_missing_changes and services.db.integrity_warnings:
             lost = services.db.integrity_warnings
             missing = services.db.accept_missing_changes()
-            out(f"recorded: {missing} missing change(s) accepted; the warning is cleared")
+            count = "an uncounted number of" if missing is None else str(missing)
+            out(f"recorded: {count} missing change(s) accepted; the warning is cleared")
             services.warnings = tuple(w for w in services.warnings if w not in lost)
         problems = [*services.warnings, *services.db.verify()]
         version = services.db.schema_version

@@ -143,21 +143,23 @@ class Database:
         if not self._head_frozen:
             headmark.write(self.head_path, self._head_key, headmark.database_head(self.conn))
 
-    def accept_missing_changes(self) -> int:
+    def accept_missing_changes(self) -> int | None:
         """Accept that committed work was lost (after being told by ``integrity_warnings``):
-        audit the decision with how many entries were missing, and record the current head.
-        Returns that number (0 when nothing was missing)."""
+        audit the decision with how many audit entries were missing, and record the current
+        head. Returns that number: 0 when nothing was missing, None when it cannot be counted
+        (the database was written to after the loss, so its chain now differs)."""
         recorded = headmark.read(self.head_path, self._head_key)
         if not self._head_frozen or recorded is None:
             return 0
-        missing = max(recorded.seq - headmark.database_head(self.conn).seq, 0)
+        current = headmark.database_head(self.conn).seq
+        missing = recorded.seq - current if current < recorded.seq else None
         self._head_frozen = False
         with self.unit_of_work() as uow:
             uow.audit(
                 "vault.missing_changes_accepted",
                 "vault",
                 None,
-                {"missing_entries": missing, "recorded_head": recorded.seq},
+                {"missing_entries": missing, "recorded_head": recorded.seq, "head": current},
             )
         self.integrity_warnings = ()
         return missing
