@@ -1,0 +1,124 @@
+"""Import a district roster: choose the file and layout, check it (dry run), then import it.
+
+Three pages. *Source*: the CSV export, its layout (detected from the header, one of the presets
+aeries / powerschool / infinite-campus / oneroster, or a custom JSON mapping file) and an
+optional school for rows without one. *Check*: a dry run of ``services.record.import_roster`` on
+the database worker (``ui.tasks``) with progress and cancel; the report lists every problem with
+its line number, and the wizard only goes on when there is none. *Import*: commits the very bytes
+that were checked — all rows or none, as the core guarantees — and says how many students were
+added and updated; ``roster_imported`` then lets the caseload refresh. Problem texts come from
+the core, which names lines and fields but never the values (they may be student data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QWidget, QWizard
+
+from ui.context import UiContext
+from ui.dialogs.roster_import_pages import CheckPage, ImportPage, SourcePage
+from ui.i18n import _
+from ui.qt_compat import emit
+
+
+@dataclass(frozen=True)
+class RosterChoice:
+    """What the source page chose (plain data handed to the worker)."""
+
+    path: Path
+    preset: str | None
+    mapping_path: Path | None
+    default_school_cds: str | None
+
+
+@dataclass(frozen=True)
+class CheckedRoster:
+    """The bytes and mapping that passed (or failed) the dry run, with the core's result."""
+
+    data: bytes
+    mapping: Any
+    choice: RosterChoice
+    result: Any
+
+
+def check_roster(services: Any, choice: RosterChoice, control: Any) -> CheckedRoster:
+    """Worker: read the file (and mapping), then dry-run the import; nothing is written."""
+    from clinician_desk.services.roster import load_mapping_file, read_roster_file
+
+    control.report(0, 3, _("Reading the file…"))
+    data = read_roster_file(choice.path)
+    control.check_cancelled()
+    mapping = load_mapping_file(choice.mapping_path) if choice.mapping_path else None
+    control.report(1, 3, _("Checking every line…"))
+    control.check_cancelled()
+    result = services.record.import_roster(
+        data,
+        preset=choice.preset,
+        mapping=mapping,
+        default_school_cds=choice.default_school_cds,
+        dry_run=True,
+    )
+    control.check_cancelled()
+    control.report(3, 3, _("Checked."))
+    return CheckedRoster(data, mapping, choice, result)
+
+
+def commit_roster(services: Any, checked: CheckedRoster, control: Any) -> Any:
+    """Worker: import the checked bytes for real (one transaction: every row or none)."""
+    control.report(0, 1, _("Importing…"))
+    return services.record.import_roster(
+        checked.data,
+        preset=checked.choice.preset,
+        mapping=checked.mapping,
+        default_school_cds=checked.choice.default_school_cds,
+        dry_run=False,
+    )
+
+
+class RosterImportWizard(QWizard):
+    roster_imported = Signal(int, int)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("roster_import_wizard")
+        self.setWindowTitle(_("Import roster"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        # Closed means gone: the checked roster bytes (student data) are not kept around.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
+        self.ctx = ctx
+        self.checked: CheckedRoster | None = None
+        self.source_page = SourcePage(self)
+        self.check_page = CheckPage(self)
+        self.import_page = ImportPage(self)
+        for page in (self.source_page, self.check_page, self.import_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("Import"))
+        for which, name, text in (
+            (QWizard.WizardButton.NextButton, "roster_next_button", _("Next")),
+            (QWizard.WizardButton.BackButton, "roster_back_button", _("Back")),
+            (QWizard.WizardButton.CommitButton, "roster_import_button", _("Import")),
+            (QWizard.WizardButton.FinishButton, "roster_finish_button", _("Finish")),
+            (QWizard.WizardButton.CancelButton, "roster_cancel_button", _("Cancel")),
+            (QWizard.WizardButton.HelpButton, "roster_help_button", _("Help")),
+        ):
+            button = self.button(which)
+            button.setObjectName(name)
+            button.setAccessibleName(text)
+        self.resize(720, 540)
+
+    def choice(self) -> RosterChoice:
+        choice: RosterChoice = self.source_page.choice()
+        return choice
+
+    def imported(self, created: int, updated: int) -> None:
+        emit(self.roster_imported, created, updated)
+
+    def done(self, result: int) -> None:
+        self.check_page.cancel_check()
+        self.checked = None
+        super().done(result)
