@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -91,7 +91,11 @@ class UnlockPage(QWidget):
         inner.addLayout(buttons)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()  # stretches, not Qt.AlignmentFlag: no Qt-namespace enums at start
+        centred.addStretch(1)
+        centred.addWidget(card, 3)
+        centred.addStretch(1)
+        outer.addLayout(centred)
         outer.addStretch(2)
 
         self._retry_at: float | None = None
