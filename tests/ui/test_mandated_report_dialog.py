@@ -53,13 +53,13 @@ def test_phone_report_deadline_countdown_overdue_then_follow_up_sent(
     assert _status(dialog) == "34 h 0 min left" and not dialog.model.is_flagged(0)
     profile = window.student_page.profile
     qtbot.waitUntil(lambda: "34 h 0 min left" in profile.toPlainText(), timeout=20_000)
-    grab(dialog, artifacts_dir, "33_mandated_report_dialog")
+    grab(dialog, artifacts_dir, "43_mandated_report_dialog")
 
     clock.advance(35 * 3600)  # the written follow-up is now an hour late
     dialog.refresh_times()
     assert _status(dialog) == "OVERDUE by 1 h 0 min" and dialog.model.is_flagged(0)
     assert dialog.overdue_rows() == [dialog.model.row_at(0)]
-    grab(dialog, artifacts_dir, "34_mandated_report_overdue")
+    grab(dialog, artifacts_dir, "44_mandated_report_overdue")
 
     dialog.table.selectRow(0)
     assert dialog.sent_button.isEnabled()

@@ -40,7 +40,7 @@ def test_new_referral_then_status_changes_with_history(qtbot, unlocked_window, a
     dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("anxiety"))
     dialog.date_edit.setDate(QDate(2026, 10, 1))
     dialog.follow_up_edit.setDate(QDate(2026, 10, 15))
-    grab(dialog, artifacts_dir, "31_referral_dialog")
+    grab(dialog, artifacts_dir, "41_referral_dialog")
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.referrals_model.rowCount() == 1, timeout=20_000)
     row = page.referrals_model.row_at(0)
@@ -73,7 +73,7 @@ def test_new_referral_then_status_changes_with_history(qtbot, unlocked_window, a
     qtbot.waitUntil(lambda: again.history_model.rowCount() == 2, timeout=20_000)
     history = [again.history_model.row_at(i)[0] for i in range(2)]
     assert history == ["sent", "accepted"]
-    grab(again, artifacts_dir, "32_referral_status_dialog")
+    grab(again, artifacts_dir, "42_referral_status_dialog")
     again.reject()
 
 
@@ -115,7 +115,7 @@ def test_a_status_change_before_the_previous_one_is_refused(qtbot, unlocked_wind
 
 
 def test_overdue_follow_up_is_flagged_and_finished_referrals_are_read_only(
-    qtbot, unlocked_window, clock
+    qtbot, unlocked_window, clock, artifacts_dir
 ):
     from ui.dialogs.referral_status_dialog import ReferralStatusDialog
 
@@ -159,6 +159,8 @@ def test_overdue_follow_up_is_flagged_and_finished_referrals_are_read_only(
     follow_text = page.referrals_model.index(rows[open_id], 4).data()
     assert "overdue" in follow_text
     assert page.referrals_model.index(rows[open_id], 4).data(Qt.ItemDataRole.ForegroundRole)
+    page.tabs.setCurrentIndex(2)
+    grab(window, artifacts_dir, "47_student_referrals_overdue")
     page.referrals_view.selectRow(rows[done_id])
     page.record_actions.change_referral_status()
     dialog = page.findChild(ReferralStatusDialog)

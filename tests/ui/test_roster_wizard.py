@@ -57,7 +57,7 @@ def test_a_bad_line_is_reported_with_its_number_and_blocks_the_import(
     assert "Robin" not in report and "Imaginary" not in report  # names lines, never values
     assert not check.isComplete()
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
-    grab(wizard, artifacts_dir, "35_roster_check_problems")
+    grab(wizard, artifacts_dir, "45_roster_check_problems")
     # A file missing a required column is refused as a whole, naming line 1.
     roster.write_text("Student_Number^Last_Name\n00017^Testington\n", encoding="utf-8")
     qtbot.mouseClick(check.again_button, Qt.MouseButton.LeftButton)
@@ -87,7 +87,7 @@ def test_a_clean_roster_is_imported_and_the_caseload_refreshes(
     qtbot.waitUntil(done.isComplete, timeout=20_000)
     assert "3 student(s) added, 0 updated" in done.result_label.text()
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 3, timeout=20_000)
-    grab(wizard, artifacts_dir, "36_roster_imported")
+    grab(wizard, artifacts_dir, "46_roster_imported")
     wizard.accept()
     # Re-importing with one grade changed updates that student instead of duplicating.
     roster.write_text(HEAD + "\n".join([CLEAN[0].replace("^9^", "^10^"), *CLEAN[1:]]) + "\n")

@@ -63,7 +63,7 @@ def test_create_then_print_a_safety_plan(qtbot, unlocked_window, artifacts_dir):
     qtbot.waitUntil(
         lambda: "Made 2026-10-06" in window.student_page.profile.toPlainText(), timeout=20_000
     )
-    grab(dialog, artifacts_dir, "30_safety_plan_dialog")
+    grab(dialog, artifacts_dir, "40_safety_plan_dialog")
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert window.page_stack.currentWidget() is window.print_page
     assert window.print_page.document_combo.currentData() == "safety_plan"
