@@ -166,3 +166,37 @@ def test_overdue_follow_up_is_flagged_and_finished_referrals_are_read_only(
     dialog = page.findChild(ReferralStatusDialog)
     assert dialog.status_combo.count() == 0 and "finished" in dialog.message.text()
     dialog.reject()
+
+
+def test_record_actions_have_shortcuts_and_follow_the_open_student(qtbot, unlocked_window):
+    from ui.dialogs.referral_dialog import ReferralDialog
+
+    window = unlocked_window
+    actions = window.student_page.record_actions
+    shortcuts = {
+        a.objectName(): a.shortcut().toString()
+        for a in (
+            actions.new_referral_action,
+            actions.referral_status_action,
+            actions.safety_plan_action,
+            actions.mandated_report_action,
+        )
+    }
+    assert shortcuts == {
+        "new_referral_action": "Ctrl+Shift+R",
+        "referral_status_action": "Ctrl+Shift+U",
+        "safety_plan_action": "Ctrl+Shift+S",
+        "mandated_report_action": "Ctrl+Shift+M",
+    }
+    assert not actions.new_referral_button.isEnabled()  # no student open yet
+    open_fictional_student(qtbot, window, last="Keyboardson")
+    assert actions.new_referral_button.isEnabled()
+    assert not actions.referral_status_button.isEnabled()  # nothing selected
+    window.activateWindow()
+    window.student_page.referrals_view.setFocus()
+    qtbot.keyClick(
+        window.student_page.referrals_view,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: window.student_page.findChild(ReferralDialog) is not None)

@@ -155,3 +155,18 @@ def test_a_custom_mapping_file_and_a_broken_one(qtbot, unlocked_window, tmp_path
     wizard.next()
     qtbot.waitUntil(lambda: check.again_button.isEnabled(), timeout=20_000)
     assert "not valid JSON" in check.report_edit.toPlainText() and not check.isComplete()
+
+
+def test_locking_closes_the_wizard_and_drops_the_checked_roster(qtbot, unlocked_window, tmp_path):
+    import shiboken6
+
+    window = unlocked_window
+    roster = tmp_path / "clean.csv"
+    roster.write_text(HEAD + "\n".join(CLEAN) + "\n", encoding="utf-8")
+    wizard = _wizard(qtbot, window, roster)
+    wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=20_000)
+    assert wizard.checked is not None
+    window.session.lock()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(wizard), timeout=20_000)
+    assert not window.import_roster_action.isEnabled()
