@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import StudentInput
 from tests.ui.conftest import grab
+from tests.ui.test_accessibility import problems
 
 
 def open_fictional_student(qtbot, window, last="Planfield") -> int:
@@ -44,6 +47,7 @@ def test_create_then_print_a_safety_plan(qtbot, unlocked_window, artifacts_dir):
     window = unlocked_window
     student_id = open_fictional_student(qtbot, window)
     dialog = _open_dialog(qtbot, window)
+    assert problems(dialog) == []
     assert "No safety plan on file" in dialog.current_label.text()
     assert not dialog.print_button.isEnabled()  # nothing saved yet, nothing to print
     edits = dialog.editor.step_edits
@@ -66,7 +70,12 @@ def test_create_then_print_a_safety_plan(qtbot, unlocked_window, artifacts_dir):
     grab(dialog, artifacts_dir, "40_safety_plan_dialog")
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert window.page_stack.currentWidget() is window.print_page
-    assert window.print_page.document_combo.currentData() == "safety_plan"
+    print_page = window.print_page
+    assert print_page.document_combo.currentData() == "safety_plan"
+    qtbot.mouseClick(print_page.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: print_page.pdf_bytes is not None, timeout=20_000)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(print_page.pdf_bytes)).pages)
+    assert "Stops answering friends" in text and "988" in text
 
 
 def test_revision_starts_from_the_current_plan_and_print_waits_for_save(qtbot, unlocked_window):
