@@ -137,7 +137,9 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
         generate_demo(services.db, students=students, sessions=sessions, extra=extra)
         return key, services
 
-    window.unlock_page.message_label.setText("Preparing the demo vault (fictional data)…")
+    from ui.i18n import _
+
+    window.unlock_page.message_label.setText(_("Preparing the demo vault (fictional data)…"))
     window.unlock_page.demo_hint(DEMO_PASSPHRASE)
     ctx.tasks.run_db(
         work,

@@ -13,6 +13,7 @@ from typing import Any
 
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import DEFAULT_PROFILE, AppPaths, VaultPaths
+from ui.i18n import _
 from ui.lock import ClipboardGuard
 from ui.settings import WindowSettings
 from ui.tasks import TaskManager
@@ -45,5 +46,5 @@ class UiContext:
         from clinician_desk.errors import VaultError
 
         if self.services is None:
-            raise VaultError("The vault is locked. Unlock it to continue.")
+            raise VaultError(_("The vault is locked. Unlock it to continue."))
         return self.services

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.errors import ClinicianDeskError, NotFoundError
+from ui.i18n import _
 
 
 def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any:
@@ -23,7 +24,7 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
         personal = kind == "personal_handout"
         if personal and student_id is None:
             raise NotFoundError(
-                "Open a student first: a personalized handout is about one student."
+                _("Open a student first: a personalized handout is about one student.")
             )
         return DocumentRequest(
             "handout",
@@ -34,7 +35,7 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
             accept_draft=accept_draft,
         )
     if student_id is None:
-        raise NotFoundError("Open a student first: this document is about one student.")
+        raise NotFoundError(_("Open a student first: this document is about one student."))
     if kind == "safety_plan":
         return DocumentRequest(
             "safety-plan",
@@ -44,13 +45,13 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
         )
     if kind == "session_summary":
         if request.get("note_id") is None:
-            raise NotFoundError("Select a session with a note on the student's page first.")
+            raise NotFoundError(_("Select a session with a note on the student's page first."))
         return DocumentRequest("session-summary", note_id=request["note_id"])
     if kind == "screening_summary":
         if request.get("screening_id") is None:
-            raise NotFoundError("This student has no screening to summarize yet.")
+            raise NotFoundError(_("This student has no screening to summarize yet."))
         return DocumentRequest("screening-summary", screening_id=request["screening_id"])
-    raise NotFoundError(f"Unknown document {kind!r}.")
+    raise NotFoundError(_("Unknown document {kind}.").format(kind=kind))
 
 
 def render_document(services: Any, request: dict[str, Any], *, accept_draft: bool = False) -> Any:

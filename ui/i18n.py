@@ -5,7 +5,12 @@ are compiled in memory when the app starts (``.mo`` files are build products and
 so a fresh checkout works with no build step; ``python -m ui.i18n compile`` writes ``.mo`` files
 for packagers. ``LANGUAGE=pseudo`` selects a pseudo-locale that lengthens and accents every
 string so clipped layouts show up in screenshots. ``_()`` is the one translation function the UI
-uses; ``install()`` picks the catalogue once, before any widget is built.
+uses; ``install()`` picks the catalogue once, before any widget is built. ``N_()`` marks a string
+in a module-level table for extraction without translating it (the table is read before
+``install()``); translate it with ``_()`` where it is shown.
+
+``python -m ui.i18n extract`` refreshes the template and the catalogues (``ui.i18n_catalogue``);
+``tests/ui/test_spanish_catalogue.py`` fails when a marked string has no Spanish.
 """
 
 from __future__ import annotations
@@ -165,6 +170,11 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction only; it is translated later with ``_()``."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
@@ -184,6 +194,12 @@ if __name__ == "__main__":  # pragma: no cover - packaging helper
     if sys.argv[1:] == ["compile"]:
         for path in compile_all():
             print(path)
+    elif sys.argv[1:] == ["extract"]:
+        from ui.i18n_catalogue import update_catalogues
+
+        root = Path(__file__).resolve().parent
+        for lang, todo in update_catalogues(root, translations_dir()).items():
+            print(f"{lang}: {len(todo)} untranslated", *todo, sep="\n  ")
     else:
-        print("usage: python -m ui.i18n compile", file=sys.stderr)
+        print("usage: python -m ui.i18n compile|extract", file=sys.stderr)
         sys.exit(2)

@@ -32,16 +32,16 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
 from ui.qt_compat import emit
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.tables import configure_table, fit_columns
 
 AGENCY_TEXT = {
-    "child_welfare": "Child welfare services (CWS)",
-    "law_enforcement": "Law enforcement",
-    "probation": "Probation",
+    "child_welfare": N_("Child welfare services (CWS)"),
+    "law_enforcement": N_("Law enforcement"),
+    "probation": N_("Probation"),
 }
 REFRESH_MS = 30_000
 

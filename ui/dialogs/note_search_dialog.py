@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 
 KIND_TEXT = {
-    "student": "Student",
-    "note": "Note",
-    "addendum": "Addendum",
-    "psychotherapy": "Psychotherapy note",
+    "student": N_("Student"),
+    "note": N_("Note"),
+    "addendum": N_("Addendum"),
+    "psychotherapy": N_("Psychotherapy note"),
 }
 
 

@@ -29,32 +29,32 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.qt_compat import emit
 from ui.widgets.session_form import to_date
 
 DESTINATION_TEXT = {
-    "county_mhp": "County mental health plan",
-    "community_provider": "Community provider",
-    "school_team": "School team",
+    "county_mhp": N_("County mental health plan"),
+    "community_provider": N_("Community provider"),
+    "school_team": N_("School team"),
 }
 REASON_TEXT = {
-    "anxiety": "Anxiety",
-    "depression": "Depression",
-    "behavior": "Behavior",
-    "trauma": "Trauma",
-    "substance_use": "Substance use",
-    "suicide_risk": "Suicide risk",
-    "family": "Family",
-    "medication_evaluation": "Medication evaluation",
-    "other": "Other",
+    "anxiety": N_("Anxiety"),
+    "depression": N_("Depression"),
+    "behavior": N_("Behavior"),
+    "trauma": N_("Trauma"),
+    "substance_use": N_("Substance use"),
+    "suicide_risk": N_("Suicide risk"),
+    "family": N_("Family"),
+    "medication_evaluation": N_("Medication evaluation"),
+    "other": N_("Other"),
 }
 STATUS_TEXT = {
-    "sent": "Sent",
-    "accepted": "Accepted",
-    "first_appointment": "First appointment",
-    "closed": "Closed",
-    "declined": "Declined",
+    "sent": N_("Sent"),
+    "accepted": N_("Accepted"),
+    "first_appointment": N_("First appointment"),
+    "closed": N_("Closed"),
+    "declined": N_("Declined"),
 }
 FOLLOW_UP_DAYS = 14
 

@@ -34,21 +34,21 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.qt_compat import emit
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
 RISK_TEXT = {
-    "none_identified": "No risk identified",
-    "low": "Low risk",
-    "moderate": "Moderate risk",
-    "high": "High risk",
-    "imminent": "Imminent risk — emergency response",
+    "none_identified": N_("No risk identified"),
+    "low": N_("Low risk"),
+    "moderate": N_("Moderate risk"),
+    "high": N_("High risk"),
+    "imminent": N_("Imminent risk — emergency response"),
 }
 DECISION_TEXT = {
-    "notified": "Parent/guardian notified",
-    "will_notify": "Will notify",
-    "not_notified": "Not notified (rationale below)",
+    "notified": N_("Parent/guardian notified"),
+    "will_notify": N_("Will notify"),
+    "not_notified": N_("Not notified (rationale below)"),
 }
 
 

@@ -28,17 +28,39 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.print_job import PrintJob, load_pdf
 from ui.widgets.confirm import ask
 
 DOCUMENTS = (
-    ("generic_handout", "Parent handout (generic)"),
-    ("personal_handout", "Parent handout (personalized)"),
-    ("safety_plan", "Safety plan"),
-    ("session_summary", "Session summary"),
-    ("screening_summary", "Screening summary"),
+    ("generic_handout", N_("Parent handout (generic)")),
+    ("personal_handout", N_("Parent handout (personalized)")),
+    ("safety_plan", N_("Safety plan")),
+    ("session_summary", N_("Session summary")),
+    ("screening_summary", N_("Screening summary")),
 )
+
+# Handout topics and document languages are data (folder and file names); their labels here.
+TOPIC_TEXT = {
+    "anxiety": N_("Anxiety"),
+    "counseling-and-confidentiality": N_("Counseling and confidentiality"),
+    "low-mood": N_("Low mood"),
+    "sleep": N_("Sleep"),
+    "stress-and-coping": N_("Stress and coping"),
+    "suicide-warning-signs": N_("Suicide warning signs"),
+}
+LANGUAGE_TEXT = {
+    "en": N_("English"),
+    "es": N_("Spanish"),
+    "vi": N_("Vietnamese"),
+    "zh-Hant": N_("Chinese (Traditional)"),
+    "ru": N_("Russian"),
+    "uk": N_("Ukrainian"),
+    "hmn": N_("Hmong"),
+    "pa": N_("Punjabi"),
+    "ar": N_("Arabic"),
+    "fa-AF": N_("Dari"),
+}
 
 
 def _button(name: str, text: str) -> QPushButton:
@@ -69,13 +91,15 @@ class PrintCentrePage(QWidget):
         self.topic_combo.setObjectName("handout_topic_combo_box")
         self.topic_combo.setAccessibleName(_("Handout topic"))
         for topic in handout_library.topics():
-            self.topic_combo.addItem(topic.replace("-", " ").capitalize(), topic)
+            label = TOPIC_TEXT.get(topic)
+            self.topic_combo.addItem(_(label) if label else topic.replace("-", " "), topic)
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("handout_language_combo_box")
         self.language_combo.setAccessibleName(_("Language"))
         self.language_combo.addItem(_("Guardian's language"), None)
         for language in handout_library.languages():
-            self.language_combo.addItem(language, language)
+            name = LANGUAGE_TEXT.get(language)
+            self.language_combo.addItem(f"{_(name)} ({language})" if name else language, language)
         self.preview_button = _button("preview_button", _("Preview"))
         self.print_button = _button("print_button", _("Print…"))
         self.export_button = _button("export_pdf_button", _("Export PDF…"))

@@ -30,10 +30,14 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.qt_compat import emit
 
-RESPONDENTS = (("Student (self)", "self"), ("Parent", "parent"), ("Teacher", "teacher"))
+RESPONDENTS = (
+    (N_("Student (self)"), "self"),
+    (N_("Parent"), "parent"),
+    (N_("Teacher"), "teacher"),
+)
 
 
 def _big(widget: QWidget, points: int) -> None:

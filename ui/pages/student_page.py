@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.pages.student_actions import (
     StudentRecordActions,
@@ -41,8 +41,8 @@ from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
 
 CONSENT_TEXT = {
-    "parent_consent": "Parent/guardian consent",
-    "minor_consent": "Minor consent (HSC 124260 / Family Code 6924)",
+    "parent_consent": N_("Parent/guardian consent"),
+    "minor_consent": N_("Minor consent (HSC 124260 / Family Code 6924)"),
 }
 
 

@@ -13,16 +13,18 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QWidget
 
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.qt_compat import emit
 
 HINTS = {
-    "warning_signs": "Thoughts, moods, situations or behaviours that mean a crisis may be coming",
-    "coping_strategies": "Things I can do on my own to take my mind off my problems",
-    "distraction": "People and places that help me feel better",
-    "help_contacts": "Names and phone numbers of people I can ask for help",
-    "professionals": "Clinician, school team, county crisis line; 988 is always added",
-    "environment_safety": "Steps to make the places where I am safe",
+    "warning_signs": N_(
+        "Thoughts, moods, situations or behaviours that mean a crisis may be coming"
+    ),
+    "coping_strategies": N_("Things I can do on my own to take my mind off my problems"),
+    "distraction": N_("People and places that help me feel better"),
+    "help_contacts": N_("Names and phone numbers of people I can ask for help"),
+    "professionals": N_("Clinician, school team, county crisis line; 988 is always added"),
+    "environment_safety": N_("Steps to make the places where I am safe"),
 }
 
 

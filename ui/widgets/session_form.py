@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.qt_compat import emit, emitter
 
 
@@ -33,16 +33,20 @@ def to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-TEMPLATES = (("SOAP", "SOAP"), ("DAP", "DAP"), ("BIRP", "BIRP"), (_("Free text"), "free"))
-MODALITIES = (("In person", "in_person"), ("Telehealth", "telehealth"), ("Phone", "phone"))
-LOCATIONS = (
-    ("School", "school"),
-    ("Home", "home"),
-    ("Community", "community"),
-    ("Telehealth", "telehealth"),
-    ("Other", "other"),
+TEMPLATES = (("SOAP", "SOAP"), ("DAP", "DAP"), ("BIRP", "BIRP"), (N_("Free text"), "free"))
+MODALITIES = (
+    (N_("In person"), "in_person"),
+    (N_("Telehealth"), "telehealth"),
+    (N_("Phone"), "phone"),
 )
-KINDS = (("Student", "student"), ("Family", "family"), ("Group", "group"))
+LOCATIONS = (
+    (N_("School"), "school"),
+    (N_("Home"), "home"),
+    (N_("Community"), "community"),
+    (N_("Telehealth"), "telehealth"),
+    (N_("Other"), "other"),
+)
+KINDS = ((N_("Student"), "student"), (N_("Family"), "family"), (N_("Group"), "group"))
 
 
 def _combo(name: str, accessible: str, items: Any) -> QComboBox:
@@ -94,7 +98,7 @@ class SessionFormWidget(QWidget):
         self.template_combo.setObjectName("template_combo_box")
         self.template_combo.setAccessibleName(_("Note template"))
         for text, data in TEMPLATES:
-            self.template_combo.addItem(text, data)
+            self.template_combo.addItem(_(text), data)
         self.group_list = QListWidget()
         self.group_list.setObjectName("group_students_list_widget")
         self.group_list.setAccessibleName(_("Other students present"))
