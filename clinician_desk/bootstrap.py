@@ -20,6 +20,7 @@ from clinician_desk.errors import VaultError
 from clinician_desk.events import EventBus
 from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record import RecordService
+from clinician_desk.services.retention import RetentionService
 from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.services.sync import SyncService
 from clinician_desk.storage import Database
@@ -52,6 +53,7 @@ class Services:
     screenings: ScreeningsService
     sync: SyncService
     printing: PrintService
+    retention: RetentionService
     #: Damage found at unlock that does not stop work (a damaged recovery/escrow key slot,
     #: committed changes missing from the database): shown by the UI, listed by ``verify``.
     warnings: tuple[str, ...] = ()
@@ -86,6 +88,7 @@ def build_services(
             screenings=ScreeningsService(db),
             sync=SyncService(db, clock, paths, key, events),
             printing=PrintService(db),
+            retention=RetentionService(db),
             warnings=(*warnings, *db.integrity_warnings),
         )
     except BaseException:

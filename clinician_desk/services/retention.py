@@ -1,0 +1,246 @@
+"""Retention: list records eligible for destruction and destroy one on explicit action.
+
+DOMAIN.md: never auto-delete; flag a record once ``retain_until`` has passed and services have
+ended (``domain.retention``); destroy only when the clinician asks; log the destruction.
+
+``destroy`` runs in one transaction. It opens a ``retention_destructions`` row (migration 0006:
+the only way past the sign-and-lock triggers, and only for that student), removes the record's
+content, closes the row with the counts of what was removed, and writes one audit entry (student
+id, counts, the retention date; actor and time come with every audit row) — never any of the
+destroyed content. Freed pages are overwritten (``PRAGMA secure_delete``), the search index is
+merged so no old segment keeps the words, and the WAL is checkpointed and truncated afterwards,
+so the text is gone from the file, not only from the tables.
+
+What is **kept**, and why: the county already holds de-identified monthly counts built from
+this record, and SYNC.md's rebuild-on-change would silently shrink those historical totals if
+the rows they come from vanished. So the count inputs stay as a de-identified residue: the
+sessions (date, minutes, service, tier, modality, place, school) with their attendance links, an
+empty signed stub per signed note (no text, so the session still counts), completed screenings
+without answers or results (instrument, date, positive), referrals without reason or
+destination name (with their status dates), and the student row reduced to grade and school
+(name "Destroyed record", no birth date, ids, guardians, languages or consent documentation).
+Rebuilt counts are therefore identical and no month is marked dirty.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from clinician_desk.clock import utc_iso
+from clinician_desk.domain.retention import eligible_for_destruction, retain_until
+from clinician_desk.errors import NotFoundError, PermissionRefusedError
+from clinician_desk.storage import Database
+from clinician_desk.storage.repositories.search_index import rowid_for
+
+DESTROYED_FIRST, DESTROYED_LAST, DESTROYED_BIRTH = "Destroyed", "record", "1900-01-01"
+
+
+@dataclass(frozen=True)
+class RetentionStatus:
+    """One student's retention state (no names: ids and dates only)."""
+
+    student_id: int
+    retain_until: date
+    service_ended_on: date | None
+    eligible: bool
+    destroyed_on: date | None
+
+
+@dataclass(frozen=True)
+class DestructionReport:
+    student_id: int
+    destroyed_on: date
+    removed: dict[str, int]
+
+
+class RetentionService:
+    """``services.retention``: ``eligible()``, ``status(id)``, ``destroy(id)``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _today(self) -> date:
+        return self.db.clock.now().astimezone().date()
+
+    def status(self, student_id: int) -> RetentionStatus:
+        """Retention date and eligibility of one student; NotFoundError for an unknown id."""
+        with self.db.read() as conn:
+            row = _student_row(conn, student_id)
+        return _status(row, self._today())
+
+    def eligible(self) -> tuple[RetentionStatus, ...]:
+        """Students whose retention date has passed and whose services ended, not yet
+        destroyed, oldest retention date first."""
+        today = self._today()
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT s.id, s.date_of_birth, s.service_ended_on, d.destroyed_on FROM students s"
+                " LEFT JOIN retention_destructions d ON d.student_id = s.id"
+                " WHERE s.service_ended_on IS NOT NULL AND d.student_id IS NULL"
+            ).fetchall()
+        found = [_status(r, today) for r in rows]
+        return tuple(sorted((s for s in found if s.eligible), key=lambda s: s.retain_until))
+
+    def destroy(self, student_id: int) -> DestructionReport:
+        """Destroy the record of an eligible student (see module docstring).
+
+        Raises NotFoundError for an unknown id and PermissionRefusedError (naming the date) for
+        a student not yet eligible or already destroyed; nothing changes then.
+        """
+        today = self._today()
+        conn = self.db.conn
+        conn.execute("PRAGMA secure_delete = ON")
+        try:
+            with self.db.unit_of_work() as uow:
+                state = _status(_student_row(uow.conn, student_id), today)
+                _refuse_unless_eligible(state)
+                uow.conn.execute(
+                    "INSERT INTO retention_destructions (student_id, retain_until, destroyed_on,"
+                    " started_at, destroyed_by) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        student_id,
+                        state.retain_until.isoformat(),
+                        today.isoformat(),
+                        utc_iso(uow.clock.now()),
+                        uow.actor,
+                    ),
+                )
+                removed = _remove_content(uow.conn, student_id, utc_iso(uow.clock.now()))
+                uow.conn.execute(
+                    "UPDATE retention_destructions SET completed_at = ?, removed = ?"
+                    " WHERE student_id = ?",
+                    (utc_iso(uow.clock.now()), json.dumps(removed, sort_keys=True), student_id),
+                )
+                uow.audit(
+                    "student.record_destroyed",
+                    "student",
+                    str(student_id),
+                    {"retain_until": state.retain_until.isoformat(), "removed": removed},
+                )
+            # Merge the search index so no old segment still holds the removed words.
+            conn.execute("INSERT INTO record_search (record_search) VALUES ('optimize')")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.execute("PRAGMA secure_delete = OFF")
+        return DestructionReport(student_id, today, removed)
+
+
+def _student_row(conn: Any, student_id: int) -> Any:
+    row = conn.execute(
+        "SELECT s.id, s.date_of_birth, s.service_ended_on, d.destroyed_on FROM students s"
+        " LEFT JOIN retention_destructions d ON d.student_id = s.id WHERE s.id = ?",
+        (student_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"There is no student with id {student_id}.")
+    return row
+
+
+def _status(row: Any, today: date) -> RetentionStatus:
+    born = date.fromisoformat(str(row[1]))
+    ended = date.fromisoformat(str(row[2])) if row[2] else None
+    destroyed = date.fromisoformat(str(row[3])) if row[3] else None
+    return RetentionStatus(
+        student_id=int(row[0]),
+        retain_until=retain_until(born, ended),
+        service_ended_on=ended,
+        eligible=destroyed is None and eligible_for_destruction(born, ended, today),
+        destroyed_on=destroyed,
+    )
+
+
+def _refuse_unless_eligible(state: RetentionStatus) -> None:
+    sid = state.student_id
+    if state.destroyed_on is not None:
+        raise PermissionRefusedError(
+            f"The record of student {sid} was already destroyed on {state.destroyed_on}."
+        )
+    if state.service_ended_on is None:
+        raise PermissionRefusedError(
+            f"The record of student {sid} cannot be destroyed: services have not ended "
+            "(record the end of services first; it must then be kept at least 7 years)."
+        )
+    if not state.eligible:
+        raise PermissionRefusedError(
+            f"The record of student {sid} must be kept until {state.retain_until.isoformat()}; "
+            f"it can be destroyed from {_day_after(state.retain_until)}."
+        )
+
+
+def _day_after(day: date) -> str:
+    return date.fromordinal(day.toordinal() + 1).isoformat()
+
+
+def _ids(conn: Any, sql: str, student_id: int) -> list[int]:
+    return [int(r[0]) for r in conn.execute(sql, (student_id,))]
+
+
+def _remove_content(conn: Any, sid: int, now: str) -> dict[str, int]:
+    """Remove or empty every content-bearing row of student ``sid``; counts per kind."""
+    notes = _ids(conn, "SELECT id FROM notes WHERE student_id = ?", sid)
+    addenda = _ids(
+        conn,
+        "SELECT a.id FROM note_addenda a JOIN notes n ON n.id = a.note_id WHERE n.student_id = ?",
+        sid,
+    )
+    psy = _ids(conn, "SELECT id FROM psychotherapy_notes WHERE student_id = ?", sid)
+    rowids = [rowid_for("note", i) for i in notes] + [rowid_for("addendum", i) for i in addenda]
+    rowids += [rowid_for("psychotherapy", i) for i in psy] + [rowid_for("student", sid)]
+    search_rows = 0
+    for rowid in rowids:
+        search_rows += conn.execute("DELETE FROM record_search WHERE rowid = ?", (rowid,)).rowcount
+    search_rows += conn.execute("DELETE FROM record_search WHERE student_id = ?", (sid,)).rowcount
+
+    def run(sql: str, *params: object) -> int:
+        return int(conn.execute(sql, params or (sid,)).rowcount)
+
+    screenings = "SELECT id FROM screenings WHERE student_id = ?1"
+    removed = {
+        "addenda": run(
+            "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE student_id = ?)"
+        ),
+        "draft_notes": run("DELETE FROM notes WHERE student_id = ? AND status = 'draft'"),
+        "signed_notes_emptied": run(
+            "UPDATE notes SET sections = '{}', content_hash = 'destroyed', updated_at = ?2"
+            " WHERE student_id = ?1 AND status = 'signed'",
+            sid,
+            now,
+        ),
+        "psychotherapy_notes": run("DELETE FROM psychotherapy_notes WHERE student_id = ?"),
+        "screenings_emptied": run(
+            "UPDATE screenings SET responses = '{}', population = NULL"
+            " WHERE student_id = ? AND status = 'completed'"
+        ),
+        "safety_follow_ups": run(
+            f"DELETE FROM screening_follow_ups WHERE screening_id IN ({screenings})"
+        ),
+        "screening_results": run(
+            f"DELETE FROM screening_results WHERE screening_id IN ({screenings})"
+        ),
+        "open_screenings": run("DELETE FROM screenings WHERE student_id = ? AND status = 'open'"),
+        "safety_plans": run("DELETE FROM safety_plans WHERE student_id = ?"),
+        "mandated_reports": run("DELETE FROM mandated_reports WHERE student_id = ?"),
+        "safety_flags": run("DELETE FROM safety_flags WHERE student_id = ?"),
+        "referrals_emptied": run(
+            "UPDATE referrals SET reason = '', destination_name = '', follow_up_on = NULL,"
+            " updated_at = ?2 WHERE student_id = ?1",
+            sid,
+            now,
+        ),
+        "guardians": run("DELETE FROM guardians WHERE student_id = ?"),
+        "form_drafts": run("DELETE FROM form_drafts WHERE key = 'session-form:' || ?", sid),
+        "search_rows": search_rows,
+    }
+    conn.execute(
+        "UPDATE students SET legal_first_name = ?, legal_last_name = ?, preferred_name = '',"
+        " date_of_birth = ?, district_student_number = NULL, ssid = NULL, language = '',"
+        " consent_basis = NULL, parent_contact_attempted_on = NULL,"
+        " parent_contact_outcome = '', parent_contact_inappropriate_reason = '',"
+        " handout_basis = NULL, handout_authorized_on = NULL, active = 0, updated_at = ?"
+        " WHERE id = ?",
+        (DESTROYED_FIRST, DESTROYED_LAST, DESTROYED_BIRTH, now, sid),
+    )
+    return removed
