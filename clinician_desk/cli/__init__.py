@@ -22,6 +22,7 @@ from clinician_desk.errors import ClinicianDeskError
 COMMAND_MODULES: tuple[str, ...] = (
     "print_cmds",
     "record_cmds",
+    "retention_cmds",
     "screening_cmds",
     "sync_cmds",
     "vault_cmds",
