@@ -52,6 +52,8 @@ def fields(rows: Sequence[tuple[str, str]], label_width: float = 130.0) -> Flowa
     table.setStyle(
         TableStyle(
             [
+                # A Table sets its own cell font (Helvetica) even around flowables.
+                ("FONT", (0, 0), (-1, -1), FONTS.regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.6, _GRID),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -78,6 +80,7 @@ def grid(
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONTS.regular),
                 ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
                 ("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -52,6 +52,8 @@ def _personal_box(
     table.setStyle(
         TableStyle(
             [
+                # A Table sets its own cell font (Helvetica) even around flowables.
+                ("FONT", (0, 0), (-1, -1), fonts.regular),
                 ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#4a6b8a")),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f2f6fa")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
