@@ -1,4 +1,4 @@
-"""Document speed: handouts, session and screening summaries, a batch of 30 handouts.
+"""Document speed: handouts, session and screening summaries, safety plans, 30 handouts.
 
 ``python -m bench.bench_reports [--quick]``. Figures only (targets: generic handout <= 150 ms,
 session summary <= 100 ms, screening summary with chart <= 200 ms, 30 handouts <= 3 s). The
@@ -26,6 +26,7 @@ from clinician_desk.reports import models as m
 from clinician_desk.reports.fonts import register_fonts
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.handout_library import languages, load_handout, topics
+from clinician_desk.reports.safety_plan import render_safety_plan
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
 
@@ -93,6 +94,16 @@ def _screening() -> m.ScreeningSummaryDoc:
     )
 
 
+def _plan() -> m.SafetyPlanDoc:
+    entries = ("Synthetic entry for timing", "Call Aunt Example (555) 010-0000")
+    return m.SafetyPlanDoc(
+        student_name="Zephyrine Testcase",
+        created_on=date(2026, 10, 1),
+        steps=tuple(m.PlanStep(n, f"Step {n}", entries) for n in range(1, 7)),
+        clinician="Alex Sample, AMFT",
+    )
+
+
 def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
     reps = 5 if quick else 20
     t0 = time.perf_counter()
@@ -129,6 +140,10 @@ def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
             None,
         )
     )
+    plan = _plan()
+    for lang in ("en", "es", "ar", "pa", "zh-Hant"):
+        ms = _median_ms(lambda lang=lang: render_safety_plan(plan, lang), reps)
+        rows.append((f"reports.safety_plan_{lang}", ms, "ms", None))
     batch = [(t, lang) for lang in languages() for t in topics()][:30]
     t1 = time.perf_counter()
     for topic, lang in batch:
