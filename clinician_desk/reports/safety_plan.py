@@ -17,6 +17,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
 from clinician_desk.reports.document_text import (
     DocumentText,
@@ -149,8 +150,9 @@ def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable
     for step in sorted(doc.steps, key=lambda s: s.number):
         items = step.items
         if step.number == CRISIS_STEP:
-            # The domain adds an English 988 line; the plan prints its own, in the language.
-            typed = tuple(i for i in items if "988" not in i)
+            # The record adds an English 988 line when none was typed; the plan prints its own,
+            # in the language. Whatever the student typed (988 included) prints as typed.
+            typed = tuple(i for i in items if i != LIFELINE_988)
             items = (*typed, *crisis_lines(language))
         story.append(_step_box(step.number, items, words, fonts))
     story.append(paragraph(words["closing"], styles.body, fonts))

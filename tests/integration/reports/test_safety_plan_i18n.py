@@ -158,6 +158,17 @@ def test_right_to_left_text_is_right_aligned_and_numbers_read_left_to_right(
     assert x["2026"] < x["10"] < x["01"]  # the date is drawn year first, left to right
 
 
+def test_step_five_keeps_what_was_typed_and_replaces_only_the_records_english_988() -> None:
+    from clinician_desk.domain.safety_plans import LIFELINE_988
+
+    doc = safety_plan_doc()
+    typed = ("Text 988 if I cannot sleep", LIFELINE_988)
+    steps = tuple(replace(s, items=typed) if s.number == 5 else s for s in doc.steps)
+    text = text_of(render_safety_plan(replace(doc, steps=steps), "es"))
+    assert "Text 988 if I cannot sleep" in text
+    assert LIFELINE_988 not in text and "Línea de Prevención del Suicidio" in text
+
+
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(NotFoundError, match=r"no safety plan in language 'xx'.*available: en"):
         render_safety_plan(safety_plan_doc(), "xx")
