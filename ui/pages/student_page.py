@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import UiContext
+from ui.dialogs.retention_dialog import DestroyRecordButton
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.pages.student_actions import (
@@ -199,6 +200,9 @@ class StudentPage(QWidget):
         self.addendum_button = _button("add_addendum_button", _("Add addendum…"))
         self.print_button = _button("print_student_button", _("Print…"))
         self.addendum_button.setEnabled(False)
+        # Shown only while the record is past its retention date (ui/dialogs/retention_dialog).
+        self.destroy_button = DestroyRecordButton(ctx)
+        self.destroy_button.record_destroyed.connect(lambda _r: self.show_student(self.student_id))
 
         actions = QHBoxLayout()
         actions.addWidget(self.header, 1)
@@ -207,6 +211,7 @@ class StudentPage(QWidget):
             self.screening_button,
             self.addendum_button,
             self.print_button,
+            self.destroy_button,
         ):
             actions.addWidget(b)
         sessions_tab = QSplitter(Qt.Orientation.Vertical)
@@ -284,6 +289,7 @@ class StudentPage(QWidget):
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
         self._set_enabled(True)
+        self.destroy_button.set_student(self.student_id)
 
     def _referral_overdue(self, row: Any) -> bool:
         return referral_overdue(row, self.ctx.clock.now())
@@ -367,3 +373,4 @@ class StudentPage(QWidget):
         self._trends = {}
         self.instrument_combo.clear()
         self._set_enabled(False)
+        self.destroy_button.set_student(None)

@@ -104,3 +104,52 @@ WHEN NOT EXISTS (SELECT 1 FROM retention_destructions d JOIN screenings s
 BEGIN
     SELECT RAISE(ABORT, 'a recorded safety follow-up is kept as is');
 END;
+
+-- A destroyed record stays destroyed: nothing new may be attached to its de-identified residue
+-- (the services refuse first; these are the backstop against a bug or a hand-written query).
+CREATE TRIGGER session_students_not_destroyed BEFORE INSERT ON session_students
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER notes_not_destroyed BEFORE INSERT ON notes
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER psychotherapy_notes_not_destroyed BEFORE INSERT ON psychotherapy_notes
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER screenings_not_destroyed BEFORE INSERT ON screenings
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER referrals_not_destroyed BEFORE INSERT ON referrals
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER safety_plans_not_destroyed BEFORE INSERT ON safety_plans
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER mandated_reports_not_destroyed BEFORE INSERT ON mandated_reports
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER guardians_not_destroyed BEFORE INSERT ON guardians
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = NEW.student_id)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;
+CREATE TRIGGER students_destroyed_stay_destroyed BEFORE UPDATE ON students
+WHEN EXISTS (SELECT 1 FROM retention_destructions WHERE student_id = OLD.id
+             AND completed_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'this student''s record was destroyed');
+END;

@@ -90,3 +90,7 @@ def test_0006_an_open_destruction_unlocks_only_that_student_once(conn: Connectio
     _refused(conn, "UPDATE retention_destructions SET completed_at = NULL WHERE student_id = 1")
     _refused(conn, "UPDATE retention_destructions SET destroyed_by = 'y' WHERE student_id = 1")
     _refused(conn, "DELETE FROM retention_destructions WHERE student_id = 1")
+    # and nothing new can be attached to the destroyed record, nor its residue edited
+    _refused(conn, "INSERT INTO guardians (student_id, position, name) VALUES (1, 0, 'Pat')")
+    _refused(conn, "INSERT INTO session_students VALUES (1, 1, '2026-09-15')")
+    _refused(conn, "UPDATE students SET legal_first_name = 'Back' WHERE id = 1")
