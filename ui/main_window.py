@@ -245,6 +245,11 @@ class MainWindow(QMainWindow):
         self.sync_scheduler.start()
         if self.wizard is None:
             self._show_workspace()
+        warnings = getattr(self.ctx.services, "warnings", ())
+        if warnings:  # damage that does not block work (key slot, lost changes): say it now
+            from ui.dialogs.integrity_warning import show_integrity_warnings
+
+            show_integrity_warnings(self, warnings)
 
     def _refresh_sync_page(self) -> None:
         """An automatic round finished: the sync page, if it is showing, shows the new state."""
