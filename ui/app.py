@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -70,9 +68,24 @@ def install_excepthook(show: Any) -> None:
     threading.excepthook = thread_hook
 
 
+def warm_up_fonts() -> None:
+    """Load Qt's font database on a helper thread while the UI modules are imported.
+
+    The first text a window draws makes Qt scan the system's fonts (about 25 ms here), which
+    would otherwise run after the imports, on the GUI thread. QFontDatabase is thread-safe in
+    Qt 6 and PySide6 releases the GIL inside it, so both proceed at once; the first label simply
+    finds the database filled. Needs the QApplication; does nothing without one.
+    """
+    from PySide6.QtGui import QFontDatabase, QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        threading.Thread(target=QFontDatabase.families, name="font-warm-up", daemon=True).start()
+
+
 def build_context(
     data_dir: Any, clock: Any = None, kdf: Any = None, settings_path: Any = None
 ) -> Any:
+    warm_up_fonts()  # first: it overlaps the imports below (cold start)
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
     from ui.context import UiContext
@@ -103,12 +116,14 @@ def idle_seconds() -> float:
 
 
 def build_window(ctx: Any, idle: float | None = None) -> Any:
-    from ui.lock import InactivityWatcher
+    from ui.lock import DEFAULT_IDLE_SECONDS, InactivityWatcher
     from ui.main_window import MainWindow
     from ui.os_events import attach_os_lock_events
 
-    watcher = InactivityWatcher(ctx.clock, idle if idle is not None else idle_seconds())
+    watcher = InactivityWatcher(ctx.clock, idle if idle is not None else DEFAULT_IDLE_SECONDS)
     window: Any = MainWindow(ctx, watcher)
+    if idle is None:  # the IT policy's lock time, read at unlock: not needed to show the window
+        window.session.opened.connect(lambda: watcher.set_idle_seconds(idle_seconds()))
     window.os_lock_events = attach_os_lock_events(window)  # OS screen lock / suspend -> lock
     return window
 
@@ -169,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     demo_dir: Path | None = None
     data_dir = args.data_dir
     if args.demo:
+        import tempfile  # only for --demo: every module loaded before the window costs start time
+
         demo_dir = Path(tempfile.mkdtemp(prefix="clinician-desk-demo-"))
         data_dir = demo_dir
     ctx = build_context(data_dir)
@@ -187,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         ctx.tasks.shutdown()
         if demo_dir is not None:
+            import shutil
+
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 

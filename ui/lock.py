@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from clinician_desk.clock import Clock, SystemClock
 from ui.qt_compat import emit
@@ -177,6 +177,8 @@ class ClipboardGuard(QObject):
 
 def close_open_dialogs(keep: QWidget | None = None) -> int:
     """Reject every visible dialog and message box (first step of locking); returns how many."""
+    from PySide6.QtWidgets import QDialog, QMessageBox  # only when locking (cold start)
+
     closed = 0
     for widget in QApplication.topLevelWidgets():
         if widget is keep or not widget.isVisible():

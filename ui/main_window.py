@@ -12,15 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from ui.context import UiContext
 from ui.i18n import _
@@ -98,6 +90,8 @@ class MainWindow(QMainWindow):
         """Build the pages once, on the first unlock: the unlock window shows without them."""
         if self.workspace is not None:
             return
+        from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem
+
         from ui.pages.caseload_page import CaseloadPage
         from ui.pages.note_editor_page import NoteEditorPage
         from ui.pages.print_centre_page import PrintCentrePage
@@ -349,6 +343,8 @@ class MainWindow(QMainWindow):
 
     # -- errors and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not needed to show the unlock window
+
         box = QMessageBox(QMessageBox.Icon.Warning, "clinician-desk", message, parent=self)
         box.setObjectName("error_message_box")
         box.open()

@@ -183,7 +183,9 @@ def test_offline_backs_off_network_return_resumes_revoked_stops_lock_stops(
     assert scheduler.due is None  # locked: nothing is planned
 
 
-def test_it_policy_turns_automatic_sync_off(qtbot, tmp_path, monkeypatch, real_time_clock):
+def test_it_policy_turns_automatic_sync_off_and_sets_the_lock_time_at_unlock(
+    qtbot, tmp_path, monkeypatch, real_time_clock
+):
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"auto_sync": False}), encoding="utf-8")
     monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
@@ -197,7 +199,7 @@ def test_it_policy_turns_automatic_sync_off(qtbot, tmp_path, monkeypatch, real_t
     assert parse_policy({}, "file").automatic_sync is True
     policy.write_text(json.dumps({"auto_sync": "sometimes"}), encoding="utf-8")
     assert automatic_sync_allowed() is True  # unreadable policy: default on, warned in the log
-    policy.write_text(json.dumps({"auto_sync": False}), encoding="utf-8")
+    policy.write_text(json.dumps({"auto_sync": False, "auto_lock_minutes": 3}), encoding="utf-8")
     from clinician_desk.vault import create_vault
     from ui.app import build_context, build_window
 
@@ -205,11 +207,13 @@ def test_it_policy_turns_automatic_sync_off(qtbot, tmp_path, monkeypatch, real_t
         tmp_path / "data", clock=real_time_clock, kdf=CHEAP_KDF, settings_path=tmp_path / "ui.ini"
     )
     key, _recovery = create_vault(ctx.paths.vault("default"), PASSPHRASE, kdf=CHEAP_KDF)
-    window = build_window(ctx, idle=300)
+    window = build_window(ctx)  # the lock time comes from the policy, read at unlock
     qtbot.addWidget(window)
     try:
+        assert window.session.watcher.idle_seconds == 300  # the default until unlocked
         window.session.open("default", key, create=True)
         qtbot.waitUntil(lambda: ctx.unlocked, timeout=20_000)
+        assert window.session.watcher.idle_seconds == 180
         scheduler = window.sync_scheduler
         assert not scheduler.enabled and scheduler.due is None
         scheduler.request_soon()
