@@ -88,7 +88,7 @@ def active_caseload(conn: Conn) -> tuple[CaseloadRow, ...]:
         " (SELECT max(ss.session_date) FROM session_students ss WHERE ss.student_id = st.id),"
         " (SELECT count(*) FROM safety_flags f WHERE f.student_id = st.id"
         "  AND f.closed_at IS NULL), st.consent_basis, sc.name,"
-        " (SELECT se.tier FROM session_students ss JOIN sessions se ON se.id = ss.session_id"
+        " (SELECT ss.tier FROM session_students ss"  # the copy of 0007: index only
         "  WHERE ss.student_id = st.id ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT 1)"
         " FROM students st LEFT JOIN schools sc ON sc.cds_code = st.school_cds"
         " WHERE st.active = 1"

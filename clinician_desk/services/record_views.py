@@ -192,8 +192,11 @@ def session_note_view(conn: Conn, note_id: int) -> SessionNoteView:
     )
 
 
-def safety_plan_view(conn: Conn, student_id: int) -> SafetyPlanView | None:
-    """The student's current (latest) safety plan, or None."""
+def safety_plan_view(
+    conn: Conn, student_id: int, display_name: str | None = None
+) -> SafetyPlanView | None:
+    """The student's current (latest) safety plan, or None. ``display_name`` saves reading the
+    student's row again when the caller already has it."""
     r = conn.execute(
         "SELECT id, created_on, created_by, steps FROM safety_plans WHERE student_id = ?"
         " ORDER BY id DESC LIMIT 1",
@@ -204,7 +207,9 @@ def safety_plan_view(conn: Conn, student_id: int) -> SafetyPlanView | None:
     return SafetyPlanView(
         plan_id=int(r[0]),
         student_id=student_id,
-        student_display_name=_student_name(conn, student_id),
+        student_display_name=(
+            _student_name(conn, student_id) if display_name is None else display_name
+        ),
         created_on=date.fromisoformat(r[1]),
         created_by=r[2],
         steps=plan_steps(json.loads(r[3])),

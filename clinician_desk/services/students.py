@@ -139,6 +139,21 @@ class StudentPage:
     safety_plan: SafetyPlanView | None
 
 
+# Index-only (migration 0007): the session columns come from session_students' covering index
+# and the note from the covering (student, session, status) index, which the planner would pass
+# over for the unique (session, student) one and then read each note's row — a page apiece,
+# each decrypted: ~6 ms instead of ~0.7 ms for a student not yet in the page cache.
+_RECENT_SESSIONS_SQL = (
+    "SELECT ss.session_id, n.id, ss.session_date, ss.service_code, ss.tier, ss.minutes,"
+    " ss.participant_kind, n.status,"
+    " (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id)"
+    " FROM session_students ss"
+    " LEFT JOIN notes n INDEXED BY notes_student"
+    " ON n.student_id = ss.student_id AND n.session_id = ss.session_id"
+    " WHERE ss.student_id = ? ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT ?"
+)
+
+
 def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -159,15 +174,7 @@ def student_page(uow: UoW, student_id: int) -> StudentPage:
             r[7],
             int(r[8]),
         )
-        for r in conn.execute(
-            "SELECT s.id, n.id, s.session_date, s.service_code, s.tier,"
-            " s.end_minute - s.start_minute, s.participant_kind, n.status,"
-            " (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id)"
-            " FROM session_students ss JOIN sessions s ON s.id = ss.session_id"
-            " LEFT JOIN notes n ON n.session_id = s.id AND n.student_id = ss.student_id"
-            " WHERE ss.student_id = ? ORDER BY ss.session_date DESC, s.id DESC LIMIT ?",
-            (student_id, RECENT_SESSIONS),
-        )
+        for r in conn.execute(_RECENT_SESSIONS_SQL, (student_id, RECENT_SESSIONS))
     )
     referrals = tuple(
         ReferralSummary(int(r[0]), r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], _d(r[6]))
@@ -195,5 +202,10 @@ def student_page(uow: UoW, student_id: int) -> StudentPage:
     )
     uow.audit("student.viewed", "student", str(student_id))
     return StudentPage(
-        view, sessions, referrals, reports, flags, safety_plan_view(conn, student_id)
+        view,
+        sessions,
+        referrals,
+        reports,
+        flags,
+        safety_plan_view(conn, student_id, view.display_name),
     )
