@@ -6,7 +6,8 @@ and when the written follow-up was sent. The deadline is computed by the core's 
 overdue) for every pending report, refreshed every 30 seconds from the app's clock. There is
 deliberately no field for the report's content: it is not kept in the record or in notes, and
 the dialog says so. Writes go through ``services.record`` on the database worker; a refusal
-(a time in the future, a follow-up before the phone report) is shown with the form kept. After a
+(a time in the future, a follow-up before the phone report) is shown with the form kept, and
+an unsaved form survives a lock as an encrypted form draft (``ui.widgets.form_draft``). After a
 save the student page data is reloaded once and handed to the page (``record_changed``).
 """
 
@@ -36,6 +37,7 @@ from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
 from ui.qt_compat import emit
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.tables import configure_table, fit_columns
 
 AGENCY_TEXT = {
@@ -184,6 +186,13 @@ class MandatedReportDialog(QDialog):
         self.sent_button.clicked.connect(self.record_sent)
         close.rejected.connect(self.reject)
         self.set_reports(reports)
+        self.draft = DialogDraft(self, ctx, f"mandated-report:{student_id}")
+        layout.insertWidget(0, self.draft.bar)
+        self.draft.offer_restore()
+
+    def reject(self) -> None:
+        self.draft.cancelled()  # an explicit cancel drops the draft; a lock keeps it
+        super().reject()
 
     # -- showing -------------------------------------------------------------------------------
     def set_reports(self, reports: Any) -> None:
@@ -275,6 +284,7 @@ class MandatedReportDialog(QDialog):
         self._busy(False)
         self.message.setText(_("Saved."))
         self.set_reports(page.mandated_reports)
+        self.draft.saved()
         emit(self.record_changed, page)
 
     def _failed(self, exc: ClinicianDeskError) -> None:

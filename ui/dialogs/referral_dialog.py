@@ -3,7 +3,8 @@
 Builds the core's ``ReferralInput`` and calls ``services.record.create_referral`` on the
 database worker. The core checks the destination and reason categories, refuses a referral
 dated in the future or a follow-up before the referral date; the dialog shows its message and
-stays open with everything typed. The status dialog (``referral_status_dialog``) moves an
+stays open with everything typed. Unsaved input survives a lock as an encrypted form draft
+(``ui.widgets.form_draft``). The status dialog (``referral_status_dialog``) moves an
 existing referral on. Labels for the core's codes live here for both dialogs and the page.
 """
 
@@ -31,6 +32,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.qt_compat import emit
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
 DESTINATION_TEXT = {
@@ -163,6 +165,13 @@ class ReferralDialog(QDialog):
         self.setMinimumWidth(440)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.draft = DialogDraft(self, ctx, f"referral:{student_id}")
+        layout.insertWidget(0, self.draft.bar)
+        self.draft.offer_restore()
+
+    def reject(self) -> None:
+        self.draft.cancelled()  # an explicit cancel drops the draft; a lock keeps it
+        super().reject()
 
     def referral_input(self) -> Any:
         from clinician_desk.domain.referrals import ReferralInput

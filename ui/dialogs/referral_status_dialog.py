@@ -5,7 +5,8 @@ The history comes from ``services.record.referral_history`` on the database work
 box offers only the moves the core allows from the current status (asked of the pure domain
 rule ``check_transition``); the core still checks the date (not before the previous change, not
 in the future) and the next follow-up date, and a refusal is shown in the dialog with the form
-kept. A closed or declined referral shows its history read-only.
+kept (and kept across a lock as an encrypted form draft). A closed or declined referral
+shows its history read-only.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ui.dialogs.referral_dialog import (
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
 from ui.qt_compat import emit
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 from ui.widgets.tables import configure_table, fit_columns
 
@@ -63,7 +65,13 @@ def allowed_next(current: str) -> list[str]:
 class ReferralStatusDialog(QDialog):
     status_changed = Signal(object)
 
-    def __init__(self, ctx: UiContext, referral: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        referral: Any,
+        parent: QWidget | None = None,
+        student_id: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("referral_status_dialog")
         self.setWindowTitle(_("Referral status"))
@@ -129,7 +137,15 @@ class ReferralStatusDialog(QDialog):
             self.follow_up_edit.setEnabled(False)
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         self._status_picked()
+        self.draft = DialogDraft(self, ctx, f"referral-status:{student_id}:{referral.id}")
+        layout.insertWidget(0, self.draft.bar)
+        if self.status_combo.count():
+            self.draft.offer_restore()
         self._load_history()
+
+    def reject(self) -> None:
+        self.draft.cancelled()  # an explicit cancel drops the draft; a lock keeps it
+        super().reject()
 
     def _status_picked(self) -> None:
         # A finished referral needs no further follow-up; an open one usually does.

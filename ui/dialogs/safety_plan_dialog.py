@@ -4,7 +4,8 @@ Shows who made the current plan and when, pre-fills the shared editor
 (``ui.widgets.safety_plan_editor``) with it, and saves a *new version* through
 ``services.record.save_safety_plan`` on the database worker — earlier versions stay in the
 record. A plan the core refuses (no warning sign, an entry too long) is explained in the dialog
-and everything typed stays. *Print…* opens the print centre on the saved plan, so it is offered
+and everything typed stays; unsaved boxes survive a lock as an encrypted form draft
+(``ui.widgets.form_draft``). *Print…* opens the print centre on the saved plan, so it is offered
 only while the boxes match what is saved.
 """
 
@@ -27,6 +28,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
 
@@ -86,6 +88,13 @@ class SafetyPlanDialog(QDialog):
         self.save_button.clicked.connect(self.submit)
         self.print_button.clicked.connect(self._print)
         self.buttons.rejected.connect(self.reject)
+        self.draft = DialogDraft(self, ctx, f"safety-plan:{student_id}")
+        layout.insertWidget(0, self.draft.bar)
+        self.draft.offer_restore()
+
+    def reject(self) -> None:
+        self.draft.cancelled()  # an explicit cancel drops the draft; a lock keeps it
+        super().reject()
 
     def _show_current(self) -> None:
         if self.plan is None:
@@ -127,6 +136,7 @@ class SafetyPlanDialog(QDialog):
         self.editor.set_plan(plan)  # shows what the core kept (e.g. the 988 Lifeline added)
         self.editor.blockSignals(False)
         self._dirty = False
+        self.draft.saved()
         self.save_button.setEnabled(True)
         self.message.setText(_("Saved. This is now the student's current safety plan."))
         self._show_current()

@@ -7,7 +7,8 @@ parent-notification decision with its rationale and time. The core validates the
 follow-up (``validate_follow_up``) and names every missing field; the dialog shows that and
 stays open. Escape and the window's close button do nothing until the follow-up is recorded —
 only locking the app closes it unrecorded (the follow-up then stays open in the vault and the
-caseload flags it).
+caseload flags it), and what was typed is kept as an encrypted form draft, offered back
+when the dialog opens again for the same screening.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.qt_compat import emit
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
 RISK_TEXT = {
@@ -140,6 +142,9 @@ class SafetyWorkflowDialog(QDialog):
         self.plan_radio.toggled.connect(self._plan_toggled)
         self.plan_radio.setChecked(True)
         self.record_button.clicked.connect(self.submit)
+        self.draft = DialogDraft(self, ctx, f"safety-follow-up:{student_id}:{administration_id}")
+        layout.insertWidget(0, self.draft.bar)
+        self.draft.offer_restore()
 
     def _plan_toggled(self, made: bool) -> None:
         self.plan_box.setEnabled(made)

@@ -2,7 +2,8 @@
 
 Builds the core's ``StudentInput`` from the form and calls the record service on the database
 worker; the core validates (and names the field at fault, which the dialog shows without closing,
-so nothing typed is lost). When the consent basis is minor consent, the HSC 124260(c)
+so nothing typed is lost; a lock keeps the form as an encrypted form draft, offered back
+the next time the dialog opens). When the consent basis is minor consent, the HSC 124260(c)
 parent-contact documentation fields appear; the core refuses the student without them.
 """
 
@@ -29,6 +30,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
 GRADES = ("TK", "K", *[str(g) for g in range(1, 13)])
@@ -157,6 +159,14 @@ class StudentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.consent_combo.currentIndexChanged.connect(self._consent_changed)
         self._consent_changed()
+        # one slot: the student has no id yet; a lock keeps what was typed, encrypted
+        self.draft = DialogDraft(self, ctx, "student:new")
+        layout.insertWidget(0, self.draft.bar)
+        self.draft.offer_restore()
+
+    def reject(self) -> None:
+        self.draft.cancelled()  # an explicit cancel drops the draft; a lock keeps it
+        super().reject()
 
     def _consent_changed(self) -> None:
         self.contact_box.setVisible(self.consent_combo.currentData() == "minor_consent")

@@ -167,7 +167,9 @@ class StudentRecordActions:
         referral = self.selected_referral()
         if referral is None or self._student() is None:
             return
-        dialog = ReferralStatusDialog(self.page.ctx, referral, parent=self.page)
+        dialog = ReferralStatusDialog(
+            self.page.ctx, referral, parent=self.page, student_id=self.page.student_id
+        )
         dialog.status_changed.connect(self._reload)
         self._show(dialog)
 
