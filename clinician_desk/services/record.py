@@ -197,7 +197,9 @@ class RecordService:
         mapping: ColumnMapping | None = None,
         default_school_cds: str | None = None,
         dry_run: bool = False,
+        progress: roster.ProgressCallback | None = None,
     ) -> roster.RosterImportResult:
+        """One transaction: every row or none (a cancel through ``progress`` rolls back)."""
         with self.db.unit_of_work() as uow:
             return roster.import_roster(
                 uow,
@@ -206,4 +208,5 @@ class RecordService:
                 mapping=mapping,
                 default_school_cds=default_school_cds,
                 dry_run=dry_run,
+                progress=progress,
             )

@@ -6,11 +6,20 @@ full report (every problem with its line), and the caller's unit of work rolls b
 roster is imported entirely or not at all. Students are matched by (district, district student
 number): a re-import updates them (names, birth date, grade, school, SSID, languages, guardian)
 and keeps everything clinical; new numbers create students. Each create/change is audited.
+
+Progress and cancel: ``progress(done, total)`` (optional, plain Python — the core stays Qt-free)
+is called once the file is parsed (``done == 0``), then every ``PROGRESS_EVERY`` rows, and once
+with ``done == total`` before the import is audited. Returning ``False`` raises
+:class:`RosterImportCancelled`; any exception raised by the callback (e.g. the UI's task
+cancellation) propagates unchanged. Either way the exception leaves the caller's unit of work,
+which rolls back every row written so far and their audit entries: a cancelled import adds and
+changes nothing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,13 +34,27 @@ from clinician_desk.domain.roster import (
     parse_roster,
 )
 from clinician_desk.domain.students import StudentInput, district_of
-from clinician_desk.errors import UsageError, ValidationError
+from clinician_desk.errors import ClinicianDeskError, UsageError, ValidationError
 from clinician_desk.services.students import changed_fields, today_of
 from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as repo
 
 UoW = Any
 MAX_FILE_BYTES = 64 * 1024 * 1024
+PROGRESS_EVERY = 200
+ProgressCallback = Callable[[int, int], bool | None]
+
+
+class RosterImportCancelled(ClinicianDeskError):
+    """The clinician cancelled the import; nothing was imported (the transaction rolled back)."""
+
+    def __init__(self) -> None:
+        super().__init__("The roster import was cancelled. Nothing was imported.")
+
+
+def _report(progress: ProgressCallback | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise RosterImportCancelled()
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,7 @@ def import_roster(
     mapping: ColumnMapping | None = None,
     default_school_cds: str | None = None,
     dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> RosterImportResult:
     """Parse and (unless ``dry_run``) commit a roster; see the module docstring."""
     parsed = parse_roster(data, today_of(uow), mapping_for(preset, mapping), default_school_cds)
@@ -125,7 +149,11 @@ def import_roster(
     conn = uow.conn
     now = utc_iso(uow.clock.now())
     created = updated = unchanged = 0
-    for row in parsed.rows:
+    total = len(parsed.rows)
+    _report(progress, 0, total)
+    for done, row in enumerate(parsed.rows):
+        if done and done % PROGRESS_EVERY == 0:
+            _report(progress, done, total)
         existing_id = repo.id_by_district_number(
             conn, district_of(row.school_cds), row.district_student_number
         )
@@ -154,6 +182,7 @@ def import_roster(
                 str(existing.id),
                 {"source": "roster", "fields": changed},
             )
+    _report(progress, total, total)
     if not dry_run:
         uow.audit(
             "roster.imported",
