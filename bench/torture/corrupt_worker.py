@@ -2,8 +2,10 @@
 
 The manifest (JSON) lists cases: ``{"kind": "db", "file": ..., "key": hex}`` opens a damaged
 database with ``Database.open``, runs ``verify`` and, if both pass, digests every table to catch a
-silent wrong read; ``{"kind": "keyslots", "profile": ..., "passphrase": ...}`` unlocks a profile
-whose key-slot file is damaged and compares the key it returns with the real one. One JSON line
+silent wrong read (a warning at open that committed work is missing is ``rollback_reported``);
+``{"kind": "keyslots", "profile": ..., "passphrase": ...}`` unlocks a profile whose key-slot file
+is damaged, compares the key it returns with the real one and records whether the integrity
+check (``check_keyslots``) named a damaged slot. One JSON line
 per case on stdout. Run in a child so a native crash or a hang is seen by the parent.
 """
 
@@ -53,6 +55,8 @@ def open_db(path: Path, key: bytes) -> dict[str, object]:
         problems = db.verify()
         if problems:
             return {"kind": "verify", "problems": problems[:3], "reads": use_app(db)}
+        if db.integrity_warnings:  # committed work missing (damaged WAL): said at open
+            return {"kind": "rollback_reported", "message": db.integrity_warnings[0][:300]}
         return {"kind": "opened", "digest": digest(db.conn)}
     except Exception as exc:
         return _error(exc)
@@ -88,10 +92,11 @@ def use_app(db: Database) -> str:
 def unlock(profile: Path, passphrase: str, recovery: str) -> dict[str, object]:
     """Unlock with the passphrase; when that works, also try the recovery key (damage to the
     recovery slot would otherwise stay unseen until the day it is needed)."""
-    from clinician_desk.vault import unlock_vault, unlock_with_recovery_key
+    from clinician_desk.vault import check_keyslots, unlock_vault, unlock_with_recovery_key
 
     try:
         key = unlock_vault(VaultPaths(profile), passphrase)
+        slot_problems = check_keyslots(VaultPaths(profile), key)
     except Exception as exc:
         return _error(exc)
     raw = key.raw.hex()
@@ -105,7 +110,12 @@ def unlock(profile: Path, passphrase: str, recovery: str) -> dict[str, object]:
     except Exception as exc:
         return _error(exc)
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return {"kind": "opened", "digest": digest, "recovery_ok": recovery_ok}
+    return {
+        "kind": "opened",
+        "digest": digest,
+        "recovery_ok": recovery_ok,
+        "slot_reported": bool(slot_problems),
+    }
 
 
 def main() -> None:

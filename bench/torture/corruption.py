@@ -9,10 +9,13 @@ opens and verifies clean but reads back different data (silent wrong read) is a 
 run in two worker processes (``corrupt_worker``) so a native crash cannot take the parent down.
 
 A tenth of the cases damage the WAL of a vault whose last 8 committed transactions are still only
-in its WAL (bit flip, truncation, zeroed range). SQLite stops WAL recovery at the first frame
-whose checksum fails, so such a vault opens, verifies clean and reads back an *earlier committed
-state*: counted as ``wal_rolled_back_silently`` and reported (it is how SQLite's WAL works, not
-a wrong read of what is stored), never as intact; any other state is a silent wrong read.
+in its WAL (bit flip, truncation, zeroed range), with the audit-head sidecar (``vault.db-head``)
+as the writer left it. SQLite stops WAL recovery at the first frame whose checksum fails, so such
+a vault opens and verifies clean at an *earlier committed state*; the sidecar must turn that into
+a warning at open (``rollback_reported``). Reading an earlier state without that warning
+(``wal_rolled_back_silently``) is a breach, and so is any other state (silent wrong read).
+Damaged key-slot files whose passphrase still unlocks must have any unusable recovery slot named
+by the integrity check (``intact_but_recovery_slot_unusable`` counts those that were not).
 """
 
 from __future__ import annotations
@@ -53,9 +56,10 @@ def _base_db(folder: Path, key: bytes) -> tuple[bytes, str]:
     return path.read_bytes(), expected
 
 
-def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, str, set[str]]:
+def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, bytes, str, set[str]]:
     """The base vault plus 8 committed note-sized transactions still only in its WAL: (database
-    bytes, WAL bytes, digest with all of them, digests of every earlier committed state)."""
+    bytes, WAL bytes, audit-head sidecar bytes, digest with all of them, digests of every
+    earlier committed state)."""
     path = folder / "walbase.db"
     path.write_bytes(base)
     db = Database.open(path, key, clock=FakeClock())
@@ -70,11 +74,12 @@ def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, str,
             prefixes.add(digest(db.conn))
         full = digest(db.conn)
         data, wal = path.read_bytes(), Path(f"{path}-wal").read_bytes()
+        head = Path(f"{path}-head").read_bytes()
     finally:
         db.close()
     assert len(wal) > 0 and data == base, "the WAL base must keep its changes in the WAL"
     prefixes.discard(full)
-    return data, wal, full, prefixes
+    return data, wal, head, full, prefixes
 
 
 def _wal_mutation(wal: bytes, rng: random.Random, i: int) -> tuple[str, bytes]:
@@ -226,7 +231,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     slots = real.keyslots.read_bytes()
     n_slots = max(1, count // 5)
     n_wal = count // 10
-    wal_db, wal, wal_full, wal_prefixes = _wal_base(folder, key, base)
+    wal_db, wal, wal_head, wal_full, wal_prefixes = _wal_base(folder, key, base)
     cases: list[dict[str, object]] = []
     labels: dict[str, str] = {}
     for i in range(n_wal):
@@ -234,6 +239,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         path = folder / f"wal-{i:05d}.db"
         path.write_bytes(wal_db)
         Path(f"{path}-wal").write_bytes(content)
+        Path(f"{path}-head").write_bytes(wal_head)
         cases.append({"id": path.name, "kind": "db", "file": str(path), "key": key.hex()})
         labels[path.name] = label
     for i in range(count - n_slots - n_wal):
@@ -263,6 +269,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     control_wal = folder / "control-wal.db"
     control_wal.write_bytes(wal_db)
     Path(f"{control_wal}-wal").write_bytes(wal)
+    Path(f"{control_wal}-head").write_bytes(wal_head)
     shutil.copytree(real.profile_dir, folder / "profiles" / "control")
     controls = [
         {"id": "control-db", "kind": "db", "file": str(control), "key": key.hex()},
@@ -309,9 +316,12 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         if kind == "opened":
             kind = "intact" if result.get("digest") == want else "silent_wrong_read"
             if cid.startswith("wal-") and result.get("digest") in wal_prefixes:
-                kind = "wal_rolled_back"  # an earlier committed state: reported, not a breach
+                kind = "wal_rolled_back"  # an earlier committed state, and nobody said so
             if kind == "intact" and result.get("recovery_ok") is False:
-                latent += 1  # passphrase fine, recovery slot damaged: reported, not a breach
+                if not result.get("slot_reported"):
+                    latent += 1  # passphrase fine, recovery slot damaged, and not named
+                else:
+                    kind = "slot_reported"
         kinds[kind] += 1
         reads = str(result.get("reads", ""))
         if reads:
@@ -319,13 +329,20 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
             if reads.startswith("leak"):
                 read_leaks.append(f"{cid} ({labels[cid]}): app read after verify: {reads}")
         by_damage[(labels[cid], kind)] += 1
-        if kind in ("leak", "crash", "hang", "silent_wrong_read"):
+        if kind in ("leak", "crash", "hang", "silent_wrong_read", "wal_rolled_back"):
             out.breaches.append(f"{cid} ({labels[cid]}): {kind} {json.dumps(result)[:300]}")
     out.figure("torture.corrupt_files", len(results), "files")
     out.figure("torture.corrupt_db_files", len(results) - n_slots - n_wal, "files")
     out.figure("torture.corrupt_wal_files", n_wal, "files")
     out.figure("torture.corrupt_keyslot_files", n_slots, "files")
-    for kind in ("corruption", "verify", "clear_error", "intact"):
+    for kind in (
+        "corruption",
+        "verify",
+        "clear_error",
+        "intact",
+        "rollback_reported",
+        "slot_reported",
+    ):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
     for kind in ("leak", "crash", "hang", "silent_wrong_read"):
         out.figure(f"torture.corrupt_{kind}", kinds[kind], "files")
