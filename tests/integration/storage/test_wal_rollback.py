@@ -172,3 +172,22 @@ def test_a_replaced_database_with_a_different_chain_is_reported(
         assert "missing its last 1 recorded change(s)" in reopened.integrity_warnings[0]
     finally:
         reopened.close()
+
+
+def test_restoring_an_older_backup_is_not_reported_as_lost_work(tmp_path: Path) -> None:
+    from clinician_desk.config import VaultPaths
+    from clinician_desk.storage.backup import restore_backup, write_backup
+
+    paths = VaultPaths(tmp_path / "profiles" / "default")
+    db = Database.open(paths.database, KEY, clock=FakeClock(), create=True)
+    _save(db, "before the backup")
+    paths.keyslots.write_bytes(b"synthetic key-slot file for tests")
+    write_backup(db, paths.keyslots, tmp_path / "old.cdbackup")
+    _save(db, "after the backup")  # the sidecar now records a later head than the backup's
+    db.close()
+    restore_backup(tmp_path / "old.cdbackup", paths, lambda _p: KEY, clock=FakeClock())
+    reopened = Database.open(paths.database, KEY, clock=FakeClock())
+    try:
+        assert reopened.integrity_warnings == ()  # restoring is deliberate, not damage
+    finally:
+        reopened.close()
