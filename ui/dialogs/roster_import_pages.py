@@ -8,6 +8,7 @@ never unlock the import.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ class CheckPage(QWizardPage):
         self._set_clean(False)
         wizard.checked = None
         self.report_edit.clear()
-        self.progress.setRange(0, 3)
+        self.progress.setRange(0, 0)  # busy until the core reports its first rows
         self.progress.setValue(0)
         self.status_label.setStyleSheet("")
         self.status_label.setText(_("Checking {name}…").format(name=choice.path.name))
@@ -205,6 +206,7 @@ class CheckPage(QWizardPage):
         self._handle.cancel()
         self._handle = None
         self._run += 1  # whatever the worker still delivers is now stale
+        self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status_label.setText(_("Check cancelled. Nothing was imported."))
         self.cancel_button.setEnabled(False)
@@ -220,6 +222,7 @@ class CheckPage(QWizardPage):
         if run != self._run:
             return
         parsed, result = checked.result.parsed, checked.result
+        self.progress.setRange(0, max(1, len(parsed.rows)))
         self.progress.setValue(self.progress.maximum())
         self.report_edit.setPlainText(parsed.report(limit=max(1, len(parsed.problems))))
         if parsed.ok:
@@ -273,12 +276,19 @@ class ImportPage(QWizardPage):
         self.result_label = QLabel()
         self.result_label.setObjectName("roster_import_result_label")
         self.result_label.setWordWrap(True)
+        self.cancel_button = _button("cancel_roster_import_button", _("Cancel import"))
+        cancel_row = QHBoxLayout()
+        cancel_row.addStretch(1)
+        cancel_row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.progress)
         layout.addWidget(self.result_label)
+        layout.addLayout(cancel_row)
         layout.addStretch(1)
         self.finished_import = False
         self.result: Any = None
+        self._stop = threading.Event()
+        self.cancel_button.clicked.connect(self.cancel_import)
 
     def initializePage(self) -> None:
         from ui.dialogs.roster_import_wizard import commit_roster
@@ -286,21 +296,39 @@ class ImportPage(QWizardPage):
         wizard = self.roster_wizard
         checked = wizard.checked
         services = wizard.ctx.require_services()
-        self.progress.setRange(0, 0)  # busy: one transaction, no steps to count
+        stop = self._stop = threading.Event()
+        self.progress.setRange(0, 0)  # busy until the core reports its first rows
         self.result_label.setText(_("Importing…"))
+        self.cancel_button.setEnabled(True)
         wizard.ctx.tasks.run_db(
-            lambda control: commit_roster(services, checked, control),
+            lambda control: commit_roster(services, checked, control, stop),
             context=self,
             on_done=self._imported,
             on_error=self._failed,
+            on_progress=self._progress,
             name="roster-import",
         )
+
+    def cancel_import(self) -> None:
+        """Ask the worker to stop; the worker's answer says whether it rolled back."""
+        self._stop.set()
+        self.cancel_button.setEnabled(False)
+        self.result_label.setText(_("Cancelling…"))
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if self.finished_import:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        if not self._stop.is_set():
+            self.result_label.setText(text)
 
     def isComplete(self) -> bool:
         return self.finished_import
 
     def _imported(self, result: Any) -> None:
         self.result = result
+        self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.result_label.setText(
@@ -313,9 +341,17 @@ class ImportPage(QWizardPage):
         self.roster_wizard.imported(result.created, result.updated)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
+        from clinician_desk.services.roster import RosterImportCancelled
+
+        self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.result_label.setStyleSheet("color: #b71c1c")
-        self.result_label.setText(_("Nothing was imported: {message}").format(message=exc.message))
+        if isinstance(exc, RosterImportCancelled):
+            self.result_label.setText(_("Import cancelled. Nothing was imported."))
+        else:
+            self.result_label.setStyleSheet("color: #b71c1c")
+            self.result_label.setText(
+                _("Nothing was imported: {message}").format(message=exc.message)
+            )
         self.finished_import = True
         emit(self.completeChanged)

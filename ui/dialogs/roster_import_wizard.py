@@ -3,15 +3,20 @@
 Three pages. *Source*: the CSV export, its layout (detected from the header, one of the presets
 aeries / powerschool / infinite-campus / oneroster, or a custom JSON mapping file) and an
 optional school for rows without one. *Check*: a dry run of ``services.record.import_roster`` on
-the database worker (``ui.tasks``) with progress and cancel; the report lists every problem with
+the database worker (``ui.tasks``) with per-row progress (the core reports every 200 rows) and a
+cancel that takes effect within those rows; the report lists every problem with
 its line number, and the wizard only goes on when there is none. *Import*: commits the very bytes
 that were checked — all rows or none, as the core guarantees — and says how many students were
-added and updated; ``roster_imported`` then lets the caseload refresh. Problem texts come from
-the core, which names lines and fields but never the values (they may be student data).
+added and updated, with per-row progress and *Cancel import*: a cancel before the last row
+rolls the whole transaction back, and the page says which of the two happened (the result of
+the worker, never a guess); ``roster_imported`` then lets the caseload refresh. Problem texts
+come from the core, which names lines and fields but never the values (they may be student
+data).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,33 +54,54 @@ def check_roster(services: Any, choice: RosterChoice, control: Any) -> CheckedRo
     """Worker: read the file (and mapping), then dry-run the import; nothing is written."""
     from clinician_desk.services.roster import load_mapping_file, read_roster_file
 
-    control.report(0, 3, _("Reading the file…"))
+    control.report(0, 0, _("Reading the file…"))
     data = read_roster_file(choice.path)
     control.check_cancelled()
     mapping = load_mapping_file(choice.mapping_path) if choice.mapping_path else None
-    control.report(1, 3, _("Checking every line…"))
+    control.report(0, 0, _("Checking every line…"))
     control.check_cancelled()
+
+    def progress(done: int, total: int) -> None:
+        control.report(
+            done, total, _("Checked {done} of {total} lines…").format(done=done, total=total)
+        )
+        control.check_cancelled()  # raises out of the (read-only) dry run
+
     result = services.record.import_roster(
         data,
         preset=choice.preset,
         mapping=mapping,
         default_school_cds=choice.default_school_cds,
         dry_run=True,
+        progress=progress,
     )
     control.check_cancelled()
-    control.report(3, 3, _("Checked."))
     return CheckedRoster(data, mapping, choice, result)
 
 
-def commit_roster(services: Any, checked: CheckedRoster, control: Any) -> Any:
-    """Worker: import the checked bytes for real (one transaction: every row or none)."""
-    control.report(0, 1, _("Importing…"))
+def commit_roster(
+    services: Any, checked: CheckedRoster, control: Any, stop: threading.Event | None = None
+) -> Any:
+    """Worker: import the checked bytes for real (one transaction: every row or none).
+
+    ``stop`` set before the last row makes the core raise ``RosterImportCancelled`` and roll
+    everything back; set later, the import completes and its result is returned. (The task's own
+    cancel is not used: it would report "cancelled" even for an import that had committed.)
+    """
+    control.report(0, 0, _("Importing…"))
+
+    def progress(done: int, total: int) -> bool:
+        text = _("Imported {done} of {total} students…").format(done=done, total=total)
+        control.report(done, total, text)
+        return stop is None or not stop.is_set()
+
     return services.record.import_roster(
         checked.data,
         preset=checked.choice.preset,
         mapping=checked.mapping,
         default_school_cds=checked.choice.default_school_cds,
         dry_run=False,
+        progress=progress,
     )
 
 
