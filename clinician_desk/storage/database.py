@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlcipher3
 
 from clinician_desk.clock import Clock, utc_iso
-from clinician_desk.errors import CorruptionError, StorageError
+from clinician_desk.errors import CorruptionError, PermissionRefusedError, StorageError
 from clinician_desk.storage import audit, headmark, migrations_runner
 from clinician_desk.storage.connection import (
     Connection,
@@ -42,6 +42,8 @@ from clinician_desk.storage.connection import (
 from clinician_desk.storage.snapshot import fsync_dir, snapshot
 
 BACKUPS_DIRNAME = "backups"
+# The message of migration 0006's triggers guarding a destroyed record (services/retention.py).
+_DESTROYED = "record was destroyed"
 
 
 class UnitOfWork:
@@ -189,6 +191,11 @@ class Database:
                 conn.execute("ROLLBACK")
             if isinstance(exc, DatabaseError) and _is_environmental(exc):
                 raise _storage_error(self.path, exc) from None
+            if isinstance(exc, DatabaseError) and _DESTROYED in str(exc):
+                raise PermissionRefusedError(
+                    "This student's record was destroyed at the end of its retention period; "
+                    "nothing can be added to it or changed. Nothing was saved."
+                ) from None
             raise
         if work.appended:  # after COMMIT returned, so the sidecar can lag but never lead
             self._record_head()

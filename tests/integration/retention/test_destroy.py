@@ -139,6 +139,10 @@ def test_a_record_is_destroyed_only_when_eligible_and_then_completely(
 
     with pytest.raises(PermissionRefusedError, match="already destroyed"):
         service.destroy(sid)
+    with pytest.raises(PermissionRefusedError, match="record was destroyed"):  # the backstop
+        RecordService(db).save_safety_plan(sid, {"warning_signs": ["fictional"]})
+    with pytest.raises(PermissionRefusedError, match="record was destroyed"):
+        RecordService(db).end_services(sid, None)
     assert sid not in [s.student_id for s in service.eligible()]
     assert service.status(sid).destroyed_on == date(2060, 1, 5)
 
