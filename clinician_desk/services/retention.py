@@ -231,7 +231,13 @@ def _remove_content(conn: Any, sid: int, now: str) -> dict[str, int]:
             now,
         ),
         "guardians": run("DELETE FROM guardians WHERE student_id = ?"),
-        "form_drafts": run("DELETE FROM form_drafts WHERE key = 'session-form:' || ?", sid),
+        # Draft keys are "<form>:<student id>[:<item id>]" (note editor, record dialogs).
+        "form_drafts": run(
+            "DELETE FROM form_drafts WHERE instr(key, ':') > 0"
+            " AND (substr(key, instr(key, ':') + 1) = ?1"
+            " OR substr(key, instr(key, ':') + 1) GLOB ?1 || ':*')",
+            str(sid),
+        ),
         "search_rows": search_rows,
     }
     conn.execute(

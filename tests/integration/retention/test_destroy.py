@@ -45,6 +45,9 @@ def vault(tmp_path: Path) -> Iterator[tuple[Database, int]]:
     record.save_psychotherapy_note(session_id, sid, f"Fictional process note {CANARY}.")
     record.sign_psychotherapy_note(session_id, sid)
     record.save_form_draft(f"session-form:{sid}", {"location": CANARY})
+    record.save_form_draft(f"referral:{sid}", {"reason": CANARY})
+    record.save_form_draft(f"referral-status:{sid}:7", {"note": CANARY})
+    record.save_form_draft(f"referral-status:{sid + 1}:{sid}", {"note": "another student"})
     record.end_services(sid, date(2026, 9, 14))
     db.checkpoint()
     yield db, int(sid)
@@ -123,10 +126,11 @@ def test_a_record_is_destroyed_only_when_eligible_and_then_completely(
         last = conn.execute(
             "SELECT action, entity_id, details FROM audit_log ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        drafts = conn.execute("SELECT count(*) FROM form_drafts").fetchone()[0]
+        drafts = [str(r[0]) for r in conn.execute("SELECT key FROM form_drafts")]
         assert conn.execute("SELECT * FROM count_dirty ORDER BY 1, 2").fetchall() == dirty
     assert tuple(name) == ("Destroyed", "record", "1900-01-01", None, 0)
-    assert drafts == 0
+    assert drafts == [f"referral-status:{sid + 1}:{sid}"]  # another student's draft stays
+    assert report.removed["form_drafts"] == 3
     assert last[0] == "student.record_destroyed" and last[1] == str(sid)
     details = json.loads(last[2])
     assert details["removed"] == report.removed and CANARY not in last[2]
