@@ -83,3 +83,33 @@ def test_rows_model_passes_modeltester(qtmodeltester):
     assert model.index(2, 2).data() == ""
     assert model.index(0, 1).data(ROW_ROLE) is rows[0]
     assert model.headerData(1, Qt.Orientation.Horizontal) == "N"
+
+
+def test_caseload_sort_keeps_the_selection_and_filters_combine(qtmodeltester):
+    from PySide6.QtCore import QItemSelectionModel
+
+    model = CaseloadTableModel()
+    model.set_rows(caseload_entries(overview()))
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    selection = QItemSelectionModel(proxy)
+    selection.setCurrentIndex(proxy.index(1, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    selected_id = selection.currentIndex().data(ID_ROLE)
+    proxy.sort(3, Qt.SortOrder.DescendingOrder)  # by tier, then back by name
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert [proxy.index(i, 0).data() for i in range(3)] == [
+        "Testy McFakeface",
+        "Nota Realperson",
+        "Ima Placeholder",
+    ]
+    assert selection.currentIndex().data(ID_ROLE) == selected_id  # moved with its row
+    model.set_rows(caseload_entries(overview()))  # a reload arrives in the current order
+    assert model.index(0, 0).data() == "Testy McFakeface"
+    proxy.set_only_flagged(True)
+    proxy.setFilterFixedString("REALPERSON")  # case-insensitive, any column
+    assert proxy.rowCount() == 1 and proxy.index(0, 5).data() == "Referral overdue"
+    proxy.setFilterFixedString("imaginary-nothing")
+    assert proxy.rowCount() == 0
+    proxy.setFilterFixedString("referral")  # the flags column is searched too
+    assert proxy.rowCount() == 1
+    qtmodeltester.check(proxy)

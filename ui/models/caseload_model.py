@@ -3,15 +3,20 @@
 ``caseload_entries(overview)`` joins the active caseload with the overview's flag lists (open
 safety follow-up, overdue referral or mandated-report follow-up, incomplete consent
 documentation) into ``CaseloadEntry`` rows with the flags in words; ``set_rows`` replaces the
-whole list (model reset); rows are never edited here. Columns: student, school, grade, tier, last
+whole list (model reset); rows are never edited here. Each entry carries its display texts, sort
+keys and a case-folded search text, computed when it is built — on the database worker — so the
+GUI thread only indexes tuples: a 10,000-student caseload resets, sorts (``sort`` orders the
+Python list by the precomputed keys, no ``data()`` call per comparison) and filters in
+milliseconds. Columns: student, school, grade, tier, last
 contact, flags; ``FLAG_ROLE`` returns them as a tuple and ``ID_ROLE`` the student id for navigation.
-Sorting and searching are done by a ``QSortFilterProxyModel`` over this model (``SORT_ROLE``
-gives sortable values: dates as ISO text, tiers as numbers).
+Filtering is done by the page's ``QSortFilterProxyModel`` over this model, which hands sorting
+down to :meth:`CaseloadTableModel.sort` (``SORT_ROLE`` still gives the sortable values: dates as
+ISO text, tiers as numbers).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -20,10 +25,16 @@ from PySide6.QtGui import QBrush, QColor
 
 from ui.i18n import _
 from ui.models.rows_model import Index, RowsTableModel
+from ui.qt_compat import emit
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+# plain ints: comparing an int role with these is much cheaper than with enum members
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,30 @@ class CaseloadEntry:
     tier: int | None
     last_contact: str
     flags: tuple[str, ...]
+    display: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    keys: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    haystack: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        display = (
+            self.name,
+            self.school,
+            self.grade,
+            "" if self.tier is None else str(self.tier),
+            self.last_contact,
+            ", ".join(self.flags),
+        )
+        keys = (
+            self.name.casefold(),
+            self.school.casefold(),
+            self.grade.casefold(),
+            self.tier or 0,
+            self.last_contact,
+            len(self.flags),
+        )
+        object.__setattr__(self, "display", display)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "haystack", "\x00".join(display).casefold())
 
 
 def caseload_entries(
@@ -75,7 +110,8 @@ def caseload_entries(
 
 class CaseloadTableModel(RowsTableModel):
     """The shared frozen-rows model (``ui.models.rows_model``) plus caseload roles: sortable
-    values, the student id, the flags as a tuple and the flags column in red."""
+    values, the student id, the flags as a tuple and the flags column in red. Keeps its rows in
+    the current sort order (``sort``), so a reload arrives already sorted."""
 
     COLUMNS = ("student", "school", "grade", "tier", "last_contact", "flags")
 
@@ -95,35 +131,57 @@ class CaseloadTableModel(RowsTableModel):
             ],
             parent,
         )
+        self._sort_column = -1
+        self._descending = False
+        self._red = QBrush(QColor("#b71c1c"))
 
     @staticmethod
     def _value(row: CaseloadEntry, column: str) -> Any:
-        if column == "student":
-            return row.name
-        if column == "flags":
-            return ", ".join(row.flags)
-        return getattr(row, column)
+        return row.display[CaseloadTableModel.COLUMNS.index(column)]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def _sorted(self, rows: list[CaseloadEntry]) -> list[CaseloadEntry]:
+        if 0 <= self._sort_column < len(self.COLUMNS):
+            column = self._sort_column
+            rows.sort(key=lambda r: r.keys[column], reverse=self._descending)  # stable
+        return rows
+
+    def set_rows(self, rows: Any) -> None:
+        self.beginResetModel()
+        self._rows = self._sorted(list(rows))
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows by the precomputed keys (stable, like Qt's own sort)."""
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        emit(self.layoutAboutToBeChanged)
+        persistent = self.persistentIndexList()
+        anchored = [(self._rows[i.row()], i.column()) for i in persistent if i.isValid()]
+        self._sorted(self._rows)
+        if persistent:
+            where = {id(row): n for n, row in enumerate(self._rows)}
+            self.changePersistentIndexList(
+                [i for i in persistent if i.isValid()],
+                [self.index(where[id(row)], col) for row, col in anchored],
+            )
+        emit(self.layoutChanged)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row_number = index.row()
+        if not 0 <= row_number < len(self._rows) or not index.isValid():
             return None
-        row = self._rows[index.row()]
-        column = self.COLUMNS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            value = self._value(row, column)
-            return "" if value is None else str(value)
+        row = self._rows[row_number]
+        if role == _DISPLAY or role == _ACCESSIBLE:
+            return row.display[index.column()]
+        column = index.column()
         if role == SORT_ROLE:
-            if column == "tier":
-                return row.tier or 0
-            if column == "flags":
-                return len(row.flags)
-            return str(self._value(row, column)).casefold()
+            return row.keys[column]
         if role == ID_ROLE:
             return row.student_id
         if role == FLAG_ROLE:
             return row.flags
-        if role == Qt.ItemDataRole.ForegroundRole and column == "flags" and row.flags:
-            return QBrush(QColor("#b71c1c"))
-        if role == Qt.ItemDataRole.ToolTipRole and column == "flags":
+        if role == _FOREGROUND and column == 5 and row.flags:
+            return self._red
+        if role == _TOOLTIP and column == 5:
             return "\n".join(row.flags) or None
         return None
