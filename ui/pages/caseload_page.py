@@ -67,7 +67,8 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
     ) -> bool:
         if not self.only_flagged and not self._needle:
             return True
-        entry = self.sourceModel().row_at(source_row)
+        source: Any = self.sourceModel()
+        entry = source.row_at(source_row)
         if self.only_flagged and not entry.flags:
             return False
         return self._needle in entry.haystack
