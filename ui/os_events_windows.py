@@ -42,6 +42,18 @@ def reason_for(message: int, wparam: int) -> str | None:
     return None
 
 
+def _wtsapi32() -> Any:  # pragma: no cover - Windows only
+    """wtsapi32 with typed arguments (an HWND does not fit ctypes' default C int on 64-bit)."""
+    from ctypes import wintypes
+
+    dll = ctypes.WinDLL("wtsapi32")  # type: ignore[attr-defined]
+    dll.WTSRegisterSessionNotification.argtypes = [wintypes.HWND, wintypes.DWORD]
+    dll.WTSRegisterSessionNotification.restype = wintypes.BOOL
+    dll.WTSUnRegisterSessionNotification.argtypes = [wintypes.HWND]
+    dll.WTSUnRegisterSessionNotification.restype = wintypes.BOOL
+    return dll
+
+
 class WindowsSessionFilter(QAbstractNativeEventFilter):
     """Calls ``on_lock(reason)`` for the messages of :func:`reason_for`."""
 
@@ -58,8 +70,8 @@ class WindowsSessionFilter(QAbstractNativeEventFilter):
         if window is not None:
             hwnd = int(window.winId())
             try:
-                wtsapi32 = ctypes.WinDLL("wtsapi32")  # type: ignore[attr-defined]
-                if wtsapi32.WTSRegisterSessionNotification(hwnd, NOTIFY_FOR_THIS_SESSION):
+                register = _wtsapi32().WTSRegisterSessionNotification
+                if register(hwnd, NOTIFY_FOR_THIS_SESSION):
                     self._hwnd = hwnd
                 else:
                     log.info("WTSRegisterSessionNotification failed; session lock not watched")
@@ -73,8 +85,7 @@ class WindowsSessionFilter(QAbstractNativeEventFilter):
             app.removeNativeEventFilter(self)
         if self._hwnd is not None:
             try:
-                wtsapi32 = ctypes.WinDLL("wtsapi32")  # type: ignore[attr-defined]
-                wtsapi32.WTSUnRegisterSessionNotification(self._hwnd)
+                _wtsapi32().WTSUnRegisterSessionNotification(self._hwnd)
             except OSError:
                 pass
             self._hwnd = None
