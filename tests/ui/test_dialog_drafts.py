@@ -199,3 +199,37 @@ def test_safety_workflow_typing_is_kept_for_the_same_screening(qtbot, unlocked_w
     assert "Paces the hallway" in again.plan_editor.step_edits["warning_signs"].toPlainText()
     again.done(1)  # recorded (accepted): the draft goes
     assert _draft(window, f"safety-follow-up:{student_id}:4242") is None
+
+
+def test_referral_status_choice_survives_a_lock(qtbot, unlocked_window):
+    from datetime import date
+
+    from clinician_desk.domain.referrals import ReferralInput
+    from ui.dialogs.referral_status_dialog import ReferralStatusDialog
+
+    window = unlocked_window
+    student_id = open_fictional_student(qtbot, window, last="Statuswell")
+    services = window.ctx.services
+    referral_id = window.ctx.tasks.call_db_blocking(
+        lambda: services.record.create_referral(
+            ReferralInput(student_id, "school_team", "", date(2026, 10, 2), "behavior")
+        )
+    )
+
+    def open_status():
+        window.open_student(student_id)
+        qtbot.waitUntil(lambda: window.student_page.referrals_model.rowCount() == 1, timeout=20_000)
+        window.student_page.referrals_view.selectRow(0)
+        window.student_page.record_actions.change_referral_status()
+        return _visible(window.student_page, ReferralStatusDialog)
+
+    dialog = open_status()
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("declined"))
+    dialog.follow_up_check.setChecked(False)
+    _relock(qtbot, window, None)
+    assert _draft(window, f"referral-status:{student_id}:{referral_id}") is not None
+    dialog = open_status()
+    qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)
+    qtbot.mouseClick(dialog.draft.restore_button, Qt.MouseButton.LeftButton)
+    assert dialog.status_combo.currentData() == "declined"
+    assert not dialog.follow_up_check.isChecked()
