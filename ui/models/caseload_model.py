@@ -16,9 +16,8 @@ ISO text, tiers as numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -37,9 +36,13 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 
 
-@dataclass(frozen=True)
-class CaseloadEntry:
-    """One caseload row with its flags already put into words (built on the GUI thread)."""
+class CaseloadEntry(NamedTuple):
+    """One caseload row with its flags in words, display texts, sort keys and search text.
+
+    A tuple of strings and numbers on purpose: the garbage collector stops tracking such
+    tuples, so 10,000 rows do not lengthen the full collections that pause every thread (a
+    collection run by the worker while it builds the rows holds the GIL and stalls the GUI).
+    Build with :func:`caseload_entry`."""
 
     student_id: int
     name: str
@@ -48,30 +51,48 @@ class CaseloadEntry:
     tier: int | None
     last_contact: str
     flags: tuple[str, ...]
-    display: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    keys: tuple[Any, ...] = field(init=False, repr=False, compare=False)
-    haystack: str = field(init=False, repr=False, compare=False)
+    display: tuple[str, ...]
+    keys: tuple[Any, ...]
+    haystack: str
 
-    def __post_init__(self) -> None:
-        display = (
-            self.name,
-            self.school,
-            self.grade,
-            "" if self.tier is None else str(self.tier),
-            self.last_contact,
-            ", ".join(self.flags),
-        )
-        keys = (
-            self.name.casefold(),
-            self.school.casefold(),
-            self.grade.casefold(),
-            self.tier or 0,
-            self.last_contact,
-            len(self.flags),
-        )
-        object.__setattr__(self, "display", display)
-        object.__setattr__(self, "keys", keys)
-        object.__setattr__(self, "haystack", "\x00".join(display).casefold())
+
+def caseload_entry(
+    student_id: int,
+    name: str,
+    school: str,
+    grade: str,
+    tier: int | None,
+    last_contact: str,
+    flags: tuple[str, ...],
+) -> CaseloadEntry:
+    display = (
+        name,
+        school,
+        grade,
+        "" if tier is None else str(tier),
+        last_contact,
+        ", ".join(flags),
+    )
+    keys = (
+        name.casefold(),
+        school.casefold(),
+        grade.casefold(),
+        tier or 0,
+        last_contact,
+        len(flags),
+    )
+    return CaseloadEntry(
+        student_id,
+        name,
+        school,
+        grade,
+        tier,
+        last_contact,
+        flags,
+        display,
+        keys,
+        "\x00".join(display).casefold(),
+    )
 
 
 def caseload_entries(
@@ -95,14 +116,14 @@ def caseload_entries(
         if row.student_id in consent:
             flags.append(_("Consent incomplete"))
         out.append(
-            CaseloadEntry(
-                student_id=row.student_id,
-                name=row.display_name,
-                school=row.school_name or names.get(row.school_cds, row.school_cds),
-                grade=row.grade,
-                tier=row.tier,
-                last_contact=row.last_contact.isoformat() if row.last_contact else "",
-                flags=tuple(flags),
+            caseload_entry(
+                row.student_id,
+                row.display_name,
+                row.school_name or names.get(row.school_cds, row.school_cds),
+                row.grade,
+                row.tier,
+                row.last_contact.isoformat() if row.last_contact else "",
+                tuple(flags),
             )
         )
     return out
