@@ -119,6 +119,7 @@ class SyncScheduler(QObject):
         self._generation = 0
         self._handle: Any = None
         self._network: Any = None
+        self._reachable: bool | None = None  # last reachability Qt reported (None: unknown)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.check)
@@ -314,10 +315,22 @@ class SyncScheduler(QObject):
             self._network = False
             return
         self._network = info
+        self._reachable = self._is_online(info.reachability())
         info.reachabilityChanged.connect(self._reachability_changed)
 
-    def _reachability_changed(self, reachability: Any) -> None:
+    @staticmethod
+    def _is_online(reachability: Any) -> bool | None:
         from PySide6.QtNetwork import QNetworkInformation
 
-        if reachability == QNetworkInformation.Reachability.Online:
+        if reachability == QNetworkInformation.Reachability.Unknown:
+            return None
+        return bool(reachability == QNetworkInformation.Reachability.Online)
+
+    def _reachability_changed(self, reachability: Any) -> None:
+        """Only offline -> online counts: a backend's first report (from "unknown") or a repeated
+        "online" plans nothing — the startup and periodic rounds cover those."""
+        online = self._is_online(reachability)
+        came_back = online is True and self._reachable is False
+        self._reachable = online
+        if came_back:
             self.network_online()

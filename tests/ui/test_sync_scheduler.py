@@ -157,8 +157,17 @@ def test_offline_backs_off_network_return_resumes_revoked_stops_lock_stops(
     assert not scheduler.running  # the backoff is respected: no hammering
 
     county.start()
-    scheduler.network_online()  # what QNetworkInformation's "Online" does
-    assert scheduler.due == clock.monotonic() + ONLINE_DELAY
+    from PySide6.QtNetwork import QNetworkInformation
+
+    due = scheduler.due
+    scheduler._reachability_changed(QNetworkInformation.Reachability.Disconnected)
+    assert scheduler.due == due  # going offline plans nothing
+    scheduler._reachability_changed(QNetworkInformation.Reachability.Online)
+    assert scheduler.due == clock.monotonic() + ONLINE_DELAY  # back online: soon, backoff reset
+    scheduler.due = due
+    scheduler._reachability_changed(QNetworkInformation.Reachability.Online)
+    assert scheduler.due == due  # "Online" again is not a change
+    scheduler.due = clock.monotonic() + ONLINE_DELAY
     clock.advance(ONLINE_DELAY)
     assert _round(qtbot, scheduler) == "synced"
     assert sum(county.totals().values()) > 0
