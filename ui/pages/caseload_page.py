@@ -11,7 +11,6 @@ opens the student dialog.
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import UiContext
+from ui.gc_pause import paused_gc
 from ui.i18n import _, ngettext
 from ui.models.caseload_model import (
     ID_ROLE,
@@ -38,20 +38,11 @@ from ui.widgets.tables import configure_table, fit_columns
 
 
 def load_entries(services: Any) -> list[Any]:
-    """Worker: the caseload as display-ready entries, with the cyclic garbage collector paused.
-
-    Building 10,000 rows allocates ~100,000 objects, enough to start a full collection on this
-    thread; it holds the GIL for 60–130 ms and the GUI thread waits (measured with gc
-    callbacks in bench_roster_ui). Paused, the rows are built in ~100 ms of releasable work and
-    the next ordinary collection finds them already unreachable or untrackable.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    """Worker: the caseload as display-ready entries, with the cyclic GC paused (building
+    10,000 rows would start a full collection that holds the GIL and stalls the GUI thread;
+    see ``ui.gc_pause``)."""
+    with paused_gc():
         return caseload_entries(services.record.caseload())
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class CaseloadFilterProxyModel(QSortFilterProxyModel):
