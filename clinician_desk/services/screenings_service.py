@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from clinician_desk.domain.screenings import (
+    CriticalFlag,
     Instrument,
     SafetyFollowUp,
     ScreeningResult,
@@ -54,6 +55,28 @@ class OpenScreeningRow:
     administered_on: date
     requires_follow_up: bool
     follow_up_recorded: bool
+
+
+@dataclass(frozen=True)
+class OpenFollowUp:
+    """One open safety follow-up of a student (an open ``safety_flags`` row).
+
+    A critical screening's flag carries its administration (``screening_id`` and the newest
+    result's critical items, for the safety workflow dialog); a flag the clinician (or anything
+    but a still-open critical administration) opened has ``screening_id`` None and is closed
+    with a reason through ``services.record.close_safety_flag``.
+    """
+
+    flag_id: int
+    source: str
+    reason: str
+    opened_at: str
+    screening_id: int | None = None
+    instrument: str | None = None
+    instrument_title: str = ""
+    administered_on: date | None = None
+    critical: tuple[CriticalFlag, ...] = ()
+    follow_up_recorded: bool = False
 
 
 class ScreeningsService:
@@ -157,6 +180,53 @@ class ScreeningsService:
                     )
                 )
             return out
+
+    def open_follow_ups(self, student_id: int) -> tuple[OpenFollowUp, ...]:
+        """The student's open safety follow-ups, oldest first (a list, not audited: the
+        student page that shows it audits its own view). A screening's flag names the still-open
+        critical administration and its critical items; any other flag comes without one."""
+        with self.db.read() as conn:
+            flags = conn.execute(
+                "SELECT id, source, source_ref, reason, opened_at FROM safety_flags"
+                " WHERE student_id = ? AND closed_at IS NULL ORDER BY opened_at, id",
+                (student_id,),
+            ).fetchall()
+            return tuple(self._open_follow_up(conn, student_id, *f) for f in flags)
+
+    def _open_follow_up(
+        self, conn: Any, student_id: int, flag_id: int, source: str, ref: Any, reason: str, at: str
+    ) -> OpenFollowUp:
+        base = OpenFollowUp(int(flag_id), str(source), str(reason), str(at))
+        ref_text = str(ref or "")
+        if source != "screening" or not ref_text.isdigit():
+            return base
+        row = repo.get_screening(conn, int(ref_text))
+        if (
+            row is None
+            or row.student_id != student_id
+            or row.status != "open"
+            or not row.requires_follow_up
+        ):
+            return base  # nothing left to record on the administration: close with a reason
+        results = repo.results_of(conn, row.id)
+        latest = results[-1].result if results else {}
+        critical = tuple(
+            CriticalFlag(str(c.get("item", "")), str(c.get("level", "")), str(c.get("reason", "")))
+            for c in latest.get("critical", ())
+        )
+        instrument = self.instruments.get(row.instrument)
+        return OpenFollowUp(
+            base.flag_id,
+            base.source,
+            base.reason,
+            base.opened_at,
+            screening_id=row.id,
+            instrument=row.instrument,
+            instrument_title=instrument.title if instrument else row.instrument,
+            administered_on=row.administered_on,
+            critical=critical,
+            follow_up_recorded=repo.follow_up_of(conn, row.id) is not None,
+        )
 
     def demo_extra(self, uow: Any, rng: random.Random, student_ids: list[int], today: date) -> None:
         """``generate_demo`` hook: synthetic administrations in the demo's transaction."""
