@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.screening_page.finished.connect(self.open_student)
         self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
         self.screening_page.finished.connect(self.sync_scheduler.request_soon)
+        self.sync_page.enrolled.connect(self.sync_scheduler.request_soon)
         self.session.add_lock_hooks(before=self.note_page.save_draft_now)
         for page in self.pages:
             self.session.add_lock_hooks(after=page.clear)

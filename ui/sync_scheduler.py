@@ -114,6 +114,7 @@ class SyncScheduler(QObject):
         self.halted: str | None = None  # "revoked": no automatic rounds until the next unlock
         self.rounds = 0
         self.last_outcome: str | None = None
+        self.outcomes: list[str] = []  # every round's outcome this run (diagnostics, tests)
         self._running = False
         self._again = False
         self._generation = 0
@@ -285,6 +286,7 @@ class SyncScheduler(QObject):
             return
         self.rounds += 1
         self.last_outcome = outcome
+        self.outcomes.append(outcome)
         if self.ctx.services is None:
             return
         if outcome == "revoked":

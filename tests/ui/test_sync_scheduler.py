@@ -46,7 +46,8 @@ def session_window(qtbot, tmp_path, real_time_clock):
         tmp_path / "data", clock=real_time_clock, kdf=CHEAP_KDF, settings_path=tmp_path / "ui.ini"
     )
     key, _recovery = create_vault(ctx.paths.vault("default"), PASSPHRASE, kdf=CHEAP_KDF)
-    window = build_window(ctx, idle=300)
+    # the tests advance the shared fake clock by hours: keep the idle lock out of the way
+    window = build_window(ctx, idle=10**7)
     qtbot.addWidget(window)
     window.resize(1100, 720)
     window.show()
@@ -101,12 +102,26 @@ def test_rounds_after_unlock_periodically_after_signing_and_not_twice(
     window, clock = session_window, real_time_clock
     scheduler = window.sync_scheduler
     assert scheduler.enabled and scheduler.due == clock.monotonic() + STARTUP_DELAY
-    _enroll(window, county)
-    _seed(window, date(2026, 9, 15))
-
-    scheduler.check()  # not due yet: nothing happens, nothing reaches the server
-    assert not scheduler.running and sum(county.totals().values()) == 0
+    scheduler.check()  # not due yet: nothing happens
+    assert not scheduler.running and scheduler.rounds == 0
     clock.advance(STARTUP_DELAY)
+    assert _round(qtbot, scheduler) == "not_enrolled"
+    assert scheduler.due == clock.monotonic() + scheduler.interval
+
+    # enrolling on the sync page asks for a round in `debounce`
+    from tests.integration.sync.county import DEMO_DISTRICT
+
+    _seed(window, date(2026, 9, 15))
+    window.ctx.services.sync.worker.backoff = Backoff(uniform=lambda: 1.0)
+    page = window.sync_page
+    page.server_edit.setText(county.url)
+    page.enroll(county.issue_code((DEMO_DISTRICT,)))
+    qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=20_000)
+    assert "enrolled" in page.message.text()
+    assert scheduler.due == clock.monotonic() + scheduler.debounce
+    scheduler.check()
+    assert not scheduler.running and sum(county.totals().values()) == 0  # not due yet
+    clock.advance(scheduler.debounce)
     assert _round(qtbot, scheduler) == "synced"
     first = sum(county.totals().values())
     assert first > 0
@@ -133,7 +148,7 @@ def test_rounds_after_unlock_periodically_after_signing_and_not_twice(
     window.sync_page.sync_now()
     assert "already running" in window.sync_page.message.text()
     qtbot.waitUntil(lambda: not scheduler.running, timeout=30_000)
-    assert scheduler.last_outcome == "synced"
+    assert scheduler.outcomes == ["not_enrolled", "synced", "nothing", "synced"]
     assert sum(county.totals().values()) > first
     assert sync_gate(window.ctx).holder is None
     qtbot.waitUntil(lambda: "0 waiting" in window.sync_page.headline.text(), timeout=20_000)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
+from ui.qt_compat import emit
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
 from ui.widgets.tables import configure_table, fit_columns
@@ -40,6 +42,8 @@ def _button(name: str, text: str) -> QPushButton:
 
 
 class SyncPage(QWidget):
+    enrolled = Signal()  # the automatic sync takes it as a cue to sync soon
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sync_page")
@@ -146,7 +150,7 @@ class SyncPage(QWidget):
         self.ctx.tasks.run_db(
             lambda _c: sync.enroll(url, code),
             context=self,
-            on_done=lambda _e: self._after(_("This laptop is enrolled.")),
+            on_done=lambda _e: (self._after(_("This laptop is enrolled.")), emit(self.enrolled)),
             on_error=self._failed,
             name="enroll",
         )
