@@ -150,10 +150,14 @@ class SyncPage(QWidget):
         self.ctx.tasks.run_db(
             lambda _c: sync.enroll(url, code),
             context=self,
-            on_done=lambda _e: (self._after(_("This laptop is enrolled.")), emit(self.enrolled)),
+            on_done=lambda _e: self._enrolled(),
             on_error=self._failed,
             name="enroll",
         )
+
+    def _enrolled(self) -> None:
+        self._after(_("This laptop is enrolled."))
+        emit(self.enrolled)
 
     def sync_now(self) -> None:
         sync = self._sync()
