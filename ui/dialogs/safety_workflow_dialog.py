@@ -9,10 +9,15 @@ stays open. Escape and the window's close button do nothing until the follow-up 
 only locking the app closes it unrecorded (the follow-up then stays open in the vault and the
 caseload flags it), and what was typed is kept as an encrypted form draft, offered back
 when the dialog opens again for the same screening.
+
+Opened later from the student page (``dismissible=True``, with a ``subtitle`` naming the
+administration), the same dialog records an open follow-up after a lock; there it also has
+"Later", which closes it unrecorded and keeps what was typed as the draft (the flag stays open).
 """
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -64,6 +70,9 @@ class SafetyWorkflowDialog(QDialog):
         administration_id: Any,
         result: Any,
         parent: QWidget | None = None,
+        *,
+        subtitle: str = "",
+        dismissible: bool = False,
     ) -> None:
         super().__init__(parent)
         from clinician_desk.domain.screenings.safety import NOTIFICATION_DECISIONS, RISK_OUTCOMES
@@ -75,6 +84,7 @@ class SafetyWorkflowDialog(QDialog):
         self.student_id = student_id
         self.administration_id = administration_id
         self._recorded = False
+        self.dismissible = dismissible
         reasons = "; ".join(f"{f.item}: {f.reason}" for f in getattr(result, "critical", ()))
         intro = QLabel(
             _(
@@ -134,16 +144,30 @@ class SafetyWorkflowDialog(QDialog):
         form.addRow(_("Parent notification"), self.decision_combo)
         form.addRow(_("Rationale"), self.rationale_edit)
         form.addRow(_("Decided at"), self.decided_edit)
+        self.later_button = QPushButton(_("Later"))
+        self.later_button.setObjectName("safety_follow_up_later_button")
+        self.later_button.setAccessibleName(_("Record the follow-up later"))
+        self.later_button.setVisible(dismissible)
         layout = QVBoxLayout(self)
+        if subtitle:
+            heading = QLabel(f"<b>{html.escape(subtitle)}</b>")
+            heading.setObjectName("safety_subtitle_label")
+            layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addWidget(self.record_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button, 1)
+        buttons.addWidget(self.later_button)
+        layout.addLayout(buttons)
         self.plan_radio.toggled.connect(self._plan_toggled)
         self.plan_radio.setChecked(True)
         self.record_button.clicked.connect(self.submit)
+        self.later_button.clicked.connect(self.reject)
         self.draft = DialogDraft(self, ctx, f"safety-follow-up:{student_id}:{administration_id}")
         layout.insertWidget(0, self.draft.bar)
+        if dismissible:  # the draft may come from "Later" as well as from a lock
+            self.draft.bar_label.setText(_("Restore what you typed for this follow-up earlier?"))
         self.draft.offer_restore()
 
     def _plan_toggled(self, made: bool) -> None:
@@ -193,13 +217,13 @@ class SafetyWorkflowDialog(QDialog):
         self.message.setText(exc.message)
 
     def reject(self) -> None:
-        if self._recorded:
+        if self._recorded or self.dismissible:  # "Later": the draft keeps what was typed
             super().reject()
         else:
             self.message.setText(_("The follow-up must be recorded before this can be closed."))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._recorded:
+        if self._recorded or self.dismissible:
             event.accept()
         else:
             event.ignore()

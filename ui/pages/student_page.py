@@ -4,7 +4,8 @@ Loads ``services.students.student_page`` (one audited read) and the screening tr
 database worker; shows the profile as read-only rich text, sessions and referrals as tables
 (frozen rows), the chosen instrument's trend as a chart, and the selected session's note with its
 addenda. Actions: new note, administer a screening, add an addendum to the selected signed note,
-print centre. Nothing here writes except through a service call.
+print centre. Open safety follow-ups sit in a red panel at the top with "Record safety
+follow-up…" (``student_follow_ups``). Nothing here writes except through a service call.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ui.pages.student_actions import (
     referrals_model,
     referrals_tab,
 )
+from ui.pages.student_follow_ups import OpenFollowUpsPanel
 from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
@@ -74,10 +76,6 @@ def profile_html(page: Any, now: Any = None) -> str:
     out = [f"<h2>{e(s.display_name)}</h2><table cellspacing='3'>"]
     out += [f"<tr><td><b>{e(k)}</b></td><td>{e(str(v))}</td></tr>" for k, v in rows]
     out.append("</table>")
-    if page.open_safety_flags:
-        out.append(f"<h3 style='color:#b71c1c'>{e(_('Open safety follow-up'))}</h3><ul>")
-        out += [f"<li>{e(f)}</li>" for f in page.open_safety_flags]
-        out.append("</ul>")
     out.append(f"<h3>{e(_('Consent'))}</h3><p>")
     out.append(e(_(CONSENT_TEXT.get(s.consent_basis or "", "Not recorded"))))
     contact = s.parent_contact
@@ -188,6 +186,8 @@ class StudentPage(QWidget):
         self.referrals_model = referrals_model(self, self._referral_overdue)
         self.referrals_view = _table("referrals_table_view", _("Referrals"), self.referrals_model)
         self.record_actions = StudentRecordActions(self)
+        self.follow_ups = OpenFollowUpsPanel(self)
+        self.follow_ups.follow_up_closed.connect(lambda: self.show_student(self.student_id))
         self.note_view = QTextBrowser()
         self.note_view.setObjectName("note_view_text_browser")
         self.note_view.setAccessibleName(_("Selected note"))
@@ -238,6 +238,7 @@ class StudentPage(QWidget):
         )
         layout = QVBoxLayout(self)
         layout.addLayout(actions)
+        layout.addWidget(self.follow_ups)
         layout.addWidget(self.splitter, 1)
         self._trends: dict[str, Any] = {}
         self.sessions_view.selectionModel().currentRowChanged.connect(self._session_selected)
@@ -274,6 +275,12 @@ class StudentPage(QWidget):
             name="student-page",
         )
         self._load_trends(services, student_id)
+        self.ctx.tasks.run_db(
+            lambda _c: services.screenings.open_follow_ups(student_id),
+            context=self,
+            on_done=self.follow_ups.set_rows,
+            name="open-follow-ups",
+        )
 
     def _loaded(self, page: Any) -> None:
         self.page = page
@@ -370,6 +377,7 @@ class StudentPage(QWidget):
         self.note_view.clear()
         self.sessions_model.clear()
         self.referrals_model.clear()
+        self.follow_ups.clear()
         self._trends = {}
         self.instrument_combo.clear()
         self._set_enabled(False)
