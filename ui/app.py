@@ -118,13 +118,11 @@ def idle_seconds() -> float:
 def build_window(ctx: Any, idle: float | None = None) -> Any:
     from ui.lock import DEFAULT_IDLE_SECONDS, InactivityWatcher
     from ui.main_window import MainWindow
-    from ui.os_events import attach_os_lock_events
 
     watcher = InactivityWatcher(ctx.clock, idle if idle is not None else DEFAULT_IDLE_SECONDS)
     window: Any = MainWindow(ctx, watcher)
     if idle is None:  # the IT policy's lock time, read at unlock: not needed to show the window
         window.session.opened.connect(lambda: watcher.set_idle_seconds(idle_seconds()))
-    window.os_lock_events = attach_os_lock_events(window)  # OS screen lock / suspend -> lock
     return window
 
 
@@ -191,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     ctx = build_context(data_dir)
     ctx.demo = args.demo
     window = build_window(ctx)
+    from ui.os_events import attach_os_lock_events
+
+    # OS screen lock / session switch / suspend lock the app (listening starts at unlock). Here,
+    # not in build_window: tests attach it to private buses, never to a developer's real desktop.
+    window.os_lock_events = attach_os_lock_events(window)
     install_excepthook(window.show_error)
     if not ctx.settings.restore_window(window):
         window.resize(1180, 760)
