@@ -159,3 +159,36 @@ def test_a_flag_without_a_screening_closes_with_what_was_done(
     assert _open_follow_ups(window, student_id) == ()
     overview = window.ctx.tasks.call_db_blocking(services.record.caseload)
     assert overview.safety_flags == ()
+
+
+def test_a_recorded_follow_up_left_open_is_closed_by_the_action(qtbot, unlocked_window):
+    from datetime import UTC, date, datetime
+
+    from clinician_desk.services.screenings import AdministrationInput
+    from tests.integration.screenings.test_safety_workflow import PHQA_ITEM9, _follow_up
+
+    window = unlocked_window
+    student_id = open_fictional_student(qtbot, window, last="Halfdone")
+    services = window.ctx.services
+
+    def critical_recorded_not_closed() -> int:
+        done = services.screenings.record(
+            AdministrationInput(student_id, "PHQ-A", date(2026, 10, 6), PHQA_ITEM9)
+        )
+        decided = datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
+        services.screenings.record_follow_up(
+            done.screening_id, _follow_up(parent_decided_at=decided), close=False
+        )
+        return done.screening_id
+
+    screening_id = window.ctx.tasks.call_db_blocking(critical_recorded_not_closed)
+    window.open_student(student_id)
+    panel = window.student_page.follow_ups
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=20_000)
+    assert "still needs closing" in panel.model.index(0, 2).data()
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)  # no dialog: closes it
+    qtbot.waitUntil(lambda: panel.isHidden(), timeout=20_000)
+    assert window.student_page.findChild(SafetyWorkflowDialog) is None
+    view = window.ctx.tasks.call_db_blocking(lambda: services.screenings.view(screening_id))
+    assert view.screening.status == "completed"
+    assert _open_follow_ups(window, student_id) == ()
