@@ -68,24 +68,9 @@ def install_excepthook(show: Any) -> None:
     threading.excepthook = thread_hook
 
 
-def warm_up_fonts() -> None:
-    """Load Qt's font database on a helper thread while the UI modules are imported.
-
-    The first text a window draws makes Qt scan the system's fonts (about 25 ms here), which
-    would otherwise run after the imports, on the GUI thread. QFontDatabase is thread-safe in
-    Qt 6 and PySide6 releases the GIL inside it, so both proceed at once; the first label simply
-    finds the database filled. Needs the QApplication; does nothing without one.
-    """
-    from PySide6.QtGui import QFontDatabase, QGuiApplication
-
-    if QGuiApplication.instance() is not None:
-        threading.Thread(target=QFontDatabase.families, name="font-warm-up", daemon=True).start()
-
-
 def build_context(
     data_dir: Any, clock: Any = None, kdf: Any = None, settings_path: Any = None
 ) -> Any:
-    warm_up_fonts()  # first: it overlaps the imports below (cold start)
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
     from ui.context import UiContext
