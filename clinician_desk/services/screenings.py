@@ -144,6 +144,11 @@ def record_administration(
     return RecordedScreening(screening_id, result, status, flag_id)
 
 
+def screening_student(uow: UoW, screening_id: int) -> int:
+    """The student an administration belongs to (``NotFoundError`` for an unknown id)."""
+    return int(_screening(uow, screening_id).student_id)
+
+
 def _screening(uow: UoW, screening_id: int) -> repo.ScreeningRow:
     row = repo.get_screening(uow.conn, screening_id)
     if row is None:

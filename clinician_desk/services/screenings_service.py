@@ -9,8 +9,8 @@ injected (tests inject a newer rule version to exercise re-scoring).
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -22,9 +22,11 @@ from clinician_desk.domain.screenings import (
     TrendSeries,
     build_trend,
 )
+from clinician_desk.domain.screenings.safety import validate_follow_up
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import NotFoundError
 from clinician_desk.instruments_file import load_instruments
+from clinician_desk.services import record_events
 from clinician_desk.services import screenings as uc
 from clinician_desk.services.screenings_demo import populate_demo_screenings
 from clinician_desk.storage import Database
@@ -97,6 +99,27 @@ class ScreeningsService:
     ) -> None:
         with self.db.unit_of_work() as uow:
             uc.record_follow_up(uow, screening_id, follow_up, close=close)
+
+    def record_follow_up_with_plan(
+        self,
+        screening_id: int,
+        follow_up: SafetyFollowUp,
+        plan_steps: Mapping[str, Sequence[str]],
+        *,
+        close: bool = True,
+    ) -> int:
+        """Save the safety plan made now and record the follow-up linked to it, in ONE transaction.
+
+        A refused follow-up (a missing field, a decision time in the future) therefore leaves no
+        orphan plan version behind, and a retry does not pile up copies. Returns the plan's id.
+        """
+        validate_follow_up(replace(follow_up, safety_plan_id="new"))  # its own fields first
+        with self.db.unit_of_work() as uow:
+            student_id = uc.screening_student(uow, screening_id)
+            plan_id = record_events.save_safety_plan(uow, student_id, plan_steps)
+            linked = replace(follow_up, safety_plan_id=str(plan_id), safety_plan_reason_not=None)
+            uc.record_follow_up(uow, screening_id, linked, close=close)
+            return plan_id
 
     def close(self, screening_id: int) -> None:
         with self.db.unit_of_work() as uow:

@@ -183,7 +183,7 @@ class SafetyWorkflowDialog(QDialog):
         services = self.ctx.require_services()
         make_plan = self.plan_radio.isChecked()
         steps = self.plan_steps()
-        student_id, administration_id = self.student_id, self.administration_id
+        administration_id = self.administration_id
         risk = self.risk_combo.currentData() or ""
         decision = self.decision_combo.currentData() or ""
         rationale = self.rationale_edit.text()
@@ -191,14 +191,11 @@ class SafetyWorkflowDialog(QDialog):
         decided_at = datetime.fromtimestamp(self.decided_edit.dateTime().toSecsSinceEpoch(), tz=UTC)
 
         def work(_control: Any) -> None:
-            plan_id = None
-            if make_plan:
+            if make_plan:  # plan and follow-up in one transaction: a refusal writes neither
                 follow_up = SafetyFollowUp(risk, "pending", None, decision, rationale, decided_at)
-                from clinician_desk.domain.screenings.safety import validate_follow_up
-
-                validate_follow_up(follow_up)  # refuse before writing the plan
-                plan_id = str(services.record.save_safety_plan(student_id, steps))
-            follow_up = SafetyFollowUp(risk, plan_id, reason, decision, rationale, decided_at)
+                services.screenings.record_follow_up_with_plan(administration_id, follow_up, steps)
+                return
+            follow_up = SafetyFollowUp(risk, None, reason, decision, rationale, decided_at)
             services.screenings.record_follow_up(administration_id, follow_up, close=True)
 
         self.record_button.setEnabled(False)

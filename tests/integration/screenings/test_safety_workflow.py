@@ -129,3 +129,29 @@ def test_each_critical_kind_opens_a_follow_up(
         AdministrationInput(student_id, instrument, date(2026, 10, 5), responses)
     )
     assert done.status == "open" and level in {c.level for c in done.result.critical}
+
+
+def test_plan_made_now_and_follow_up_are_one_transaction(
+    screenings: ScreeningsService, record: RecordService, db: Database, student_id: int
+) -> None:
+    sid = _critical(screenings, student_id)
+    steps = {"warning_signs": ["Staying in my room all weekend"], "professionals": ["988"]}
+    future = _follow_up(
+        safety_plan_reason_not=None, parent_decided_at=datetime(2099, 1, 1, tzinfo=UTC)
+    )
+    for _attempt in range(2):  # a refused follow-up leaves no plan behind, however often retried
+        with pytest.raises(ValidationError, match="cannot be in the future"):
+            screenings.record_follow_up_with_plan(sid, future, steps)
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM safety_plans").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM screening_follow_ups").fetchone()[0] == 0
+    plan_id = screenings.record_follow_up_with_plan(
+        sid, _follow_up(safety_plan_reason_not=None), steps
+    )
+    view = screenings.view(sid)
+    assert view.screening.status == "completed" and view.follow_up is not None
+    assert str(view.follow_up["safety_plan_id"]) == str(plan_id)
+    plan = record.safety_plan(student_id)
+    assert plan is not None and plan.plan_id == plan_id
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM safety_plans").fetchone()[0] == 1
