@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -29,15 +29,24 @@ DEFAULT_IDLE_SECONDS = 5 * 60
 MIN_IDLE_SECONDS = 60
 CLIPBOARD_CLEAR_SECONDS = 30
 
-_ACTIVITY_EVENTS = {
-    QEvent.Type.KeyPress,
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseButtonDblClick,
-    QEvent.Type.MouseMove,
-    QEvent.Type.Wheel,
-    QEvent.Type.TouchBegin,
-    QEvent.Type.InputMethod,
-}
+
+def _activity_events() -> frozenset[Any]:
+    """Event types that count as activity. Built at the first unlock, not at import: touching
+    ``QEvent`` builds its 179-member ``Type`` enum (~4 ms of cold start)."""
+    from PySide6.QtCore import QEvent
+
+    t = QEvent.Type
+    return frozenset(
+        {
+            t.KeyPress,
+            t.MouseButtonPress,
+            t.MouseButtonDblClick,
+            t.MouseMove,
+            t.Wheel,
+            t.TouchBegin,
+            t.InputMethod,
+        }
+    )
 
 
 class InactivityWatcher(QObject):
@@ -60,6 +69,7 @@ class InactivityWatcher(QObject):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.check)
         self._state_connected = False
+        self._activity: frozenset[Any] = frozenset()
 
     @property
     def idle_seconds(self) -> float:
@@ -71,6 +81,8 @@ class InactivityWatcher(QObject):
     def start(self) -> None:
         """Begin watching (after unlock). Installs the app-wide filter once."""
         app = QApplication.instance()
+        if not self._activity:
+            self._activity = _activity_events()
         if app is not None and not self._armed:
             app.installEventFilter(self)
         if isinstance(app, QGuiApplication) and not self._state_connected:
@@ -103,8 +115,8 @@ class InactivityWatcher(QObject):
             self._timer.stop()
             emit(self.idle_timeout)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY_EVENTS:
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if event.type() in self._activity:
             self._last = self._clock.monotonic()
         return False
 

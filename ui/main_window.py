@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from ui.context import UiContext
@@ -22,6 +22,8 @@ from ui.sync_scheduler import SyncScheduler
 from ui.widgets.sync_status import SyncStatusWidget
 
 if TYPE_CHECKING:  # imported where used: the unlock window shows without them (cold start)
+    from PySide6.QtGui import QCloseEvent  # a QEvent: importing it builds a 179-member enum
+
     from ui.dialogs.setup_wizard import SetupWizard
 
 
@@ -146,7 +148,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         def action(name: str, text: str, shortcut: Any, slot: Any) -> QAction:
-            act = QAction(text, self)
+            act = QAction(self)  # QAction(text, parent) resolves through QIcon: ~4 ms of enums
+            act.setText(text)
             act.setObjectName(name)
             # setShortcuts([...]), not setShortcut(...): resolving the latter's overloads builds
             # all ~95 Qt-namespace enums (~25 ms of cold start)
