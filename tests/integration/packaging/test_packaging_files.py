@@ -153,6 +153,14 @@ def test_group_policy_template_sets_exactly_what_the_app_reads() -> None:
     assert all(p.get("class") == "Machine" for p in policies)
     elements = {e.get("valueName"): e for p in policies for e in _elements(p)}
     assert set(elements) == {"ServerUrl", "CaBundle", "AutoLockMinutes"}
+    # On/off policies carry their value on the policy itself, as the DWORD 0/1 the app reads.
+    switches = {p.get("valueName"): p for p in policies if p.get("valueName")}
+    assert set(switches) == {"AutoSync"}
+    on = switches["AutoSync"].find(f"{GPO}enabledValue/{GPO}decimal")
+    off = switches["AutoSync"].find(f"{GPO}disabledValue/{GPO}decimal")
+    assert on is not None and off is not None
+    assert policy.parse_policy({"auto_sync": int(on.get("value", "-1"))}, "t").auto_sync is True
+    assert policy.parse_policy({"auto_sync": int(off.get("value", "-1"))}, "t").auto_sync is False
     minutes = elements["AutoLockMinutes"]
     assert minutes.tag == f"{GPO}decimal"
     low, high = int(minutes.get("minValue", "0")), int(minutes.get("maxValue", "0"))
@@ -167,6 +175,9 @@ def test_group_policy_template_sets_exactly_what_the_app_reads() -> None:
     text = (ROOT / "packaging" / "windows" / "clinician-desk.admx").read_text(encoding="utf-8")
     assert set(re.findall(r"\$\(string\.(\w+)\)", text)) <= strings
     for p in policies:
+        if not p.get("presentation"):
+            assert not _elements(p)  # a plain switch has nothing to present
+            continue
         shown = presentations[p.get("presentation", "")[len("$(presentation.") : -1]]
         refs = {c.get("refId") for c in shown}
         assert refs == {e.get("id") for e in _elements(p)}
