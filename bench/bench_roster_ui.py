@@ -93,12 +93,12 @@ def run(quick: bool) -> list[Row]:
         wizard.next()
         _spin_until(wizard.import_page.isComplete, 600)
         t2 = time.perf_counter()
-        stall = _stop(beat)
+        stall = beat.stop()
         if wizard.import_page.result is None:
             raise RuntimeError(wizard.import_page.result_label.text())
         beat.start()  # the caseload page reloads itself with every imported student
         _spin_until(lambda: window.caseload_page.model.rowCount() >= n, 600)
-        refresh_stall = _stop(beat)
+        refresh_stall = beat.stop()
         rows += _caseload_gui(window.caseload_page, n)
         rows += [
             (f"ui_roster_dry_run_{n}", t1 - t0, "s", None),
@@ -112,16 +112,6 @@ def run(quick: bool) -> list[Row]:
         ctx.tasks.shutdown()
         window.close()
     return rows
-
-
-def _stop(beat: Any) -> float:
-    """Stop the heartbeat after 30 ms more of events: a stall in the very event that ended
-    the step is only seen at the next beat (stopping at once missed the caseload reset)."""
-    from bench.bench_ui import _spin_until
-
-    settle = time.perf_counter() + 0.03
-    _spin_until(lambda: time.perf_counter() > settle)
-    return float(beat.stop())
 
 
 def _median_ms(action: Any, repeat: int = 5) -> float:

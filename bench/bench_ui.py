@@ -150,6 +150,10 @@ class Heartbeat:
         self.timer.start()
 
     def stop(self) -> float:
+        """Keep beating 30 ms more, then stop: a stall in the very event that ended a step is
+        only seen at the next beat, so stopping at once would miss it (it did, for a while)."""
+        settle = time.perf_counter() + 0.03
+        _spin_until(lambda: time.perf_counter() > settle)
         self.timer.stop()
         return self.max_gap
 
