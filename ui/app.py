@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     window.os_lock_events = attach_os_lock_events(window)
     install_excepthook(window.show_error)
     if not ctx.settings.restore_window(window):
-        window.resize(1180, 760)
+        # First start: a comfortable size that still fits a 1366x768 school laptop's work area.
+        area = window.screen().availableGeometry()
+        window.resize(min(1180, int(area.width() * 0.95)), min(760, int(area.height() * 0.9)))
     window.show()
     window.warm_up()
     if args.demo:
