@@ -70,6 +70,15 @@ def _button(name: str, text: str) -> QPushButton:
     return button
 
 
+def _preview_view() -> QPdfView:
+    view = QPdfView()
+    view.setObjectName("pdf_preview_view")
+    view.setAccessibleName(_("Preview"))
+    view.setPageMode(QPdfView.PageMode.MultiPage)
+    view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+    return view
+
+
 class PrintCentrePage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,11 +115,7 @@ class PrintCentrePage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("print_message_label")
         self.message.setWordWrap(True)
-        self.view = QPdfView()
-        self.view.setObjectName("pdf_preview_view")
-        self.view.setAccessibleName(_("Preview"))
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view = _preview_view()
         form = QFormLayout()
         form.addRow(_("Document"), self.document_combo)
         form.addRow(_("Topic"), self.topic_combo)
@@ -127,6 +132,7 @@ class PrintCentrePage(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(side)
         layout.addWidget(self.view, 1)
+        self._layout = layout
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_document)
         self.export_button.clicked.connect(self.export_pdf)
@@ -161,7 +167,15 @@ class PrintCentrePage(QWidget):
     def _set_pdf(self, data: bytes | None) -> None:
         self.pdf_bytes = data
         if self._document is not None:
-            self.view.setDocument(None)  # type: ignore[arg-type]  # Qt accepts nullptr
+            # A fresh view for every document: QPdfPageRenderer (Qt 6) keeps a render request
+            # pending for ever when its worker meets a document that was swapped out or cleared
+            # meanwhile, and then drops every later request for the same page and size — the
+            # preview stayed blank after a quick second "Preview". A new view has a new renderer.
+            old = self.view
+            self.view = _preview_view()
+            self._layout.replaceWidget(old, self.view)
+            old.hide()
+            old.deleteLater()  # its renderer thread finishes the page in hand first
             self._document.deleteLater()
             self._buffer.deleteLater()
             self._document = self._buffer = None
