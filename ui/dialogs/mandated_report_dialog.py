@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
 from ui.qt_compat import emit
+from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.tables import configure_table, fit_columns
@@ -66,13 +66,6 @@ def time_left_text(status: str, due_at: str, now: datetime) -> tuple[str, bool]:
     if seconds < 0:
         return _("OVERDUE by {span}").format(span=span), True
     return _("{span} left").format(span=span), False
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text)
-    return button
 
 
 def _date_time(name: str, accessible: str, now: datetime) -> QDateTimeEdit:
@@ -126,7 +119,7 @@ class MandatedReportDialog(QDialog):
         self.deadline_label = QLabel()
         self.deadline_label.setObjectName("follow_up_deadline_label")
         self.deadline_label.setWordWrap(True)
-        self.record_button = _button("record_phone_report_button", _("Record phone report"))
+        self.record_button = named_button("record_phone_report_button", _("Record phone report"))
         new_box = QGroupBox(_("New phone report"))
         new_form = QFormLayout(new_box)
         new_form.addRow(_("Phone report made"), self.phone_edit)
@@ -152,7 +145,7 @@ class MandatedReportDialog(QDialog):
         self.sent_edit = _date_time(
             "follow_up_sent_at_date_time_edit", _("Written follow-up sent"), now
         )
-        self.sent_button = _button(
+        self.sent_button = named_button(
             "record_follow_up_sent_button", _("Record written follow-up sent")
         )
         list_box = QGroupBox(_("Reports for this student"))

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWizardPage,
 )
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
 PRESET_TEXT = {
@@ -37,13 +37,6 @@ PRESET_TEXT = {
     "infinite-campus": "Infinite Campus",
     "oneroster": "OneRoster",
 }
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 def _line(name: str, accessible: str) -> QLineEdit:
@@ -63,7 +56,7 @@ class SourcePage(QWizardPage):
             _("A CSV export from the student information system (UTF-8 or Windows-1252).")
         )
         self.file_edit = _line("roster_file_line_edit", _("Roster file"))
-        self.browse_button = _button("browse_roster_button", _("Browse…"))
+        self.browse_button = named_button("browse_roster_button", _("Browse…"))
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("roster_preset_combo_box")
         self.preset_combo.setAccessibleName(_("Layout"))
@@ -72,7 +65,7 @@ class SourcePage(QWizardPage):
             self.preset_combo.addItem(PRESET_TEXT.get(name, name), name)
         self.preset_combo.addItem(_("Custom mapping file…"), CUSTOM)
         self.mapping_edit = _line("mapping_file_line_edit", _("Mapping file"))
-        self.mapping_browse_button = _button("browse_mapping_button", _("Browse…"))
+        self.mapping_browse_button = named_button("browse_mapping_button", _("Browse…"))
         self.school_edit = _line("default_school_line_edit", _("School for rows without one"))
         self.school_edit.setPlaceholderText(_("14-digit CDS code (optional)"))
         file_row = QHBoxLayout()
@@ -150,8 +143,8 @@ class CheckPage(QWizardPage):
         self.report_edit.setObjectName("roster_report_plain_text_edit")
         self.report_edit.setAccessibleName(_("Check report"))
         self.report_edit.setReadOnly(True)
-        self.cancel_button = _button("cancel_roster_check_button", _("Cancel check"))
-        self.again_button = _button("check_roster_again_button", _("Check again"))
+        self.cancel_button = named_button("cancel_roster_check_button", _("Cancel check"))
+        self.again_button = named_button("check_roster_again_button", _("Check again"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -276,7 +269,7 @@ class ImportPage(QWizardPage):
         self.result_label = QLabel()
         self.result_label.setObjectName("roster_import_result_label")
         self.result_label.setWordWrap(True)
-        self.cancel_button = _button("cancel_roster_import_button", _("Cancel import"))
+        self.cancel_button = named_button("cancel_roster_import_button", _("Cancel import"))
         cancel_row = QHBoxLayout()
         cancel_row.addStretch(1)
         cancel_row.addWidget(self.cancel_button)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,15 +27,9 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.widgets.buttons import named_button
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 class SafetyPlanDialog(QDialog):
@@ -67,8 +60,8 @@ class SafetyPlanDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("safety_plan_message_label")
         self.message.setWordWrap(True)
-        self.save_button = _button("save_safety_plan_button", _("Save new version"))
-        self.print_button = _button("print_safety_plan_button", _("Print…"))
+        self.save_button = named_button("save_safety_plan_button", _("Save new version"))
+        self.print_button = named_button("print_safety_plan_button", _("Print…"))
         self.buttons = QDialogButtonBox()
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)

@@ -32,6 +32,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.qt_compat import emit
+from ui.widgets.buttons import named_button
 
 RESPONDENTS = (
     (N_("Student (self)"), "self"),
@@ -44,13 +45,6 @@ def _big(widget: QWidget, points: int) -> None:
     font = widget.font()
     font.setPointSize(points)
     widget.setFont(font)
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 class ScreeningPage(QWidget):
@@ -91,7 +85,7 @@ class ScreeningPage(QWidget):
         self.attribution_label = QLabel()
         self.attribution_label.setObjectName("attribution_label")
         self.attribution_label.setWordWrap(True)
-        self.begin_button = _button("begin_screening_button", _("Begin"))
+        self.begin_button = named_button("begin_screening_button", _("Begin"))
         self.choose_header = QLabel(_("Open a student and choose “Administer screening”."))
         layout = QVBoxLayout(page)
         layout.addWidget(self.choose_header)
@@ -126,14 +120,14 @@ class ScreeningPage(QWidget):
         self.count_spin.setObjectName("count_answer_spin_box")
         self.count_spin.setAccessibleName(_("Number"))
         _big(self.count_spin, 20)
-        self.count_next_button = _button("count_next_button", _("Next"))
+        self.count_next_button = named_button("count_next_button", _("Next"))
         _big(self.count_next_button, 18)
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_spin)
         count_row.addWidget(self.count_next_button)
         count_row.addStretch(1)
-        self.back_button = _button("screening_back_button", _("Back"))
-        self.skip_button = _button("screening_skip_button", _("Skip"))
+        self.back_button = named_button("screening_back_button", _("Back"))
+        self.skip_button = named_button("screening_skip_button", _("Skip"))
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
         nav.addStretch(1)
@@ -161,10 +155,10 @@ class ScreeningPage(QWidget):
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         _big(self.result_label, 13)
-        self.follow_up_button = _button(
+        self.follow_up_button = named_button(
             "record_safety_follow_up_button", _("Record safety follow-up…")
         )
-        self.close_button = _button("close_screening_button", _("Close screening"))
+        self.close_button = named_button("close_screening_button", _("Close screening"))
         row = QHBoxLayout()
         row.addWidget(self.follow_up_button)
         row.addStretch(1)
@@ -241,7 +235,7 @@ class ScreeningPage(QWidget):
             self.count_spin.setValue(low)
         self._option_buttons = []
         for i, option in enumerate(item.options):
-            button = _button(f"option_{i}_button", option.label)
+            button = named_button(f"option_{i}_button", option.label)
             button.setMinimumHeight(56)
             _big(button, 18)
             button.clicked.connect(lambda _c=False, v=option.value: self.answer(v))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -40,6 +39,7 @@ from ui.pages.student_actions import (
 )
 from ui.pages.student_follow_ups import OpenFollowUpsPanel
 from ui.qt_compat import emit
+from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
 
@@ -47,13 +47,6 @@ CONSENT_TEXT = {
     "parent_consent": N_("Parent/guardian consent"),
     "minor_consent": N_("Minor consent (HSC 124260 / Family Code 6924)"),
 }
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 def _table(name: str, accessible: str, model: RowsTableModel) -> QTableView:
@@ -195,10 +188,12 @@ class StudentPage(QWidget):
         self.instrument_combo.setObjectName("trend_instrument_combo_box")
         self.instrument_combo.setAccessibleName(_("Instrument"))
         self.chart = TrendChartWidget()
-        self.new_note_button = _button("new_note_button", _("New note"))
-        self.screening_button = _button("administer_screening_button", _("Administer screening…"))
-        self.addendum_button = _button("add_addendum_button", _("Add addendum…"))
-        self.print_button = _button("print_student_button", _("Print…"))
+        self.new_note_button = named_button("new_note_button", _("New note"))
+        self.screening_button = named_button(
+            "administer_screening_button", _("Administer screening…")
+        )
+        self.addendum_button = named_button("add_addendum_button", _("Add addendum…"))
+        self.print_button = named_button("print_student_button", _("Print…"))
         self.addendum_button.setEnabled(False)
         # Shown only while the record is past its retention date (ui/dialogs/retention_dialog).
         self.destroy_button = DestroyRecordButton(ctx)

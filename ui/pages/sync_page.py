@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,14 +30,8 @@ from ui.models.rows_model import RowsTableModel
 from ui.qt_compat import emit
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
+from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 class SyncPage(QWidget):
@@ -60,9 +53,9 @@ class SyncPage(QWidget):
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("sync_enrollment_code_line_edit")
         self.code_edit.setAccessibleName(_("Enrollment code"))
-        self.enroll_button = _button("enroll_button", _("Enroll this laptop"))
-        self.sync_button = _button("sync_now_button", _("Sync now"))
-        self.cancel_button = _button("cancel_sync_button", _("Cancel"))
+        self.enroll_button = named_button("enroll_button", _("Enroll this laptop"))
+        self.sync_button = named_button("sync_now_button", _("Sync now"))
+        self.cancel_button = named_button("cancel_sync_button", _("Cancel"))
         self.cancel_button.setEnabled(False)
         self.model = RowsTableModel(
             [
