@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressDialog,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.print_job import PrintJob, load_pdf
+from ui.widgets.buttons import named_button
 from ui.widgets.confirm import ask
 
 DOCUMENTS = (
@@ -61,13 +61,6 @@ LANGUAGE_TEXT = {
     "ar": N_("Arabic"),
     "fa-AF": N_("Dari"),
 }
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.rstrip("…"))
-    return button
 
 
 def _preview_view() -> QPdfView:
@@ -109,9 +102,9 @@ class PrintCentrePage(QWidget):
         for language in handout_library.languages():
             name = LANGUAGE_TEXT.get(language)
             self.language_combo.addItem(f"{_(name)} ({language})" if name else language, language)
-        self.preview_button = _button("preview_button", _("Preview"))
-        self.print_button = _button("print_button", _("Print…"))
-        self.export_button = _button("export_pdf_button", _("Export PDF…"))
+        self.preview_button = named_button("preview_button", _("Preview"))
+        self.print_button = named_button("print_button", _("Print…"))
+        self.export_button = named_button("export_pdf_button", _("Export PDF…"))
         self.message = QLabel()
         self.message.setObjectName("print_message_label")
         self.message.setWordWrap(True)
