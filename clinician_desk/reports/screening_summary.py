@@ -26,6 +26,7 @@ def trend_chart(
     """A line chart of score by date (x: days since the first point, labelled by date)."""
     height = 170.0
     drawing = Drawing(width, height)
+    drawing.initialFontName = LATIN  # else the renderer's start state embeds Helvetica in the PDF
     ordered = sorted(points, key=lambda p: p.when)
     first = ordered[0].when
     data = [(float((p.when - first).days), float(p.score)) for p in ordered]

@@ -80,6 +80,8 @@ def test_screening_summary_has_result_flags_trend_and_attribution(artifacts_dir)
     assert doc.attribution in text
     assert "Trend" in text and "08/20" in text and "10/01" in text
     assert CONFIDENTIAL in text
+    # Only bundled fonts: the chart's drawing used to pull in Helvetica (not embeddable here).
+    assert b"/Helvetica" not in pdf
     save_first_page_png(pdf, artifacts_dir / "reports", "screening-summary")
 
 
