@@ -77,6 +77,7 @@ def test_follow_up_left_by_a_lock_is_recorded_from_the_student_page(
     window.caseload_page.table.activated.emit(index)  # what Enter / double-click do
     qtbot.waitUntil(lambda: panel.isVisible() and panel.model.rowCount() == 1, timeout=20_000)
     assert window.page_stack.currentWidget() is window.student_page
+    qtbot.waitUntil(lambda: window.focusWidget() is panel.view, timeout=20_000)
     assert "PHQ-A" in panel.model.index(0, 1).data() and "Item 9" in panel.model.index(0, 2).data()
     assert panel.button.isEnabled() and panel.action.shortcut().toString() == "Ctrl+Shift+F"
     assert problems(panel) == []

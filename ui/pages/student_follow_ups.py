@@ -24,6 +24,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -145,6 +147,11 @@ class OpenFollowUpsPanel(QFrame):
             self.view.resizeRowsToContents()
             self.view.selectRow(0)
             self._fit_height()
+            # Arriving from the caseload (Enter on the flagged student), the keyboard lands on
+            # the open follow-up, so Enter again records it; never taken from a text field.
+            focused = QApplication.focusWidget()
+            if focused is None or not focused.isVisible() or isinstance(focused, QAbstractItemView):
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _fit_height(self) -> None:
         """As tall as the rows (up to four), so the page below keeps its room."""
