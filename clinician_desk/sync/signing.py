@@ -29,7 +29,7 @@ import binascii
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from clinician_desk.errors import SyncError
 
+COMPONENT_IDS = ("@method", "@path", "content-digest", "idempotency-key")
 COMPONENTS = '("@method" "@path" "content-digest" "idempotency-key")'
 MAX_SKEW_SECONDS = 600
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -81,19 +82,30 @@ def decode_public_key(text: str) -> bytes:
     return raw
 
 
+def serialize_signature_params(
+    component_ids: Sequence[str], *, created: int, keyid: str, alg: str | None
+) -> str:
+    """The ``@signature-params`` value (RFC 9421 §2.3): the inner list, then its parameters."""
+    inner = "(" + " ".join(f'"{name}"' for name in component_ids) + ")"
+    tail = f';alg="{alg}"' if alg is not None else ""
+    return f'{inner};created={created};keyid="{keyid}"{tail}'
+
+
+def build_signature_base(components: Sequence[tuple[str, str]], params: str) -> bytes:
+    """RFC 9421 §2.5: one ``"<name>": <value>`` line per covered component, in order, then
+    the ``"@signature-params"`` line; joined by ``\\n`` with no trailing newline."""
+    lines = [f'"{name}": {value}' for name, value in components]
+    lines.append(f'"@signature-params": {params}')
+    return "\n".join(lines).encode()
+
+
 def signature_params(created: int, keyid: str) -> str:
-    return f'{COMPONENTS};created={created};keyid="{keyid}";alg="ed25519"'
+    return serialize_signature_params(COMPONENT_IDS, created=created, keyid=keyid, alg="ed25519")
 
 
 def signature_base(method: str, path: str, digest: str, idempotency_key: str, params: str) -> bytes:
-    lines = [
-        f'"@method": {method.upper()}',
-        f'"@path": {path}',
-        f'"content-digest": {digest}',
-        f'"idempotency-key": {idempotency_key}',
-        f'"@signature-params": {params}',
-    ]
-    return "\n".join(lines).encode()
+    values = (method.upper(), path, digest, idempotency_key)
+    return build_signature_base(list(zip(COMPONENT_IDS, values, strict=True)), params)
 
 
 def sign_request(
