@@ -62,3 +62,30 @@ def test_month_arithmetic() -> None:
     assert months_between("2026-02", "2026-01") == []
     assert add_months("2026-01", -1) == "2025-12"
     assert add_months("2025-12", 13) == "2027-01"
+
+
+def test_a_full_table_evicts_old_buckets_not_an_exhausted_one() -> None:
+    """Flooding the limiter with new keys must not hand an exhausted key a fresh burst."""
+    mono = Mono()
+    rl = RateLimiter(1.0, 2, monotonic=mono)
+    for i in range(RateLimiter.MAX_KEYS):
+        rl.allow(f"flood-{i}")
+    mono.t = 0.001
+    assert [rl.allow("attacker") for _ in range(3)] == [True, True, False]
+    assert len(rl) <= RateLimiter.MAX_KEYS
+    assert not rl.allow("attacker")  # still refused: its bucket was kept
+    assert rl.retry_after("attacker") >= 1
+    assert "flood-0" not in rl and "flood-1" in rl  # only the oldest went
+    assert f"flood-{RateLimiter.MAX_KEYS - 1}" in rl
+
+
+def test_expired_buckets_are_the_first_to_go() -> None:
+    mono = Mono()
+    rl = RateLimiter(1.0, 2, monotonic=mono, max_keys=3)
+    rl.allow("old")
+    mono.t = 1.0
+    assert [rl.allow("busy") for _ in range(3)] == [True, True, False]
+    mono.t = 5.0  # "old" (and "busy") have refilled: their buckets carry no information now
+    rl.allow("a")
+    rl.allow("b")  # a fourth key: one must go, and it is the oldest, refilled "old"
+    assert "old" not in rl and "busy" in rl and len(rl) == 3
