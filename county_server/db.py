@@ -55,11 +55,78 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TRIGGER_HEAD = re.compile(r"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
+
+
 def split_statements(sql: str) -> list[str]:
-    """Statements of a migration: ``;`` at a line end ends one; ``--`` comment lines dropped."""
-    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
-    text = "\n".join(lines)
-    return [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip()]
+    """The statements of a migration, for either engine, without their comments.
+
+    A ``;`` ends a statement only outside string literals (``'…'``), quoted identifiers
+    (``"…"``), PostgreSQL dollar-quoted bodies (``$$ … $$``, ``$fn$ … $fn$`` — PL/pgSQL
+    functions keep every ``;`` inside them) and an SQLite trigger's ``BEGIN … END``. ``--`` and
+    ``/* */`` comments are dropped. Unterminated quotes or comments raise ``DatabaseError``.
+    """
+    statements: list[str] = []
+    buf: list[str] = []
+    depth = 0  # BEGIN/CASE … END nesting inside a CREATE TRIGGER statement
+    i, n = 0, len(sql)
+
+    def take_until(end: str, start: int, what: str) -> int:
+        stop = sql.find(end, start)
+        if stop < 0:
+            raise DatabaseError(f"migration SQL has an unterminated {what}")
+        return stop + len(end)
+
+    while i < n:
+        ch = sql[i]
+        if sql.startswith("--", i):
+            i = n if (nl := sql.find("\n", i)) < 0 else nl
+            continue
+        if sql.startswith("/*", i):
+            i = take_until("*/", i + 2, "/* comment")
+            buf.append(" ")
+            continue
+        if ch in "'\"":
+            j = i + 1
+            while True:  # a doubled quote is an escaped quote
+                j = take_until(ch, j, "quoted string")
+                if j < n and sql[j] == ch:
+                    j += 1
+                    continue
+                break
+            buf.append(sql[i:j])
+            i = j
+            continue
+        if ch == "$" and (m := _DOLLAR_TAG.match(sql, i)) and not (i and sql[i - 1].isalnum()):
+            j = take_until(m.group(0), m.end(), f"dollar-quoted body {m.group(0)}")
+            buf.append(sql[i:j])
+            i = j
+            continue
+        if (m := _WORD.match(sql, i)) and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+            word = m.group(0).upper()
+            if _TRIGGER_HEAD.match("".join(buf).lstrip()):
+                if word in ("BEGIN", "CASE"):
+                    depth += 1
+                elif word == "END" and depth:
+                    depth -= 1
+            buf.append(m.group(0))
+            i = m.end()
+            continue
+        if ch == ";" and depth == 0:
+            statement = "".join(buf).strip()
+            if statement:
+                statements.append(statement)
+            buf = []
+            i += 1
+            continue
+        buf.append(ch)
+        i += 1
+    tail = "".join(buf).strip()
+    if tail:
+        statements.append(tail)
+    return statements
 
 
 class Tx:
@@ -76,6 +143,11 @@ class Tx:
         """Run a statement; returns the affected row count."""
         cur = self._conn.execute(self._sql(sql), tuple(params))
         return int(cur.rowcount)
+
+    def execute_verbatim(self, sql: str) -> None:
+        """Run one statement exactly as written: no ``?`` translation, no parameters (so a
+        PL/pgSQL body's ``%`` and ``?`` reach the engine untouched). For migrations."""
+        self._conn.execute(sql)
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         if not rows:
@@ -244,9 +316,9 @@ class Database:
             sql = "SELECT 1 FROM information_schema.tables WHERE table_name = ?"
         return tx.one(sql, (name,)) is not None
 
-    def migrate(self) -> int:
+    def migrate(self, directory: Path | None = None) -> int:
         """Apply pending migrations; returns how many ran. Refuses a newer database."""
-        migrations = load_migrations()
+        migrations = load_migrations(directory or MIGRATIONS_DIR)
         ran = 0
         with self.transaction() as tx:
             if self.dialect == "postgresql":
@@ -276,7 +348,7 @@ class Database:
                     if done:
                         continue
                 for stmt in split_statements(mig.sql.replace("{{AUTOID}}", autoid)):
-                    tx.execute(stmt)
+                    tx.execute_verbatim(stmt)
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (mig.version, mig.name, now_iso()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,107 @@ def test_postgres_connection_loss_recovers() -> None:
     with db.read() as tx:
         assert tx.scalar("SELECT 1") == 1
     db.close()
+
+
+def test_statement_splitter_respects_quotes_bodies_and_trigger_blocks() -> None:
+    sql = (
+        "CREATE TABLE t (note TEXT DEFAULT 'a;\nb', \"odd;\nname\" INT); -- trailing; comment\n"
+        "/* a block; comment */\n"
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"
+        "  RAISE EXCEPTION 'x %;', 1;\n  RETURN NEW;\nEND;\n$fn$;\n"
+        "CREATE TRIGGER g BEFORE INSERT ON t WHEN NEW.x < 0\nBEGIN\n"
+        "  SELECT CASE WHEN 1 THEN RAISE(ABORT, 'no;') END;\nEND;\n"
+        "SELECT 'it''s; fine'"
+    )
+    statements = split_statements(sql)
+    assert len(statements) == 4, statements
+    assert statements[0].startswith("CREATE TABLE t") and "'a;\nb'" in statements[0]
+    assert statements[1].endswith("END;\n$fn$")
+    assert statements[2].startswith("CREATE TRIGGER g") and statements[2].endswith("END")
+    assert statements[3] == "SELECT 'it''s; fine'"
+
+
+@pytest.mark.parametrize(
+    "bad", ["SELECT 'open;\n", "SELECT $$ open;\n", "/* open;\n", 'SELECT "x;']
+)
+def test_statement_splitter_names_an_unterminated_quote(bad: str) -> None:
+    with pytest.raises(DatabaseError, match="unterminated"):
+        split_statements(bad)
+
+
+def _with_extra_migration(tmp_path: Path, sql: str) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for mig in load_migrations():
+        (folder / mig.name).write_text(mig.sql, encoding="utf-8")
+    (folder / f"{len(load_migrations()) + 1:04d}_probe.sql").write_text(sql, encoding="utf-8")
+    return folder
+
+
+SQLITE_PROBE = """-- an SQLite trigger body: its inner ; ends no statement
+CREATE TABLE probe (n INTEGER NOT NULL, note TEXT NOT NULL DEFAULT 'first;
+second');
+CREATE TRIGGER probe_check BEFORE INSERT ON probe WHEN NEW.n < 0
+BEGIN
+    SELECT RAISE(ABORT, 'negative value; refused');
+END;
+"""
+
+POSTGRES_PROBE = """-- a PL/pgSQL body: every ; and % in it must reach PostgreSQL whole
+CREATE FUNCTION probe_refuse_negative() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.n < 0 THEN
+        RAISE EXCEPTION 'negative value %; refused', NEW.n;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TABLE probe (n INTEGER NOT NULL);
+CREATE TRIGGER probe_check BEFORE INSERT ON probe
+    FOR EACH ROW EXECUTE FUNCTION probe_refuse_negative();
+"""
+
+
+def test_sqlite_migration_with_a_trigger_body(tmp_path: Path) -> None:
+    folder = _with_extra_migration(tmp_path, SQLITE_PROBE)
+    db = Database.open(str(tmp_path / "m.sqlite3"), migrate=False)
+    assert db.migrate(folder) == len(load_migrations()) + 1
+    with db.transaction() as tx:
+        tx.execute("INSERT INTO probe (n) VALUES (1)")
+        assert tx.scalar("SELECT note FROM probe") == "first;\nsecond"
+    with pytest.raises(sqlite3.IntegrityError, match="negative value; refused"):
+        with db.transaction() as tx:
+            tx.execute("INSERT INTO probe (n) VALUES (-1)")
+    db.close()
+
+
+@pytest.mark.postgres
+def test_postgres_migration_with_a_dollar_quoted_plpgsql_body(tmp_path: Path) -> None:
+    import os
+
+    import psycopg
+
+    url = os.environ.get("COUNTY_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but COUNTY_TEST_PG_URL is not")
+        pytest.skip("COUNTY_TEST_PG_URL not set")
+    schema = f"migration_probe_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    db = Database.open(f"{url}{sep}options=-csearch_path%3D{schema}", migrate=False, pool_size=1)
+    try:
+        folder = _with_extra_migration(tmp_path, POSTGRES_PROBE)
+        assert db.migrate(folder) == len(load_migrations()) + 1
+        with db.transaction() as tx:
+            tx.execute("INSERT INTO probe (n) VALUES (?)", (1,))
+        with pytest.raises(psycopg.errors.RaiseException, match="negative value -1; refused"):
+            with db.transaction() as tx:
+                tx.execute("INSERT INTO probe (n) VALUES (?)", (-1,))
+        assert db.migrate(folder) == 0
+    finally:
+        db.close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
