@@ -1,4 +1,6 @@
-"""The device API, version 1 (``/api/v1``), as in SYNC.md. Stable; the sync client codes to it.
+"""The device API, version 1 (``/api/v1``), as in docs/design/sync-protocol.md.
+
+Stable; the sync client codes to it.
 
 * ``GET  /api/v1/status`` → 200 ``{server_time, taxonomy_version, minimum_client_version,
   schema}``.

@@ -35,7 +35,7 @@ def create_app(
         title="clinician-desk county server",
         version=__version__,
         description="Receives de-identified monthly service counts from enrolled laptops "
-        "(protocol: SYNC.md, version 1).",
+        "(protocol: docs/design/sync-protocol.md, version 1).",
         docs_url=None,
         redoc_url=None,
     )

@@ -1,4 +1,6 @@
-"""Receiving one signed counts snapshot: the decision table of SYNC.md, in one transaction.
+"""Receiving one signed counts snapshot in one transaction.
+
+The decision table is the one in docs/design/sync-protocol.md.
 
 ``receive_counts`` returns an :class:`Answer` (status, JSON body, headers) and never raises for
 bad input. Order of checks (first failing one answers):

@@ -8,7 +8,7 @@
 # CLEAN=0 to reuse PyInstaller's cache from an earlier build (faster; release builds keep the
 # default CLEAN=1), SELF_TEST=0 to skip the self-test. The last line is machine-readable:
 #   bundle: <path>  size_mb=<n>  build_seconds=<n>
-# Windows: run the same command from Git Bash, or see packaging/README.md for the MSI.
+# Windows: run the same command from Git Bash, or see docs/it-install.md for the MSI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "${VENV_PY:-}" ]; then

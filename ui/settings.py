@@ -1,7 +1,7 @@
 """Window state in ``QSettings``: geometry, window state and splitter positions — nothing else.
 
-No student data ever goes here (SECURITY.md): only byte blobs Qt produces for layout, keyed by
-fixed names. Tests pass an explicit INI path so they never touch the user's real settings.
+No student data ever goes here (docs/design/security.md): only byte blobs Qt produces for layout,
+keyed by fixed names. Tests pass an explicit INI path so they never touch the user's real settings.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
   refused with the date when the student is not yet eligible, and without ``--confirm``
   (exit 2, nothing changed). Prints what was removed, by kind, as counts.
 
-Nothing is ever destroyed automatically; DOMAIN.md "Retention".
+Nothing is ever destroyed automatically; docs/design/domain-rules.md, "Retention".
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """Pure aggregation of signed sessions, screenings and referrals into de-identified count cells.
 
-A count cell is ``(org_unit, period, measure, dimensions) -> integer`` exactly as SYNC.md lists:
-measures ``services``, ``minutes``, ``students_served``, ``participants``,
+A count cell is ``(org_unit, period, measure, dimensions) -> integer`` exactly as
+docs/design/sync-protocol.md lists: measures ``services``, ``minutes``, ``students_served``,
+``participants``,
 ``screenings_administered``, ``screenings_positive``, ``referrals_made``,
 ``referrals_completed``; dimensions ``service``, ``tier``, ``grade_band``, ``instrument`` and
 nothing else. The input is plain frozen dataclasses (built by the sync layer from the vault), so
 this module does no I/O and never reads the clock.
 
-Rules (documented in the README "Sync" section):
+Rules (documented in docs/design/sync-protocol.md, "What is counted"):
 
 * ``org_unit`` is the school's 14-digit CDS code; services marked *district level only* in the
   taxonomy (CRISIS, SAFETY-PLAN, MAND-REPORT) and positive screenings on suicide-risk

@@ -10,9 +10,9 @@ Guarantees:
   ``<document>.exported`` in the same transaction. An unwritable target raises ``ExportError``
   and leaves nothing behind (no partial file, no audit entry).
 * A personalized parent handout is produced only when the student's record holds the basis
-  DOMAIN.md names (parent-consented care or the student's written authorization); otherwise
-  ``PermissionRefusedError`` says why. A draft translation needs ``accept_draft=True``
-  (``DraftTranslationError`` otherwise, so the UI can ask for confirmation).
+  docs/design/domain-rules.md names (parent-consented care or the student's written
+  authorization); otherwise ``PermissionRefusedError`` says why. A draft translation needs
+  ``accept_draft=True`` (``DraftTranslationError`` otherwise, so the UI can ask for confirmation).
 * A parent handout's language defaults to the primary guardian's preferred language (English
   when that language has no handout; ``PrintedDocument.note`` says so). The safety plan (the
   student keeps it) defaults to the student's language, else the guardian's, else English; a

@@ -1,7 +1,8 @@
 """Retention: list records eligible for destruction and destroy one on explicit action.
 
-DOMAIN.md: never auto-delete; flag a record once ``retain_until`` has passed and services have
-ended (``domain.retention``); destroy only when the clinician asks; log the destruction.
+docs/design/domain-rules.md: never auto-delete; flag a record once ``retain_until`` has passed and
+services have ended (``domain.retention``); destroy only when the clinician asks; log the
+destruction.
 
 ``destroy`` runs in one transaction. It opens a ``retention_destructions`` row (migration 0006:
 the only way past the sign-and-lock triggers, and only for that student), removes the record's
@@ -11,16 +12,15 @@ destroyed content. Freed pages are overwritten (``PRAGMA secure_delete``), the s
 merged so no old segment keeps the words, and the WAL is checkpointed and truncated afterwards,
 so the text is gone from the file, not only from the tables.
 
-What is **kept**, and why: the county already holds de-identified monthly counts built from
-this record, and SYNC.md's rebuild-on-change would silently shrink those historical totals if
-the rows they come from vanished. So the count inputs stay as a de-identified residue: the
-sessions (date, minutes, service, tier, modality, place, school) with their attendance links, an
-empty signed stub per signed note (no text, so the session still counts), completed screenings
-without answers or results (instrument, date, positive), referrals without reason or
-destination name (with their status dates), and the student row reduced to grade and school
-(name "Destroyed record", no birth date, ids, guardians, languages or consent documentation).
-Rebuilt counts are therefore identical and no month is marked dirty.
-"""
+What is **kept**, and why: the county already holds de-identified monthly counts built from this
+record, and the rebuild-on-change of docs/design/sync-protocol.md would silently shrink those
+historical totals if the rows they come from vanished. So the count inputs stay as a de-identified
+residue: the sessions (date, minutes, service, tier, modality, place, school) with their attendance
+links, an empty signed stub per signed note (no text, so the session still counts), completed
+screenings without answers or results (instrument, date, positive), referrals without reason or
+destination name (with their status dates), and the student row reduced to grade and school (name
+"Destroyed record", no birth date, ids, guardians, languages or consent documentation). Rebuilt
+counts are therefore identical and no month is marked dirty."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reads one month of the vault into the plain facts the count aggregation needs.
 
-What counts (documented in the README "Sync" section):
+What counts (documented in docs/design/sync-protocol.md, "What is counted"):
 
 * a **session** counts once it has at least one signed note (drafts are not counted yet);
   its students are the ones listed as present, with their current grade;

@@ -1,18 +1,18 @@
 """Opening a SQLCipher connection the one safe way.
 
-The data key is SQLCipher's *raw* key (``PRAGMA key = "x'…'"``) and is the very first statement
-on a new connection; the key is then proven by reading ``sqlite_master`` (a wrong key, a plain
-SQLite file or garbage all fail there and become ``CorruptionError``). After that the pragmas of
-SECURITY.md are applied: WAL, ``synchronous=FULL``, ``temp_store=MEMORY``, ``foreign_keys=ON``,
-a busy timeout and a ~64 MB page cache. A library whose compile-time ``TEMP_STORE`` could put
-temp tables in plaintext files is refused.
+The data key is SQLCipher's *raw* key (``PRAGMA key = "x'…'"``) and is the very first statement on a
+new connection; the key is then proven by reading ``sqlite_master`` (a wrong key, a plain SQLite
+file or garbage all fail there and become ``CorruptionError``). After that the pragmas of
+docs/design/security.md are applied: WAL, ``synchronous=FULL``, ``temp_store=MEMORY``,
+``foreign_keys=ON``, a busy timeout and a ~64 MB page cache. A library whose compile-time
+``TEMP_STORE`` could put temp tables in plaintext files is refused.
 
-Deliberate deviation from SECURITY.md: ``cipher_memory_security`` is set **OFF** (SQLCipher's
-own default since 4.5). It wipes and locks only SQLCipher's page buffers, while the same note
-text lives on in unwiped Python strings, Qt widgets and reportlab buffers, so it protects
-almost nothing here; measured on this stack it doubled query costs (caseload 6x -> 1.0x plain
-SQLite, save-and-sign 4.1x -> 1.9x). Once enabled it is process-wide and cannot be turned
-off, which is why it is never enabled. See README "Deviations from the design".
+Deliberate departure from the starting design (docs/decisions/0001-cipher-memory-security-off.md):
+``cipher_memory_security`` is set **OFF** (SQLCipher's own default since 4.5). It wipes and locks
+only SQLCipher's page buffers, while the same note text lives on in unwiped Python strings, Qt
+widgets and reportlab buffers, so it protects almost nothing here; measured on this stack it doubled
+query costs (caseload 6x -> 1.0x plain SQLite, save-and-sign 4.1x -> 1.9x). Once enabled it is
+process-wide and cannot be turned off, which is why it is never enabled.
 
 Storage sits beside the vault in the layer stack and does not import it: a key is either raw
 bytes or any object with a ``raw`` bytes attribute (the vault's ``DataKey``).

@@ -1,4 +1,6 @@
-"""The vault: the random data key and the key-slot file that keeps it wrapped (SECURITY.md).
+"""The vault: the random data key and the key-slot file that keeps it wrapped.
+
+The model is described in docs/design/security.md.
 
 Public API (other areas code against these names)::
 

@@ -1,11 +1,10 @@
 """Argon2id parameters for the passphrase slot, their calibration, and the derivation itself.
 
-Defaults follow SECURITY.md: 128 MiB (64 MiB on machines with little memory), 4 lanes, and the
-iteration count calibrated when the vault is created so one derivation takes about 0.75 s here
-(inside the 0.5–1 s window). Parameters read back from a key-slot file are range-checked before
+Defaults follow docs/design/security.md: 128 MiB (64 MiB on machines with little memory), 4 lanes,
+and the iteration count calibrated when the vault is created so one derivation takes about 0.75 s
+here (inside the 0.5–1 s window). Parameters read back from a key-slot file are range-checked before
 any work is done, so a tampered file cannot make unlocking hang or exhaust memory; the values are
-also authenticated (as AES-GCM associated data) so they cannot be lowered without the key.
-"""
+also authenticated (as AES-GCM associated data) so they cannot be lowered without the key."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Failed-unlock backoff, persisted beside the vault so a restart does not reset it.
 
-Policy (SECURITY.md): the first 5 failed passphrase attempts cost nothing extra; from the 5th on,
-each further attempt must wait 30 s × 2^(failures − 5), capped at 5 minutes; from 20 failures on,
-the passphrase is refused outright and only the recovery key (or county escrow) unlocks. A
-successful unlock by any route resets the count. No auto-wipe, ever.
+Policy (docs/design/security.md): the first 5 failed passphrase attempts cost nothing extra; from
+the 5th on, each further attempt must wait 30 s × 2^(failures − 5), capped at 5 minutes; from 20
+failures on, the passphrase is refused outright and only the recovery key (or county escrow)
+unlocks. A successful unlock by any route resets the count. No auto-wipe, ever.
 
 An attempt is recorded as a failure *before* the slow KDF runs and cleared on success, so killing
 the app mid-check does not earn a free guess.

@@ -1,4 +1,6 @@
-"""Passphrase policy (SECURITY.md): at least 12 characters, no composition rules, not common.
+"""Passphrase policy: at least 12 characters, no composition rules, not common.
+
+The policy and its reasons are in docs/design/security.md.
 
 ``check_new_passphrase`` is what ``create_vault`` / ``change_passphrase`` enforce;
 ``passphrase_feedback`` gives the UI a 0–4 strength score and one actionable sentence while the

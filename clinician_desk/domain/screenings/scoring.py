@@ -59,7 +59,7 @@ class ScreeningResult:
 
     @property
     def requires_follow_up(self) -> bool:
-        """A critical flag opens the safety workflow (DOMAIN.md)."""
+        """A critical flag opens the safety workflow (docs/design/domain-rules.md)."""
         return bool(self.critical)
 
     def to_dict(self) -> dict[str, Any]:

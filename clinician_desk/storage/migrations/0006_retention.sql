@@ -1,4 +1,4 @@
--- 0006 (retention): destroying an eligible student's record on explicit action (DOMAIN.md).
+-- 0006 (retention): destroying an eligible student's record on explicit action (docs/design/domain-rules.md).
 -- The signed-record triggers stay; they gain one narrow exception: while a destruction of that
 -- student is open in retention_destructions (inserted and closed inside the destroying
 -- transaction by services/retention.py), the student's locked rows may be removed or emptied.

@@ -1,5 +1,6 @@
-"""The device API against a real database: every status of SYNC.md's table, bad input leaving
-the database unchanged, replays, rate limits — on SQLite and PostgreSQL."""
+"""The device API against a real database: every status of the status table of
+docs/design/sync-protocol.md, bad input leaving the database unchanged, replays, rate limits — on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A damaged WAL frame must not silently roll back committed work (SECURITY.md: 0 silent
+"""A damaged WAL frame must not silently roll back committed work (docs/design/security.md: 0 silent
 wrong reads).
 
 SQLite's WAL recovery stops at the first bad frame and drops every later commit without a word.
