@@ -57,7 +57,6 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TRIGGER_HEAD = re.compile(r"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -71,6 +70,7 @@ def split_statements(sql: str) -> list[str]:
     statements: list[str] = []
     buf: list[str] = []
     depth = 0  # BEGIN/CASE … END nesting inside a CREATE TRIGGER statement
+    head: list[str] = []  # the statement's first words, to recognize CREATE [TEMP] TRIGGER
     i, n = 0, len(sql)
 
     def take_until(end: str, start: int, what: str) -> int:
@@ -106,7 +106,12 @@ def split_statements(sql: str) -> list[str]:
             continue
         if (m := _WORD.match(sql, i)) and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
             word = m.group(0).upper()
-            if _TRIGGER_HEAD.match("".join(buf).lstrip()):
+            if len(head) < 3:
+                head.append(word)
+            if head[:2] == ["CREATE", "TRIGGER"] or (
+                head[:1] == ["CREATE"]
+                and head[1:3] in (["TEMP", "TRIGGER"], ["TEMPORARY", "TRIGGER"])
+            ):
                 if word in ("BEGIN", "CASE"):
                     depth += 1
                 elif word == "END" and depth:
@@ -118,7 +123,7 @@ def split_statements(sql: str) -> list[str]:
             statement = "".join(buf).strip()
             if statement:
                 statements.append(statement)
-            buf = []
+            buf, head = [], []
             i += 1
             continue
         buf.append(ch)
