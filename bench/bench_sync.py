@@ -26,8 +26,8 @@ from clinician_desk.services.demo import generate_demo
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import Database
 from clinician_desk.sync.payload import build_payload
-from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
-from tests.integration.sync.vaultkit import open_vault
+from tests.support.county import DEMO_DISTRICT, CountyServer
+from tests.support.vaultkit import open_vault
 
 Row = tuple[str, float, str, float | None]
 

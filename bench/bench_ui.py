@@ -258,7 +258,7 @@ def stalls(window: Any, ctx: Any, quick: bool) -> list[Row]:
     rows.append(("ui_stall_print", beat.stop() * 1000, "ms", None))
     # Sync: enroll with a real county server on loopback, then one round through the sync
     # page (prepare on the DB worker, send on the network pool, record on the DB worker).
-    from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
+    from tests.support.county import DEMO_DISTRICT, CountyServer
 
     with tempfile.TemporaryDirectory() as tmp:
         county = CountyServer(Path(tmp) / "county")

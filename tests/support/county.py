@@ -21,7 +21,7 @@ import requests
 from county_server import enrollment, keys, orgunits, periods
 from county_server.db import Database
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 DISTRICT = "01611190000000"
 SCHOOLS = ("01611190130229", "01611190132878", "01611190134999")
 OTHER_DISTRICT_SCHOOL = "19647330000001"
@@ -78,7 +78,7 @@ class CountyServer:
             [
                 sys.executable,
                 "-m",
-                "tests.integration.sync.county_proc",
+                "tests.support.county_proc",
                 self.db_url,
                 str(self.port),
                 str(self.rate),

@@ -1,6 +1,6 @@
 """Kill-9 torture for the storage layer, shared by the crash test and ``bench/bench_storage.py``.
 
-A child process (``python -m tests.integration.storage.crash_harness DB KEYHEX START``) opens the
+A child process (``python -m tests.support.crash_harness DB KEYHEX START``) opens the
 vault and saves note-sized rows in units of work (a settings row plus its audit entry, like a
 note save), printing each id on stdout only after COMMIT returned. The parent SIGKILLs it at a
 random moment (during start-up/open or in the middle of the writes), then checks that every

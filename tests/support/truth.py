@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from clinician_desk.domain.counts import totals
 from clinician_desk.services.sync_facts import cells_for_period
-from tests.integration.sync.county import Key
-from tests.integration.sync.vaultkit import Vault
+from tests.support.county import Key
+from tests.support.vaultkit import Vault
 
 
 def vault_periods(v: Vault) -> set[str]:

@@ -14,8 +14,7 @@ from clinician_desk.domain.students import Guardian, StudentInput
 from clinician_desk.services.record import RecordService
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault
-
-from .pdf_tools import text_of
+from tests.support.pdf_tools import text_of
 
 PASSPHRASE = "amber lantern over 7 hills"
 

@@ -16,8 +16,8 @@ from clinician_desk.services.screenings import AdministrationInput
 from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault, unlock_vault
-from tests.integration.cli.conftest import PASSPHRASE, admin
 from tests.integration.screenings.conftest import SCHOOL
+from tests.support.admin_cli import PASSPHRASE, admin
 
 
 def test_rescore_command_adds_current_rule_results(
