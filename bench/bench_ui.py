@@ -87,7 +87,7 @@ def _make_vault(data_dir: Path, *, students: int = 0, sessions: int = 0, kdf: An
     from clinician_desk.bootstrap import build_services
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
 
     paths = AppPaths.from_option(data_dir).vault("default")

@@ -90,8 +90,8 @@ def build_context(
 
 
 def idle_seconds() -> float:
+    from clinician_desk.config.it_policy import load_policy
     from clinician_desk.errors import ClinicianDeskError
-    from clinician_desk.policy import load_policy
 
     try:
         return load_policy().effective_auto_lock_minutes() * 60.0
@@ -121,7 +121,7 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
 
     def work(_control: Any) -> Any:
         from clinician_desk.bootstrap import build_services
-        from clinician_desk.services.demo import generate_demo
+        from clinician_desk.demo.generator import generate_demo
         from clinician_desk.vault import create_vault
 
         key, _recovery = create_vault(

@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
 
             for name in (
                 "clinician_desk.bootstrap",
-                "clinician_desk.instruments_file",
+                "clinician_desk.bundled.instruments",
                 "ui.pages.caseload_page",
                 "ui.pages.student_page",
                 "ui.pages.note_editor_page",
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
                 "ui.pages.sync_page",
             ):
                 importlib.import_module(name)
-            from clinician_desk.instruments_file import load_instruments
+            from clinician_desk.bundled.instruments import load_instruments
 
             load_instruments()
 

@@ -22,7 +22,7 @@ in the whole app: the scheduler and "Sync now" share :func:`sync_gate`. :meth:`s
 cancels a round in flight and drops its answer before ``record`` — the server treats the same
 revision as a duplicate, so the next round simply sends it again. Offline is normal and silent:
 nothing is shown but the status bar (``sync_did_finish`` refreshes it). IT can turn automatic sync
-off with the ``auto_sync`` policy key (``clinician_desk.policy``).
+off with the ``auto_sync`` policy key (``clinician_desk.config.it_policy``).
 
 Time comes from the context's injectable clock (``monotonic()``); a real ``QTimer`` only polls
 :meth:`check` every few seconds, so tests advance a ``FakeClock`` and call :meth:`check`.
@@ -81,7 +81,7 @@ def sync_gate(ctx: Any) -> SyncGate:
 def automatic_sync_allowed() -> bool:
     """IT policy's ``auto_sync`` (default on). An unreadable policy keeps the default: the
     policy's other readers report the broken file; sync itself is harmless."""
-    from clinician_desk.policy import load_policy
+    from clinician_desk.config.it_policy import load_policy
 
     try:
         return load_policy().automatic_sync

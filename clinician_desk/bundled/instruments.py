@@ -11,9 +11,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.domain.screenings import Instrument, instrument_from_dict
 from clinician_desk.errors import NotFoundError, ValidationError
-from clinician_desk.resources import resource_path
 
 
 def load_instrument_file(path: Path) -> Instrument:

@@ -21,7 +21,7 @@ def resources_dir() -> Path:
         candidate = Path(frozen_base) / "resources"
         if candidate.is_dir():
             return candidate
-    checkout = Path(__file__).resolve().parent.parent / "resources"
+    checkout = Path(__file__).resolve().parents[2] / "resources"
     if checkout.is_dir():
         return checkout
     spec = importlib.util.find_spec("clinician_desk.resources")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from functools import cache
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.domain.taxonomy import Taxonomy
 from clinician_desk.errors import ValidationError
-from clinician_desk.resources import resource_path
 
 
 @cache

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
+from clinician_desk.demo.generator import DemoProgress, generate_demo
 from clinician_desk.domain.roster import PRESET_NAMES
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.demo import DemoProgress, generate_demo
 from clinician_desk.services.roster import load_mapping_file, read_roster_file
 
 

@@ -22,9 +22,9 @@ from datetime import date
 from typing import Any
 
 from clinician_desk.clock import utc_iso
+from clinician_desk.demo import records as demo_records
+from clinician_desk.demo.text import FIRST, LANGS, LAST
 from clinician_desk.errors import UsageError
-from clinician_desk.services import demo_records
-from clinician_desk.services.demo_text import FIRST, LANGS, LAST
 from clinician_desk.services.students import today_of
 from clinician_desk.storage import Database
 from clinician_desk.storage.repositories.search_index import rowid_for

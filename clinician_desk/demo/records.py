@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
+from clinician_desk.demo.text import section_text, sentence
 from clinician_desk.domain.notes import TEMPLATES, content_hash, plain_text
 from clinician_desk.domain.safety_plans import validate_plan
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
-from clinician_desk.services.demo_text import section_text, sentence
 from clinician_desk.storage.repositories.search_index import rowid_for
-from clinician_desk.taxonomy_file import load_taxonomy
 
 SERVICE_WEIGHTS = {
     "TX-IND": 40,

@@ -6,7 +6,7 @@ program on this machine works end to end, without a clinician and without touchi
 * ``resources`` — instruments, handouts, fonts with their licences, icons and UI catalogues exist;
 * ``sqlcipher`` — the SQLCipher library loads and encrypts (a page on disk is not plain SQLite);
 * ``policy`` — the machine's IT policy (registry / policy file) parses, its CA bundle loads;
-* ``tls`` — the sync client's TLS really verifies certificates (``clinician_desk.selftest_tls``);
+* ``tls`` — the sync client's TLS really verifies certificates (``clinician_desk.selftest.tls``);
 * ``vault-create`` … ``vault-delete`` — a throw-away vault in a fresh temporary folder (real
   Argon2id with cheap parameters), unlocked again by passphrase and by recovery key, a fictional
   student, a session note written, signed and locked, a screening scored, a session summary and a
@@ -204,7 +204,7 @@ class ThrowAwayVault:
         raise CheckFailed("a signed note accepted a change")
 
     def screening(self) -> None:
-        from clinician_desk.services.screenings import AdministrationInput
+        from clinician_desk.services.screenings.use_cases import AdministrationInput
 
         self.needs("note-sign")
         done = self.services.screenings.record(
@@ -289,8 +289,8 @@ def check_pdf(data: bytes, what: str) -> None:
 
 
 def check_resources() -> None:
+    from clinician_desk.bundled.paths import resource_path
     from clinician_desk.reports import handout_library
-    from clinician_desk.resources import resource_path
 
     fonts = resource_path("fonts")
     require(fonts.is_dir(), "resources/fonts is missing")
@@ -319,7 +319,7 @@ def check_policy() -> None:
     """The machine policy parses, and a CA bundle it names can be loaded as PEM."""
     import ssl
 
-    from clinician_desk.policy import load_policy
+    from clinician_desk.config.it_policy import load_policy
 
     policy = load_policy()  # a broken policy raises ValidationError naming the file and field
     if policy.ca_bundle:
@@ -347,7 +347,7 @@ def run_self_test(
     out: TextIO, extra: Iterable[tuple[str, CheckFn]] = (), base: Path | None = None
 ) -> bool:
     """Run every core check, then ``extra`` (the Qt checks); True when every check passed."""
-    from clinician_desk import selftest_tls
+    from clinician_desk.selftest import tls as selftest_tls
 
     results = run_checks(
         [

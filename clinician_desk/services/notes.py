@@ -20,16 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain import notes as rules
 from clinician_desk.domain.sessions import SessionInput, period_of, validate_session
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
-from clinician_desk.services.record_views import SessionNoteView, session_note_view
+from clinician_desk.services.record.views import SessionNoteView, session_note_view
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.repositories import notes as repo
 from clinician_desk.storage.repositories import search_index
-from clinician_desk.taxonomy_file import load_taxonomy
 
 UoW = Any
 

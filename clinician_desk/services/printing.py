@@ -32,9 +32,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument
 from clinician_desk.errors import ExportError, PermissionRefusedError, UsageError
-from clinician_desk.instruments_file import load_instruments
 from clinician_desk.reports import handout_library as handouts
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
@@ -42,7 +42,7 @@ from clinician_desk.reports.safety_plan import plan_text, render_safety_plan, sa
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
 from clinician_desk.services import printing_views as views
-from clinician_desk.services.record_views import student_view
+from clinician_desk.services.record.views import student_view
 from clinician_desk.storage import Database
 
 DOCUMENTS = (

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.hours import (
     HoursLimits,
     LoggedMinutes,
@@ -23,13 +24,12 @@ from clinician_desk.domain.hours import (
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError
 from clinician_desk.reports import models as m
-from clinician_desk.services.record_views import (
+from clinician_desk.services.record.views import (
     safety_plan_view,
     session_note_view,
     student_view,
 )
 from clinician_desk.storage.repositories import screenings as screenings_repo
-from clinician_desk.taxonomy_file import load_taxonomy
 
 Conn = Any
 MODALITY = {"in_person": "in person", "telehealth": "telehealth", "phone": "phone"}

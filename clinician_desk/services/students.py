@@ -15,7 +15,7 @@ from clinician_desk.clock import utc_iso
 from clinician_desk.domain import students as rules
 from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.errors import NotFoundError, ValidationError
-from clinician_desk.services.record_views import (
+from clinician_desk.services.record.views import (
     StudentView,
     safety_plan_view,
     student_view,

@@ -19,6 +19,7 @@ import calendar
 from datetime import date
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.counts import (
     Attendee,
     CountCell,
@@ -29,7 +30,6 @@ from clinician_desk.domain.counts import (
     validate_period,
 )
 from clinician_desk.sync import wire
-from clinician_desk.taxonomy_file import load_taxonomy
 
 
 def month_bounds(period: str) -> tuple[str, str]:

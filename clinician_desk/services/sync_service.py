@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.clock import Clock
 from clinician_desk.config import VaultPaths
+from clinician_desk.config.it_policy import load_policy
 from clinician_desk.domain.counts import snapshots, validate_period
 from clinician_desk.errors import NotFoundError
 from clinician_desk.events import EventBus
-from clinician_desk.policy import load_policy
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.sync import enrollment, outbox
 from clinician_desk.sync.backoff import Backoff
@@ -24,7 +25,6 @@ from clinician_desk.sync.client import SyncClient
 from clinician_desk.sync.payload import BuiltPayload, build_payload, content_hash_of
 from clinician_desk.sync.status import SyncStatus, read_status
 from clinician_desk.sync.worker import ClientFactory, RoundResult, SyncWorker
-from clinician_desk.taxonomy_file import load_taxonomy
 
 PREVIEW_DEVICE_ID = "dev_not_enrolled"
 

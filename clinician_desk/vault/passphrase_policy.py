@@ -13,8 +13,8 @@ import math
 import unicodedata
 from functools import cache
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import UsageError
-from clinician_desk.resources import resource_path
 
 MIN_CHARS = 12
 RECOMMENDED_CHARS = 15

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DISTRICT = "01611190000000"
 SCHOOLS = ("01611190130229", "01611190132878", "01611190134999")
 OTHER_DISTRICT_SCHOOL = "19647330000001"
-DEMO_DISTRICT = "99999990000000"  # clinician_desk.services.demo's fictional county
+DEMO_DISTRICT = "99999990000000"  # clinician_desk.demo.generator's fictional county
 DEMO_SCHOOLS = ("99999990000011", "99999990000022", "99999990000033")
 
 Key = tuple[str, str, str, tuple[tuple[str, str], ...]]

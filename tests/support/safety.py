@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from clinician_desk.domain.screenings import SafetyFollowUp
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 
 PHQA_ITEM9 = {str(i): 0 for i in range(1, 9)} | {
     "9": 1,

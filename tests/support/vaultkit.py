@@ -17,8 +17,9 @@ from clinician_desk.config import AppPaths
 from clinician_desk.domain.referrals import ReferralInput
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import Guardian, StudentInput
-from clinician_desk.services import notes, record_events, students
-from clinician_desk.services.sync import SyncService
+from clinician_desk.services import notes, students
+from clinician_desk.services.record import clinical_events as record_events
+from clinician_desk.services.sync_service import SyncService
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.vault import KdfParams, create_vault
 

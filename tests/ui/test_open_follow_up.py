@@ -170,7 +170,7 @@ def test_a_flag_without_a_screening_closes_with_what_was_done(
 def test_a_recorded_follow_up_left_open_is_closed_by_the_action(qtbot, unlocked_window):
     from datetime import UTC, date, datetime
 
-    from clinician_desk.services.screenings import AdministrationInput
+    from clinician_desk.services.screenings.use_cases import AdministrationInput
     from tests.support.safety import PHQA_ITEM9, follow_up
 
     window = unlocked_window

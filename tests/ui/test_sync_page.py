@@ -22,7 +22,7 @@ def county(tmp_path: Path):
 
 def test_enroll_and_sync_from_the_sync_page(qtbot, tmp_path, county, artifacts_dir):
     from clinician_desk.clock import SystemClock
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
     from tests.support.county import DEMO_DISTRICT
     from ui.app import build_context, build_window

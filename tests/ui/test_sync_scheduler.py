@@ -216,7 +216,7 @@ def test_it_policy_turns_automatic_sync_off_and_sets_the_lock_time_at_unlock(
     from ui.sync_scheduler import automatic_sync_allowed
 
     assert automatic_sync_allowed() is False
-    from clinician_desk.policy import parse_policy
+    from clinician_desk.config.it_policy import parse_policy
 
     assert parse_policy({"auto_sync": 0}, "registry").automatic_sync is False  # a DWORD
     assert parse_policy({"auto_sync": 1}, "registry").automatic_sync is True

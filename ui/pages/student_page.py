@@ -311,7 +311,7 @@ class StudentPage(QWidget):
         )
 
     def _trends_loaded(self, trends: Any) -> None:
-        from clinician_desk.instruments_file import load_instruments
+        from clinician_desk.bundled.instruments import load_instruments
 
         titles = {i.id: i.title for i in load_instruments().values()}
         self._trends = {t.instrument: t for t in trends}
@@ -327,7 +327,7 @@ class StudentPage(QWidget):
         if trend is None:
             self.chart.set_series(_("No screenings yet"), [], 27)
             return
-        from clinician_desk.instruments_file import get_instrument
+        from clinician_desk.bundled.instruments import get_instrument
 
         instrument = get_instrument(trend.instrument)
         points = [(p.administered_on, float(p.total)) for p in trend.points if p.total is not None]

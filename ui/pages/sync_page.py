@@ -97,8 +97,8 @@ class SyncPage(QWidget):
         self._handle: TaskHandle | None = None
 
     def _apply_it_policy(self) -> None:
-        """A server address preset by district IT (``clinician_desk.policy``) is shown read-only."""
-        from clinician_desk.policy import load_policy
+        """A server address preset by district IT (``config.it_policy``) is shown read-only."""
+        from clinician_desk.config.it_policy import load_policy
 
         try:
             url = load_policy().server_url

@@ -18,7 +18,7 @@ MIN_CHARS = 12
 
 def vault_feedback(passphrase: str) -> tuple[int, str, bool]:
     """(score 0–4, message, acceptable) from the vault's rules; acceptable means score >= 2."""
-    from clinician_desk.vault.policy import passphrase_feedback
+    from clinician_desk.vault.passphrase_policy import passphrase_feedback
 
     score, message = passphrase_feedback(passphrase)
     return score, message, score >= 2

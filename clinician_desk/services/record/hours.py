@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.hours import (
     NON_CLINICAL_KINDS,
@@ -22,7 +23,6 @@ from clinician_desk.domain.hours import (
     compute_hours,
 )
 from clinician_desk.errors import ValidationError
-from clinician_desk.taxonomy_file import load_taxonomy
 
 
 def log_hours(uow: Any, day: date, kind: str, minutes: int, *, supervision: bool) -> int:

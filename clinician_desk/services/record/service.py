@@ -22,9 +22,11 @@ from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import StudentInput
 from clinician_desk.services import caseload as caseload_q
-from clinician_desk.services import notes, record_events, record_hours, roster, students
+from clinician_desk.services import notes, roster, students
 from clinician_desk.services import search as search_q
-from clinician_desk.services.record_views import (
+from clinician_desk.services.record import clinical_events as record_events
+from clinician_desk.services.record import hours as record_hours
+from clinician_desk.services.record.views import (
     SessionNoteView,
     StudentView,
     safety_plan_view,

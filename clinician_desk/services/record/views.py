@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.notes import SECTION_TITLES, TEMPLATES
 from clinician_desk.domain.retention import retain_until
 from clinician_desk.domain.safety_plans import SafetyPlanView, plan_steps
@@ -31,7 +32,6 @@ from clinician_desk.domain.students import (
 from clinician_desk.errors import NotFoundError
 from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories import students as students_repo
-from clinician_desk.taxonomy_file import load_taxonomy
 
 Conn = Any
 

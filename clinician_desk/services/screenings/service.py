@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from clinician_desk.bundled.instruments import load_instruments
+from clinician_desk.demo.screenings import populate_demo_screenings
 from clinician_desk.domain.screenings import (
     CriticalFlag,
     Instrument,
@@ -25,10 +27,8 @@ from clinician_desk.domain.screenings import (
 from clinician_desk.domain.screenings.safety import validate_follow_up
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import NotFoundError
-from clinician_desk.instruments_file import load_instruments
-from clinician_desk.services import record_events
-from clinician_desk.services import screenings as uc
-from clinician_desk.services.screenings_demo import populate_demo_screenings
+from clinician_desk.services.record import clinical_events as record_events
+from clinician_desk.services.screenings import use_cases as uc
 from clinician_desk.storage import Database
 from clinician_desk.storage.repositories import screenings as repo
 

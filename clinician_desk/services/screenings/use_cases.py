@@ -32,7 +32,7 @@ from clinician_desk.domain.screenings.model import RESPONDENTS
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
-from clinician_desk.services.record_events import close_safety_flag, open_safety_flag
+from clinician_desk.services.record.clinical_events import close_safety_flag, open_safety_flag
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.repositories import screenings as repo
 from clinician_desk.storage.repositories.notes import mark_count_dirty

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.record import RecordService
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.students import _RECENT_SESSIONS_SQL, RECENT_SESSIONS
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student

@@ -248,7 +248,7 @@ def test_cli_prints_the_plan_in_the_chosen_or_default_language(
     from clinician_desk.cli import build_parser, run
     from clinician_desk.clock import FakeClock
     from clinician_desk.config import AppPaths
-    from clinician_desk.services.record import RecordService
+    from clinician_desk.services.record.service import RecordService
     from clinician_desk.storage import Database
     from clinician_desk.vault import TEST_KDF, create_vault
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.clock import FakeClock
+from clinician_desk.demo.generator import generate_demo
 from clinician_desk.errors import NotFoundError, PermissionRefusedError
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import Database
 

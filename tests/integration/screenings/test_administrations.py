@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from clinician_desk.errors import ClinicianDeskError, NotFoundError, ValidationError
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.services.sync_facts import screening_facts
 from clinician_desk.storage import Database
 from tests.integration.screenings.conftest import DISTRICT, SCHOOL

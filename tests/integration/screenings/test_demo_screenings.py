@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from clinician_desk.demo.generator import generate_demo
 from clinician_desk.domain.screenings import score
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.services.sync_facts import screening_facts
 from clinician_desk.storage import Database
 

@@ -12,9 +12,9 @@ from datetime import date
 import pytest
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
 from tests.support.safety import PHQA_ITEM9, critical_screening, follow_up
 

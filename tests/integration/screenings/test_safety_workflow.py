@@ -8,9 +8,9 @@ import pytest
 
 from clinician_desk.clock import FakeClock
 from clinician_desk.errors import PermissionRefusedError, ValidationError
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
 from tests.support.safety import critical_screening, follow_up
 

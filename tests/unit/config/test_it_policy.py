@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from clinician_desk.config.it_policy import Policy, load_policy, parse_policy
 from clinician_desk.errors import ValidationError
-from clinician_desk.policy import Policy, load_policy, parse_policy
 
 
 def test_no_policy_file_means_clinician_chooses(tmp_path: Path, monkeypatch) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from clinician_desk.errors import UsageError
 from clinician_desk.vault import check_new_passphrase, passphrase_feedback
-from clinician_desk.vault.policy import common_passwords
+from clinician_desk.vault.passphrase_policy import common_passwords
 
 
 @pytest.mark.parametrize(
