@@ -122,16 +122,14 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
     def work(_control: Any) -> Any:
         from clinician_desk.bootstrap import build_services
         from clinician_desk.demo.generator import generate_demo
+        from clinician_desk.demo.screenings import demo_screenings
         from clinician_desk.vault import create_vault
 
         key, _recovery = create_vault(
             paths, DEMO_PASSPHRASE, clock=clock, kdf=KdfParams(memory_kib=32 * 1024, iterations=2)
         )
         services = build_services(paths, key, clock, create=True)
-        extra = []
-        screenings = getattr(services, "screenings", None)
-        if screenings is not None and hasattr(screenings, "demo_extra"):
-            extra.append(screenings.demo_extra)
+        extra = [demo_screenings(services.screenings.instruments)]
         generate_demo(services.db, students=students, sessions=sessions, extra=extra)
         return key, services
 

@@ -1,4 +1,4 @@
-"""Demo screenings: synthetic administrations for the demo vault (``screenings.demo_extra``).
+"""Demo screenings: synthetic administrations for the demo vault (``demo_screenings()``).
 
 Runs inside ``generate_demo``'s transaction with ``(uow, rng, student_ids, today)``. Answers are
 drawn through the real question flows (so skip logic always holds) from a made-up per-student
@@ -11,10 +11,11 @@ flag so the caseload shows some. Like the rest of the demo it writes no audit ro
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.screenings import (
     Instrument,
@@ -146,3 +147,15 @@ def _store(
             ),
         )
     return 1
+
+
+def demo_screenings(
+    instruments: Mapping[str, Instrument] | None = None,
+) -> Callable[[Any, random.Random, list[int], date], None]:
+    """A ``generate_demo`` extra: demo administrations in the demo's own transaction."""
+    chosen = instruments if instruments is not None else load_instruments()
+
+    def extra(uow: Any, rng: random.Random, student_ids: list[int], today: date) -> None:
+        populate_demo_screenings(uow, rng, student_ids, today, chosen)
+
+    return extra

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +33,24 @@ from typing import Any, TextIO
 
 from clinician_desk.clock import SystemClock
 from clinician_desk.errors import ClinicianDeskError, WrongPassphraseError
+from clinician_desk.selftest.checks import (
+    CheckFailed,
+    CheckFn,
+    CheckResult,
+    require,
+    run_check,
+    run_checks,
+)
+
+__all__ = [
+    "CheckFailed",
+    "CheckFn",
+    "CheckResult",
+    "require",
+    "run_check",
+    "run_checks",
+    "run_self_test",
+]
 
 # Real Argon2id, cheap parameters: the self-test checks the code path, not the cost.
 SELFTEST_KDF_MEMORY_KIB = 8 * 1024
@@ -41,55 +58,6 @@ PASSPHRASE = "self-test vault, fictional data only"
 SCHOOL = "99999999999901"
 GAD7_ANSWERS = {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0}
 NOTE_TEXT = "Self-test note for a fictional student."
-
-CheckFn = Callable[[], None]
-
-
-class CheckFailed(Exception):
-    """A check's own verdict: ``str(exc)`` is the reason printed after ``FAIL <check>:``."""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    ok: bool
-    reason: str = ""
-
-    def line(self) -> str:
-        return f"ok {self.name}" if self.ok else f"FAIL {self.name}: {self.reason}"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Fail the running check with ``reason`` unless ``condition`` holds."""
-    if not condition:
-        raise CheckFailed(reason)
-
-
-def reason_of(exc: BaseException) -> str:
-    """A one-line reason: our own errors by message, anything else by type and place only."""
-    if isinstance(exc, CheckFailed | ClinicianDeskError):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"{type(exc).__name__}{where}"
-
-
-def run_check(name: str, fn: CheckFn) -> CheckResult:
-    try:
-        fn()
-    except Exception as exc:
-        return CheckResult(name, False, reason_of(exc))
-    return CheckResult(name, True)
-
-
-def run_checks(checks: Iterable[tuple[str, CheckFn]], out: TextIO) -> list[CheckResult]:
-    """Run ``checks`` in order, printing (and flushing) one line per check as it finishes."""
-    results = []
-    for name, fn in checks:
-        result = run_check(name, fn)
-        print(result.line(), file=out, flush=True)
-        results.append(result)
-    return results
 
 
 @dataclass

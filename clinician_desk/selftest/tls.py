@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from clinician_desk.selftest import CheckFailed, require
+from clinician_desk.selftest.checks import CheckFailed, require
 
 
 def check_tls() -> None:

@@ -56,12 +56,12 @@ def test_import_progress_moves_per_row_and_reaches_the_end(qtbot, unlocked_windo
 def test_cancel_in_the_middle_of_the_import_adds_nobody(
     qtbot, unlocked_window, tmp_path, monkeypatch
 ):
-    import ui.dialogs.roster_import_wizard as wizard_module
+    import ui.dialogs.roster_import_work as work_module
 
     window = unlocked_window
     wizard = _checked(qtbot, window, tmp_path)
     reached, proceed = threading.Event(), threading.Event()
-    real = wizard_module.commit_roster
+    real = work_module.commit_roster
 
     class PausingControl:
         def __init__(self, control):
@@ -77,7 +77,7 @@ def test_cancel_in_the_middle_of_the_import_adds_nobody(
             self.control.check_cancelled()
 
     monkeypatch.setattr(
-        wizard_module,
+        work_module,
         "commit_roster",
         lambda services, checked, control, stop=None: real(
             services, checked, PausingControl(control), stop

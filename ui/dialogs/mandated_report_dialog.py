@@ -35,6 +35,7 @@ from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
 from ui.qt_compat import emit
+from ui.times import local_text, parse_utc
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.form_draft import DialogDraft
@@ -46,14 +47,6 @@ AGENCY_TEXT = {
     "probation": N_("Probation"),
 }
 REFRESH_MS = 30_000
-
-
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def local_text(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def time_left_text(status: str, due_at: str, now: datetime) -> tuple[str, bool]:

@@ -103,12 +103,8 @@ def profile_html(page: Any, now: Any = None) -> str:
         out.append(f"<p>{e(made)}</p>")
     if page.mandated_reports:
         out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
-        from ui.dialogs.mandated_report_dialog import (
-            AGENCY_TEXT,
-            local_text,
-            parse_utc,
-            time_left_text,
-        )
+        from ui.dialogs.mandated_report_dialog import AGENCY_TEXT, time_left_text
+        from ui.times import local_text, parse_utc
 
         for r in page.mandated_reports:
             left, overdue = time_left_text(

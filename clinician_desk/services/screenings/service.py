@@ -8,14 +8,12 @@ injected (tests inject a newer rule version to exercise re-scoring).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from clinician_desk.bundled.instruments import load_instruments
-from clinician_desk.demo.screenings import populate_demo_screenings
 from clinician_desk.domain.screenings import (
     CriticalFlag,
     Instrument,
@@ -250,7 +248,3 @@ class ScreeningsService:
             critical=critical,
             follow_up_recorded=repo.follow_up_of(conn, row.id) is not None,
         )
-
-    def demo_extra(self, uow: Any, rng: random.Random, student_ids: list[int], today: date) -> None:
-        """``generate_demo`` hook: synthetic administrations in the demo's transaction."""
-        populate_demo_screenings(uow, rng, student_ids, today, self.instruments)
