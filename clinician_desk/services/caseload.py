@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from clinician_desk.clock import utc_iso
+from clinician_desk.clock import parse_utc_iso
+from clinician_desk.domain import mandated_reports as mr
+from clinician_desk.domain import referrals
 from clinician_desk.domain.students import display_name
 
 Conn = Any
@@ -123,12 +125,14 @@ def open_safety_flags(conn: Conn) -> tuple[SafetyFlagRow, ...]:
 
 
 def overdue_referral_follow_ups(conn: Conn, today: date) -> tuple[OverdueReferralRow, ...]:
+    """Open referrals past their follow-up date; "overdue" is ``referrals.is_overdue``."""
+    open_statuses = sorted(referrals.OPEN_STATUSES)
     rows = conn.execute(
         f"SELECT r.id, r.student_id, {_NAME}, r.destination, r.status, r.follow_up_on"
         " FROM referrals r JOIN students st ON st.id = r.student_id"
-        " WHERE r.status IN ('sent', 'accepted', 'first_appointment')"
-        " AND r.follow_up_on < ? ORDER BY r.follow_up_on, r.id",
-        (today.isoformat(),),
+        f" WHERE r.status IN ({', '.join('?' * len(open_statuses))})"
+        " AND r.follow_up_on IS NOT NULL ORDER BY r.follow_up_on, r.id",
+        open_statuses,
     )
     return tuple(
         OverdueReferralRow(
@@ -140,20 +144,22 @@ def overdue_referral_follow_ups(conn: Conn, today: date) -> tuple[OverdueReferra
             date.fromisoformat(r[7]),
         )
         for r in rows
+        if referrals.is_overdue(r[6], date.fromisoformat(r[7]), today)
     )
 
 
 def overdue_mandated_reports(conn: Conn, now: datetime) -> tuple[OverdueMandatedReportRow, ...]:
+    """Pending phone reports whose written follow-up is late; "late" is ``mr.is_overdue``."""
     rows = conn.execute(
-        f"SELECT m.id, m.student_id, {_NAME}, m.phone_report_at, m.follow_up_due_at"
+        f"SELECT m.id, m.student_id, {_NAME}, m.phone_report_at, m.follow_up_due_at, m.status"
         " FROM mandated_reports m JOIN students st ON st.id = m.student_id"
-        " WHERE m.status = 'follow_up_pending' AND m.follow_up_due_at < ?"
-        " ORDER BY m.follow_up_due_at",
-        (utc_iso(now),),
+        " WHERE m.status = ? ORDER BY m.follow_up_due_at",
+        (mr.PENDING,),
     )
     return tuple(
         OverdueMandatedReportRow(int(r[0]), int(r[1]), display_name(r[2], r[3], r[4]), r[5], r[6])
         for r in rows
+        if mr.is_overdue(r[7], parse_utc_iso(r[6]), now)
     )
 
 

@@ -72,6 +72,11 @@ def check_new_passphrase(passphrase: str) -> None:
         raise UsageError(problem)
 
 
+def is_acceptable(passphrase: str) -> bool:
+    """Whether the policy accepts ``passphrase`` (``check_new_passphrase`` would not raise)."""
+    return _problem(passphrase) is None
+
+
 def passphrase_feedback(text: str) -> tuple[int, str]:
     """A strength score (0 very weak … 4 strong) and one sentence to show under the field.
 
