@@ -269,8 +269,10 @@ def stalls(window: Any, ctx: Any, quick: bool) -> list[Row]:
             sync_page = window.sync_page
             sync_page.activate()
             ctx.tasks.wait_idle(30_000)
+            from clinician_desk.events import SyncFinished
+
             finished: list[bool] = []
-            services.events.subscribe("sync_did_finish", lambda **_p: finished.append(True))
+            services.events.subscribe(SyncFinished, lambda _e: finished.append(True))
             beat.start()
             sync_page.sync_now()
             _spin_until(lambda: bool(finished) and ctx.tasks.pending == 0, 120)

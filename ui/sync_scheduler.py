@@ -21,7 +21,7 @@ network pool, ``record`` on the database worker (``ui.tasks``). At most one roun
 in the whole app: the scheduler and "Sync now" share :func:`sync_gate`. :meth:`stop` (on lock)
 cancels a round in flight and drops its answer before ``record`` — the server treats the same
 revision as a duplicate, so the next round simply sends it again. Offline is normal and silent:
-nothing is shown but the status bar (``sync_did_finish`` refreshes it). IT can turn automatic sync
+nothing is shown but the status bar (``SyncFinished`` refreshes it). IT can turn automatic sync
 off with the ``auto_sync`` policy key (``clinician_desk.config.it_policy``).
 
 Time comes from the context's injectable clock (``monotonic()``); a real ``QTimer`` only polls
@@ -240,9 +240,7 @@ class SyncScheduler(QObject):
                 return  # locked while waiting for the server: not recorded (see module doc)
 
             def record(_control: Any) -> Any:
-                worker.record(result)
-                sync.events.publish("sync_did_finish", result=result)
-                return result
+                return sync.record_round(result)  # publishes SyncFinished
 
             self._handle = tasks.run_db(
                 record,

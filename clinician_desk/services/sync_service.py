@@ -3,7 +3,7 @@
 Guarantees: ``status`` and ``preview`` never touch the network; ``sync_once`` never raises for
 network trouble (offline is normal; the round result says what happened per period); a
 stale/conflicting period is only re-issued by ``resend`` — an explicit clinician decision.
-Publishes ``sync_did_finish`` (with ``result``) on the event bus after every round.
+Publishes ``SyncFinished`` (with the round's ``result``) on the event bus after every round.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from clinician_desk.config import VaultPaths
 from clinician_desk.config.it_policy import load_policy
 from clinician_desk.domain.counts import snapshots, validate_period
 from clinician_desk.errors import NotFoundError
-from clinician_desk.events import EventBus
+from clinician_desk.events import EventBus, SyncFinished
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.sync import enrollment, outbox
 from clinician_desk.sync.backoff import Backoff
@@ -141,13 +141,20 @@ class SyncService:
 
     def sync_once(self, *, force: bool = True) -> RoundResult:
         result = self.worker.run_once(force=force)
-        self.events.publish("sync_did_finish", result=result)
+        self.events.publish(SyncFinished(result))
+        return result
+
+    def record_round(self, result: RoundResult) -> RoundResult:
+        """Record a round whose network part ran elsewhere (the UI sends off the database
+        thread), then publish ``SyncFinished`` like ``sync_once``."""
+        self.worker.record(result)
+        self.events.publish(SyncFinished(result))
         return result
 
     def sync_until_idle(self, **kwargs: Any) -> list[RoundResult]:
         rounds = self.worker.run_until_idle(**kwargs)
         if rounds:
-            self.events.publish("sync_did_finish", result=rounds[-1])
+            self.events.publish(SyncFinished(rounds[-1]))
         return rounds
 
     def resend(self, org_unit: str, period: str) -> None:

@@ -7,7 +7,7 @@ import threading
 from PySide6.QtCore import QObject, Qt, QThread
 from PySide6.QtGui import QKeySequence
 
-from clinician_desk.events import EventBus
+from clinician_desk.events import EventBus, NoteSigned
 from tests.support.ui import PASSPHRASE, add_students, grab
 from ui.bridge import EventBridge
 from ui.dialogs.note_search_dialog import NoteSearchDialog
@@ -109,19 +109,17 @@ def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_wind
 
 def test_event_bridge_delivers_worker_events_on_the_gui_thread(qtbot):
     bus = EventBus()
-    bridge = EventBridge(bus, names=("note_signed",))
-    received: list[tuple[dict, bool]] = []
+    bridge = EventBridge(bus, kinds=(NoteSigned,))
+    received: list[tuple[NoteSigned, bool]] = []
     gui = QThread.currentThread()
-    bridge.on(
-        "note_signed", lambda payload: received.append((payload, QThread.currentThread() is gui))
-    )
-    worker = threading.Thread(target=lambda: bus.publish("note_signed", note_id=7))
+    bridge.on(NoteSigned, lambda event: received.append((event, QThread.currentThread() is gui)))
+    worker = threading.Thread(target=lambda: bus.publish(NoteSigned(note_id=7)))
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: len(received) == 1, timeout=5_000)
-    assert received == [({"note_id": 7}, True)]
+    assert received == [(NoteSigned(note_id=7), True)]
     bridge.close()
-    bus.publish("note_signed", note_id=8)
+    bus.publish(NoteSigned(note_id=8))
     qtbot.wait(50)
     assert len(received) == 1
     assert isinstance(bridge, QObject)

@@ -186,9 +186,7 @@ class SyncPage(QWidget):
 
         def sent(result: Any) -> None:
             def record(_c: Any) -> Any:
-                worker.record(result)
-                sync.events.publish("sync_did_finish", result=result)
-                return result
+                return sync.record_round(result)  # publishes SyncFinished
 
             self.ctx.tasks.run_db(
                 record,

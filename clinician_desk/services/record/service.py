@@ -5,9 +5,11 @@ entry, search index and sync outbox mark in the same transaction — all or noth
 ``db.read()``. Calls must be serialized by the caller (the UI's single database worker).
 Errors are ``clinician_desk.errors`` subclasses with a message a clinician can act on.
 
-The functions underneath (``services.students``, ``services.notes``, ``services.record_events``,
-``services.search``, ``services.caseload``, ``services.roster``, ``services.record_views``) take
-a unit of work or a connection and can be composed into larger transactions.
+The functions underneath (``services.students``, ``services.notes``, ``record.clinical_events``,
+``services.search``, ``services.caseload``, ``services.roster``, ``record.views``) take a unit of
+work or a connection and can be composed into larger transactions. After a commit the service
+publishes the typed event it caused (``clinician_desk.events``: note signed, referral changed,
+roster imported) on the session's bus.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from clinician_desk.domain.roster import ColumnMapping
 from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import StudentInput
+from clinician_desk.events import EventBus, NoteSigned, ReferralChanged, RosterImported
 from clinician_desk.services import caseload as caseload_q
 from clinician_desk.services import notes, roster, students
 from clinician_desk.services import search as search_q
@@ -39,8 +42,9 @@ from clinician_desk.storage import Database
 class RecordService:
     """Students, sessions, notes, referrals, safety plans, mandated reports, search, caseload."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventBus | None = None) -> None:
         self.db = db
+        self.events = events if events is not None else EventBus()
 
     # -- students ---------------------------------------------------------------------------
     def create_student(self, data: StudentInput, *, school_name: str = "") -> int:
@@ -83,7 +87,9 @@ class RecordService:
 
     def sign_note(self, note_id: int, sections: Mapping[str, str] | None = None) -> str:
         with self.db.unit_of_work() as uow:
-            return notes.sign_note(uow, note_id, sections)
+            signed = notes.sign_note(uow, note_id, sections)
+        self.events.publish(NoteSigned(note_id))
+        return signed
 
     def add_addendum(self, note_id: int, body: str) -> int:
         with self.db.unit_of_work() as uow:
@@ -125,13 +131,16 @@ class RecordService:
     # -- referrals, safety, mandated reports -------------------------------------------------
     def create_referral(self, data: ReferralInput) -> int:
         with self.db.unit_of_work() as uow:
-            return record_events.create_referral(uow, data)
+            referral_id = record_events.create_referral(uow, data)
+        self.events.publish(ReferralChanged(referral_id, "sent"))
+        return referral_id
 
     def change_referral_status(
         self, referral_id: int, status: str, changed_on: date, follow_up_on: date | None = None
     ) -> None:
         with self.db.unit_of_work() as uow:
             record_events.change_referral_status(uow, referral_id, status, changed_on, follow_up_on)
+        self.events.publish(ReferralChanged(referral_id, status))
 
     def referral_history(self, referral_id: int) -> list[tuple[str, date, date | None, str]]:
         """(status, changed_on, follow_up_on, recorded_by), oldest first (the status dialog)."""
@@ -203,7 +212,7 @@ class RecordService:
     ) -> roster.RosterImportResult:
         """One transaction: every row or none (a cancel through ``progress`` rolls back)."""
         with self.db.unit_of_work() as uow:
-            return roster.import_roster(
+            result = roster.import_roster(
                 uow,
                 data,
                 preset=preset,
@@ -212,3 +221,6 @@ class RecordService:
                 dry_run=dry_run,
                 progress=progress,
             )
+        if not result.dry_run:
+            self.events.publish(RosterImported(result.created, result.updated))
+        return result

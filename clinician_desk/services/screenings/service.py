@@ -25,6 +25,7 @@ from clinician_desk.domain.screenings import (
 from clinician_desk.domain.screenings.safety import validate_follow_up
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import NotFoundError
+from clinician_desk.events import EventBus, ScreeningCompleted
 from clinician_desk.services.record import clinical_events as record_events
 from clinician_desk.services.screenings import use_cases as uc
 from clinician_desk.storage import Database
@@ -82,15 +83,23 @@ class OpenFollowUp:
 class ScreeningsService:
     """Administrations, safety follow-ups, re-scoring, trends and the open list."""
 
-    def __init__(self, db: Database, instruments: Mapping[str, Instrument] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        instruments: Mapping[str, Instrument] | None = None,
+        events: EventBus | None = None,
+    ) -> None:
         self.db = db
+        self.events = events if events is not None else EventBus()
         self.instruments: Mapping[str, Instrument] = (
             instruments if instruments is not None else load_instruments()
         )
 
     def record(self, data: uc.AdministrationInput) -> uc.RecordedScreening:
         with self.db.unit_of_work() as uow:
-            return uc.record_administration(uow, data, self.instruments)
+            done = uc.record_administration(uow, data, self.instruments)
+        self.events.publish(ScreeningCompleted(done.screening_id, data.student_id, done.status))
+        return done
 
     def record_follow_up(
         self, screening_id: int, follow_up: SafetyFollowUp, *, close: bool = True
