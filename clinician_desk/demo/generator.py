@@ -27,6 +27,7 @@ from clinician_desk.demo.text import FIRST, LANGS, LAST
 from clinician_desk.errors import UsageError
 from clinician_desk.services.students import today_of
 from clinician_desk.storage import Database
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories.search_index import rowid_for
 
 DISTRICT = "99999990000000"
@@ -107,7 +108,7 @@ def _students(
     return rows, guardians, info, names
 
 
-def _max_id(conn: Any, table: str) -> int:
+def _max_id(conn: Connection, table: str) -> int:
     return int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
 
 
@@ -193,7 +194,7 @@ def generate_demo(
 
 
 def _insert(
-    conn: Any,
+    conn: Connection,
     made: demo_records.SessionRows,
     names: dict[int, str],
     n_base: int,
@@ -227,8 +228,10 @@ def _insert(
     report("saving", 2, steps)
     conn.executemany(
         "INSERT INTO record_search (rowid, body, kind, student_id) VALUES (?,?,?,?)",
-        [(rowid_for("student", sid), name, "student", sid) for sid, name in names.items()]
-        + made.search,
+        [
+            *((rowid_for("student", sid), name, "student", sid) for sid, name in names.items()),
+            *made.search,
+        ],
     )
     report("saving", 3, steps)
     conn.executemany(

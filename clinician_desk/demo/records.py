@@ -14,7 +14,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.demo.text import section_text, sentence
@@ -22,6 +21,8 @@ from clinician_desk.domain.notes import TEMPLATES, content_hash, plain_text
 from clinician_desk.domain.safety_plans import validate_plan
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories.rows import inserted_id
 from clinician_desk.storage.repositories.search_index import rowid_for
 
 SERVICE_WEIGHTS = {
@@ -166,7 +167,7 @@ def sessions_and_notes(
 
 
 def referrals(
-    conn: Any,
+    conn: Connection,
     rng: random.Random,
     ids: list[int],
     info: dict[int, str],
@@ -200,7 +201,7 @@ def referrals(
         conn.execute(
             "INSERT INTO referral_status_history (referral_id, status, changed_on, follow_up_on,"
             " recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, 'clinician')",
-            (int(cur.lastrowid), status, day.isoformat(), follow.isoformat(), now),
+            (inserted_id(cur), status, day.isoformat(), follow.isoformat(), now),
         )
         dirty.update({(info[sid], period_of(day)), (district_of(info[sid]), period_of(day))})
         count += 1
@@ -208,7 +209,7 @@ def referrals(
 
 
 def safety_and_reports(
-    conn: Any,
+    conn: Connection,
     rng: random.Random,
     ids: list[int],
     info: dict[int, str],

@@ -27,6 +27,7 @@ from clinician_desk.domain.screenings import (
 )
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
+from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import screenings as repo
 from clinician_desk.storage.repositories.notes import mark_count_dirty
 
@@ -62,7 +63,7 @@ def _plan_for(grade: str) -> tuple[str, ...]:
 
 
 def populate_demo_screenings(
-    uow: Any,
+    uow: UnitOfWork,
     rng: random.Random,
     student_ids: list[int],
     today: date,
@@ -95,7 +96,7 @@ def populate_demo_screenings(
 
 
 def _store(
-    uow: Any,
+    uow: UnitOfWork,
     instruments: Mapping[str, Instrument],
     name: str,
     student_id: int,
@@ -155,7 +156,7 @@ def demo_screenings(
     """A ``generate_demo`` extra: demo administrations in the demo's own transaction."""
     chosen = instruments if instruments is not None else load_instruments()
 
-    def extra(uow: Any, rng: random.Random, student_ids: list[int], today: date) -> None:
+    def extra(uow: UnitOfWork, rng: random.Random, student_ids: list[int], today: date) -> None:
         populate_demo_screenings(uow, rng, student_ids, today, chosen)
 
     return extra

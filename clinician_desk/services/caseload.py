@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from clinician_desk.clock import parse_utc_iso
 from clinician_desk.domain import mandated_reports as mr
 from clinician_desk.domain import referrals
 from clinician_desk.domain.students import display_name
-
-Conn = Any
+from clinician_desk.storage.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ class CaseloadOverview:
 _NAME = "st.legal_first_name, st.legal_last_name, st.preferred_name"
 
 
-def active_caseload(conn: Conn) -> tuple[CaseloadRow, ...]:
+def active_caseload(conn: Connection) -> tuple[CaseloadRow, ...]:
     rows = conn.execute(
         f"SELECT st.id, {_NAME}, st.grade, st.school_cds,"
         " (SELECT max(ss.session_date) FROM session_students ss WHERE ss.student_id = st.id),"
@@ -112,7 +110,7 @@ def active_caseload(conn: Conn) -> tuple[CaseloadRow, ...]:
     )
 
 
-def open_safety_flags(conn: Conn) -> tuple[SafetyFlagRow, ...]:
+def open_safety_flags(conn: Connection) -> tuple[SafetyFlagRow, ...]:
     rows = conn.execute(
         f"SELECT f.id, f.student_id, {_NAME}, f.source, f.reason, f.opened_at"
         " FROM safety_flags f JOIN students st ON st.id = f.student_id"
@@ -124,7 +122,7 @@ def open_safety_flags(conn: Conn) -> tuple[SafetyFlagRow, ...]:
     )
 
 
-def overdue_referral_follow_ups(conn: Conn, today: date) -> tuple[OverdueReferralRow, ...]:
+def overdue_referral_follow_ups(conn: Connection, today: date) -> tuple[OverdueReferralRow, ...]:
     """Open referrals past their follow-up date; "overdue" is ``referrals.is_overdue``."""
     open_statuses = sorted(referrals.OPEN_STATUSES)
     rows = conn.execute(
@@ -148,7 +146,9 @@ def overdue_referral_follow_ups(conn: Conn, today: date) -> tuple[OverdueReferra
     )
 
 
-def overdue_mandated_reports(conn: Conn, now: datetime) -> tuple[OverdueMandatedReportRow, ...]:
+def overdue_mandated_reports(
+    conn: Connection, now: datetime
+) -> tuple[OverdueMandatedReportRow, ...]:
     """Pending phone reports whose written follow-up is late; "late" is ``mr.is_overdue``."""
     rows = conn.execute(
         f"SELECT m.id, m.student_id, {_NAME}, m.phone_report_at, m.follow_up_due_at, m.status"
@@ -163,7 +163,7 @@ def overdue_mandated_reports(conn: Conn, now: datetime) -> tuple[OverdueMandated
     )
 
 
-def incomplete_consent(conn: Conn) -> tuple[ConsentGapRow, ...]:
+def incomplete_consent(conn: Connection) -> tuple[ConsentGapRow, ...]:
     # Minor consent without HSC 124260(c) documentation is refused by a CHECK constraint,
     # so the remaining gap is a missing consent basis.
     rows = conn.execute(
@@ -180,7 +180,7 @@ def incomplete_consent(conn: Conn) -> tuple[ConsentGapRow, ...]:
     )
 
 
-def caseload_overview(conn: Conn, now: datetime) -> CaseloadOverview:
+def caseload_overview(conn: Connection, now: datetime) -> CaseloadOverview:
     today = now.astimezone().date()
     return CaseloadOverview(
         active_caseload(conn),

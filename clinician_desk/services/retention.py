@@ -33,6 +33,7 @@ from clinician_desk.clock import utc_iso
 from clinician_desk.domain.retention import eligible_for_destruction, retain_until
 from clinician_desk.errors import NotFoundError, PermissionRefusedError
 from clinician_desk.storage import Database
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories.search_index import rowid_for
 
 DESTROYED_FIRST, DESTROYED_LAST, DESTROYED_BIRTH = "Destroyed", "record", "1900-01-01"
@@ -128,7 +129,7 @@ class RetentionService:
         return DestructionReport(student_id, today, removed)
 
 
-def _student_row(conn: Any, student_id: int) -> Any:
+def _student_row(conn: Connection, student_id: int) -> Any:
     row = conn.execute(
         "SELECT s.id, s.date_of_birth, s.service_ended_on, d.destroyed_on FROM students s"
         " LEFT JOIN retention_destructions d ON d.student_id = s.id WHERE s.id = ?",
@@ -174,11 +175,11 @@ def _day_after(day: date) -> str:
     return date.fromordinal(day.toordinal() + 1).isoformat()
 
 
-def _ids(conn: Any, sql: str, student_id: int) -> list[int]:
+def _ids(conn: Connection, sql: str, student_id: int) -> list[int]:
     return [int(r[0]) for r in conn.execute(sql, (student_id,))]
 
 
-def _remove_content(conn: Any, sid: int, now: str) -> dict[str, int]:
+def _remove_content(conn: Connection, sid: int, now: str) -> dict[str, int]:
     """Remove or empty every content-bearing row of student ``sid``; counts per kind."""
     notes = _ids(conn, "SELECT id FROM notes WHERE student_id = ?", sid)
     addenda = _ids(

@@ -8,10 +8,10 @@ explicitly). A search is not audited (it runs as the clinician types); opening a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import ValidationError
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import search_index
 
 MAX_QUERY_CHARS = 200
@@ -28,7 +28,7 @@ class SearchHit:
 
 
 def search(
-    conn: Any, query: str, *, include_psychotherapy: bool = False, limit: int = 50
+    conn: Connection, query: str, *, include_psychotherapy: bool = False, limit: int = 50
 ) -> list[SearchHit]:
     if len(query) > MAX_QUERY_CHARS:
         raise ValidationError(f"A search is at most {MAX_QUERY_CHARS} characters.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain import students as rules
@@ -20,24 +19,24 @@ from clinician_desk.services.record.views import (
     safety_plan_view,
     student_view,
 )
+from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as repo
 
-UoW = Any
 RECENT_SESSIONS = 100
 
 
-def today_of(uow: UoW) -> date:
+def today_of(uow: UnitOfWork) -> date:
     now = uow.clock.now()
     return date(now.year, now.month, now.day) if now.tzinfo is None else now.astimezone().date()
 
 
-def _index_name(uow: UoW, student_id: int, s: rules.StudentInput) -> None:
+def _index_name(uow: UnitOfWork, student_id: int, s: rules.StudentInput) -> None:
     body = " ".join(p for p in (s.legal_first_name, s.legal_last_name, s.preferred_name) if p)
     search_index.index(uow.conn, "student", student_id, student_id, body)
 
 
-def create_student(uow: UoW, data: rules.StudentInput, *, school_name: str = "") -> int:
+def create_student(uow: UnitOfWork, data: rules.StudentInput, *, school_name: str = "") -> int:
     """Validate and insert a student (and the school if new); returns the new id."""
     s = rules.validate_student(data, today_of(uow))
     conn = uow.conn
@@ -56,7 +55,7 @@ def changed_fields(old: rules.StudentInput, new: rules.StudentInput) -> list[str
     return [f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name)]
 
 
-def update_student(uow: UoW, student_id: int, data: rules.StudentInput) -> list[str]:
+def update_student(uow: UnitOfWork, student_id: int, data: rules.StudentInput) -> list[str]:
     """Validate and store a changed student; returns (and audits) the changed field names."""
     rec = repo.get(uow.conn, student_id)
     if rec is None:
@@ -81,7 +80,7 @@ def update_student(uow: UoW, student_id: int, data: rules.StudentInput) -> list[
     return changed
 
 
-def end_services(uow: UoW, student_id: int, ended_on: date | None) -> None:
+def end_services(uow: UnitOfWork, student_id: int, ended_on: date | None) -> None:
     """Record that services ended (None re-opens the case); fixes the retention date."""
     if repo.get(uow.conn, student_id) is None:
         raise NotFoundError(f"There is no student with id {student_id}.")
@@ -158,7 +157,7 @@ def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def student_page(uow: UoW, student_id: int) -> StudentPage:
+def student_page(uow: UnitOfWork, student_id: int) -> StudentPage:
     """Everything the student page shows; audits the view in the same transaction."""
     conn = uow.conn
     view = student_view(conn, student_id)

@@ -29,6 +29,7 @@ from clinician_desk.domain.counts import (
     aggregate,
     validate_period,
 )
+from clinician_desk.storage.connection import Connection
 from clinician_desk.sync import wire
 
 
@@ -39,7 +40,7 @@ def month_bounds(period: str) -> tuple[str, str]:
     return f"{period}-01", f"{period}-{last:02d}"
 
 
-def session_facts(conn: Any, period: str) -> list[SessionFact]:
+def session_facts(conn: Connection, period: str) -> list[SessionFact]:
     """Signed sessions of the month with the students present (one query on the date index;
     no ORDER BY, which would make SQLite scan every session in id order)."""
     first, last = month_bounds(period)
@@ -76,7 +77,7 @@ def session_facts(conn: Any, period: str) -> list[SessionFact]:
     ]
 
 
-def referral_facts(conn: Any, period: str) -> list[ReferralFact]:
+def referral_facts(conn: Connection, period: str) -> list[ReferralFact]:
     first, last = month_bounds(period)
     rows = conn.execute(
         "SELECT r.school_cds, r.referral_date, st.grade,"
@@ -101,7 +102,7 @@ def referral_facts(conn: Any, period: str) -> list[ReferralFact]:
     return out
 
 
-def screening_facts(conn: Any, period: str) -> list[ScreeningFact]:
+def screening_facts(conn: Connection, period: str) -> list[ScreeningFact]:
     """Completed screenings of the month (instrument ids are the county's count codes)."""
     first, last = month_bounds(period)
     rows = conn.execute(
@@ -115,7 +116,7 @@ def screening_facts(conn: Any, period: str) -> list[ScreeningFact]:
     ]
 
 
-def cells_for_period(conn: Any, period: str) -> list[CountCell]:
+def cells_for_period(conn: Connection, period: str) -> list[CountCell]:
     """Every count cell of ``period`` on this device, only cells dated inside the month."""
     cells = aggregate(
         session_facts(conn, period),

@@ -18,15 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.counts import CountCell, snapshots
 from clinician_desk.errors import ValidationError
+from clinician_desk.storage.connection import Connection
 from clinician_desk.sync.payload import build_payload, content_hash_of
 
-SqlConn = Any  # a sqlcipher3 connection (rows as sqlcipher3.Row)
-CellsForPeriod = Callable[[SqlConn, str], list[CountCell]]
+CellsForPeriod = Callable[[Connection, str], list[CountCell]]
 PROBLEM_STATUSES = ("stale", "conflict", "rejected", "locked")
 
 
@@ -50,7 +49,7 @@ class Device:
     revoked: bool
 
 
-def load_device(conn: SqlConn) -> Device | None:
+def load_device(conn: Connection) -> Device | None:
     row = conn.execute(
         "SELECT server_url, device_id, private_key, taxonomy_version, clock_offset_seconds,"
         " revoked_at FROM sync_device WHERE id = 1"
@@ -60,15 +59,15 @@ def load_device(conn: SqlConn) -> Device | None:
     return Device(row[0], row[1], bytes(row[2]), row[3], float(row[4]), row[5] is not None)
 
 
-def allowed_org_units(conn: SqlConn) -> set[str]:
+def allowed_org_units(conn: Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT org_unit FROM sync_org_unit")}
 
 
-def dirty_periods(conn: SqlConn) -> set[str]:
+def dirty_periods(conn: Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT DISTINCT period FROM count_dirty")}
 
 
-def mark_period_dirty(conn: SqlConn, org_unit: str, period: str, now: datetime) -> None:
+def mark_period_dirty(conn: Connection, org_unit: str, period: str, now: datetime) -> None:
     """For callers outside the record services (e.g. a taxonomy change): rebuild this period."""
     conn.execute(
         "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)",
@@ -76,7 +75,7 @@ def mark_period_dirty(conn: SqlConn, org_unit: str, period: str, now: datetime) 
     )
 
 
-def mark_all_periods_dirty(conn: SqlConn, now: datetime) -> None:
+def mark_all_periods_dirty(conn: Connection, now: datetime) -> None:
     """Every month with any record or known snapshot (used at enrollment)."""
     stamp = utc_iso(now)
     conn.execute(
@@ -96,7 +95,7 @@ def mark_all_periods_dirty(conn: SqlConn, now: datetime) -> None:
 
 
 def rebuild(
-    conn: SqlConn,
+    conn: Connection,
     periods: Iterable[str],
     cells_for_period: CellsForPeriod,
     device: Device,
@@ -164,7 +163,7 @@ def rebuild(
     return problems
 
 
-def outgoing(conn: SqlConn) -> list[Outgoing]:
+def outgoing(conn: Connection) -> list[Outgoing]:
     """Pending revisions, oldest period first."""
     rows = conn.execute(
         "SELECT org_unit, period, revision, body FROM sync_period"
@@ -174,7 +173,7 @@ def outgoing(conn: SqlConn) -> list[Outgoing]:
 
 
 def record_outcome(
-    conn: SqlConn,
+    conn: Connection,
     item: Outgoing,
     *,
     status: str,
@@ -206,7 +205,7 @@ def record_outcome(
     )
 
 
-def note_attempt(conn: SqlConn, item: Outgoing, now: datetime) -> None:
+def note_attempt(conn: Connection, item: Outgoing, now: datetime) -> None:
     """A send that got no usable answer: the revision stays pending, one more attempt counted."""
     conn.execute(
         "UPDATE sync_period SET attempts = attempts + 1, last_sent_at = ?"
@@ -215,7 +214,7 @@ def note_attempt(conn: SqlConn, item: Outgoing, now: datetime) -> None:
     )
 
 
-def supersede(conn: SqlConn, org_unit: str, period: str, above: int, now: datetime) -> None:
+def supersede(conn: Connection, org_unit: str, period: str, above: int, now: datetime) -> None:
     """After the clinician confirmed: re-issue this device's snapshot above revision ``above``.
 
     Used for a stale or conflicting period (e.g. a laptop restored from an old backup): the

@@ -7,8 +7,8 @@ snapshots wait, and every period with a problem and the server's reason. No netw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from clinician_desk.storage.connection import Connection
 from clinician_desk.sync.outbox import PROBLEM_STATUSES
 from clinician_desk.sync.worker import REVOKED_MESSAGE
 
@@ -60,7 +60,7 @@ class SyncStatus:
         return f"Last synced: {last}; {waiting} waiting{tail}."
 
 
-def read_status(conn: Any) -> SyncStatus:
+def read_status(conn: Connection) -> SyncStatus:
     row = conn.execute(
         "SELECT server_url, device_id, revoked_at, last_success_at, last_attempt_at,"
         " last_problem FROM sync_device WHERE id = 1"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.notes import SECTION_TITLES, TEMPLATES
@@ -30,10 +29,9 @@ from clinician_desk.domain.students import (
     personalized_handout_basis,
 )
 from clinician_desk.errors import NotFoundError
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories import students as students_repo
-
-Conn = Any
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class SessionNoteView:
     addenda: tuple[AddendumView, ...]
 
 
-def student_view(conn: Conn, student_id: int) -> StudentView:
+def student_view(conn: Connection, student_id: int) -> StudentView:
     rec = students_repo.get(conn, student_id)
     if rec is None:
         raise NotFoundError(f"There is no student with id {student_id}.")
@@ -145,7 +143,7 @@ def student_view(conn: Conn, student_id: int) -> StudentView:
     )
 
 
-def _student_name(conn: Conn, student_id: int | None) -> str:
+def _student_name(conn: Connection, student_id: int | None) -> str:
     if student_id is None:
         return ""
     r = conn.execute(
@@ -155,7 +153,7 @@ def _student_name(conn: Conn, student_id: int | None) -> str:
     return "" if r is None else display_name(r[0], r[1], r[2])
 
 
-def session_note_view(conn: Conn, note_id: int) -> SessionNoteView:
+def session_note_view(conn: Connection, note_id: int) -> SessionNoteView:
     note = notes_repo.get_note(conn, note_id)
     if note is None:
         raise NotFoundError(f"There is no note with id {note_id}.")
@@ -193,7 +191,7 @@ def session_note_view(conn: Conn, note_id: int) -> SessionNoteView:
 
 
 def safety_plan_view(
-    conn: Conn, student_id: int, display_name: str | None = None
+    conn: Connection, student_id: int, display_name: str | None = None
 ) -> SafetyPlanView | None:
     """The student's current (latest) safety plan, or None. ``display_name`` saves reading the
     student's row again when the caller already has it."""

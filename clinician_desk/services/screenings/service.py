@@ -29,6 +29,7 @@ from clinician_desk.events import EventBus, ScreeningCompleted
 from clinician_desk.services.record import clinical_events as record_events
 from clinician_desk.services.screenings import use_cases as uc
 from clinician_desk.storage import Database
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import screenings as repo
 
 
@@ -224,7 +225,14 @@ class ScreeningsService:
             return tuple(self._open_follow_up(conn, student_id, *f) for f in flags)
 
     def _open_follow_up(
-        self, conn: Any, student_id: int, flag_id: int, source: str, ref: Any, reason: str, at: str
+        self,
+        conn: Connection,
+        student_id: int,
+        flag_id: int,
+        source: str,
+        ref: Any,
+        reason: str,
+        at: str,
     ) -> OpenFollowUp:
         base = OpenFollowUp(int(flag_id), str(source), str(reason), str(at))
         ref_text = str(ref or "")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.screenings import (
@@ -34,10 +33,9 @@ from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
 from clinician_desk.services.record.clinical_events import close_safety_flag, open_safety_flag
 from clinician_desk.services.students import today_of
+from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import screenings as repo
 from clinician_desk.storage.repositories.notes import mark_count_dirty
-
-UoW = Any
 
 
 @dataclass(frozen=True)
@@ -70,20 +68,20 @@ def find_instrument(instruments: Mapping[str, Instrument], name: str) -> Instrum
     return found
 
 
-def _school_of(uow: UoW, student_id: int) -> str:
+def _school_of(uow: UnitOfWork, student_id: int) -> str:
     r = uow.conn.execute("SELECT school_cds FROM students WHERE id = ?", (student_id,)).fetchone()
     if r is None:
         raise NotFoundError(f"There is no student with id {student_id}.")
     return str(r[0])
 
 
-def _mark_dirty(uow: UoW, school: str, day: date, now: str) -> None:
+def _mark_dirty(uow: UnitOfWork, school: str, day: date, now: str) -> None:
     # Positive suicide-risk screenings count at district level only, so both units are marked.
     mark_count_dirty(uow.conn, (school, district_of(school)), period_of(day), now)
 
 
 def record_administration(
-    uow: UoW, data: AdministrationInput, instruments: Mapping[str, Instrument]
+    uow: UnitOfWork, data: AdministrationInput, instruments: Mapping[str, Instrument]
 ) -> RecordedScreening:
     """Score and store one administration; a critical result opens the safety follow-up."""
     instrument = find_instrument(instruments, data.instrument)
@@ -144,12 +142,12 @@ def record_administration(
     return RecordedScreening(screening_id, result, status, flag_id)
 
 
-def screening_student(uow: UoW, screening_id: int) -> int:
+def screening_student(uow: UnitOfWork, screening_id: int) -> int:
     """The student an administration belongs to (``NotFoundError`` for an unknown id)."""
     return int(_screening(uow, screening_id).student_id)
 
 
-def _screening(uow: UoW, screening_id: int) -> repo.ScreeningRow:
+def _screening(uow: UnitOfWork, screening_id: int) -> repo.ScreeningRow:
     row = repo.get_screening(uow.conn, screening_id)
     if row is None:
         raise NotFoundError(f"There is no screening with id {screening_id}.")
@@ -157,7 +155,7 @@ def _screening(uow: UoW, screening_id: int) -> repo.ScreeningRow:
 
 
 def record_follow_up(
-    uow: UoW, screening_id: int, follow_up: SafetyFollowUp, *, close: bool = True
+    uow: UnitOfWork, screening_id: int, follow_up: SafetyFollowUp, *, close: bool = True
 ) -> None:
     """Record the safety follow-up of a critical administration (once) and, by default, close it."""
     row = _screening(uow, screening_id)
@@ -197,7 +195,7 @@ def record_follow_up(
         close_administration(uow, screening_id)
 
 
-def close_administration(uow: UoW, screening_id: int) -> None:
+def close_administration(uow: UnitOfWork, screening_id: int) -> None:
     """Close an open administration; refused while a required follow-up is missing."""
     row = _screening(uow, screening_id)
     if row.status == "completed":
@@ -217,7 +215,7 @@ def close_administration(uow: UoW, screening_id: int) -> None:
     uow.audit("screening.closed", "student", str(row.student_id), {"screening": screening_id})
 
 
-def rescore(uow: UoW, screening_id: int, instrument: Instrument) -> ScreeningResult | None:
+def rescore(uow: UnitOfWork, screening_id: int, instrument: Instrument) -> ScreeningResult | None:
     """Score the stored responses with ``instrument``'s rules and keep both results.
 
     Returns None when a result for that rule version is already stored. A newly critical
