@@ -31,6 +31,7 @@ from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import notes as repo
 from clinician_desk.storage.repositories import search_index
+from clinician_desk.storage.repositories import students as students_repo
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,9 @@ def document_session(
         raise ValidationError(f"note template must be one of {', '.join(rules.TEMPLATES)}.")
     conn = uow.conn
     for sid in s.student_ids:
-        if conn.execute("SELECT 1 FROM students WHERE id = ?", (sid,)).fetchone() is None:
+        if not students_repo.exists(conn, sid):
             raise NotFoundError(f"There is no student with id {sid}.")
-    if conn.execute("SELECT 1 FROM schools WHERE cds_code = ?", (s.school_cds,)).fetchone() is None:
+    if not students_repo.school_exists(conn, s.school_cds):
         raise NotFoundError("The session's school is not known; add it with a student first.")
     now = utc_iso(uow.clock.now())
     session_id = repo.insert_session(conn, s, now)
@@ -76,10 +77,7 @@ def update_session(uow: UnitOfWork, session_id: int, data: SessionInput) -> None
     row = repo.session_row(uow.conn, session_id)
     if row is None:
         raise NotFoundError(f"There is no session with id {session_id}.")
-    signed = uow.conn.execute(
-        "SELECT 1 FROM notes WHERE session_id = ? AND status = 'signed'", (session_id,)
-    ).fetchone()
-    if signed is not None:
+    if repo.session_has_signed_note(uow.conn, session_id):
         raise PermissionRefusedError(
             "A note of this session is signed, so the session is locked; add an addendum."
         )
@@ -199,17 +197,15 @@ def save_form_draft(uow: UnitOfWork, key: str, payload: Mapping[str, object]) ->
     """Autosave any unsaved form (e.g. a new session being typed) under ``key``."""
     if not key or len(key) > 200:
         raise ValidationError("A draft key is 1-200 characters.")
-    uow.conn.execute(
-        "INSERT INTO form_drafts (key, payload, saved_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
-        (key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())),
+    repo.save_form_draft(
+        uow.conn, key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())
     )
 
 
 def load_form_draft(conn: Connection, key: str) -> dict[str, object] | None:
-    r = conn.execute("SELECT payload FROM form_drafts WHERE key = ?", (key,)).fetchone()
-    return None if r is None else dict(json.loads(r[0]))
+    payload = repo.form_draft(conn, key)
+    return None if payload is None else dict(json.loads(payload))
 
 
 def discard_form_draft(uow: UnitOfWork, key: str) -> None:
-    uow.conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))
+    repo.delete_form_draft(uow.conn, key)

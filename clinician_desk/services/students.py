@@ -20,6 +20,8 @@ from clinician_desk.services.record.views import (
     student_view,
 )
 from clinician_desk.storage.database import UnitOfWork
+from clinician_desk.storage.repositories import clinical_events as events_repo
+from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as repo
 
@@ -142,17 +144,6 @@ class StudentPage:
 # and the note from the covering (student, session, status) index, which the planner would pass
 # over for the unique (session, student) one and then read each note's row — a page apiece,
 # each decrypted: ~6 ms instead of ~0.7 ms for a student not yet in the page cache.
-_RECENT_SESSIONS_SQL = (
-    "SELECT ss.session_id, n.id, ss.session_date, ss.service_code, ss.tier, ss.minutes,"
-    " ss.participant_kind, n.status,"
-    " (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id)"
-    " FROM session_students ss"
-    " LEFT JOIN notes n INDEXED BY notes_student"
-    " ON n.student_id = ss.student_id AND n.session_id = ss.session_id"
-    " WHERE ss.student_id = ? ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT ?"
-)
-
-
 def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -173,32 +164,17 @@ def student_page(uow: UnitOfWork, student_id: int) -> StudentPage:
             r[7],
             int(r[8]),
         )
-        for r in conn.execute(_RECENT_SESSIONS_SQL, (student_id, RECENT_SESSIONS))
+        for r in notes_repo.recent_sessions(conn, student_id, RECENT_SESSIONS)
     )
     referrals = tuple(
         ReferralSummary(int(r[0]), r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], _d(r[6]))
-        for r in conn.execute(
-            "SELECT id, destination, destination_name, referral_date, reason, status,"
-            " follow_up_on FROM referrals WHERE student_id = ? ORDER BY referral_date DESC, id",
-            (student_id,),
-        )
+        for r in events_repo.referrals_of(conn, student_id)
     )
     reports = tuple(
         MandatedReportSummary(int(r[0]), r[1], r[2], r[3], r[4])
-        for r in conn.execute(
-            "SELECT id, phone_report_at, agency, follow_up_due_at, status FROM mandated_reports"
-            " WHERE student_id = ? ORDER BY phone_report_at DESC",
-            (student_id,),
-        )
+        for r in events_repo.mandated_reports_of(conn, student_id)
     )
-    flags = tuple(
-        str(r[0])
-        for r in conn.execute(
-            "SELECT reason FROM safety_flags WHERE student_id = ? AND closed_at IS NULL"
-            " ORDER BY opened_at",
-            (student_id,),
-        )
-    )
+    flags = tuple(str(r[3]) for r in events_repo.open_flags_of(conn, student_id))
     uow.audit("student.viewed", "student", str(student_id))
     return StudentPage(
         view,

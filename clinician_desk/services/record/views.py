@@ -30,6 +30,7 @@ from clinician_desk.domain.students import (
 )
 from clinician_desk.errors import NotFoundError
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories import students as students_repo
 
@@ -146,11 +147,8 @@ def student_view(conn: Connection, student_id: int) -> StudentView:
 def _student_name(conn: Connection, student_id: int | None) -> str:
     if student_id is None:
         return ""
-    r = conn.execute(
-        "SELECT legal_first_name, legal_last_name, preferred_name FROM students WHERE id = ?",
-        (student_id,),
-    ).fetchone()
-    return "" if r is None else display_name(r[0], r[1], r[2])
+    parts = students_repo.name_parts(conn, (student_id,)).get(student_id)
+    return "" if parts is None else display_name(*parts)
 
 
 def session_note_view(conn: Connection, note_id: int) -> SessionNoteView:
@@ -195,11 +193,7 @@ def safety_plan_view(
 ) -> SafetyPlanView | None:
     """The student's current (latest) safety plan, or None. ``display_name`` saves reading the
     student's row again when the caller already has it."""
-    r = conn.execute(
-        "SELECT id, created_on, created_by, steps FROM safety_plans WHERE student_id = ?"
-        " ORDER BY id DESC LIMIT 1",
-        (student_id,),
-    ).fetchone()
+    r = events_repo.latest_safety_plan(conn, student_id)
     if r is None:
         return None
     return SafetyPlanView(

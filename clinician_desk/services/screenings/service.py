@@ -30,7 +30,9 @@ from clinician_desk.services.record import clinical_events as record_events
 from clinician_desk.services.screenings import use_cases as uc
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import screenings as repo
+from clinician_desk.storage.repositories import students as students_repo
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,7 @@ class ScreeningsService:
         version (after an instrument file update); older results are kept. Returns the count."""
         with self.db.unit_of_work() as uow:
             done = 0
-            for screening_id, name in uow.conn.execute(
-                "SELECT id, instrument FROM screenings ORDER BY id"
-            ).fetchall():
+            for screening_id, name in repo.all_instruments(uow.conn):
                 instrument = self.instruments.get(name)
                 if instrument is not None and uc.rescore(uow, screening_id, instrument):
                     done += 1
@@ -194,11 +194,7 @@ class ScreeningsService:
             rows = repo.open_screenings(conn)
             out = []
             for row in rows:
-                names = conn.execute(
-                    "SELECT legal_first_name, legal_last_name, preferred_name FROM students"
-                    " WHERE id = ?",
-                    (row.student_id,),
-                ).fetchone()
+                names = students_repo.name_parts(conn, (row.student_id,))[row.student_id]
                 out.append(
                     OpenScreeningRow(
                         screening_id=row.id,
@@ -217,11 +213,7 @@ class ScreeningsService:
         student page that shows it audits its own view). A screening's flag names the still-open
         critical administration and its critical items; any other flag comes without one."""
         with self.db.read() as conn:
-            flags = conn.execute(
-                "SELECT id, source, source_ref, reason, opened_at FROM safety_flags"
-                " WHERE student_id = ? AND closed_at IS NULL ORDER BY opened_at, id",
-                (student_id,),
-            ).fetchall()
+            flags = events_repo.open_flags_of(conn, student_id)
             return tuple(self._open_follow_up(conn, student_id, *f) for f in flags)
 
     def _open_follow_up(

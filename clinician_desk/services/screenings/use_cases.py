@@ -34,6 +34,7 @@ from clinician_desk.errors import NotFoundError, PermissionRefusedError, Validat
 from clinician_desk.services.record.clinical_events import close_safety_flag, open_safety_flag
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.database import UnitOfWork
+from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import screenings as repo
 from clinician_desk.storage.repositories.notes import mark_count_dirty
 
@@ -69,10 +70,10 @@ def find_instrument(instruments: Mapping[str, Instrument], name: str) -> Instrum
 
 
 def _school_of(uow: UnitOfWork, student_id: int) -> str:
-    r = uow.conn.execute("SELECT school_cds FROM students WHERE id = ?", (student_id,)).fetchone()
-    if r is None:
+    school = events_repo.school_of(uow.conn, student_id)
+    if school is None:
         raise NotFoundError(f"There is no student with id {student_id}.")
-    return str(r[0])
+    return school
 
 
 def _mark_dirty(uow: UnitOfWork, school: str, day: date, now: str) -> None:
@@ -168,12 +169,8 @@ def record_follow_up(
         raise ValidationError("The parent-notification decision cannot be in the future.")
     if follow_up.safety_plan_id:
         plan = follow_up.safety_plan_id.strip()
-        found = (
-            plan.isdigit()
-            and uow.conn.execute(
-                "SELECT 1 FROM safety_plans WHERE id = ? AND student_id = ?",
-                (int(plan), row.student_id),
-            ).fetchone()
+        found = plan.isdigit() and events_repo.safety_plan_belongs(
+            uow.conn, int(plan), row.student_id
         )
         if not found:
             raise ValidationError("The linked safety plan does not exist for this student.")
@@ -204,13 +201,9 @@ def close_administration(uow: UnitOfWork, screening_id: int) -> None:
     ensure_can_close(row.requires_follow_up, has_follow_up)
     now = utc_iso(uow.clock.now())
     repo.close(uow.conn, screening_id, uow.actor, now)
-    flag = uow.conn.execute(
-        "SELECT id FROM safety_flags WHERE source = 'screening' AND source_ref = ?"
-        " AND closed_at IS NULL",
-        (str(screening_id),),
-    ).fetchone()
-    if flag is not None:
-        close_safety_flag(uow, int(flag[0]), "screening safety follow-up recorded")
+    flag_id = events_repo.open_flag_for(uow.conn, "screening", str(screening_id))
+    if flag_id is not None:
+        close_safety_flag(uow, flag_id, "screening safety follow-up recorded")
     _mark_dirty(uow, row.school_cds, row.administered_on, now)
     uow.audit("screening.closed", "student", str(row.student_id), {"screening": screening_id})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories.rows import inserted_id
@@ -214,4 +215,62 @@ def close_safety_flag(conn: Connection, flag_id: int, closed_at: str, reason: st
     conn.execute(
         "UPDATE safety_flags SET closed_at = ?, closed_reason = ? WHERE id = ?",
         (closed_at, reason, flag_id),
+    )
+
+
+# -- what the student page and the follow-ups panel read ------------------------------------
+
+
+def referrals_of(conn: Connection, student_id: int) -> list[Any]:
+    """(id, destination, destination_name, referral_date, reason, status, follow_up_on) rows,
+    newest referral first."""
+    return conn.execute(
+        "SELECT id, destination, destination_name, referral_date, reason, status,"
+        " follow_up_on FROM referrals WHERE student_id = ? ORDER BY referral_date DESC, id",
+        (student_id,),
+    ).fetchall()
+
+
+def mandated_reports_of(conn: Connection, student_id: int) -> list[Any]:
+    """(id, phone_report_at, agency, follow_up_due_at, status) rows, newest first."""
+    return conn.execute(
+        "SELECT id, phone_report_at, agency, follow_up_due_at, status FROM mandated_reports"
+        " WHERE student_id = ? ORDER BY phone_report_at DESC",
+        (student_id,),
+    ).fetchall()
+
+
+def open_flags_of(conn: Connection, student_id: int) -> list[Any]:
+    """(id, source, source_ref, reason, opened_at) of the student's open flags, oldest first."""
+    return conn.execute(
+        "SELECT id, source, source_ref, reason, opened_at FROM safety_flags"
+        " WHERE student_id = ? AND closed_at IS NULL ORDER BY opened_at, id",
+        (student_id,),
+    ).fetchall()
+
+
+def open_flag_for(conn: Connection, source: str, source_ref: str) -> int | None:
+    """The open flag raised by ``source``/``source_ref`` (e.g. a screening), if any."""
+    row = conn.execute(
+        "SELECT id FROM safety_flags WHERE source = ? AND source_ref = ? AND closed_at IS NULL",
+        (source, source_ref),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def latest_safety_plan(conn: Connection, student_id: int) -> Any:
+    """(id, created_on, created_by, steps JSON) of the student's newest plan, or None."""
+    return conn.execute(
+        "SELECT id, created_on, created_by, steps FROM safety_plans WHERE student_id = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (student_id,),
+    ).fetchone()
+
+
+def safety_plan_belongs(conn: Connection, plan_id: int, student_id: int) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM safety_plans WHERE id = ? AND student_id = ?", (plan_id, student_id)
+        ).fetchone()
+        is not None
     )

@@ -215,3 +215,49 @@ def mark_count_dirty(conn: Connection, org_units: tuple[str, ...], period: str, 
         " ON CONFLICT (org_unit, period) DO UPDATE SET marked_at = excluded.marked_at",
         [(ou, period, now) for ou in org_units],
     )
+
+
+RECENT_SESSIONS_SQL = (
+    "SELECT ss.session_id, n.id, ss.session_date, ss.service_code, ss.tier, ss.minutes,"
+    " ss.participant_kind, n.status,"
+    " (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id)"
+    " FROM session_students ss"
+    " LEFT JOIN notes n INDEXED BY notes_student"
+    " ON n.student_id = ss.student_id AND n.session_id = ss.session_id"
+    " WHERE ss.student_id = ? ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT ?"
+)
+
+
+def recent_sessions(conn: Connection, student_id: int, limit: int) -> list[Any]:
+    """(session id, note id, date, service code, tier, minutes, participant kind, note status,
+    addenda count) of the student's latest sessions, newest first."""
+    return conn.execute(RECENT_SESSIONS_SQL, (student_id, limit)).fetchall()
+
+
+def session_has_signed_note(conn: Connection, session_id: int) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM notes WHERE session_id = ? AND status = 'signed'", (session_id,)
+        ).fetchone()
+        is not None
+    )
+
+
+# -- form drafts (unsaved dialogs kept across a lock) ----------------------------------------
+
+
+def save_form_draft(conn: Connection, key: str, payload_json: str, saved_at: str) -> None:
+    conn.execute(
+        "INSERT INTO form_drafts (key, payload, saved_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
+        (key, payload_json, saved_at),
+    )
+
+
+def form_draft(conn: Connection, key: str) -> str | None:
+    r = conn.execute("SELECT payload FROM form_drafts WHERE key = ?", (key,)).fetchone()
+    return None if r is None else str(r[0])
+
+
+def delete_form_draft(conn: Connection, key: str) -> None:
+    conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))

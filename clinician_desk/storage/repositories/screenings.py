@@ -320,3 +320,11 @@ def summaries_of_student(conn: Connection, student_id: int) -> list[SummaryRow]:
             (student_id,),
         )
     ]
+
+
+def all_instruments(conn: Connection) -> list[tuple[int, str]]:
+    """(screening id, instrument name) of every administration, oldest first."""
+    return [
+        (int(r[0]), str(r[1]))
+        for r in conn.execute("SELECT id, instrument FROM screenings ORDER BY id").fetchall()
+    ]

@@ -6,6 +6,7 @@ are unique per district; a re-imported roster matches on (district, number).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -190,3 +191,28 @@ def last_session_date(conn: Connection, student_id: int) -> date | None:
         "SELECT max(session_date) FROM session_students WHERE student_id = ?", (student_id,)
     ).fetchone()
     return _d(r[0])
+
+
+def exists(conn: Connection, student_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM students WHERE id = ?", (student_id,)).fetchone() is not None
+
+
+def school_exists(conn: Connection, cds_code: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM schools WHERE cds_code = ?", (cds_code,)).fetchone() is not None
+    )
+
+
+def name_parts(conn: Connection, student_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """{id: (legal first, legal last, preferred)} for the students that exist."""
+    if not student_ids:
+        return {}
+    marks = ",".join("?" * len(student_ids))
+    return {
+        int(r[0]): (str(r[1]), str(r[2]), r[3] or "")
+        for r in conn.execute(
+            "SELECT id, legal_first_name, legal_last_name, preferred_name FROM students"
+            f" WHERE id IN ({marks})",
+            list(student_ids),
+        )
+    }
