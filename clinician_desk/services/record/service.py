@@ -5,11 +5,11 @@ entry, search index and sync outbox mark in the same transaction — all or noth
 ``db.read()``. Calls must be serialized by the caller (the UI's single database worker).
 Errors are ``clinician_desk.errors`` subclasses with a message a clinician can act on.
 
-The functions underneath (``services.students``, ``services.notes``, ``record.clinical_events``,
-``services.search``, ``services.caseload``, ``services.roster``, ``record.views``) take a unit of
-work or a connection and can be composed into larger transactions. After a commit the service
-publishes the typed event it caused (``clinician_desk.events``: note signed, referral changed,
-roster imported) on the session's bus.
+The functions underneath (``services.students``, ``services.notes``, ``services.search``,
+``services.roster``, ``record.clinical_events``, ``record.views``; the caseload queries in
+``storage.repositories.caseload``) take a unit of work or a connection and can be composed into
+larger transactions. After a commit the service publishes the typed event it caused
+(``clinician_desk.events``: note signed, referral changed, roster imported) on the session's bus.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import StudentInput
 from clinician_desk.events import EventBus, NoteSigned, ReferralChanged, RosterImported
-from clinician_desk.services import caseload as caseload_q
 from clinician_desk.services import notes, roster, students
 from clinician_desk.services import search as search_q
 from clinician_desk.services.record import clinical_events as record_events
@@ -37,6 +36,7 @@ from clinician_desk.services.record.views import (
     student_view,
 )
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories import caseload as caseload_q
 
 
 class RecordService:
