@@ -23,7 +23,6 @@ NOT_YET_MOVED: dict[str, int] = {
     "clinician_desk/demo/screenings.py": 2,
     "clinician_desk/services/printing_views.py": 8,
     "clinician_desk/services/retention.py": 13,
-    "clinician_desk/services/sync_facts.py": 3,
     "clinician_desk/services/sync_service.py": 2,
     "clinician_desk/sync/enrollment.py": 5,
     "clinician_desk/sync/outbox.py": 14,

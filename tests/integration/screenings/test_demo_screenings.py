@@ -6,8 +6,8 @@ from clinician_desk.demo.generator import generate_demo
 from clinician_desk.demo.screenings import demo_screenings
 from clinician_desk.domain.screenings import score
 from clinician_desk.services.screenings.service import ScreeningsService
-from clinician_desk.services.sync_facts import screening_facts
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories.count_facts import screening_facts
 
 
 def test_demo_extra_adds_valid_screenings(db: Database, screenings: ScreeningsService) -> None:
