@@ -23,11 +23,7 @@ NOT_YET_MOVED: dict[str, int] = {
     "clinician_desk/demo/screenings.py": 2,
     "clinician_desk/services/printing_views.py": 8,
     "clinician_desk/services/retention.py": 13,
-    "clinician_desk/services/sync_service.py": 2,
-    "clinician_desk/sync/enrollment.py": 5,
-    "clinician_desk/sync/outbox.py": 14,
-    "clinician_desk/sync/status.py": 4,
-    "clinician_desk/sync/worker.py": 1,
+    "clinician_desk/sync/outbox.py": 11,
 }
 
 

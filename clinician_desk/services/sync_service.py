@@ -19,6 +19,7 @@ from clinician_desk.domain.counts import snapshots, validate_period
 from clinician_desk.errors import NotFoundError
 from clinician_desk.events import EventBus, SyncFinished
 from clinician_desk.services.sync_facts import cells_for_period
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import enrollment, outbox
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.sync.client import SyncClient
@@ -95,13 +96,7 @@ class SyncService:
             device = outbox.load_device(conn)
             allowed = outbox.allowed_org_units(conn)
             cells = cells_for_period(conn, period)
-            known = {
-                r[0]: (int(r[1]), r[2])
-                for r in conn.execute(
-                    "SELECT org_unit, revision, content_hash FROM sync_period WHERE period = ?",
-                    (period,),
-                )
-            }
+            known = sync_state.known_snapshots(conn, period)
         device_id = device.device_id if device else PREVIEW_DEVICE_ID
         taxonomy_version = device.taxonomy_version if device else load_taxonomy().version
         fresh = snapshots(cells)
@@ -161,11 +156,8 @@ class SyncService:
         """The clinician confirmed: make this laptop's snapshot the newest and send it again."""
         validate_period(period)
         with self.db.unit_of_work() as uow:
-            row = uow.conn.execute(
-                "SELECT status, server_revision FROM sync_period WHERE org_unit = ? AND period = ?",
-                (org_unit, period),
-            ).fetchone()
-            if row is None:
+            exists, server_revision = sync_state.server_revision(uow.conn, org_unit, period)
+            if not exists:
                 raise NotFoundError(f"No counts for {org_unit} {period} on this laptop.")
-            outbox.supersede(uow.conn, org_unit, period, int(row[1] or 0), self.clock.now())
+            outbox.supersede(uow.conn, org_unit, period, server_revision, self.clock.now())
             uow.audit("counts_resend_confirmed", "sync_period", f"{org_unit}/{period}")

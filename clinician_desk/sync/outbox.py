@@ -23,6 +23,7 @@ from clinician_desk.clock import utc_iso
 from clinician_desk.domain.counts import CountCell, snapshots
 from clinician_desk.errors import ValidationError
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync.payload import build_payload, content_hash_of
 
 CellsForPeriod = Callable[[Connection, str], list[CountCell]]
@@ -50,21 +51,18 @@ class Device:
 
 
 def load_device(conn: Connection) -> Device | None:
-    row = conn.execute(
-        "SELECT server_url, device_id, private_key, taxonomy_version, clock_offset_seconds,"
-        " revoked_at FROM sync_device WHERE id = 1"
-    ).fetchone()
+    row = sync_state.device_row(conn)
     if row is None:
         return None
     return Device(row[0], row[1], bytes(row[2]), row[3], float(row[4]), row[5] is not None)
 
 
 def allowed_org_units(conn: Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT org_unit FROM sync_org_unit")}
+    return set(sync_state.org_units(conn))
 
 
 def dirty_periods(conn: Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT DISTINCT period FROM count_dirty")}
+    return sync_state.dirty_period_names(conn)
 
 
 def mark_period_dirty(conn: Connection, org_unit: str, period: str, now: datetime) -> None:
