@@ -22,7 +22,6 @@ NOT_YET_MOVED: dict[str, int] = {
     "clinician_desk/demo/records.py": 5,
     "clinician_desk/demo/screenings.py": 2,
     "clinician_desk/services/printing_views.py": 8,
-    "clinician_desk/sync/outbox.py": 11,
 }
 
 

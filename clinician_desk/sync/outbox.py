@@ -67,29 +67,12 @@ def dirty_periods(conn: Connection) -> set[str]:
 
 def mark_period_dirty(conn: Connection, org_unit: str, period: str, now: datetime) -> None:
     """For callers outside the record services (e.g. a taxonomy change): rebuild this period."""
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)",
-        (org_unit, period, utc_iso(now)),
-    )
+    sync_state.mark_dirty(conn, org_unit, period, utc_iso(now))
 
 
 def mark_all_periods_dirty(conn: Connection, now: datetime) -> None:
     """Every month with any record or known snapshot (used at enrollment)."""
-    stamp = utc_iso(now)
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
-        " SELECT DISTINCT school_cds, substr(session_date, 1, 7), ? FROM sessions"
-        " UNION SELECT DISTINCT school_cds, substr(referral_date, 1, 7), ? FROM referrals"
-        " UNION SELECT DISTINCT school_cds, substr(administered_on, 1, 7), ? FROM screenings"
-        " UNION SELECT org_unit, period, ? FROM sync_period",
-        (stamp, stamp, stamp, stamp),
-    )
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
-        " SELECT DISTINCT r.school_cds, substr(h.changed_on, 1, 7), ?"
-        " FROM referral_status_history h JOIN referrals r ON r.id = h.referral_id",
-        (stamp,),
-    )
+    sync_state.mark_all_dirty(conn, utc_iso(now))
 
 
 def rebuild(
@@ -113,13 +96,7 @@ def rebuild(
         except ValidationError as exc:
             problems.append(f"{period}: counts cannot be computed ({exc.message})")
             continue
-        known = {
-            r[0]: (int(r[1]), r[2])
-            for r in conn.execute(
-                "SELECT org_unit, revision, content_hash FROM sync_period WHERE period = ?",
-                (period,),
-            )
-        }
+        known = sync_state.known_snapshots(conn, period)
         for org_unit in sorted({ou for ou, _ in fresh} | set(known)):
             cells = fresh.get((org_unit, period), [])
             revision, old_hash = known.get(org_unit, (0, None))
@@ -140,33 +117,24 @@ def rebuild(
             except ValidationError as exc:
                 reason = f"not sent: this laptop could not build the counts ({exc.message})"
                 problems.append(f"{org_unit} {period}: {reason}")
-                conn.execute(
-                    "INSERT INTO sync_period (org_unit, period, status, problem, built_at)"
-                    " VALUES (?, ?, 'rejected', ?, ?) ON CONFLICT (org_unit, period) DO UPDATE"
-                    " SET status = 'rejected', problem = excluded.problem,"
-                    " content_hash = NULL, built_at = excluded.built_at",
-                    (org_unit, period, reason[:500], utc_iso(now)),
-                )
+                sync_state.store_rejected(conn, org_unit, period, reason[:500], utc_iso(now))
                 continue
-            conn.execute(
-                "INSERT INTO sync_period (org_unit, period, revision, content_hash, body,"
-                " built_at, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
-                " ON CONFLICT (org_unit, period) DO UPDATE SET revision = excluded.revision,"
-                " content_hash = excluded.content_hash, body = excluded.body,"
-                " built_at = excluded.built_at, status = 'pending', problem = NULL,"
-                " attempts = 0",
-                (org_unit, period, built.revision, built.content_hash, built.body, utc_iso(now)),
+            sync_state.store_snapshot(
+                conn,
+                org_unit,
+                period,
+                built.revision,
+                built.content_hash,
+                built.body,
+                utc_iso(now),
             )
-        conn.execute("DELETE FROM count_dirty WHERE period = ?", (period,))
+        sync_state.clear_dirty(conn, period)
     return problems
 
 
 def outgoing(conn: Connection) -> list[Outgoing]:
     """Pending revisions, oldest period first."""
-    rows = conn.execute(
-        "SELECT org_unit, period, revision, body FROM sync_period"
-        " WHERE status = 'pending' AND revision > acked_revision ORDER BY period, org_unit"
-    ).fetchall()
+    rows = sync_state.pending_rows(conn)
     return [Outgoing(r[0], r[1], int(r[2]), bytes(r[3])) for r in rows]
 
 
@@ -180,36 +148,21 @@ def record_outcome(
     server_revision: int | None = None,
 ) -> None:
     """Store what the server said about ``item`` (ignored if a newer revision was built since)."""
-    acked = status == "synced"
-    conn.execute(
-        "UPDATE sync_period SET status = ?, problem = ?, server_revision = ?,"
-        " attempts = attempts + 1, last_sent_at = ?,"
-        " acked_revision = CASE WHEN ? THEN MAX(acked_revision, ?) ELSE acked_revision END,"
-        " acked_at = CASE WHEN ? THEN ? ELSE acked_at END"
-        " WHERE org_unit = ? AND period = ? AND revision = ?",
-        (
-            status,
-            problem,
-            server_revision,
-            utc_iso(now),
-            acked,
-            item.revision,
-            acked,
-            utc_iso(now),
-            item.org_unit,
-            item.period,
-            item.revision,
-        ),
+    sync_state.record_outcome(
+        conn,
+        item.org_unit,
+        item.period,
+        item.revision,
+        status=status,
+        at=utc_iso(now),
+        problem=problem,
+        server_revision=server_revision,
     )
 
 
 def note_attempt(conn: Connection, item: Outgoing, now: datetime) -> None:
     """A send that got no usable answer: the revision stays pending, one more attempt counted."""
-    conn.execute(
-        "UPDATE sync_period SET attempts = attempts + 1, last_sent_at = ?"
-        " WHERE org_unit = ? AND period = ? AND revision = ?",
-        (utc_iso(now), item.org_unit, item.period, item.revision),
-    )
+    sync_state.note_attempt(conn, item.org_unit, item.period, item.revision, utc_iso(now))
 
 
 def supersede(conn: Connection, org_unit: str, period: str, above: int, now: datetime) -> None:
@@ -218,10 +171,5 @@ def supersede(conn: Connection, org_unit: str, period: str, above: int, now: dat
     Used for a stale or conflicting period (e.g. a laptop restored from an old backup): the
     local content becomes the newest revision on the next rebuild and is sent again.
     """
-    conn.execute(
-        "UPDATE sync_period SET revision = MAX(revision, ?), content_hash = NULL,"
-        " status = 'pending', problem = NULL, server_revision = NULL"
-        " WHERE org_unit = ? AND period = ?",
-        (above, org_unit, period),
-    )
+    sync_state.supersede(conn, org_unit, period, above)
     mark_period_dirty(conn, org_unit, period, now)

@@ -133,3 +133,127 @@ def server_revision(conn: Connection, org_unit: str, period: str) -> tuple[bool,
         (org_unit, period),
     ).fetchone()
     return (False, 0) if row is None else (True, int(row[1] or 0))
+
+
+# -- the outbox's bookkeeping (``sync.outbox`` decides; these statements store) ----------------
+
+
+def mark_dirty(conn: Connection, org_unit: str, period: str, at: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)",
+        (org_unit, period, at),
+    )
+
+
+def mark_all_dirty(conn: Connection, at: str) -> None:
+    """Every month with any record or known snapshot."""
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
+        " SELECT DISTINCT school_cds, substr(session_date, 1, 7), ? FROM sessions"
+        " UNION SELECT DISTINCT school_cds, substr(referral_date, 1, 7), ? FROM referrals"
+        " UNION SELECT DISTINCT school_cds, substr(administered_on, 1, 7), ? FROM screenings"
+        " UNION SELECT org_unit, period, ? FROM sync_period",
+        (at, at, at, at),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
+        " SELECT DISTINCT r.school_cds, substr(h.changed_on, 1, 7), ?"
+        " FROM referral_status_history h JOIN referrals r ON r.id = h.referral_id",
+        (at,),
+    )
+
+
+def clear_dirty(conn: Connection, period: str) -> None:
+    conn.execute("DELETE FROM count_dirty WHERE period = ?", (period,))
+
+
+def store_rejected(conn: Connection, org_unit: str, period: str, reason: str, at: str) -> None:
+    """A snapshot this laptop could not build: kept as ``rejected`` with the reason."""
+    conn.execute(
+        "INSERT INTO sync_period (org_unit, period, status, problem, built_at)"
+        " VALUES (?, ?, 'rejected', ?, ?) ON CONFLICT (org_unit, period) DO UPDATE"
+        " SET status = 'rejected', problem = excluded.problem,"
+        " content_hash = NULL, built_at = excluded.built_at",
+        (org_unit, period, reason, at),
+    )
+
+
+def store_snapshot(
+    conn: Connection,
+    org_unit: str,
+    period: str,
+    revision: int,
+    content_hash: str,
+    body: bytes,
+    at: str,
+) -> None:
+    """A new revision to send (pending, attempts reset)."""
+    conn.execute(
+        "INSERT INTO sync_period (org_unit, period, revision, content_hash, body,"
+        " built_at, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
+        " ON CONFLICT (org_unit, period) DO UPDATE SET revision = excluded.revision,"
+        " content_hash = excluded.content_hash, body = excluded.body,"
+        " built_at = excluded.built_at, status = 'pending', problem = NULL,"
+        " attempts = 0",
+        (org_unit, period, revision, content_hash, body, at),
+    )
+
+
+def pending_rows(conn: Connection) -> list[Any]:
+    """(org_unit, period, revision, body) of revisions not yet acknowledged, oldest first."""
+    return conn.execute(
+        "SELECT org_unit, period, revision, body FROM sync_period"
+        " WHERE status = 'pending' AND revision > acked_revision ORDER BY period, org_unit"
+    ).fetchall()
+
+
+def record_outcome(
+    conn: Connection,
+    org_unit: str,
+    period: str,
+    revision: int,
+    *,
+    status: str,
+    at: str,
+    problem: str | None,
+    server_revision: int | None,
+) -> None:
+    """The server's answer for one revision (no effect if a newer revision was built since)."""
+    acked = status == "synced"
+    conn.execute(
+        "UPDATE sync_period SET status = ?, problem = ?, server_revision = ?,"
+        " attempts = attempts + 1, last_sent_at = ?,"
+        " acked_revision = CASE WHEN ? THEN MAX(acked_revision, ?) ELSE acked_revision END,"
+        " acked_at = CASE WHEN ? THEN ? ELSE acked_at END"
+        " WHERE org_unit = ? AND period = ? AND revision = ?",
+        (
+            status,
+            problem,
+            server_revision,
+            at,
+            acked,
+            revision,
+            acked,
+            at,
+            org_unit,
+            period,
+            revision,
+        ),
+    )
+
+
+def note_attempt(conn: Connection, org_unit: str, period: str, revision: int, at: str) -> None:
+    conn.execute(
+        "UPDATE sync_period SET attempts = attempts + 1, last_sent_at = ?"
+        " WHERE org_unit = ? AND period = ? AND revision = ?",
+        (at, org_unit, period, revision),
+    )
+
+
+def supersede(conn: Connection, org_unit: str, period: str, above: int) -> None:
+    conn.execute(
+        "UPDATE sync_period SET revision = MAX(revision, ?), content_hash = NULL,"
+        " status = 'pending', problem = NULL, server_revision = NULL"
+        " WHERE org_unit = ? AND period = ?",
+        (above, org_unit, period),
+    )
