@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -150,3 +151,34 @@ def rule_copies(root: Path) -> list[str]:
 
 def test_no_layer_keeps_its_own_copy_of_a_rule_constant() -> None:
     assert rule_copies(ROOT) == []
+
+
+def rule_numbers_in_ui_text(root: Path) -> list[str]:
+    """Translated UI strings (``_()``/``N_()`` arguments) that spell out a rule's number."""
+    patterns = [
+        (passphrase_policy.MIN_CHARS, "characters?"),
+        (passphrase_policy.RECOMMENDED_CHARS, "characters?"),
+        (mr.FOLLOW_UP_HOURS, "hours?"),
+        (referrals.DEFAULT_FOLLOW_UP_DAYS, "days?"),
+    ]
+    found = []
+    for path in sorted((root / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"_", "N_"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                continue
+            text = node.args[0].value
+            for number, unit in patterns:
+                if re.search(rf"\b{number}[ -]?(?:{unit})\b", text):
+                    found.append(f"{path.relative_to(root).as_posix()}:{node.lineno} {text[:60]}")
+    return found
+
+
+def test_ui_texts_take_rule_numbers_from_the_rule() -> None:
+    assert rule_numbers_in_ui_text(ROOT) == []

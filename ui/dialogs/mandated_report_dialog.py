@@ -100,9 +100,9 @@ class MandatedReportDialog(QDialog):
             _(
                 "Record only the event: when you phoned the report and to which agency. The "
                 "report's content is not kept in clinician-desk or in session notes — it belongs "
-                "on the agency's forms. The written report is due within 36 hours of the phone "
-                "report (Penal Code 11166)."
-            )
+                "on the agency's forms. The written report is due within {hours} hours of the "
+                "phone report (Penal Code 11166)."
+            ).format(hours=mr.FOLLOW_UP_HOURS)
         )
         explain.setObjectName("mandated_report_explain_label")
         explain.setWordWrap(True)
