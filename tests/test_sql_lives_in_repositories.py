@@ -1,5 +1,6 @@
-"""Services, sync and the demo generator issue no SQL of their own: it lives in
-``clinician_desk/storage`` (the repositories, the unit of work, migrations).
+"""Services, sync, the demo generator, reports, bundled files, config and the desktop UI issue
+no SQL of their own: it lives in ``clinician_desk/storage`` (the repositories, the unit of work,
+migrations).
 
 A static check over the source (AST) counts calls of ``.execute``, ``.executemany`` and
 ``.executescript`` per module. ``NOT_YET_MOVED`` lists the modules whose SQL has not yet moved
@@ -14,7 +15,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ("clinician_desk/services", "clinician_desk/sync", "clinician_desk/demo")
+CHECKED = (
+    "clinician_desk/services",
+    "clinician_desk/sync",
+    "clinician_desk/demo",
+    "clinician_desk/reports",
+    "clinician_desk/bundled",
+    "clinician_desk/config",
+    "ui",
+)
 SQL_CALLS = {"execute", "executemany", "executescript"}
 
 NOT_YET_MOVED: dict[str, int] = {
