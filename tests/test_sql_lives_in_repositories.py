@@ -28,8 +28,6 @@ SQL_CALLS = {"execute", "executemany", "executescript"}
 
 NOT_YET_MOVED: dict[str, int] = {
     "clinician_desk/demo/generator.py": 12,
-    "clinician_desk/demo/records.py": 5,
-    "clinician_desk/demo/screenings.py": 2,
     "clinician_desk/services/printing_views.py": 8,
 }
 

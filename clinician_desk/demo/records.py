@@ -17,12 +17,14 @@ from datetime import date, timedelta
 
 from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.demo.text import section_text, sentence
+from clinician_desk.domain import mandated_reports as mr
 from clinician_desk.domain.notes import TEMPLATES, content_hash, plain_text
+from clinician_desk.domain.referrals import default_follow_up_on
 from clinician_desk.domain.safety_plans import validate_plan
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
 from clinician_desk.storage.connection import Connection
-from clinician_desk.storage.repositories.rows import inserted_id
+from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories.search_index import rowid_for
 
 SERVICE_WEIGHTS = {
@@ -179,29 +181,23 @@ def referrals(
     for sid in rng.sample(ids, max(1, len(ids) // 4)):
         day = today - timedelta(days=rng.randint(3, 700))
         status = rng.choice(("sent", "accepted", "first_appointment", "closed", "declined"))
-        follow = day + timedelta(days=14)
-        cur = conn.execute(
-            "INSERT INTO referrals (student_id, destination, destination_name, referral_date,"
-            " reason, status, status_changed_on, follow_up_on, school_cds, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                sid,
-                rng.choice(("county_mhp", "community_provider", "school_team")),
-                "Fictional Provider (demo)",
-                day.isoformat(),
-                rng.choice(("anxiety", "depression", "behavior", "trauma", "family")),
-                status,
-                day.isoformat(),
-                follow.isoformat(),
-                info[sid],
-                now,
-                now,
-            ),
+        follow = default_follow_up_on(day)
+        destination = rng.choice(("county_mhp", "community_provider", "school_team"))
+        reason = rng.choice(("anxiety", "depression", "behavior", "trauma", "family"))
+        referral_id = events_repo.insert_referral(
+            conn,
+            student_id=sid,
+            destination=destination,
+            destination_name="Fictional Provider (demo)",
+            referral_date=day,
+            reason=reason,
+            follow_up_on=follow,
+            school_cds=info[sid],
+            now=now,
+            status=status,
         )
-        conn.execute(
-            "INSERT INTO referral_status_history (referral_id, status, changed_on, follow_up_on,"
-            " recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, 'clinician')",
-            (inserted_id(cur), status, day.isoformat(), follow.isoformat(), now),
+        events_repo.add_referral_status(
+            conn, referral_id, status, day, follow, now=now, actor="clinician"
         )
         dirty.update({(info[sid], period_of(day)), (district_of(info[sid]), period_of(day))})
         count += 1
@@ -228,33 +224,24 @@ def safety_and_reports(
         }
     )
     for sid in rng.sample(ids, max(1, len(ids) // 20)):
-        conn.execute(
-            "INSERT INTO safety_plans (student_id, created_on, created_by, steps, created_at)"
-            " VALUES (?, ?, 'clinician', ?, ?)",
-            (sid, today.isoformat(), json.dumps({k: list(v) for k, v in plan.items()}), now),
-        )
-        conn.execute(
-            "INSERT INTO safety_flags (student_id, source, reason, opened_at)"
-            " VALUES (?, 'demo', 'Follow up on safety plan (fictional)', ?)",
-            (sid, now),
+        steps = json.dumps({k: list(v) for k, v in plan.items()})
+        events_repo.insert_safety_plan(conn, sid, today, "clinician", steps, now)
+        events_repo.insert_safety_flag(
+            conn, sid, "demo", None, "Follow up on safety plan (fictional)", now
         )
     for n, sid in enumerate(rng.sample(ids, max(1, len(ids) // 50))):
         reported = today - timedelta(days=2 + 30 * n)
         at = f"{reported.isoformat()}T17:00:00Z"
-        dirty.add((district_of(info[sid]), period_of(reported)))  # as services.record_events
+        dirty.add((district_of(info[sid]), period_of(reported)))  # as record.clinical_events
         due = f"{(today - timedelta(days=1 + 30 * n)).isoformat()}T05:00:00Z"
-        conn.execute(
-            "INSERT INTO mandated_reports (student_id, phone_report_at, agency, follow_up_due_at,"
-            " status, follow_up_sent_at, school_cds, created_at, updated_at)"
-            " VALUES (?, ?, 'child_welfare', ?, ?, ?, ?, ?, ?)",
-            (
-                sid,
-                at,
-                due,
-                "follow_up_pending" if n == 0 else "follow_up_sent",
-                None if n == 0 else due,
-                info[sid],
-                now,
-                now,
-            ),
+        events_repo.insert_mandated_report(
+            conn,
+            student_id=sid,
+            phone_report_at=at,
+            agency="child_welfare",
+            follow_up_due_at=due,
+            status=mr.PENDING if n == 0 else mr.SENT,
+            school_cds=info[sid],
+            now=now,
+            follow_up_sent_at=None if n == 0 else due,
         )

@@ -27,8 +27,11 @@ from clinician_desk.domain.screenings import (
 )
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
+from clinician_desk.errors import NotFoundError
 from clinician_desk.storage.database import UnitOfWork
+from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import screenings as repo
+from clinician_desk.storage.repositories import students as students_repo
 from clinician_desk.storage.repositories.notes import mark_count_dirty
 
 ELEMENTARY = {"TK", "K", "1", "2", "3", "4", "5"}
@@ -76,8 +79,10 @@ def populate_demo_screenings(
     written = 0
     dirty: set[tuple[str, str, str]] = set()
     for sid in chosen:
-        row = conn.execute("SELECT grade, school_cds FROM students WHERE id = ?", (sid,)).fetchone()
-        grade, school = str(row[0]), str(row[1])
+        found = students_repo.grade_and_school(conn, sid)
+        if found is None:
+            raise NotFoundError(f"There is no student with id {sid}.")
+        grade, school = found
         severity = rng.betavariate(1.2, 4.0)
         for name in _plan_for(grade):
             instrument = instruments[name]
@@ -137,15 +142,13 @@ def _store(
         repo.insert_follow_up(conn, screening_id, follow_up, utc_iso(decided), uow.actor, now)
         repo.close(conn, screening_id, uow.actor, now)
     else:
-        conn.execute(
-            "INSERT INTO safety_flags (student_id, source, source_ref, reason, opened_at)"
-            " VALUES (?, 'screening', ?, ?, ?)",
-            (
-                student_id,
-                str(screening_id),
-                f"{name} critical result: safety follow-up required",
-                now,
-            ),
+        events_repo.insert_safety_flag(
+            conn,
+            student_id,
+            "screening",
+            str(screening_id),
+            f"{name} critical result: safety follow-up required",
+            now,
         )
     return 1
 

@@ -39,17 +39,20 @@ def insert_referral(
     follow_up_on: date | None,
     school_cds: str,
     now: str,
+    status: str = "sent",
 ) -> int:
+    """A referral (``status`` other than "sent" only for the demo's history-less rows)."""
     cur = conn.execute(
         "INSERT INTO referrals (student_id, destination, destination_name, referral_date, reason,"
         " status, status_changed_on, follow_up_on, school_cds, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             student_id,
             destination,
             destination_name,
             referral_date.isoformat(),
             reason,
+            status,
             referral_date.isoformat(),
             follow_up_on.isoformat() if follow_up_on else None,
             school_cds,
@@ -156,11 +159,23 @@ def insert_mandated_report(
     status: str,
     school_cds: str,
     now: str,
+    follow_up_sent_at: str | None = None,
 ) -> int:
     cur = conn.execute(
         "INSERT INTO mandated_reports (student_id, phone_report_at, agency, follow_up_due_at,"
-        " status, school_cds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (student_id, phone_report_at, agency, follow_up_due_at, status, school_cds, now, now),
+        " status, follow_up_sent_at, school_cds, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            student_id,
+            phone_report_at,
+            agency,
+            follow_up_due_at,
+            status,
+            follow_up_sent_at,
+            school_cds,
+            now,
+            now,
+        ),
     )
     return inserted_id(cur)
 

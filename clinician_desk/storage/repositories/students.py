@@ -216,3 +216,10 @@ def name_parts(conn: Connection, student_ids: Sequence[int]) -> dict[int, tuple[
             list(student_ids),
         )
     }
+
+
+def grade_and_school(conn: Connection, student_id: int) -> tuple[str, str] | None:
+    row = conn.execute(
+        "SELECT grade, school_cds FROM students WHERE id = ?", (student_id,)
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
