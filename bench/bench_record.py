@@ -43,9 +43,10 @@ import sqlcipher3
 from bench.data import demo_database
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.sessions import SessionInput
-from clinician_desk.services import caseload, notes, search, students
+from clinician_desk.services import notes, search, students
 from clinician_desk.storage import Database
 from clinician_desk.storage.database import UnitOfWork
+from clinician_desk.storage.repositories import caseload
 
 Row = tuple[str, float, str, float | None]
 KEY = bytes(range(32))

@@ -10,8 +10,8 @@ import random
 import sys
 import time
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument, score
-from clinician_desk.instruments_file import load_instruments
 
 
 def _answers(instrument: Instrument, rng: random.Random) -> dict[str, object]:

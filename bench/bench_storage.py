@@ -171,7 +171,7 @@ def run(quick: bool) -> list[Row]:
 
         if not quick:
             rows += _unlock_total(folder)
-            from tests.integration.storage.crash_harness import torture
+            from tests.support.crash_harness import torture
 
             cycles = int(os.environ.get("BENCH_CRASH_CYCLES", "200"))
             t0 = time.perf_counter()

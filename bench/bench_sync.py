@@ -21,13 +21,13 @@ from pathlib import Path
 
 from bench.data import demo_database
 from clinician_desk.clock import FakeClock
+from clinician_desk.demo.generator import generate_demo
 from clinician_desk.domain.counts import snapshots
-from clinician_desk.services.demo import generate_demo
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import Database
 from clinician_desk.sync.payload import build_payload
-from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
-from tests.integration.sync.vaultkit import open_vault
+from tests.support.county import DEMO_DISTRICT, CountyServer
+from tests.support.vaultkit import open_vault
 
 Row = tuple[str, float, str, float | None]
 

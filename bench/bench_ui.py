@@ -87,7 +87,7 @@ def _make_vault(data_dir: Path, *, students: int = 0, sessions: int = 0, kdf: An
     from clinician_desk.bootstrap import build_services
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
 
     paths = AppPaths.from_option(data_dir).vault("default")
@@ -258,7 +258,7 @@ def stalls(window: Any, ctx: Any, quick: bool) -> list[Row]:
     rows.append(("ui_stall_print", beat.stop() * 1000, "ms", None))
     # Sync: enroll with a real county server on loopback, then one round through the sync
     # page (prepare on the DB worker, send on the network pool, record on the DB worker).
-    from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
+    from tests.support.county import DEMO_DISTRICT, CountyServer
 
     with tempfile.TemporaryDirectory() as tmp:
         county = CountyServer(Path(tmp) / "county")
@@ -269,8 +269,10 @@ def stalls(window: Any, ctx: Any, quick: bool) -> list[Row]:
             sync_page = window.sync_page
             sync_page.activate()
             ctx.tasks.wait_idle(30_000)
+            from clinician_desk.events import SyncFinished
+
             finished: list[bool] = []
-            services.events.subscribe("sync_did_finish", lambda **_p: finished.append(True))
+            services.events.subscribe(SyncFinished, lambda _e: finished.append(True))
             beat.start()
             sync_page.sync_now()
             _spin_until(lambda: bool(finished) and ctx.tasks.pending == 0, 120)

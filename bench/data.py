@@ -124,7 +124,7 @@ def _cached(kind: str, sessions: int, students: int, seed: int, today: bool) -> 
 
 def _build_database(path: Path, sessions: int, students: int, seed: int) -> None:
     from clinician_desk.clock import FakeClock
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.storage import Database
 
     db = Database.open(path, KEY, clock=FakeClock(), create=True)
@@ -139,7 +139,7 @@ def _build_profile(folder: Path, sessions: int, students: int, seed: int) -> Non
     from clinician_desk.bootstrap import build_services
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
 
     paths = AppPaths.from_option(folder / "data").vault("default")

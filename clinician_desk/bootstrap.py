@@ -19,10 +19,10 @@ from clinician_desk.config import VaultPaths
 from clinician_desk.errors import VaultError
 from clinician_desk.events import EventBus
 from clinician_desk.services.printing import PrintService
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
-from clinician_desk.services.screenings_service import ScreeningsService
-from clinician_desk.services.sync import SyncService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.sync_service import SyncService
 from clinician_desk.storage import Database
 from clinician_desk.storage.backup import finish_interrupted_restore
 from clinician_desk.storage.snapshot import fsync_dir
@@ -84,8 +84,8 @@ def build_services(
             events=events,
             paths=paths,
             key=key,
-            record=RecordService(db),
-            screenings=ScreeningsService(db),
+            record=RecordService(db, events),
+            screenings=ScreeningsService(db, events=events),
             sync=SyncService(db, clock, paths, key, events),
             printing=PrintService(db),
             retention=RetentionService(db),

@@ -61,3 +61,8 @@ class FakeClock:
 def utc_iso(dt: datetime) -> str:
     """Canonical text form for timestamps stored in the database (UTC, second precision)."""
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_utc_iso(text: str) -> datetime:
+    """The inverse of ``utc_iso``: an aware UTC datetime from the stored text."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

@@ -90,8 +90,8 @@ def build_context(
 
 
 def idle_seconds() -> float:
+    from clinician_desk.config.it_policy import load_policy
     from clinician_desk.errors import ClinicianDeskError
-    from clinician_desk.policy import load_policy
 
     try:
         return load_policy().effective_auto_lock_minutes() * 60.0
@@ -121,17 +121,15 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
 
     def work(_control: Any) -> Any:
         from clinician_desk.bootstrap import build_services
-        from clinician_desk.services.demo import generate_demo
+        from clinician_desk.demo.generator import generate_demo
+        from clinician_desk.demo.screenings import demo_screenings
         from clinician_desk.vault import create_vault
 
         key, _recovery = create_vault(
             paths, DEMO_PASSPHRASE, clock=clock, kdf=KdfParams(memory_kib=32 * 1024, iterations=2)
         )
         services = build_services(paths, key, clock, create=True)
-        extra = []
-        screenings = getattr(services, "screenings", None)
-        if screenings is not None and hasattr(screenings, "demo_extra"):
-            extra.append(screenings.demo_extra)
+        extra = [demo_screenings(services.screenings.instruments)]
         generate_demo(services.db, students=students, sessions=sessions, extra=extra)
         return key, services
 

@@ -1,65 +1,50 @@
-"""Re-emits the core's Qt-free ``EventBus`` events as Qt signals on the GUI thread.
+"""Re-emits the core's typed events (``clinician_desk.events``) as Qt signals on the GUI thread.
 
-Services publish past-tense events (``note_signed``, ``sync_did_finish``) on whatever thread runs
-them — usually the database worker. :class:`EventBridge` subscribes to the names it is given and
-re-emits each as ``published(name, payload)``; because the bridge lives on the GUI thread, Qt
-queues the emission across threads, so slots always run on the GUI thread. Payloads are plain
-data (ids, counts), never widgets. ``close()`` unsubscribes everything (on lock).
+Services publish events (``NoteSigned``, ``SyncFinished``, ...) on whatever thread runs them —
+usually the database worker. :class:`EventBridge` subscribes to every event type the core
+defines and re-emits each as ``published(event)``; because the bridge lives on the GUI thread,
+Qt queues the emission across threads, so slots always run on the GUI thread. Events are frozen
+plain data (ids, counts), never widgets. ``close()`` unsubscribes everything (on lock).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from clinician_desk.events import EventBus
+from clinician_desk.events import ALL_EVENTS, Event, EventBus
 from ui.qt_compat import emit
 
-#: Events the UI listens to. Unknown names are harmless: nothing publishes them.
-KNOWN_EVENTS: tuple[str, ...] = (
-    "student_added",
-    "student_updated",
-    "draft_saved",
-    "note_signed",
-    "addendum_added",
-    "session_recorded",
-    "screening_completed",
-    "safety_followup_recorded",
-    "referral_recorded",
-    "document_printed",
-    "sync_did_start",
-    "sync_did_finish",
-    "sync_did_fail",
-)
+E = TypeVar("E", bound=Event)
 
 
 class EventBridge(QObject):
     """One Qt signal for every bus event, delivered on the GUI thread."""
 
-    published = Signal(str, dict)
+    published = Signal(object)
 
     def __init__(
-        self, bus: EventBus, names: Iterable[str] = KNOWN_EVENTS, parent: QObject | None = None
+        self,
+        bus: EventBus,
+        kinds: Iterable[type[Event]] = ALL_EVENTS,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._unsubscribers: list[Callable[[], None]] = []
-        for name in names:
-            self._unsubscribers.append(bus.subscribe(name, self._forwarder(name)))
+        for kind in kinds:
+            self._unsubscribers.append(bus.subscribe(kind, self._forward))
 
-    def _forwarder(self, name: str) -> Callable[..., None]:
-        def forward(**payload: Any) -> None:
-            emit(self.published, name, dict(payload))
+    def _forward(self, event: Event) -> None:
+        emit(self.published, event)
 
-        return forward
+    def on(self, kind: type[E], slot: Callable[[E], None]) -> None:
+        """Call ``slot(event)`` on the GUI thread whenever an event of type ``kind`` arrives."""
 
-    def on(self, name: str, slot: Callable[[dict[str, Any]], None]) -> None:
-        """Call ``slot(payload)`` on the GUI thread whenever ``name`` is published."""
-
-        def filtered(event: str, payload: dict[str, Any]) -> None:
-            if event == name:
-                slot(payload)
+        def filtered(event: Any) -> None:
+            if type(event) is kind:
+                slot(event)
 
         self.published.connect(filtered)
 

@@ -9,7 +9,7 @@ drops it. ``kdf`` lets tests use cheap key-derivation parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import DEFAULT_PROFILE, AppPaths, VaultPaths
@@ -17,6 +17,12 @@ from ui.i18n import _
 from ui.lock import ClipboardGuard
 from ui.settings import WindowSettings
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:  # the composition root is imported at unlock, not at start-up
+    from clinician_desk.bootstrap import Services
+    from clinician_desk.vault.datakey import DataKey
+    from clinician_desk.vault.kdf import KdfParams
+    from ui.bridge import EventBridge
 
 
 @dataclass
@@ -26,11 +32,11 @@ class UiContext:
     clipboard: ClipboardGuard
     settings: WindowSettings
     clock: Clock = field(default_factory=SystemClock)
-    kdf: Any = None
+    kdf: KdfParams | None = None
     profile: str = DEFAULT_PROFILE
-    services: Any = None
-    key: Any = None
-    bridge: Any = None
+    services: Services | None = None
+    key: DataKey | None = None
+    bridge: EventBridge | None = None
     demo: bool = False
 
     @property
@@ -41,7 +47,7 @@ class UiContext:
     def unlocked(self) -> bool:
         return self.services is not None
 
-    def require_services(self) -> Any:
+    def require_services(self) -> Services:
         """The service façade; raises the core's VaultError if the app is locked."""
         from clinician_desk.errors import VaultError
 

@@ -24,7 +24,7 @@ import struct
 import sys
 from pathlib import Path
 
-from clinician_desk.resources import resource_path
+from clinician_desk.bundled.paths import resource_path
 
 DOMAIN = "clinician_desk_ui"
 _ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from clinician_desk.events import NoteSigned, ReferralChanged, ScreeningCompleted, SyncFinished
 from ui.context import UiContext
 from ui.i18n import _
 from ui.lock import InactivityWatcher
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
 
             for name in (
                 "clinician_desk.bootstrap",
-                "clinician_desk.instruments_file",
+                "clinician_desk.bundled.instruments",
                 "ui.pages.caseload_page",
                 "ui.pages.student_page",
                 "ui.pages.note_editor_page",
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
                 "ui.pages.sync_page",
             ):
                 importlib.import_module(name)
-            from clinician_desk.instruments_file import load_instruments
+            from clinician_desk.bundled.instruments import load_instruments
 
             load_instruments()
 
@@ -237,9 +238,12 @@ class MainWindow(QMainWindow):
         self.sync_status.refresh()
         bridge = self.ctx.bridge
         if bridge is not None:
-            bridge.on("sync_did_finish", lambda _payload: self.sync_status.refresh())
-            bridge.on("note_signed", lambda _payload: self.sync_status.refresh())
-            bridge.on("sync_did_finish", lambda _payload: self._refresh_sync_page())
+            # Each of these changes the months waiting to be sent (the status bar's count).
+            bridge.on(NoteSigned, lambda _event: self.sync_status.refresh())
+            bridge.on(ScreeningCompleted, lambda _event: self.sync_status.refresh())
+            bridge.on(ReferralChanged, lambda _event: self.sync_status.refresh())
+            bridge.on(SyncFinished, lambda _event: self.sync_status.refresh())
+            bridge.on(SyncFinished, lambda _event: self._refresh_sync_page())
         self.sync_scheduler.start()
         if self.wizard is None:
             self._show_workspace()

@@ -21,8 +21,8 @@ network pool, ``record`` on the database worker (``ui.tasks``). At most one roun
 in the whole app: the scheduler and "Sync now" share :func:`sync_gate`. :meth:`stop` (on lock)
 cancels a round in flight and drops its answer before ``record`` — the server treats the same
 revision as a duplicate, so the next round simply sends it again. Offline is normal and silent:
-nothing is shown but the status bar (``sync_did_finish`` refreshes it). IT can turn automatic sync
-off with the ``auto_sync`` policy key (``clinician_desk.policy``).
+nothing is shown but the status bar (``SyncFinished`` refreshes it). IT can turn automatic sync
+off with the ``auto_sync`` policy key (``clinician_desk.config.it_policy``).
 
 Time comes from the context's injectable clock (``monotonic()``); a real ``QTimer`` only polls
 :meth:`check` every few seconds, so tests advance a ``FakeClock`` and call :meth:`check`.
@@ -81,7 +81,7 @@ def sync_gate(ctx: Any) -> SyncGate:
 def automatic_sync_allowed() -> bool:
     """IT policy's ``auto_sync`` (default on). An unreadable policy keeps the default: the
     policy's other readers report the broken file; sync itself is harmless."""
-    from clinician_desk.policy import load_policy
+    from clinician_desk.config.it_policy import load_policy
 
     try:
         return load_policy().automatic_sync
@@ -240,9 +240,7 @@ class SyncScheduler(QObject):
                 return  # locked while waiting for the server: not recorded (see module doc)
 
             def record(_control: Any) -> Any:
-                worker.record(result)
-                sync.events.publish("sync_did_finish", result=result)
-                return result
+                return sync.record_round(result)  # publishes SyncFinished
 
             self._handle = tasks.run_db(
                 record,

@@ -23,7 +23,7 @@ from clinician_desk.domain.screenings.safety import SafetyFollowUp
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import Guardian, StudentInput
 from clinician_desk.services.printing import DocumentRequest
-from clinician_desk.services.screenings import AdministrationInput
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.vault import TEST_KDF
 
 SCHOOL = "99999990000011"

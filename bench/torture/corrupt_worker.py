@@ -71,7 +71,7 @@ def use_app(db: Database) -> str:
     """After ``verify`` named the damage: what the app's own reads do with the file (caseload,
     search, every student's record). ``ok`` or ``clear`` (a ClinicianDeskError) are fine;
     ``leak: <type>`` (a raw library error reaching the app) is reported by the parent."""
-    from clinician_desk.services.record import RecordService
+    from clinician_desk.services.record.service import RecordService
 
     record = RecordService(db)
     outcome = "ok"

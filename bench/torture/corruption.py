@@ -36,7 +36,7 @@ from bench.torture.common import Outcome
 from bench.torture.corrupt_worker import digest
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import VaultPaths
-from clinician_desk.services.demo import generate_demo
+from clinician_desk.demo.generator import generate_demo
 from clinician_desk.storage import Database
 
 PAGE = 4096

@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from bench.torture.common import Outcome
 from clinician_desk.sync.signing import new_idempotency_key, sign_request
 from clinician_desk.sync.worker import _idempotency_key
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer, Key
-from tests.integration.sync.truth import truth
-from tests.integration.sync.vaultkit import Seeder, Vault, open_vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer, Key
+from tests.support.truth import truth
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 Item = tuple[str, str, str, int]  # device, org unit, period, revision
 DAYS = [date(2026, m, d) for m in (3, 4, 5, 8, 9) for d in (2, 9)]

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
+from clinician_desk.demo.generator import DemoProgress, generate_demo
+from clinician_desk.demo.screenings import demo_screenings
 from clinician_desk.domain.roster import PRESET_NAMES
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.demo import DemoProgress, generate_demo
 from clinician_desk.services.roster import load_mapping_file, read_roster_file
 
 
@@ -95,10 +96,8 @@ def _demo_progress() -> DemoProgress:
 def cmd_demo(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
         start = time.perf_counter()
-        extra = []
-        screenings = getattr(services, "screenings", None)
-        if screenings is not None and hasattr(screenings, "demo_extra"):
-            extra.append(screenings.demo_extra)  # demo screenings in the same transaction
+        # demo screenings in the same transaction
+        extra = [demo_screenings(services.screenings.instruments)]
         summary = generate_demo(
             services.db,
             students=args.students,

@@ -15,9 +15,9 @@ import json
 import sys
 from typing import Any
 
+from clinician_desk.bundled.instruments import get_instrument, load_instruments
 from clinician_desk.domain.screenings import Instrument, score
 from clinician_desk.errors import UsageError
-from clinician_desk.instruments_file import get_instrument, load_instruments
 
 
 def register(subparsers: Any) -> None:

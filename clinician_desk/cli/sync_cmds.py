@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
-from clinician_desk.services.sync import SyncService
+from clinician_desk.services.sync_service import SyncService
 from clinician_desk.sync.worker import RoundResult
 
 

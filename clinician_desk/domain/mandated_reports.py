@@ -13,7 +13,9 @@ from clinician_desk.errors import ValidationError
 
 FOLLOW_UP_HOURS = 36
 AGENCIES: tuple[str, ...] = ("child_welfare", "law_enforcement", "probation")
-STATUSES: tuple[str, ...] = ("follow_up_pending", "follow_up_sent")
+PENDING = "follow_up_pending"
+SENT = "follow_up_sent"
+STATUSES: tuple[str, ...] = (PENDING, SENT)
 
 
 def follow_up_deadline(phone_report_at: datetime) -> datetime:
@@ -30,11 +32,13 @@ def validate_report(phone_report_at: datetime, agency: str, now: datetime) -> No
 
 
 def check_follow_up(status: str, phone_report_at: datetime, sent_at: datetime) -> None:
-    if status == "follow_up_sent":
+    if status == SENT:
         raise ValidationError("The written follow-up is already recorded as sent.")
     if sent_at < phone_report_at:
         raise ValidationError("The written follow-up cannot predate the phone report.")
 
 
 def is_overdue(status: str, deadline: datetime, now: datetime) -> bool:
-    return status == "follow_up_pending" and now > deadline
+    """The one definition of a late written follow-up; the caseload flags and the mandated-report
+    dialog's count-down both ask it."""
+    return status == PENDING and now > deadline

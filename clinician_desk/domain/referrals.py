@@ -2,13 +2,15 @@
 
 Statuses move forward only: ``sent`` -> ``accepted`` -> ``first_appointment`` -> ``closed``,
 with ``declined`` possible until the first appointment, and ``closed`` from any open state.
-An open referral whose follow-up date has passed is overdue (caseload query).
+An open referral whose follow-up date has passed is overdue (``is_overdue``: the caseload and
+the student page ask it). A new referral or status change offers a follow-up date
+``DEFAULT_FOLLOW_UP_DAYS`` later (``default_follow_up_on``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from clinician_desk.errors import ValidationError
 
@@ -26,6 +28,7 @@ REASONS: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("sent", "accepted", "first_appointment", "closed", "declined")
 OPEN_STATUSES: frozenset[str] = frozenset({"sent", "accepted", "first_appointment"})
+DEFAULT_FOLLOW_UP_DAYS = 14
 _NEXT: dict[str, frozenset[str]] = {
     "sent": frozenset({"accepted", "declined", "closed"}),
     "accepted": frozenset({"first_appointment", "declined", "closed"}),
@@ -68,3 +71,8 @@ def check_transition(current: str, new: str, changed_on: date, last_change: date
 
 def is_overdue(status: str, follow_up_on: date | None, today: date) -> bool:
     return status in OPEN_STATUSES and follow_up_on is not None and follow_up_on < today
+
+
+def default_follow_up_on(today: date) -> date:
+    """The follow-up date offered for a new referral or status change."""
+    return today + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)

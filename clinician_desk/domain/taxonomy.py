@@ -1,7 +1,7 @@
 """The service taxonomy (a versioned data file the county can extend) and grade bands.
 
 ``Taxonomy.from_dict`` validates the structure and raises ``ValidationError`` naming the field;
-the file itself is read by ``load_taxonomy`` in ``clinician_desk.taxonomy_file`` callers via
+the file itself is read by ``load_taxonomy`` in ``clinician_desk.bundled.taxonomy`` callers via
 ``resources``. This module stays pure: it receives the parsed JSON.
 """
 

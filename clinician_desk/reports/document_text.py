@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports.handout_library import contacts
 from clinician_desk.reports.handout_text import STATUSES
-from clinician_desk.resources import resource_path
 
 _FRONT_KEYS = ("document", "language", "status")
 _FIELD = re.compile(r"\{([a-z_0-9]+)\}")

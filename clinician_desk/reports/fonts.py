@@ -18,8 +18,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError
-from clinician_desk.resources import resource_path
 
 LATIN = "CdNotoSans"
 LATIN_BOLD = "CdNotoSans-Bold"

@@ -12,9 +12,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports.handout_text import HandoutText, parse_handout, parse_labels
-from clinician_desk.resources import resource_path
 
 CONTACTS_FILE = "contacts.json"
 

@@ -18,20 +18,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain import notes as rules
 from clinician_desk.domain.sessions import SessionInput, period_of, validate_session
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
-from clinician_desk.services.record_views import SessionNoteView, session_note_view
+from clinician_desk.services.record.views import SessionNoteView, session_note_view
 from clinician_desk.services.students import today_of
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import notes as repo
 from clinician_desk.storage.repositories import search_index
-from clinician_desk.taxonomy_file import load_taxonomy
-
-UoW = Any
+from clinician_desk.storage.repositories import students as students_repo
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,18 @@ class DocumentedSession:
     note_ids: dict[int | None, int]  # student id (None: no student) -> draft note id
 
 
-def document_session(uow: UoW, data: SessionInput, template: str = "SOAP") -> DocumentedSession:
+def document_session(
+    uow: UnitOfWork, data: SessionInput, template: str = "SOAP"
+) -> DocumentedSession:
     """Validate and store a session; create one draft note per student present."""
     s = validate_session(data, load_taxonomy(), today_of(uow))
     if template not in rules.TEMPLATES:
         raise ValidationError(f"note template must be one of {', '.join(rules.TEMPLATES)}.")
     conn = uow.conn
     for sid in s.student_ids:
-        if conn.execute("SELECT 1 FROM students WHERE id = ?", (sid,)).fetchone() is None:
+        if not students_repo.exists(conn, sid):
             raise NotFoundError(f"There is no student with id {sid}.")
-    if conn.execute("SELECT 1 FROM schools WHERE cds_code = ?", (s.school_cds,)).fetchone() is None:
+    if not students_repo.school_exists(conn, s.school_cds):
         raise NotFoundError("The session's school is not known; add it with a student first.")
     now = utc_iso(uow.clock.now())
     session_id = repo.insert_session(conn, s, now)
@@ -70,15 +72,12 @@ def document_session(uow: UoW, data: SessionInput, template: str = "SOAP") -> Do
     return DocumentedSession(session_id, note_ids)
 
 
-def update_session(uow: UoW, session_id: int, data: SessionInput) -> None:
+def update_session(uow: UnitOfWork, session_id: int, data: SessionInput) -> None:
     """Correct a session before any of its notes is signed (participants stay as they are)."""
     row = repo.session_row(uow.conn, session_id)
     if row is None:
         raise NotFoundError(f"There is no session with id {session_id}.")
-    signed = uow.conn.execute(
-        "SELECT 1 FROM notes WHERE session_id = ? AND status = 'signed'", (session_id,)
-    ).fetchone()
-    if signed is not None:
+    if repo.session_has_signed_note(uow.conn, session_id):
         raise PermissionRefusedError(
             "A note of this session is signed, so the session is locked; add an addendum."
         )
@@ -97,14 +96,14 @@ def update_session(uow: UoW, session_id: int, data: SessionInput) -> None:
     uow.audit("session.changed", "session", str(session_id), {"fields": changed})
 
 
-def _note(uow: UoW, note_id: int) -> repo.NoteRow:
+def _note(uow: UnitOfWork, note_id: int) -> repo.NoteRow:
     note = repo.get_note(uow.conn, note_id)
     if note is None:
         raise NotFoundError(f"There is no note with id {note_id}.")
     return note
 
 
-def save_draft(uow: UoW, note_id: int, sections: Mapping[str, str]) -> None:
+def save_draft(uow: UnitOfWork, note_id: int, sections: Mapping[str, str]) -> None:
     """Autosave a draft note's sections (refused once signed)."""
     note = _note(uow, note_id)
     rules.check_editable(note.status)
@@ -113,7 +112,7 @@ def save_draft(uow: UoW, note_id: int, sections: Mapping[str, str]) -> None:
     search_index.index(uow.conn, "note", note_id, note.student_id, rules.plain_text(clean))
 
 
-def sign_note(uow: UoW, note_id: int, sections: Mapping[str, str] | None = None) -> str:
+def sign_note(uow: UnitOfWork, note_id: int, sections: Mapping[str, str] | None = None) -> str:
     """Sign and lock a note (saving ``sections`` first if given); returns the content hash."""
     note = _note(uow, note_id)
     rules.check_editable(note.status)
@@ -132,7 +131,7 @@ def sign_note(uow: UoW, note_id: int, sections: Mapping[str, str] | None = None)
     return digest
 
 
-def add_addendum(uow: UoW, note_id: int, body: str) -> int:
+def add_addendum(uow: UnitOfWork, note_id: int, body: str) -> int:
     """Add a signed, time-stamped addendum to a signed note; returns its id."""
     note = _note(uow, note_id)
     text = rules.check_addendum_allowed(note.status, body)
@@ -146,14 +145,14 @@ def add_addendum(uow: UoW, note_id: int, body: str) -> int:
     return addendum_id
 
 
-def open_note(uow: UoW, note_id: int) -> SessionNoteView:
+def open_note(uow: UnitOfWork, note_id: int) -> SessionNoteView:
     """The note with its session and addenda; audits the view."""
     view = session_note_view(uow.conn, note_id)
     uow.audit("note.viewed", "note", str(note_id), {"student": view.student_id})
     return view
 
 
-def save_psychotherapy_note(uow: UoW, session_id: int, student_id: int, body: str) -> int:
+def save_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int, body: str) -> int:
     """Create or autosave a psychotherapy (process) note for a student present in a session."""
     if student_id not in repo.session_student_ids(uow.conn, session_id):
         raise NotFoundError("That student is not recorded as present in this session.")
@@ -171,7 +170,7 @@ def save_psychotherapy_note(uow: UoW, session_id: int, student_id: int, body: st
     return pn_id
 
 
-def sign_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> None:
+def sign_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int) -> None:
     row = repo.psychotherapy_note(uow.conn, session_id, student_id)
     if row is None:
         raise NotFoundError("There is no psychotherapy note for that student and session.")
@@ -185,7 +184,7 @@ def sign_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> None:
     uow.audit("psychotherapy_note.signed", "psychotherapy_note", str(row[0]), {"hash": digest})
 
 
-def read_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> str | None:
+def read_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int) -> str | None:
     """The process note's text for the clinician's screen only (audited view)."""
     row = repo.psychotherapy_note(uow.conn, session_id, student_id)
     if row is None:
@@ -194,21 +193,19 @@ def read_psychotherapy_note(uow: UoW, session_id: int, student_id: int) -> str |
     return str(row[1])
 
 
-def save_form_draft(uow: UoW, key: str, payload: Mapping[str, object]) -> None:
+def save_form_draft(uow: UnitOfWork, key: str, payload: Mapping[str, object]) -> None:
     """Autosave any unsaved form (e.g. a new session being typed) under ``key``."""
     if not key or len(key) > 200:
         raise ValidationError("A draft key is 1-200 characters.")
-    uow.conn.execute(
-        "INSERT INTO form_drafts (key, payload, saved_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
-        (key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())),
+    repo.save_form_draft(
+        uow.conn, key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())
     )
 
 
-def load_form_draft(conn: Any, key: str) -> dict[str, object] | None:
-    r = conn.execute("SELECT payload FROM form_drafts WHERE key = ?", (key,)).fetchone()
-    return None if r is None else dict(json.loads(r[0]))
+def load_form_draft(conn: Connection, key: str) -> dict[str, object] | None:
+    payload = repo.form_draft(conn, key)
+    return None if payload is None else dict(json.loads(payload))
 
 
-def discard_form_draft(uow: UoW, key: str) -> None:
-    uow.conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))
+def discard_form_draft(uow: UnitOfWork, key: str) -> None:
+    repo.delete_form_draft(uow.conn, key)

@@ -32,9 +32,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument
 from clinician_desk.errors import ExportError, PermissionRefusedError, UsageError
-from clinician_desk.instruments_file import load_instruments
 from clinician_desk.reports import handout_library as handouts
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
@@ -42,8 +42,10 @@ from clinician_desk.reports.safety_plan import plan_text, render_safety_plan, sa
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
 from clinician_desk.services import printing_views as views
-from clinician_desk.services.record_views import student_view
+from clinician_desk.services.record.views import student_view
 from clinician_desk.storage import Database
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.database import UnitOfWork
 
 DOCUMENTS = (
     "handout",
@@ -127,7 +129,7 @@ class PrintService:
             return _default_language(student_view(conn, student_id))
 
     # -- building ---------------------------------------------------------------------------
-    def _handout(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+    def _handout(self, conn: Connection, req: DocumentRequest) -> PrintedDocument:
         handouts.check_topic(req.topic)
         note = ""
         language = req.language
@@ -163,7 +165,7 @@ class PrintService:
         sid = student.id if (student is not None and req.personalized) else req.student_id
         return PrintedDocument("handout", pdf, language, sid, details, note)
 
-    def _build(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+    def _build(self, conn: Connection, req: DocumentRequest) -> PrintedDocument:
         kind = req.document
         if kind == "handout":
             return self._handout(conn, req)
@@ -199,7 +201,7 @@ class PrintService:
             return PrintedDocument(kind, render_hours_log(hdoc), "en", None, details)
         raise UsageError(f"Unknown document {kind!r}; choose one of: {', '.join(DOCUMENTS)}.")
 
-    def _safety_plan(self, conn: Any, req: DocumentRequest) -> PrintedDocument:
+    def _safety_plan(self, conn: Connection, req: DocumentRequest) -> PrintedDocument:
         if req.student_id is None:
             raise UsageError("A safety plan needs the student (--student ID).")
         doc = views.safety_plan_doc(conn, req.student_id)
@@ -291,7 +293,7 @@ def _default_plan_language(student: Any) -> tuple[str, str]:
 
 
 def _audit(
-    uow: Any, printed: PrintedDocument, verb: str, extra: Mapping[str, object] | None = None
+    uow: UnitOfWork, printed: PrintedDocument, verb: str, extra: Mapping[str, object] | None = None
 ) -> None:
     details = {**printed.audit_details, "language": printed.language, **(extra or {})}
     entity, entity_id = (

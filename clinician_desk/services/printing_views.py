@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.hours import (
     HoursLimits,
     LoggedMinutes,
@@ -23,24 +24,23 @@ from clinician_desk.domain.hours import (
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError
 from clinician_desk.reports import models as m
-from clinician_desk.services.record_views import (
+from clinician_desk.services.record.views import (
     safety_plan_view,
     session_note_view,
     student_view,
 )
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import screenings as screenings_repo
-from clinician_desk.taxonomy_file import load_taxonomy
 
-Conn = Any
 MODALITY = {"in_person": "in person", "telehealth": "telehealth", "phone": "phone"}
 
 
-def setting(conn: Conn, key: str, default: str = "") -> str:
+def setting(conn: Connection, key: str, default: str = "") -> str:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else default
 
 
-def session_doc(conn: Conn, note_id: int) -> tuple[m.SessionSummaryDoc, int | None]:
+def session_doc(conn: Connection, note_id: int) -> tuple[m.SessionSummaryDoc, int | None]:
     """The session summary of one note, and the student it is about."""
     v = session_note_view(conn, note_id)
     student_ref = "" if v.student_id is None else f"S-{v.student_id}"
@@ -73,7 +73,7 @@ def _when(text: str | None) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def safety_plan_doc(conn: Conn, student_id: int) -> m.SafetyPlanDoc:
+def safety_plan_doc(conn: Connection, student_id: int) -> m.SafetyPlanDoc:
     view = safety_plan_view(conn, student_id)
     if view is None:
         student_view(conn, student_id)  # NotFoundError for an unknown student
@@ -97,7 +97,7 @@ def _answer(instrument: Instrument | None, item_id: str, value: object) -> tuple
 
 
 def screening_doc(
-    conn: Conn, screening_id: int, instruments: Mapping[str, Instrument]
+    conn: Connection, screening_id: int, instruments: Mapping[str, Instrument]
 ) -> m.ScreeningSummaryDoc:
     row = screenings_repo.get_screening(conn, screening_id)
     if row is None:
@@ -152,7 +152,7 @@ NOT_FOR_FAMILIES = frozenset({"MAND-REPORT"})
 
 
 def personal_details(
-    conn: Conn,
+    conn: Connection,
     student_id: int,
     instruments: Mapping[str, Instrument],
     labels: Mapping[str, str] | None = None,
@@ -205,7 +205,7 @@ def personal_details(
     )
 
 
-def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
+def caseload_doc(conn: Connection, year: int, month: int) -> m.CaseloadReportDoc:
     """Services delivered and students seen in one calendar month."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
@@ -270,7 +270,7 @@ def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
 
 
 def hours_doc(
-    conn: Conn, license_type: str, day: date, limits: HoursLimits | None = None
+    conn: Connection, license_type: str, day: date, limits: HoursLimits | None = None
 ) -> m.HoursLogDoc:
     """The weekly log of the week containing ``day``, with running totals up to that week."""
     start = week_start(day)

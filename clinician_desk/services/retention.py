@@ -24,7 +24,6 @@ counts are therefore identical and no month is marked dirty."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,9 +32,8 @@ from clinician_desk.clock import utc_iso
 from clinician_desk.domain.retention import eligible_for_destruction, retain_until
 from clinician_desk.errors import NotFoundError, PermissionRefusedError
 from clinician_desk.storage import Database
-from clinician_desk.storage.repositories.search_index import rowid_for
-
-DESTROYED_FIRST, DESTROYED_LAST, DESTROYED_BIRTH = "Destroyed", "record", "1900-01-01"
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import retention as repo
 
 
 @dataclass(frozen=True)
@@ -76,11 +74,7 @@ class RetentionService:
         destroyed, oldest retention date first."""
         today = self._today()
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT s.id, s.date_of_birth, s.service_ended_on, d.destroyed_on FROM students s"
-                " LEFT JOIN retention_destructions d ON d.student_id = s.id"
-                " WHERE s.service_ended_on IS NOT NULL AND d.student_id IS NULL"
-            ).fetchall()
+            rows = repo.ended_not_destroyed(conn)
         found = [_status(r, today) for r in rows]
         return tuple(sorted((s for s in found if s.eligible), key=lambda s: s.retain_until))
 
@@ -92,48 +86,35 @@ class RetentionService:
         """
         today = self._today()
         conn = self.db.conn
-        conn.execute("PRAGMA secure_delete = ON")
+        repo.set_secure_delete(conn, True)
         try:
             with self.db.unit_of_work() as uow:
                 state = _status(_student_row(uow.conn, student_id), today)
                 _refuse_unless_eligible(state)
-                uow.conn.execute(
-                    "INSERT INTO retention_destructions (student_id, retain_until, destroyed_on,"
-                    " started_at, destroyed_by) VALUES (?, ?, ?, ?, ?)",
-                    (
-                        student_id,
-                        state.retain_until.isoformat(),
-                        today.isoformat(),
-                        utc_iso(uow.clock.now()),
-                        uow.actor,
-                    ),
+                repo.open_destruction(
+                    uow.conn,
+                    student_id,
+                    state.retain_until.isoformat(),
+                    today.isoformat(),
+                    utc_iso(uow.clock.now()),
+                    uow.actor,
                 )
-                removed = _remove_content(uow.conn, student_id, utc_iso(uow.clock.now()))
-                uow.conn.execute(
-                    "UPDATE retention_destructions SET completed_at = ?, removed = ?"
-                    " WHERE student_id = ?",
-                    (utc_iso(uow.clock.now()), json.dumps(removed, sort_keys=True), student_id),
-                )
+                removed = repo.remove_content(uow.conn, student_id, utc_iso(uow.clock.now()))
+                repo.close_destruction(uow.conn, student_id, removed, utc_iso(uow.clock.now()))
                 uow.audit(
                     "student.record_destroyed",
                     "student",
                     str(student_id),
                     {"retain_until": state.retain_until.isoformat(), "removed": removed},
                 )
-            # Merge the search index so no old segment still holds the removed words.
-            conn.execute("INSERT INTO record_search (record_search) VALUES ('optimize')")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            repo.scrub_after_destruction(conn)
         finally:
-            conn.execute("PRAGMA secure_delete = OFF")
+            repo.set_secure_delete(conn, False)
         return DestructionReport(student_id, today, removed)
 
 
-def _student_row(conn: Any, student_id: int) -> Any:
-    row = conn.execute(
-        "SELECT s.id, s.date_of_birth, s.service_ended_on, d.destroyed_on FROM students s"
-        " LEFT JOIN retention_destructions d ON d.student_id = s.id WHERE s.id = ?",
-        (student_id,),
-    ).fetchone()
+def _student_row(conn: Connection, student_id: int) -> Any:
+    row = repo.retention_row(conn, student_id)
     if row is None:
         raise NotFoundError(f"There is no student with id {student_id}.")
     return row
@@ -172,81 +153,3 @@ def _refuse_unless_eligible(state: RetentionStatus) -> None:
 
 def _day_after(day: date) -> str:
     return date.fromordinal(day.toordinal() + 1).isoformat()
-
-
-def _ids(conn: Any, sql: str, student_id: int) -> list[int]:
-    return [int(r[0]) for r in conn.execute(sql, (student_id,))]
-
-
-def _remove_content(conn: Any, sid: int, now: str) -> dict[str, int]:
-    """Remove or empty every content-bearing row of student ``sid``; counts per kind."""
-    notes = _ids(conn, "SELECT id FROM notes WHERE student_id = ?", sid)
-    addenda = _ids(
-        conn,
-        "SELECT a.id FROM note_addenda a JOIN notes n ON n.id = a.note_id WHERE n.student_id = ?",
-        sid,
-    )
-    psy = _ids(conn, "SELECT id FROM psychotherapy_notes WHERE student_id = ?", sid)
-    rowids = [rowid_for("note", i) for i in notes] + [rowid_for("addendum", i) for i in addenda]
-    rowids += [rowid_for("psychotherapy", i) for i in psy] + [rowid_for("student", sid)]
-    search_rows = 0
-    for rowid in rowids:
-        search_rows += conn.execute("DELETE FROM record_search WHERE rowid = ?", (rowid,)).rowcount
-    search_rows += conn.execute("DELETE FROM record_search WHERE student_id = ?", (sid,)).rowcount
-
-    def run(sql: str, *params: object) -> int:
-        return int(conn.execute(sql, params or (sid,)).rowcount)
-
-    screenings = "SELECT id FROM screenings WHERE student_id = ?1"
-    removed = {
-        "addenda": run(
-            "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE student_id = ?)"
-        ),
-        "draft_notes": run("DELETE FROM notes WHERE student_id = ? AND status = 'draft'"),
-        "signed_notes_emptied": run(
-            "UPDATE notes SET sections = '{}', content_hash = 'destroyed', updated_at = ?2"
-            " WHERE student_id = ?1 AND status = 'signed'",
-            sid,
-            now,
-        ),
-        "psychotherapy_notes": run("DELETE FROM psychotherapy_notes WHERE student_id = ?"),
-        "screenings_emptied": run(
-            "UPDATE screenings SET responses = '{}', population = NULL"
-            " WHERE student_id = ? AND status = 'completed'"
-        ),
-        "safety_follow_ups": run(
-            f"DELETE FROM screening_follow_ups WHERE screening_id IN ({screenings})"
-        ),
-        "screening_results": run(
-            f"DELETE FROM screening_results WHERE screening_id IN ({screenings})"
-        ),
-        "open_screenings": run("DELETE FROM screenings WHERE student_id = ? AND status = 'open'"),
-        "safety_plans": run("DELETE FROM safety_plans WHERE student_id = ?"),
-        "mandated_reports": run("DELETE FROM mandated_reports WHERE student_id = ?"),
-        "safety_flags": run("DELETE FROM safety_flags WHERE student_id = ?"),
-        "referrals_emptied": run(
-            "UPDATE referrals SET reason = '', destination_name = '', follow_up_on = NULL,"
-            " updated_at = ?2 WHERE student_id = ?1",
-            sid,
-            now,
-        ),
-        "guardians": run("DELETE FROM guardians WHERE student_id = ?"),
-        # Draft keys are "<form>:<student id>[:<item id>]" (note editor, record dialogs).
-        "form_drafts": run(
-            "DELETE FROM form_drafts WHERE instr(key, ':') > 0"
-            " AND (substr(key, instr(key, ':') + 1) = ?1"
-            " OR substr(key, instr(key, ':') + 1) GLOB ?1 || ':*')",
-            str(sid),
-        ),
-        "search_rows": search_rows,
-    }
-    conn.execute(
-        "UPDATE students SET legal_first_name = ?, legal_last_name = ?, preferred_name = '',"
-        " date_of_birth = ?, district_student_number = NULL, ssid = NULL, language = '',"
-        " consent_basis = NULL, parent_contact_attempted_on = NULL,"
-        " parent_contact_outcome = '', parent_contact_inappropriate_reason = '',"
-        " handout_basis = NULL, handout_authorized_on = NULL, active = 0, updated_at = ?"
-        " WHERE id = ?",
-        (DESTROYED_FIRST, DESTROYED_LAST, DESTROYED_BIRTH, now, sid),
-    )
-    return removed

@@ -22,7 +22,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.roster import (
@@ -36,10 +35,11 @@ from clinician_desk.domain.roster import (
 from clinician_desk.domain.students import StudentInput, district_of
 from clinician_desk.errors import ClinicianDeskError, UsageError, ValidationError
 from clinician_desk.services.students import changed_fields, today_of
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as repo
 
-UoW = Any
 MAX_FILE_BYTES = 64 * 1024 * 1024
 PROGRESS_EVERY = 200
 ProgressCallback = Callable[[int, int], bool | None]
@@ -133,7 +133,7 @@ def _student_from_row(row: RosterRow, base: StudentInput | None) -> StudentInput
 
 
 def import_roster(
-    uow: UoW,
+    uow: UnitOfWork,
     data: bytes,
     *,
     preset: str | None = None,
@@ -193,6 +193,6 @@ def import_roster(
     return RosterImportResult(parsed, created, updated, unchanged, dry_run)
 
 
-def _index(conn: Any, student_id: int, s: StudentInput) -> None:
+def _index(conn: Connection, student_id: int, s: StudentInput) -> None:
     body = " ".join(p for p in (s.legal_first_name, s.legal_last_name, s.preferred_name) if p)
     search_index.index(conn, "student", student_id, student_id, body)

@@ -8,11 +8,12 @@ explicitly). A search is not audited (it runs as the clinician types); opening a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import ValidationError
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import search_index
+from clinician_desk.storage.repositories import students as students_repo
 
 MAX_QUERY_CHARS = 200
 
@@ -28,7 +29,7 @@ class SearchHit:
 
 
 def search(
-    conn: Any, query: str, *, include_psychotherapy: bool = False, limit: int = 50
+    conn: Connection, query: str, *, include_psychotherapy: bool = False, limit: int = 50
 ) -> list[SearchHit]:
     if len(query) > MAX_QUERY_CHARS:
         raise ValidationError(f"A search is at most {MAX_QUERY_CHARS} characters.")
@@ -36,15 +37,9 @@ def search(
         conn, query, include_psychotherapy=include_psychotherapy, limit=max(1, min(limit, 500))
     )
     ids = sorted({sid for _, _, sid, _, _ in raw if sid is not None})
-    names: dict[int, str] = {}
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for r in conn.execute(
-            "SELECT id, legal_first_name, legal_last_name, preferred_name FROM students"
-            f" WHERE id IN ({marks})",
-            ids,
-        ):
-            names[int(r[0])] = display_name(r[1], r[2], r[3])
+    names = {
+        sid: display_name(*parts) for sid, parts in students_repo.name_parts(conn, ids).items()
+    }
     return [
         SearchHit(kind, ref, sid, names.get(sid, "") if sid is not None else "", snip, score)
         for kind, ref, sid, snip, score in raw

@@ -23,6 +23,7 @@ from clinician_desk import __version__
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import SyncError, UsageError
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import outbox
 from clinician_desk.sync.client import Reply, SyncClient
 from clinician_desk.sync.signing import generate_device_key, public_key_b64
@@ -115,31 +116,20 @@ def enroll(
     offset = (reply.server_time - now).total_seconds() if reply.server_time else 0.0
     private_raw = device_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     with db.unit_of_work() as uow:
-        uow.conn.execute("DELETE FROM sync_device")
-        uow.conn.execute("DELETE FROM sync_org_unit")
-        uow.conn.execute(
-            "INSERT INTO sync_device (id, server_url, device_id, private_key, public_key,"
-            " escrow_public_key, taxonomy_version, enrolled_at, clock_offset_seconds)"
-            " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                http.base_url,
-                device_id,
-                private_raw,
-                public_key_b64(device_key),
-                escrow_text,
-                taxonomy_version,
-                utc_iso(now),
-                offset if abs(offset) > 5 else 0.0,
-            ),
-        )
-        uow.conn.executemany(
-            "INSERT INTO sync_org_unit (org_unit) VALUES (?)", [(u,) for u in units]
+        sync_state.enroll_device(
+            uow.conn,
+            server_url=http.base_url,
+            device_id=device_id,
+            private_key=private_raw,
+            public_key=public_key_b64(device_key),
+            escrow_public_key=escrow_text,
+            taxonomy_version=taxonomy_version,
+            enrolled_at=utc_iso(now),
+            clock_offset_seconds=offset if abs(offset) > 5 else 0.0,
+            org_units=units,
         )
         # A (re-)enrolled laptop is a new device on the server: rebuild and send everything.
-        uow.conn.execute(
-            "UPDATE sync_period SET acked_revision = 0, content_hash = NULL, status = 'pending',"
-            " problem = NULL, server_revision = NULL"
-        )
+        sync_state.reset_periods(uow.conn)
         outbox.mark_all_periods_dirty(uow.conn, now)
         uow.audit("device_enrolled", "sync_device", device_id, {"org_units": list(units)})
         if escrow is not None:

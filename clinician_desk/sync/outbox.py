@@ -18,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.counts import CountCell, snapshots
 from clinician_desk.errors import ValidationError
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync.payload import build_payload, content_hash_of
 
-SqlConn = Any  # a sqlcipher3 connection (rows as sqlcipher3.Row)
-CellsForPeriod = Callable[[SqlConn, str], list[CountCell]]
+CellsForPeriod = Callable[[Connection, str], list[CountCell]]
 PROBLEM_STATUSES = ("stale", "conflict", "rejected", "locked")
 
 
@@ -50,53 +50,33 @@ class Device:
     revoked: bool
 
 
-def load_device(conn: SqlConn) -> Device | None:
-    row = conn.execute(
-        "SELECT server_url, device_id, private_key, taxonomy_version, clock_offset_seconds,"
-        " revoked_at FROM sync_device WHERE id = 1"
-    ).fetchone()
+def load_device(conn: Connection) -> Device | None:
+    row = sync_state.device_row(conn)
     if row is None:
         return None
     return Device(row[0], row[1], bytes(row[2]), row[3], float(row[4]), row[5] is not None)
 
 
-def allowed_org_units(conn: SqlConn) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT org_unit FROM sync_org_unit")}
+def allowed_org_units(conn: Connection) -> set[str]:
+    return set(sync_state.org_units(conn))
 
 
-def dirty_periods(conn: SqlConn) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT DISTINCT period FROM count_dirty")}
+def dirty_periods(conn: Connection) -> set[str]:
+    return sync_state.dirty_period_names(conn)
 
 
-def mark_period_dirty(conn: SqlConn, org_unit: str, period: str, now: datetime) -> None:
+def mark_period_dirty(conn: Connection, org_unit: str, period: str, now: datetime) -> None:
     """For callers outside the record services (e.g. a taxonomy change): rebuild this period."""
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)",
-        (org_unit, period, utc_iso(now)),
-    )
+    sync_state.mark_dirty(conn, org_unit, period, utc_iso(now))
 
 
-def mark_all_periods_dirty(conn: SqlConn, now: datetime) -> None:
+def mark_all_periods_dirty(conn: Connection, now: datetime) -> None:
     """Every month with any record or known snapshot (used at enrollment)."""
-    stamp = utc_iso(now)
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
-        " SELECT DISTINCT school_cds, substr(session_date, 1, 7), ? FROM sessions"
-        " UNION SELECT DISTINCT school_cds, substr(referral_date, 1, 7), ? FROM referrals"
-        " UNION SELECT DISTINCT school_cds, substr(administered_on, 1, 7), ? FROM screenings"
-        " UNION SELECT org_unit, period, ? FROM sync_period",
-        (stamp, stamp, stamp, stamp),
-    )
-    conn.execute(
-        "INSERT OR IGNORE INTO count_dirty (org_unit, period, marked_at)"
-        " SELECT DISTINCT r.school_cds, substr(h.changed_on, 1, 7), ?"
-        " FROM referral_status_history h JOIN referrals r ON r.id = h.referral_id",
-        (stamp,),
-    )
+    sync_state.mark_all_dirty(conn, utc_iso(now))
 
 
 def rebuild(
-    conn: SqlConn,
+    conn: Connection,
     periods: Iterable[str],
     cells_for_period: CellsForPeriod,
     device: Device,
@@ -116,13 +96,7 @@ def rebuild(
         except ValidationError as exc:
             problems.append(f"{period}: counts cannot be computed ({exc.message})")
             continue
-        known = {
-            r[0]: (int(r[1]), r[2])
-            for r in conn.execute(
-                "SELECT org_unit, revision, content_hash FROM sync_period WHERE period = ?",
-                (period,),
-            )
-        }
+        known = sync_state.known_snapshots(conn, period)
         for org_unit in sorted({ou for ou, _ in fresh} | set(known)):
             cells = fresh.get((org_unit, period), [])
             revision, old_hash = known.get(org_unit, (0, None))
@@ -143,38 +117,29 @@ def rebuild(
             except ValidationError as exc:
                 reason = f"not sent: this laptop could not build the counts ({exc.message})"
                 problems.append(f"{org_unit} {period}: {reason}")
-                conn.execute(
-                    "INSERT INTO sync_period (org_unit, period, status, problem, built_at)"
-                    " VALUES (?, ?, 'rejected', ?, ?) ON CONFLICT (org_unit, period) DO UPDATE"
-                    " SET status = 'rejected', problem = excluded.problem,"
-                    " content_hash = NULL, built_at = excluded.built_at",
-                    (org_unit, period, reason[:500], utc_iso(now)),
-                )
+                sync_state.store_rejected(conn, org_unit, period, reason[:500], utc_iso(now))
                 continue
-            conn.execute(
-                "INSERT INTO sync_period (org_unit, period, revision, content_hash, body,"
-                " built_at, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
-                " ON CONFLICT (org_unit, period) DO UPDATE SET revision = excluded.revision,"
-                " content_hash = excluded.content_hash, body = excluded.body,"
-                " built_at = excluded.built_at, status = 'pending', problem = NULL,"
-                " attempts = 0",
-                (org_unit, period, built.revision, built.content_hash, built.body, utc_iso(now)),
+            sync_state.store_snapshot(
+                conn,
+                org_unit,
+                period,
+                built.revision,
+                built.content_hash,
+                built.body,
+                utc_iso(now),
             )
-        conn.execute("DELETE FROM count_dirty WHERE period = ?", (period,))
+        sync_state.clear_dirty(conn, period)
     return problems
 
 
-def outgoing(conn: SqlConn) -> list[Outgoing]:
+def outgoing(conn: Connection) -> list[Outgoing]:
     """Pending revisions, oldest period first."""
-    rows = conn.execute(
-        "SELECT org_unit, period, revision, body FROM sync_period"
-        " WHERE status = 'pending' AND revision > acked_revision ORDER BY period, org_unit"
-    ).fetchall()
+    rows = sync_state.pending_rows(conn)
     return [Outgoing(r[0], r[1], int(r[2]), bytes(r[3])) for r in rows]
 
 
 def record_outcome(
-    conn: SqlConn,
+    conn: Connection,
     item: Outgoing,
     *,
     status: str,
@@ -183,48 +148,28 @@ def record_outcome(
     server_revision: int | None = None,
 ) -> None:
     """Store what the server said about ``item`` (ignored if a newer revision was built since)."""
-    acked = status == "synced"
-    conn.execute(
-        "UPDATE sync_period SET status = ?, problem = ?, server_revision = ?,"
-        " attempts = attempts + 1, last_sent_at = ?,"
-        " acked_revision = CASE WHEN ? THEN MAX(acked_revision, ?) ELSE acked_revision END,"
-        " acked_at = CASE WHEN ? THEN ? ELSE acked_at END"
-        " WHERE org_unit = ? AND period = ? AND revision = ?",
-        (
-            status,
-            problem,
-            server_revision,
-            utc_iso(now),
-            acked,
-            item.revision,
-            acked,
-            utc_iso(now),
-            item.org_unit,
-            item.period,
-            item.revision,
-        ),
+    sync_state.record_outcome(
+        conn,
+        item.org_unit,
+        item.period,
+        item.revision,
+        status=status,
+        at=utc_iso(now),
+        problem=problem,
+        server_revision=server_revision,
     )
 
 
-def note_attempt(conn: SqlConn, item: Outgoing, now: datetime) -> None:
+def note_attempt(conn: Connection, item: Outgoing, now: datetime) -> None:
     """A send that got no usable answer: the revision stays pending, one more attempt counted."""
-    conn.execute(
-        "UPDATE sync_period SET attempts = attempts + 1, last_sent_at = ?"
-        " WHERE org_unit = ? AND period = ? AND revision = ?",
-        (utc_iso(now), item.org_unit, item.period, item.revision),
-    )
+    sync_state.note_attempt(conn, item.org_unit, item.period, item.revision, utc_iso(now))
 
 
-def supersede(conn: SqlConn, org_unit: str, period: str, above: int, now: datetime) -> None:
+def supersede(conn: Connection, org_unit: str, period: str, above: int, now: datetime) -> None:
     """After the clinician confirmed: re-issue this device's snapshot above revision ``above``.
 
     Used for a stale or conflicting period (e.g. a laptop restored from an old backup): the
     local content becomes the newest revision on the next rebuild and is sent again.
     """
-    conn.execute(
-        "UPDATE sync_period SET revision = MAX(revision, ?), content_hash = NULL,"
-        " status = 'pending', problem = NULL, server_revision = NULL"
-        " WHERE org_unit = ? AND period = ?",
-        (above, org_unit, period),
-    )
+    sync_state.supersede(conn, org_unit, period, above)
     mark_period_dirty(conn, org_unit, period, now)

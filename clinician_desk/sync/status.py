@@ -7,8 +7,9 @@ snapshots wait, and every period with a problem and the server's reason. No netw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync.outbox import PROBLEM_STATUSES
 from clinician_desk.sync.worker import REVOKED_MESSAGE
 
@@ -60,23 +61,17 @@ class SyncStatus:
         return f"Last synced: {last}; {waiting} waiting{tail}."
 
 
-def read_status(conn: Any) -> SyncStatus:
-    row = conn.execute(
-        "SELECT server_url, device_id, revoked_at, last_success_at, last_attempt_at,"
-        " last_problem FROM sync_device WHERE id = 1"
-    ).fetchone()
+def read_status(conn: Connection) -> SyncStatus:
+    row = sync_state.device_status_row(conn)
     if row is None:
         return SyncStatus(enrolled=False)
     periods = tuple(
         PeriodStatus(r[0], r[1], int(r[2]), int(r[3]), r[4], r[5], r[6], r[7])
-        for r in conn.execute(
-            "SELECT org_unit, period, revision, acked_revision, status, problem,"
-            " server_revision, last_sent_at FROM sync_period ORDER BY period DESC, org_unit"
-        )
+        for r in sync_state.period_rows(conn)
     )
     pending = sum(1 for p in periods if p.status == "pending" and p.revision > p.acked_revision)
-    dirty = int(conn.execute("SELECT COUNT(*) FROM count_dirty").fetchone()[0])
-    units = tuple(r[0] for r in conn.execute("SELECT org_unit FROM sync_org_unit ORDER BY 1"))
+    dirty = sync_state.dirty_count(conn)
+    units = tuple(sync_state.org_units(conn))
     return SyncStatus(
         enrolled=True,
         server_url=row[0],

@@ -29,6 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clinician_desk.clock import Clock, utc_iso
+from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import outbox
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.sync.client import Reply, SyncClient
@@ -235,18 +236,14 @@ class SyncWorker:
                         problem=v.problem,
                         server_revision=v.server_revision,
                     )
-            sets = ["last_attempt_at = ?", "last_problem = ?"]
-            args: list[object] = [utc_iso(now), result.problem]
-            if result.stopped is None and result.verdicts:
-                sets.append("last_success_at = ?")
-                args.append(utc_iso(now))
-            if result.clock_offset is not None:
-                sets.append("clock_offset_seconds = ?")
-                args.append(result.clock_offset)
-            if result.revoked:
-                sets.append("revoked_at = COALESCE(revoked_at, ?)")
-                args.append(utc_iso(now))
-            uow.conn.execute(f"UPDATE sync_device SET {', '.join(sets)} WHERE id = 1", args)
+            sync_state.record_round(
+                uow.conn,
+                attempt_at=utc_iso(now),
+                problem=result.problem,
+                success_at=utc_iso(now) if result.stopped is None and result.verdicts else None,
+                clock_offset=result.clock_offset,
+                revoked_at=utc_iso(now) if result.revoked else None,
+            )
 
     # -- all three ---------------------------------------------------------------------------
     def run_once(self, *, force: bool = False) -> RoundResult:

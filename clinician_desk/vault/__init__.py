@@ -49,7 +49,7 @@ from clinician_desk.vault.operations import (
     unlock_with_recovery_key,
     vault_exists,
 )
-from clinician_desk.vault.policy import check_new_passphrase, passphrase_feedback
+from clinician_desk.vault.passphrase_policy import check_new_passphrase, passphrase_feedback
 from clinician_desk.vault.recovery_text import RecoveryKeyFormatError
 
 # Cheap Argon2id parameters for tests and demo fixtures only (never for a real vault).

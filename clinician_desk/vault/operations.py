@@ -40,7 +40,7 @@ from clinician_desk.vault.keyfile import (
     serialize,
 )
 from clinician_desk.vault.keyfile import VERSION as FORMAT_VERSION
-from clinician_desk.vault.policy import check_new_passphrase
+from clinician_desk.vault.passphrase_policy import check_new_passphrase
 from clinician_desk.vault.slots import (
     key_check,
     key_matches,

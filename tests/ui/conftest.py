@@ -13,11 +13,8 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.clock import FakeClock
-from clinician_desk.vault.kdf import KdfParams
+from tests.support.ui import CHEAP_KDF, PASSPHRASE
 from ui.widgets import confirm
-
-PASSPHRASE = "purple otter fictional lighthouse"
-CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 
 @pytest.fixture
@@ -51,15 +48,6 @@ def window(qtbot, ui_context):
     confirm.asked.clear()
     yield win
     confirm._next.clear()
-
-
-def grab(widget, artifacts_dir: Path, name: str) -> Path:
-    """Save a screenshot of ``widget`` for human review (test-artifacts/ui/<name>.png)."""
-    folder = artifacts_dir / "ui"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path)), f"could not save {path}"
-    return path
 
 
 @pytest.fixture(autouse=True)

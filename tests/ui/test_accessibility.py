@@ -2,56 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QCheckBox,
-    QComboBox,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
-    QPushButton,
-    QRadioButton,
-    QTableView,
-    QTextBrowser,
-    QWidget,
-)
-
-SUFFIX = {
-    QPushButton: "_button",
-    QCheckBox: "_check_box",
-    QRadioButton: "_radio_button",
-    QComboBox: "_combo_box",
-    QLineEdit: "_line_edit",
-    QPlainTextEdit: "_plain_text_edit",
-    QTextBrowser: "_text_browser",
-    QTableView: "_table_view",
-    QListWidget: "_list_widget",
-}
-
-
-def _inside_composite(widget: QWidget) -> bool:
-    """Qt's own sub-widgets (a combo box's line edit, a spin box's editor) are not ours."""
-    parent = widget.parentWidget()
-    return isinstance(parent, QComboBox | QAbstractSpinBox)
-
-
-def problems(root: QWidget) -> list[str]:
-    out = []
-    for cls, suffix in SUFFIX.items():
-        for widget in root.findChildren(cls):
-            if _inside_composite(widget):
-                continue
-            name = widget.objectName()
-            if not name.endswith(suffix) and not (cls is QPushButton and name.endswith("_button")):
-                out.append(
-                    f"{cls.__name__} {name!r} ({widget.text() if hasattr(widget, 'text') else ''})"
-                )
-            elif not widget.accessibleName():
-                out.append(f"{name}: no accessible name")
-    for widget in root.findChildren(QAbstractSpinBox):
-        if not widget.objectName().endswith(("_edit", "_spin_box")) or not widget.accessibleName():
-            out.append(f"{type(widget).__name__} {widget.objectName()!r}")
-    return out
+from tests.support.ui import problems
 
 
 def test_main_screens_name_every_control(qtbot, unlocked_window):

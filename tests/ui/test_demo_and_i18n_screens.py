@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import grab
+from tests.support.ui import grab
 from ui import i18n
 
 

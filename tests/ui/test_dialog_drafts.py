@@ -8,37 +8,24 @@ typed text never reaches QSettings or any file outside the encrypted vault.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import shiboken6
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import PASSPHRASE, grab
-from tests.ui.test_accessibility import problems
-from tests.ui.test_safety_plan_editor import open_fictional_student
-
-MARK = "Zebra-lantern fictional words"
+from tests.support.ui import (
+    MARK,
+    grab,
+    no_plaintext_outside_vault,
+    open_fictional_student,
+    problems,
+    relock,
+    visible_dialog,
+)
 
 
 def _draft(window, key):
     services = window.ctx.services
     window.ctx.tasks.wait_idle()
     return window.ctx.tasks.call_db_blocking(lambda: services.record.load_form_draft(key))
-
-
-def _relock(qtbot, window, student_id, *, idle=False, clock=None):
-    if idle:  # the inactivity watcher on the fake clock, as a real idle timeout
-        clock.advance(seconds=301)
-        window.session.watcher.check()
-    else:
-        window.lock_action.trigger()  # what Ctrl+L does
-    assert not window.ctx.unlocked
-    window.unlock_page.passphrase_edit.setText(PASSPHRASE)
-    window.unlock_page.try_unlock()
-    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=20_000)
-    if student_id is not None:
-        window.open_student(student_id)
-        qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
 
 
 def _open(qtbot, window, button_name, dialog_type):
@@ -48,16 +35,6 @@ def _open(qtbot, window, button_name, dialog_type):
     dialogs = [d for d in page.findChildren(dialog_type) if d.isVisible()]
     assert len(dialogs) == 1
     return dialogs[0]
-
-
-def _visible(parent, dialog_type):
-    return next(d for d in parent.findChildren(dialog_type) if d.isVisible())
-
-
-def _no_plaintext_outside_vault(tmp_path: Path) -> None:
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            assert MARK.encode() not in path.read_bytes(), path
 
 
 def test_safety_plan_typed_before_a_lock_is_offered_back_and_saved(
@@ -70,10 +47,10 @@ def test_safety_plan_typed_before_a_lock_is_offered_back_and_saved(
     dialog = _open(qtbot, window, "safety_plan_button", SafetyPlanDialog)
     dialog.editor.step_edits["warning_signs"].setPlainText(MARK)
     dialog.editor.step_edits["coping_strategies"].setPlainText("Drawing comics")
-    _relock(qtbot, window, student_id)  # locked before the 1.5 s autosave
+    relock(qtbot, window, student_id)  # locked before the 1.5 s autosave
     key = f"safety-plan:{student_id}"
     assert _draft(window, key) is not None
-    _no_plaintext_outside_vault(tmp_path)
+    no_plaintext_outside_vault(tmp_path)
     dialog = _open(qtbot, window, "safety_plan_button", SafetyPlanDialog)
     assert dialog.editor.step_edits["warning_signs"].toPlainText() == ""  # not without asking
     qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)
@@ -97,7 +74,7 @@ def test_referral_kept_through_an_idle_lock_and_dropped_by_cancel(qtbot, unlocke
     dialog = _open(qtbot, window, "new_referral_button", ReferralDialog)
     dialog.destination_name_edit.setText(MARK)
     dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("trauma"))
-    _relock(qtbot, window, student_id, idle=True, clock=clock)
+    relock(qtbot, window, student_id, idle=True, clock=clock)
     key = f"referral:{student_id}"
     assert _draft(window, key) is not None
     dialog = _open(qtbot, window, "new_referral_button", ReferralDialog)
@@ -121,7 +98,7 @@ def test_referral_saved_after_restore_leaves_no_draft(qtbot, unlocked_window):
     student_id = open_fictional_student(qtbot, window, last="Savewell")
     dialog = _open(qtbot, window, "new_referral_button", ReferralDialog)
     dialog.destination_name_edit.setText("Fictional Harbor Clinic")
-    _relock(qtbot, window, student_id)
+    relock(qtbot, window, student_id)
     dialog = _open(qtbot, window, "new_referral_button", ReferralDialog)
     qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)
     qtbot.mouseClick(dialog.draft.restore_button, Qt.MouseButton.LeftButton)
@@ -144,7 +121,7 @@ def test_autosave_while_typing_and_discard_button(qtbot, unlocked_window):
     dialog.agency_combo.setCurrentIndex(0)  # back to what it opened with: nothing to keep
     qtbot.waitUntil(lambda: _draft(window, key) is None, timeout=5_000)
     dialog.agency_combo.setCurrentIndex(dialog.agency_combo.findData("probation"))
-    _relock(qtbot, window, student_id)
+    relock(qtbot, window, student_id)
     dialog = _open(qtbot, window, "mandated_report_button", MandatedReportDialog)
     qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)
     qtbot.mouseClick(dialog.draft.discard_button, Qt.MouseButton.LeftButton)
@@ -158,15 +135,15 @@ def test_add_student_form_survives_a_lock(qtbot, unlocked_window, tmp_path):
 
     window = unlocked_window
     window.caseload_page.add_student()
-    dialog = _visible(window.caseload_page, StudentDialog)
+    dialog = visible_dialog(window.caseload_page, StudentDialog)
     dialog.first_edit.setText("Fictionia")
     dialog.last_edit.setText(MARK)
     dialog.grade_combo.setCurrentIndex(dialog.grade_combo.findData("K"))
-    _relock(qtbot, window, None)
+    relock(qtbot, window, None)
     assert not dialog.isVisible()
-    _no_plaintext_outside_vault(tmp_path)
+    no_plaintext_outside_vault(tmp_path)
     window.caseload_page.add_student()
-    dialog = _visible(window.caseload_page, StudentDialog)
+    dialog = visible_dialog(window.caseload_page, StudentDialog)
     qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)
     qtbot.mouseClick(dialog.draft.restore_button, Qt.MouseButton.LeftButton)
     assert (dialog.first_edit.text(), dialog.last_edit.text()) == ("Fictionia", MARK)
@@ -184,7 +161,7 @@ def test_safety_workflow_typing_is_kept_for_the_same_screening(qtbot, unlocked_w
     dialog.open()
     dialog.rationale_edit.setText(MARK)
     dialog.plan_editor.step_edits["warning_signs"].setPlainText("Paces the hallway (fictional)")
-    _relock(qtbot, window, student_id)
+    relock(qtbot, window, student_id)
     assert not dialog.isVisible()
     other = SafetyWorkflowDialog(window.ctx, student_id, 4243, None, window.screening_page)
     window.ctx.tasks.wait_idle()
@@ -221,12 +198,12 @@ def test_referral_status_choice_survives_a_lock(qtbot, unlocked_window):
         qtbot.waitUntil(lambda: window.student_page.referrals_model.rowCount() == 1, timeout=20_000)
         window.student_page.referrals_view.selectRow(0)
         window.student_page.record_actions.change_referral_status()
-        return _visible(window.student_page, ReferralStatusDialog)
+        return visible_dialog(window.student_page, ReferralStatusDialog)
 
     dialog = open_status()
     dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("declined"))
     dialog.follow_up_check.setChecked(False)
-    _relock(qtbot, window, None)
+    relock(qtbot, window, None)
     assert _draft(window, f"referral-status:{student_id}:{referral_id}") is not None
     dialog = open_status()
     qtbot.waitUntil(lambda: dialog.draft.bar.isVisible(), timeout=20_000)

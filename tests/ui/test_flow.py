@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from tests.ui.conftest import PASSPHRASE, grab
+from tests.support.ui import PASSPHRASE, grab
 from ui.dialogs.addendum_dialog import AddendumDialog
 from ui.dialogs.safety_workflow_dialog import SafetyWorkflowDialog
 from ui.dialogs.student_dialog import StudentDialog

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from clinician_desk.storage import Database
 from clinician_desk.vault import create_vault
-from tests.ui.conftest import CHEAP_KDF, PASSPHRASE, grab
+from tests.support.ui import CHEAP_KDF, PASSPHRASE, grab
 
 
 def test_damaged_recovery_slot_is_shown_after_unlock_without_blocking(

@@ -7,9 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
 
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
-from tests.ui.test_safety_plan_editor import open_fictional_student
+from tests.support.ui import grab, open_fictional_student, problems
 
 
 def _open(qtbot, window):

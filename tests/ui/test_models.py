@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
 
-from clinician_desk.services.caseload import CaseloadRow
+from clinician_desk.storage.repositories.caseload import CaseloadRow
 from ui.models.caseload_model import FLAG_ROLE, ID_ROLE, CaseloadTableModel, caseload_entries
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.pages.caseload_page import CaseloadFilterProxyModel

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 from PySide6.QtCore import QObject, Qt, QThread
 from PySide6.QtGui import QKeySequence
 
-from clinician_desk.domain.students import StudentInput
-from clinician_desk.events import EventBus
-from tests.ui.conftest import PASSPHRASE, grab
+from clinician_desk.events import EventBus, NoteSigned
+from tests.support.ui import PASSPHRASE, add_students, grab
 from ui.bridge import EventBridge
 from ui.dialogs.note_search_dialog import NoteSearchDialog
 from ui.widgets import confirm
@@ -18,34 +16,11 @@ from ui.widgets import confirm
 SCHOOL = "99123450000001"
 
 
-def _students(window, names):
-    services = window.ctx.services
-    ids = []
-    for first, last in names:
-        ids.append(
-            window.ctx.tasks.call_db_blocking(
-                lambda f=first, la=last: services.record.create_student(
-                    StudentInput(
-                        legal_first_name=f,
-                        legal_last_name=la,
-                        date_of_birth=date(2012, 2, 2),
-                        grade="8",
-                        school_cds=SCHOOL,
-                        consent_basis="parent_consent",
-                    ),
-                    school_name="Imaginary Oaks Middle",
-                )
-            )
-        )
-    window.caseload_page.activate()
-    return ids
-
-
 def test_group_session_gives_each_student_a_note_and_process_note_is_separate(
     qtbot, unlocked_window, artifacts_dir
 ):
     window = unlocked_window
-    a, b, _c = _students(
+    a, b, _c = add_students(
         window, [("Testy", "McFakeface"), ("Sample", "Placeholder"), ("Mocky", "Dummyworth")]
     )
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 3, timeout=20_000)
@@ -99,7 +74,7 @@ def _note_of(services, student_id):
 
 def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_window):
     window = unlocked_window
-    (a,) = _students(window, [("Testy", "McFakeface")])
+    (a,) = add_students(window, [("Testy", "McFakeface")])
     window.open_student(a)
     qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     window.new_note(a)
@@ -134,19 +109,17 @@ def test_locking_saves_the_draft_and_ctrl_l_and_ctrl_f_work(qtbot, unlocked_wind
 
 def test_event_bridge_delivers_worker_events_on_the_gui_thread(qtbot):
     bus = EventBus()
-    bridge = EventBridge(bus, names=("note_signed",))
-    received: list[tuple[dict, bool]] = []
+    bridge = EventBridge(bus, kinds=(NoteSigned,))
+    received: list[tuple[NoteSigned, bool]] = []
     gui = QThread.currentThread()
-    bridge.on(
-        "note_signed", lambda payload: received.append((payload, QThread.currentThread() is gui))
-    )
-    worker = threading.Thread(target=lambda: bus.publish("note_signed", note_id=7))
+    bridge.on(NoteSigned, lambda event: received.append((event, QThread.currentThread() is gui)))
+    worker = threading.Thread(target=lambda: bus.publish(NoteSigned(note_id=7)))
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: len(received) == 1, timeout=5_000)
-    assert received == [({"note_id": 7}, True)]
+    assert received == [(NoteSigned(note_id=7), True)]
     bridge.close()
-    bus.publish("note_signed", note_id=8)
+    bus.publish(NoteSigned(note_id=8))
     qtbot.wait(50)
     assert len(received) == 1
     assert isinstance(bridge, QObject)

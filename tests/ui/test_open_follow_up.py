@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
-from tests.ui.test_dialog_drafts import MARK, _no_plaintext_outside_vault, _relock, _visible
-from tests.ui.test_safety_plan_editor import open_fictional_student
+from tests.support.ui import (
+    MARK,
+    grab,
+    no_plaintext_outside_vault,
+    open_fictional_student,
+    problems,
+    relock,
+    visible_dialog,
+)
 from ui.dialogs.safety_flag_dialog import CloseSafetyFlagDialog
 from ui.dialogs.safety_workflow_dialog import SafetyWorkflowDialog
 from ui.models.caseload_model import FLAG_ROLE, ID_ROLE
@@ -67,7 +72,7 @@ def test_follow_up_left_by_a_lock_is_recorded_from_the_student_page(
     dialog.risk_combo.setCurrentIndex(dialog.risk_combo.findData("moderate"))
     dialog.rationale_edit.setText(MARK)
     assert not dialog.later_button.isVisible()  # forced open on the screening page
-    _relock(qtbot, window, None)  # Ctrl+L before the follow-up is recorded
+    relock(qtbot, window, None)  # Ctrl+L before the follow-up is recorded
     (open_row,) = _open_follow_ups(window, student_id)
     assert open_row.screening_id is not None and [c.item for c in open_row.critical] == ["9"]
 
@@ -84,7 +89,7 @@ def test_follow_up_left_by_a_lock_is_recorded_from_the_student_page(
     grab(window, artifacts_dir, "student_open_safety_follow_up")
 
     qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
-    again = _visible(window.student_page, SafetyWorkflowDialog)
+    again = visible_dialog(window.student_page, SafetyWorkflowDialog)
     assert again.administration_id == open_row.screening_id
     assert "9" in again.findChild(type(again.message), "safety_intro_label").text()
     qtbot.waitUntil(lambda: again.draft.bar.isVisible(), timeout=20_000)
@@ -110,18 +115,18 @@ def test_follow_up_left_by_a_lock_is_recorded_from_the_student_page(
     assert view.screening.status == "completed" and view.follow_up["risk_outcome"] == "moderate"
     _index, flags = _caseload_flags(qtbot, window, student_id)
     assert "Safety follow-up" not in flags
-    _no_plaintext_outside_vault(tmp_path)
+    no_plaintext_outside_vault(tmp_path)
 
 
 def test_later_keeps_the_typing_and_the_flag(qtbot, unlocked_window):
     window = unlocked_window
     student_id = open_fictional_student(qtbot, window, last="Waitwell")
     _administer_phq_a_item_9(qtbot, window)
-    _relock(qtbot, window, student_id)
+    relock(qtbot, window, student_id)
     panel = window.student_page.follow_ups
     qtbot.waitUntil(lambda: panel.isVisible(), timeout=20_000)
     panel.action.trigger()  # the Ctrl+Shift+F action
-    dialog = _visible(window.student_page, SafetyWorkflowDialog)
+    dialog = visible_dialog(window.student_page, SafetyWorkflowDialog)
     dialog.rationale_edit.setText(MARK)
     qtbot.mouseClick(dialog.later_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
@@ -148,7 +153,7 @@ def test_a_flag_without_a_screening_closes_with_what_was_done(
     qtbot.waitUntil(lambda: panel.isVisible(), timeout=20_000)
     assert "Worrying drawing" in panel.model.index(0, 2).data()
     panel.view.activated.emit(panel.model.index(0, 0))  # Enter on the row
-    dialog = _visible(window.student_page, CloseSafetyFlagDialog)
+    dialog = visible_dialog(window.student_page, CloseSafetyFlagDialog)
     assert problems(dialog) == []
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)  # nothing typed
     qtbot.waitUntil(lambda: "reason" in dialog.message.text(), timeout=20_000)
@@ -165,8 +170,8 @@ def test_a_flag_without_a_screening_closes_with_what_was_done(
 def test_a_recorded_follow_up_left_open_is_closed_by_the_action(qtbot, unlocked_window):
     from datetime import UTC, date, datetime
 
-    from clinician_desk.services.screenings import AdministrationInput
-    from tests.integration.screenings.test_safety_workflow import PHQA_ITEM9, _follow_up
+    from clinician_desk.services.screenings.use_cases import AdministrationInput
+    from tests.support.safety import PHQA_ITEM9, follow_up
 
     window = unlocked_window
     student_id = open_fictional_student(qtbot, window, last="Halfdone")
@@ -178,7 +183,7 @@ def test_a_recorded_follow_up_left_open_is_closed_by_the_action(qtbot, unlocked_
         )
         decided = datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
         services.screenings.record_follow_up(
-            done.screening_id, _follow_up(parent_decided_at=decided), close=False
+            done.screening_id, follow_up(parent_decided_at=decided), close=False
         )
         return done.screening_id
 

@@ -18,8 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from tests.ui.conftest import PASSPHRASE, grab
-from tests.ui.test_notes_and_lock import _students
+from tests.support.ui import PASSPHRASE, add_students, grab
 from ui.os_events import OsLockListener, attach_os_lock_events, login1_session_path
 from ui.os_events_windows import PBT_APMSUSPEND, WM_POWERBROADCAST, WM_WTSSESSION_CHANGE, reason_for
 from ui.qt_compat import call_void
@@ -65,7 +64,7 @@ def _signal(sender, path: str, interface: str, name: str, *args) -> None:
 
 
 def _start_note(qtbot, window, text: str) -> str:
-    (student,) = _students(window, [("Fictional", "Dbus-Tester")])
+    (student,) = add_students(window, [("Fictional", "Dbus-Tester")])
     window.open_student(student)
     qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     window.new_note(student)

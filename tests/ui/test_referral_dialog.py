@@ -7,9 +7,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 
 from clinician_desk.domain.referrals import ReferralInput
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
-from tests.ui.test_safety_plan_editor import open_fictional_student
+from tests.support.ui import grab, open_fictional_student, problems
 
 
 def _qdate(value: date) -> QDate:

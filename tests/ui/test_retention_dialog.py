@@ -8,8 +8,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import StudentInput
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
+from tests.support.ui import grab, problems
 
 
 def _student(window, last: str, born: date, ended: date | None) -> int:

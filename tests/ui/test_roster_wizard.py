@@ -9,10 +9,9 @@ import threading
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
+from tests.support.roster_wizard import HEAD, caseload_size, open_roster_wizard
+from tests.support.ui import grab, problems
 
-HEAD = "Student_Number^Last_Name^First_Name^DOB^Grade_Level^School_CDS^Home_Language\n"
 CLEAN = [
     "00017^Testington^Demo^09/01/2011^9^99999990000033^Spanish",
     "00018^Notreal^Fakey^20101231^12^99999990000033^",
@@ -21,32 +20,13 @@ CLEAN = [
 BAD_DATE = "00020^Imaginary^Robin^31/31/2011^9^99999990000033^"
 
 
-def _wizard(qtbot, window, path, preset="powerschool"):
-    from ui.dialogs.roster_import_wizard import RosterImportWizard
-
-    assert window.import_roster_action.isEnabled()
-    window.import_roster_action.trigger()
-    wizard = [w for w in window.findChildren(RosterImportWizard) if w.isVisible()][-1]
-    source = wizard.source_page
-    assert not source.isComplete()
-    source.file_edit.setText(str(path))
-    source.preset_combo.setCurrentIndex(source.preset_combo.findData(preset))
-    return wizard
-
-
-def _students(window) -> int:
-    services = window.ctx.services
-    overview = window.ctx.tasks.call_db_blocking(lambda: services.record.caseload())
-    return len(overview.caseload)
-
-
 def test_a_bad_line_is_reported_with_its_number_and_blocks_the_import(
     qtbot, unlocked_window, tmp_path, artifacts_dir
 ):
     window = unlocked_window
     roster = tmp_path / "district-export.csv"
     roster.write_text(HEAD + "\n".join([CLEAN[0], BAD_DATE, CLEAN[1]]) + "\n", encoding="utf-8")
-    wizard = _wizard(qtbot, window, roster)
+    wizard = open_roster_wizard(qtbot, window, roster)
     assert problems(wizard) == []
     wizard.next()
     check = wizard.check_page
@@ -64,7 +44,7 @@ def test_a_bad_line_is_reported_with_its_number_and_blocks_the_import(
     qtbot.waitUntil(lambda: check.again_button.isEnabled(), timeout=20_000)
     assert "line 1: required column(s) missing" in check.report_edit.toPlainText()
     assert "Nothing was imported" in check.status_label.text() and not check.isComplete()
-    assert _students(window) == 0
+    assert caseload_size(window) == 0
 
 
 def test_a_clean_roster_is_imported_and_the_caseload_refreshes(
@@ -73,13 +53,13 @@ def test_a_clean_roster_is_imported_and_the_caseload_refreshes(
     window = unlocked_window
     roster = tmp_path / "clean.csv"
     roster.write_bytes(("\ufeff" + HEAD + "\n".join(CLEAN) + "\n").encode("utf-8"))
-    wizard = _wizard(qtbot, window, roster)
+    wizard = open_roster_wizard(qtbot, window, roster)
     wizard.next()
     check = wizard.check_page
     qtbot.waitUntil(check.isComplete, timeout=20_000)
     assert "add 3 student(s)" in check.status_label.text()
     assert check.progress.value() == check.progress.maximum()
-    assert _students(window) == 0  # the dry run wrote nothing
+    assert caseload_size(window) == 0  # the dry run wrote nothing
     commit = wizard.button(QWizard.WizardButton.CommitButton)
     assert commit.isEnabled() and commit.text() == "Import"
     qtbot.mouseClick(commit, Qt.MouseButton.LeftButton)
@@ -91,20 +71,20 @@ def test_a_clean_roster_is_imported_and_the_caseload_refreshes(
     wizard.accept()
     # Re-importing with one grade changed updates that student instead of duplicating.
     roster.write_text(HEAD + "\n".join([CLEAN[0].replace("^9^", "^10^"), *CLEAN[1:]]) + "\n")
-    again = _wizard(qtbot, window, roster)
+    again = open_roster_wizard(qtbot, window, roster)
     again.next()
     qtbot.waitUntil(again.check_page.isComplete, timeout=20_000)
     again.next()
     qtbot.waitUntil(again.import_page.isComplete, timeout=20_000)
     assert "0 student(s) added, 1 updated, 2 unchanged" in again.import_page.result_label.text()
-    assert _students(window) == 3
+    assert caseload_size(window) == 3
 
 
 def test_cancel_during_the_check_discards_its_result(qtbot, unlocked_window, tmp_path):
     window = unlocked_window
     roster = tmp_path / "clean.csv"
     roster.write_text(HEAD + "\n".join(CLEAN) + "\n", encoding="utf-8")
-    wizard = _wizard(qtbot, window, roster)
+    wizard = open_roster_wizard(qtbot, window, roster)
     gate = threading.Event()
     window.ctx.tasks.run_db(lambda _c: gate.wait(20), context=window, name="busy-worker")
     wizard.next()  # the check is queued behind the busy worker
@@ -141,7 +121,7 @@ def test_a_custom_mapping_file_and_a_broken_one(qtbot, unlocked_window, tmp_path
         ),
         encoding="utf-8",
     )
-    wizard = _wizard(qtbot, window, roster, preset="custom")
+    wizard = open_roster_wizard(qtbot, window, roster, preset="custom")
     source = wizard.source_page
     assert not source.isComplete()  # a custom layout needs its mapping file
     source.mapping_edit.setText(str(mapping))
@@ -163,7 +143,7 @@ def test_locking_closes_the_wizard_and_drops_the_checked_roster(qtbot, unlocked_
     window = unlocked_window
     roster = tmp_path / "clean.csv"
     roster.write_text(HEAD + "\n".join(CLEAN) + "\n", encoding="utf-8")
-    wizard = _wizard(qtbot, window, roster)
+    wizard = open_roster_wizard(qtbot, window, roster)
     wizard.next()
     qtbot.waitUntil(wizard.check_page.isComplete, timeout=20_000)
     assert wizard.checked is not None

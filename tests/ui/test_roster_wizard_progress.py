@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from clinician_desk.services.roster import PROGRESS_EVERY
-from tests.ui.test_roster_wizard import HEAD, _students, _wizard
+from tests.support.roster_wizard import HEAD, caseload_size, open_roster_wizard
 
 ROWS = 2 * PROGRESS_EVERY + 50
 
@@ -30,7 +30,7 @@ def _write_roster(path) -> None:
 def _checked(qtbot, window, tmp_path):
     roster = tmp_path / "big.csv"
     _write_roster(roster)
-    wizard = _wizard(qtbot, window, roster)
+    wizard = open_roster_wizard(qtbot, window, roster)
     wizard.next()
     qtbot.waitUntil(wizard.check_page.isComplete, timeout=20_000)
     progress = wizard.check_page.progress
@@ -50,18 +50,18 @@ def test_import_progress_moves_per_row_and_reaches_the_end(qtbot, unlocked_windo
     assert page.progress.value() == page.progress.maximum()
     assert f"{ROWS} student(s) added" in page.result_label.text()
     assert not page.cancel_button.isEnabled()
-    assert _students(window) == ROWS
+    assert caseload_size(window) == ROWS
 
 
 def test_cancel_in_the_middle_of_the_import_adds_nobody(
     qtbot, unlocked_window, tmp_path, monkeypatch
 ):
-    import ui.dialogs.roster_import_wizard as wizard_module
+    import ui.dialogs.roster_import_work as work_module
 
     window = unlocked_window
     wizard = _checked(qtbot, window, tmp_path)
     reached, proceed = threading.Event(), threading.Event()
-    real = wizard_module.commit_roster
+    real = work_module.commit_roster
 
     class PausingControl:
         def __init__(self, control):
@@ -77,7 +77,7 @@ def test_cancel_in_the_middle_of_the_import_adds_nobody(
             self.control.check_cancelled()
 
     monkeypatch.setattr(
-        wizard_module,
+        work_module,
         "commit_roster",
         lambda services, checked, control, stop=None: real(
             services, checked, PausingControl(control), stop
@@ -92,6 +92,6 @@ def test_cancel_in_the_middle_of_the_import_adds_nobody(
     proceed.set()  # the worker goes on: its next look at the cancel rolls everything back
     qtbot.waitUntil(page.isComplete, timeout=20_000)
     assert page.result_label.text() == "Import cancelled. Nothing was imported."
-    assert _students(window) == 0
+    assert caseload_size(window) == 0
     services = window.ctx.services
     assert window.ctx.tasks.call_db_blocking(lambda: services.record.search("rowperson1")) == []

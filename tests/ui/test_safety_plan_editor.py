@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from clinician_desk.domain.students import StudentInput
-from tests.ui.conftest import grab
-from tests.ui.test_accessibility import problems
-
-
-def open_fictional_student(qtbot, window, last="Planfield") -> int:
-    services = window.ctx.services
-    student_id = window.ctx.tasks.call_db_blocking(
-        lambda: services.record.create_student(
-            StudentInput(
-                legal_first_name="Imaginary",
-                legal_last_name=last,
-                date_of_birth=date(2011, 4, 1),
-                grade="9",
-                school_cds="99123450000001",
-                consent_basis="parent_consent",
-            ),
-            school_name="Pretend High (fictional)",
-        )
-    )
-    window.open_student(student_id)
-    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
-    return student_id
+from tests.support.ui import grab, open_fictional_student, problems
 
 
 def _open_dialog(qtbot, window):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import CHEAP_KDF, PASSPHRASE, grab
+from tests.support.ui import CHEAP_KDF, PASSPHRASE, grab
 from ui import i18n
 from ui.i18n_catalogue import extract_messages
 from ui.widgets import confirm
@@ -220,7 +220,7 @@ def test_main_window_in_spanish_prints_the_safety_plan_in_spanish(
     qtbot.waitUntil(lambda: page.pdf_bytes is not None, timeout=20_000)
     assert any("borrador" in q.lower() or "draft" in q.lower() for q in confirm.asked)
     assert "Vista previa lista" in page.message.text()
-    from tests.integration.reports.pdf_tools import text_of
+    from tests.support.pdf_tools import text_of
 
     text = text_of(page.pdf_bytes)
     assert "Mi plan de seguridad" in text and "No puedo dormir" in text

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import CHEAP_KDF, PASSPHRASE, grab
+from tests.support.ui import CHEAP_KDF, PASSPHRASE, grab
 
 
 @pytest.fixture
 def county(tmp_path: Path):
-    from tests.integration.sync.county import CountyServer
+    from tests.support.county import CountyServer
 
     server = CountyServer(tmp_path / "county")
     server.start()
@@ -22,9 +22,9 @@ def county(tmp_path: Path):
 
 def test_enroll_and_sync_from_the_sync_page(qtbot, tmp_path, county, artifacts_dir):
     from clinician_desk.clock import SystemClock
-    from clinician_desk.services.demo import generate_demo
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
-    from tests.integration.sync.county import DEMO_DISTRICT
+    from tests.support.county import DEMO_DISTRICT
     from ui.app import build_context, build_window
 
     ctx = build_context(

@@ -17,14 +17,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clinician_desk.clock import FakeClock
 from clinician_desk.sync.backoff import Backoff
-from tests.ui.conftest import CHEAP_KDF, PASSPHRASE, grab
+from tests.support.ui import CHEAP_KDF, PASSPHRASE, grab
 from ui.qt_compat import emit
 from ui.sync_scheduler import MIN_RETRY, ONLINE_DELAY, STARTUP_DELAY, sync_gate
 
 
 @pytest.fixture
 def county(tmp_path: Path):
-    from tests.integration.sync.county import CountyServer
+    from tests.support.county import CountyServer
 
     server = CountyServer(tmp_path / "county")
     server.start()
@@ -63,8 +63,8 @@ def session_window(qtbot, tmp_path, real_time_clock):
 
 
 def _seed(window, day: date, sessions: int = 2) -> None:
-    from tests.integration.sync.county import DEMO_SCHOOLS
-    from tests.integration.sync.vaultkit import Seeder
+    from tests.support.county import DEMO_SCHOOLS
+    from tests.support.vaultkit import Seeder
 
     seeder = getattr(window, "_test_seeder", None)  # one seeder: its counter keeps ids unique
     if seeder is None:
@@ -79,7 +79,7 @@ def _seed(window, day: date, sessions: int = 2) -> None:
 
 
 def _enroll(window, county) -> None:
-    from tests.integration.sync.county import DEMO_DISTRICT
+    from tests.support.county import DEMO_DISTRICT
 
     sync = window.ctx.services.sync
     sync.worker.backoff = Backoff(uniform=lambda: 1.0)  # deterministic: 2 s, 4 s, 8 s ...
@@ -109,7 +109,7 @@ def test_rounds_after_unlock_periodically_after_signing_and_not_twice(
     assert scheduler.due == clock.monotonic() + scheduler.interval
 
     # enrolling on the sync page asks for a round in `debounce`
-    from tests.integration.sync.county import DEMO_DISTRICT
+    from tests.support.county import DEMO_DISTRICT
 
     _seed(window, date(2026, 9, 15))
     window.ctx.services.sync.worker.backoff = Backoff(uniform=lambda: 1.0)
@@ -216,7 +216,7 @@ def test_it_policy_turns_automatic_sync_off_and_sets_the_lock_time_at_unlock(
     from ui.sync_scheduler import automatic_sync_allowed
 
     assert automatic_sync_allowed() is False
-    from clinician_desk.policy import parse_policy
+    from clinician_desk.config.it_policy import parse_policy
 
     assert parse_policy({"auto_sync": 0}, "registry").automatic_sync is False  # a DWORD
     assert parse_policy({"auto_sync": 1}, "registry").automatic_sync is True

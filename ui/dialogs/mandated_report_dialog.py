@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinician_desk.domain import mandated_reports as mr
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
 from ui.qt_compat import emit
+from ui.times import local_text, parse_utc
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.form_draft import DialogDraft
@@ -48,22 +50,16 @@ AGENCY_TEXT = {
 REFRESH_MS = 30_000
 
 
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def local_text(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def time_left_text(status: str, due_at: str, now: datetime) -> tuple[str, bool]:
-    """("Sent" | "5 h 10 min left" | "OVERDUE by 2 h 3 min", overdue?) for one report."""
-    if status == "follow_up_sent":
+    """("Sent" | "5 h 10 min left" | "OVERDUE by 2 h 3 min", overdue?) for one report; overdue
+    is the domain's ``is_overdue``, the same rule the caseload flags use."""
+    if status == mr.SENT:
         return _("Written follow-up sent"), False
-    seconds = int((parse_utc(due_at) - now).total_seconds())
-    minutes = abs(seconds) // 60
+    due = parse_utc(due_at)
+    overdue = mr.is_overdue(status, due, now)
+    minutes = int(abs((due - now).total_seconds())) // 60
     span = _("{h} h {m} min").format(h=minutes // 60, m=minutes % 60)
-    if seconds < 0:
+    if overdue:
         return _("OVERDUE by {span}").format(span=span), True
     return _("{span} left").format(span=span), False
 
@@ -104,9 +100,9 @@ class MandatedReportDialog(QDialog):
             _(
                 "Record only the event: when you phoned the report and to which agency. The "
                 "report's content is not kept in clinician-desk or in session notes — it belongs "
-                "on the agency's forms. The written report is due within 36 hours of the phone "
-                "report (Penal Code 11166)."
-            )
+                "on the agency's forms. The written report is due within {hours} hours of the "
+                "phone report (Penal Code 11166)."
+            ).format(hours=mr.FOLLOW_UP_HOURS)
         )
         explain.setObjectName("mandated_report_explain_label")
         explain.setWordWrap(True)
@@ -218,8 +214,8 @@ class MandatedReportDialog(QDialog):
         due = follow_up_deadline(_moment(self.phone_edit))
         left, overdue = time_left_text("follow_up_pending", due.isoformat(), self.ctx.clock.now())
         self.deadline_label.setText(
-            _("{due} — 36 hours after the phone report ({left})").format(
-                due=local_text(due), left=left
+            _("{due} — {hours} hours after the phone report ({left})").format(
+                due=local_text(due), hours=mr.FOLLOW_UP_HOURS, left=left
             )
         )
         self.deadline_label.setStyleSheet("color: #b71c1c; font-weight: bold" if overdue else "")

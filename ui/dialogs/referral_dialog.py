@@ -10,7 +10,7 @@ existing referral on. Labels for the core's codes live here for both dialogs and
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinician_desk.domain.referrals import default_follow_up_on
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
@@ -58,7 +59,6 @@ STATUS_TEXT = {
     "closed": N_("Closed"),
     "declined": N_("Declined"),
 }
-FOLLOW_UP_DAYS = 14
 
 
 def label(table: dict[str, str], code: str | None) -> str:
@@ -143,7 +143,7 @@ class ReferralDialog(QDialog):
         for code in REASONS:
             self.reason_combo.addItem(label(REASON_TEXT, code), code)
         self.follow_up_check, self.follow_up_edit, follow_row = follow_up_row(
-            "referral_follow_up", _("Follow-up date"), today + timedelta(days=FOLLOW_UP_DAYS)
+            "referral_follow_up", _("Follow-up date"), default_follow_up_on(today)
         )
         self.message = message_label("referral_message_label")
         self.buttons = buttons("referral", _("Save referral"))

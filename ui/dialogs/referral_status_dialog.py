@@ -11,7 +11,7 @@ shows its history read-only.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinician_desk.domain.referrals import default_follow_up_on
 from clinician_desk.errors import ClinicianDeskError, ValidationError
 from ui.context import UiContext
 from ui.dialogs.referral_dialog import (
     DESTINATION_TEXT,
-    FOLLOW_UP_DAYS,
     REASON_TEXT,
     STATUS_TEXT,
     buttons,
@@ -110,7 +110,7 @@ class ReferralStatusDialog(QDialog):
             self.status_combo.addItem(label(STATUS_TEXT, status), status)
         self.changed_edit = date_edit("status_changed_date_edit", _("Date of the change"), today)
         self.follow_up_check, self.follow_up_edit, follow_row = follow_up_row(
-            "status_follow_up", _("Next follow-up date"), today + timedelta(days=FOLLOW_UP_DAYS)
+            "status_follow_up", _("Next follow-up date"), default_follow_up_on(today)
         )
         self.message = message_label("referral_status_message_label")
         self.buttons = buttons("referral_status", _("Record status"))

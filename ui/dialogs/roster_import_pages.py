@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinician_desk.errors import ClinicianDeskError
+from ui.dialogs import roster_import_work as work
 from ui.i18n import _
 from ui.qt_compat import emit
 from ui.widgets.buttons import named_button
@@ -113,10 +114,9 @@ class SourcePage(QWizardPage):
         return self.preset_combo.currentData() != CUSTOM or bool(self.mapping_edit.text().strip())
 
     def choice(self) -> Any:
-        from ui.dialogs.roster_import_wizard import RosterChoice
 
         custom = self.preset_combo.currentData() == CUSTOM
-        return RosterChoice(
+        return work.RosterChoice(
             path=Path(self.file_edit.text().strip()),
             preset=None if custom else self.preset_combo.currentData(),
             mapping_path=Path(self.mapping_edit.text().strip()) if custom else None,
@@ -167,7 +167,6 @@ class CheckPage(QWizardPage):
         return self.clean
 
     def start_check(self) -> None:
-        from ui.dialogs.roster_import_wizard import check_roster
 
         wizard = self.roster_wizard
         services = wizard.ctx.require_services()
@@ -184,7 +183,7 @@ class CheckPage(QWizardPage):
         self.cancel_button.setEnabled(True)
         self.again_button.setEnabled(False)
         self._handle = wizard.ctx.tasks.run_db(
-            lambda control: check_roster(services, choice, control),
+            lambda control: work.check_roster(services, choice, control),
             context=self,
             on_done=lambda checked: self._checked(run, checked),
             on_error=lambda exc: self._failed(run, exc),
@@ -284,7 +283,6 @@ class ImportPage(QWizardPage):
         self.cancel_button.clicked.connect(self.cancel_import)
 
     def initializePage(self) -> None:
-        from ui.dialogs.roster_import_wizard import commit_roster
 
         wizard = self.roster_wizard
         checked = wizard.checked
@@ -294,7 +292,7 @@ class ImportPage(QWizardPage):
         self.result_label.setText(_("Importing…"))
         self.cancel_button.setEnabled(True)
         wizard.ctx.tasks.run_db(
-            lambda control: commit_roster(services, checked, control, stop),
+            lambda control: work.commit_roster(services, checked, control, stop),
             context=self,
             on_done=self._imported,
             on_error=self._failed,

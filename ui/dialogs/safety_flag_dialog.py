@@ -27,6 +27,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit
+from ui.times import opened_text
 from ui.widgets.form_draft import DialogDraft
 
 
@@ -37,8 +38,6 @@ class CloseSafetyFlagDialog(QDialog):
         self, ctx: UiContext, student_id: Any, flag: Any, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        from ui.pages.student_follow_ups import opened_text
-
         self.setObjectName("close_safety_flag_dialog")
         self.setWindowTitle(_("Record safety follow-up"))
         self.setModal(True)

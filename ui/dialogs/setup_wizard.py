@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.config import DEFAULT_PROFILE, validate_profile_name
 from clinician_desk.errors import ClinicianDeskError
+from clinician_desk.vault import passphrase_policy
 from ui.context import UiContext
 from ui.i18n import _
 from ui.qt_compat import emit, emitter
@@ -79,9 +80,9 @@ class PassphraseWizardPage(QWizardPage):
         self.setTitle(_("Choose a passphrase"))
         self.setSubTitle(
             _(
-                "At least 12 characters; 15 or more is better. It protects every record in "
-                "the vault, so do not reuse a password from elsewhere."
-            )
+                "At least {min} characters; {better} or more is better. It protects every record "
+                "in the vault, so do not reuse a password from elsewhere."
+            ).format(min=passphrase_policy.MIN_CHARS, better=passphrase_policy.RECOMMENDED_CHARS)
         )
         self.fields = PassphraseFields(self)
         self.status = QLabel()

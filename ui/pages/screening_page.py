@@ -69,7 +69,7 @@ class ScreeningPage(QWidget):
 
     # -- building -----------------------------------------------------------------------------
     def _build_choose(self) -> QWidget:
-        from clinician_desk.instruments_file import load_instruments
+        from clinician_desk.bundled.instruments import load_instruments
 
         page = QWidget()
         self.instrument_combo = QComboBox()
@@ -173,7 +173,7 @@ class ScreeningPage(QWidget):
 
     # -- choosing -----------------------------------------------------------------------------
     def instrument(self) -> Any:
-        from clinician_desk.instruments_file import get_instrument
+        from clinician_desk.bundled.instruments import get_instrument
 
         return get_instrument(self.instrument_combo.currentData())
 
@@ -276,7 +276,7 @@ class ScreeningPage(QWidget):
         self.stack.setCurrentIndex(2)
         self.follow_up_button.setVisible(self.follow_up_pending)
         self.close_button.setEnabled(False)
-        from clinician_desk.services.screenings import AdministrationInput
+        from clinician_desk.services.screenings.use_cases import AdministrationInput
 
         services = self.ctx.require_services()
         data = AdministrationInput(

@@ -40,18 +40,10 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
 from ui.qt_compat import emit
+from ui.times import opened_text
 from ui.widgets.tables import configure_table
 
 SHORTCUT = "Ctrl+Shift+F"
-
-
-def opened_text(row: Any) -> str:
-    from ui.dialogs.mandated_report_dialog import local_text, parse_utc
-
-    try:
-        return local_text(parse_utc(row.opened_at))
-    except ValueError:
-        return str(row.opened_at)
 
 
 def what_text(row: Any) -> str:

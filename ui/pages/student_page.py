@@ -103,12 +103,8 @@ def profile_html(page: Any, now: Any = None) -> str:
         out.append(f"<p>{e(made)}</p>")
     if page.mandated_reports:
         out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
-        from ui.dialogs.mandated_report_dialog import (
-            AGENCY_TEXT,
-            local_text,
-            parse_utc,
-            time_left_text,
-        )
+        from ui.dialogs.mandated_report_dialog import AGENCY_TEXT, time_left_text
+        from ui.times import local_text, parse_utc
 
         for r in page.mandated_reports:
             left, overdue = time_left_text(
@@ -311,7 +307,7 @@ class StudentPage(QWidget):
         )
 
     def _trends_loaded(self, trends: Any) -> None:
-        from clinician_desk.instruments_file import load_instruments
+        from clinician_desk.bundled.instruments import load_instruments
 
         titles = {i.id: i.title for i in load_instruments().values()}
         self._trends = {t.instrument: t for t in trends}
@@ -327,7 +323,7 @@ class StudentPage(QWidget):
         if trend is None:
             self.chart.set_series(_("No screenings yet"), [], 27)
             return
-        from clinician_desk.instruments_file import get_instrument
+        from clinician_desk.bundled.instruments import get_instrument
 
         instrument = get_instrument(trend.instrument)
         points = [(p.administered_on, float(p.total)) for p in trend.points if p.total is not None]

@@ -97,8 +97,8 @@ class SyncPage(QWidget):
         self._handle: TaskHandle | None = None
 
     def _apply_it_policy(self) -> None:
-        """A server address preset by district IT (``clinician_desk.policy``) is shown read-only."""
-        from clinician_desk.policy import load_policy
+        """A server address preset by district IT (``config.it_policy``) is shown read-only."""
+        from clinician_desk.config.it_policy import load_policy
 
         try:
             url = load_policy().server_url
@@ -186,9 +186,7 @@ class SyncPage(QWidget):
 
         def sent(result: Any) -> None:
             def record(_c: Any) -> Any:
-                worker.record(result)
-                sync.events.publish("sync_did_finish", result=result)
-                return result
+                return sync.record_round(result)  # publishes SyncFinished
 
             self.ctx.tasks.run_db(
                 record,

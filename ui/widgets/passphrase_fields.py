@@ -10,18 +10,15 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
+from clinician_desk.vault import passphrase_policy
 from ui.i18n import _
 from ui.qt_compat import emit
 
-MIN_CHARS = 12
-
 
 def vault_feedback(passphrase: str) -> tuple[int, str, bool]:
-    """(score 0–4, message, acceptable) from the vault's rules; acceptable means score >= 2."""
-    from clinician_desk.vault.policy import passphrase_feedback
-
-    score, message = passphrase_feedback(passphrase)
-    return score, message, score >= 2
+    """(score 0–4, message, acceptable), all three from the vault's passphrase policy."""
+    score, message = passphrase_policy.passphrase_feedback(passphrase)
+    return score, message, passphrase_policy.is_acceptable(passphrase)
 
 
 class PassphraseFields(QWidget):
@@ -63,7 +60,7 @@ class PassphraseFields(QWidget):
             self.strength.setValue(0)
             self.message.setText(
                 _("Use at least {n} characters. A few unrelated words work well.").format(
-                    n=MIN_CHARS
+                    n=passphrase_policy.MIN_CHARS
                 )
             )
             self._acceptable = False

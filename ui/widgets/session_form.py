@@ -1,6 +1,6 @@
 """The session half of the note editor: date, times, service, tier, modality, place, who.
 
-Offers the services of the taxonomy data file (``clinician_desk.taxonomy_file.load_taxonomy``)
+Offers the services of the taxonomy data file (``clinician_desk.bundled.taxonomy.load_taxonomy``)
 and the tiers each allows; ``session_input()`` builds the core's ``SessionInput`` (the core
 validates it and names any problem). For a group session the clinician ticks the other students
 present; each gets their own note. ``to_dict``/``from_dict`` let the unsaved form be kept as an
@@ -63,7 +63,7 @@ class SessionFormWidget(QWidget):
 
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from clinician_desk.taxonomy_file import load_taxonomy
+        from clinician_desk.bundled.taxonomy import load_taxonomy
 
         self.taxonomy = load_taxonomy()
         self.date_edit = QDateEdit(QDate(today.year, today.month, today.day))

@@ -1,6 +1,6 @@
 """Wellness screenings: instrument model and loader, pure scoring engine, question flows,
 trends and safety-workflow rules. No I/O: instrument files are read by
-``clinician_desk.instruments_file`` and administrations stored by the screenings repository.
+``clinician_desk.bundled.instruments`` and administrations stored by the screenings repository.
 """
 
 from clinician_desk.domain.screenings.flows import ScreeningFlow

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from clinician_desk.domain.sessions import SessionInput
-
-Conn = Any
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories.rows import inserted_id
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class NoteRow:
     school_cds: str
 
 
-def insert_session(conn: Conn, s: SessionInput, now: str) -> int:
+def insert_session(conn: Connection, s: SessionInput, now: str) -> int:
     cur = conn.execute(
         "INSERT INTO sessions (session_date, start_minute, end_minute, service_code, tier,"
         " modality, location, participant_kind, group_size, school_cds, created_at, updated_at)"
@@ -52,7 +52,7 @@ def insert_session(conn: Conn, s: SessionInput, now: str) -> int:
             now,
         ),
     )
-    session_id = int(cur.lastrowid)
+    session_id = inserted_id(cur)
     conn.executemany(
         "INSERT INTO session_students (session_id, student_id, session_date) VALUES (?, ?, ?)",
         [(session_id, sid, s.session_date.isoformat()) for sid in s.student_ids],
@@ -60,7 +60,7 @@ def insert_session(conn: Conn, s: SessionInput, now: str) -> int:
     return session_id
 
 
-def update_session(conn: Conn, session_id: int, s: SessionInput, now: str) -> None:
+def update_session(conn: Connection, session_id: int, s: SessionInput, now: str) -> None:
     """Change a session's facts (not its participants); refused by trigger once signed."""
     conn.execute(
         "UPDATE sessions SET session_date = ?, start_minute = ?, end_minute = ?,"
@@ -87,17 +87,17 @@ def update_session(conn: Conn, session_id: int, s: SessionInput, now: str) -> No
 
 
 def insert_note(
-    conn: Conn, session_id: int, student_id: int | None, template: str, now: str
+    conn: Connection, session_id: int, student_id: int | None, template: str, now: str
 ) -> int:
     cur = conn.execute(
         "INSERT INTO notes (session_id, student_id, template, sections, created_at, updated_at)"
         " VALUES (?, ?, ?, '{}', ?, ?)",
         (session_id, student_id, template, now, now),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
-def get_note(conn: Conn, note_id: int) -> NoteRow | None:
+def get_note(conn: Connection, note_id: int) -> NoteRow | None:
     r = conn.execute(
         "SELECT n.id, n.session_id, n.student_id, n.template, n.sections, n.status, n.signed_by,"
         " n.signed_at, n.content_hash, s.session_date, s.school_cds"
@@ -121,14 +121,14 @@ def get_note(conn: Conn, note_id: int) -> NoteRow | None:
     )
 
 
-def save_sections(conn: Conn, note_id: int, sections: dict[str, str], now: str) -> None:
+def save_sections(conn: Connection, note_id: int, sections: dict[str, str], now: str) -> None:
     conn.execute(
         "UPDATE notes SET sections = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
         (json.dumps(sections, ensure_ascii=False), now, note_id),
     )
 
 
-def mark_signed(conn: Conn, note_id: int, signer: str, signed_at: str, digest: str) -> None:
+def mark_signed(conn: Connection, note_id: int, signer: str, signed_at: str, digest: str) -> None:
     conn.execute(
         "UPDATE notes SET status = 'signed', signed_by = ?, signed_at = ?, content_hash = ?,"
         " updated_at = ? WHERE id = ? AND status = 'draft'",
@@ -137,17 +137,17 @@ def mark_signed(conn: Conn, note_id: int, signer: str, signed_at: str, digest: s
 
 
 def insert_addendum(
-    conn: Conn, note_id: int, body: str, signer: str, signed_at: str, digest: str
+    conn: Connection, note_id: int, body: str, signer: str, signed_at: str, digest: str
 ) -> int:
     cur = conn.execute(
         "INSERT INTO note_addenda (note_id, body, signed_by, signed_at, content_hash)"
         " VALUES (?, ?, ?, ?, ?)",
         (note_id, body, signer, signed_at, digest),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
-def addenda_of(conn: Conn, note_id: int) -> list[tuple[int, str, str, str]]:
+def addenda_of(conn: Connection, note_id: int) -> list[tuple[int, str, str, str]]:
     """(id, body, signed_by, signed_at) oldest first."""
     return [
         (int(r[0]), r[1], r[2], r[3])
@@ -158,11 +158,11 @@ def addenda_of(conn: Conn, note_id: int) -> list[tuple[int, str, str, str]]:
     ]
 
 
-def session_row(conn: Conn, session_id: int) -> Any:
+def session_row(conn: Connection, session_id: int) -> Any:
     return conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
 
 
-def session_student_ids(conn: Conn, session_id: int) -> tuple[int, ...]:
+def session_student_ids(conn: Connection, session_id: int) -> tuple[int, ...]:
     return tuple(
         int(r[0])
         for r in conn.execute(
@@ -172,7 +172,7 @@ def session_student_ids(conn: Conn, session_id: int) -> tuple[int, ...]:
     )
 
 
-def psychotherapy_note(conn: Conn, session_id: int, student_id: int) -> Any:
+def psychotherapy_note(conn: Connection, session_id: int, student_id: int) -> Any:
     return conn.execute(
         "SELECT id, body, status, signed_by, signed_at FROM psychotherapy_notes"
         " WHERE session_id = ? AND student_id = ?",
@@ -181,7 +181,7 @@ def psychotherapy_note(conn: Conn, session_id: int, student_id: int) -> Any:
 
 
 def upsert_psychotherapy_note(
-    conn: Conn, session_id: int, student_id: int, body: str, now: str
+    conn: Connection, session_id: int, student_id: int, body: str, now: str
 ) -> int:
     row = psychotherapy_note(conn, session_id, student_id)
     if row is None:
@@ -190,7 +190,7 @@ def upsert_psychotherapy_note(
             " updated_at) VALUES (?, ?, ?, ?, ?)",
             (session_id, student_id, body, now, now),
         )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
     conn.execute(
         "UPDATE psychotherapy_notes SET body = ?, updated_at = ? WHERE id = ?",
         (body, now, int(row[0])),
@@ -199,7 +199,7 @@ def upsert_psychotherapy_note(
 
 
 def sign_psychotherapy_note(
-    conn: Conn, pn_id: int, signer: str, signed_at: str, digest: str
+    conn: Connection, pn_id: int, signer: str, signed_at: str, digest: str
 ) -> None:
     conn.execute(
         "UPDATE psychotherapy_notes SET status = 'signed', signed_by = ?, signed_at = ?,"
@@ -208,10 +208,56 @@ def sign_psychotherapy_note(
     )
 
 
-def mark_count_dirty(conn: Conn, org_units: tuple[str, ...], period: str, now: str) -> None:
+def mark_count_dirty(conn: Connection, org_units: tuple[str, ...], period: str, now: str) -> None:
     """Outbox mark for sync, in the caller's transaction (idempotent per org unit and month)."""
     conn.executemany(
         "INSERT INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)"
         " ON CONFLICT (org_unit, period) DO UPDATE SET marked_at = excluded.marked_at",
         [(ou, period, now) for ou in org_units],
     )
+
+
+RECENT_SESSIONS_SQL = (
+    "SELECT ss.session_id, n.id, ss.session_date, ss.service_code, ss.tier, ss.minutes,"
+    " ss.participant_kind, n.status,"
+    " (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id)"
+    " FROM session_students ss"
+    " LEFT JOIN notes n INDEXED BY notes_student"
+    " ON n.student_id = ss.student_id AND n.session_id = ss.session_id"
+    " WHERE ss.student_id = ? ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT ?"
+)
+
+
+def recent_sessions(conn: Connection, student_id: int, limit: int) -> list[Any]:
+    """(session id, note id, date, service code, tier, minutes, participant kind, note status,
+    addenda count) of the student's latest sessions, newest first."""
+    return conn.execute(RECENT_SESSIONS_SQL, (student_id, limit)).fetchall()
+
+
+def session_has_signed_note(conn: Connection, session_id: int) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM notes WHERE session_id = ? AND status = 'signed'", (session_id,)
+        ).fetchone()
+        is not None
+    )
+
+
+# -- form drafts (unsaved dialogs kept across a lock) ----------------------------------------
+
+
+def save_form_draft(conn: Connection, key: str, payload_json: str, saved_at: str) -> None:
+    conn.execute(
+        "INSERT INTO form_drafts (key, payload, saved_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
+        (key, payload_json, saved_at),
+    )
+
+
+def form_draft(conn: Connection, key: str) -> str | None:
+    r = conn.execute("SELECT payload FROM form_drafts WHERE key = ?", (key,)).fetchone()
+    return None if r is None else str(r[0])
+
+
+def delete_form_draft(conn: Connection, key: str) -> None:
+    conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))

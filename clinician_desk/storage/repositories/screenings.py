@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 
 from clinician_desk.domain.screenings import SafetyFollowUp, ScreeningResult, TrendInput
-
-Conn = Any
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories.rows import inserted_id
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _row(r: Any) -> ScreeningRow:
 
 
 def insert_screening(
-    conn: Conn,
+    conn: Connection,
     *,
     student_id: int,
     result: ScreeningResult,
@@ -111,10 +111,10 @@ def insert_screening(
             None if status == "open" else actor,
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
-def insert_result(conn: Conn, screening_id: int, result: ScreeningResult, now: str) -> None:
+def insert_result(conn: Connection, screening_id: int, result: ScreeningResult, now: str) -> None:
     conn.execute(
         "INSERT INTO screening_results (screening_id, rule_version, scorable, total, band,"
         " band_rank, positive, critical, complete, result_json, scored_at)"
@@ -135,12 +135,12 @@ def insert_result(conn: Conn, screening_id: int, result: ScreeningResult, now: s
     )
 
 
-def get_screening(conn: Conn, screening_id: int) -> ScreeningRow | None:
+def get_screening(conn: Connection, screening_id: int) -> ScreeningRow | None:
     r = conn.execute(f"SELECT {_COLUMNS} FROM screenings WHERE id = ?", (screening_id,)).fetchone()
     return None if r is None else _row(r)
 
 
-def results_of(conn: Conn, screening_id: int) -> list[ResultRow]:
+def results_of(conn: Connection, screening_id: int) -> list[ResultRow]:
     """Every stored result of one administration, oldest first."""
     return [
         ResultRow(r[0], json.loads(r[1]), r[2])
@@ -152,7 +152,7 @@ def results_of(conn: Conn, screening_id: int) -> list[ResultRow]:
     ]
 
 
-def has_result(conn: Conn, screening_id: int, rule_version: str) -> bool:
+def has_result(conn: Connection, screening_id: int, rule_version: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM screening_results WHERE screening_id = ? AND rule_version = ?",
@@ -162,7 +162,9 @@ def has_result(conn: Conn, screening_id: int, rule_version: str) -> bool:
     )
 
 
-def update_flags(conn: Conn, screening_id: int, *, positive: bool | None, follow_up: bool) -> None:
+def update_flags(
+    conn: Connection, screening_id: int, *, positive: bool | None, follow_up: bool
+) -> None:
     conn.execute(
         "UPDATE screenings SET positive = ?, requires_follow_up = max(requires_follow_up, ?)"
         " WHERE id = ?",
@@ -170,14 +172,14 @@ def update_flags(conn: Conn, screening_id: int, *, positive: bool | None, follow
     )
 
 
-def reopen(conn: Conn, screening_id: int) -> None:
+def reopen(conn: Connection, screening_id: int) -> None:
     conn.execute(
         "UPDATE screenings SET status = 'open', closed_at = NULL, closed_by = NULL WHERE id = ?",
         (screening_id,),
     )
 
 
-def close(conn: Conn, screening_id: int, actor: str, now: str) -> None:
+def close(conn: Connection, screening_id: int, actor: str, now: str) -> None:
     conn.execute(
         "UPDATE screenings SET status = 'completed', closed_at = ?, closed_by = ? WHERE id = ?",
         (now, actor, screening_id),
@@ -185,7 +187,12 @@ def close(conn: Conn, screening_id: int, actor: str, now: str) -> None:
 
 
 def insert_follow_up(
-    conn: Conn, screening_id: int, follow_up: SafetyFollowUp, decided_at: str, actor: str, now: str
+    conn: Connection,
+    screening_id: int,
+    follow_up: SafetyFollowUp,
+    decided_at: str,
+    actor: str,
+    now: str,
 ) -> None:
     conn.execute(
         "INSERT INTO screening_follow_ups (screening_id, risk_outcome, safety_plan_id,"
@@ -205,7 +212,7 @@ def insert_follow_up(
     )
 
 
-def follow_up_of(conn: Conn, screening_id: int) -> dict[str, Any] | None:
+def follow_up_of(conn: Connection, screening_id: int) -> dict[str, Any] | None:
     r = conn.execute(
         "SELECT risk_outcome, safety_plan_id, safety_plan_reason_not, parent_decision,"
         " parent_rationale, parent_decided_at, recorded_by, recorded_at"
@@ -227,7 +234,7 @@ def follow_up_of(conn: Conn, screening_id: int) -> dict[str, Any] | None:
     return dict(zip(keys, tuple(r), strict=True))
 
 
-def screenings_of_student(conn: Conn, student_id: int) -> list[ScreeningRow]:
+def screenings_of_student(conn: Connection, student_id: int) -> list[ScreeningRow]:
     return [
         _row(r)
         for r in conn.execute(
@@ -237,7 +244,7 @@ def screenings_of_student(conn: Conn, student_id: int) -> list[ScreeningRow]:
     ]
 
 
-def open_screenings(conn: Conn) -> list[ScreeningRow]:
+def open_screenings(conn: Connection) -> list[ScreeningRow]:
     """Administrations awaiting their safety follow-up or closing, oldest first."""
     return [
         _row(r)
@@ -247,7 +254,7 @@ def open_screenings(conn: Conn) -> list[ScreeningRow]:
     ]
 
 
-def trend_inputs(conn: Conn, student_id: int, instrument: str) -> list[TrendInput]:
+def trend_inputs(conn: Connection, student_id: int, instrument: str) -> list[TrendInput]:
     """Every stored result (all rule versions) of one student's administrations of one kind."""
     return [
         TrendInput(
@@ -288,7 +295,7 @@ class SummaryRow:
     complete: bool
 
 
-def summaries_of_student(conn: Conn, student_id: int) -> list[SummaryRow]:
+def summaries_of_student(conn: Connection, student_id: int) -> list[SummaryRow]:
     """Newest result (highest result id) per administration, oldest administration first."""
     return [
         SummaryRow(
@@ -312,4 +319,12 @@ def summaries_of_student(conn: Conn, student_id: int) -> list[SummaryRow]:
             " WHERE s.student_id = ? ORDER BY s.administered_on, s.id",
             (student_id,),
         )
+    ]
+
+
+def all_instruments(conn: Connection) -> list[tuple[int, str]]:
+    """(screening id, instrument name) of every administration, oldest first."""
+    return [
+        (int(r[0]), str(r[1]))
+        for r in conn.execute("SELECT id, instrument FROM screenings ORDER BY id").fetchall()
     ]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any
+
+from clinician_desk.storage.connection import Connection
 
 KIND_CODES: dict[str, int] = {"note": 1, "addendum": 2, "psychotherapy": 3}
 KIND_OF_CODE: dict[int, str] = {v: k for k, v in KIND_CODES.items()}
@@ -31,8 +32,6 @@ SNIPPET_CHARS = 120
 # Prefix indexes exist for 2-8 characters (migration 0005); longer words are matched on their
 # first 8 characters and the full prefix is checked on the candidates.
 MAX_INDEXED_PREFIX = 8
-
-Conn = Any
 
 
 def rowid_for(kind: str, ref_id: int) -> int:
@@ -47,7 +46,7 @@ def split_rowid(rowid: int) -> tuple[str, int]:
     return KIND_OF_CODE[rowid % 4], rowid // 4
 
 
-def index(conn: Conn, kind: str, ref_id: int, student_id: int | None, body: str) -> None:
+def index(conn: Connection, kind: str, ref_id: int, student_id: int | None, body: str) -> None:
     rid = rowid_for(kind, ref_id)
     conn.execute("DELETE FROM record_search WHERE rowid = ?", (rid,))
     if body.strip():
@@ -94,7 +93,7 @@ def _bm25(tfs: list[int], length: int, idf: list[float], avg_len: float) -> floa
 
 
 def search(
-    conn: Conn, query: str, *, include_psychotherapy: bool, limit: int
+    conn: Connection, query: str, *, include_psychotherapy: bool, limit: int
 ) -> list[tuple[str, int, int | None, str, float]]:
     """(kind, ref_id, student_id, snippet, score) best first; lower score = better (-bm25)."""
     expr = match_expression(query)

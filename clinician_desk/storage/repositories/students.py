@@ -6,13 +6,13 @@ are unique per district; a re-imported roster matches on (district, number).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from clinician_desk.domain.students import Guardian, ParentContact, StudentInput, district_of
-
-Conn = Any
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories.rows import inserted_id
 
 _COLUMNS = (
     "id, legal_first_name, legal_last_name, preferred_name, date_of_birth, grade, school_cds,"
@@ -37,7 +37,7 @@ def _d(text: str | None) -> date | None:
     return None if not text else date.fromisoformat(text)
 
 
-def ensure_school(conn: Conn, cds_code: str, name: str = "") -> None:
+def ensure_school(conn: Connection, cds_code: str, name: str = "") -> None:
     """Insert the school if unknown; a non-empty name replaces a placeholder name."""
     label = name.strip() or f"School {cds_code}"
     conn.execute(
@@ -78,18 +78,18 @@ _FIELDS = (
 )
 
 
-def insert(conn: Conn, s: StudentInput, now: str) -> int:
+def insert(conn: Connection, s: StudentInput, now: str) -> int:
     cur = conn.execute(
         f"INSERT INTO students ({_FIELDS}, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*_values(s), now, now),
     )
-    student_id = int(cur.lastrowid)
+    student_id = inserted_id(cur)
     replace_guardians(conn, student_id, s.guardians)
     return student_id
 
 
-def update(conn: Conn, student_id: int, s: StudentInput, now: str) -> None:
+def update(conn: Connection, student_id: int, s: StudentInput, now: str) -> None:
     sets = ", ".join(f"{c.strip()} = ?" for c in _FIELDS.split(","))
     conn.execute(
         f"UPDATE students SET {sets}, updated_at = ? WHERE id = ?",
@@ -98,7 +98,7 @@ def update(conn: Conn, student_id: int, s: StudentInput, now: str) -> None:
     replace_guardians(conn, student_id, s.guardians)
 
 
-def replace_guardians(conn: Conn, student_id: int, guardians: tuple[Guardian, ...]) -> None:
+def replace_guardians(conn: Connection, student_id: int, guardians: tuple[Guardian, ...]) -> None:
     conn.execute("DELETE FROM guardians WHERE student_id = ?", (student_id,))
     conn.executemany(
         "INSERT INTO guardians (student_id, position, name, relationship, phone, email,"
@@ -119,7 +119,7 @@ def replace_guardians(conn: Conn, student_id: int, guardians: tuple[Guardian, ..
     )
 
 
-def guardians_of(conn: Conn, student_id: int) -> tuple[Guardian, ...]:
+def guardians_of(conn: Connection, student_id: int) -> tuple[Guardian, ...]:
     rows = conn.execute(
         "SELECT name, relationship, phone, email, preferred_language, is_primary FROM guardians"
         " WHERE student_id = ? ORDER BY position",
@@ -128,7 +128,7 @@ def guardians_of(conn: Conn, student_id: int) -> tuple[Guardian, ...]:
     return tuple(Guardian(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows)
 
 
-def get(conn: Conn, student_id: int) -> StudentRecord | None:
+def get(conn: Connection, student_id: int) -> StudentRecord | None:
     r = conn.execute(f"SELECT {_COLUMNS} FROM students WHERE id = ?", (student_id,)).fetchone()
     if r is None:
         return None
@@ -166,7 +166,7 @@ def get(conn: Conn, student_id: int) -> StudentRecord | None:
     )
 
 
-def id_by_district_number(conn: Conn, district_cds: str, number: str) -> int | None:
+def id_by_district_number(conn: Connection, district_cds: str, number: str) -> int | None:
     r = conn.execute(
         "SELECT id FROM students WHERE district_cds = ? AND district_student_number = ?",
         (district_cds, number),
@@ -174,20 +174,52 @@ def id_by_district_number(conn: Conn, district_cds: str, number: str) -> int | N
     return None if r is None else int(r[0])
 
 
-def school_name(conn: Conn, cds_code: str) -> str:
+def school_name(conn: Connection, cds_code: str) -> str:
     r = conn.execute("SELECT name FROM schools WHERE cds_code = ?", (cds_code,)).fetchone()
     return "" if r is None else str(r[0])
 
 
-def set_service_end(conn: Conn, student_id: int, ended_on: date | None, now: str) -> None:
+def set_service_end(conn: Connection, student_id: int, ended_on: date | None, now: str) -> None:
     conn.execute(
         "UPDATE students SET service_ended_on = ?, active = ?, updated_at = ? WHERE id = ?",
         (ended_on.isoformat() if ended_on else None, int(ended_on is None), now, student_id),
     )
 
 
-def last_session_date(conn: Conn, student_id: int) -> date | None:
+def last_session_date(conn: Connection, student_id: int) -> date | None:
     r = conn.execute(
         "SELECT max(session_date) FROM session_students WHERE student_id = ?", (student_id,)
     ).fetchone()
     return _d(r[0])
+
+
+def exists(conn: Connection, student_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM students WHERE id = ?", (student_id,)).fetchone() is not None
+
+
+def school_exists(conn: Connection, cds_code: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM schools WHERE cds_code = ?", (cds_code,)).fetchone() is not None
+    )
+
+
+def name_parts(conn: Connection, student_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """{id: (legal first, legal last, preferred)} for the students that exist."""
+    if not student_ids:
+        return {}
+    marks = ",".join("?" * len(student_ids))
+    return {
+        int(r[0]): (str(r[1]), str(r[2]), r[3] or "")
+        for r in conn.execute(
+            "SELECT id, legal_first_name, legal_last_name, preferred_name FROM students"
+            f" WHERE id IN ({marks})",
+            list(student_ids),
+        )
+    }
+
+
+def grade_and_school(conn: Connection, student_id: int) -> tuple[str, str] | None:
+    row = conn.execute(
+        "SELECT grade, school_cds FROM students WHERE id = ?", (student_id,)
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
-from clinician_desk.cli import build_parser, run
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import AppPaths, VaultPaths
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault
-
-PASSPHRASE = "violet kettle under 19 moons"
-
-
-def admin(argv: list[str], *, cheap_kdf: bool = True) -> int:
-    """Run ``clinician-desk-admin argv`` in-process; cheap Argon2id where a slot is written."""
-    args: argparse.Namespace = build_parser().parse_args(argv)
-    if cheap_kdf and hasattr(args, "kdf"):
-        args.kdf = TEST_KDF
-    return run(args)
+from tests.support.admin_cli import PASSPHRASE
 
 
 @pytest.fixture

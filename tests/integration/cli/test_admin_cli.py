@@ -12,7 +12,7 @@ from clinician_desk.config import VaultPaths
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import connect
 from clinician_desk.vault import unlock_vault
-from tests.integration.cli.conftest import PASSPHRASE, admin
+from tests.support.admin_cli import PASSPHRASE, admin
 
 NEW = "a different sentence of nine words"
 

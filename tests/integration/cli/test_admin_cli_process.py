@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from clinician_desk.config import VaultPaths
-from tests.integration.cli.conftest import PASSPHRASE
+from tests.support.admin_cli import PASSPHRASE
 
 CLI = [sys.executable, "-m", "clinician_desk.cli"]
 

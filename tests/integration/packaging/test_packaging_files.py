@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from clinician_desk import policy
+from clinician_desk.config import it_policy as policy
 from clinician_desk.errors import ValidationError
 
 ROOT = Path(__file__).resolve().parents[3]

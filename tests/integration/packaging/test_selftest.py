@@ -19,7 +19,7 @@ from clinician_desk.selftest import (
     run_self_test,
     throw_away_vault,
 )
-from clinician_desk.selftest_tls import _handshake_with_self_signed_server, check_tls
+from clinician_desk.selftest.tls import _handshake_with_self_signed_server, check_tls
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_CHECKS = ["resources", "sqlcipher", "policy", "tls", "vault-create", "vault-unlock"]

@@ -11,7 +11,7 @@ import pytest
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import Guardian, StudentInput
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 
 SCHOOL = "99999999999901"

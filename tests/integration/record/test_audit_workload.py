@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.referrals import ReferralInput
 from clinician_desk.errors import ClinicianDeskError
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student
 

@@ -10,7 +10,7 @@ from clinician_desk.clock import FakeClock
 from clinician_desk.domain.referrals import ReferralInput
 from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student
 

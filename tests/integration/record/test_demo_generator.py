@@ -15,12 +15,12 @@ import sqlcipher3
 from clinician_desk.cli import build_parser, run
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import AppPaths
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.demo.screenings import demo_screenings
+from clinician_desk.demo.text import FIRST, LAST
 from clinician_desk.domain.notes import content_hash
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import UsageError
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.demo_text import FIRST, LAST
-from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault
 
@@ -40,7 +40,7 @@ def filled(
         students=30,
         sessions=2500,
         seed=4,
-        extra=[ScreeningsService(db).demo_extra],
+        extra=[demo_screenings()],
         progress=lambda stage, done, total: calls.append((stage, done, total)),
     )
     yield db, calls

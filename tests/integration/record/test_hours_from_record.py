@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.record_hours import hours_report, log_hours
+from clinician_desk.services.record.hours import hours_report, log_hours
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student
 

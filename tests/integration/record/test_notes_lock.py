@@ -6,7 +6,7 @@ import pytest
 import sqlcipher3
 
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student
 

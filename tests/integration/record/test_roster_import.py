@@ -9,7 +9,7 @@ import pytest
 
 from clinician_desk.domain.students import ParentContact, StudentInput
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 
 HEAD = "Student_Number^Last_Name^First_Name^DOB^Grade_Level^School_CDS^Home_Language\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.roster import PROGRESS_EVERY, RosterImportCancelled
 from clinician_desk.storage import Database
 

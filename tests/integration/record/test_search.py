@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from tests.integration.record.conftest import session, student
 

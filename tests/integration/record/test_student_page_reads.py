@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.students import _RECENT_SESSIONS_SQL, RECENT_SESSIONS
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.students import RECENT_SESSIONS
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories.notes import RECENT_SESSIONS_SQL
 from tests.integration.record.conftest import session, student
 
 # The page's session list as it was read before 0007: through the sessions and notes tables.
@@ -85,7 +86,7 @@ def test_page_follows_a_corrected_session(record: RecordService, db: Database) -
 
 def test_page_session_list_is_read_from_indexes_only(db: Database) -> None:
     with db.read() as c:
-        plan = [str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + _RECENT_SESSIONS_SQL, (1, 5))]
+        plan = [str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + RECENT_SESSIONS_SQL, (1, 5))]
     assert any("COVERING INDEX session_students_student" in p for p in plan), plan
     assert any("COVERING INDEX notes_student" in p for p in plan), plan
     assert not any(p.startswith("SCAN") or "TEMP B-TREE" in p for p in plan), plan

@@ -16,9 +16,9 @@ from clinician_desk.clock import FakeClock
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import Guardian, ParentContact, StudentInput
 from clinician_desk.services.printing import PrintService
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
 
 SCHOOL = "99999999999901"

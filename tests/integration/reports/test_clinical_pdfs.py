@@ -13,8 +13,8 @@ from clinician_desk.reports.month_reports import render_caseload_report, render_
 from clinician_desk.reports.safety_plan import LIFELINE, render_safety_plan
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
+from tests.support.pdf_tools import LETTER, reader, save_first_page_png, text_of
 
-from .pdf_tools import LETTER, reader, save_first_page_png, text_of
 from .report_samples import (
     STUDENT,
     caseload_doc,

@@ -4,37 +4,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from functools import cache
 
-import arabic_reshaper
 import pytest
-from fontTools.ttLib import TTFont
 
 from clinician_desk.errors import NotFoundError
 from clinician_desk.reports import handout_library as lib
-from clinician_desk.reports.fonts import font_file, font_set_for
+from clinician_desk.reports.fonts import font_set_for
 from clinician_desk.reports.handout import language_tag, render_handout
 from clinician_desk.reports.layout import styles_for
 from clinician_desk.reports.text import normalize
+from tests.support.pdf_glyphs import (
+    HARAKAT,
+    INVISIBLE,
+    chars_and_unknown,
+    cmap,
+    could_be,
+    drawn_text,
+    split_words,
+)
+from tests.support.pdf_tools import LETTER, font_names, reader, save_first_page_png, text_of
 
-from .pdf_tools import LETTER, font_names, reader, save_first_page_png, text_of
 from .report_samples import STUDENT, personal
 
 # Characters that are not drawn: spaces and format controls (ZWNJ/ZWJ, bidi marks).
-_INVISIBLE = {"Zs", "Cf", "Cc"}
-_HARAKAT = re.compile("[\u064b-\u065f\u0670]")
-
-
-@cache
-def _cmap(font_name: str) -> frozenset[int]:
-    return frozenset(TTFont(str(font_file(font_name)), lazy=True).getBestCmap())
-
-
-def _drawn_text(language: str, text: str) -> str:
-    """The characters that reach the font: NFC, and for Arabic script the joined forms."""
-    fonts = font_set_for(language)
-    return arabic_reshaper.reshape(normalize(text)) if fonts.rtl else normalize(text)
 
 
 @pytest.mark.parametrize("language", lib.languages())
@@ -44,30 +36,14 @@ def test_every_character_of_every_handout_has_a_glyph(language: str) -> None:
     texts += list(lib.labels(language).values())
     missing: set[str] = set()
     for bold in (False, True):
-        primary, fallback = _cmap(fonts.face(bold)), _cmap(fonts.fallback_face(bold))
+        primary, fallback = cmap(fonts.face(bold)), cmap(fonts.fallback_face(bold))
         for text in texts:
-            for ch in _drawn_text(language, text):
-                if unicodedata.category(ch) in _INVISIBLE:
+            for ch in drawn_text(language, text):
+                if unicodedata.category(ch) in INVISIBLE:
                     continue
                 if ord(ch) not in primary and ord(ch) not in fallback:
                     missing.add(f"U+{ord(ch):04X} {ch}")
     assert not missing, f"{language}: no glyph for {sorted(missing)}"
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[\s:;,.!?()\"«»“”„،؛؟。，、：；！？（）「」]+", text) if w]
-
-
-def _chars_and_unknown(word: str) -> tuple[Counter[str], int]:
-    known = Counter(ch for ch in word if not 0xE000 <= ord(ch) <= 0xF8FF)
-    return known, len(word) - sum(known.values())
-
-
-def _could_be(logical: str, known: Counter[str], unknown: int) -> bool:
-    want = Counter(logical)
-    if unknown == 0:
-        return want == known
-    return not (known - want) and sum((want - known).values()) <= 3 * unknown
 
 
 @pytest.mark.parametrize("language", lib.languages())
@@ -94,8 +70,8 @@ def test_handout_pdf_text_metadata_and_picture(language: str, artifacts_dir) -> 
     logical = normalize(handout.plain_text())
     if fonts.rtl:
         # The reshaper drops harakat and consumes joiner controls (ZWNJ); neither is a glyph.
-        logical = _HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
-    words = _words(logical)
+        logical = HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
+    words = split_words(logical)
     if fonts.cjk:
         # No spaces between Chinese words: compare character runs instead.
         found = [w for w in words if w in extracted.replace(" ", "")]
@@ -103,8 +79,8 @@ def test_handout_pdf_text_metadata_and_picture(language: str, artifacts_dir) -> 
         # Gurmukhi: extraction returns glyphs in visual order (a vowel sign may move before its
         # consonant), so compare each word's characters rather than their order; a ligature glyph
         # with no single character behind it comes back as a private-use code point.
-        pool = [_chars_and_unknown(w) for w in _words(extracted)]
-        found = [w for w in words if any(_could_be(w, *p) for p in pool)]
+        pool = [chars_and_unknown(w) for w in split_words(extracted)]
+        found = [w for w in words if any(could_be(w, *p) for p in pool)]
     else:
         found = [w for w in words if w in extracted]
     assert len(found) >= 0.97 * len(words), sorted(set(words) - set(found))[:20]

@@ -11,11 +11,10 @@ from clinician_desk.cli import build_parser, run
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import AppPaths
 from clinician_desk.domain.students import Guardian, StudentInput
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault
-
-from .pdf_tools import text_of
+from tests.support.pdf_tools import text_of
 
 PASSPHRASE = "amber lantern over 7 hills"
 

@@ -12,9 +12,9 @@ from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.errors import ExportError, NotFoundError, PermissionRefusedError
 from clinician_desk.reports import handout_library as lib
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
+from tests.support.pdf_tools import save_first_page_png, text_of
 
 from .conftest import SCHOOL, Vault
-from .pdf_tools import save_first_page_png, text_of
 
 
 def _audit(vault: Vault) -> list[tuple[str, str, str | None, str]]:

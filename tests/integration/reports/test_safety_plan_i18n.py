@@ -26,19 +26,19 @@ from clinician_desk.reports.safety_plan import (
 )
 from clinician_desk.reports.text import normalize
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
+from tests.support.pdf_glyphs import (
+    HARAKAT,
+    INVISIBLE,
+    chars_and_unknown,
+    cmap,
+    could_be,
+    drawn_text,
+    split_words,
+)
+from tests.support.pdf_tools import LETTER, font_names, reader, save_first_page_png, text_of
 
 from .conftest import Vault, _student
-from .pdf_tools import LETTER, font_names, reader, save_first_page_png, text_of
 from .report_samples import safety_plan_doc
-from .test_handout_pdfs import (
-    _HARAKAT,
-    _INVISIBLE,
-    _chars_and_unknown,
-    _cmap,
-    _could_be,
-    _drawn_text,
-    _words,
-)
 
 LANGUAGES = ("en", "es", "vi", "zh-Hant", "ru", "uk", "hmn", "pa", "ar", "fa-AF")
 # Entries as a student might type them, in the plan's own script (fictional).
@@ -77,10 +77,10 @@ def test_every_character_of_the_plan_has_a_glyph(language: str) -> None:
     texts = [*plan_text(language).words.values(), OWN_ENTRY[language]]
     missing: set[str] = set()
     for bold in (False, True):
-        primary, fallback = _cmap(fonts.face(bold)), _cmap(fonts.fallback_face(bold))
+        primary, fallback = cmap(fonts.face(bold)), cmap(fonts.fallback_face(bold))
         for text in texts:
-            for ch in _drawn_text(language, text):
-                if unicodedata.category(ch) in _INVISIBLE:
+            for ch in drawn_text(language, text):
+                if unicodedata.category(ch) in INVISIBLE:
                     continue
                 if ord(ch) not in primary and ord(ch) not in fallback:
                     missing.add(f"U+{ord(ch):04X} {ch}")
@@ -91,13 +91,13 @@ def _found(language: str, logical: str, extracted: str) -> tuple[list[str], list
     fonts = font_set_for(language)
     logical = normalize(logical)
     if fonts.rtl:
-        logical = _HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
-    words = _words(logical)
+        logical = HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
+    words = split_words(logical)
     if fonts.cjk:
         found = [w for w in words if w in extracted.replace(" ", "")]
     elif fonts.shaping:
-        pool = [_chars_and_unknown(w) for w in _words(extracted)]
-        found = [w for w in words if any(_could_be(w, *p) for p in pool)]
+        pool = [chars_and_unknown(w) for w in split_words(extracted)]
+        found = [w for w in words if any(could_be(w, *p) for p in pool)]
     else:
         found = [w for w in words if w in extracted]
     return words, found
@@ -248,7 +248,7 @@ def test_cli_prints_the_plan_in_the_chosen_or_default_language(
     from clinician_desk.cli import build_parser, run
     from clinician_desk.clock import FakeClock
     from clinician_desk.config import AppPaths
-    from clinician_desk.services.record import RecordService
+    from clinician_desk.services.record.service import RecordService
     from clinician_desk.storage import Database
     from clinician_desk.vault import TEST_KDF, create_vault
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.clock import FakeClock
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.demo.screenings import demo_screenings
 from clinician_desk.errors import NotFoundError, PermissionRefusedError
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.record import RecordService
+from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
-from clinician_desk.services.screenings_service import ScreeningsService
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import Database
 
@@ -33,7 +33,7 @@ CANARY = "QuokkaCanary4417"
 def vault(tmp_path: Path) -> Iterator[tuple[Database, int]]:
     clock = FakeClock()
     db = Database.open(tmp_path / "vault.db", KEY, clock=clock, create=True)
-    generate_demo(db, students=8, sessions=400, seed=11, extra=[ScreeningsService(db).demo_extra])
+    generate_demo(db, students=8, sessions=400, seed=11, extra=[demo_screenings()])
     with db.read() as conn:
         sid, session_id, note_id = conn.execute(
             "SELECT n.student_id, n.session_id, n.id FROM notes n"

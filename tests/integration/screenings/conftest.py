@@ -10,8 +10,8 @@ import pytest
 
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.students import Guardian, StudentInput
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.storage import Database
 
 SCHOOL = "99999999999901"

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from clinician_desk.errors import ClinicianDeskError, NotFoundError, ValidationError
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
-from clinician_desk.services.sync_facts import screening_facts
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories.count_facts import screening_facts
 from tests.integration.screenings.conftest import DISTRICT, SCHOOL
 
 GAD7_MILD = {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0}

@@ -11,13 +11,13 @@ import pytest
 from clinician_desk.clock import FakeClock
 from clinician_desk.config import AppPaths
 from clinician_desk.domain.students import StudentInput
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault, unlock_vault
-from tests.integration.cli.conftest import PASSPHRASE, admin
 from tests.integration.screenings.conftest import SCHOOL
+from tests.support.admin_cli import PASSPHRASE, admin
 
 
 def test_rescore_command_adds_current_rule_results(

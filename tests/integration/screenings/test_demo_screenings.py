@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.demo.screenings import demo_screenings
 from clinician_desk.domain.screenings import score
-from clinician_desk.services.demo import generate_demo
-from clinician_desk.services.screenings_service import ScreeningsService
-from clinician_desk.services.sync_facts import screening_facts
+from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories.count_facts import screening_facts
 
 
 def test_demo_extra_adds_valid_screenings(db: Database, screenings: ScreeningsService) -> None:
-    generate_demo(db, students=60, sessions=60, seed=5, extra=[screenings.demo_extra])
+    generate_demo(
+        db, students=60, sessions=60, seed=5, extra=[demo_screenings(screenings.instruments)]
+    )
     with db.read() as conn:
         rows = conn.execute(
             "SELECT s.id, s.instrument, s.status, s.requires_follow_up, s.administered_on,"

@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
-from tests.integration.screenings.test_safety_workflow import PHQA_ITEM9, _critical, _follow_up
+from tests.support.safety import PHQA_ITEM9, critical_screening, follow_up
 
 
 def _flag_count(record: RecordService, student_id: int) -> int:
@@ -29,7 +29,7 @@ def test_screening_and_manual_follow_ups_are_listed_and_closed(
     screenings: ScreeningsService, record: RecordService, student_id: int
 ) -> None:
     assert screenings.open_follow_ups(student_id) == ()
-    sid = _critical(screenings, student_id)
+    sid = critical_screening(screenings, student_id)
     manual = record.open_safety_flag(
         student_id, source="manual", reason="Disclosed worry in class (fictional)"
     )
@@ -44,7 +44,7 @@ def test_screening_and_manual_follow_ups_are_listed_and_closed(
     assert second.reason == "Disclosed worry in class (fictional)" and second.critical == ()
     assert _flag_count(record, student_id) == 2
 
-    screenings.record_follow_up(sid, _follow_up())
+    screenings.record_follow_up(sid, follow_up())
     assert [r.flag_id for r in screenings.open_follow_ups(student_id)] == [manual]
     with pytest.raises(ValidationError, match="needs the reason"):
         record.close_safety_flag(manual, "   ")
@@ -73,8 +73,8 @@ def test_a_screening_flag_with_nothing_left_to_record_closes_like_a_manual_one(
 def test_follow_up_recorded_but_left_open_is_marked(
     screenings: ScreeningsService, student_id: int
 ) -> None:
-    sid = _critical(screenings, student_id)
-    screenings.record_follow_up(sid, _follow_up(), close=False)
+    sid = critical_screening(screenings, student_id)
+    screenings.record_follow_up(sid, follow_up(), close=False)
     (row,) = screenings.open_follow_ups(student_id)
     assert row.screening_id == sid and row.follow_up_recorded
     screenings.close(sid)
@@ -84,5 +84,5 @@ def test_follow_up_recorded_but_left_open_is_marked(
 def test_another_students_flags_are_not_listed(
     screenings: ScreeningsService, record: RecordService, student_id: int
 ) -> None:
-    _critical(screenings, student_id)
+    critical_screening(screenings, student_id)
     assert screenings.open_follow_ups(student_id + 1000) == ()

@@ -7,58 +7,28 @@ from datetime import UTC, date, datetime
 import pytest
 
 from clinician_desk.clock import FakeClock
-from clinician_desk.domain.screenings import SafetyFollowUp
 from clinician_desk.errors import PermissionRefusedError, ValidationError
-from clinician_desk.services.record import RecordService
-from clinician_desk.services.screenings import AdministrationInput
-from clinician_desk.services.screenings_service import ScreeningsService
+from clinician_desk.services.record.service import RecordService
+from clinician_desk.services.screenings.service import ScreeningsService
+from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
-
-PHQA_ITEM9 = {str(i): 0 for i in range(1, 9)} | {
-    "9": 1,
-    "past_year": "no",
-    "serious_thoughts": "no",
-    "ever_attempted": "no",
-}
-DECIDED = datetime(2026, 10, 5, 15, 30, tzinfo=UTC)
-
-
-def _follow_up(**kw: object) -> SafetyFollowUp:
-    base: dict[str, object] = {
-        "risk_outcome": "low",
-        "safety_plan_id": None,
-        "safety_plan_reason_not": "Low risk after assessment; coping plan reviewed verbally.",
-        "parent_decision": "notified",
-        "parent_rationale": "Guardian reached by phone and agreed to check in tonight.",
-        "parent_decided_at": DECIDED,
-    }
-    base.update(kw)
-    return SafetyFollowUp(**base)  # type: ignore[arg-type]
-
-
-def _critical(screenings: ScreeningsService, student_id: int) -> int:
-    done = screenings.record(
-        AdministrationInput(student_id, "PHQ-A", date(2026, 10, 5), PHQA_ITEM9)
-    )
-    assert done.status == "open" and done.safety_flag_id is not None
-    assert [c.item for c in done.result.critical] == ["9"]
-    return done.screening_id
+from tests.support.safety import critical_screening, follow_up
 
 
 def test_critical_result_stays_open_until_follow_up(
     screenings: ScreeningsService, record: RecordService, db: Database, student_id: int
 ) -> None:
-    sid = _critical(screenings, student_id)
+    sid = critical_screening(screenings, student_id)
     overview = record.caseload()
     assert [f.source for f in overview.safety_flags] == ["screening"]
     assert [r.screening_id for r in screenings.open_administrations()] == [sid]
     with pytest.raises(PermissionRefusedError, match="record the safety follow-up"):
         screenings.close(sid)
     with pytest.raises(ValidationError, match="rationale is required"):
-        screenings.record_follow_up(sid, _follow_up(parent_rationale=""))
+        screenings.record_follow_up(sid, follow_up(parent_rationale=""))
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM screening_follow_ups").fetchone()[0] == 0
-    screenings.record_follow_up(sid, _follow_up())
+    screenings.record_follow_up(sid, follow_up())
     assert screenings.open_administrations() == []
     assert record.caseload().safety_flags == ()
     view = screenings.view(sid)
@@ -66,7 +36,7 @@ def test_critical_result_stays_open_until_follow_up(
     assert view.follow_up["parent_decision"] == "notified"
     assert view.follow_up["parent_decided_at"] == "2026-10-05T15:30:00Z"
     with pytest.raises(PermissionRefusedError, match="already recorded"):
-        screenings.record_follow_up(sid, _follow_up())
+        screenings.record_follow_up(sid, follow_up())
     with db.read() as conn:
         actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
     for action in ("screening.follow_up_recorded", "screening.closed", "safety_flag.closed"):
@@ -76,14 +46,14 @@ def test_critical_result_stays_open_until_follow_up(
 def test_follow_up_links_a_plan_of_the_same_student(
     screenings: ScreeningsService, record: RecordService, student_id: int
 ) -> None:
-    sid = _critical(screenings, student_id)
+    sid = critical_screening(screenings, student_id)
     with pytest.raises(ValidationError, match="safety plan does not exist"):
         screenings.record_follow_up(
-            sid, _follow_up(safety_plan_id="4242", safety_plan_reason_not=None)
+            sid, follow_up(safety_plan_id="4242", safety_plan_reason_not=None)
         )
     plan = record.save_safety_plan(student_id, {"warning_signs": ["Fictional warning sign"]})
     screenings.record_follow_up(
-        sid, _follow_up(safety_plan_id=str(plan), safety_plan_reason_not=None), close=False
+        sid, follow_up(safety_plan_id=str(plan), safety_plan_reason_not=None), close=False
     )
     assert screenings.view(sid).screening.status == "open"
     screenings.close(sid)
@@ -95,13 +65,13 @@ def test_follow_up_rules(screenings: ScreeningsService, clock: FakeClock, studen
         AdministrationInput(student_id, "GAD-2", date(2026, 10, 5), {"1": 0, "2": 0})
     )
     with pytest.raises(PermissionRefusedError, match="no critical result"):
-        screenings.record_follow_up(plain.screening_id, _follow_up())
+        screenings.record_follow_up(plain.screening_id, follow_up())
     with pytest.raises(PermissionRefusedError, match="already closed"):
         screenings.close(plain.screening_id)
-    sid = _critical(screenings, student_id)
+    sid = critical_screening(screenings, student_id)
     with pytest.raises(ValidationError, match="future"):
         screenings.record_follow_up(
-            sid, _follow_up(parent_decided_at=datetime(2026, 10, 6, tzinfo=UTC))
+            sid, follow_up(parent_decided_at=datetime(2026, 10, 6, tzinfo=UTC))
         )
 
 
@@ -134,9 +104,9 @@ def test_each_critical_kind_opens_a_follow_up(
 def test_plan_made_now_and_follow_up_are_one_transaction(
     screenings: ScreeningsService, record: RecordService, db: Database, student_id: int
 ) -> None:
-    sid = _critical(screenings, student_id)
+    sid = critical_screening(screenings, student_id)
     steps = {"warning_signs": ["Staying in my room all weekend"], "professionals": ["988"]}
-    future = _follow_up(
+    future = follow_up(
         safety_plan_reason_not=None, parent_decided_at=datetime(2099, 1, 1, tzinfo=UTC)
     )
     for _attempt in range(2):  # a refused follow-up leaves no plan behind, however often retried
@@ -146,7 +116,7 @@ def test_plan_made_now_and_follow_up_are_one_transaction(
         assert conn.execute("SELECT count(*) FROM safety_plans").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM screening_follow_ups").fetchone()[0] == 0
     plan_id = screenings.record_follow_up_with_plan(
-        sid, _follow_up(safety_plan_reason_not=None), steps
+        sid, follow_up(safety_plan_reason_not=None), steps
     )
     view = screenings.view(sid)
     assert view.screening.status == "completed" and view.follow_up is not None

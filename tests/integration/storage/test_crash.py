@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.storage.crash_harness import torture
+from tests.support.crash_harness import torture
 
 
 @pytest.mark.slow

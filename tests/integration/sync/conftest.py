@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.sync.county import CountyServer
-from tests.integration.sync.vaultkit import Seeder, Vault, open_vault
+from tests.support.county import CountyServer
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from clinician_desk.instruments_file import load_instruments
-from clinician_desk.services import screenings
-from clinician_desk.services.demo import generate_demo
-from tests.integration.sync.county import DEMO_DISTRICT, DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.vaultkit import CANARY, Seeder, Vault
+from clinician_desk.bundled.instruments import load_instruments
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.services.screenings import use_cases as screenings
+from tests.support.county import DEMO_DISTRICT, DISTRICT, SCHOOLS, CountyServer
+from tests.support.vaultkit import CANARY, Seeder, Vault
 
 
 def _sensitive_values(vault: Vault) -> set[bytes]:

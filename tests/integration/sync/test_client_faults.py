@@ -9,7 +9,7 @@ import pytest
 from clinician_desk.clock import FakeClock
 from clinician_desk.errors import UsageError
 from clinician_desk.sync.client import SyncClient
-from tests.integration.sync.faultserver import Fault, FaultServer, refused_url
+from tests.support.faultserver import Fault, FaultServer, refused_url
 
 
 def test_json_answer_and_server_time() -> None:

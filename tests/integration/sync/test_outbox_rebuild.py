@@ -10,8 +10,8 @@ from clinician_desk.domain.counts import CountCell
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.sync import outbox
 from clinician_desk.sync.worker import SyncWorker
-from tests.integration.sync.county import SCHOOLS
-from tests.integration.sync.vaultkit import Seeder, Vault
+from tests.support.county import SCHOOLS
+from tests.support.vaultkit import Seeder, Vault
 
 A = SCHOOLS[0]
 

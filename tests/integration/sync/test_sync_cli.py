@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.cli import main
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.vaultkit import PASSPHRASE, Seeder, open_vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer
+from tests.support.vaultkit import PASSPHRASE, Seeder, open_vault
 
 
 def test_counts_enroll_sync_and_status(

@@ -13,9 +13,9 @@ from clinician_desk.errors import SyncError, UsageError
 from clinician_desk.sync import outbox
 from clinician_desk.sync.worker import SyncWorker
 from clinician_desk.vault import unwrap_escrow
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.truth import signed_sessions_by_school_month, truth
-from tests.integration.sync.vaultkit import Seeder, Vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer
+from tests.support.truth import signed_sessions_by_school_month, truth
+from tests.support.vaultkit import Seeder, Vault
 
 A, B = SCHOOLS[0], SCHOOLS[1]
 

@@ -15,9 +15,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from clinician_desk.services import notes
 from clinician_desk.sync.client import Reply, SyncClient
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.truth import truth
-from tests.integration.sync.vaultkit import Seeder, Vault, open_vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer
+from tests.support.truth import truth
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 
 class FlakyClient(SyncClient):

@@ -14,9 +14,9 @@ import pytest
 
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.sync.client import SyncClient
-from tests.integration.sync.county import DISTRICT, SCHOOLS
-from tests.integration.sync.faultserver import Fault, FaultServer
-from tests.integration.sync.vaultkit import Seeder, Vault, open_vault
+from tests.support.county import DISTRICT, SCHOOLS
+from tests.support.faultserver import Fault, FaultServer
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 ENROLLED = json.dumps(
     {

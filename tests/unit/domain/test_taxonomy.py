@@ -1,8 +1,8 @@
 import pytest
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.taxonomy import Taxonomy
 from clinician_desk.errors import ValidationError
-from clinician_desk.taxonomy_file import load_taxonomy
 
 
 def test_bundled_taxonomy_has_every_design_code() -> None:

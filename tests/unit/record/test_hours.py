@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.hours import (
     HoursLimits,
     LoggedMinutes,
@@ -14,7 +15,6 @@ from clinician_desk.domain.hours import (
     week_start,
 )
 from clinician_desk.errors import ValidationError
-from clinician_desk.taxonomy_file import load_taxonomy
 
 MON = date(2026, 10, 5)
 

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain import notes
 from clinician_desk.domain.sessions import SessionInput, period_of, validate_session
 from clinician_desk.errors import PermissionRefusedError, ValidationError
-from clinician_desk.taxonomy_file import load_taxonomy
 
 TODAY = date(2026, 10, 5)
 S = SessionInput(

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinician_desk.bundled.instruments import get_instrument, load_instruments
 from clinician_desk.domain.screenings import ScreeningFlow, score
 from clinician_desk.errors import ValidationError
-from clinician_desk.instruments_file import get_instrument, load_instruments
 
 
 def _run(instrument_id: str, answers: list[object]) -> tuple[ScreeningFlow, list[str]]:

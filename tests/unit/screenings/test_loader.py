@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from clinician_desk.bundled.instruments import load_instrument_file, load_instruments_from
+from clinician_desk.bundled.paths import resource_path
 from clinician_desk.domain.screenings import instrument_from_dict
 from clinician_desk.errors import ValidationError
-from clinician_desk.instruments_file import load_instrument_file, load_instruments_from
-from clinician_desk.resources import resource_path
 
 RAW = {
     p.stem: json.loads(p.read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument, score
-from clinician_desk.instruments_file import load_instruments
 
 INSTRUMENTS = load_instruments()
 SUMMED = sorted(i for i, inst in INSTRUMENTS.items() if inst.scoring.has_total and i != "CRAFFT")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument, score
 from clinician_desk.domain.screenings.responses import is_asked
 from clinician_desk.errors import ClinicianDeskError
-from clinician_desk.instruments_file import load_instruments
-from tests.unit.screenings.vectors import VECTORS, Vector
+from tests.support.screening_vectors import VECTORS, Vector
 
 INSTRUMENTS = load_instruments()
 CASES = [(iid, v) for iid, vectors in VECTORS.items() for v in vectors]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinician_desk.services.sync import _allowed
+from clinician_desk.services.sync_service import _allowed
 
 SCHOOL, OTHER_SCHOOL, DISTRICT = "01611190130229", "01611190132878", "01611190000000"
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.counts import (
     Attendee,
     ReferralFact,
@@ -19,7 +20,6 @@ from clinician_desk.domain.counts import (
     validate_period,
 )
 from clinician_desk.errors import ValidationError
-from clinician_desk.taxonomy_file import load_taxonomy
 
 SCHOOL_A = "01611190130229"
 SCHOOL_B = "01611190132878"  # same district as A

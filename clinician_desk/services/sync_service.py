@@ -1,0 +1,163 @@
+"""The ``sync`` service the UI and the CLI use: preview, enroll, sync, status, resend.
+
+Guarantees: ``status`` and ``preview`` never touch the network; ``sync_once`` never raises for
+network trouble (offline is normal; the round result says what happened per period); a
+stale/conflicting period is only re-issued by ``resend`` — an explicit clinician decision.
+Publishes ``SyncFinished`` (with the round's ``result``) on the event bus after every round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clinician_desk.bundled.taxonomy import load_taxonomy
+from clinician_desk.clock import Clock
+from clinician_desk.config import VaultPaths
+from clinician_desk.config.it_policy import load_policy
+from clinician_desk.domain.counts import snapshots, validate_period
+from clinician_desk.errors import NotFoundError
+from clinician_desk.events import EventBus, SyncFinished
+from clinician_desk.services.sync_facts import cells_for_period
+from clinician_desk.storage.repositories import sync_state
+from clinician_desk.sync import enrollment, outbox
+from clinician_desk.sync.backoff import Backoff
+from clinician_desk.sync.client import SyncClient
+from clinician_desk.sync.payload import BuiltPayload, build_payload, content_hash_of
+from clinician_desk.sync.status import SyncStatus, read_status
+from clinician_desk.sync.worker import ClientFactory, RoundResult, SyncWorker
+
+PREVIEW_DEVICE_ID = "dev_not_enrolled"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One snapshot exactly as it would be sent now, and whether it differs from the last."""
+
+    payload: BuiltPayload
+    changed: bool
+    allowed: bool
+
+
+def _allowed(org_unit: str, units: set[str]) -> bool:
+    """As the server decides: the unit itself, its district, or (for a district roll-up) any
+    school of that district."""
+    district = org_unit[:7] + "0000000"
+    if org_unit in units or district in units:
+        return True
+    return org_unit == district and any(u[:7] + "0000000" == district for u in units)
+
+
+class SyncService:
+    """The façade's ``services.sync``. ``key`` is the vault's unlocked ``DataKey`` (needed to
+    fill the escrow slot at enrollment); ``ca_bundle`` "" means the system trust store only."""
+
+    def __init__(
+        self,
+        db: Any,
+        clock: Clock,
+        paths: VaultPaths,
+        key: Any,
+        events: EventBus | None = None,
+        *,
+        ca_bundle: str | None = None,
+        client_factory: ClientFactory | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.paths = paths
+        self.key = key
+        self.events = events or EventBus()
+        self._ca_bundle = ca_bundle
+        self.client_factory: ClientFactory = client_factory or (
+            lambda url: SyncClient(url, ca_bundle=self.ca_bundle(), clock=clock)
+        )
+        self.worker = SyncWorker(
+            db, clock, cells_for_period, client_factory=self.client_factory, backoff=backoff
+        )
+
+    def ca_bundle(self) -> str | None:
+        """The CA bundle to trust: as configured, else district IT's policy, else none (the
+        system trust store). Read at use time so a broken policy never blocks unlocking."""
+        if self._ca_bundle is not None:
+            return self._ca_bundle or None
+        return load_policy().ca_bundle
+
+    def status(self) -> SyncStatus:
+        with self.db.read() as conn:
+            return read_status(conn)
+
+    def preview(self, period: str) -> list[Preview]:
+        """The snapshots of ``period`` as they would be sent (revision included)."""
+        validate_period(period)
+        now = self.clock.now()
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+            allowed = outbox.allowed_org_units(conn)
+            cells = cells_for_period(conn, period)
+            known = sync_state.known_snapshots(conn, period)
+        device_id = device.device_id if device else PREVIEW_DEVICE_ID
+        taxonomy_version = device.taxonomy_version if device else load_taxonomy().version
+        fresh = snapshots(cells)
+        out: list[Preview] = []
+        for org_unit in sorted({ou for ou, _ in fresh} | set(known)):
+            snap = fresh.get((org_unit, period), [])
+            revision, old_hash = known.get(org_unit, (0, None))
+            changed = content_hash_of(snap, org_unit, period, taxonomy_version) != old_hash
+            if not snap and not changed:
+                continue
+            payload = build_payload(
+                snap,
+                org_unit=org_unit,
+                period=period,
+                revision=revision + 1 if changed else max(revision, 1),
+                taxonomy_version=taxonomy_version,
+                device_id=device_id,
+                generated_at=now,
+            )
+            ok = device is None or _allowed(org_unit, allowed)
+            out.append(Preview(payload, changed, ok))
+        return out
+
+    def enroll(self, server_url: str | None, code: str) -> enrollment.Enrollment:
+        """Register this laptop (the IT policy's server address wins when set)."""
+        policy = load_policy()
+        url = policy.server_url or server_url
+        if not url:
+            raise NotFoundError("Give the county server's address (--server URL).")
+        client = self.client_factory(url)
+        try:
+            return enrollment.enroll(
+                self.db, self.paths, self.key, url, code, clock=self.clock, client=client
+            )
+        finally:
+            client.close()
+
+    def sync_once(self, *, force: bool = True) -> RoundResult:
+        result = self.worker.run_once(force=force)
+        self.events.publish(SyncFinished(result))
+        return result
+
+    def record_round(self, result: RoundResult) -> RoundResult:
+        """Record a round whose network part ran elsewhere (the UI sends off the database
+        thread), then publish ``SyncFinished`` like ``sync_once``."""
+        self.worker.record(result)
+        self.events.publish(SyncFinished(result))
+        return result
+
+    def sync_until_idle(self, **kwargs: Any) -> list[RoundResult]:
+        rounds = self.worker.run_until_idle(**kwargs)
+        if rounds:
+            self.events.publish(SyncFinished(rounds[-1]))
+        return rounds
+
+    def resend(self, org_unit: str, period: str) -> None:
+        """The clinician confirmed: make this laptop's snapshot the newest and send it again."""
+        validate_period(period)
+        with self.db.unit_of_work() as uow:
+            exists, server_revision = sync_state.server_revision(uow.conn, org_unit, period)
+            if not exists:
+                raise NotFoundError(f"No counts for {org_unit} {period} on this laptop.")
+            outbox.supersede(uow.conn, org_unit, period, server_revision, self.clock.now())
+            uow.audit("counts_resend_confirmed", "sync_period", f"{org_unit}/{period}")
