@@ -70,8 +70,11 @@ class Counts:
         return out
 
 
-def counts() -> Counts:
-    """The counts after a full collection (cycles freed), so only what is really kept shows."""
+def counts(session: SoakSession | None = None) -> Counts:
+    """The counts after a full collection (cycles freed), so only what is really kept shows;
+    with ``session``, taken in its :meth:`SoakSession.home` state."""
+    if session is not None:
+        session.home()
     gc.collect()
     if singletons_immortal():
         return Counts(None, None, None, len(gc.get_objects()))
@@ -219,6 +222,14 @@ class SoakSession:
         if not isinstance(dialog, QDialog):
             raise AssertionError("no dialog opened")
         dialog.reject()
+        self._settle()
+
+    def home(self) -> None:
+        """A fixed state to measure in: the first student's page loaded, then the caseload shown
+        (what is on screen holds references of its own: one student has more rows than another)."""
+        self.window.open_student(self._student_ids[0])
+        self._settle()
+        self.window.nav.setCurrentRow(0)
         self._settle()
 
     def act(self) -> str:

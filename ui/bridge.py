@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from clinician_desk.events import EventBus
-from ui.qt_compat import emit
 
 #: Events the UI listens to. Unknown names are harmless: nothing publishes them.
 KNOWN_EVENTS: tuple[str, ...] = (
@@ -50,7 +49,7 @@ class EventBridge(QObject):
 
     def _forwarder(self, name: str) -> Callable[..., None]:
         def forward(**payload: Any) -> None:
-            emit(self.published, name, dict(payload))
+            self.published.emit(name, dict(payload))
 
         return forward
 

@@ -22,7 +22,6 @@ from tests.ui.conftest import PASSPHRASE, grab
 from tests.ui.test_notes_and_lock import _students
 from ui.os_events import OsLockListener, attach_os_lock_events, login1_session_path
 from ui.os_events_windows import PBT_APMSUSPEND, WM_POWERBROADCAST, WM_WTSSESSION_CHANGE, reason_for
-from ui.qt_compat import call_void
 
 MISSING = (
     "dbus-daemon is not installed: install the Debian package 'dbus' "
@@ -52,7 +51,7 @@ def private_bus():
     try:
         yield address, sender
     finally:
-        call_void(QDBusConnection.disconnectFromBus, "test-sender")
+        QDBusConnection.disconnectFromBus("test-sender")
         proc.terminate()
         proc.wait(10)
 

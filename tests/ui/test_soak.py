@@ -24,11 +24,15 @@ import pytest
 
 from bench.soak_session import SoakSession, counts, make_demo_vault, singletons_immortal
 
-WARM_UP = 120  # first opening of every page and dialog: imports, caches, lazily built widgets
-ROUNDS = 5
-ROUND = 150
-REFERENCE_TOLERANCE = 60  # a leak loses >= 1 per action: >= 150 per round, >= 750 in all
+WARM_UP = 80  # first opening of every page and dialog: imports, caches, lazily built widgets
+ROUNDS = 4
+ROUND = 120
+REFERENCE_TOLERANCE = 60  # a leak loses >= 1 per action: >= 120 per round, >= 480 in all
 OBJECT_TOLERANCE = 600  # sqlite3's dead cursor weakrefs (<= ~200 per connection) + noise
+
+# pytest-qt keeps every Qt warning of a test for its report (the offscreen platform warns at each
+# dialog): that list would grow with the session and is not the app's.
+pytestmark = pytest.mark.no_qt_log
 
 
 @pytest.fixture
@@ -41,30 +45,31 @@ def soak(qapp, tmp_path: Path):
     session.close()
 
 
+@pytest.mark.slow
 def test_long_session_keeps_reference_and_object_counts_flat(soak: SoakSession) -> None:
     soak.run(WARM_UP)
-    base = counts()
+    base = counts(soak)
     for done in range(1, ROUNDS + 1):
         soak.run(ROUND)
-        drift = counts().drift(base)
+        drift = counts(soak).drift(base)
         where = f"after {WARM_UP + done * ROUND} actions {dict(soak.done)}: drift {drift}"
         for name in ("none", "true", "false"):
             if name in drift:
                 assert abs(drift[name]) <= REFERENCE_TOLERANCE, f"{name} refcount {where}"
         assert abs(drift["objects"]) <= OBJECT_TOLERANCE, f"object count {where}"
-    assert soak.done["page"] >= 400 and soak.done["student"] >= 200
-    assert soak.done["signal"] >= 100 and soak.done["dialog"] >= 50 and soak.done["lock"] >= 20
+    assert soak.done["page"] >= 250 and soak.done["student"] >= 120
+    assert soak.done["signal"] >= 80 and soak.done["dialog"] >= 40 and soak.done["lock"] >= 12
 
 
 def test_counts_see_a_lost_reference_and_a_kept_object(soak: SoakSession) -> None:
     """The measuring itself works: one kept object per action and (where counts are not
     immortal) one reference taken per action show as drift of the action count."""
     kept: list[object] = []
-    base = counts()
+    base = counts(soak)
     for _ in range(50):
         soak.act()
         kept.append([None])  # a list holding None: one more object, one more reference
-    drift = counts().drift(base)
+    drift = counts(soak).drift(base)
     assert drift["objects"] >= 50
     if not singletons_immortal():
         assert drift["none"] >= 50

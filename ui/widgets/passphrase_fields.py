@@ -11,7 +11,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from ui.i18n import _
-from ui.qt_compat import emit
 
 MIN_CHARS = 12
 
@@ -78,7 +77,7 @@ class PassphraseFields(QWidget):
                 acceptable = False
             self.message.setText(message)
             self._acceptable = acceptable
-        emit(self.changed)
+        self.changed.emit()
 
     def acceptable(self) -> bool:
         return self._acceptable
