@@ -4,7 +4,8 @@
 #
 #   packaging/build.sh [DISTDIR] [WORKDIR]      (defaults: dist/ and build/pyinstaller/)
 #
-# Environment: VENV_PY (the Python with PyInstaller and the app installed; default .venv),
+# Environment: VENV_PY (the Python with PyInstaller and the app installed; default .venv, made or
+# brought up to date from requirements.lock by scripts/_env.sh, hashes checked),
 # CLEAN=0 to reuse PyInstaller's cache from an earlier build (faster; release builds keep the
 # default CLEAN=1), SELF_TEST=0 to skip the self-test. The last line is machine-readable:
 #   bundle: <path>  size_mb=<n>  build_seconds=<n>
@@ -12,8 +13,13 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "${VENV_PY:-}" ]; then
-    VENV_PY="$ROOT/.venv/bin/python"
-    [ -x "$VENV_PY" ] || VENV_PY="$ROOT/.venv/Scripts/python.exe"
+    if [ -x "$ROOT/.venv/Scripts/python.exe" ]; then  # Windows (Git Bash): a venv made by hand
+        VENV_PY="$ROOT/.venv/Scripts/python.exe"
+    else
+        source "$ROOT/scripts/_env.sh"
+        ensure_venv
+        VENV_PY="$ROOT/.venv/bin/python"
+    fi
 fi
 DIST="${1:-$ROOT/dist}"
 WORK="${2:-$ROOT/build/pyinstaller}"
