@@ -3,7 +3,8 @@
 Quick mode times ``clinician-desk --self-test`` run from the source tree (a child process, so
 start-up is included). Full mode also builds the PyInstaller one-folder bundle into a temp dir
 with ``packaging/build.sh`` (PyInstaller's cache reused, like the bundle test) and reports build
-seconds, bundle size, the frozen app's self-test time and its start-up to first output line.
+seconds, the bundle's size on disk and as a .tar.gz, the frozen app's self-test time and its
+start-up to first output line.
 Run: ``python -m bench.bench_packaging [--quick]``.
 """
 
@@ -55,6 +56,11 @@ def run(quick: bool) -> list[Row]:
         fields = dict(p.split("=", 1) for p in out.strip().splitlines()[-1].split()[2:])
         rows.append(("bundle_build_seconds", float(fields["build_seconds"]), "s", None))
         rows.append(("bundle_size", float(fields["size_mb"]), "MB", None))
+        # ratio: compressed over on-disk size
+        compressed = float(fields["compressed_mb"])
+        rows.append(
+            ("bundle_compressed_size", compressed, "MB", compressed / float(fields["size_mb"]))
+        )
         exe = Path(tmp) / "dist" / "clinician-desk" / "clinician-desk"
         frozen_total, frozen_first = _self_test_seconds([str(exe), "--self-test"])
         rows.append(("selftest_frozen_seconds", frozen_total, "s", frozen_total / total))

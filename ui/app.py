@@ -158,10 +158,9 @@ def main(argv: list[str] | None = None) -> int:
 
     i18n.install(args.lang)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from ui.qt_compat import call_void
 
-    call_void(QApplication.setApplicationName, "clinician-desk")
-    call_void(QApplication.setOrganizationName, "clinician-desk")
+    QApplication.setApplicationName("clinician-desk")
+    QApplication.setOrganizationName("clinician-desk")
     demo_dir: Path | None = None
     data_dir = args.data_dir
     if args.demo:

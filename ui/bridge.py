@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from clinician_desk.events import ALL_EVENTS, Event, EventBus
-from ui.qt_compat import emit
 
 E = TypeVar("E", bound=Event)
 
@@ -37,7 +36,7 @@ class EventBridge(QObject):
             self._unsubscribers.append(bus.subscribe(kind, self._forward))
 
     def _forward(self, event: Event) -> None:
-        emit(self.published, event)
+        self.published.emit(event)
 
     def on(self, kind: type[E], slot: Callable[[E], None]) -> None:
         """Call ``slot(event)`` on the GUI thread whenever an event of type ``kind`` arrives."""

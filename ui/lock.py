@@ -23,7 +23,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from clinician_desk.clock import Clock, SystemClock
-from ui.qt_compat import emit
 
 DEFAULT_IDLE_SECONDS = 5 * 60
 MIN_IDLE_SECONDS = 60
@@ -113,7 +112,7 @@ class InactivityWatcher(QObject):
         if self._armed and self.idle_for() >= self._idle_seconds:
             self._armed = False
             self._timer.stop()
-            emit(self.idle_timeout)
+            self.idle_timeout.emit()
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if event.type() in self._activity:
@@ -126,7 +125,7 @@ class InactivityWatcher(QObject):
         if self._armed and state == Qt.ApplicationState.ApplicationSuspended:
             self._armed = False
             self._timer.stop()
-            emit(self.idle_timeout)
+            self.idle_timeout.emit()
 
 
 class ClipboardGuard(QObject):

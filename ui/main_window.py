@@ -336,9 +336,12 @@ class MainWindow(QMainWindow):
         self._go(self.print_page)
 
     def search_notes(self) -> None:
+        from PySide6.QtCore import Qt
+
         from ui.dialogs.note_search_dialog import NoteSearchDialog
 
         dialog = NoteSearchDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept by the window
         dialog.student_chosen.connect(self.open_student)
         dialog.open()
 

@@ -28,8 +28,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ui.qt_compat import emit
-
 log = logging.getLogger(__name__)
 
 SCREENSAVER_INTERFACES = ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver")
@@ -126,7 +124,6 @@ class OsLockListener(QObject):
 
     def stop(self) -> None:
         """Stop listening (app exit; tests)."""
-        from ui.qt_compat import call_void
 
         if self._windows is not None:  # pragma: no cover - Windows only
             self._windows.uninstall()
@@ -135,21 +132,19 @@ class OsLockListener(QObject):
             from PySide6.QtDBus import QDBusConnection
 
             for name in self._private:
-                call_void(QDBusConnection.disconnectFromBus, name)
+                QDBusConnection.disconnectFromBus(name)
             self._private.clear()
         self.sources.clear()
 
     def _request(self, reason: str) -> None:
         log.info("OS %s: locking the app", reason)
-        emit(self.lock_requested, reason)
+        self.lock_requested.emit(reason)
 
     def _request_later(self, reason: str) -> None:
         """From inside native event dispatch: lock on the next event-loop turn, not re-entrantly."""
         from PySide6.QtCore import QTimer
 
-        from ui.qt_compat import call_void
-
-        call_void(QTimer.singleShot, 0, self, lambda: self._request(reason))
+        QTimer.singleShot(0, self, lambda: self._request(reason))
 
     @Slot(bool)
     def _screensaver_active(self, active: bool) -> None:

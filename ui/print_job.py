@@ -24,8 +24,6 @@ from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
-from ui.qt_compat import emit
-
 RASTER_DPI = 300
 STRIP_PIXELS = 96
 OVERLAP = 4
@@ -65,7 +63,7 @@ class PrintJob(QObject):
         self._painter = QPainter()
         if not self._painter.begin(self.printer):
             self._painter = None
-            emit(self.finished, False)
+            self.finished.emit(False)
             return
         self._timer.start()
 
@@ -83,7 +81,7 @@ class PrintJob(QObject):
                 self.printer.abort()
             painter.end()
             self._painter = None
-            emit(self.finished, not self._cancelled)
+            self.finished.emit(not self._cancelled)
             return
         if self._strip == 0 and self._page > 0:
             self.printer.newPage()
@@ -119,6 +117,6 @@ class PrintJob(QObject):
         if top + height >= full.height():
             self._strip = 0
             self._page += 1
-            emit(self.progress, self._page, total)
+            self.progress.emit(self._page, total)
         else:
             self._strip += 1

@@ -23,7 +23,6 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.bridge import EventBridge
 from ui.context import UiContext
 from ui.lock import InactivityWatcher, close_open_dialogs
-from ui.qt_compat import emit
 
 
 class SessionController(QObject):
@@ -62,7 +61,7 @@ class SessionController(QObject):
 
         def failed(exc: ClinicianDeskError) -> None:
             key.wipe()
-            emit(self.open_failed, exc.message)
+            self.open_failed.emit(exc.message)
 
         self.ctx.tasks.run_db(work, context=self, on_done=done, on_error=failed, name="open")
 
@@ -73,7 +72,7 @@ class SessionController(QObject):
         self.ctx.key = key
         self.ctx.bridge = EventBridge(services.events, parent=self)
         self.watcher.start()
-        emit(self.opened)
+        self.opened.emit()
 
     def lock(self) -> None:
         if self.ctx.services is None:
@@ -93,7 +92,7 @@ class SessionController(QObject):
         self.watcher.stop()
         for hook in self._after_lock:
             hook()
-        emit(self.locked)
+        self.locked.emit()
 
     def shutdown(self) -> None:
         """Lock (saving drafts) and wait for the database worker to finish (app exit)."""

@@ -37,7 +37,6 @@ import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, Signal
 
 from clinician_desk.errors import ClinicianDeskError
-from ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +96,8 @@ def log_unexpected(exc: BaseException, where: str) -> None:
 
 
 def pump_events(loop: QEventLoop | None = None) -> None:
-    """Process pending events once, through an event loop *instance*.
-
-    Not ``QCoreApplication.processEvents()``: with PySide6 6.12 on CPython 3.11 every static
-    ``void`` call (``processEvents``, ``QTest.qWait``, ``QTimer.singleShot``) drops one reference
-    to ``None``; in a loop that ends with CPython aborting ("deallocating None"). The instance
-    overload returning ``bool`` is unaffected.
-    """
+    """Process pending events once, through an event loop *instance* (``loop`` reused by
+    callers that pump in a loop)."""
     (loop or QEventLoop()).processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
 
 
@@ -176,7 +170,7 @@ class TaskManager(QObject):
                     if value is not None:
                         on_progress(*value)
 
-                emit(self._deliver, (context, deliver_progress, False))
+                self._deliver.emit((context, deliver_progress, False))
 
         control = TaskControl(emit_progress)
 
@@ -222,7 +216,7 @@ class TaskManager(QObject):
                 self._pending -= 1
 
     def _queue(self, context: QObject, callback: Callable[[], None]) -> None:
-        emit(self._deliver, (context, callback, True))
+        self._deliver.emit((context, callback, True))
 
     def _handle_error(
         self, exc: ClinicianDeskError, on_error: Callable[[ClinicianDeskError], None] | None

@@ -50,24 +50,6 @@ def window(qtbot, ui_context):
     confirm._next.clear()
 
 
-@pytest.fixture(autouse=True)
-def _restore_singleton_refcounts():
-    """Work around PySide6 6.12 / CPython 3.11 reference-count bugs (see ``ui/qt_compat.py``):
-    ``SignalInstance.emit`` drops a reference to ``True`` and static ``void`` calls drop one to
-    ``None``. The app compensates its own calls; pytest-qt's waits (``QTest.qWait``,
-    ``QTimer.singleShot``, its own signal emits) do not, so each UI test gives back exactly what
-    was taken during it. Harmless where the bugs are fixed (the deficit is then <= 0)."""
-    import ctypes
-    import sys
-
-    singletons = (None, True, False)
-    before = [sys.getrefcount(o) for o in singletons]
-    yield
-    for obj, count in zip(singletons, before, strict=True):
-        for _ in range(max(0, count - sys.getrefcount(obj))):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
-
-
 @pytest.fixture
 def unlocked_window(qtbot, ui_context):
     """A main window already unlocked on a fresh vault (created through the vault API)."""

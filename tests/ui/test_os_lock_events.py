@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tests.support.ui import PASSPHRASE, add_students, grab
 from ui.os_events import OsLockListener, attach_os_lock_events, login1_session_path
 from ui.os_events_windows import PBT_APMSUSPEND, WM_POWERBROADCAST, WM_WTSSESSION_CHANGE, reason_for
-from ui.qt_compat import call_void
 
 MISSING = (
     "dbus-daemon is not installed: install the Debian package 'dbus' "
@@ -51,7 +50,7 @@ def private_bus():
     try:
         yield address, sender
     finally:
-        call_void(QDBusConnection.disconnectFromBus, "test-sender")
+        QDBusConnection.disconnectFromBus("test-sender")
         proc.terminate()
         proc.wait(10)
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from clinician_desk.clock import FakeClock
 from clinician_desk.sync.backoff import Backoff
 from tests.support.ui import CHEAP_KDF, PASSPHRASE, grab
-from ui.qt_compat import emit
 from ui.sync_scheduler import MIN_RETRY, ONLINE_DELAY, STARTUP_DELAY, sync_gate
 
 
@@ -136,9 +135,9 @@ def test_rounds_after_unlock_periodically_after_signing_and_not_twice(
 
     # a signed note (the editor's signal) asks for a round in `debounce`; several give one
     _seed(window, date(2026, 9, 16), sessions=3)
-    emit(window.note_page.note_signed, "1")
+    window.note_page.note_signed.emit("1")
     clock.advance(10)
-    emit(window.note_page.note_signed, "1")
+    window.note_page.note_signed.emit("1")
     assert scheduler.due == pytest.approx(clock.monotonic() - 10 + scheduler.debounce)
     clock.advance(scheduler.debounce - 10)
     # never two syncs at once: "Sync now" is refused while the automatic round runs

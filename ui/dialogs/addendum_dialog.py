@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.widgets.confirm import ask
 
 
@@ -80,7 +79,7 @@ class AddendumDialog(QDialog):
         )
 
     def _done(self, _addendum_id: Any) -> None:
-        emit(self.addendum_added)
+        self.addendum_added.emit()
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -35,7 +35,6 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
-from ui.qt_compat import emit
 from ui.times import local_text, parse_utc
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
@@ -65,7 +64,7 @@ def time_left_text(status: str, due_at: str, now: datetime) -> tuple[str, bool]:
 
 
 def _date_time(name: str, accessible: str, now: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime(now.astimezone()))
+    edit = QDateTimeEdit(QDateTime(now.astimezone()))  # type: ignore[call-overload]  # 6.9 stubs
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     edit.setCalendarPopup(True)
@@ -200,7 +199,7 @@ class MandatedReportDialog(QDialog):
         count = self.model.rowCount()
         if count:  # repaint in place: the selection (for "follow-up sent") stays
             last = self.model.index(count - 1, self.model.columnCount() - 1)
-            emit(self.model.dataChanged, self.model.index(0, 0), last)
+            self.model.dataChanged.emit(self.model.index(0, 0), last)
             fit_columns(self.table)
         self._show_deadline()
 
@@ -269,12 +268,12 @@ class MandatedReportDialog(QDialog):
 
     def _saved(self, page: Any) -> None:
         # Ready for another report: the form's deadline must not show the saved one's.
-        self.phone_edit.setDateTime(QDateTime(self.ctx.clock.now().astimezone()))
+        self.phone_edit.setDateTime(QDateTime(self.ctx.clock.now().astimezone()))  # type: ignore[call-overload]  # 6.9 stubs
         self._busy(False)
         self.message.setText(_("Saved."))
         self.set_reports(page.mandated_reports)
         self.draft.saved()
-        emit(self.record_changed, page)
+        self.record_changed.emit(page)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self._busy(False)

@@ -26,7 +26,6 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
-from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 
 KIND_TEXT = {
@@ -109,5 +108,5 @@ class NoteSearchDialog(QDialog):
     def _chosen(self, index: Any) -> None:
         hit = index.data(ROW_ROLE)
         if hit is not None and hit.student_id is not None:
-            emit(self.student_chosen, hit.student_id)
+            self.student_chosen.emit(hit.student_id)
             self.accept()

@@ -32,7 +32,6 @@ from clinician_desk.domain.referrals import default_follow_up_on
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
-from ui.qt_compat import emit
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
@@ -201,7 +200,7 @@ class ReferralDialog(QDialog):
         )
 
     def _saved(self, referral_id: Any) -> None:
-        emit(self.referral_saved, referral_id)
+        self.referral_saved.emit(referral_id)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -41,7 +41,6 @@ from ui.dialogs.referral_dialog import (
 )
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
-from ui.qt_compat import emit
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 from ui.widgets.tables import configure_table, fit_columns
@@ -191,7 +190,7 @@ class ReferralStatusDialog(QDialog):
         )
 
     def _saved(self, _result: Any) -> None:
-        emit(self.status_changed, self.referral.id)
+        self.status_changed.emit(self.referral.id)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

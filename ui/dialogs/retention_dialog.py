@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 
 
 class RetentionDialog(QDialog):
@@ -100,7 +99,7 @@ class RetentionDialog(QDialog):
         )
 
     def _done(self, report: Any) -> None:
-        emit(self.record_destroyed, report)
+        self.record_destroyed.emit(report)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:
@@ -155,4 +154,4 @@ class DestroyRecordButton(QPushButton):
 
     def _destroyed(self, report: Any) -> None:
         self.setVisible(False)
-        emit(self.record_destroyed, report)
+        self.record_destroyed.emit(report)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.dialogs import roster_import_work as work
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
@@ -81,8 +80,8 @@ class SourcePage(QWizardPage):
         self.mapping_label = QLabel(_("Mapping file (JSON)"))
         form.addRow(self.mapping_label, mapping_row)
         form.addRow(_("Default school"), self.school_edit)
-        self.file_edit.textChanged.connect(lambda *_a: emit(self.completeChanged))
-        self.mapping_edit.textChanged.connect(lambda *_a: emit(self.completeChanged))
+        self.file_edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
+        self.mapping_edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
         self.browse_button.clicked.connect(self._browse_file)
         self.mapping_browse_button.clicked.connect(self._browse_mapping)
@@ -92,7 +91,7 @@ class SourcePage(QWizardPage):
         custom = self.preset_combo.currentData() == CUSTOM
         for widget in (self.mapping_label, self.mapping_edit, self.mapping_browse_button):
             widget.setEnabled(custom)
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
     def _browse_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -251,7 +250,7 @@ class CheckPage(QWizardPage):
 
     def _set_clean(self, clean: bool) -> None:
         self.clean = clean
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
 
 class ImportPage(QWizardPage):
@@ -328,7 +327,7 @@ class ImportPage(QWizardPage):
             )
         )
         self.finished_import = True
-        emit(self.completeChanged)
+        self.completeChanged.emit()
         self.roster_wizard.imported(result.created, result.updated)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
@@ -345,4 +344,4 @@ class ImportPage(QWizardPage):
                 _("Nothing was imported: {message}").format(message=exc.message)
             )
         self.finished_import = True
-        emit(self.completeChanged)
+        self.completeChanged.emit()

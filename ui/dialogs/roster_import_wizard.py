@@ -23,7 +23,6 @@ from ui.context import UiContext
 from ui.dialogs.roster_import_pages import CheckPage, ImportPage, SourcePage
 from ui.dialogs.roster_import_work import CheckedRoster, RosterChoice
 from ui.i18n import _
-from ui.qt_compat import emit
 
 
 class RosterImportWizard(QWizard):
@@ -63,7 +62,7 @@ class RosterImportWizard(QWizard):
         return choice
 
     def imported(self, created: int, updated: int) -> None:
-        emit(self.roster_imported, created, updated)
+        self.roster_imported.emit(created, updated)
 
     def done(self, result: int) -> None:
         self.check_page.cancel_check()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.times import opened_text
 from ui.widgets.form_draft import DialogDraft
 
@@ -104,7 +103,7 @@ class CloseSafetyFlagDialog(QDialog):
         )
 
     def _done(self, _result: Any) -> None:
-        emit(self.flag_closed)
+        self.flag_closed.emit()
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.widgets.buttons import named_button
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
@@ -133,7 +132,7 @@ class SafetyPlanDialog(QDialog):
         self.save_button.setEnabled(True)
         self.message.setText(_("Saved. This is now the student's current safety plan."))
         self._show_current()
-        emit(self.plan_saved, self.student_id)
+        self.plan_saved.emit(self.student_id)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self.save_button.setEnabled(True)
@@ -143,5 +142,5 @@ class SafetyPlanDialog(QDialog):
     def _print(self) -> None:
         if self.plan is None or self._dirty:
             return
-        emit(self.print_requested, self.student_id)
+        self.print_requested.emit(self.student_id)
         self.accept()

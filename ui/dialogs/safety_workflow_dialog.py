@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
-from ui.qt_compat import emit
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
@@ -126,7 +125,7 @@ class SafetyWorkflowDialog(QDialog):
         self.rationale_edit.setObjectName("parent_rationale_line_edit")
         self.rationale_edit.setAccessibleName(_("Rationale"))
         now = ctx.clock.now()
-        self.decided_edit = QDateTimeEdit(QDateTime(now.astimezone()))
+        self.decided_edit = QDateTimeEdit(QDateTime(now.astimezone()))  # type: ignore[call-overload]  # 6.9 stubs
         self.decided_edit.setObjectName("parent_decided_at_date_time_edit")
         self.decided_edit.setAccessibleName(_("Decision time"))
         self.message = QLabel()
@@ -206,7 +205,7 @@ class SafetyWorkflowDialog(QDialog):
 
     def _done(self, _result: Any) -> None:
         self._recorded = True
-        emit(self.recorded)
+        self.recorded.emit()
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

@@ -31,7 +31,6 @@ from clinician_desk.errors import ClinicianDeskError
 from clinician_desk.vault import passphrase_policy
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit, emitter
 from ui.widgets.passphrase_fields import PassphraseFields
 
 
@@ -57,7 +56,7 @@ class ProfileWizardPage(QWizardPage):
         form.addRow(_("Profile name"), self.profile_edit)
         form.addRow("", self.error)
         self._existing = set(ctx.paths.profiles())
-        self.profile_edit.textChanged.connect(lambda _t: emit(self.completeChanged))
+        self.profile_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
 
     def isComplete(self) -> bool:
         name = self.profile_edit.text().strip()
@@ -91,7 +90,7 @@ class PassphraseWizardPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields)
         layout.addWidget(self.status)
-        self.fields.changed.connect(emitter(self.completeChanged))
+        self.fields.changed.connect(self.completeChanged.emit)
         self.created = False
         self._busy = False
 
@@ -104,7 +103,7 @@ class PassphraseWizardPage(QWizardPage):
         if not self._busy:
             self._busy = True
             self.status.setText(_("Creating your encrypted vault…"))
-            emit(self.completeChanged)
+            self.completeChanged.emit()
             self._wizard.create_vault(self.fields.passphrase())
         return False
 
@@ -115,7 +114,7 @@ class PassphraseWizardPage(QWizardPage):
         if ok:
             self.fields.clear()
             self.fields.setEnabled(False)
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
 
 class RecoveryWizardPage(QWizardPage):
@@ -148,7 +147,7 @@ class RecoveryWizardPage(QWizardPage):
         layout.addWidget(self.print_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         layout.addWidget(self.kept_check)
-        self.kept_check.toggled.connect(lambda _c: emit(self.completeChanged))
+        self.kept_check.toggled.connect(lambda _c: self.completeChanged.emit())
         self.print_button.clicked.connect(self._print)
 
     def isComplete(self) -> bool:
@@ -257,7 +256,7 @@ class SetupWizard(QWizard):
             self.recovery_page.key_label.setText(recovery_text)
             self.passphrase_page.creation_finished(True, _("Vault created."))
             self.button(QWizard.WizardButton.BackButton).setEnabled(False)
-            emit(self.vault_created, profile, key)
+            self.vault_created.emit(profile, key)
             self.next()
 
         def failed(exc: ClinicianDeskError) -> None:
@@ -269,4 +268,4 @@ class SetupWizard(QWizard):
         code = self.enroll_page.code_edit.text().strip()
         server = self.enroll_page.server_edit.text().strip()
         self.recovery_page.key_label.setText("")  # shown once, then gone from memory we hold
-        emit(self.setup_finished, code, server)
+        self.setup_finished.emit(code, server)

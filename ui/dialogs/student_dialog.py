@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
@@ -230,7 +229,7 @@ class StudentDialog(QDialog):
         )
 
     def _saved(self, student_id: Any) -> None:
-        emit(self.student_saved, student_id)
+        self.student_saved.emit(student_id)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

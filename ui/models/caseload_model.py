@@ -24,7 +24,6 @@ from PySide6.QtGui import QBrush, QColor
 
 from ui.i18n import _
 from ui.models.rows_model import Index, RowsTableModel
-from ui.qt_compat import emit
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -175,7 +174,7 @@ class CaseloadTableModel(RowsTableModel):
         """Order the rows by the precomputed keys (stable, like Qt's own sort)."""
         self._sort_column = column
         self._descending = order == Qt.SortOrder.DescendingOrder
-        emit(self.layoutAboutToBeChanged)
+        self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         anchored = [(self._rows[i.row()], i.column()) for i in persistent if i.isValid()]
         self._sorted(self._rows)
@@ -185,7 +184,7 @@ class CaseloadTableModel(RowsTableModel):
                 [i for i in persistent if i.isValid()],
                 [self.index(where[id(row)], col) for row, col in anchored],
             )
-        emit(self.layoutChanged)
+        self.layoutChanged.emit()
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()

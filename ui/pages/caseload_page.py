@@ -33,7 +33,6 @@ from ui.models.caseload_model import (
     CaseloadTableModel,
     caseload_entries,
 )
-from ui.qt_compat import emit
 from ui.widgets.tables import configure_table, fit_columns
 
 
@@ -64,12 +63,12 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
     def setFilterFixedString(self, pattern: str) -> None:
         self.beginFilterChange()
         self._needle = pattern.casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.invalidateRowsFilter()  # Qt 6.9: ends what beginFilterChange began
 
     def set_only_flagged(self, value: bool) -> None:
         self.beginFilterChange()
         self.only_flagged = value
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.invalidateRowsFilter()  # Qt 6.9: ends what beginFilterChange began
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -162,19 +161,20 @@ class CaseloadPage(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         student_id = index.sibling(index.row(), 0).data(ID_ROLE)
         if student_id is not None:
-            emit(self.student_opened, student_id)
+            self.student_opened.emit(student_id)
 
     def add_student(self) -> None:
         from ui.dialogs.student_dialog import StudentDialog
 
         schools = sorted({self.model.row_at(i).school for i in range(self.model.rowCount())})
         dialog = StudentDialog(self.ctx, self, schools=schools)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept by the page
         dialog.student_saved.connect(self._student_added)
         dialog.open()
 
     def _student_added(self, student_id: object) -> None:
         self.activate()
-        emit(self.student_opened, student_id)
+        self.student_opened.emit(student_id)
 
     def group_candidates(self) -> list[tuple[int, str]]:
         """(id, name) of every caseload student, for a group session's attendance list."""

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit, emitter
 from ui.widgets.confirm import ask
 from ui.widgets.session_form import SessionFormWidget
 
@@ -61,7 +60,7 @@ class NoteSectionsWidget(QWidget):
             editor.setAccessibleName(_(SECTION_TITLES[key]))
             editor.setTabChangesFocus(True)
             editor.setMinimumHeight(70)
-            editor.textChanged.connect(emitter(self.edited))
+            editor.textChanged.connect(self.edited.emit)
             form.addRow(_(SECTION_TITLES[key]), editor)
             self.editors[key] = editor
 
@@ -327,7 +326,7 @@ class NoteEditorPage(QWidget):
         self.save_draft_now()
         student_id = self.student_id
         self._reset()
-        emit(self.note_signed, student_id)
+        self.note_signed.emit(student_id)
 
     def clear(self) -> None:
         self._autosave.stop()

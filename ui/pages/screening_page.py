@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
-from ui.qt_compat import emit
 from ui.widgets.buttons import named_button
 
 RESPONDENTS = (
@@ -347,7 +346,7 @@ class ScreeningPage(QWidget):
         self.flow = None
         self.result = None
         self.stack.setCurrentIndex(0)
-        emit(self.finished, student_id)
+        self.finished.emit(student_id)
 
     def clear(self) -> None:
         # Locking keeps nothing on screen; an unrecorded follow-up stays open in the vault

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import _
-from ui.qt_compat import emit
 
 
 def referral_overdue(row: Any, now: Any) -> bool:
@@ -184,7 +183,7 @@ class StudentRecordActions:
         )
         dialog.plan_saved.connect(self._reload)
         dialog.print_requested.connect(
-            lambda student_id: emit(self.page.print_requested, student_id, "safety_plan")
+            lambda student_id: self.page.print_requested.emit(student_id, "safety_plan")
         )
         self._show(dialog)
 

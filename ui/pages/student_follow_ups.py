@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
-from ui.qt_compat import emit
 from ui.times import opened_text
 from ui.widgets.tables import configure_table
 
@@ -223,4 +222,4 @@ class OpenFollowUpsPanel(QFrame):
         self.setFixedHeight(self.sizeHint().height())
 
     def _closed(self) -> None:
-        emit(self.follow_up_closed)
+        self.follow_up_closed.emit()

@@ -38,7 +38,6 @@ from ui.pages.student_actions import (
     referrals_tab,
 )
 from ui.pages.student_follow_ups import OpenFollowUpsPanel
-from ui.qt_compat import emit
 from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
@@ -234,11 +233,11 @@ class StudentPage(QWidget):
         self._trends: dict[str, Any] = {}
         self.sessions_view.selectionModel().currentRowChanged.connect(self._session_selected)
         self.instrument_combo.currentIndexChanged.connect(self._show_trend)
-        self.new_note_button.clicked.connect(lambda: emit(self.new_note_requested, self.student_id))
+        self.new_note_button.clicked.connect(lambda: self.new_note_requested.emit(self.student_id))
         self.screening_button.clicked.connect(
-            lambda: emit(self.screening_requested, self.student_id)
+            lambda: self.screening_requested.emit(self.student_id)
         )
-        self.print_button.clicked.connect(lambda: emit(self.print_requested, self.student_id, ""))
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
         self.referrals_view.selectionModel().currentRowChanged.connect(
             lambda *_a: self.record_actions.referral_selection_changed()

@@ -27,7 +27,6 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
-from ui.qt_compat import emit
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
 from ui.widgets.buttons import named_button
@@ -150,7 +149,7 @@ class SyncPage(QWidget):
 
     def _enrolled(self) -> None:
         self._after(_("This laptop is enrolled."))
-        emit(self.enrolled)
+        self.enrolled.emit()
 
     def sync_now(self) -> None:
         sync = self._sync()

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError, LockedOutError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit, emitter
 
 
 class UnlockPage(QWidget):
@@ -106,9 +105,9 @@ class UnlockPage(QWidget):
         self.unlock_button.clicked.connect(self.try_unlock)
         self.passphrase_edit.returnPressed.connect(self.try_unlock)
         self.recovery_button.clicked.connect(
-            lambda: emit(self.recovery_requested, self.profile_combo.currentText())
+            lambda: self.recovery_requested.emit(self.profile_combo.currentText())
         )
-        self.new_profile_button.clicked.connect(emitter(self.new_profile_requested))
+        self.new_profile_button.clicked.connect(self.new_profile_requested.emit)
 
     def demo_hint(self, passphrase: str) -> None:
         """The demo vault's passphrase is public (fictional data); show it for re-unlocking."""
@@ -156,7 +155,7 @@ class UnlockPage(QWidget):
             name="unlock",
         )
         # The key derivation now runs on the worker for about a second: the GUI is idle.
-        emit(self.unlock_started)
+        self.unlock_started.emit()
 
     def _done(self, profile: str, key: Any) -> None:
         self._busy = False
@@ -164,7 +163,7 @@ class UnlockPage(QWidget):
         self.passphrase_edit.clear()
         self.message_label.setText(_("Opening your caseload…"))
         self.ctx.settings.set_last_profile(profile)
-        emit(self.unlocked, profile, key)
+        self.unlocked.emit(profile, key)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self._busy = False

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWid
 
 from clinician_desk.vault import passphrase_policy
 from ui.i18n import _
-from ui.qt_compat import emit
 
 
 def vault_feedback(passphrase: str) -> tuple[int, str, bool]:
@@ -75,7 +74,7 @@ class PassphraseFields(QWidget):
                 acceptable = False
             self.message.setText(message)
             self._acceptable = acceptable
-        emit(self.changed)
+        self.changed.emit()
 
     def acceptable(self) -> bool:
         return self._acceptable

@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QWidget
 
 from ui.i18n import N_, _
-from ui.qt_compat import emit
 
 HINTS = {
     "warning_signs": N_(
@@ -50,7 +49,7 @@ class SafetyPlanEditor(QWidget):
             edit.setPlaceholderText(_(HINTS[key]))
             edit.setToolTip(_("One entry per line"))
             edit.setFixedHeight(44 if compact else 62)
-            edit.textChanged.connect(lambda: emit(self.changed))
+            edit.textChanged.connect(lambda: self.changed.emit())
             label = QLabel(f"{number}. {_(title)}")
             label.setWordWrap(compact)
             label.setBuddy(edit)

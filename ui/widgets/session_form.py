@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import N_, _
-from ui.qt_compat import emit, emitter
 
 
 def to_date(value: QDate) -> date:
@@ -118,7 +117,7 @@ class SessionFormWidget(QWidget):
         self.service_combo.currentIndexChanged.connect(self._service_changed)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         for w in (self.date_edit, self.start_edit, self.minutes_spin):
-            w.editingFinished.connect(emitter(self.changed))
+            w.editingFinished.connect(self.changed.emit)
         self._service_changed()
         self._kind_changed()
 
@@ -127,13 +126,13 @@ class SessionFormWidget(QWidget):
         self.tier_combo.clear()
         for tier in service.tiers if service else (1, 2, 3):
             self.tier_combo.addItem(_("Tier {n}").format(n=tier), tier)
-        emit(self.changed)
+        self.changed.emit()
 
     def _kind_changed(self) -> None:
         group = self.kind_combo.currentData() == "group"
         self.group_list.setVisible(group)
         self.group_label.setVisible(group)
-        emit(self.changed)
+        self.changed.emit()
 
     def set_group_candidates(self, candidates: list[tuple[Any, str]]) -> None:
         self.group_list.clear()

@@ -1,9 +1,11 @@
 """Builds the PyInstaller one-folder bundle into tmp and runs its own self-test (slow; CI runs it).
 
 Asserts what district IT needs from the bundle: it starts and passes every self-test line
-offscreen, carries its resources (instruments, handouts, fonts with licences, icons, compiled
-UI catalogues), QtPdf, SQLCipher and the SQL migrations, and contains no county-server or test
-code (neither as files nor as modules in the archive). Prints build time and bundle size.
+offscreen, holds only what the app loads (no Babel, GTK, unused Qt plugins; every library it
+keeps finds what it needs), carries its resources (instruments, handouts, fonts with licences,
+icons, compiled UI catalogues), QtPdf, SQLCipher and the SQL migrations, and contains no
+county-server or test code (neither as files nor as modules in the archive). Prints build time
+and bundle size (on disk and as a .tar.gz).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Bundle:
     path: Path
     build_seconds: float
     size_mb: float
+    compressed_mb: float
 
     @property
     def internal(self) -> Path:
@@ -58,14 +61,22 @@ def build_bundle(dist: Path, work: Path) -> Bundle:
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("bundle: "), proc.stdout[-2000:]
     fields = dict(part.split("=", 1) for part in last.split()[2:])
-    return Bundle(dist / "clinician-desk", float(fields["build_seconds"]), float(fields["size_mb"]))
+    return Bundle(
+        dist / "clinician-desk",
+        float(fields["build_seconds"]),
+        float(fields["size_mb"]),
+        float(fields["compressed_mb"]),
+    )
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
     base = tmp_path_factory.mktemp("bundle")
     built = build_bundle(base / "dist", base / "work")
-    print(f"\nbundle build: {built.build_seconds:.0f} s, size {built.size_mb:.0f} MB")
+    print(
+        f"\nbundle build: {built.build_seconds:.0f} s, size {built.size_mb:.0f} MB"
+        f" ({built.compressed_mb:.0f} MB as .tar.gz)"
+    )
     yield built
     shutil.rmtree(base, ignore_errors=True)
 
@@ -187,3 +198,51 @@ def test_bundle_has_no_server_or_test_code(bundle: Bundle) -> None:
     assert "clinician_desk.selftest" in modules and "ui.app" in modules
     leaked = [m for m in modules if m.split(".")[0] in FORBIDDEN]
     assert leaked == []
+
+
+def test_bundle_holds_only_what_the_app_loads(bundle: Bundle) -> None:
+    """No Babel, fontTools, Pillow codecs, Qt translations or unused Qt plugins (and not the
+    QtQuick/QML/GTK libraries only those plugins needed), and no larger than its budget."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    internal = bundle.internal
+    modules = list(CArchiveReader(str(bundle.exe)).open_embedded_archive("PYZ.pyz").toc)
+    unused = ("babel", "fontTools", "ui.i18n_catalogue", "PIL.ImageTk", "PIL.ImageQt")
+    assert [m for m in modules if m.startswith(unused)] == []
+    assert "reportlab.lib.utils" in modules and "PIL.Image" in modules  # reportlab needs it
+    assert not (internal / "babel").exists() and not (internal / "fontTools").exists()
+    assert not (internal / "PySide6" / "Qt" / "translations").exists()
+    plugins = internal / "PySide6" / "Qt" / "plugins"
+    names = {p.name for p in plugins.rglob("*.so")}
+    assert not {n for n in names if "gtk" in n or "virtualkeyboard" in n}, names
+    assert not (plugins / "egldeviceintegrations").exists() and not (plugins / "tls").exists()
+    assert {"libqxcb.so", "libqoffscreen.so", "libcupsprintersupport.so"} <= names
+    libs = {p.name for p in internal.rglob("*.so*")}
+    assert not {n for n in libs if n.startswith(("libQt6Quick", "libQt6Qml", "libgtk", "libcairo"))}
+    # 297 MB before this pruning, 187 MB after it (bench/results/2026-12-03-bundle.md); the
+    # 150 MB target is not reached on Linux: ICU's data alone is 32 MB (docs/decisions/0030).
+    assert bundle.size_mb <= 195, f"{bundle.size_mb} MB"
+
+
+def test_no_library_a_kept_one_needs_was_left_out(bundle: Bundle) -> None:
+    """The spec leaves out libraries nothing kept needs; this checks that it left out no other.
+
+    For each shared object in the bundle, each library it needs must be in the bundle unless
+    PyInstaller leaves it to the system anyway (libc, libGL, libwayland-*, ...) or this machine
+    does not have it either. That holds also for the code paths the offscreen self-test does not
+    run (the X11 and Wayland platform plugins, CUPS printing)."""
+    from PyInstaller.depend.bindepend import get_imports
+    from PyInstaller.depend.dylib import include_library
+
+    files = [p for p in bundle.internal.rglob("*.so*") if p.is_file() and not p.is_symlink()]
+    bundled = {p.name for p in bundle.internal.rglob("*.so*")}
+    missing = {}
+    for path in files:
+        lost = [
+            name
+            for name, resolved in get_imports(str(path))
+            if name not in bundled and resolved is not None and include_library(name)
+        ]
+        if lost:
+            missing[str(path.relative_to(bundle.internal))] = lost
+    assert missing == {}
