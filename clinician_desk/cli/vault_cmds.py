@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk import __version__
-from clinician_desk.bootstrap import Services, build_services, create_vault_and_open
+from clinician_desk.bootstrap import (
+    Services,
+    build_services,
+    create_vault_and_open,
+    rotate_data_key,
+)
 from clinician_desk.cli.common import (
     out,
     read_new_passphrase,
@@ -37,10 +42,11 @@ from clinician_desk.storage.migrations_runner import head_version
 from clinician_desk.vault import (
     DataKey,
     change_passphrase,
-    regenerate_recovery_key,
+    check_new_passphrase,
     reset_passphrase_with_recovery,
     unlock_vault,
 )
+from clinician_desk.vault.filelock import hold_vault_exclusively
 
 
 def register(sub: Any) -> None:
@@ -62,7 +68,14 @@ def register(sub: Any) -> None:
         "regenerate-recovery-key",
         help="replace the recovery key (prints the new one once; the old one stops working)",
     )
-    p.set_defaults(func=cmd_regenerate_recovery_key)
+    p.set_defaults(func=cmd_regenerate_recovery_key, kdf=None)
+
+    p = sub.add_parser(
+        "rotate-key",
+        help="re-encrypt the vault under a new data key; old key files and the old recovery "
+        "key stop opening it (prints the new recovery key once)",
+    )
+    p.set_defaults(func=cmd_rotate_key, kdf=None)
 
     p = sub.add_parser("backup", help="write an encrypted backup of the vault to FILE")
     p.add_argument("file", metavar="FILE")
@@ -79,6 +92,11 @@ def register(sub: Any) -> None:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--new-passphrase-file", help="read the new passphrase from this file")
+        p.add_argument(
+            "--rotate",
+            action="store_true",
+            help="also re-encrypt the vault under a new data key (see rotate-key)",
+        )
         if name == "recover":
             p.add_argument("--recovery-key-file", help="read the recovery key from this file")
         p.set_defaults(func=func, kdf=None)
@@ -153,15 +171,52 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_regenerate_recovery_key(args: argparse.Namespace) -> int:
-    with vault_session(args) as services:
-        text = regenerate_recovery_key(services.paths, services.key)  # type: ignore[arg-type]
-        _audit(services, "vault.recovery_key_regenerated")
+def _print_new_recovery_key(text: str, escrow_dropped: bool) -> None:
     out("NEW RECOVERY KEY — write it down or print it and keep it somewhere safe.")
     out("It is shown only this once. The previous recovery key no longer works.")
     out("")
     out(f"    {text}")
     out("")
+    if escrow_dropped:
+        out(
+            "note: the county escrow slot could not be re-sealed (no county key on record); "
+            "enrol this laptop again (clinician-desk-admin sync enroll) to restore it."
+        )
+
+
+def _rotate(args: argparse.Namespace, current: str, passphrase: str, reason: str) -> None:
+    """Unlock with ``current``, then re-encrypt under a new data key with ``passphrase`` in the
+    passphrase slot."""
+    paths = vault_paths(args)
+    require_vault(paths)
+    key = unlock_vault(paths, current)
+    try:
+        services = build_services(paths, key, SystemClock())
+    except BaseException:
+        key.wipe()
+        raise
+    try:
+        result = rotate_data_key(services, passphrase, kdf=args.kdf, reason=reason)
+    except BaseException:
+        services.close()
+        raise
+    result.services.close()
+    _print_new_recovery_key(result.recovery_text, result.escrow_dropped)
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args, "Passphrase: ")
+    _rotate(args, passphrase, passphrase, "rotate-key")
+    out("the vault is now encrypted under a new data key; old copies of vault.keys and the old")
+    out("recovery key no longer open it (backups made before today still open with them)")
+    return 0
+
+
+def cmd_regenerate_recovery_key(args: argparse.Namespace) -> int:
+    """A new recovery key *and* a new data key: a key file copied while the old recovery key
+    was exposed would otherwise still open the vault with it."""
+    passphrase = read_passphrase(args, "Passphrase: ")
+    _rotate(args, passphrase, passphrase, "regenerate-recovery-key")
     return 0
 
 
@@ -188,9 +243,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         keys.append(key)
         return key
 
+    lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
     try:
         result = restore_backup(src, paths, unlock, clock=SystemClock())
-        services = build_services(paths, keys[-1], SystemClock())
+        services = build_services(paths, keys[-1], SystemClock(), use_lock=lock)
         try:
             _audit(services, "vault.restored", {"backup_created_at": result.header.created_at})
         finally:
@@ -198,6 +254,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         for key in keys:
             key.wipe()
+        lock.release()
     out(f"restored from {src} (backup of {result.header.created_at})")
     if result.replaced is not None:
         out(f"the previous vault was kept in {result.replaced}")
@@ -207,6 +264,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_change_passphrase(args: argparse.Namespace) -> int:
     paths = vault_paths(args)
     require_vault(paths)
+    if args.rotate:
+        current = read_passphrase(args, "Current passphrase: ")
+        new = read_new_passphrase(args)
+        check_new_passphrase(new)
+        _rotate(args, current, new, "change-passphrase")
+        out("passphrase changed and the vault re-encrypted under a new data key")
+        return 0
     key = unlock_vault(paths, read_passphrase(args, "Current passphrase: "))
     try:
         new = read_new_passphrase(args)
@@ -228,6 +292,18 @@ def cmd_recover(args: argparse.Namespace) -> int:
     text = read_recovery_key(args)
     new = read_new_passphrase(args)
     key = reset_passphrase_with_recovery(paths, text, new, kdf=args.kdf)
+    if args.rotate:
+        services = build_services(paths, key, SystemClock())
+        try:
+            _audit(services, "vault.passphrase_reset_with_recovery_key")
+            result = rotate_data_key(services, new, kdf=args.kdf, reason="recover")
+        except BaseException:
+            services.close()
+            raise
+        result.services.close()
+        out("new passphrase set and the vault re-encrypted under a new data key")
+        _print_new_recovery_key(result.recovery_text, result.escrow_dropped)
+        return 0
     try:
         services = build_services(paths, key, SystemClock())
         try:

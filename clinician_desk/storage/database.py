@@ -101,8 +101,12 @@ class Database:
         clock: Clock,
         actor: str = "clinician",
         create: bool = False,
+        migrate: bool = True,
     ) -> Database:
-        """Open (or with ``create=True`` and no file yet, create) the database at ``path``."""
+        """Open (or with ``create=True`` and no file yet, create) the database at ``path``.
+
+        ``migrate=False`` (another program has the vault open, so its schema must not change
+        under it) refuses a database that needs migrating instead of migrating it."""
         path = Path(path)
         raw = raw_key_bytes(key)
         if not path.exists():
@@ -118,6 +122,11 @@ class Database:
         try:
             _check_is_vault(conn, path)
             todo = migrations_runner.pending(conn)
+            if todo and not migrate:
+                raise StorageError(
+                    f"The vault {path.name} needs upgrading to this version of clinician-desk, "
+                    "but another clinician-desk program has it open. Close it and try again."
+                )
             if todo:
                 _backup_before_migrating(conn, path, raw, clock)
                 for migration in todo:
@@ -167,6 +176,10 @@ class Database:
         return missing
 
     # -- use -------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
 
     @property
     def conn(self) -> Connection:

@@ -333,12 +333,30 @@ def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes) -> DataKey:
 
 
 def _read(paths: VaultPaths) -> KeySlotFile:
+    _finish_rotation(paths)
     if not paths.keyslots.exists() and not paths.database.exists():
         raise VaultError(
             f"There is no vault in {paths.profile_dir}. Create one first "
             "(clinician-desk-admin init)."
         )
     return read_keyslot_file(paths.keyslots)
+
+
+def _finish_rotation(paths: VaultPaths) -> None:
+    """Complete or undo a key rotation a crash interrupted, before any slot is tried (else the
+    new slots would unlock a key the old database does not open). Only when nobody has the vault
+    open: a rotation still running in another program holds it exclusively."""
+    from clinician_desk.vault.filelock import VaultInUseError, hold_vault_exclusively
+    from clinician_desk.vault.rotation import finish_interrupted_rotation, rotation_pending
+
+    if not rotation_pending(paths):
+        return
+    try:
+        held = hold_vault_exclusively(paths.profile_dir, "finish an interrupted key rotation")
+    except VaultInUseError:
+        return
+    with held:
+        finish_interrupted_rotation(paths)
 
 
 def _duration(seconds: float) -> str:
