@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from secrets import token_hex
@@ -64,6 +66,22 @@ class Services:
     #: Damage found at unlock that does not stop work (a damaged recovery/escrow key slot,
     #: committed changes missing from the database): shown by the UI, listed by ``verify``.
     warnings: tuple[str, ...] = ()
+
+    @contextmanager
+    def exclusively(self, action: str) -> Iterator[None]:
+        """Run the block with the vault held exclusively (``action``, e.g. "destroy a record",
+        names it in the refusal): ``VaultInUseError`` at once, and nothing done, while another
+        program has the vault open."""
+        lock = self.use_lock
+        if lock is None or not lock.held or not lock.try_upgrade():
+            raise VaultInUseError(
+                f"Cannot {action}: the vault of profile '{self.paths.profile}' is also open in "
+                "another clinician-desk program. Close it, then try again. Nothing was changed."
+            )
+        try:
+            yield
+        finally:
+            lock.downgrade()
 
     def close(self) -> None:
         """Close the database, overwrite the key, then let others replace the vault
