@@ -100,6 +100,7 @@ def build_services(
     *,
     create: bool = False,
     use_lock: VaultUseLock | None = None,
+    adopt_unlock_record: bool = False,
 ) -> Services:
     """Open the vault database with ``key`` (migrating it if needed) and build the services.
 
@@ -110,6 +111,10 @@ def build_services(
     programs may open the vault too but none may replace it meanwhile. Migrations run only when
     the lock could be taken exclusively (nobody else has the vault open). A caller that already
     holds the lock exclusively (restore, rotation) passes it as ``use_lock``; it stays theirs.
+
+    The unlock-attempt record is checked against the epoch stored in the database
+    (``check_unlock_record``); ``adopt_unlock_record=True`` (right after a restore, whose
+    database comes from elsewhere) records the current state without comparing.
     """
     from clinician_desk.vault.filelock import hold_vault_exclusively, hold_vault_shared
 
@@ -134,6 +139,7 @@ def build_services(
         from clinician_desk.vault import check_keyslots
 
         warnings = check_keyslots(paths, key) if paths.keyslots.exists() else ()
+        warnings = (*warnings, *check_unlock_record(db, paths, adopt=adopt_unlock_record))
         return Services(
             db=db,
             clock=clock,
@@ -154,6 +160,49 @@ def build_services(
         if owns:
             lock.release()
         raise
+
+
+UNLOCK_EPOCH_SETTING = "unlock_record_epoch"
+
+
+def check_unlock_record(db: Database, paths: VaultPaths, *, adopt: bool = False) -> tuple[str, ...]:
+    """Compare the unlock-attempt record beside the vault with the epoch this database saw last
+    (``vault.lockout``): a record deleted or replaced since then is reported (returned as a
+    warning) and written to the audit trail. Then the newest epoch is stored. Never raises for
+    a record it cannot read (the lockout module already fails safe on those)."""
+    from clinician_desk.clock import SystemClock
+    from clinician_desk.vault import lockout
+
+    record = lockout.load(paths.lockout, SystemClock())
+    newest = record.epochs[-1] if record.epochs else None
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT value FROM settings WHERE key = ?", (UNLOCK_EPOCH_SETTING,)
+        ).fetchone()
+    stored = None if row is None else str(row[0])
+    warnings: tuple[str, ...] = ()
+    tampered = not adopt and stored is not None and stored not in record.epochs
+    if stored == newest and not tampered:
+        return ()
+    with db.unit_of_work() as uow:
+        if tampered:
+            uow.audit("vault.unlock_record_replaced", "vault", None, {"file": paths.lockout.name})
+            warnings = (
+                f"The record of failed unlock attempts ({paths.lockout.name}) was deleted or "
+                "replaced since this vault was last unlocked, so failed passphrase guesses may "
+                "have gone uncounted. If you did not do this, change the passphrase with a new "
+                "data key (clinician-desk-admin change-passphrase --rotate).",
+            )
+        if newest is None:
+            uow.conn.execute("DELETE FROM settings WHERE key = ?", (UNLOCK_EPOCH_SETTING,))
+        else:
+            uow.conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                " updated_at = excluded.updated_at",
+                (UNLOCK_EPOCH_SETTING, newest, utc_iso(db.clock.now())),
+            )
+    return warnings
 
 
 def create_vault_and_open(

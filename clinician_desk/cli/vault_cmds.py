@@ -239,14 +239,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
     keys: list[DataKey] = []
 
     def unlock(staged: VaultPaths) -> DataKey:
-        key = unlock_vault(staged, passphrase)
+        # Attempts count against the live profile's backoff, not the backup's fresh record.
+        key = unlock_vault(staged, passphrase, attempts=paths)
         keys.append(key)
         return key
 
     lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
     try:
         result = restore_backup(src, paths, unlock, clock=SystemClock())
-        services = build_services(paths, keys[-1], SystemClock(), use_lock=lock)
+        services = build_services(
+            paths, keys[-1], SystemClock(), use_lock=lock, adopt_unlock_record=True
+        )
         try:
             _audit(services, "vault.restored", {"backup_created_at": result.header.created_at})
         finally:
