@@ -35,6 +35,7 @@ from clinician_desk.cli.common import (
 )
 from clinician_desk.clock import SystemClock, utc_iso
 from clinician_desk.config import AppPaths, VaultPaths
+from clinician_desk.domain.text_hygiene import printable
 from clinician_desk.errors import IntegrityError, UsageError, VaultError
 from clinician_desk.storage.backup import restore_backup, write_backup
 from clinician_desk.storage.connection import library_report
@@ -159,7 +160,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
     if problems:
         for line in problems:
-            print(f"problem: {line}", file=sys.stderr)
+            print(f"problem: {printable(line)}", file=sys.stderr)
         raise IntegrityError(
             f"verify found {len(problems)} problem(s) in {services.paths.database.name}; "
             "restore from a backup (clinician-desk-admin restore FILE)."

@@ -62,3 +62,17 @@ def test_month_arithmetic() -> None:
     assert months_between("2026-02", "2026-01") == []
     assert add_months("2026-01", -1) == "2025-12"
     assert add_months("2025-12", 13) == "2027-01"
+
+
+def test_csv_export_neutralises_formula_cells() -> None:
+    """Issue 16: a cell starting with = + - @ must not run as a spreadsheet formula."""
+    from county_server.exports import _csv
+    from county_server.queries import ExportRow
+
+    row = ExportRow(
+        '=HYPERLINK("http://x.invalid","y")', "+d", "2026-11", "@m", "-s", 1, "K-5", "", 3
+    )
+    text = _csv([(row, 3)]).decode()
+    body = text.splitlines()[1]
+    assert body.startswith("\"'=HYPERLINK(")
+    assert ",'+d,2026-11,'@m,'-s,1,K-5,,3,0" in body
