@@ -116,8 +116,10 @@ def build_services(
     (``check_unlock_record``); ``adopt_unlock_record=True`` (right after a restore, whose
     database comes from elsewhere) records the current state without comparing.
     """
+    from clinician_desk.vault.atomic import tighten_private_dirs
     from clinician_desk.vault.filelock import hold_vault_exclusively, hold_vault_shared
 
+    tighten_private_dirs(paths.profile_dir)
     owns = use_lock is None
     if use_lock is None:
         try:
@@ -223,7 +225,9 @@ def create_vault_and_open(
             f"A vault already exists for profile '{paths.profile}'; choose another profile."
         )
     finish_interrupted_restore(paths)
-    paths.profile_dir.parent.mkdir(parents=True, exist_ok=True)
+    from clinician_desk.vault.atomic import ensure_private_dir
+
+    ensure_private_dir(paths.profile_dir.parent)
     staging = VaultPaths(paths.profile_dir.parent / f".{paths.profile}.init-{token_hex(4)}")
     key, recovery = create_vault(staging, passphrase, clock=clock, kdf=kdf)
     try:

@@ -41,7 +41,7 @@ def require_vault(paths: VaultPaths) -> None:
     if not vault_exists(paths):
         raise NotFoundError(
             f"There is no vault for profile '{paths.profile}' in {paths.profile_dir.parent.parent}."
-            " Create one with: clinician-desk-admin init --name NAME"
+            " Create one with: clinician-desk-admin init"
         )
 
 

@@ -35,8 +35,8 @@ from clinician_desk.cli.common import (
 )
 from clinician_desk.clock import SystemClock, utc_iso
 from clinician_desk.config import AppPaths, VaultPaths
-from clinician_desk.domain.text_hygiene import printable
-from clinician_desk.errors import IntegrityError, UsageError, VaultError
+from clinician_desk.domain.text_hygiene import clean_field, printable
+from clinician_desk.errors import IntegrityError, UsageError, ValidationError, VaultError
 from clinician_desk.storage.backup import restore_backup, write_backup
 from clinician_desk.storage.connection import library_report
 from clinician_desk.storage.migrations_runner import head_version
@@ -52,7 +52,16 @@ from clinician_desk.vault.filelock import hold_vault_exclusively
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create a new vault (prints the recovery key once)")
-    p.add_argument("--name", required=True, help="the clinician's name, shown on printouts")
+    p.add_argument(
+        "--name-file",
+        help="read the clinician's name (shown on printouts) from this file; "
+        "without it the name is asked for (or read as the first line of piped input)",
+    )
+    p.add_argument(
+        "--name",
+        help="deprecated: puts the name on the command line, where other local users can see "
+        "it; use --name-file or the prompt",
+    )
     p.set_defaults(func=cmd_init, kdf=None)
 
     p = sub.add_parser(
@@ -107,9 +116,12 @@ def register(sub: Any) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
-        raise UsageError("--name must be 1–120 printable characters.")
+    try:
+        name = clean_field(name.strip(), "The clinician's name", 120)
+    except ValidationError as exc:
+        raise UsageError(exc.message) from None
+    if not name:
+        raise UsageError("The clinician's name must be 1–120 printable characters.")
     return name
 
 
@@ -118,8 +130,27 @@ def _audit(services: Services, action: str, details: dict[str, object] | None = 
         uow.audit(action, "vault", None, details)
 
 
+def _read_name(args: argparse.Namespace) -> str:
+    """The clinician's name: ``--name-file``, else (deprecated) ``--name``, else a prompt."""
+    if args.name_file:
+        try:
+            with open(args.name_file, "rb") as handle:
+                raw = handle.read(4096)
+            return raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(f"The name file {args.name_file} cannot be read as text.") from None
+    if args.name is not None:
+        return str(args.name)  # deprecated: warned about once the vault exists (cmd_init)
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    try:
+        return input("Clinician's name (shown on printouts): ")
+    except EOFError:
+        raise UsageError("No name given: use --name-file FILE or answer the prompt.") from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    name = _check_name(args.name)
+    name = _check_name(_read_name(args))
     paths = vault_paths(args)
     if paths.keyslots.exists():
         raise VaultError(
@@ -143,6 +174,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     out("")
     out(f"    {recovery}")
     out("")
+    if args.name is not None and not args.name_file:
+        # After the work, so a failure still reports exactly one line.
+        print(
+            "warning: --name is deprecated (other local users can read command lines); "
+            "use --name-file FILE or answer the prompt",
+            file=sys.stderr,
+        )
     return 0
 
 

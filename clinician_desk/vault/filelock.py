@@ -161,8 +161,10 @@ class VaultUseLock:
 
 def _open_in_use(profile_dir: Path) -> int:
     path = in_use_path(profile_dir)
+    from clinician_desk.vault.atomic import ensure_private_dir
+
+    ensure_private_dir(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise VaultError(f"Could not open the lock file {path} ({exc.strerror}).") from None
