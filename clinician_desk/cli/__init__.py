@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from clinician_desk.vault.process import disable_core_dumps
+
+    disable_core_dumps()  # before any key is read: no core dump may hold one
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

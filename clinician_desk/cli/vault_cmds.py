@@ -48,6 +48,7 @@ from clinician_desk.vault import (
     unlock_vault,
 )
 from clinician_desk.vault.filelock import hold_vault_exclusively
+from clinician_desk.vault.process import core_dump_status
 
 
 def register(sub: Any) -> None:
@@ -384,6 +385,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         "raw 256-bit key (SQLCipher's own KDF unused; Argon2id in the key slots)"
     )
     out(f"temp store: {lib['temp_store_option']} (memory only: {lib['temp_store_safe']})")
+    out(core_dump_status())
     out("at open: WAL, synchronous=FULL, cipher_memory_security=OFF, temp_store=MEMORY")
     out(f"schema written by this app: {head_version()}")
     out(f"data dir: {app.data_dir}{'' if app.data_dir.is_dir() else ' (missing)'}")

@@ -38,6 +38,7 @@ from clinician_desk.storage.connection import (
     connect,
     damaged_message,
     raw_key_bytes,
+    scrub,
 )
 from clinician_desk.storage.snapshot import fsync_dir, snapshot
 
@@ -108,7 +109,8 @@ class Database:
         ``migrate=False`` (another program has the vault open, so its schema must not change
         under it) refuses a database that needs migrating instead of migrating it."""
         path = Path(path)
-        raw = raw_key_bytes(key)
+        # A private copy: ``close()`` scrubs it, which must never touch the caller's object.
+        raw = bytes(bytearray(raw_key_bytes(key)))
         if not path.exists():
             if not create:
                 raise StorageError(
@@ -282,6 +284,9 @@ class Database:
             with contextlib.suppress(DatabaseError):
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             conn.close()
+        # The connection is closed first (SQLCipher wipes its own key copy), then ours.
+        scrub(self._key)
+        scrub(self._head_key)
         self._key = b""
         self._head_key = b""
 

@@ -21,7 +21,7 @@ import sqlcipher3
 
 from clinician_desk.errors import IntegrityError, StorageError
 from clinician_desk.storage import headmark, migrations_runner
-from clinician_desk.storage.connection import connect, key_pragma_literal
+from clinician_desk.storage.connection import connect, key_pragma_literal, scrub
 from clinician_desk.storage.database import Database
 from clinician_desk.storage.snapshot import fsync_file
 from clinician_desk.storage.verify import verify_connection
@@ -44,7 +44,12 @@ def export_reencrypted(db: Database, dest: Path, new_raw_key: bytes) -> None:
         # Owner-only from the first byte.
         os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         literal = key_pragma_literal(new_raw_key)
-        conn.execute(f"ATTACH DATABASE ? AS {_ALIAS} KEY {literal}", (str(dest),))
+        attach = f"ATTACH DATABASE ? AS {_ALIAS} KEY {literal}"
+        try:
+            conn.execute(attach, (str(dest),))
+        finally:
+            scrub(attach)  # the cached statement's own copy goes when the connection closes
+            scrub(literal)
         try:
             conn.execute(f"SELECT sqlcipher_export('{_ALIAS}')").fetchall()
             conn.execute(f"PRAGMA {_ALIAS}.user_version = {version}")
