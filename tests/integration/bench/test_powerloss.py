@@ -61,3 +61,19 @@ def test_kills_are_aimed_at_the_open_path(tmp_path: Path) -> None:
     figures = {name: value for name, value, _unit, _ratio in outcome.rows}
     assert outcome.breaches == []
     assert figures["torture.crash_kills_during_open"] >= 2
+
+
+def test_canary_scanner_sees_pdf_streams_lower_case_and_utf16() -> None:
+    """Issue 16: the scanner could not see text inside compressed PDF streams or the search
+    index's lower-cased tokens."""
+    import zlib
+
+    from bench.torture import canary
+
+    word = "QzFICTIONALCANARY"
+    pdf = b"1 0 obj stream\n" + zlib.compress(f"BT ({word}) Tj ET".encode()) + b"\nendstream"
+    assert canary.find(pdf, word) == ["utf-8 in a PDF stream"]
+    assert canary.find(b"tok " + word.lower().encode(), word) == ["lower-cased utf-8"]
+    assert "utf-16-be" in canary.find(word.encode("utf-16-be"), word)
+    assert canary.find(b"nothing here", word) == []
+    assert Path("/tmp") in canary.system_temp_dirs() or not sys.platform.startswith("linux")
