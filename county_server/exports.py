@@ -80,19 +80,29 @@ def _csv(data: list[tuple[queries.ExportRow, int | None]]) -> bytes:
     for row, shown in data:
         w.writerow(
             [
-                row.org_unit,
-                row.district,
-                row.period,
-                row.measure,
-                row.service,
-                row.tier or "",
-                row.grade_band,
-                row.instrument,
+                _cell(row.org_unit),
+                _cell(row.district),
+                _cell(row.period),
+                _cell(row.measure),
+                _cell(row.service),
+                _cell(row.tier or ""),
+                _cell(row.grade_band),
+                _cell(row.instrument),
                 "" if shown is None else shown,
                 1 if shown is None else 0,
             ]
         )
     return buf.getvalue().encode()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """A text cell a spreadsheet will not run as a formula (apostrophe prefix); the same rule
+    as the desktop's ``text_hygiene.csv_safe`` (the server may not import the domain)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _dhis2(data: list[tuple[queries.ExportRow, int | None]]) -> bytes:

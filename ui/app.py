@@ -147,6 +147,9 @@ def open_demo(window: Any, students: int, sessions: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from clinician_desk.vault.process import disable_core_dumps
+
+    disable_core_dumps()  # before any key is typed: no core dump may hold one (issue 16)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.self_test:
         from ui.selftest_qt import main as self_test

@@ -284,6 +284,27 @@ class MainWindow(QMainWindow):
         dialog = RecoveryKeyDialog(self.ctx, profile, self)
         if dialog.exec() and dialog.key is not None:
             self.session.open(profile, dialog.key)
+            if dialog.new_recovery_text:
+                self.show_new_recovery_key(dialog.new_recovery_text)
+
+    def show_new_recovery_key(self, text: str) -> None:
+        """The recovery key made by a key rotation, shown once (not modal: nothing waits)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setObjectName("new_recovery_key_message_box")
+        box.setWindowTitle(_("New recovery key"))
+        box.setText(
+            _(
+                "Write down the new recovery key and keep it somewhere safe. It is shown only "
+                "this once; the previous recovery key no longer works."
+            )
+        )
+        box.setInformativeText(text)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.new_recovery_box = box
+        box.open()
 
     # -- routing ------------------------------------------------------------------------------
     def _show_page_index(self, row: int) -> None:

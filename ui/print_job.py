@@ -22,7 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import QWidget
 
 RASTER_DPI = 300
 STRIP_PIXELS = 96
@@ -120,3 +121,21 @@ class PrintJob(QObject):
             self.progress.emit(self._page, total)
         else:
             self._strip += 1
+
+
+def system_print_dialog(printer: QPrinter, parent: QWidget | None, name: str) -> QPrintDialog:
+    """The system print dialog *without* "Print to file": a file written there would be an
+    unencrypted copy that bypasses Export PDF's warning and audit (issue 16). The option is
+    switched off, and ``prints_to_file`` catches a printer that still points at a file (a
+    platform dialog that ignores the option, a "PDF printer" picked from the list)."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setObjectName(name)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    return dialog
+
+
+def prints_to_file(printer: QPrinter) -> bool:
+    """Whether ``printer`` would write a file instead of sending the job to a printer."""
+    return printer.outputFormat() == QPrinter.OutputFormat.PdfFormat or bool(
+        printer.outputFileName()
+    )

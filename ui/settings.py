@@ -2,10 +2,17 @@
 
 No student data ever goes here (docs/design/security.md): only byte blobs Qt produces for layout,
 keyed by fixed names. Tests pass an explicit INI path so they never touch the user's real settings.
+
+The file is private (0600, its clinician-desk folder 0700): ``unlock/last_profile`` names a
+profile, which is often the clinician's name. It is created that way before Qt first writes it
+(Qt's atomic save keeps an existing file's permissions) and re-tightened after every sync.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -23,11 +30,25 @@ class WindowSettings:
             self._qs = QSettings(str(ini_path), QSettings.Format.IniFormat)
         else:
             self._qs = QSettings(ORGANIZATION, APPLICATION)
+        self._make_private()
+
+    def _make_private(self) -> None:
+        if sys.platform == "win32":  # pragma: no cover - the registry has per-user ACLs
+            return
+        path = Path(self._qs.fileName())
+        with contextlib.suppress(OSError):
+            if path.parent.name == ORGANIZATION:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                path.parent.chmod(0o700)
+            if not path.exists() and path.parent.is_dir():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            if path.exists():
+                path.chmod(0o600)
 
     def save_window(self, window: QMainWindow) -> None:
         self._qs.setValue("window/geometry", window.saveGeometry())
         self._qs.setValue("window/state", window.saveState())
-        self._qs.sync()
+        self.sync()
 
     def restore_window(self, window: QMainWindow) -> bool:
         geometry = self._qs.value("window/geometry")
@@ -55,9 +76,11 @@ class WindowSettings:
 
     def set_last_profile(self, profile: str) -> None:
         self._qs.setValue("unlock/last_profile", profile)
+        self.sync()
 
     def sync(self) -> None:
         self._qs.sync()
+        self._make_private()
 
     def keys(self) -> list[str]:
         return list(self._qs.allKeys())

@@ -6,8 +6,11 @@ Parts (defaults = the full run): ``crash`` — N SIGKILL cycles during note savi
 and key-slot files (default 1,000), zero crashes, hangs, leaked raw errors or silent wrong reads;
 ``canary`` — a scripted session through the services and an offscreen desktop-app session, then a
 scan of the data dir, temp dir, QSettings store and the programs' output for the canary (zero
-hits); ``sync`` — N duplicated, replayed and reordered deliveries (default 10,000) to a real
-county server on loopback, zero double counts. ``--quick`` = 50 / 200 / 1,000.
+hits); ``powerloss`` — the same N cycles with every write not yet fsynced dropped at the kill
+(an LD_PRELOAD shim, ``unsynced.c``): zero acknowledged writes lost, plus a control with
+``synchronous=OFF`` that must lose some; ``sync`` — N duplicated, replayed and reordered
+deliveries (default 10,000) to a real county server on loopback, zero double counts.
+``--quick`` = 50 / 200 / 1,000.
 
 Prints one line per figure (``name value unit``, as ``python -m bench``), then ``BREACH part:
 what`` for every breach, and exits 1 if there was any (2 for bad arguments). A part that raises
@@ -28,7 +31,7 @@ from pathlib import Path
 from bench.__main__ import format_value
 from bench.torture.common import Outcome
 
-PARTS = ("crash", "corruption", "canary", "sync")
+PARTS = ("crash", "powerloss", "corruption", "canary", "sync")
 
 
 def _part(name: str, args: argparse.Namespace) -> Callable[[Path], Outcome]:
@@ -36,6 +39,10 @@ def _part(name: str, args: argparse.Namespace) -> Callable[[Path], Outcome]:
         from bench.torture import crash
 
         return lambda folder: crash.run(folder, args.cycles)
+    if name == "powerloss":
+        from bench.torture import powerloss
+
+        return lambda folder: powerloss.run(folder, args.cycles)
     if name == "corruption":
         from bench.torture import corruption
 

@@ -6,48 +6,94 @@ folder, so the data dir, the temp dir and the QSettings store (``$XDG_CONFIG_HOM
 places. The canary is searched in UTF-8, UTF-16-LE and UTF-16-BE in every file under the scratch
 folder and in the children's own output (logs must not carry student data either). Controls: the
 session's search must find the canary through the key (it really was written), and the scanner
-must find a planted UTF-16 copy. Files the run changed in the system temp dir (outside the
-scratch folder) are scanned too, in case a library ignores TMPDIR.
+must find planted copies (UTF-16, a lower-cased search-index token, text inside a compressed PDF
+stream), and the desktop session must preview a document that contains the canary. Each form is
+searched as typed and lower-cased, in UTF-8 and both UTF-16 byte orders, in the raw bytes and in
+every decoded PDF stream. Files the run changed in the machine's own temp folders (/tmp,
+/var/tmp, /dev/shm — not ``$TMPDIR``, which points into the scratch folder) are scanned too, in
+case a library ignores TMPDIR.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import string
 import subprocess
 import sys
-import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from bench.torture.common import Outcome
 
+ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+
+
+def _forms(canary: str) -> list[tuple[str, bytes]]:
+    """The canary as stored anywhere: as typed and lower-cased (the search index keeps
+    lower-cased tokens), each in UTF-8 and both UTF-16 byte orders (Qt and Windows APIs)."""
+    forms = []
+    for label, text in (("", canary), ("lower-cased ", canary.lower())):
+        forms += [(f"{label}{enc}", text.encode(enc)) for enc in ENCODINGS]
+    return forms
+
 
 def _needles(canary: str) -> list[bytes]:
-    return [canary.encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")]
+    return [needle for _label, needle in _forms(canary)]
+
+
+def _views(data: bytes) -> list[tuple[str, bytes]]:
+    """The bytes themselves plus every compressed PDF stream in them, decoded (a PDF keeps its
+    page text Flate-compressed, where a plain byte search cannot see it)."""
+    views = [("", data)]
+    if b"endstream" in data:
+        for match in _STREAM.finditer(data):
+            try:
+                views.append((" in a PDF stream", zlib.decompress(match.group(1))))
+            except zlib.error:
+                continue
+    return views
+
+
+def find(data: bytes, canary: str) -> list[str]:
+    """How the canary appears in ``data`` (empty when it does not)."""
+    found = []
+    for where, view in _views(data):
+        found += [f"{label}{where}" for label, needle in _forms(canary) if needle in view]
+    return found
 
 
 def scan(root: Path, canary: str) -> tuple[int, list[str]]:
-    """(files scanned, hits as 'path (encoding)')."""
+    """(files scanned, hits as 'path (form)')."""
     files, hits = 0, []
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink():
             files += 1
-            data = path.read_bytes()
-            for enc, needle in zip(
-                ("utf-8", "utf-16-le", "utf-16-be"), _needles(canary), strict=True
-            ):
-                if needle in data:
-                    hits.append(f"{path.relative_to(root)} ({enc})")
+            hits += [
+                f"{path.relative_to(root)} ({form})" for form in find(path.read_bytes(), canary)
+            ]
     return files, hits
+
+
+def system_temp_dirs() -> list[Path]:
+    """The machine's own temp folders — not ``tempfile.gettempdir()``, which follows ``$TMPDIR``
+    (pointed into the scratch folder for the children, so it would scan that twice and miss a
+    library that writes to /tmp regardless)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        root = os.environ.get("SystemRoot", r"C:\Windows")
+        candidates = [Path(root) / "Temp", Path(os.environ.get("LOCALAPPDATA", "")) / "Temp"]
+    else:
+        candidates = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")]
+    return [p for p in candidates if p.is_dir()]
 
 
 def scan_new_files(root: Path, since: float, skip: Path, canary: str) -> tuple[int, list[str]]:
     """Files under ``root`` (the system temp dir) changed since ``since``, outside ``skip``, in
     case a library ignores TMPDIR. Unreadable and very large files are passed over."""
     files, hits = 0, []
-    needles = _needles(canary)
     for dirpath, dirnames, filenames in os.walk(root):
         if Path(dirpath).resolve().is_relative_to(skip.resolve()):
             dirnames[:] = []
@@ -62,7 +108,7 @@ def scan_new_files(root: Path, since: float, skip: Path, canary: str) -> tuple[i
             except OSError:
                 continue
             files += 1
-            hits += [f"{path} (system temp)" for n in needles if n in data]
+            hits += [f"{path} (system temp, {form})" for form in find(data, canary)]
     return files, hits
 
 
@@ -109,19 +155,31 @@ def run(folder: Path, with_ui: bool = True) -> Outcome:
     if ok.get("canary_session") and search_hits == 0:
         out.breaches.append("the canary was not found through the vault: the scan proves nothing")
     files, hits = scan(scratch, canary)
-    system_tmp = Path(tempfile.gettempdir())
-    tmp_files, tmp_hits = scan_new_files(system_tmp, started, scratch, canary)
-    hits += tmp_hits
-    log_hits = [
-        f"child output ({enc})"
-        for enc, n in zip(("utf-8", "utf-16-le", "utf-16-be"), _needles(canary), strict=True)
-        if n in outputs
-    ]
+    tmp_files = 0
+    for system_tmp in system_temp_dirs():
+        more_files, tmp_hits = scan_new_files(system_tmp, started, folder, canary)
+        tmp_files += more_files
+        hits += tmp_hits
+    log_hits = [f"child output ({form})" for form in find(outputs, canary)]
+    preview = [ln for ln in text.splitlines() if ln.startswith("PREVIEW_HAS_CANARY ")]
+    if ok.get("canary_ui") and preview != ["PREVIEW_HAS_CANARY 1"]:
+        out.breaches.append("the UI previewed a document without the canary: it proves nothing")
     control = folder / "canary-control"
     control.mkdir()
     (control / "plain-copy.txt").write_bytes(f"note: {canary}".encode("utf-16-le"))
-    if not scan(control, canary)[1]:
-        out.breaches.append("the scanner missed a planted UTF-16 copy of the canary")
+    (control / "index-token.bin").write_bytes(b"tok\x00" + canary.lower().encode())
+    (control / "printed.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj <</Filter /FlateDecode>> stream\n"
+        + zlib.compress(f"BT ({canary}) Tj ET".encode())
+        + b"\nendstream\nendobj\n"
+    )
+    missed = {"plain-copy.txt", "index-token.bin", "printed.pdf"} - {
+        h.split(" ")[0] for h in scan(control, canary)[1]
+    }
+    if missed:
+        out.breaches.append(
+            f"the scanner missed planted copies of the canary: {', '.join(sorted(missed))}"
+        )
     settings = sorted(p.name for p in (home / ".config").rglob("*") if p.is_file())
     out.figure("torture.canary_files_scanned", files, "files")
     out.figure("torture.canary_qsettings_files", len(settings), "files")

@@ -62,6 +62,7 @@ def main(data_dir: str, canary: str) -> None:
     editor.start_note()
     _spin(lambda: editor.tabs.count() == 1, "note editor")
     note = editor.current_note()
+    note_id = note.note_id
     for key, box in note.editors.items():
         box.setPlainText(f"{canary} typed in the UI, {key}. " * 10)
     editor.save_draft_now()
@@ -71,9 +72,18 @@ def main(data_dir: str, canary: str) -> None:
     window.search_notes()
     app.processEvents()
     page = window.print_page
-    page.document_combo.setCurrentIndex(page.document_combo.findData("generic_handout"))
+    # A document that carries the canary (the student's name, the signed note), so the scan
+    # would see any plaintext copy the preview leaves behind.
+    page.select(student.student_id, "session_summary", note_id)
     page.preview()
     _spin(lambda: page.pdf_bytes is not None, "print preview")
+    import io
+
+    from pypdf import PdfReader
+
+    shown = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(page.pdf_bytes)).pages)
+    # A flag only: the canary itself must never reach this program's output.
+    print(f"PREVIEW_HAS_CANARY {int(canary.lower() in shown.lower())}", flush=True)
     ctx.clipboard.copy(f"{canary} copied")
     ctx.tasks.wait_idle(30_000)
     window.session.lock()

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from clinician_desk import __version__
+from clinician_desk.domain.text_hygiene import printable
 from clinician_desk.errors import ClinicianDeskError
 
 # One entry per command-group module (``clinician_desk.cli.<name>``). Keep sorted.
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from clinician_desk.vault.process import disable_core_dumps
+
+    disable_core_dumps()  # before any key is read: no core dump may hold one
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     except ClinicianDeskError as exc:
         if os.environ.get("CLINICIAN_DESK_DEBUG"):
             raise
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {printable(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -75,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # disk full, permissions, a vanished file: one line, no traceback
         if os.environ.get("CLINICIAN_DESK_DEBUG"):
             raise
-        where = f": {exc.filename}" if exc.filename else ""
+        where = f": {printable(str(exc.filename))}" if exc.filename else ""
         print(f"error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so without a traceback or any data in the message

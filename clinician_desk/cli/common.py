@@ -19,6 +19,7 @@ from pathlib import Path
 from clinician_desk.bootstrap import Services, build_services
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import AppPaths, VaultPaths
+from clinician_desk.domain.text_hygiene import printable
 from clinician_desk.errors import NotFoundError, UsageError
 from clinician_desk.storage.backup import finish_interrupted_restore
 from clinician_desk.vault import unlock_vault, vault_exists
@@ -40,7 +41,7 @@ def require_vault(paths: VaultPaths) -> None:
     if not vault_exists(paths):
         raise NotFoundError(
             f"There is no vault for profile '{paths.profile}' in {paths.profile_dir.parent.parent}."
-            " Create one with: clinician-desk-admin init --name NAME"
+            " Create one with: clinician-desk-admin init"
         )
 
 
@@ -150,5 +151,7 @@ def vault_session(args: argparse.Namespace, *, clock: Clock | None = None) -> It
 
 
 def out(line: str = "") -> None:
-    """One line to stdout (results); errors go to stderr via ``cli.main``."""
-    print(line, file=sys.stdout)
+    """One line to stdout (results); errors go to stderr via ``cli.main``. Control and
+    text-direction characters (from stored or imported text) are shown escaped, never sent to
+    the terminal, where ESC/OSC sequences would be commands."""
+    print("\n".join(printable(part) for part in line.split("\n")), file=sys.stdout)

@@ -57,7 +57,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
             f"Destroying the record of student {args.student_id} cannot be undone; "
             "add --confirm to do it. Nothing was changed."
         )
-    with vault_session(args) as services:
+    with vault_session(args) as services, services.exclusively("destroy a record"):
         report = services.retention.destroy(args.student_id)
     removed = ", ".join(f"{kind} {n}" for kind, n in sorted(report.removed.items()) if n)
     out(

@@ -77,7 +77,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.responses == "-" else args.responses
     try:
         responses = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise UsageError(
             "--responses is not valid JSON (expected an object of item ids to answers)"
         ) from None

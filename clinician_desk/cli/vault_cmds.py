@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk import __version__
-from clinician_desk.bootstrap import Services, build_services, create_vault_and_open
+from clinician_desk.bootstrap import (
+    Services,
+    build_services,
+    create_vault_and_open,
+    rotate_data_key,
+)
 from clinician_desk.cli.common import (
     out,
     read_new_passphrase,
@@ -30,22 +35,34 @@ from clinician_desk.cli.common import (
 )
 from clinician_desk.clock import SystemClock, utc_iso
 from clinician_desk.config import AppPaths, VaultPaths
-from clinician_desk.errors import IntegrityError, UsageError, VaultError
+from clinician_desk.domain.text_hygiene import clean_field, printable
+from clinician_desk.errors import IntegrityError, UsageError, ValidationError, VaultError
 from clinician_desk.storage.backup import restore_backup, write_backup
 from clinician_desk.storage.connection import library_report
 from clinician_desk.storage.migrations_runner import head_version
 from clinician_desk.vault import (
     DataKey,
     change_passphrase,
-    regenerate_recovery_key,
+    check_new_passphrase,
     reset_passphrase_with_recovery,
     unlock_vault,
 )
+from clinician_desk.vault.filelock import hold_vault_exclusively
+from clinician_desk.vault.process import core_dump_status
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create a new vault (prints the recovery key once)")
-    p.add_argument("--name", required=True, help="the clinician's name, shown on printouts")
+    p.add_argument(
+        "--name-file",
+        help="read the clinician's name (shown on printouts) from this file; "
+        "without it the name is asked for (or read as the first line of piped input)",
+    )
+    p.add_argument(
+        "--name",
+        help="deprecated: puts the name on the command line, where other local users can see "
+        "it; use --name-file or the prompt",
+    )
     p.set_defaults(func=cmd_init, kdf=None)
 
     p = sub.add_parser(
@@ -62,7 +79,14 @@ def register(sub: Any) -> None:
         "regenerate-recovery-key",
         help="replace the recovery key (prints the new one once; the old one stops working)",
     )
-    p.set_defaults(func=cmd_regenerate_recovery_key)
+    p.set_defaults(func=cmd_regenerate_recovery_key, kdf=None)
+
+    p = sub.add_parser(
+        "rotate-key",
+        help="re-encrypt the vault under a new data key; old key files and the old recovery "
+        "key stop opening it (prints the new recovery key once)",
+    )
+    p.set_defaults(func=cmd_rotate_key, kdf=None)
 
     p = sub.add_parser("backup", help="write an encrypted backup of the vault to FILE")
     p.add_argument("file", metavar="FILE")
@@ -79,6 +103,11 @@ def register(sub: Any) -> None:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--new-passphrase-file", help="read the new passphrase from this file")
+        p.add_argument(
+            "--rotate",
+            action="store_true",
+            help="also re-encrypt the vault under a new data key (see rotate-key)",
+        )
         if name == "recover":
             p.add_argument("--recovery-key-file", help="read the recovery key from this file")
         p.set_defaults(func=func, kdf=None)
@@ -88,9 +117,12 @@ def register(sub: Any) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
-        raise UsageError("--name must be 1–120 printable characters.")
+    try:
+        name = clean_field(name.strip(), "The clinician's name", 120)
+    except ValidationError as exc:
+        raise UsageError(exc.message) from None
+    if not name:
+        raise UsageError("The clinician's name must be 1–120 printable characters.")
     return name
 
 
@@ -99,8 +131,27 @@ def _audit(services: Services, action: str, details: dict[str, object] | None = 
         uow.audit(action, "vault", None, details)
 
 
+def _read_name(args: argparse.Namespace) -> str:
+    """The clinician's name: ``--name-file``, else (deprecated) ``--name``, else a prompt."""
+    if args.name_file:
+        try:
+            with open(args.name_file, "rb") as handle:
+                raw = handle.read(4096)
+            return raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(f"The name file {args.name_file} cannot be read as text.") from None
+    if args.name is not None:
+        return str(args.name)  # deprecated: warned about once the vault exists (cmd_init)
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    try:
+        return input("Clinician's name (shown on printouts): ")
+    except EOFError:
+        raise UsageError("No name given: use --name-file FILE or answer the prompt.") from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    name = _check_name(args.name)
+    name = _check_name(_read_name(args))
     paths = vault_paths(args)
     if paths.keyslots.exists():
         raise VaultError(
@@ -124,6 +175,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     out("")
     out(f"    {recovery}")
     out("")
+    if args.name is not None and not args.name_file:
+        # After the work, so a failure still reports exactly one line.
+        print(
+            "warning: --name is deprecated (other local users can read command lines); "
+            "use --name-file FILE or answer the prompt",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -141,7 +199,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
     if problems:
         for line in problems:
-            print(f"problem: {line}", file=sys.stderr)
+            print(f"problem: {printable(line)}", file=sys.stderr)
         raise IntegrityError(
             f"verify found {len(problems)} problem(s) in {services.paths.database.name}; "
             "restore from a backup (clinician-desk-admin restore FILE)."
@@ -153,15 +211,52 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_regenerate_recovery_key(args: argparse.Namespace) -> int:
-    with vault_session(args) as services:
-        text = regenerate_recovery_key(services.paths, services.key)  # type: ignore[arg-type]
-        _audit(services, "vault.recovery_key_regenerated")
+def _print_new_recovery_key(text: str, escrow_dropped: bool) -> None:
     out("NEW RECOVERY KEY — write it down or print it and keep it somewhere safe.")
     out("It is shown only this once. The previous recovery key no longer works.")
     out("")
     out(f"    {text}")
     out("")
+    if escrow_dropped:
+        out(
+            "note: the county escrow slot could not be re-sealed (no county key on record); "
+            "enrol this laptop again (clinician-desk-admin sync enroll) to restore it."
+        )
+
+
+def _rotate(args: argparse.Namespace, current: str, passphrase: str, reason: str) -> None:
+    """Unlock with ``current``, then re-encrypt under a new data key with ``passphrase`` in the
+    passphrase slot."""
+    paths = vault_paths(args)
+    require_vault(paths)
+    key = unlock_vault(paths, current)
+    try:
+        services = build_services(paths, key, SystemClock())
+    except BaseException:
+        key.wipe()
+        raise
+    try:
+        result = rotate_data_key(services, passphrase, kdf=args.kdf, reason=reason)
+    except BaseException:
+        services.close()
+        raise
+    result.services.close()
+    _print_new_recovery_key(result.recovery_text, result.escrow_dropped)
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args, "Passphrase: ")
+    _rotate(args, passphrase, passphrase, "rotate-key")
+    out("the vault is now encrypted under a new data key; old copies of vault.keys and the old")
+    out("recovery key no longer open it (backups made before today still open with them)")
+    return 0
+
+
+def cmd_regenerate_recovery_key(args: argparse.Namespace) -> int:
+    """A new recovery key *and* a new data key: a key file copied while the old recovery key
+    was exposed would otherwise still open the vault with it."""
+    passphrase = read_passphrase(args, "Passphrase: ")
+    _rotate(args, passphrase, passphrase, "regenerate-recovery-key")
     return 0
 
 
@@ -184,13 +279,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
     keys: list[DataKey] = []
 
     def unlock(staged: VaultPaths) -> DataKey:
-        key = unlock_vault(staged, passphrase)
+        # Attempts count against the live profile's backoff, not the backup's fresh record.
+        key = unlock_vault(staged, passphrase, attempts=paths)
         keys.append(key)
         return key
 
+    lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
     try:
         result = restore_backup(src, paths, unlock, clock=SystemClock())
-        services = build_services(paths, keys[-1], SystemClock())
+        services = build_services(
+            paths, keys[-1], SystemClock(), use_lock=lock, adopt_unlock_record=True
+        )
         try:
             _audit(services, "vault.restored", {"backup_created_at": result.header.created_at})
         finally:
@@ -198,6 +297,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         for key in keys:
             key.wipe()
+        lock.release()
     out(f"restored from {src} (backup of {result.header.created_at})")
     if result.replaced is not None:
         out(f"the previous vault was kept in {result.replaced}")
@@ -207,6 +307,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_change_passphrase(args: argparse.Namespace) -> int:
     paths = vault_paths(args)
     require_vault(paths)
+    if args.rotate:
+        current = read_passphrase(args, "Current passphrase: ")
+        new = read_new_passphrase(args)
+        check_new_passphrase(new)
+        _rotate(args, current, new, "change-passphrase")
+        out("passphrase changed and the vault re-encrypted under a new data key")
+        return 0
     key = unlock_vault(paths, read_passphrase(args, "Current passphrase: "))
     try:
         new = read_new_passphrase(args)
@@ -228,6 +335,18 @@ def cmd_recover(args: argparse.Namespace) -> int:
     text = read_recovery_key(args)
     new = read_new_passphrase(args)
     key = reset_passphrase_with_recovery(paths, text, new, kdf=args.kdf)
+    if args.rotate:
+        services = build_services(paths, key, SystemClock())
+        try:
+            _audit(services, "vault.passphrase_reset_with_recovery_key")
+            result = rotate_data_key(services, new, kdf=args.kdf, reason="recover")
+        except BaseException:
+            services.close()
+            raise
+        result.services.close()
+        out("new passphrase set and the vault re-encrypted under a new data key")
+        _print_new_recovery_key(result.recovery_text, result.escrow_dropped)
+        return 0
     try:
         services = build_services(paths, key, SystemClock())
         try:
@@ -266,6 +385,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         "raw 256-bit key (SQLCipher's own KDF unused; Argon2id in the key slots)"
     )
     out(f"temp store: {lib['temp_store_option']} (memory only: {lib['temp_store_safe']})")
+    out(core_dump_status())
     out("at open: WAL, synchronous=FULL, cipher_memory_security=OFF, temp_store=MEMORY")
     out(f"schema written by this app: {head_version()}")
     out(f"data dir: {app.data_dir}{'' if app.data_dir.is_dir() else ' (missing)'}")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from clinician_desk.domain.text_hygiene import FIELD_MAX, NAME_MAX, check_multiline, clean_field
 from clinician_desk.errors import ValidationError
 
 CONSENT_BASES: tuple[str, ...] = ("parent_consent", "minor_consent")
@@ -93,15 +94,35 @@ class StudentInput:
     guardians: tuple[Guardian, ...] = field(default_factory=tuple)
 
 
+MAX_AGE_YEARS = 30
+
+
+def birth_date_problem(dob: date, today: date) -> str | None:
+    """Why ``dob`` is not a plausible student's birth date (None when it is); shared by manual
+    entry and the roster import."""
+    if dob > today:
+        return "is in the future"
+    if dob.year < today.year - MAX_AGE_YEARS:
+        return f"is more than {MAX_AGE_YEARS} years ago; check the year"
+    return None
+
+
 def validate_student(s: StudentInput, today: date) -> StudentInput:
-    """Return a normalized copy of ``s`` or raise ``ValidationError`` naming the problem."""
-    first, last = s.legal_first_name.strip(), s.legal_last_name.strip()
+    """Return a normalized copy of ``s`` or raise ``ValidationError`` naming the problem.
+
+    Every text field passes ``text_hygiene.clean_field`` (no control or text-direction
+    characters, a length limit), the same rule the roster import applies."""
+    first = clean_field(s.legal_first_name.strip(), "The legal first name", NAME_MAX)
+    last = clean_field(s.legal_last_name.strip(), "The legal last name", NAME_MAX)
+    preferred = clean_field(s.preferred_name.strip(), "The preferred name", NAME_MAX)
+    number = clean_field(s.district_student_number.strip(), "The district student number")
+    language = clean_field(s.language.strip(), "The language")
+    clean_field(s.grade, "The grade")
     if not first or not last:
         raise ValidationError("A student needs a legal first and last name.")
-    if s.date_of_birth > today:
-        raise ValidationError("The date of birth is in the future.")
-    if s.date_of_birth.year < today.year - 30:
-        raise ValidationError("The date of birth is more than 30 years ago; check the year.")
+    dob_problem = birth_date_problem(s.date_of_birth, today)
+    if dob_problem is not None:
+        raise ValidationError(f"The date of birth {dob_problem}.")
     ssid = s.ssid.strip()
     if ssid and not _SSID_RE.match(ssid):
         raise ValidationError("The SSID must be exactly 10 digits.")
@@ -124,23 +145,39 @@ def validate_student(s: StudentInput, today: date) -> StudentInput:
         raise ValidationError("A parent-consent handout basis needs parent-consented care.")
     if h_basis == "student_authorization" and s.handout_authorized_on is None:
         raise ValidationError("The student's written handout authorization needs its date.")
+    if contact is not None:
+        check_multiline(contact.outcome, "The parent-contact outcome", FIELD_MAX * 10)
+        check_multiline(contact.inappropriate_reason, "The reason", FIELD_MAX * 10)
+    guardians = []
     for i, g in enumerate(s.guardians, start=1):
         if not g.name.strip():
             raise ValidationError(f"guardian {i} needs a name.")
+        guardians.append(
+            replace(
+                g,
+                name=clean_field(g.name.strip(), f"guardian {i}'s name", NAME_MAX),
+                relationship=clean_field(g.relationship.strip(), f"guardian {i}'s relationship"),
+                phone=clean_field(g.phone.strip(), f"guardian {i}'s phone"),
+                email=clean_field(g.email.strip(), f"guardian {i}'s email"),
+                preferred_language=clean_field(
+                    g.preferred_language.strip(), f"guardian {i}'s language"
+                ),
+            )
+        )
     return replace(
         s,
         legal_first_name=first,
         legal_last_name=last,
-        preferred_name=s.preferred_name.strip(),
+        preferred_name=preferred,
         grade=normalize_grade(s.grade),
         school_cds=validate_cds_code(s.school_cds),
-        district_student_number=s.district_student_number.strip(),
+        district_student_number=number,
         ssid=ssid,
-        language=s.language.strip(),
+        language=language,
         consent_basis=basis,
         parent_contact=contact if basis == "minor_consent" else None,
         handout_basis=h_basis,
-        guardians=tuple(replace(g, name=g.name.strip()) for g in s.guardians),
+        guardians=tuple(guardians),
     )
 
 

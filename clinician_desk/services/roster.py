@@ -19,6 +19,7 @@ changes nothing.
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,22 +75,31 @@ class RosterImportResult:
 
 
 def read_roster_file(path: Path) -> bytes:
+    """The file's bytes; only a regular file is read (a FIFO would hang the import, a device
+    such as /dev/zero never ends), and never more than ``MAX_FILE_BYTES``."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UsageError(f"{path.name} is not a regular file; export the roster to a file.")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise ValidationError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
-        return path.read_bytes()
+        return data
     except OSError as exc:
         raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
 
 
 def load_mapping_file(path: Path) -> ColumnMapping:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UsageError(f"{path.name} is not a regular file.")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        data = json.loads(raw.decode("utf-8-sig"))
     except OSError as exc:
         raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
-    except ValueError:
-        raise ValidationError(f"{path.name} is not valid JSON.") from None
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise ValidationError(f"{path.name} is not valid JSON (or is nested too deeply).") from None
     return mapping_from_dict(data, source=path.name)
 
 

@@ -20,7 +20,9 @@ bytes or any object with a ``raw`` bytes attribute (the vault's ``DataKey``).
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,6 +34,9 @@ from clinician_desk.errors import CorruptionError, StorageError
 # dominates the cost of SQLCipher reads, so a generous cache pays for itself.
 CACHE_SIZE_KIB = 65536
 BUSY_TIMEOUT_MS = 5000
+# The statement cache keeps the SQL text of cached statements; "PRAGMA key" is scrubbed right
+# after it runs (``apply_key``), which a cached copy inside SQLite would outlive.
+_STATEMENT_CACHE = 128
 # TEMP_STORE=2 (memory unless a pragma says file) and 3 (always memory) are both safe;
 # 0 and 1 default to files, where temp tables and sorts would be written in plaintext.
 _SAFE_TEMP_STORE = {"TEMP_STORE=2", "TEMP_STORE=3"}
@@ -68,6 +73,47 @@ def key_pragma_literal(key: KeyLike) -> str:
     return "\"x'" + raw_key_bytes(key).hex() + "'\""
 
 
+_BYTES_DATA_OFFSET = sys.getsizeof(b"") - 1  # CPython: the header before ob_sval
+_ASCII_DATA_OFFSET = sys.getsizeof("") - 1  # CPython: a compact ASCII str's header
+
+
+def scrub(value: bytes | str) -> None:
+    """Overwrite, in place, the characters of an immutable copy of key material (the raw key as
+    ``bytes``, its hex ``PRAGMA key`` text) just before it is dropped, so the freed memory does
+    not keep the key for a core dump or a memory scan to find. CPython only (elsewhere: no-op);
+    the caller must own the only reference (never an interned or shared object)."""
+    if sys.implementation.name != "cpython" or not value:
+        return
+    if isinstance(value, bytes):
+        ctypes.memset(id(value) + _BYTES_DATA_OFFSET, 0, len(value))
+    elif isinstance(value, str) and value.isascii():
+        ctypes.memset(id(value) + _ASCII_DATA_OFFSET, 0x30, len(value))
+
+
+def apply_key(conn: Connection, key: KeyLike) -> None:
+    """Run ``PRAGMA key`` with the raw key on ``conn`` and scrub the Python copies it needed."""
+    raw = raw_key_bytes(key)
+    hex_key = raw.hex()
+    literal = "\"x'" + hex_key + "'\""
+    statement = "PRAGMA key = " + literal
+    try:
+        # ``executescript`` prepares and finalizes at once: ``execute`` would keep the statement
+        # (and SQLite's copy of its text) in the statement cache until the connection closes,
+        # and SQLite frees that copy without wiping it (cipher_memory_security is off). A decoy
+        # of the same length, run next, lands in the block just freed and overwrites it.
+        conn.executescript(statement)
+        try:
+            conn.executescript("SELECT '" + "0" * (len(statement) - 9) + "'")
+        except sqlcipher3.DatabaseError:
+            pass  # a wrong key: the caller's own check says so (nothing secret was in use)
+    finally:
+        scrub(statement)
+        scrub(literal)
+        scrub(hex_key)
+        if raw is not key:
+            scrub(raw)
+
+
 def damaged_message(path: Path) -> str:
     return (
         f"The database file {path.name} in {path.parent} is damaged or not a clinician-desk "
@@ -95,15 +141,18 @@ def connect(path: Path, key: KeyLike) -> Connection:
     are not readable with the key. The connection is in autocommit mode (``isolation_level``
     None): transactions are explicit ``BEGIN IMMEDIATE`` / ``COMMIT`` in ``UnitOfWork``.
     """
-    literal = key_pragma_literal(key)
+    raw_key_bytes(key)  # a wrong-length key fails before anything is opened
     try:
         conn: Connection = sqlcipher3.connect(
-            str(path), isolation_level=None, check_same_thread=False
+            str(path),
+            isolation_level=None,
+            check_same_thread=False,
+            cached_statements=_STATEMENT_CACHE,
         )
     except sqlcipher3.Error as exc:
         raise StorageError(f"The database file {path.name} cannot be opened ({exc}).") from None
     try:
-        conn.execute(f"PRAGMA key = {literal}")
+        apply_key(conn, key)
         # SQLCipher logs decryption failures to stderr by default; our errors say it once.
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("PRAGMA cipher_memory_security = OFF")

@@ -38,6 +38,7 @@ from clinician_desk.storage.connection import (
     connect,
     damaged_message,
     raw_key_bytes,
+    scrub,
 )
 from clinician_desk.storage.snapshot import fsync_dir, snapshot
 
@@ -101,10 +102,15 @@ class Database:
         clock: Clock,
         actor: str = "clinician",
         create: bool = False,
+        migrate: bool = True,
     ) -> Database:
-        """Open (or with ``create=True`` and no file yet, create) the database at ``path``."""
+        """Open (or with ``create=True`` and no file yet, create) the database at ``path``.
+
+        ``migrate=False`` (another program has the vault open, so its schema must not change
+        under it) refuses a database that needs migrating instead of migrating it."""
         path = Path(path)
-        raw = raw_key_bytes(key)
+        # A private copy: ``close()`` scrubs it, which must never touch the caller's object.
+        raw = bytes(bytearray(raw_key_bytes(key)))
         if not path.exists():
             if not create:
                 raise StorageError(
@@ -118,6 +124,11 @@ class Database:
         try:
             _check_is_vault(conn, path)
             todo = migrations_runner.pending(conn)
+            if todo and not migrate:
+                raise StorageError(
+                    f"The vault {path.name} needs upgrading to this version of clinician-desk, "
+                    "but another clinician-desk program has it open. Close it and try again."
+                )
             if todo:
                 _backup_before_migrating(conn, path, raw, clock)
                 for migration in todo:
@@ -167,6 +178,10 @@ class Database:
         return missing
 
     # -- use -------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
 
     @property
     def conn(self) -> Connection:
@@ -269,6 +284,9 @@ class Database:
             with contextlib.suppress(DatabaseError):
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             conn.close()
+        # The connection is closed first (SQLCipher wipes its own key copy), then ours.
+        scrub(self._key)
+        scrub(self._head_key)
         self._key = b""
         self._head_key = b""
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlcipher3
 
 from clinician_desk.errors import StorageError
-from clinician_desk.storage.connection import Connection, key_pragma_literal
+from clinician_desk.storage.connection import Connection, apply_key
 
 
 def fsync_dir(folder: Path) -> None:
@@ -53,7 +53,7 @@ def snapshot(conn: Connection, dest: Path, raw_key: bytes) -> None:
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         target = sqlcipher3.connect(str(partial), isolation_level=None)
         try:
-            target.execute(f"PRAGMA key = {key_pragma_literal(raw_key)}")
+            apply_key(target, raw_key)
             target.execute("PRAGMA cipher_memory_security = OFF")
             conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")

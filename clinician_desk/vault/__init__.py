@@ -18,6 +18,12 @@ Public API (other areas code against these names)::
     unlock_status(paths, *, clock=None) -> UnlockStatus
     check_new_passphrase(text); passphrase_feedback(text) -> (score 0-4, message)
 
+Key rotation's vault half is ``vault.rotation`` (new slots for a new data key, the crash-safe
+switch); ``bootstrap.rotate_data_key`` drives it with storage's re-encrypted copy. The "vault in
+use" lock every open session holds is ``vault.filelock.hold_vault_shared``; replacing commands
+take ``hold_vault_exclusively``. ``vault.process.disable_core_dumps`` runs first in the app and
+the CLI.
+
 The package never imports storage (they are sibling layers); storage receives a ``DataKey``.
 """
 

@@ -24,9 +24,26 @@ def ensure_private_dir(path: Path) -> None:
     """Create ``path`` (and parents) if needed; a folder we create is readable by the user only."""
     if not path.is_dir():
         try:
-            path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+            missing = [p for p in (path, *path.parents) if not p.exists()]
+            for folder in reversed(missing):  # each folder we create is owner-only
+                folder.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
         except OSError as exc:
             raise VaultError(f"Could not create the folder {path} ({exc.strerror}).") from None
+
+
+def tighten_private_dirs(profile_dir: Path) -> None:
+    """Make the profile folder, ``profiles/`` and the data folder above it owner-only (0700).
+
+    ``mkdir(parents=True, mode=0o700)`` applies the mode only to the last folder, and folders
+    made by older versions were 0755, which let other local users list the profile names (the
+    clinicians' names, often). Only folders owned by this user are changed; a failure (a shared
+    or read-only location) is left alone, never fatal."""
+    for folder in (profile_dir, profile_dir.parent, profile_dir.parent.parent):
+        with contextlib.suppress(OSError):
+            info = folder.stat()
+            if sys.platform != "win32" and info.st_uid == os.getuid():
+                if info.st_mode & 0o077:
+                    folder.chmod(PRIVATE_DIR_MODE)
 
 
 def private_write(path: Path, data: bytes) -> None:

@@ -8,6 +8,19 @@ unlocks. A successful unlock by any route resets the count. No auto-wipe, ever.
 An attempt is recorded as a failure *before* the slow KDF runs and cleared on success, so killing
 the app mid-check does not earn a free guess.
 
+Shared by every route in: a passphrase unlock, the passphrase of a backup being restored (the
+attempts count against the *live* profile's record, not the backup's) and the recovery key
+(which honours the delay but never the recovery-only state, which it is the way out of).
+
+Tamper evidence: each successful unlock adds a random *epoch* to the record (the last 8 are
+kept) and the unlocked session stores the newest one inside the encrypted database
+(``bootstrap.check_unlock_record``). When the record is deleted, or replaced by an older copy,
+the epoch stored in the database is no longer in it: the next unlock says so and writes it to
+the audit trail. This detects resetting the count after the fact; it cannot prevent it, and it
+cannot detect a record put back to exactly the state of the last successful unlock. The real
+bound on guessing is offline: anyone who can copy ``vault.keys`` can guess without this file at
+all, at the Argon2id cost per guess (about a second on the laptop the vault was made on).
+
 Damaged record (choice): an unreadable, truncated or tampered ``unlock-attempts.json`` is treated
 as exactly ``BACKOFF_AFTER`` failures with the last one *now*, and rewritten that way at once.
 This fails safe (a delay is imposed and persisted) without bricking the vault: the passphrase
@@ -22,6 +35,8 @@ longer than one full delay.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,8 +49,10 @@ BACKOFF_AFTER = 5
 RECOVERY_ONLY_AFTER = 20
 FIRST_DELAY_SECONDS = 30.0
 MAX_DELAY_SECONDS = 300.0
-_VERSION = 1
+_VERSION = 2
 _MAX_BYTES = 4096
+KEPT_EPOCHS = 8
+_EPOCH = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,8 @@ class UnlockStatus:
 class LockoutRecord:
     failures: int = 0
     last_failure: datetime | None = None
+    #: Random tokens of the last successful unlocks, oldest first (tamper evidence, see above).
+    epochs: tuple[str, ...] = ()
 
 
 def delay_after(failures: int) -> float:
@@ -97,19 +116,23 @@ def save(path: Path, record: LockoutRecord) -> None:
         "last_failure": record.last_failure.astimezone(UTC).isoformat()
         if record.last_failure
         else None,
+        "epochs": list(record.epochs[-KEPT_EPOCHS:]),
     }
     private_write(path, (json.dumps(doc) + "\n").encode())
 
 
 def record_failure(path: Path, record: LockoutRecord, clock: Clock) -> LockoutRecord:
-    updated = LockoutRecord(record.failures + 1, clock.now())
+    updated = LockoutRecord(record.failures + 1, clock.now(), record.epochs)
     save(path, updated)
     return updated
 
 
-def reset(path: Path) -> None:
-    """Back to zero failures (after a successful unlock by any route)."""
-    save(path, LockoutRecord())
+def reset(path: Path, record: LockoutRecord | None = None) -> LockoutRecord:
+    """Back to zero failures (after a successful unlock by any route), with a new epoch."""
+    epochs = record.epochs if record is not None else ()
+    updated = LockoutRecord(0, None, (*epochs, secrets.token_hex(16))[-KEPT_EPOCHS:])
+    save(path, updated)
+    return updated
 
 
 def _damaged(path: Path, clock: Clock) -> LockoutRecord:
@@ -128,15 +151,31 @@ def _parse(data: bytes) -> LockoutRecord | None:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
-    if not isinstance(doc, dict) or set(doc) != {"version", "failures", "last_failure"}:
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("version") == 1 and set(doc) == {"version", "failures", "last_failure"}:
+        epochs: tuple[str, ...] = ()
+    elif doc.get("version") == _VERSION and set(doc) == {
+        "version",
+        "failures",
+        "last_failure",
+        "epochs",
+    }:
+        raw = doc["epochs"]
+        if not isinstance(raw, list) or len(raw) > KEPT_EPOCHS:
+            return None
+        if not all(isinstance(e, str) and _EPOCH.fullmatch(e) for e in raw):
+            return None
+        epochs = tuple(raw)
+    else:
         return None
     failures, last = doc["failures"], doc["last_failure"]
-    if doc["version"] != _VERSION or not isinstance(failures, int) or isinstance(failures, bool):
+    if not isinstance(failures, int) or isinstance(failures, bool):
         return None
     if not 0 <= failures <= 1_000_000:
         return None
     if last is None:
-        return LockoutRecord(failures, None) if failures == 0 else None
+        return LockoutRecord(failures, None, epochs) if failures == 0 else None
     if not isinstance(last, str):
         return None
     try:
@@ -145,4 +184,4 @@ def _parse(data: bytes) -> LockoutRecord | None:
         return None
     if when.tzinfo is None:
         return None
-    return LockoutRecord(failures, when)
+    return LockoutRecord(failures, when, epochs)

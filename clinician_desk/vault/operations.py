@@ -114,14 +114,25 @@ def unlock_status(paths: VaultPaths, *, clock: Clock | None = None) -> lockout.U
     return lockout.status_of(lockout.load(paths.lockout, clock), clock.now())
 
 
-def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = None) -> DataKey:
-    """The data key, if ``passphrase`` opens the passphrase slot and the backoff allows a try."""
+def unlock_vault(
+    paths: VaultPaths,
+    passphrase: str,
+    *,
+    clock: Clock | None = None,
+    attempts: VaultPaths | None = None,
+) -> DataKey:
+    """The data key, if ``passphrase`` opens the passphrase slot and the backoff allows a try.
+
+    ``attempts`` is the profile whose backoff record counts this attempt (default: ``paths``);
+    a restore passes the live profile while it unlocks the backup's staged key slots, so
+    guessing a backup's passphrase through ``restore`` is slowed down like an unlock."""
     clock = clock or SystemClock()
     keyfile = _read(paths)
     encode_passphrase(passphrase)  # an empty or absurd entry is a usage error, not an attempt
-    with profile_lock(paths.profile_dir):
+    counted = attempts or paths
+    with profile_lock(counted.profile_dir):
         # Check and count under one lock, so two programs cannot both slip past the backoff.
-        record = _admit_passphrase_attempt(paths, clock)
+        record = _admit_passphrase_attempt(counted, clock)
     slot = keyfile.slot(PASSPHRASE)
     raw = (
         open_passphrase(slot, passphrase, keyfile.vault_id)
@@ -132,18 +143,21 @@ def unlock_vault(paths: VaultPaths, passphrase: str, *, clock: Clock | None = No
         left = lockout.BACKOFF_AFTER - record.failures
         hint = f" {left} more attempt(s) before a delay." if left > 0 else ""
         raise WrongPassphraseError("The passphrase is not correct." + hint)
-    return _accept(paths, keyfile, raw)
+    return _accept(paths, keyfile, raw, counted)
 
 
-def _admit_passphrase_attempt(paths: VaultPaths, clock: Clock) -> lockout.LockoutRecord:
+def _admit_passphrase_attempt(
+    paths: VaultPaths, clock: Clock, *, recovery_key: bool = False
+) -> lockout.LockoutRecord:
     """Raise if the backoff forbids a try now; else record the attempt as a failure.
 
     The attempt is counted before the slow check so that killing the app does not earn a free
-    guess; a successful unlock resets the count.
+    guess; a successful unlock resets the count. A recovery-key attempt honours the delay but
+    not the recovery-only state (the recovery key is the way out of it).
     """
     record = lockout.load(paths.lockout, clock)
     status = lockout.status_of(record, clock.now())
-    if status.recovery_only:
+    if status.recovery_only and not recovery_key:
         raise RecoveryKeyRequiredError(
             f"Too many failed attempts ({status.failures}): unlock with the recovery key, "
             "or ask the county to recover this vault."
@@ -158,14 +172,21 @@ def _admit_passphrase_attempt(paths: VaultPaths, clock: Clock) -> lockout.Lockou
     return lockout.record_failure(paths.lockout, record, clock)
 
 
-def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
-    """The data key from the printed recovery key; not subject to the backoff (256-bit key).
+def unlock_with_recovery_key(
+    paths: VaultPaths, recovery_text: str, *, clock: Clock | None = None
+) -> DataKey:
+    """The data key from the printed recovery key.
 
-    A typo is reported (``RecoveryKeyFormatError`` naming the group) before anything is tried.
+    A typo is reported (``RecoveryKeyFormatError`` naming the group) before anything is tried
+    and costs nothing; a well-formed key that does not open the vault counts as a failed attempt
+    in the shared backoff, whose delay applies here too (never its recovery-only state).
     """
+    clock = clock or SystemClock()
     recovery = RecoveryKey.from_text(recovery_text)
     try:
         keyfile = _read(paths)
+        with profile_lock(paths.profile_dir):
+            _admit_passphrase_attempt(paths, clock, recovery_key=True)
         slot = keyfile.slot(RECOVERY)
         if isinstance(slot, DamagedSlot):
             raise CorruptionError(slot_damage_message(RECOVERY, paths.keyslots))
@@ -182,7 +203,7 @@ def unlock_with_recovery_key(paths: VaultPaths, recovery_text: str) -> DataKey:
             "recovery-key slot may be damaged: unlock with the passphrase and run "
             "`clinician-desk-admin verify`)."
         )
-    return _accept(paths, keyfile, raw)
+    return _accept(paths, keyfile, raw, paths)
 
 
 def change_passphrase(
@@ -216,7 +237,7 @@ def reset_passphrase_with_recovery(
 ) -> DataKey:
     """Unlock with the recovery key and set a new passphrase; returns the data key."""
     check_new_passphrase(new_passphrase)
-    key = unlock_with_recovery_key(paths, recovery_text)
+    key = unlock_with_recovery_key(paths, recovery_text, clock=clock)
     try:
         with profile_lock(paths.profile_dir):
             keyfile = _read(paths)
@@ -321,24 +342,42 @@ def _verified_raw(paths: VaultPaths, keyfile: KeySlotFile, key: DataKey) -> byte
     return raw
 
 
-def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes) -> DataKey:
+def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes, counted: VaultPaths) -> DataKey:
     if not key_matches(raw, keyfile.vault_id, keyfile.key_check):
         raise CorruptionError(
             f"The key-slot file {paths.keyslots} is damaged: its key check does not match. "
             "Restore it from a backup of this profile."
         )
-    with profile_lock(paths.profile_dir):
-        lockout.reset(paths.lockout)
+    with profile_lock(counted.profile_dir):
+        lockout.reset(counted.lockout, lockout.load(counted.lockout, SystemClock()))
     return DataKey(raw)
 
 
 def _read(paths: VaultPaths) -> KeySlotFile:
+    _finish_rotation(paths)
     if not paths.keyslots.exists() and not paths.database.exists():
         raise VaultError(
             f"There is no vault in {paths.profile_dir}. Create one first "
             "(clinician-desk-admin init)."
         )
     return read_keyslot_file(paths.keyslots)
+
+
+def _finish_rotation(paths: VaultPaths) -> None:
+    """Complete or undo a key rotation a crash interrupted, before any slot is tried (else the
+    new slots would unlock a key the old database does not open). Only when nobody has the vault
+    open: a rotation still running in another program holds it exclusively."""
+    from clinician_desk.vault.filelock import VaultInUseError, hold_vault_exclusively
+    from clinician_desk.vault.rotation import finish_interrupted_rotation, rotation_pending
+
+    if not rotation_pending(paths):
+        return
+    try:
+        held = hold_vault_exclusively(paths.profile_dir, "finish an interrupted key rotation")
+    except VaultInUseError:
+        return
+    with held:
+        finish_interrupted_rotation(paths)
 
 
 def _duration(seconds: float) -> str:

@@ -3,6 +3,10 @@
 Runs ``clinician_desk.vault.reset_passphrase_with_recovery`` on the worker; the vault parses the
 grouped base32 text (and names the group with a typo). On success the dialog holds the returned
 data key in ``key`` and accepts; the main window opens the services with it.
+
+"Also change the data key" (on by default) then rotates the key (``bootstrap.rotate_data_key``):
+the database is re-encrypted, the old recovery key and every old copy of the key file stop
+opening it, and ``new_recovery_text`` holds the new recovery key for the window to show once.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,12 +39,22 @@ class RecoveryKeyDialog(QDialog):
         self.ctx = ctx
         self.profile = profile
         self.key: Any = None
+        self.new_recovery_text: str | None = None
         self.recovery_edit = QPlainTextEdit()
         self.recovery_edit.setObjectName("recovery_key_plain_text_edit")
         self.recovery_edit.setAccessibleName(_("Recovery key"))
         self.recovery_edit.setFont(QFont("monospace"))
         self.recovery_edit.setFixedHeight(70)
         self.fields = PassphraseFields(self, label=_("New passphrase"))
+        self.rotate_check = QCheckBox(
+            _(
+                "Also change the data key (the old recovery key and old copies of the key "
+                "file stop working)"
+            )
+        )
+        self.rotate_check.setObjectName("recovery_rotate_check_box")
+        self.rotate_check.setAccessibleName(_("Also change the data key"))
+        self.rotate_check.setChecked(True)
         self.message = QLabel()
         self.message.setObjectName("recovery_message_label")
         self.message.setWordWrap(True)
@@ -58,6 +73,7 @@ class RecoveryKeyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.fields)
+        layout.addWidget(self.rotate_check)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.submit)
@@ -72,20 +88,37 @@ class RecoveryKeyDialog(QDialog):
         text = self.recovery_edit.toPlainText()
         new_passphrase = self.fields.passphrase()
         paths = self.ctx.paths.vault(self.profile)
+        rotate = self.rotate_check.isChecked()
+        clock = self.ctx.clock
         self.buttons.setEnabled(False)
         self.message.setText(_("Checking the recovery key…"))
 
         def work(_control: Any) -> Any:
             from clinician_desk.vault import reset_passphrase_with_recovery
 
-            return reset_passphrase_with_recovery(paths, text, new_passphrase)
+            key = reset_passphrase_with_recovery(paths, text, new_passphrase)
+            if not rotate:
+                return key, None
+            from clinician_desk.bootstrap import build_services, rotate_data_key
+
+            services = build_services(paths, key, clock)
+            try:
+                result = rotate_data_key(services, new_passphrase, reason="recover")
+            except BaseException:
+                services.close()
+                raise
+            # Hand the new key itself to the window (no copy); only the database is closed.
+            result.services.db.close()
+            if result.services.use_lock is not None:
+                result.services.use_lock.release()
+            return result.services.key, result.recovery_text
 
         self.ctx.tasks.run_db(
             work, context=self, on_done=self._done, on_error=self._failed, name="recovery"
         )
 
-    def _done(self, key: Any) -> None:
-        self.key = key
+    def _done(self, outcome: Any) -> None:
+        self.key, self.new_recovery_text = outcome
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

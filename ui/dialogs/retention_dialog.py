@@ -90,8 +90,17 @@ class RetentionDialog(QDialog):
         student_id = self.student_id
         self.buttons.setEnabled(False)
         self.message.setText(_("Destroying…"))
+
+        def work(_c: Any) -> Any:
+            # Nobody else (the admin CLI) may have the vault open while a record is destroyed.
+            exclusively = getattr(services, "exclusively", None)
+            if exclusively is None:
+                return services.retention.destroy(student_id)
+            with exclusively("destroy this record"):
+                return services.retention.destroy(student_id)
+
         self.ctx.tasks.run_db(
-            lambda _c: services.retention.destroy(student_id),
+            work,
             context=self,
             on_done=self._done,
             on_error=self._failed,

@@ -168,10 +168,11 @@ class RecoveryWizardPage(QWizardPage):
     def _print(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
+        from ui.print_job import prints_to_file, system_print_dialog
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        dialog.setObjectName("recovery_print_dialog")
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+        dialog = system_print_dialog(printer, self, "recovery_print_dialog")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted and not prints_to_file(printer):
             self.recovery_document().print_(printer)
 
 

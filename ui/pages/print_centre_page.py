@@ -227,12 +227,21 @@ class PrintCentrePage(QWidget):
     def print_document(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
+        from ui.print_job import prints_to_file, system_print_dialog
+
         if self.pdf_bytes is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        dialog.setObjectName("print_dialog")
+        dialog = system_print_dialog(printer, self, "print_dialog")
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        if prints_to_file(printer):
+            self.message.setText(
+                _(
+                    "Printing to a file is turned off: a file is not encrypted. "
+                    "Use Export PDF, which warns first and is recorded."
+                )
+            )
             return
         self.start_print(printer)
 

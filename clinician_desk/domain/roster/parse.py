@@ -21,7 +21,13 @@ from clinician_desk.domain.roster.presets import (
     ColumnMapping,
     header_key,
 )
-from clinician_desk.domain.students import Guardian, normalize_grade, validate_cds_code
+from clinician_desk.domain.students import (
+    Guardian,
+    birth_date_problem,
+    normalize_grade,
+    validate_cds_code,
+)
+from clinician_desk.domain.text_hygiene import FIELD_MAX, NAME_MAX, problem_in
 from clinician_desk.errors import ValidationError
 
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -183,12 +189,18 @@ def parse_roster(
         for fld in REQUIRED:
             if not get(fld):
                 row_problems.append(f"{fld} is empty")
+        for fld in sorted(set(columns) | set(defaults)):
+            limit = NAME_MAX if fld.endswith("_name") else FIELD_MAX
+            text_problem = problem_in(get(fld), limit)
+            if text_problem is not None:
+                row_problems.append(f"{fld} {text_problem}")
         dob: date | None = None
         if get("date_of_birth"):
             try:
                 dob = parse_date(get("date_of_birth"))
-                if dob > today:
-                    row_problems.append("date_of_birth is in the future")
+                implausible = birth_date_problem(dob, today)
+                if implausible is not None:
+                    row_problems.append(f"date_of_birth {implausible}")
             except ValidationError as exc:
                 row_problems.append(f"date_of_birth {exc.message}")
         grade = get("grade")

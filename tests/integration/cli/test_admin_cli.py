@@ -181,6 +181,8 @@ def test_init_moves_an_orphan_database_aside_and_cleans_crashed_init(
     assert orphans[0].read_bytes() == b"left by a crash or a lost key file"
     assert not crashed.exists()
     assert not (profile / "unlock-attempts.json").exists()
-    assert sorted(p.name for p in (data_dir / "profiles").iterdir()) == ["default"]
+    left = (data_dir / "profiles").iterdir()
+    # Only the profile, and the "vault in use" lock file that lives beside it (filelock.py).
+    assert sorted(p.name for p in left) == [".default.inuse", "default"]
     capsys.readouterr()
     assert admin([*_dd(data_dir), "verify"]) == 0

@@ -44,8 +44,9 @@ def test_record_round_trips_through_the_file(tmp_path: Path) -> None:
         record = lockout.record_failure(path, record, clock)
     assert lockout.load(path, clock) == LockoutRecord(7, clock.now())
     assert path.stat().st_mode & 0o777 == 0o600
-    lockout.reset(path)
-    assert lockout.load(path, clock) == LockoutRecord()
+    after = lockout.reset(path)
+    assert lockout.load(path, clock) == after
+    assert (after.failures, after.last_failure, len(after.epochs)) == (0, None, 1)
 
 
 @pytest.mark.parametrize(
