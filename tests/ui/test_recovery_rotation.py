@@ -9,7 +9,7 @@ from clinician_desk.config import VaultPaths
 from clinician_desk.errors import CorruptionError, WrongPassphraseError
 from clinician_desk.storage import Database
 from clinician_desk.vault import create_vault, unlock_vault, unlock_with_recovery_key
-from tests.ui.conftest import CHEAP_KDF, PASSPHRASE
+from tests.support.ui import CHEAP_KDF, PASSPHRASE
 
 NEW = "fictional harbour lantern 77"
 
