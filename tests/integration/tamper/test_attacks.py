@@ -16,15 +16,7 @@ from tests.integration.tamper import harness
 
 # Attacks verify does not name yet (issue 15); strict, so a fix must remove the entry.
 XFAIL: dict[str, str] = {
-    "drop_trigger_edit_recreate": "content hashes are not checked",
-    "drop_trigger_edit_leave": "content hashes and schema are not checked",
-    "forged_backdated_note": "signed rows are not matched with audit entries",
-    "delete_signed_note": "signing audit entries are not matched with rows",
-    "retention_exception": "destructions are not checked for eligibility",
     "rehash_rechain_remac": "needs county anchors",
-    "rollback_delete_sidecar": "a missing sidecar is not a finding",
-    "rollback_keep_sidecar": "a rollback is reported as WAL damage",
-    "truncate_audit": "a missing sidecar is not a finding",
 }
 
 
