@@ -56,6 +56,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="record (audited) that changes lost from a damaged write-ahead log are accepted",
     )
+    p.add_argument(
+        "--anchors",
+        action="store_true",
+        help="also prove the audit trail against the anchors this laptop sent the county",
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser(
@@ -136,6 +141,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             out(f"recorded: {count} missing change(s) accepted; the warning is cleared")
             services.warnings = tuple(w for w in services.warnings if w not in lost)
         problems = [*services.warnings, *services.db.verify()]
+        if getattr(args, "anchors", False):
+            note, found = services.sync.check_anchors()
+            if note:
+                out(f"anchors: {note}")
+            problems += found
         version = services.db.schema_version
         with services.db.read() as conn:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])

@@ -18,6 +18,7 @@ from clinician_desk.errors import NotFoundError
 from clinician_desk.events import EventBus
 from clinician_desk.policy import load_policy
 from clinician_desk.services.sync_facts import cells_for_period
+from clinician_desk.storage import anchors
 from clinician_desk.sync import enrollment, outbox
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.sync.client import SyncClient
@@ -149,6 +150,27 @@ class SyncService:
         if rounds:
             self.events.publish("sync_did_finish", result=rounds[-1])
         return rounds
+
+    def check_anchors(self) -> tuple[str | None, list[str]]:
+        """``verify --anchors``: fetch this laptop's anchors from the county and prove the local
+        audit chain still produces each, in order. Returns (a note, findings): offline, the
+        anchors kept in the vault are checked instead and the note says so."""
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+        if device is None:
+            return "this laptop is not enrolled, so nothing is anchored at the county", []
+        found = self.worker.fetch_anchors(device)
+        if isinstance(found, str):
+            with self.db.read() as conn:
+                kept = anchors.kept(conn)
+            note = (
+                f"the county's anchors could not be fetched ({found}); checked the "
+                f"{len(kept)} anchor(s) kept in this vault instead"
+            )
+            return note, self.db.check_anchors(kept, source="this vault's copy")
+        return f"{len(found)} county anchor(s) checked", self.db.check_anchors(
+            found, source="the county"
+        )
 
     def resend(self, org_unit: str, period: str) -> None:
         """The clinician confirmed: make this laptop's snapshot the newest and send it again."""

@@ -28,9 +28,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -46,6 +47,9 @@ from clinician_desk.storage.connection import (
     raw_key_bytes,
 )
 from clinician_desk.storage.snapshot import fsync_dir, snapshot
+
+if TYPE_CHECKING:
+    from clinician_desk.storage.anchors import Anchor
 
 BACKUPS_DIRNAME = "backups"
 # The message of migration 0006's triggers guarding a destroyed record (services/retention.py).
@@ -280,6 +284,22 @@ class Database:
         from clinician_desk.storage.verify import verify_connection
 
         return verify_connection(self.conn, self._key)
+
+    def make_anchor(self, device_id: str) -> tuple[int, str] | None:
+        """The county anchor of the current audit head: (audit id, sealed text)."""
+        from clinician_desk.storage import anchors
+
+        return anchors.make(self.conn, self._key, device_id)
+
+    def check_anchors(self, found: Sequence[Anchor], *, source: str) -> list[str]:
+        """Findings: does the local chain still produce each of ``found``, in order?"""
+        from clinician_desk.storage import anchors
+
+        device_id = anchors.device_id_of(self.conn)
+        if device_id is None:
+            return ["county anchors: this laptop is not enrolled, so nothing is anchored"]
+        with self.read() as conn:
+            return anchors.check(conn, self._key, device_id, found, source=source)
 
     def snapshot_to(self, dest: Path) -> None:
         """Write a consistent, encrypted (same key) copy of the database to ``dest``."""

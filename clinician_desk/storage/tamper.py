@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from clinician_desk.storage import audit, record_check, schema_check
+from clinician_desk.storage import anchors, audit, record_check, schema_check
 from clinician_desk.storage.connection import Connection, DatabaseError
 from clinician_desk.storage.record_check import RecordMarks
 
@@ -119,6 +119,7 @@ def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
             since=since,
             marks=marker.marks if (since and marker) else None,
         )
+        findings += _guarded(_kept_anchors, conn, raw_key=raw_key)
         if not findings:
             write_marker(conn)
         conn.execute("COMMIT")
@@ -127,6 +128,15 @@ def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
             conn.execute("ROLLBACK")
         raise
     return findings
+
+
+def _kept_anchors(conn: Connection, raw_key: bytes) -> list[str]:
+    """Offline half of the anchor check: the anchors this vault sent, kept in the vault."""
+    device_id = anchors.device_id_of(conn)
+    kept = anchors.kept(conn)
+    if device_id is None or not kept:
+        return []
+    return anchors.check(conn, raw_key, device_id, kept, source="this vault's copy")
 
 
 def sidecar_required(conn: Connection) -> bool:

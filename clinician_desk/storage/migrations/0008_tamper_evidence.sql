@@ -30,6 +30,6 @@ END;
 CREATE TABLE audit_anchors (
     position  INTEGER PRIMARY KEY,
     audit_id  INTEGER NOT NULL,
-    anchor    TEXT NOT NULL CHECK (length(anchor) = 64),
+    anchor    TEXT NOT NULL CHECK (length(anchor) = 92),
     sent_on   TEXT NOT NULL
 );

@@ -49,6 +49,7 @@ class Scene:
     draft_notes: list[int]
     earlier_copy: Path  # a checkpointed copy of vault.db taken part-way (for rollbacks)
     earlier_missing: int  # audit entries written after that copy
+    anchored: bool = False  # enrolled with a county server that holds this vault's anchors
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -80,13 +81,24 @@ def _session(day: date, student_ids: tuple[int, ...]) -> SessionInput:
     )
 
 
-def build_scene(root: Path, *, students: int = 3, sessions_each: int = 3) -> Scene:
-    """A real profile (key slots + SQLCipher database) with signed notes, addenda, views."""
-    clock = FakeClock(datetime(2026, 10, 5, 16, 0, tzinfo=UTC))
+def build_scene(
+    root: Path,
+    *,
+    students: int = 3,
+    sessions_each: int = 3,
+    county: tuple[str, str] | None = None,
+) -> Scene:
+    """A real profile (key slots + SQLCipher database) with signed notes, addenda, views.
+
+    ``county`` = (server URL, enrollment code): the laptop enrolls and syncs twice — once after
+    the notes are signed and once after the later work — so the county holds two anchors."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     paths = AppPaths.from_option(root / "data").vault("tamper-fictional")
     services, _recovery = create_vault_and_open(paths, PASSPHRASE, clock=clock, kdf=TEST_KDF)
-    scene = Scene(paths, clock, [], [], [], [], root / "earlier-vault.db", 0)
+    scene = Scene(paths, clock, [], [], [], [], root / "earlier-vault.db", 0, county is not None)
     try:
+        if county is not None:
+            services.sync.enroll(county[0], county[1])
         record = services.record
         for n in range(students):
             scene.students.append(record.create_student(_student(n)))
@@ -106,6 +118,8 @@ def build_scene(root: Path, *, students: int = 3, sessions_each: int = 3) -> Sce
                 scene.signed_notes.append(note_id)
                 record.open_note(note_id)
         scene.addenda.append(record.add_addendum(scene.signed_notes[0], "Fictional addendum."))
+        if county is not None:
+            _sync(services)
         services.db.checkpoint()
         before = _audit_count(services)
         shutil.copyfile(paths.database, scene.earlier_copy)
@@ -114,10 +128,20 @@ def build_scene(root: Path, *, students: int = 3, sessions_each: int = 3) -> Sce
             clock.advance(60)
             record.open_note(note_id)
         record.add_addendum(scene.signed_notes[-1], "Second fictional addendum.")
+        if county is not None:  # a late signature, so the round has counts (and an anchor)
+            record.sign_note(scene.draft_notes[0], {"subjective": "Signed late, fictional."})
+            scene.signed_notes.append(scene.draft_notes.pop())
+            _sync(services)
         scene.earlier_missing = _audit_count(services) - before
     finally:
         services.close()
     return scene
+
+
+def _sync(services: object) -> None:
+    result = services.sync.sync_once()  # type: ignore[attr-defined]
+    if result.stopped is not None or result.anchor is None:
+        raise RuntimeError(f"the harness sync round failed: {result.stopped} {result.problem}")
 
 
 def _audit_count(services: object) -> int:
@@ -148,7 +172,13 @@ def findings(scene: Scene) -> list[str]:
     key = unlock_vault(scene.paths, PASSPHRASE, clock=scene.clock)
     services = build_services(scene.paths, key, scene.clock)
     try:
-        return [*services.warnings, *services.db.verify()]
+        found = [*services.warnings, *services.db.verify()]
+        if scene.anchored:
+            note, problems = services.sync.check_anchors()
+            if note and "could not be fetched" in note:
+                raise RuntimeError(note)  # the county must answer in these tests
+            found += problems
+        return found
     finally:
         services.close()
 
@@ -364,10 +394,12 @@ class Attack:
     perform: Callable[[Scene, random.Random], dict[str, int]]
     expect: tuple[str, ...]  # regexes, formatted with perform()'s result; each must match
     needs_anchors: bool = False
+    expect_anchored: tuple[str, ...] = ()  # also expected when the county holds anchors
 
 
 _NOTE = r"\bnote {id}\b"
 _MISSING_HEAD = r"vault\.db-head.*missing|missing.*vault\.db-head"
+_OLDER = r"older than its last recorded state \({n} changes missing\)"
 ATTACKS: tuple[Attack, ...] = (
     Attack("drop_trigger_edit_recreate", drop_trigger_edit_recreate, (_NOTE,)),
     Attack(
@@ -378,21 +410,35 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("forged_backdated_note", forged_backdated_note, (_NOTE,)),
     Attack("delete_signed_note", delete_signed_note, (_NOTE,)),
     Attack("retention_exception", retention_exception, (_NOTE, r"destruction.*student {student}")),
-    Attack("rehash_rechain_remac", rehash_rechain_remac, (_NOTE,), needs_anchors=True),
-    Attack("rollback_delete_sidecar", rollback_delete_sidecar, (_MISSING_HEAD,)),
     Attack(
-        "rollback_keep_sidecar",
-        rollback_keep_sidecar,
-        (r"older than its last recorded state \({n} changes missing\)",),
+        "rehash_rechain_remac",
+        rehash_rechain_remac,
+        (r"county anchors: the audit trail was rewritten.*" + _NOTE,),
+        needs_anchors=True,
     ),
-    Attack("truncate_audit", truncate_audit, (_MISSING_HEAD,)),
+    Attack(
+        "rollback_delete_sidecar",
+        rollback_delete_sidecar,
+        (_MISSING_HEAD,),
+        expect_anchored=(r"county anchors: .*" + _OLDER,),
+    ),
+    Attack("rollback_keep_sidecar", rollback_keep_sidecar, (_OLDER,)),
+    Attack(
+        "truncate_audit",
+        truncate_audit,
+        (_MISSING_HEAD,),
+        expect_anchored=(r"county anchors: .*" + _OLDER,),
+    ),
 )
 
 
-def detected(attack: Attack, facts: dict[str, int], found: list[str]) -> list[str]:
+def detected(
+    attack: Attack, facts: dict[str, int], found: list[str], *, anchored: bool = False
+) -> list[str]:
     """The expectations of ``attack`` that no finding meets (empty: detected)."""
+    patterns = attack.expect + (attack.expect_anchored if anchored else ())
     return [
         pattern
-        for pattern in (p.format(**facts) for p in attack.expect)
+        for pattern in (p.format(**facts) for p in patterns)
         if not any(re.search(pattern, line) for line in found)
     ]

@@ -8,15 +8,17 @@ changes) matches a finding. A vault nobody touched must have no finding at all.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
 from tests.integration.tamper import harness
 
 # Attacks verify does not name yet (issue 15); strict, so a fix must remove the entry.
 XFAIL: dict[str, str] = {
-    "rehash_rechain_remac": "needs county anchors",
+    "rehash_rechain_remac": "only county anchors can tell a re-chain by a key holder",
 }
 
 
@@ -41,3 +43,28 @@ def test_verify_names_the_attack(tmp_path: Path, attack: harness.Attack) -> None
     facts = attack.perform(scene, random.Random(15))
     found = harness.findings(scene)
     assert harness.detected(attack, facts, found) == [], found
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyServer]:
+    server = CountyServer(tmp_path_factory.mktemp("county"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_an_untouched_anchored_vault_has_no_finding(tmp_path: Path, county: CountyServer) -> None:
+    scene = harness.build_scene(tmp_path, county=(county.url, county.issue_code((DEMO_DISTRICT,))))
+    assert harness.findings(scene) == []
+
+
+@pytest.mark.parametrize("attack", harness.ATTACKS, ids=[a.name for a in harness.ATTACKS])
+def test_verify_with_county_anchors_names_the_attack(
+    tmp_path: Path, county: CountyServer, attack: harness.Attack
+) -> None:
+    """The same attacks with the laptop enrolled: ``verify --anchors`` against a real county
+    server on loopback names every one, the re-chain by a key holder included."""
+    scene = harness.build_scene(tmp_path, county=(county.url, county.issue_code((DEMO_DISTRICT,))))
+    facts = attack.perform(scene, random.Random(15))
+    found = harness.findings(scene)
+    assert harness.detected(attack, facts, found, anchored=True) == [], found
