@@ -146,6 +146,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if note:
                 out(f"anchors: {note}")
             problems += found
+        problems = list(dict.fromkeys(problems))  # the unlock check and verify may agree
         version = services.db.schema_version
         with services.db.read() as conn:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
