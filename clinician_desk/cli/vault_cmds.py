@@ -49,7 +49,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init, kdf=None)
 
     p = sub.add_parser(
-        "verify", help="check key slots, cipher integrity, structure, foreign keys, audit"
+        "verify",
+        help="check key slots, cipher integrity, structure, foreign keys, audit chain, schema "
+        "and the signed record (docs/design/tamper-evidence.md)",
     )
     p.add_argument(
         "--accept-missing-changes",
@@ -158,8 +160,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "restore from a backup (clinician-desk-admin restore FILE)."
         )
     out(
-        f"ok: key slots, cipher integrity, structure, foreign keys and audit chain "
-        f"({entries} entries); schema {version}"
+        f"ok: key slots, cipher integrity, structure, foreign keys, audit chain "
+        f"({entries} entries), schema fingerprint and signed record; schema {version}"
     )
     return 0
 
