@@ -145,6 +145,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         problems = [*services.warnings, *services.db.verify()]
         if getattr(args, "anchors", False):
             note, found = services.sync.check_anchors()
+            if found and args.accept_missing_changes:
+                through = services.sync.accept_anchor_findings()
+                if through is not None:
+                    out(f"recorded: the county anchors up to {through} are accepted as lost")
+                    note, found = services.sync.check_anchors()
             if note:
                 out(f"anchors: {note}")
             problems += found

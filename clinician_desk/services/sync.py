@@ -172,6 +172,23 @@ class SyncService:
             found, source="the county"
         )
 
+    def accept_anchor_findings(self) -> int | None:
+        """After ``check_anchors`` named a rollback or rewrite and the clinician accepted it:
+        record (audited) that the county's anchors so far no longer bind this vault. Returns the
+        last county position accepted, or None when the county cannot be reached."""
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+        if device is None:
+            return None
+        found = self.worker.fetch_anchors(device)
+        if isinstance(found, str):
+            return None
+        through = max((a.position for a in found), default=0)
+        with self.db.unit_of_work() as uow:
+            anchors.accept(uow.conn, through)
+            uow.audit("vault.anchor_findings_accepted", "vault", None, {"through": through})
+        return through
+
     def resend(self, org_unit: str, period: str) -> None:
         """The clinician confirmed: make this laptop's snapshot the newest and send it again."""
         validate_period(period)

@@ -111,11 +111,33 @@ def device_id_of(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
+ACCEPTED_KEY = "anchors_accepted_through"
+
+
+def accepted_through(conn: Connection) -> int:
+    """Anchors up to this county position were accepted as lost (``accept``)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (ACCEPTED_KEY,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def accept(conn: Connection, through: int) -> None:
+    """Record (inside the caller's audited transaction) that anchors up to ``through`` no longer
+    bind this vault: the clinician accepted the loss or the rewrite they name."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (ACCEPTED_KEY, str(through)),
+    )
+
+
 def check(
     conn: Connection, raw_key: bytes, device_id: str, anchors: Sequence[Anchor], *, source: str
 ) -> list[str]:
     """Findings: does the local chain still produce every anchor, in order? ``source`` says
-    where the anchors come from ("the county", "this vault's copy")."""
+    where the anchors come from ("the county", "this vault's copy"). Anchors up to an accepted
+    position (``accept``) are skipped."""
+    skip = accepted_through(conn)
+    anchors = [a for a in anchors if a.position > skip]
     key = anchor_key(raw_key, device_id)
     head = current_head(conn)
     local_top = 0 if head is None else head[0]
@@ -149,7 +171,7 @@ def check(
                 f"entry {missing} (received {anchor.received_on}), this vault ends at entry "
                 f"{local_top}. Restore the latest backup (clinician-desk-admin restore FILE); "
                 "if it is older too, the changes after it are lost — "
-                "`clinician-desk-admin verify --accept-missing-changes` records that."
+                "`clinician-desk-admin verify --anchors --accept-missing-changes` records that."
             )
             break
         row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (seq,)).fetchone()

@@ -68,3 +68,23 @@ def test_verify_with_county_anchors_names_the_attack(
     facts = attack.perform(scene, random.Random(15))
     found = harness.findings(scene)
     assert harness.detected(attack, facts, found, anchored=True) == [], found
+
+
+def test_an_accepted_rollback_is_recorded_and_no_longer_reported(
+    tmp_path: Path, county: CountyServer
+) -> None:
+    scene = harness.build_scene(tmp_path, county=(county.url, county.issue_code((DEMO_DISTRICT,))))
+    harness.rollback_delete_sidecar(scene, random.Random(1))
+    assert harness.findings(scene) != []
+    key = harness.unlock_vault(scene.paths, harness.PASSPHRASE, clock=scene.clock)
+    services = harness.build_services(scene.paths, key, scene.clock)
+    try:
+        assert services.db.accept_missing_changes() is None  # the sidecar was gone: uncounted
+        assert services.sync.accept_anchor_findings() == 2  # both anchors of the scene
+        actions = [
+            r[0] for r in services.db.conn.execute("SELECT action FROM audit_log ORDER BY id")
+        ]
+    finally:
+        services.close()
+    assert actions[-2:] == ["vault.missing_changes_accepted", "vault.anchor_findings_accepted"]
+    assert harness.findings(scene) == []
