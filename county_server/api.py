@@ -383,6 +383,17 @@ def build_router(ctx: ServerContext) -> APIRouter:
         )
         return answer_response(answer)
 
+    @router.api_route(
+        "/anchors",
+        methods=["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"],
+        include_in_schema=False,
+    )
+    async def anchors_other(request: Request) -> Any:
+        """Append-only: no other method; the 405 names both that exist (GET and POST)."""
+        ans = error(405, "method_not_allowed", "Method Not Allowed", ctx.settings.now())
+        ans.headers["Allow"] = "GET, POST"
+        return answer_response(ans)
+
     return router
 
 
