@@ -42,7 +42,6 @@ DESTROYED_ACTION = "student.record_destroyed"
 DESTROYED_HASH = "destroyed"
 _LABEL = {"note": "signed note", "addendum": "addendum", "psychotherapy_note": "psychotherapy note"}
 MAX_FINDINGS = 40
-INCREMENTAL_LIMIT = 500  # rows to look at one by one before a full pass is cheaper
 
 
 @dataclass(frozen=True)
@@ -290,12 +289,12 @@ def check_record(
                 part = ids[chunk : chunk + 500]
                 marks_sql = ",".join("?" * len(part))
                 rows += list(reader(conn, f"{col} IN ({marks_sql})", tuple(part)))
-        if len(rows) > INCREMENTAL_LIMIT:  # a bulk change (demo data): one full pass is faster
-            return check_record(conn)
-        # Exactly-one and entry-without-row need every entry of the rows looked at.
+        # Exactly-one and entry-without-row need every entry of the rows looked at. A row above
+        # the marks is new since the last clean check, so its entries are all in ``entries``
+        # already; an older row that a new entry speaks about is looked up in full.
         for row in rows:
-            key = (row.kind, row.row_id)
-            entries[key] = _all_entries(conn, row.kind, row.row_id)
+            if row.row_id <= getattr(marks, row.kind):
+                entries[(row.kind, row.row_id)] = _all_entries(conn, row.kind, row.row_id)
     else:
         for reader in _READERS.values():
             rows += list(reader(conn, "1", ()))

@@ -3,8 +3,10 @@ unlock, and migration 0008's step that keys the audit chain (docs/design/tamper-
 
 * ``full_check``: the schema fingerprint (``schema_check``) and the signed record
   (``record_check``); ``verify`` adds the audit chain and SQLite's own checks.
-* ``unlock_check``: the same checks, incrementally since the last clean check. The state of that
-  check is kept in ``meta.record_verified`` (the last audit entry checked with its hash, and the
+* ``unlock_check``: the same checks, incrementally since the last clean check (a vault never
+  checked at unlock — just upgraded — starts from its current state after a full chain check;
+  its rows are re-hashed by ``verify``). The state of that check is kept in
+  ``meta.record_verified`` (the last audit entry checked with its hash, and the
   highest signed-row ids seen): the entry must still hold that hash (a re-chained trail is named
   at once), the chain is checked from there, and only rows that newer audit entries speak about
   or that are newer than the marks are re-hashed. A clean check moves the marker forward; a
@@ -53,17 +55,25 @@ def read_marker(conn: Connection) -> Marker | None:
         return None
 
 
+def _current_marker(conn: Connection) -> Marker:
+    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return Marker(
+        0 if last is None else int(last[0]),
+        audit.GENESIS_HASH if last is None else str(last[1]),
+        RecordMarks.current(conn),
+    )
+
+
 def write_marker(conn: Connection) -> None:
     """Record the current state as checked (the caller just found nothing wrong)."""
-    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    marks = RecordMarks.current(conn)
+    marker = _current_marker(conn)
     value = audit.canonical_json(
         {
-            "audit_id": 0 if last is None else int(last[0]),
-            "audit_hash": audit.GENESIS_HASH if last is None else str(last[1]),
-            "note": marks.note,
-            "addendum": marks.addendum,
-            "psychotherapy_note": marks.psychotherapy_note,
+            "audit_id": marker.audit_id,
+            "audit_hash": marker.audit_hash,
+            "note": marker.marks.note,
+            "addendum": marker.marks.addendum,
+            "psychotherapy_note": marker.marks.psychotherapy_note,
         }
     )
     conn.execute(
@@ -98,7 +108,11 @@ def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
         marker = read_marker(conn)
         findings = _guarded(schema_check.check_schema, conn) + _guarded(check_baseline, conn)
         since = 0
-        if marker is not None and marker.audit_id > 0:
+        fresh = marker is None
+        if marker is None:  # never checked at unlock (just upgraded): start from here; the
+            # chain is verified in full below, the rows are re-hashed in full by ``verify``
+            marker = _current_marker(conn)
+        if marker.audit_id > 0:
             row = conn.execute(
                 "SELECT hash FROM audit_log WHERE id = ?", (marker.audit_id,)
             ).fetchone()
@@ -110,14 +124,14 @@ def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
             else:
                 since = marker.audit_id
         try:
-            findings += audit.verify_chain(conn, mac_key, since=since)
+            findings += audit.verify_chain(conn, mac_key, since=0 if fresh else since)
         except DatabaseError as exc:
             findings.append(f"audit chain: the trail could not be read ({exc})")
         findings += _guarded(
             record_check.check_record,
             conn,
             since=since,
-            marks=marker.marks if (since and marker) else None,
+            marks=marker.marks if since else None,
         )
         findings += _guarded(_kept_anchors, conn, raw_key=raw_key)
         if not findings:

@@ -88,3 +88,21 @@ def test_an_accepted_rollback_is_recorded_and_no_longer_reported(
         services.close()
     assert actions[-2:] == ["vault.missing_changes_accepted", "vault.anchor_findings_accepted"]
     assert harness.findings(scene) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["drop_trigger_edit_recreate", "forged_backdated_note", "retention_exception"]
+)
+def test_the_unlock_check_names_changes_since_the_last_unlock(tmp_path: Path, name: str) -> None:
+    """Not only ``verify``: unlocking alone names an attack on rows signed since the last clean
+    unlock (the incremental check), without blocking the unlock."""
+    attack = next(a for a in harness.ATTACKS if a.name == name)
+    scene = harness.build_scene(tmp_path)
+    facts = attack.perform(scene, random.Random(7))
+    key = harness.unlock_vault(scene.paths, harness.PASSPHRASE, clock=scene.clock)
+    services = harness.build_services(scene.paths, key, scene.clock)
+    try:
+        warnings = list(services.warnings)
+    finally:
+        services.close()
+    assert harness.detected(attack, facts, warnings) == [], warnings
