@@ -282,7 +282,8 @@ def retention_exception(scene: Scene, rng: random.Random) -> dict[str, int]:
 
 
 def rehash_rechain_remac(scene: Scene, rng: random.Random) -> dict[str, int]:
-    """Edit a note, recompute its hash and its audit entry, re-chain, re-MAC the sidecar."""
+    """Edit a note, recompute its hash and its audit entry, re-chain with the audit key, re-MAC
+    the sidecar, remove the unlock marker and the kept anchors: everything local is redone."""
     note = rng.choice(scene.signed_notes)
     key = data_key(scene.paths)
     conn = raw_connection(scene.paths)
@@ -313,6 +314,9 @@ def rehash_rechain_remac(scene: Scene, rng: random.Random) -> dict[str, int]:
                 (audit.canonical_json(details), entry[0]),
             )
             head = rechain(conn, key, int(entry[0]))
+            # ... and covers the local traces: the unlock check's marker, the kept anchors.
+            conn.execute("DELETE FROM meta WHERE key = 'record_verified'")
+            conn.execute("DELETE FROM audit_anchors")
         conn.execute(sql)
     conn.execute("COMMIT")
     conn.close()
@@ -329,10 +333,12 @@ def rechain(conn: sqlcipher3.Connection, key: bytes, start: int) -> headmark.Hea
         " WHERE id >= ? ORDER BY id",
         (start,),
     ).fetchall()
-    chain = audit.chain_for(conn, key) if hasattr(audit, "chain_for") else None
+    first_keyed = audit.keyed_from(conn)  # the key holder re-MACs keyed rows with the audit key
+    mac_key = audit.audit_key(key)
     last = headmark.Head(start - 1, prev_hash)
     for r in rows:
-        fields = dict(
+        keyed = first_keyed is not None and int(r[0]) >= first_keyed
+        digest = audit.entry_hash(
             row_id=int(r[0]),
             at=r[1],
             actor=r[2],
@@ -341,8 +347,8 @@ def rechain(conn: sqlcipher3.Connection, key: bytes, start: int) -> headmark.Hea
             entity_id=r[5],
             details=r[6],
             prev_hash=prev_hash,
+            mac_key=mac_key if keyed else None,
         )
-        digest = chain.entry_hash(**fields) if chain is not None else audit.entry_hash(**fields)
         conn.execute(
             "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev_hash, digest, r[0])
         )
