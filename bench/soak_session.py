@@ -2,7 +2,7 @@
 
 Used by the soak test (``tests/ui/test_soak.py``, a few thousand actions) and the soak bench
 (``bench/bench_soak.py``, 10,000 actions). Everything is the real app on a real SQLCipher demo
-vault (fictional data from ``clinician_desk.services.demo``): the main window, its pages, the
+vault (fictional data from ``clinician_desk.demo``): the main window, its pages, the
 database worker, the dialogs, the lock. One *action* is one of, in a fixed rotation
 (:data:`ROTATION`, weighted as a working day is: mostly moving between pages and students):
 
@@ -88,11 +88,10 @@ def counts(session: SoakSession | None = None) -> Counts:
 
 def make_demo_vault(data_dir: Path, students: int, sessions: int) -> None:
     """A profile "default" with cheap key derivation, filled with fictional demo data."""
-    from clinician_desk.services.demo import generate_demo
-
     from clinician_desk.bootstrap import build_services
     from clinician_desk.clock import SystemClock
     from clinician_desk.config import AppPaths
+    from clinician_desk.demo.generator import generate_demo
     from clinician_desk.vault import create_vault
     from clinician_desk.vault.kdf import KdfParams
 

@@ -26,7 +26,7 @@ from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
 from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.services.sync_service import SyncService
-from clinician_desk.storage import Database
+from clinician_desk.storage import Database, headmark
 from clinician_desk.storage.backup import finish_interrupted_restore
 from clinician_desk.storage.snapshot import fsync_dir
 from clinician_desk.vault.filelock import VaultInUseError, VaultUseLock
@@ -249,9 +249,10 @@ def _install_new_vault(staging: VaultPaths, paths: VaultPaths, clock: Clock) -> 
         os.rename(staging.profile_dir, paths.profile_dir)
         fsync_dir(paths.profile_dir.parent)
         return
+    db = paths.database
     leftovers = [
         p
-        for p in (paths.database, Path(f"{paths.database}-wal"), Path(f"{paths.database}-shm"))
+        for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), headmark.sidecar_path(db))
         if p.exists()
     ]
     if leftovers:
@@ -262,6 +263,9 @@ def _install_new_vault(staging: VaultPaths, paths: VaultPaths, clock: Clock) -> 
             os.rename(item, orphan / item.name)
     paths.lockout.unlink(missing_ok=True)  # failures counted against an older vault
     os.replace(staging.database, paths.database)
+    staged_head = headmark.sidecar_path(staging.database)
+    if staged_head.exists():  # the new vault's audit-head record goes with it (issue 15)
+        os.replace(staged_head, headmark.sidecar_path(paths.database))
     os.replace(staging.keyslots, paths.keyslots)
     fsync_dir(paths.profile_dir)
     shutil.rmtree(staging.profile_dir, ignore_errors=True)

@@ -17,6 +17,10 @@ Stable; the sync client codes to it.
   missing signature, unknown device, clock skew > 10 min); 403 ``revoked``; 429 with
   ``Retry-After``. A request repeated with the same ``Idempotency-Key`` inside 20 minutes gets
   the first answer again (header ``Idempotent-Replayed: true``) and changes nothing.
+* ``POST /api/v1/anchors`` ``{anchor}`` (signed like counts) → 200 ``{position, result:
+  "stored"|"duplicate", server_time}``; ``GET /api/v1/anchors`` (signed, empty body) → 200
+  ``{anchors: [{position, anchor, received_on}], server_time}`` — the device's own audit anchors
+  in order (``county_server.anchors``; docs/design/tamper-evidence.md).
 
 Every error body is ``{error, detail, server_time, problems?, stored_revision?}``. 503 (with
 ``Retry-After``) is answered only when the database is unreachable.
@@ -41,7 +45,7 @@ from clinician_desk.sync.wire import (
     WireError,
     loads_strict,
 )
-from county_server import enrollment
+from county_server import anchors, enrollment
 from county_server.context import ServerContext
 from county_server.db import now_iso
 from county_server.errors import ConfigError
@@ -335,7 +339,69 @@ def build_router(ctx: ServerContext) -> APIRouter:
         )
         return answer_response(answer)
 
+    @router.post(
+        "/anchors",
+        responses={401: _err("bad signature"), 403: _err("revoked"), 422: _err("invalid")},
+        openapi_extra={"parameters": SIGNED_HEADERS},
+    )
+    async def post_anchor(request: Request) -> Any:
+        now = ctx.settings.now()
+        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
+            return r
+        body = await read_limited(request)
+        if body is None:
+            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
+        path = _raw_path(request)
+        answer = await ctx.run_db(
+            lambda: anchors.receive_anchor(
+                ctx.db,
+                path=path,
+                body=body,
+                headers=request.headers,
+                now=now,
+                max_skew=ctx.settings.max_skew_seconds,
+            )
+        )
+        return answer_response(answer)
+
+    @router.get(
+        "/anchors",
+        responses={401: _err("bad signature"), 403: _err("revoked")},
+        openapi_extra={"parameters": SIGNED_HEADERS},
+    )
+    async def get_anchors(request: Request) -> Any:
+        now = ctx.settings.now()
+        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
+            return r
+        path = _raw_path(request)
+        answer = await ctx.run_db(
+            lambda: anchors.list_anchors(
+                ctx.db,
+                path=path,
+                headers=request.headers,
+                now=now,
+                max_skew=ctx.settings.max_skew_seconds,
+            )
+        )
+        return answer_response(answer)
+
+    @router.api_route(
+        "/anchors",
+        methods=["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"],
+        include_in_schema=False,
+    )
+    async def anchors_other(request: Request) -> Any:
+        """Append-only: no other method; the 405 names both that exist (GET and POST)."""
+        ans = error(405, "method_not_allowed", "Method Not Allowed", ctx.settings.now())
+        ans.headers["Allow"] = "GET, POST"
+        return answer_response(ans)
+
     return router
+
+
+def _raw_path(request: Request) -> str:
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    return str(raw_path.decode("latin-1").split("?", 1)[0])
 
 
 def _enroll_tx(

@@ -1,5 +1,5 @@
 """``python -m bench.torture [--cycles N] [--corrupt N] [--deliveries N] [--quick] [--only PART]
-[--no-ui] [--json FILE]``: the torture suite.
+[--tampers N] [--no-ui] [--json FILE]``: the torture suite.
 
 Parts (defaults = the full run): ``crash`` — N SIGKILL cycles during note saving and signing
 (default 1,000), zero acknowledged writes lost, ``verify`` clean; ``corruption`` — N damaged vault
@@ -9,8 +9,10 @@ scan of the data dir, temp dir, QSettings store and the programs' output for the
 hits); ``powerloss`` — the same N cycles with every write not yet fsynced dropped at the kill
 (an LD_PRELOAD shim, ``unsynced.c``): zero acknowledged writes lost, plus a control with
 ``synchronous=OFF`` that must lose some; ``sync`` — N duplicated, replayed and reordered
-deliveries (default 10,000) to a real county server on loopback, zero double counts.
-``--quick`` = 50 / 200 / 1,000.
+deliveries (default 10,000) to a real county server on loopback, zero double counts;
+``tamper`` — N attacks by a passphrase holder on real vaults with random targets
+(default 100; bench/torture/tamper.py), every one named by
+``verify`` (``tamper_detected`` = ``tamper_tried``). ``--quick`` = 50 / 200 / 1,000 / 20.
 
 Prints one line per figure (``name value unit``, as ``python -m bench``), then ``BREACH part:
 what`` for every breach, and exits 1 if there was any (2 for bad arguments). A part that raises
@@ -31,7 +33,7 @@ from pathlib import Path
 from bench.__main__ import format_value
 from bench.torture.common import Outcome
 
-PARTS = ("crash", "powerloss", "corruption", "canary", "sync")
+PARTS = ("crash", "powerloss", "corruption", "canary", "sync", "tamper")
 
 
 def _part(name: str, args: argparse.Namespace) -> Callable[[Path], Outcome]:
@@ -51,6 +53,10 @@ def _part(name: str, args: argparse.Namespace) -> Callable[[Path], Outcome]:
         from bench.torture import canary
 
         return lambda folder: canary.run(folder, with_ui=not args.no_ui)
+    if name == "tamper":
+        from bench.torture import tamper
+
+        return lambda folder: tamper.run(folder, args.tampers)
     from bench.torture import sync_replay
 
     return lambda folder: sync_replay.run(folder, args.deliveries)
@@ -65,10 +71,13 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.torture", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="50 / 200 / 1,000 instead of defaults")
+    parser.add_argument(
+        "--quick", action="store_true", help="50 / 200 / 1,000 / 20 instead of defaults"
+    )
     parser.add_argument("--cycles", type=_positive, help="SIGKILL cycles (default 1000)")
     parser.add_argument("--corrupt", type=_positive, help="damaged files (default 1000)")
     parser.add_argument("--deliveries", type=_positive, help="sync deliveries (default 10000)")
+    parser.add_argument("--tampers", type=_positive, help="tamper attacks (default 100)")
     parser.add_argument("--only", action="append", choices=PARTS, default=[], help="run a part")
     parser.add_argument("--no-ui", action="store_true", help="canary: skip the desktop session")
     parser.add_argument("--json", dest="json_file", help="write a JSON summary to this file")
@@ -77,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cycles = args.cycles or (50 if quick else 1000)
     args.corrupt = args.corrupt or (200 if quick else 1000)
     args.deliveries = args.deliveries or (1000 if quick else 10_000)
+    args.tampers = args.tampers or (20 if quick else 100)
     parts = [p for p in PARTS if not args.only or p in args.only]
 
     figures: list[dict[str, object]] = []
@@ -111,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                         "cycles": args.cycles,
                         "corrupt": args.corrupt,
                         "deliveries": args.deliveries,
+                        "tampers": args.tampers,
                         "ui": not args.no_ui,
                     },
                     "seconds": total,

@@ -44,7 +44,8 @@ PASSPHRASE = "torture fictional heron kettle"
 HANG_SECONDS = 30.0
 
 
-def _base_db(folder: Path, key: bytes) -> tuple[bytes, str]:
+def _base_db(folder: Path, key: bytes) -> tuple[bytes, str, bytes]:
+    """The base vault's bytes, digest and audit-head sidecar (valid beside any copy of it)."""
     path = folder / "base.db"
     db = Database.open(path, key, clock=FakeClock(), create=True)
     generate_demo(db, students=15, sessions=150, seed=99)
@@ -53,7 +54,7 @@ def _base_db(folder: Path, key: bytes) -> tuple[bytes, str]:
     db.close()
     for extra in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         extra.unlink(missing_ok=True)
-    return path.read_bytes(), expected
+    return path.read_bytes(), expected, Path(f"{path}-head").read_bytes()
 
 
 def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, bytes, str, set[str]]:
@@ -62,7 +63,8 @@ def _wal_base(folder: Path, key: bytes, base: bytes) -> tuple[bytes, bytes, byte
     earlier committed state)."""
     path = folder / "walbase.db"
     path.write_bytes(base)
-    db = Database.open(path, key, clock=FakeClock())
+    # put here on purpose: its audit-head sidecar is written now, not missing (issue 15)
+    db = Database.open(path, key, clock=FakeClock(), fresh_head=True)
     try:
         prefixes = {digest(db.conn)}
         for i in range(8):
@@ -221,7 +223,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     folder = folder / "corrupt"
     folder.mkdir(parents=True)
     key = bytes(rng.randrange(256) for _ in range(32))
-    base, expected = _base_db(folder, key)
+    base, expected, base_head = _base_db(folder, key)
     from clinician_desk.vault import TEST_KDF, create_vault
 
     real = VaultPaths(folder / "profiles" / "real")
@@ -246,6 +248,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
         label, content = _db_mutation(base, rng, i)
         path = folder / f"db-{i:05d}.db"
         path.write_bytes(content)
+        Path(f"{path}-head").write_bytes(base_head)  # copied with its sidecar, as on disk
         cases.append({"id": path.name, "kind": "db", "file": str(path), "key": key.hex()})
         labels[path.name] = label
     for i in range(n_slots):
@@ -266,6 +269,7 @@ def run(folder: Path, count: int, seed: int = 1234) -> Outcome:
     # controls: the undamaged database and key-slot file must read back whole
     control = folder / "control.db"
     control.write_bytes(base)
+    Path(f"{control}-head").write_bytes(base_head)
     control_wal = folder / "control-wal.db"
     control_wal.write_bytes(wal_db)
     Path(f"{control_wal}-wal").write_bytes(wal)

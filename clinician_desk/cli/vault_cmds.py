@@ -66,12 +66,19 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init, kdf=None)
 
     p = sub.add_parser(
-        "verify", help="check key slots, cipher integrity, structure, foreign keys, audit"
+        "verify",
+        help="check key slots, cipher integrity, structure, foreign keys, audit chain, schema "
+        "and the signed record (docs/design/tamper-evidence.md)",
     )
     p.add_argument(
         "--accept-missing-changes",
         action="store_true",
         help="record (audited) that changes lost from a damaged write-ahead log are accepted",
+    )
+    p.add_argument(
+        "--anchors",
+        action="store_true",
+        help="also prove the audit trail against the anchors this laptop sent the county",
     )
     p.set_defaults(func=cmd_verify)
 
@@ -194,6 +201,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
             out(f"recorded: {count} missing change(s) accepted; the warning is cleared")
             services.warnings = tuple(w for w in services.warnings if w not in lost)
         problems = [*services.warnings, *services.db.verify()]
+        if getattr(args, "anchors", False):
+            note, found = services.sync.check_anchors()
+            if found and args.accept_missing_changes:
+                through = services.sync.accept_anchor_findings()
+                if through is not None:
+                    out(f"recorded: the county anchors up to {through} are accepted as lost")
+                    note, found = services.sync.check_anchors()
+            if note:
+                out(f"anchors: {note}")
+            problems += found
+        problems = list(dict.fromkeys(problems))  # the unlock check and verify may agree
         version = services.db.schema_version
         with services.db.read() as conn:
             entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
@@ -205,8 +223,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "restore from a backup (clinician-desk-admin restore FILE)."
         )
     out(
-        f"ok: key slots, cipher integrity, structure, foreign keys and audit chain "
-        f"({entries} entries); schema {version}"
+        f"ok: key slots, cipher integrity, structure, foreign keys, audit chain "
+        f"({entries} entries), schema fingerprint and signed record; schema {version}"
     )
     return 0
 

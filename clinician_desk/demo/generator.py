@@ -164,6 +164,7 @@ def generate_demo(
         )
         report("sessions", sessions, sessions)
         _insert(conn, made, names, n_base, report)
+        _audit_signatures(uow, made, n_base)
         referrals = demo_records.referrals(conn, rng, ids, info, today, now, dirty)
         demo_records.safety_and_reports(conn, rng, ids, info, today, now, dirty)
         conn.executemany(
@@ -191,6 +192,24 @@ def generate_demo(
         report("committing", 0, 1)
     report("done", 1, 1)
     return summary
+
+
+def _audit_signatures(uow: Any, made: demo_records.SessionRows, n_base: int) -> None:
+    """One signing audit entry per signed demo note and addendum, as ``services.notes`` writes
+    them, so the demo record verifies like one written through the app (issue 15)."""
+    entries: list[tuple[str, str, str | None, dict[str, object]]] = [
+        ("note.signed", "note", str(n[0]), {"session": n[1], "hash": n[8]})
+        for n in made.notes
+        if n[5] == "signed"
+    ]
+    entries += [
+        ("note.addendum_added", "note", str(r[1]), {"addendum": int(r[0]), "hash": r[2]})
+        for r in uow.conn.execute(
+            "SELECT id, note_id, content_hash FROM note_addenda WHERE note_id > ? ORDER BY id",
+            (n_base,),
+        )
+    ]
+    uow.audit_many(entries)
 
 
 def _insert(

@@ -1,7 +1,7 @@
 """Demo sessions with their notes, referrals, safety plans, safety flags and mandated-report
 events (all fictional).
 
-Helpers of ``services.demo``: called inside its unit of work with the generated student ids.
+Helpers of ``demo.generator``: called inside its unit of work with the generated student ids.
 ``sessions_and_notes`` only builds rows (no I/O) so the caller can insert them in bulk; the
 others insert as they go. Every helper adds the (org unit, month) pairs the real services would
 mark for sync to ``dirty``.

@@ -19,6 +19,7 @@ from clinician_desk.domain.counts import snapshots, validate_period
 from clinician_desk.errors import NotFoundError
 from clinician_desk.events import EventBus, SyncFinished
 from clinician_desk.services.sync_facts import cells_for_period
+from clinician_desk.storage import anchors
 from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import enrollment, outbox
 from clinician_desk.sync.backoff import Backoff
@@ -151,6 +152,44 @@ class SyncService:
         if rounds:
             self.events.publish(SyncFinished(rounds[-1]))
         return rounds
+
+    def check_anchors(self) -> tuple[str | None, list[str]]:
+        """``verify --anchors``: fetch this laptop's anchors from the county and prove the local
+        audit chain still produces each, in order. Returns (a note, findings): offline, the
+        anchors kept in the vault are checked instead and the note says so."""
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+        if device is None:
+            return "this laptop is not enrolled, so nothing is anchored at the county", []
+        found = self.worker.fetch_anchors(device)
+        if isinstance(found, str):
+            with self.db.read() as conn:
+                kept = anchors.kept(conn)
+            note = (
+                f"the county's anchors could not be fetched ({found}); checked the "
+                f"{len(kept)} anchor(s) kept in this vault instead"
+            )
+            return note, self.db.check_anchors(kept, source="this vault's copy")
+        return f"{len(found)} county anchor(s) checked", self.db.check_anchors(
+            found, source="the county"
+        )
+
+    def accept_anchor_findings(self) -> int | None:
+        """After ``check_anchors`` named a rollback or rewrite and the clinician accepted it:
+        record (audited) that the county's anchors so far no longer bind this vault. Returns the
+        last county position accepted, or None when the county cannot be reached."""
+        with self.db.read() as conn:
+            device = outbox.load_device(conn)
+        if device is None:
+            return None
+        found = self.worker.fetch_anchors(device)
+        if isinstance(found, str):
+            return None
+        through = max((a.position for a in found), default=0)
+        with self.db.unit_of_work() as uow:
+            anchors.accept(uow.conn, through)
+            uow.audit("vault.anchor_findings_accepted", "vault", None, {"through": through})
+        return through
 
     def resend(self, org_unit: str, period: str) -> None:
         """The clinician confirmed: make this laptop's snapshot the newest and send it again."""

@@ -98,7 +98,7 @@ def restore_backup(
     try:
         header = backup_format.read_container(src, extract_to=staging.profile_dir)
         key = unlock(staging)
-        staged_db = Database.open(staging.database, key, clock=clock)
+        staged_db = Database.open(staging.database, key, clock=clock, fresh_head=True)
         try:
             problems = staged_db.verify()
         finally:

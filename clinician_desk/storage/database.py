@@ -12,9 +12,15 @@ Concurrency: one connection, opened with ``check_same_thread=False``; callers se
 
 Rolled-back commits: after each commit that appended audit rows the audit head is recorded in
 the ``vault.db-head`` sidecar (``headmark``); ``open`` compares it with the database and, when
-committed work is missing (a damaged WAL), opens anyway but puts the message in
+committed work is missing (a rollback to an older copy, a damaged WAL) or the sidecar itself is
+missing or unreadable on a vault that keeps one, opens anyway but puts the message in
 ``integrity_warnings`` and stops updating the sidecar, so the evidence survives until the vault
 is restored or the loss is accepted (``accept_missing_changes``).
+
+Tamper evidence (``tamper``): the audit chain is keyed (entries MACed under a key derived from
+the data key); every ``open`` runs the incremental unlock check (chain, schema fingerprint and
+signed record since the last clean check) and adds its findings to ``integrity_warnings``. It
+never refuses to open.
 """
 
 from __future__ import annotations
@@ -22,15 +28,16 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.errors import CorruptionError, PermissionRefusedError, StorageError
-from clinician_desk.storage import audit, headmark, migrations_runner
+from clinician_desk.storage import audit, headmark, migrations_runner, tamper
 from clinician_desk.storage.connection import (
     Connection,
     DatabaseError,
@@ -42,6 +49,9 @@ from clinician_desk.storage.connection import (
 )
 from clinician_desk.storage.snapshot import fsync_dir, snapshot
 
+if TYPE_CHECKING:
+    from clinician_desk.storage.anchors import Anchor
+
 BACKUPS_DIRNAME = "backups"
 # The message of migration 0006's triggers guarding a destroyed record (services/retention.py).
 _DESTROYED = "record was destroyed"
@@ -50,10 +60,13 @@ _DESTROYED = "record was destroyed"
 class UnitOfWork:
     """One write transaction. ``conn`` is the connection, ``clock`` the injected clock."""
 
-    def __init__(self, conn: Connection, clock: Clock, actor: str) -> None:
+    def __init__(
+        self, conn: Connection, clock: Clock, actor: str, audit_key: bytes | None = None
+    ) -> None:
         self.conn = conn
         self.clock = clock
         self.actor = actor
+        self.audit_key = audit_key  # the keyed chain's MAC key (None: unkeyed test databases)
         self.appended = False  # did this transaction add audit rows (sidecar update due)?
 
     def audit(
@@ -73,6 +86,19 @@ class UnitOfWork:
             entity=entity,
             entity_id=entity_id,
             details=details,
+            mac_key=self.audit_key,
+        )
+
+    def audit_many(self, entries: list[tuple[str, str, str | None, Mapping[str, object]]]) -> None:
+        """Append many audit rows at once (bulk writers); (action, entity, entity_id, details)."""
+        if entries:
+            self.appended = True
+        audit.append_many(
+            self.conn,
+            at=utc_iso(self.clock.now()),
+            actor=self.actor,
+            entries=entries,
+            mac_key=self.audit_key,
         )
 
 
@@ -87,6 +113,7 @@ class Database:
         self.actor = actor
         self.head_path = headmark.sidecar_path(path)
         self._head_key = headmark.mac_key(key)
+        self._audit_key = audit.audit_key(key)
         #: Problems found at open that do not stop the vault from opening (shown by the UI).
         self.integrity_warnings: tuple[str, ...] = ()
         self._head_frozen = False
@@ -103,21 +130,26 @@ class Database:
         actor: str = "clinician",
         create: bool = False,
         migrate: bool = True,
+        fresh_head: bool = False,
     ) -> Database:
         """Open (or with ``create=True`` and no file yet, create) the database at ``path``.
 
         ``migrate=False`` (another program has the vault open, so its schema must not change
-        under it) refuses a database that needs migrating instead of migrating it."""
+        under it) refuses a database that needs migrating instead of migrating it.
+        ``fresh_head``: the file was just put here on purpose (a restore being staged), so a
+        missing audit-head sidecar is expected, not a finding."""
         path = Path(path)
         # A private copy: ``close()`` scrubs it, which must never touch the caller's object.
         raw = bytes(bytearray(raw_key_bytes(key)))
+        at = utc_iso(clock.now())
         if not path.exists():
             if not create:
                 raise StorageError(
                     f"There is no vault database at {path}. "
                     "Create one with clinician-desk-admin init, or restore a backup."
                 )
-            _create_new(path, raw)
+            _create_new(path, raw, at)
+            fresh_head = True
         elif path.is_dir() or path.stat().st_size == 0:
             raise CorruptionError(damaged_message(path))
         conn = connect(path, raw)
@@ -132,9 +164,10 @@ class Database:
             if todo:
                 _backup_before_migrating(conn, path, raw, clock)
                 for migration in todo:
-                    migrations_runner.apply(conn, migration)
+                    migrations_runner.apply(conn, migration, raw_key=raw, at=at)
             db = cls(path, conn, raw, clock, actor)
-            db._check_head()
+            db._check_head(fresh=fresh_head or bool(todo))
+            db._unlock_check()
         except DatabaseError:
             conn.close()
             raise CorruptionError(damaged_message(path)) from None
@@ -143,14 +176,26 @@ class Database:
             raise
         return db
 
-    def _check_head(self) -> None:
+    def _check_head(self, *, fresh: bool = False) -> None:
         recorded = headmark.read(self.head_path, self._head_key)
         problem = headmark.compare(self.conn, recorded, self.path)
+        if problem is None and recorded is None and not fresh:
+            problem = headmark.missing(
+                self.conn, self.head_path, tamper.sidecar_required(self.conn)
+            )
         if problem is not None:
             self.integrity_warnings = (problem,)
             self._head_frozen = True  # keep the evidence: never overwrite it with this state
         else:
             self._record_head()
+
+    def _unlock_check(self) -> None:
+        """The incremental tamper check (``tamper.unlock_check``); findings become warnings."""
+        try:
+            found = tamper.unlock_check(self.conn, self._key)
+        except DatabaseError as exc:
+            found = [f"tamper check: could not run at unlock ({exc})"]
+        self.integrity_warnings = (*self.integrity_warnings, *found)
 
     def _record_head(self) -> None:
         if not self._head_frozen:
@@ -162,19 +207,19 @@ class Database:
         head. Returns that number: 0 when nothing was missing, None when it cannot be counted
         (the database was written to after the loss, so its chain now differs)."""
         recorded = headmark.read(self.head_path, self._head_key)
-        if not self._head_frozen or recorded is None:
+        if not self._head_frozen:
             return 0
         current = headmark.database_head(self.conn).seq
-        missing = recorded.seq - current if current < recorded.seq else None
+        if recorded is None:  # the sidecar itself was missing: nothing to count against
+            missing = None
+            details: dict[str, object] = {"missing_entries": None, "sidecar": "missing"}
+        else:
+            missing = recorded.seq - current if current < recorded.seq else None
+            details = {"missing_entries": missing, "recorded_head": recorded.seq}
         self._head_frozen = False
         with self.unit_of_work() as uow:
-            uow.audit(
-                "vault.missing_changes_accepted",
-                "vault",
-                None,
-                {"missing_entries": missing, "recorded_head": recorded.seq, "head": current},
-            )
-        self.integrity_warnings = ()
+            uow.audit("vault.missing_changes_accepted", "vault", None, {**details, "head": current})
+        self.integrity_warnings = self.integrity_warnings[1:]
         return missing
 
     # -- use -------------------------------------------------------------------------------
@@ -198,7 +243,7 @@ class Database:
         except DatabaseError as exc:
             raise _storage_error(self.path, exc) from None
         try:
-            work = UnitOfWork(conn, self.clock, self.actor)
+            work = UnitOfWork(conn, self.clock, self.actor, self._audit_key)
             yield work
             conn.execute("COMMIT")
         except BaseException as exc:
@@ -252,7 +297,23 @@ class Database:
         SQLite structure, foreign keys and the audit chain. Never raises for damage."""
         from clinician_desk.storage.verify import verify_connection
 
-        return verify_connection(self.conn)
+        return verify_connection(self.conn, self._key)
+
+    def make_anchor(self, device_id: str) -> tuple[int, str] | None:
+        """The county anchor of the current audit head: (audit id, sealed text)."""
+        from clinician_desk.storage import anchors
+
+        return anchors.make(self.conn, self._key, device_id)
+
+    def check_anchors(self, found: Sequence[Anchor], *, source: str) -> list[str]:
+        """Findings: does the local chain still produce each of ``found``, in order?"""
+        from clinician_desk.storage import anchors
+
+        device_id = anchors.device_id_of(self.conn)
+        if device_id is None:
+            return ["county anchors: this laptop is not enrolled, so nothing is anchored"]
+        with self.read() as conn:
+            return anchors.check(conn, self._key, device_id, found, source=source)
 
     def snapshot_to(self, dest: Path) -> None:
         """Write a consistent, encrypted (same key) copy of the database to ``dest``."""
@@ -264,7 +325,7 @@ class Database:
 
         conn = connect(copy, self._key)
         try:
-            problems = verify_connection(conn)
+            problems = verify_connection(conn, self._key)
             version = migrations_runner.current_version(conn)
             conn.execute("PRAGMA journal_mode = DELETE")
         finally:
@@ -289,6 +350,7 @@ class Database:
         scrub(self._head_key)
         self._key = b""
         self._head_key = b""
+        self._audit_key = b""
 
 
 def _is_environmental(exc: BaseException) -> bool:
@@ -314,7 +376,7 @@ def _storage_error(path: Path, exc: BaseException) -> StorageError:
     return StorageError(f"The last change could not be saved to {path.name} ({exc}).")
 
 
-def _create_new(path: Path, raw: bytes) -> None:
+def _create_new(path: Path, raw: bytes, at: str) -> None:
     """Build a fully migrated database under a temporary name, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
@@ -324,7 +386,7 @@ def _create_new(path: Path, raw: bytes) -> None:
         conn = connect(tmp, raw)
         try:
             for migration in migrations_runner.available_migrations():
-                migrations_runner.apply(conn, migration)
+                migrations_runner.apply(conn, migration, raw_key=raw, at=at)
             conn.execute("PRAGMA journal_mode = DELETE")  # leaves one self-contained file
         finally:
             conn.close()

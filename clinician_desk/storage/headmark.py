@@ -11,8 +11,10 @@ student data. On open the database's audit chain is compared with it (``compare`
   an fsync — so after a crash it may lag behind the database, but never lead it. A lag is normal
   and silent; the database being *behind* the sidecar, or holding a different row at the
   sidecar's position, means committed work is missing;
-* a missing, torn or foreign sidecar (bad MAC: another vault's key, a half-written record) proves
-  nothing and is simply rewritten — it can only fail to detect, never raise a false alarm.
+* a missing, torn or foreign sidecar (bad MAC: another vault's key, a half-written record) on a
+  vault that keeps one (``meta.head_sidecar = 'required'``, set by migration 0008) is itself a
+  finding (``missing``): deleting it is how a rollback to an older copy would hide. Vaults from
+  before 0008 had no such promise; there a missing sidecar proves nothing and is rewritten.
 
 The record is a fixed-width ASCII line written in place with one ``write`` at offset 0, so a
 reader sees the old or the new record (or a torn one, which fails its MAC).
@@ -104,8 +106,10 @@ def compare(conn: Connection, recorded: Head | None, database: Path) -> str | No
     if current.seq < recorded.seq:
         missing = recorded.seq - current.seq
         return (
-            f"The vault database {where} is missing its last {missing} recorded change(s) "
-            f"(audit entries {current.seq + 1}–{recorded.seq}): its write-ahead log "
+            f"The vault database {where}: this vault is older than its last recorded state "
+            f"({missing} changes missing): audit entries {current.seq + 1}–{recorded.seq} "
+            "are gone. "
+            "An older copy of the database was put in its place, or its write-ahead log "
             f"({database.name}-wal) was damaged or lost. " + restore
         )
     row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (recorded.seq,)).fetchone()
@@ -115,3 +119,21 @@ def compare(conn: Connection, recorded: Head | None, database: Path) -> str | No
             f"(audit entry {recorded.seq} differs): it was replaced or damaged. " + restore
         )
     return None
+
+
+def missing(conn: Connection, path: Path, required: bool) -> str | None:
+    """A message when the sidecar is missing or unreadable on a vault that keeps one."""
+    if not required:
+        return None
+    current = database_head(conn)
+    if current.seq == 0:
+        return None
+    state = "missing" if not path.exists() else "unreadable (not this vault's)"
+    return (
+        f"The audit-head record {path.name} beside the vault database in {path.parent} is "
+        f"{state}, although the vault has {current.seq} audit entries. Without it a vault put "
+        "back to an older copy cannot be told from the current one. If you did not restore or "
+        "move the vault files yourself, compare the vault with your latest backup; "
+        "`clinician-desk-admin verify --accept-missing-changes` records the decision and "
+        "clears this warning."
+    )

@@ -5,11 +5,13 @@ database and run on the DB worker; ``send`` touches only the network):
 
 1. ``prepare`` — one unit of work: rebuild the dirty periods, list the pending revisions.
 2. ``send`` — sign each body with the device's Ed25519 key and PUT it; interpret the answer.
+   When every snapshot got an answer, POST the round's audit anchor (``storage.anchors``: the
+   audit head sealed under the device's anchoring key, taken in ``prepare``).
    Network trouble, 5xx and 429 stop the round and arm the full-jitter backoff (honoring
    Retry-After); 401 with the server's time corrects the clock offset and retries once; 403
    marks the device revoked and stops for good.
 3. ``record`` — one unit of work: store every verdict (acknowledged revision, the server's
-   reason per period, the new clock offset, revocation).
+   reason per period, the new clock offset, revocation) and keep the anchor the county stored.
 
 Guarantees: nothing here raises for network trouble (offline is normal); a revision is marked
 acknowledged only after a 200 for exactly that revision; resending is safe because the server
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +32,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clinician_desk.clock import Clock, utc_iso
+from clinician_desk.storage import anchors
 from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import outbox
 from clinician_desk.sync.backoff import Backoff
@@ -63,6 +67,8 @@ class RoundResult:
     clock_offset: float | None = None
     revoked: bool = False
     not_attempted: int = 0
+    #: (county position, local audit entry id, sealed text) of the anchor the county stored.
+    anchor: tuple[int, int, str] | None = None
 
 
 def _idempotency_key(path: str, body: bytes) -> str:
@@ -109,6 +115,7 @@ class SyncWorker:
         )
         self.backoff = backoff or Backoff()
         self.build_problems: list[str] = []
+        self._anchor: tuple[int, str] | None = None  # (audit id, sealed text) of this round
 
     # -- phase 1 (database) ------------------------------------------------------------------
     def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
@@ -123,6 +130,8 @@ class SyncWorker:
                 self.build_problems = outbox.rebuild(
                     uow.conn, dirty, self.cells_for_period, device, self.clock.now()
                 )
+            make = getattr(self.db, "make_anchor", None)
+            self._anchor = make(device.device_id) if make is not None else None
             return device, outbox.outgoing(uow.conn)
 
     # -- phase 2 (network only) --------------------------------------------------------------
@@ -148,9 +157,39 @@ class SyncWorker:
                 if stop:
                     result.not_attempted = len(items) - index - 1
                     break
+            if result.stopped is None and self._anchor is not None:
+                self._post_anchor(client, device, key, offset, result)
         finally:
             client.close()
         return result
+
+    def _post_anchor(
+        self,
+        client: SyncClient,
+        device: outbox.Device,
+        key: Ed25519PrivateKey,
+        offset: float,
+        result: RoundResult,
+    ) -> None:
+        """Send the round's anchor; a failure only means this round has none (never a stop)."""
+        assert self._anchor is not None
+        audit_id, text = self._anchor
+        path = "/api/v1/anchors"
+        body = json.dumps({"anchor": text}, separators=(",", ":")).encode()
+        created = int((self.clock.now() + timedelta(seconds=offset)).timestamp())
+        headers = sign_request(
+            "POST",
+            path,
+            body,
+            device_id=device.device_id,
+            private_key=key,
+            created=created,
+            idempotency_key=_idempotency_key(path, body),
+        )
+        reply = client.request("POST", path, body=body, headers=headers)
+        position = reply.data.get("position") if reply.ok else None
+        if isinstance(position, int) and not isinstance(position, bool):
+            result.anchor = (position, audit_id, text)
 
     def _put(
         self,
@@ -220,6 +259,41 @@ class SyncWorker:
         result.stopped, result.problem = "bad_response", f"unexpected answer {st}"
         return Verdict(item, None, result.problem), True
 
+    def fetch_anchors(self, device: outbox.Device) -> list[anchors.Anchor] | str:
+        """This device's anchors as the county keeps them, in order; a problem text when they
+        cannot be fetched (offline, refused, a malformed answer)."""
+        key = Ed25519PrivateKey.from_private_bytes(device.private_key)
+        path = "/api/v1/anchors"
+        client = self.client_factory(device.server_url)
+        try:
+            offset = device.clock_offset_seconds
+            for _attempt in range(2):
+                created = int((self.clock.now() + timedelta(seconds=offset)).timestamp())
+                headers = sign_request(
+                    "GET", path, b"", device_id=device.device_id, private_key=key, created=created
+                )
+                reply = client.request("GET", path, headers=headers)
+                if reply.status == 401 and reply.server_time is not None:
+                    offset = (reply.server_time - self.clock.now()).total_seconds()
+                    continue
+                break
+        finally:
+            client.close()
+        if not reply.ok:
+            return reply.problem or f"the county server answered {reply.status}: {_reason(reply)}"
+        found = reply.data.get("anchors")
+        if not isinstance(found, list):
+            return "the county server's answer holds no anchors list"
+        out: list[anchors.Anchor] = []
+        for item in found:
+            if not isinstance(item, dict):
+                return "the county server's answer holds a malformed anchor"
+            pos, text, day = item.get("position"), item.get("anchor"), item.get("received_on")
+            if not (isinstance(pos, int) and isinstance(text, str) and isinstance(day, str)):
+                return "the county server's answer holds a malformed anchor"
+            out.append(anchors.Anchor(pos, text, day[:10]))
+        return out
+
     # -- phase 3 (database) ------------------------------------------------------------------
     def record(self, result: RoundResult) -> None:
         now = self.clock.now()
@@ -244,6 +318,9 @@ class SyncWorker:
                 clock_offset=result.clock_offset,
                 revoked_at=utc_iso(now) if result.revoked else None,
             )
+            if result.anchor is not None:
+                position, audit_id, text = result.anchor
+                anchors.keep(uow.conn, position, audit_id, text, now.date().isoformat())
 
     # -- all three ---------------------------------------------------------------------------
     def run_once(self, *, force: bool = False) -> RoundResult:

@@ -5,7 +5,7 @@ sync outbox mark (``count_dirty`` for the administration's month: screenings_adm
 screenings_positive per instrument) are written in the same transaction as the change. Bad
 input raises a ``clinician_desk.errors`` subclass before anything is written. Records keep every
 response, the computed result and its rule version; re-scoring with a newer rule version adds a
-result and keeps the old one. ``ScreeningsService`` in ``services.screenings_service`` wraps these
+result and keeps the old one. ``ScreeningsService`` in ``services.screenings.service`` wraps these
 in transactions for the UI and the CLI.
 """
 

@@ -36,7 +36,8 @@ def test_init_prints_recovery_key_once_and_creates_vault(
         actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
     db.close()
     assert name[0] == "Dr. Fictional Example"
-    assert actions == ["vault.created"]
+    # migration 0008 keys the chain and records the schema when the vault is made
+    assert actions == ["audit.chain_keyed", "schema.migrated", "vault.created"]
     assert PASSPHRASE not in printed
     # a second init on the same profile is refused and changes nothing
     before = paths.keyslots.read_bytes()
@@ -68,7 +69,9 @@ def test_verify_ok_then_reports_tampering(
     assert admin([*_dd(data_dir), "verify"]) == 3
     err = capsys.readouterr().err
     assert "problem: audit chain: row 1 was altered" in err
-    assert "verify found 1 problem(s) in vault.db" in err
+    # the dropped trigger is named too (schema fingerprint, issue 15)
+    assert "problem: schema: trigger audit_log_no_update is missing" in err
+    assert "verify found 2 problem(s) in vault.db" in err
 
 
 def test_wrong_passphrase_exits_2_with_one_line(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,17 @@ def _write(db: Database, n: int) -> None:
 
 def test_rows_are_chained(db: Database, clock: FakeClock) -> None:
     _write(db, 3)
-    rows = db.conn.execute("SELECT id, actor, at, prev_hash, hash FROM audit_log").fetchall()
-    assert [r["id"] for r in rows] == [1, 2, 3]
+    rows = db.conn.execute(
+        "SELECT id, actor, at, prev_hash, hash, action FROM audit_log"
+    ).fetchall()
+    # Rows 1-2: migration 0008 keying the chain and recording the schema, at creation.
+    assert [r["action"] for r in rows[:2]] == ["audit.chain_keyed", "schema.migrated"]
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0]["prev_hash"] == GENESIS_HASH
-    assert rows[1]["prev_hash"] == rows[0]["hash"]
-    assert rows[2]["prev_hash"] == rows[1]["hash"]
-    assert {r["actor"] for r in rows} == {"clinician"}
-    assert rows[0]["at"] == "2026-09-14T15:00:00Z"
+    for before, after in itertools.pairwise(rows):
+        assert after["prev_hash"] == before["hash"]
+    assert {r["actor"] for r in rows[2:]} == {"clinician"}
+    assert rows[2]["at"] == "2026-09-14T15:00:00Z"
     assert db.verify() == []
 
 
@@ -59,7 +64,7 @@ def _tamper(db_path: Path, key: bytes, *statements: str) -> None:
         ),
         (["UPDATE audit_log SET actor = 'someone' WHERE id = 1"], "row 1 was altered"),
         (["DELETE FROM audit_log WHERE id = 2"], "row 2 is missing"),
-        (["DELETE FROM audit_log WHERE id = 4"], "removed from the end"),
+        (["DELETE FROM audit_log WHERE id = 6"], "removed from the end"),
         (["DELETE FROM meta WHERE key = 'audit_head'"], "chain head is missing"),
     ],
 )

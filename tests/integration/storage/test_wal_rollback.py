@@ -85,7 +85,7 @@ def test_a_damaged_frame_of_a_later_commit_is_reported_not_silent(
     assert "third" not in names, "the damage really rolled the commit back"
     assert len(warnings) == 1
     assert f"{copy.name} in {copy.parent}" in warnings[0]
-    assert "missing its last 1 recorded change(s)" in warnings[0]
+    assert "older than its last recorded state (1 changes missing)" in warnings[0]
     assert "clinician-desk-admin restore" in warnings[0]
 
     # The evidence survives further use until the loss is accepted (which is audited).
@@ -96,7 +96,7 @@ def test_a_damaged_frame_of_a_later_commit_is_reported_not_silent(
         again.close()
     again = Database.open(copy, KEY, clock=FakeClock())
     try:
-        assert "audit entry 3 differs" in again.integrity_warnings[0], "evidence kept"
+        assert "audit entry 5 differs" in again.integrity_warnings[0], "evidence kept"
         assert again.accept_missing_changes() is None  # cannot be counted any more
         actions = [str(r[0]) for r in again.conn.execute("SELECT action FROM audit_log")]
         assert actions[-1] == "vault.missing_changes_accepted"
@@ -126,32 +126,55 @@ def test_a_sidecar_that_lags_the_database_is_not_damage(db: Database, tmp_path: 
     assert {"first", "second", "third"} <= _settings(copy)
 
 
-@pytest.mark.parametrize("sidecar", [b"", b"cdhead1 garbage\n", b"\x00" * 158])
-def test_a_missing_torn_or_foreign_sidecar_proves_nothing(
-    db: Database, tmp_path: Path, sidecar: bytes
+@pytest.mark.parametrize("sidecar", [None, b"", b"cdhead1 garbage\n", b"\x00" * 158])
+def test_a_missing_torn_or_foreign_sidecar_is_a_finding_until_accepted(
+    db: Database, tmp_path: Path, sidecar: bytes | None
 ) -> None:
+    # Issue 15: deleting vault.db-head is how a rollback would hide, so on a vault that keeps
+    # one (schema >= 8) its absence is named, the vault still opens, and accepting clears it.
     _save(db, "second")
     copy = _copy_as_on_disk(db.path, tmp_path / "copy")
     db.close()
-    sidecar_path(copy).write_bytes(sidecar)
+    if sidecar is None:
+        sidecar_path(copy).unlink()
+    else:
+        sidecar_path(copy).write_bytes(sidecar)
     reopened = Database.open(copy, KEY, clock=FakeClock())
     try:
+        assert len(reopened.integrity_warnings) == 1
+        assert "vault.db-head" in reopened.integrity_warnings[0]
+        assert {"first", "second"} <= {
+            r[0] for r in reopened.conn.execute("SELECT key FROM settings")
+        }
+        assert reopened.accept_missing_changes() is None  # nothing to count against
         assert reopened.integrity_warnings == ()
     finally:
         reopened.close()
-    # A sidecar MACed under another vault's key is foreign: ignored, then rewritten.
+    again = Database.open(copy, KEY, clock=FakeClock())
+    try:
+        assert again.integrity_warnings == ()
+        with again.read() as conn:
+            actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
+        assert actions[-1] == "vault.missing_changes_accepted"
+    finally:
+        again.close()
+
+
+def test_a_foreign_sidecar_is_a_finding(db: Database, tmp_path: Path) -> None:
+    # A sidecar MACed under another vault's key is foreign: named, not trusted.
+    copy = _copy_as_on_disk(db.path, tmp_path / "copy")
+    db.close()
     other = Database.open(
         tmp_path / "other" / "vault.db", bytes(32), clock=FakeClock(), create=True
     )
     try:
         _save(other, "x")
-        _save(other, "y")
     finally:
         other.close()
     shutil.copy(sidecar_path(tmp_path / "other" / "vault.db"), sidecar_path(copy))
     reopened = Database.open(copy, KEY, clock=FakeClock())
     try:
-        assert reopened.integrity_warnings == ()
+        assert "unreadable" in reopened.integrity_warnings[0]
     finally:
         reopened.close()
 
@@ -169,7 +192,10 @@ def test_a_replaced_database_with_a_different_chain_is_reported(
     Path(f"{db.path}-shm").unlink(missing_ok=True)
     reopened = Database.open(db.path, KEY, clock=FakeClock())
     try:
-        assert "missing its last 1 recorded change(s)" in reopened.integrity_warnings[0]
+        assert (
+            "older than its last recorded state (1 changes missing)"
+            in reopened.integrity_warnings[0]
+        )
     finally:
         reopened.close()
 

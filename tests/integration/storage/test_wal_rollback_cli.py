@@ -53,7 +53,7 @@ def test_verify_names_lost_changes_until_they_are_accepted(
 
     assert admin(data, "verify") == 3
     err = capsys.readouterr().err
-    assert "missing its last 1 recorded change(s)" in err and "vault.db" in err
+    assert "older than its last recorded state (1 changes missing)" in err and "vault.db" in err
     assert admin(data, "verify", "--accept-missing-changes") == 0
     assert "recorded: 1 missing change(s) accepted" in capsys.readouterr().out
     assert admin(data, "verify") == 0

@@ -1,0 +1,198 @@
+"""Tamper-evidence figures (issue 15): full ``verify``, the unlock check, the anchor upload.
+
+* ``tamper_verify_full_s@N`` — ``Database.verify()`` on the cached demo vault of N sessions
+  (bench/data.py): SQLCipher's page HMACs, structure, foreign keys, the keyed audit chain, the
+  schema fingerprint and every signed row re-hashed and matched with its signing entry. Target
+  <= 10 s at 100,000 sessions. ``tamper_record_check_s@N`` is the record/schema part alone and
+  ``tamper_cipher_check_s@N`` SQLite's and SQLCipher's own checks alone (the baseline that
+  existed before issue 15; ratio = full / baseline).
+* ``tamper_unlock_first_ms@N`` — the unlock check on a vault never checked before (no marker:
+  everything is re-hashed once); ``tamper_unlock_check_ms@N`` — the unlock check at every later
+  unlock (incremental: entries since the last clean check, here 20 new signed notes); and
+  ``tamper_open_ms@N`` — ``Database.open`` as a whole (key, pragmas, sidecar, unlock check).
+  The unlock target is 1.5 s at 20,000 sessions.
+* ``tamper_anchor_round_ratio`` — a sync round (one changed month, its snapshots PUT to a real
+  county server on loopback) with the anchor POST against the same round without it, median of
+  rounds alternating the two. Target <= 1.05.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tests.integration.sync.county import DEMO_DISTRICT, DEMO_SCHOOLS, CountyServer
+from tests.integration.sync.vaultkit import open_vault
+
+from bench.data import demo_database
+from clinician_desk.clock import FakeClock
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.domain.sessions import SessionInput
+from clinician_desk.services import notes
+from clinician_desk.storage import Database, tamper
+from clinician_desk.storage.verify import _pragma_lines
+
+Row = tuple[str, float, str, float | None]
+
+
+def _time(fn: object) -> float:
+    t0 = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t0
+
+
+def _sign_some(db: Database, count: int) -> None:
+    """``count`` new sessions with signed notes, through the services (audited as the app)."""
+    with db.read() as conn:
+        sid = int(conn.execute("SELECT min(id) FROM students").fetchone()[0])
+        school = str(
+            conn.execute("SELECT school_cds FROM students WHERE id = ?", (sid,)).fetchone()[0]
+        )
+    for i in range(count):
+        with db.unit_of_work() as uow:
+            doc = notes.document_session(
+                uow,
+                SessionInput(
+                    session_date=date(2026, 8, 1 + i % 28),
+                    start_minute=600,
+                    end_minute=645,
+                    service_code="TX-IND",
+                    tier=2,
+                    modality="in_person",
+                    location="school",
+                    participant_kind="student",
+                    school_cds=school,
+                    student_ids=(sid,),
+                ),
+            )
+            notes.sign_note(uow, doc.note_ids[sid], {"subjective": f"Bench note {i} (fictional)."})
+
+
+def bench_vault(tmp: Path, sessions: int) -> list[Row]:
+    data = demo_database(tmp / f"tamper-{sessions}.db", sessions)
+    key = data.key or b""
+    rows: list[Row] = []
+    t0 = time.perf_counter()
+    db = Database.open(data.path, key, clock=FakeClock())
+    rows.append((f"tamper_open_first_ms@{sessions}", (time.perf_counter() - t0) * 1000, "ms", None))
+    try:
+        if db.integrity_warnings:  # a copy of the cached file comes without its sidecar
+            db.accept_missing_changes()
+        assert db.integrity_warnings == (), db.integrity_warnings
+        db.conn.execute("DELETE FROM meta WHERE key = ?", (tamper.MARKER_KEY,))
+        first = _time(lambda: tamper.unlock_check(db.conn, key))
+        rows.append((f"tamper_unlock_first_ms@{sessions}", first * 1000, "ms", None))
+        _sign_some(db, 20)
+        later = _time(lambda: tamper.unlock_check(db.conn, key))
+        rows.append((f"tamper_unlock_check_ms@{sessions}", later * 1000, "ms", None))
+        assert db.verify() == [], "the bench vault must verify clean"
+    finally:
+        db.close()
+    opens = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        again = Database.open(data.path, key, clock=FakeClock())
+        opens.append(time.perf_counter() - t0)
+        assert again.integrity_warnings == (), again.integrity_warnings
+        again.close()
+    rows.append((f"tamper_open_ms@{sessions}", statistics.median(opens) * 1000, "ms", None))
+    db = Database.open(data.path, key, clock=FakeClock())
+    try:
+        full = _time(db.verify)
+        record = _time(lambda: tamper.full_check(db.conn))
+        cipher = _time(
+            lambda: (
+                _pragma_lines(db.conn, "cipher_integrity_check", "c", ok=None),
+                _pragma_lines(db.conn, "quick_check", "q", ok="ok"),
+                db.conn.execute("PRAGMA foreign_key_check").fetchall(),
+            )
+        )
+    finally:
+        db.close()
+    rows += [
+        (f"tamper_verify_full_s@{sessions}", full, "s", full / cipher if cipher else None),
+        (f"tamper_record_check_s@{sessions}", record, "s", None),
+        (f"tamper_cipher_check_s@{sessions}", cipher, "s", None),
+    ]
+    shutil.rmtree(data.path.parent, ignore_errors=True)
+    return rows
+
+
+def bench_anchor(tmp: Path, rounds: int) -> list[Row]:
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    v = open_vault(tmp / "anchor-laptop", clock=clock)
+    county = CountyServer(tmp / "anchor-county")
+    county.start()
+    try:
+        generate_demo(v.services.db, students=60, sessions=600, seed=3)
+        v.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+        v.sync.sync_until_idle(sleep=time.sleep)
+        worker = v.sync.worker
+        with_anchor: list[float] = []
+        without: list[float] = []
+        for i in range(rounds * 2):
+            _sign_one(v, i)
+            device, items = worker.prepare()
+            assert device is not None and items
+            if i % 2:
+                worker._anchor = None  # the same round without the anchor POST
+            t0 = time.perf_counter()
+            result = worker.send(device, items)
+            (without if i % 2 else with_anchor).append(time.perf_counter() - t0)
+            assert result.stopped is None, result.problem
+            worker.record(result)
+    finally:
+        county.stop()
+        v.close()
+    base = statistics.median(without)
+    anchored = statistics.median(with_anchor)
+    return [
+        ("tamper_anchor_round_ms", anchored * 1000, "ms", None),
+        ("tamper_round_without_anchor_ms", base * 1000, "ms", None),
+        ("tamper_anchor_round_ratio", anchored / base, "ratio", anchored / base),
+    ]
+
+
+def _sign_one(v: object, i: int) -> None:
+    db = v.services.db  # type: ignore[attr-defined]
+    with db.read() as conn:
+        sid = int(
+            conn.execute(
+                "SELECT min(id) FROM students WHERE school_cds = ?", (DEMO_SCHOOLS[0],)
+            ).fetchone()[0]
+        )
+    with db.unit_of_work() as uow:
+        doc = notes.document_session(
+            uow,
+            SessionInput(
+                session_date=date(2026, 10, 1 + i % 28),
+                start_minute=600 + i % 200,
+                end_minute=645 + i % 200,
+                service_code="TX-IND",
+                tier=2,
+                modality="in_person",
+                location="school",
+                participant_kind="student",
+                school_cds=DEMO_SCHOOLS[0],
+                student_ids=(sid,),
+            ),
+        )
+        notes.sign_note(uow, doc.note_ids[sid], {"subjective": f"Round {i} (fictional)."})
+
+
+def run(quick: bool) -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = bench_vault(Path(tmp), 20_000)
+        if not quick:
+            rows += bench_vault(Path(tmp), 100_000)
+        rows += bench_anchor(Path(tmp), 5 if quick else 20)
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value, unit, ratio in run(quick=False):
+        print(f"{name} {value:.4g} {unit}" + (f" ratio={ratio:.3g}" if ratio else ""))

@@ -1,0 +1,106 @@
+"""Audit anchors from devices: append one per signed request, list a device's own, in order.
+
+``receive_anchor`` checks the request like a counts upload (signature, clock, enrolled, not
+revoked — ``ingest.authenticate``), validates the body ``{"anchor": "<92 base64 chars>"}`` and
+appends it at the device's next position; a repeated Idempotency-Key is answered with the
+position already stored (nothing added). ``list_anchors`` answers a signed ``GET`` with the
+device's anchors. The anchors are opaque to the server: sealed under a key derived from the
+laptop's data key, they hold no content, id or count it could read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from clinician_desk.sync.wire import WireError, loads_strict
+from county_server.db import Database, now_iso
+from county_server.ingest import Answer, authenticate, error
+
+ANCHOR_CHARS = 92
+ANCHOR_BYTES = 68
+MAX_LISTED = 10_000
+
+
+def _anchor_of(body: bytes) -> str | None:
+    try:
+        data = loads_strict(body)
+    except WireError:
+        return None
+    if not isinstance(data, dict) or set(data) != {"anchor"}:
+        return None
+    text = data["anchor"]
+    if not isinstance(text, str) or len(text) != ANCHOR_CHARS:
+        return None
+    try:
+        if len(base64.b64decode(text, validate=True)) != ANCHOR_BYTES:
+            return None
+    except (binascii.Error, ValueError):
+        return None
+    return text
+
+
+def receive_anchor(
+    db: Database,
+    *,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime,
+    max_skew: int,
+) -> Answer:
+    with db.transaction() as tx:
+        auth = authenticate(tx, "POST", path, body, headers, now, max_skew)
+        if isinstance(auth, Answer):
+            return auth
+        req, _units = auth
+        text = _anchor_of(body)
+        if text is None:
+            return error(
+                422,
+                "invalid",
+                "the anchor is invalid",
+                now,
+                problems=['body: must be {"anchor": <92 characters of base64>}'],
+            )
+        seen = tx.one(
+            "SELECT position FROM audit_anchors WHERE device_id = ? AND idempotency_key = ?",
+            (req.keyid, req.idempotency_key),
+        )
+        if seen is not None:
+            return Answer(
+                200, {"position": int(seen[0]), "result": "duplicate", "server_time": now_iso(now)}
+            )
+        top = tx.scalar(
+            "SELECT coalesce(max(position), 0) FROM audit_anchors WHERE device_id = ?",
+            (req.keyid,),
+        )
+        position = int(top) + 1
+        tx.execute(
+            "INSERT INTO audit_anchors (device_id, position, anchor, idempotency_key,"
+            " received_on) VALUES (?, ?, ?, ?, ?)",
+            (req.keyid, position, text, req.idempotency_key, now.date().isoformat()),
+        )
+    return Answer(200, {"position": position, "result": "stored", "server_time": now_iso(now)})
+
+
+def list_anchors(
+    db: Database, *, path: str, headers: Mapping[str, str], now: datetime, max_skew: int
+) -> Answer:
+    with db.transaction() as tx:
+        auth = authenticate(tx, "GET", path, b"", headers, now, max_skew)
+        if isinstance(auth, Answer):
+            return auth
+        req, _units = auth
+        rows = tx.all(
+            "SELECT position, anchor, received_on FROM audit_anchors WHERE device_id = ?"
+            " ORDER BY position LIMIT ?",
+            (req.keyid, MAX_LISTED),
+        )
+    anchors: list[dict[str, Any]] = [
+        {"position": int(r[0]), "anchor": str(r[1]), "received_on": str(r[2])} for r in rows
+    ]
+    return Answer(200, {"anchors": anchors, "server_time": now_iso(now)})

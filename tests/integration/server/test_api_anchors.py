@@ -1,0 +1,123 @@
+"""The anchors endpoint: append-only per device, in order, opaque to the server; bad input is
+refused and stores nothing — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+from fastapi.testclient import TestClient
+
+from clinician_desk.storage import anchors as local
+from clinician_desk.sync.signing import sign_request
+from county_server.db import Database
+
+from .conftest import Device, enroll
+
+PATH = "/api/v1/anchors"
+
+
+def _anchor(device_id: str, audit_id: int) -> str:
+    key = local.anchor_key(os.urandom(32), device_id)
+    return local.seal(key, device_id, audit_id, os.urandom(32).hex())
+
+
+def _post(device: Device, body: bytes, *, key: str | None = None, signer: Device | None = None):  # type: ignore[no-untyped-def]
+    who = signer or device
+    headers = sign_request(
+        "POST",
+        PATH,
+        body,
+        device_id=who.device_id,
+        private_key=who.key,
+        created=int(device.clock().timestamp()),
+        idempotency_key=key,
+    )
+    headers["Content-Type"] = "application/json"
+    return device.client.post(PATH, content=body, headers=headers)
+
+
+def _get(device: Device):  # type: ignore[no-untyped-def]
+    headers = sign_request(
+        "GET",
+        PATH,
+        b"",
+        device_id=device.device_id,
+        private_key=device.key,
+        created=int(device.clock().timestamp()),
+    )
+    return device.client.get(PATH, headers=headers)
+
+
+def _rows(db: Database) -> list[tuple[object, ...]]:
+    with db.read() as tx:
+        return tx.all("SELECT * FROM audit_anchors ORDER BY device_id, position")
+
+
+def test_anchors_are_kept_in_order_per_device(
+    device: Device, db: Database, client: TestClient
+) -> None:
+    sent = [_anchor(device.device_id, n) for n in (5, 9, 9)]
+    for i, text in enumerate(sent, start=1):
+        r = _post(device, json.dumps({"anchor": text}).encode())
+        assert r.status_code == 200, r.text
+        assert r.json()["position"] == i and r.json()["result"] == "stored"
+    other = enroll(db, client, device.clock)
+    assert (
+        _post(other, json.dumps({"anchor": _anchor(other.device_id, 1)}).encode()).json()[
+            "position"
+        ]
+        == 1
+    )
+    listed = _get(device).json()["anchors"]
+    assert [a["anchor"] for a in listed] == sent  # only this device's, in order
+    assert [a["position"] for a in listed] == [1, 2, 3]
+    assert {a["received_on"] for a in listed} == {"2026-10-05"}  # the day, no finer
+    # What the server holds per row: opaque text, an idempotency key, the day. No ids, counts.
+    row = _rows(db)[0]
+    assert len(row) == 5 and "T" not in str(row[4])
+
+
+def test_a_resent_request_is_stored_once(device: Device, db: Database) -> None:
+    body = json.dumps({"anchor": _anchor(device.device_id, 3)}).encode()
+    first = _post(device, body, key="same-key-for-retry-0001")
+    again = _post(device, body, key="same-key-for-retry-0001")
+    assert first.json()["position"] == again.json()["position"] == 1
+    assert again.json()["result"] == "duplicate"
+    assert len(_rows(db)) == 1
+
+
+def test_bad_anchors_are_refused_and_store_nothing(device: Device, db: Database) -> None:
+    good = _anchor(device.device_id, 1)
+    for body in (
+        b"not json",
+        b"[]",
+        json.dumps({"anchor": good, "count": 3}).encode(),
+        json.dumps({"anchor": good[:-4]}).encode(),
+        json.dumps({"anchor": "!" * 92}).encode(),
+        json.dumps({"anchor": base64.b64encode(b"x" * 69).decode()[:92]}).encode(),
+        json.dumps({"anchor": 7}).encode(),
+    ):
+        r = _post(device, body)
+        assert r.status_code == 422, (body, r.text)
+    assert _rows(db) == []
+
+
+def test_unsigned_or_foreign_signatures_are_refused(
+    device: Device, db: Database, client: TestClient
+) -> None:
+    body = json.dumps({"anchor": _anchor(device.device_id, 1)}).encode()
+    assert client.post(PATH, content=body).status_code == 401
+    assert client.get(PATH).status_code == 401
+    intruder = enroll(db, client, device.clock)
+    forged = sign_request(
+        "POST",
+        PATH,
+        body,
+        device_id=device.device_id,
+        private_key=intruder.key,
+        created=int(device.clock().timestamp()),
+    )
+    assert client.post(PATH, content=body, headers=forged).status_code == 401
+    assert _rows(db) == []
