@@ -25,8 +25,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tests.integration.sync.county import DEMO_DISTRICT, DEMO_SCHOOLS, CountyServer
-from tests.integration.sync.vaultkit import open_vault
+from tests.support.county import DEMO_DISTRICT, DEMO_SCHOOLS, CountyServer
+from tests.support.vaultkit import open_vault
 
 from bench.data import demo_database
 from clinician_desk.clock import FakeClock

@@ -18,7 +18,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
+from tests.support.county import DEMO_DISTRICT, CountyServer
 
 from bench.torture.common import Outcome
 from tests.integration.tamper import harness

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from clinician_desk.storage import audit
 from clinician_desk.storage.connection import Connection
 
 ANCHOR_INFO = b"clinician-desk county anchor v1\x00"
@@ -86,7 +87,7 @@ def make(conn: Connection, raw_key: bytes, device_id: str) -> tuple[int, str] | 
     head = current_head(conn)
     if head is None:
         return None
-    return head[0], seal(anchor_key(raw_key, device_id), device_id, *head)
+    return head[0], seal(anchor_key(audit.record_root(conn, raw_key), device_id), device_id, *head)
 
 
 def keep(conn: Connection, position: int, audit_id: int, text: str, sent_on: str) -> None:
@@ -138,7 +139,7 @@ def check(
     position (``accept``) are skipped."""
     skip = accepted_through(conn)
     anchors = [a for a in anchors if a.position > skip]
-    key = anchor_key(raw_key, device_id)
+    key = anchor_key(audit.record_root(conn, raw_key), device_id)
     head = current_head(conn)
     local_top = 0 if head is None else head[0]
     findings: list[str] = []

@@ -37,6 +37,33 @@ def audit_key(raw_key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=AUDIT_INFO).derive(raw_key)
 
 
+RECORD_ROOT_KEY = "record_root"
+
+
+def record_root(conn: Connection, raw_key: bytes) -> bytes:
+    """The secret the chain's MAC key and the anchoring keys are derived from.
+
+    It is the data key the vault had when its chain was keyed. Rotating the data key
+    (``storage.rekey``) first pins that secret inside the encrypted database (``meta``, a blob),
+    so the keyed chain and the county's anchors still verify under the new data key, and nobody
+    without the current data key can read it."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (RECORD_ROOT_KEY,)).fetchone()
+    return raw_key if row is None else bytes(row[0])
+
+
+def pin_record_root(conn: Connection, raw_key: bytes) -> None:
+    """Keep the current root inside the database before the data key changes (idempotent)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+        (RECORD_ROOT_KEY, sqlite_blob(record_root(conn, raw_key))),
+    )
+
+
+def sqlite_blob(value: bytes) -> memoryview:
+    """Bytes as an SQLite BLOB parameter."""
+    return memoryview(value)
+
+
 def keyed_from(conn: Connection) -> int | None:
     """The id of the first keyed row, or None for a vault whose chain is not keyed yet."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (KEYED_FROM_KEY,)).fetchone()

@@ -112,8 +112,8 @@ class Database:
         self.clock = clock
         self.actor = actor
         self.head_path = headmark.sidecar_path(path)
-        self._head_key = headmark.mac_key(key)
-        self._audit_key = audit.audit_key(key)
+        self._head_key = headmark.mac_key(audit.record_root(conn, key))
+        self._audit_key = audit.audit_key(audit.record_root(conn, key))
         #: Problems found at open that do not stop the vault from opening (shown by the UI).
         self.integrity_warnings: tuple[str, ...] = ()
         self._head_frozen = False
@@ -335,6 +335,12 @@ class Database:
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before copies and by tests)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def pin_record_root(self) -> None:
+        """Keep the audit chain's root secret inside the vault before its data key changes
+        (``audit.record_root``), so the keyed chain and the anchors verify after rotation."""
+        with self.unit_of_work() as work:
+            audit.pin_record_root(work.conn, self._key)
 
     def close(self) -> None:
         """Close the connection (idempotent). The WAL is folded into the database first (a

@@ -37,6 +37,7 @@ def export_reencrypted(db: Database, dest: Path, new_raw_key: bytes) -> None:
     """
     if dest.exists():
         raise StorageError(f"{dest.name} already exists; an earlier rotation was interrupted.")
+    db.pin_record_root()  # the keyed chain and the anchors keep their root (audit.py)
     conn = db.conn
     version = migrations_runner.current_version(conn)
     head = headmark.database_head(conn)
@@ -57,7 +58,7 @@ def export_reencrypted(db: Database, dest: Path, new_raw_key: bytes) -> None:
             conn.execute(f"DETACH DATABASE {_ALIAS}")
         check = connect(dest, new_raw_key)
         try:
-            problems = verify_connection(check)
+            problems = verify_connection(check, new_raw_key)
             if migrations_runner.current_version(check) != version:
                 problems.append("schema version differs from the original")
             if headmark.database_head(check) != head:

@@ -102,7 +102,7 @@ def _guarded(check: object, conn: Connection, **kw: object) -> list[str]:
 def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
     """The checks of ``verify`` (chain, schema, record) since the last clean check; moves the
     marker forward when nothing is found. Runs in its own write transaction."""
-    mac_key = audit.audit_key(raw_key)
+    mac_key = audit.audit_key(audit.record_root(conn, raw_key))
     conn.execute("BEGIN IMMEDIATE")
     try:
         marker = read_marker(conn)
@@ -175,7 +175,7 @@ def seal_0008(conn: Connection, raw_key: bytes, at: str) -> None:
         entity="vault",
         entity_id=None,
         details={"baseline": counts, "baseline_digest": record_check.baseline_digest(baseline)},
-        mac_key=audit.audit_key(raw_key),
+        mac_key=audit.audit_key(audit.record_root(conn, raw_key)),
         start_keyed=True,
     )
     conn.execute(
@@ -197,7 +197,7 @@ def record_schema(conn: Connection, raw_key: bytes, at: str, version: int) -> No
         entity="vault",
         entity_id=None,
         details={"version": version, "fingerprint": digest},
-        mac_key=audit.audit_key(raw_key),
+        mac_key=audit.audit_key(audit.record_root(conn, raw_key)),
     )
 
 

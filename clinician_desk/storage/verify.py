@@ -29,7 +29,7 @@ def verify_connection(conn: Connection, raw_key: bytes | None = None) -> list[st
     except DatabaseError as exc:
         problems.append(f"foreign keys: the check could not run ({exc})")
     try:
-        mac_key = None if raw_key is None else audit.audit_key(raw_key)
+        mac_key = None if raw_key is None else audit.audit_key(audit.record_root(conn, raw_key))
         problems += audit.verify_chain(conn, mac_key)
     except DatabaseError as exc:
         problems.append(f"audit chain: the trail could not be read ({exc})")

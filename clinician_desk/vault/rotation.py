@@ -50,7 +50,7 @@ from clinician_desk.vault.keyfile import (
     read_keyslot_file,
     serialize,
 )
-from clinician_desk.vault.policy import check_new_passphrase
+from clinician_desk.vault.passphrase_policy import check_new_passphrase
 from clinician_desk.vault.slots import (
     key_check,
     key_matches,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli.conftest import PASSPHRASE, admin
+from tests.support.admin_cli import PASSPHRASE, admin
 
 ROOT = Path(__file__).resolve().parents[3]
 

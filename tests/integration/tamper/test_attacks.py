@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.sync.county import DEMO_DISTRICT, CountyServer
+from tests.support.county import DEMO_DISTRICT, CountyServer
 from tests.integration.tamper import harness
 
 # Attacks verify does not name yet (issue 15); strict, so a fix must remove the entry.

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.cli import main
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.vaultkit import PASSPHRASE, Seeder, open_vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer
+from tests.support.vaultkit import PASSPHRASE, Seeder, open_vault
 
 
 def test_verify_anchors_names_a_rollback_and_works_offline(
@@ -66,7 +66,7 @@ def open_vault_again(folder: Path):  # type: ignore[no-untyped-def]
     from clinician_desk.clock import FakeClock
     from clinician_desk.config import AppPaths
     from clinician_desk.vault import unlock_vault
-    from tests.integration.sync.vaultkit import Vault
+    from tests.support.vaultkit import Vault
 
     paths = AppPaths(folder).vault("default")
     clock = FakeClock()

@@ -125,6 +125,50 @@ def test_rotate_key_old_keyfile_and_old_secrets_no_longer_open_the_database(
     assert sorted(p.name for p in paths.profile_dir.iterdir() if "rotate" in p.name) == []
 
 
+def test_rotation_keeps_the_keyed_chain_the_sidecar_and_county_anchors_verifiable(
+    vault: tuple[VaultPaths, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The audit chain's MAC key, the sidecar's and the anchoring keys come from the vault's
+    record root, not from whichever data key encrypts the file today: an anchor the county holds
+    from before a rotation still checks, and nothing is flagged after it."""
+    from clinician_desk.storage import anchors
+
+    paths, _ = vault
+    _write_note(paths, PASSPHRASE, NOTE)
+    services = build_services(paths, unlock_vault(paths, PASSPHRASE), SystemClock())
+    try:
+        made = services.db.make_anchor("device-fictional-1")
+        assert made is not None
+        sent = anchors.Anchor(1, made[1], "2026-12-03")
+    finally:
+        services.close()
+    capsys.readouterr()
+    assert _admin(["--data-dir", str(paths.profile_dir.parent.parent), "rotate-key"]) == 0
+    _write_note(paths, PASSPHRASE, NOTE + " after rotation")
+    services = build_services(paths, unlock_vault(paths, PASSPHRASE), SystemClock())
+    try:
+        assert services.warnings == ()
+        assert services.db.verify() == []
+        with services.db.read() as conn:
+            assert (
+                anchors.check(
+                    conn, services.key.raw, "device-fictional-1", [sent], source="the county"
+                )
+                == []
+            )
+            forged = anchors.Anchor(
+                1, anchors.seal(b"x" * 32, "device-fictional-1", 1, "0" * 64), "2026-12-03"
+            )
+            assert (
+                anchors.check(
+                    conn, services.key.raw, "device-fictional-1", [forged], source="the county"
+                )
+                != []
+            )
+    finally:
+        services.close()
+
+
 def test_regenerate_recovery_key_rotates_the_data_key(
     vault: tuple[VaultPaths, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
