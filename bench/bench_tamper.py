@@ -25,9 +25,6 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tests.support.county import DEMO_DISTRICT, DEMO_SCHOOLS, CountyServer
-from tests.support.vaultkit import open_vault
-
 from bench.data import demo_database
 from clinician_desk.clock import FakeClock
 from clinician_desk.demo.generator import generate_demo
@@ -35,6 +32,8 @@ from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.services import notes
 from clinician_desk.storage import Database, tamper
 from clinician_desk.storage.verify import _pragma_lines
+from tests.support.county import DEMO_DISTRICT, DEMO_SCHOOLS, CountyServer
+from tests.support.vaultkit import open_vault
 
 Row = tuple[str, float, str, float | None]
 

@@ -18,10 +18,9 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from tests.support.county import DEMO_DISTRICT, CountyServer
-
 from bench.torture.common import Outcome
 from tests.integration.tamper import harness
+from tests.support.county import DEMO_DISTRICT, CountyServer
 
 
 def run(folder: Path, runs: int, *, seed: int = 15) -> Outcome:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.county import DEMO_DISTRICT, CountyServer
 from tests.integration.tamper import harness
+from tests.support.county import DEMO_DISTRICT, CountyServer
 
 # Attacks verify does not name yet (issue 15); strict, so a fix must remove the entry.
 XFAIL: dict[str, str] = {
