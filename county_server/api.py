@@ -12,7 +12,10 @@
   ``clinician_desk.sync.signing`` → 200 ``{status: "applied"|"duplicate", revision,
   server_time}``; 409 ``{error: "conflict"|"stale", stored_revision}``; 423 ``locked``; 422
   ``{error: "invalid", problems: [...]}``; 413; 401 ``{error, detail, server_time}`` (bad or
-  missing signature, unknown device, clock skew > 10 min); 403 ``revoked``; 429 with
+  missing signature, unknown device, clock skew > 10 min); 403 ``revoked`` or ``retired``; 422
+  also for an org unit outside the directory or the enrollment, a period before the history
+  horizon or after the current month, a ``generated_at`` that is not a real UTC time or lies in
+  the future, an unknown taxonomy version (each a line of ``problems``); 429 with
   ``Retry-After``. A request repeated with the same ``Idempotency-Key`` inside 20 minutes gets
   the first answer again (header ``Idempotent-Replayed: true``) and changes nothing.
 
@@ -290,9 +293,13 @@ def build_router(ctx: ServerContext) -> APIRouter:
         response_model=CountsBody,
         responses={
             401: _err("bad or missing signature, unknown device, or clock skew > 10 min"),
-            403: _err("device revoked by the county"),
+            403: _err("device revoked or retired by the county"),
             409: _err("conflict (same revision, other content) or stale (lower revision)"),
-            422: _err("invalid body, unknown measure/code, or org unit not allowed"),
+            422: _err(
+                "invalid body, unknown measure/code, org unit not in the directory or the "
+                "enrollment, period outside the history horizon or in the future, generated_at "
+                "not a real UTC time or in the future, unknown taxonomy version"
+            ),
             423: _err("period closed by the county"),
             **TOO_LARGE,
             **LIMITED,
@@ -329,6 +336,8 @@ def build_router(ctx: ServerContext) -> APIRouter:
                 replay_window=ctx.settings.replay_window_seconds,
                 service_codes=ctx.taxonomy.codes,
                 device_gate=device_gate,
+                taxonomy_versions=ctx.taxonomy.versions,
+                history_years=ctx.settings.history_years,
             )
         )
         return answer_response(answer)
