@@ -322,6 +322,10 @@ class DeviceInfo:
     counting: bool
 
     @property
+    def districts(self) -> tuple[str, ...]:
+        return tuple(sorted({orgunits.district_of(u) for u in self.org_units}))
+
+    @property
     def status(self) -> str:
         if self.replaced_by:
             return f"replaced by {self.replaced_by}"

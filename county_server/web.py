@@ -78,9 +78,8 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
                 username,
                 password,
                 now=settings.now(),
-                threshold=settings.login_lockout_threshold,
-                lockout_minutes=settings.login_lockout_minutes,
-                session_hours=settings.session_hours,
+                source=client,
+                policy=web.login_policy(),
             )
         except ServerError as exc:
             return again(401, exc.message)
