@@ -29,6 +29,7 @@ import base64
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -313,7 +314,13 @@ def build_router(ctx: ServerContext) -> APIRouter:
             },
         },
     )
-    async def put_counts(org_unit: str, period: str, request: Request) -> Any:
+    async def put_counts(
+        request: Request,
+        org_unit: str = PathParam(..., pattern=r"^[0-9]{14}$", description="14-digit CDS code"),
+        period: str = PathParam(
+            ..., pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+        ),
+    ) -> Any:
         now = ctx.settings.now()
         if (r := limited(ctx.client_limiter, client_key(request))) is not None:
             return r

@@ -435,4 +435,6 @@ def logout(db: Database, token: str, now: datetime, username: str) -> None:
 
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(session.csrf_token, submitted or "")
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a "no").
+    given = (submitted or "").encode("utf-8", "replace")
+    return bool(submitted) and hmac.compare_digest(session.csrf_token.encode(), given)
