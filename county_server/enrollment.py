@@ -195,7 +195,7 @@ def redeem(
             "counting = 0 WHERE device_id = ?",
             (now_iso(now), device_id, replaces),
         )
-        moved = _set_aside(tx, replaces)
+        moved = _set_aside(tx, replaces, keep_closed=True)
         audit.record(
             tx,
             now,
@@ -207,15 +207,24 @@ def redeem(
     return Enrolled(device_id=device_id, org_units=units)
 
 
-def _set_aside(tx: Tx, device_id: str) -> int:
-    """Move a device's counted cells to ``cells_set_aside``; returns how many moved."""
-    n = int(tx.scalar("SELECT COUNT(*) FROM cells WHERE device_id = ?", (device_id,)))
+_OPEN_PERIOD = (
+    " AND NOT EXISTS (SELECT 1 FROM closed_periods p WHERE p.period = cells.period "
+    "AND (p.scope = '*' OR p.scope = cells.district_code))"
+)
+
+
+def _set_aside(tx: Tx, device_id: str, *, keep_closed: bool = False) -> int:
+    """Move a device's counted cells to ``cells_set_aside``; returns how many moved.
+
+    ``keep_closed``: leave the cells of closed months counting (a replacement laptop's resend
+    of a closed month is refused with 423, so setting them aside would lose them)."""
+    where = "device_id = ?" + (_OPEN_PERIOD if keep_closed else "")
+    n = int(tx.scalar(f"SELECT COUNT(*) FROM cells WHERE {where}", (device_id,)))
     tx.execute(
-        "INSERT INTO cells_set_aside SELECT * FROM cells WHERE device_id = ? "
-        "ON CONFLICT DO NOTHING",
+        f"INSERT INTO cells_set_aside SELECT * FROM cells WHERE {where} ON CONFLICT DO NOTHING",
         (device_id,),
     )
-    tx.execute("DELETE FROM cells WHERE device_id = ?", (device_id,))
+    tx.execute(f"DELETE FROM cells WHERE {where}", (device_id,))
     return n
 
 
@@ -257,12 +266,17 @@ def retire_device(db: Database, device_id: str, reason: str, *, now: datetime, a
     reason = _check_reason(reason)
     with db.transaction() as tx:
         row = tx.one(
-            "SELECT retired_at FROM devices WHERE device_id = ?", (check_device_id(device_id),)
+            "SELECT retired_at, replaced_by FROM devices WHERE device_id = ?",
+            (check_device_id(device_id),),
         )
         if row is None:
             raise NotFound(f"no device {device_id[:40]!r}")
         if row[0] is not None:
             raise Refused(f"device {device_id} is already retired")
+        if row[1] is not None:
+            raise Refused(
+                f"device {device_id} was replaced by {row[1]}; its counts are already set aside"
+            )
         tx.execute(
             "UPDATE devices SET retired_at = ?, retired_reason = ?, counting = 0 "
             "WHERE device_id = ?",
