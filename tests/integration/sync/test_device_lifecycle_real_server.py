@@ -131,3 +131,26 @@ def test_a_district_code_covers_district_cells_only(
     problem = next(p for p in vault.sync.status().problems if p.org_unit == A)
     assert "not enrolled for this org unit" in (problem.problem or "")
     assert engine_county.totals() == {}
+
+
+def test_a_laptop_clock_hours_fast_still_delivers(
+    engine_county: CountyServer, tmp_path: Path
+) -> None:
+    """The server refuses a generated_at in its future; a laptop whose clock runs ahead learns
+    the server's time from the 401 and restamps the snapshot, so its counts still arrive."""
+    from clinician_desk.clock import FakeClock
+
+    v = open_vault(tmp_path / "fast", clock=FakeClock(datetime.now(UTC)))
+    try:
+        seeder = Seeder(v)
+        kid = seeder.student("6", A)
+        v.sync.enroll(engine_county.url, engine_county.issue_code((A,)))
+        v.clock.advance(3 * 3600)  # the laptop's clock now runs three hours fast
+        seeder.session(datetime.now(UTC).date(), "TX-IND", 2, A, (kid,), 30)
+        result = v.sync.sync_once()
+        assert result.stopped is None and {x.status for x in result.verdicts} == {"synced"}
+        assert engine_county.totals() == truth(v)
+        again = v.sync.sync_once()  # the learned offset is kept: nothing waits, nothing fails
+        assert again.verdicts == [] and not v.sync.status().problems
+    finally:
+        v.close()
