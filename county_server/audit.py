@@ -23,11 +23,14 @@ from county_server.errors import ConfigError
 
 def record(
     tx: Tx, now: datetime, actor: str, action: str, details: Mapping[str, object] | None = None
-) -> None:
-    tx.execute(
-        "INSERT INTO audit_log (at, actor, action, details) VALUES (?, ?, ?, ?)",
+) -> int:
+    """Append one entry; returns its id."""
+    row = tx.one(
+        "INSERT INTO audit_log (at, actor, action, details) VALUES (?, ?, ?, ?) RETURNING id",
         (now_iso(now), actor, action, json.dumps(dict(details or {}), sort_keys=True)),
     )
+    assert row is not None
+    return int(row[0])
 
 
 def recent(tx: Tx, limit: int = 200) -> list[tuple[str, str, str, str]]:

@@ -171,30 +171,32 @@ def _delay(failures: int, policy: LoginPolicy) -> int:
 def _note_failure(tx: Tx, now: datetime, account: str, source: str, reason: str) -> None:
     """Audit one row per (account, source, hour); count the rest in the summary."""
     window = now_iso(now)[:13] + ":00:00Z"
-    row = tx.one(
-        "SELECT failures FROM login_failure_summary WHERE window_start = ? AND username = ? "
-        "AND source = ?",
-        (window, account, source),
+    key = (window, account, source)
+    bump = (
+        "UPDATE login_failure_summary SET failures = failures + 1 WHERE window_start = ? "
+        "AND username = ? AND source = ?"
     )
-    if row is not None:
-        tx.execute(
-            "UPDATE login_failure_summary SET failures = failures + 1 WHERE window_start = ? "
-            "AND username = ? AND source = ?",
-            (window, account, source),
-        )
+    if tx.execute(bump, key):
         return
-    audit.record(
+    # First failure of this hour: claim the summary row (a concurrent claimer wins; then count).
+    if not tx.execute(
+        "INSERT INTO login_failure_summary (window_start, username, source, failures, audit_id) "
+        "VALUES (?, ?, ?, 1, NULL) ON CONFLICT DO NOTHING",
+        key,
+    ):
+        tx.execute(bump, key)
+        return
+    audit_id = audit.record(
         tx,
         now,
         account if account != UNKNOWN_ACCOUNT else "anonymous",
         "login_failed",
         {"username": account, "source": source, "reason": reason, "window": window},
     )
-    audit_id = tx.scalar("SELECT MAX(id) FROM audit_log")
     tx.execute(
-        "INSERT INTO login_failure_summary (window_start, username, source, failures, audit_id) "
-        "VALUES (?, ?, ?, 1, ?)",
-        (window, account, source, audit_id),
+        "UPDATE login_failure_summary SET audit_id = ? WHERE window_start = ? AND username = ? "
+        "AND source = ?",
+        (audit_id, *key),
     )
 
 
