@@ -32,6 +32,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,16 +82,25 @@ class Session:
     csrf_token: str
 
 
+# One Argon2id computation at a time in this process: two threads inside cryptography's Argon2id
+# at once were seen to hang for good (or fail with MemoryError) with cryptography 50 and
+# OpenSSL 4, and sign-ins run on the server's thread pool. Each takes ~0.1-0.3 s, and sign-ins
+# are rate limited, so queueing them costs nothing a person notices.
+_ARGON2_LOCK = threading.Lock()
+
+
 def hash_password(password: str, memory_kib: int = 65536, iterations: int = 3) -> str:
     kdf = Argon2id(
         salt=os.urandom(16), length=32, iterations=iterations, lanes=4, memory_cost=memory_kib
     )
-    return kdf.derive_phc_encoded(password.encode())
+    with _ARGON2_LOCK:
+        return kdf.derive_phc_encoded(password.encode())
 
 
 def verify_password(password: str, encoded: str) -> bool:
     try:
-        Argon2id.verify_phc_encoded(password.encode(), encoded)
+        with _ARGON2_LOCK:
+            Argon2id.verify_phc_encoded(password.encode(), encoded)
     except (InvalidKey, ValueError):
         return False
     return True
@@ -249,12 +259,19 @@ def login(
                 password, encoded or dummy_hash(policy.memory_kib, policy.iterations)
             )
             if row is None or not ok:
-                failures += 1
-                tx.execute(
+                # Counted in SQL (concurrent failures must not overwrite each other's count);
+                # the row stays locked for the rest of this transaction.
+                counted = tx.one(
                     "INSERT INTO login_throttle (username, source, failures, next_allowed_unix) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (username, source) DO UPDATE SET "
-                    "failures = excluded.failures, next_allowed_unix = excluded.next_allowed_unix",
-                    (key, source, failures, stamp + _delay(failures, policy)),
+                    "VALUES (?, ?, 1, ?) ON CONFLICT (username, source) DO UPDATE SET "
+                    "failures = login_throttle.failures + 1 RETURNING failures",
+                    (key, source, stamp),
+                )
+                failures = int(counted[0]) if counted else failures + 1
+                tx.execute(
+                    "UPDATE login_throttle SET next_allowed_unix = ? WHERE username = ? "
+                    "AND source = ?",
+                    (stamp + _delay(failures, policy), key, source),
                 )
                 _note_failure(
                     tx, now, account, source, "unknown user" if row is None else "wrong password"

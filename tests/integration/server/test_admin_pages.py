@@ -302,3 +302,33 @@ def test_a_nul_in_a_valid_sign_in_form_is_refused_not_a_5xx(db: Database, clock:
         assert r.status_code == 422
     with pytest.raises(Refused):  # and below the web layer, on both engines
         auth.login(db, "ad\x00a", "x\x00", now=clock(), source="s\x00")
+
+
+def test_concurrent_failed_signins_are_all_counted(db: Database, clock: Clock) -> None:
+    """Many wrong passwords at once (threads, one pool): no database error, one audit row per
+    (account, source, hour), every failure counted."""
+    import threading
+
+    add(db, clock, "ada")
+    errors: list[BaseException] = []
+    policy = auth.LoginPolicy(threshold=1000, memory_kib=8192, iterations=1)
+
+    def guess() -> None:
+        for _ in range(5):
+            try:
+                auth.login(db, "ada", "guess-guess-guess", now=clock(), source="s", policy=policy)
+            except Refused:
+                pass
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=guess) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'") == 1
+        assert tx.scalar("SELECT failures FROM login_failure_summary") == 30
+        assert tx.scalar("SELECT failures FROM login_throttle") == 30
