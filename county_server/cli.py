@@ -167,8 +167,8 @@ def cmd_list_devices(args: argparse.Namespace) -> int:
     for d in devices:
         status = d.status + (f" ({d.retired_reason})" if d.retired_reason else "")
         print(
-            f"{d.device_id}\t{d.label}\t{','.join(d.org_units)}\t{d.enrolled_at[:10]}\t"
-            f"{(d.last_seen_at or 'never')[:16]}\t{status}"
+            f"{d.device_id}\t{d.label or '(no label)'}\t{','.join(d.org_units)}\t"
+            f"{d.enrolled_at[:10]}\t{(d.last_seen_at or 'never')[:16]}\t{status}"
         )
     return 0
 
