@@ -150,8 +150,8 @@ def redeem(
     if not _CODE.match(norm):
         raise EnrollmentRefused("enrollment code is unknown, used or expired")
     row = tx.one(
-        "SELECT org_units, expires_at, used_at, label, replaces FROM enrollment_codes "
-        "WHERE code_hash = ?",
+        "SELECT org_units, expires_at, used_at, label, replaces, created_by, created_at "
+        "FROM enrollment_codes WHERE code_hash = ?",
         (_hash_code(norm),),
     )
     if row is None or row[2] is not None or row[1] <= now_iso(now):
@@ -184,7 +184,14 @@ def redeem(
         now,
         "device",
         "device_enrolled",
-        {"device_id": device_id, "label": label, "replaces": replaces},
+        {
+            "device_id": device_id,
+            "label": label,
+            "replaces": replaces,
+            "org_units": units,
+            "code_issued_by": str(row[5]),
+            "code_issued_at": str(row[6]),
+        },
     )
     if replaces is not None:
         old = tx.one("SELECT revoked_at, replaced_by FROM devices WHERE device_id = ?", (replaces,))

@@ -66,6 +66,12 @@ def test_replacing_a_device_counts_its_resend_once(
     assert info[old.device_id].replaced_by == new.device_id and not info[old.device_id].counting
     assert info[new.device_id].label == "School nurse, Acorn"
     assert used == (new.device_id, "School nurse, Acorn")
+    with db.read() as tx:  # the trail says which device the code became, and who issued it
+        details = tx.scalar(
+            "SELECT details FROM audit_log WHERE action = 'device_enrolled' AND details LIKE ?",
+            (f"%{new.device_id}%",),
+        )
+    assert '"code_issued_by": "t"' in details and f'"replaces": "{old.device_id}"' in details
     with pytest.raises(Refused, match="already replaced"):
         enrollment.issue_code(
             db, [SCHOOL], now=clock(), ttl_hours=1, actor="t", replaces=old.device_id
