@@ -14,7 +14,10 @@ Stable; the sync client codes to it.
   ``clinician_desk.sync.signing`` → 200 ``{status: "applied"|"duplicate", revision,
   server_time}``; 409 ``{error: "conflict"|"stale", stored_revision}``; 423 ``locked``; 422
   ``{error: "invalid", problems: [...]}``; 413; 401 ``{error, detail, server_time}`` (bad or
-  missing signature, unknown device, clock skew > 10 min); 403 ``revoked``; 429 with
+  missing signature, unknown device, clock skew > 10 min); 403 ``revoked`` or ``retired``; 422
+  also for an org unit outside the directory or the enrollment, a period before the history
+  horizon or after the current month, a ``generated_at`` that is not a real UTC time or lies in
+  the future, an unknown taxonomy version (each a line of ``problems``); 429 with
   ``Retry-After``. A request repeated with the same ``Idempotency-Key`` inside 20 minutes gets
   the first answer again (header ``Idempotent-Replayed: true``) and changes nothing.
 * ``POST /api/v1/anchors`` ``{anchor}`` (signed like counts) → 200 ``{position, result:
@@ -32,6 +35,7 @@ import base64
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -296,9 +300,13 @@ def build_router(ctx: ServerContext) -> APIRouter:
         response_model=CountsBody,
         responses={
             401: _err("bad or missing signature, unknown device, or clock skew > 10 min"),
-            403: _err("device revoked by the county"),
+            403: _err("device revoked or retired by the county"),
             409: _err("conflict (same revision, other content) or stale (lower revision)"),
-            422: _err("invalid body, unknown measure/code, or org unit not allowed"),
+            422: _err(
+                "invalid body, unknown measure/code, org unit not in the directory or the "
+                "enrollment, period outside the history horizon or in the future, generated_at "
+                "not a real UTC time or in the future, unknown taxonomy version"
+            ),
             423: _err("period closed by the county"),
             **TOO_LARGE,
             **LIMITED,
@@ -312,7 +320,13 @@ def build_router(ctx: ServerContext) -> APIRouter:
             },
         },
     )
-    async def put_counts(org_unit: str, period: str, request: Request) -> Any:
+    async def put_counts(
+        request: Request,
+        org_unit: str = PathParam(..., pattern=r"^[0-9]{14}$", description="14-digit CDS code"),
+        period: str = PathParam(
+            ..., pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+        ),
+    ) -> Any:
         now = ctx.settings.now()
         if (r := limited(ctx.client_limiter, client_key(request))) is not None:
             return r
@@ -335,6 +349,8 @@ def build_router(ctx: ServerContext) -> APIRouter:
                 replay_window=ctx.settings.replay_window_seconds,
                 service_codes=ctx.taxonomy.codes,
                 device_gate=device_gate,
+                taxonomy_versions=ctx.taxonomy.versions,
+                history_years=ctx.settings.history_years,
             )
         )
         return answer_response(answer)

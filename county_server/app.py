@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from county_server import __version__, api
 from county_server.context import ServerContext
 from county_server.db import Database, now_iso
+from county_server.hygiene import ControlCharacterGuard
 from county_server.settings import ServerSettings
 
 log = logging.getLogger("county_server")
@@ -46,6 +47,7 @@ def create_app(
 
         app.include_router(build_web_router(ctx))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(ControlCharacterGuard, now=lambda: ctx.settings.now())
 
     def body(status: int, code: str, detail: str) -> dict[str, Any]:
         return {"error": code, "detail": detail, "server_time": now_iso(ctx.settings.now())}

@@ -1,9 +1,12 @@
 """``county-server [--db URL] COMMAND``: the county's admin command line.
 
-Commands: ``init`` (create/migrate the database, make the escrow keypair), ``serve`` (uvicorn;
-``--demo`` fills a throw-away database with a fictional county), ``add-user``,
-``enrollment-code --org-units …``, ``revoke-device``, ``close-period``, ``load-org-units FILE``,
-``export``, ``recover-key``. The database is ``--db``, else ``COUNTY_SERVER_DB``, else
+Commands: ``init`` (create/migrate the database, make the escrow keypair, SQLite file 0600),
+``serve`` (uvicorn; ``--demo`` fills a throw-away database with a fictional county),
+``enrollment-code --org-units … --label … [--replaces DEVICE]``, ``list-devices``,
+``revoke-device``, ``retire-device DEVICE --reason …``, ``unretire-device``, ``add-user``,
+``list-users``, ``disable-user``, ``enable-user``, ``reset-password``, ``unlock-user``,
+``audit-export``, ``prune-history``, ``close-period``, ``load-org-units FILE``, ``export``,
+``recover-key``. The database is ``--db``, else ``COUNTY_SERVER_DB``, else
 ``county-server.sqlite3`` in the current folder; ``postgresql://…`` selects PostgreSQL.
 Every failure prints one line on stderr and exits non-zero. Every admin action is audited with
 the actor ``cli:<login name>``.
@@ -42,6 +45,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     from county_server import keys
 
     db = _db(args)
+    if db.dialect == "sqlite":
+        # It holds password hashes and the audit trail: owner only (new files are created so).
+        for suffix in ("", "-wal", "-shm"):
+            f = Path(db.url + suffix)
+            if f.exists():
+                f.chmod(0o600)
     if keys.escrow_public_key(db) is None and not args.no_escrow_key:
         path = Path(args.escrow_key_file)
         pub = keys.create_escrow_keypair(db, path, now=system_now(), actor=_actor())
@@ -58,7 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from county_server.app import create_app
     from county_server.settings import ServerSettings
 
-    settings = ServerSettings(secure_cookies=not args.insecure_cookies)
+    settings = ServerSettings(
+        secure_cookies=not args.insecure_cookies, history_years=args.history_years
+    )
     if args.demo:
         from county_server import auth, demo
 
@@ -129,10 +140,36 @@ def cmd_enrollment_code(args: argparse.Namespace) -> int:
 
     units = [u.strip() for part in args.org_units for u in part.split(",") if u.strip()]
     code = enrollment.issue_code(
-        _db(args), units, now=system_now(), ttl_hours=args.ttl_hours, actor=_actor()
+        _db(args),
+        units,
+        now=system_now(),
+        ttl_hours=args.ttl_hours,
+        actor=_actor(),
+        label=args.label,
+        replaces=args.replaces,
     )
     print(code)
     print(f"One-time code for {len(units)} org unit(s), valid {args.ttl_hours} h.", file=sys.stderr)
+    if args.replaces:
+        print(
+            f"When it is used, {args.replaces} is revoked and its counts are set aside.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_list_devices(args: argparse.Namespace) -> int:
+    from county_server import enrollment
+
+    with _db(args).read() as tx:
+        devices = enrollment.list_devices(tx)
+    print("DEVICE\tLABEL\tORG UNITS\tENROLLED\tLAST SEEN\tSTATUS")
+    for d in devices:
+        status = d.status + (f" ({d.retired_reason})" if d.retired_reason else "")
+        print(
+            f"{d.device_id}\t{d.label or '(no label)'}\t{','.join(d.org_units)}\t"
+            f"{d.enrolled_at[:10]}\t{(d.last_seen_at or 'never')[:16]}\t{status}"
+        )
     return 0
 
 
@@ -141,6 +178,119 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 
     enrollment.revoke_device(_db(args), args.device_id, now=system_now(), actor=_actor())
     print(f"Device {args.device_id} revoked.")
+    return 0
+
+
+def cmd_retire_device(args: argparse.Namespace) -> int:
+    from county_server import enrollment
+
+    moved = enrollment.retire_device(
+        _db(args), args.device_id, args.reason, now=system_now(), actor=_actor()
+    )
+    print(f"Device {args.device_id} retired; {moved} count cell(s) set aside (unretire-device).")
+    return 0
+
+
+def cmd_unretire_device(args: argparse.Namespace) -> int:
+    from county_server import enrollment
+
+    moved = enrollment.unretire_device(_db(args), args.device_id, now=system_now(), actor=_actor())
+    print(f"Device {args.device_id} unretired; {moved} count cell(s) count again.")
+    return 0
+
+
+def cmd_list_users(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    with _db(args).read() as tx:
+        users = auth.list_users(tx)
+    print("USERNAME\tROLE\tDISTRICTS\tCREATED\tSTATUS")
+    for u in users:
+        status = "disabled" if u.disabled else "enabled"
+        if u.must_change_password:
+            status += ", must change password"
+        if u.waiting_sources:
+            status += f", sign-in delayed from {u.waiting_sources} source(s)"
+        print(
+            f"{u.username}\t{u.role}\t{','.join(u.districts) or 'all'}\t"
+            f"{u.created_at[:10]}\t{status}"
+        )
+    return 0
+
+
+def cmd_disable_user(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    auth.set_disabled(_db(args), args.username, True, now=system_now(), actor=_actor())
+    print(f"User {args.username} disabled and signed out.")
+    return 0
+
+
+def cmd_enable_user(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    auth.set_disabled(_db(args), args.username, False, now=system_now(), actor=_actor())
+    print(f"User {args.username} enabled.")
+    return 0
+
+
+def cmd_unlock_user(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    n = auth.unlock_user(_db(args), args.username, now=system_now(), actor=_actor())
+    print(f"Sign-in delays of {args.username} cleared ({n} source(s)).")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    from county_server import auth
+
+    temporary = auth.reset_password(_db(args), args.username, now=system_now(), actor=_actor())
+    print(temporary)
+    print(
+        f"Temporary password for {args.username} (shown once). Hand it over in person or by "
+        "phone; it must be changed at the next sign-in.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from county_server import audit
+
+    f = audit.AuditFilter(
+        actor=args.actor or "",
+        action=args.action or "",
+        device=args.device or "",
+        since=args.since or "",
+        until=args.until or "",
+    )
+    db = _db(args)
+    with db.read() as tx:
+        data = audit.export_csv(tx, f)
+    with db.transaction() as tx:
+        audit.record(
+            tx, system_now(), _actor(), "audit_exported", {k: v for k, v in vars(f).items() if v}
+        )
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Wrote {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_prune_history(args: argparse.Namespace) -> int:
+    from county_server import retention
+
+    done = retention.prune_history(
+        _db(args), now=system_now(), years=args.years, actor=_actor(), dry_run=args.dry_run
+    )
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(
+        f"{verb} {done.deleted} superseded snapshot revision(s) received before {done.before}; "
+        f"kept {done.kept_latest} latest revision(s) of that age."
+    )
     return 0
 
 
@@ -245,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="session cookies without Secure (plain-HTTP testing only)",
     )
     s.add_argument(
+        "--history-years",
+        type=int,
+        default=7,
+        help="refuse months older than a device's enrollment minus this many years",
+    )
+    s.add_argument(
         "--forwarded-allow-ips",
         default="127.0.0.1",
         help="reverse proxies trusted for X-Forwarded-For",
@@ -258,14 +414,60 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password-file", help="else $COUNTY_SERVER_PASSWORD, else a prompt")
     s.set_defaults(func=cmd_add_user)
 
+    for name, func, text in (
+        ("list-users", cmd_list_users, "every account: role, districts, status"),
+        ("disable-user", cmd_disable_user, "stop an account signing in (and sign it out)"),
+        ("enable-user", cmd_enable_user, "let a disabled account sign in again"),
+        ("reset-password", cmd_reset_password, "print a temporary password (forced change)"),
+        ("unlock-user", cmd_unlock_user, "clear an account's sign-in delays"),
+    ):
+        s = sub.add_parser(name, help=text)
+        if name != "list-users":
+            s.add_argument("username")
+        s.set_defaults(func=func)
+
+    s = sub.add_parser("audit-export", help="the audit trail as CSV (with filters)")
+    s.add_argument("--actor", help="only this actor (e.g. web:ada, cli:root, device)")
+    s.add_argument("--action", help="only this action (e.g. device_retired)")
+    s.add_argument("--device", help="only entries naming this device id")
+    s.add_argument("--from", dest="since", help="first day YYYY-MM-DD (UTC)")
+    s.add_argument("--to", dest="until", help="last day YYYY-MM-DD (UTC)")
+    s.add_argument("--out", help="file to write (default: stdout)")
+    s.set_defaults(func=cmd_audit_export)
+
+    s = sub.add_parser(
+        "prune-history", help="delete superseded snapshot revisions past the horizon"
+    )
+    s.add_argument("--years", type=int, default=7, help="keep this many years (default 7)")
+    s.add_argument("--dry-run", action="store_true", help="only count")
+    s.set_defaults(func=cmd_prune_history)
+
     s = sub.add_parser("enrollment-code", help="issue a one-time enrollment code")
     s.add_argument("--org-units", nargs="+", required=True, help="school/district CDS codes")
     s.add_argument("--ttl-hours", type=int, default=72)
+    s.add_argument(
+        "--label",
+        required=True,
+        help="the clinician's role and school, e.g. 'School psychologist, Acorn Elementary'",
+    )
+    s.add_argument("--replaces", help="the device this laptop replaces (its counts set aside)")
     s.set_defaults(func=cmd_enrollment_code)
+
+    s = sub.add_parser("list-devices", help="every device: label, org units, status")
+    s.set_defaults(func=cmd_list_devices)
 
     s = sub.add_parser("revoke-device", help="stop a device from syncing")
     s.add_argument("device_id")
     s.set_defaults(func=cmd_revoke_device)
+
+    s = sub.add_parser("retire-device", help="set a device's counts aside and stop it syncing")
+    s.add_argument("device_id")
+    s.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    s.set_defaults(func=cmd_retire_device)
+
+    s = sub.add_parser("unretire-device", help="undo retire-device: its counts count again")
+    s.add_argument("device_id")
+    s.set_defaults(func=cmd_unretire_device)
 
     s = sub.add_parser("close-period", help="refuse further counts for a month")
     s.add_argument("period", help="YYYY-MM")

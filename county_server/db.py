@@ -206,6 +206,13 @@ class Database:
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():
                 raise DatabaseError(f"folder {parent} does not exist")
+            # A new file is the owner's only (it holds password hashes); SQLite gives its -wal
+            # and -shm files the same mode.
+            if not Path(path).expanduser().exists():
+                try:
+                    os.close(os.open(Path(path).expanduser(), os.O_CREAT | os.O_WRONLY, 0o600))
+                except OSError as exc:
+                    raise DatabaseError(f"cannot create {path} ({exc.strerror})") from None
             db = cls(str(Path(path).expanduser()), "sqlite", pool_size)
         conn = db._acquire()
         db._release(conn)

@@ -165,10 +165,14 @@ def populate(
                 units = [s.code for s in mine[k::devices_per_district]] + [d.code]
                 key = base64.b64encode(bytes([di, k]) * 16).decode()
                 seen = now_iso(now.replace(day=max(1, now.day - (di + k) % 9)))
+                roles = ("School counselor", "School psychologist", "School social worker")
+                first = mine[k].name if k < len(mine) else d.name
+                label = f"{roles[k % len(roles)]}, {first}"[:80]
                 tx.execute(
                     "INSERT INTO devices (device_id, public_key, org_units, app_version, "
-                    "enrolled_at, last_seen_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                    (dev, key, json.dumps(units), "0.1.0", now_iso(now), seen),
+                    "enrolled_at, last_seen_at, revoked_at, label) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                    (dev, key, json.dumps(units), "0.1.0", now_iso(now), seen, label),
                 )
                 for period in periods:
                     scale = 0.6 + 0.4 * rng.random()

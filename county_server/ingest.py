@@ -9,12 +9,21 @@ bad input. Order of checks (first failing one answers):
 2. ``created`` within ±10 minutes of the server clock, else **401** (body carries
    ``server_time`` so the client can show the skew);
 3. the ``keyid`` is an enrolled device and the Ed25519 signature verifies, else **401**;
-4. the device is not revoked, else **403**;
+4. the device is not revoked (``revoked``) nor retired (``retired``), else **403**;
 5. a request with an Idempotency-Key already seen from this device inside the replay window
    is answered with the stored answer (same digest) or **422** (different body) — nothing changes;
 6. the body parses against the wire schema, its device/org unit/period match the signer and the
-   URL, and the org unit is one the device enrolled for (a district covers its schools' district
-   rollups), else **422** with ``problems``;
+   URL, and, each with its own line in ``problems`` (the laptop shows them):
+
+   * the org unit is in the county's directory **and** in the device's enrollment list (a
+     district there means district-level cells only, not its schools; an enrolled school also
+     allows its district's roll-up, where the laptop puts district-level cells);
+   * the period lies between the device's enrollment month minus the history horizon
+     (``history_years``, default 7) and the server's current month;
+   * ``generated_at`` is a real UTC time no later than now + the allowed clock skew;
+   * ``taxonomy_version`` is one the server knows;
+
+   else **422** with ``problems``;
 7. the period is not closed for the county or the district, else **423**;
 8. revisions: higher than stored → **200 applied**; equal with the same content → **200
    duplicate**; equal with other content → **409 conflict**; lower → **409 stale**; both 409s
@@ -30,12 +39,14 @@ import base64
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
 from clinician_desk.sync.wire import Snapshot, WireError, district_of, parse_snapshot
+from county_server import orgunits
 from county_server.db import Database, Tx, now_iso
+from county_server.taxonomy import load_server_taxonomy
 
 
 @dataclass
@@ -59,8 +70,9 @@ def authenticate(
     headers: Mapping[str, str],
     now: datetime,
     max_skew: int,
-) -> tuple[SignedRequest, str] | Answer:
-    """Signature checks 1–4; returns (request, device org units JSON) or the error answer."""
+) -> tuple[SignedRequest, str, str] | Answer:
+    """Signature checks 1–4; returns (request, device org units JSON, enrolled_at) or the error
+    answer."""
     try:
         req = parse_signed_request(method, path, body, headers)
     except SignatureError as exc:
@@ -68,7 +80,8 @@ def authenticate(
     if abs(now.timestamp() - req.created) > max_skew:
         return error(401, "clock_skew", "request time differs from the server's by > 10 min", now)
     row = tx.one(
-        "SELECT public_key, org_units, revoked_at, last_seen_at FROM devices WHERE device_id = ?",
+        "SELECT public_key, org_units, revoked_at, last_seen_at, retired_at, enrolled_at "
+        "FROM devices WHERE device_id = ?",
         (req.keyid,),
     )
     if row is None:
@@ -85,21 +98,84 @@ def authenticate(
             "office's clinician-desk administrator",
             now,
         )
+    if row[4] is not None:
+        return error(
+            403,
+            "retired",
+            "this device was retired by the county and its counts are set aside; call the "
+            "county office's clinician-desk administrator",
+            now,
+        )
     if row[3] is None or str(row[3]) < now_iso(now - timedelta(seconds=60)):
         # "last seen" is shown to the minute; writing it once a minute spares a row update
         # on every request of a busy first sync.
         tx.execute(
             "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
         )
-    return req, str(row[1])
+    return req, str(row[1]), str(row[5])
 
 
-def _allowed(org_unit: str, units: Collection[str]) -> bool:
+def allowed_org_unit(org_unit: str, units: Collection[str]) -> bool:
+    """The unit itself, or the district roll-up of an enrolled school (where the laptop puts
+    district-level cells). A district in ``units`` allows that district's own cells only, never
+    its schools'."""
     if org_unit in units:
         return True
-    if org_unit.endswith("0000000"):
-        return any(district_of(u) == org_unit for u in units)
-    return district_of(org_unit) in units
+    return org_unit.endswith("0000000") and any(district_of(u) == org_unit for u in units)
+
+
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _parse_utc(text: str) -> datetime | None:
+    if len(text) != 20 or not text.endswith("Z"):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def content_problems(
+    tx: Tx,
+    snap: Snapshot,
+    units: Collection[str],
+    enrolled_at: str,
+    now: datetime,
+    *,
+    max_skew: int,
+    history_years: int,
+    taxonomy_versions: Collection[str],
+) -> list[str]:
+    """The checks of step 6 beyond the wire schema, one reason per line."""
+    problems: list[str] = []
+    if not allowed_org_unit(snap.org_unit, units):
+        problems.append("org_unit: this device is not enrolled for this org unit")
+    elif not orgunits.exists(tx, snap.org_unit):
+        problems.append("org_unit: not in the county's directory of schools and districts")
+    enrolled = _parse_utc(enrolled_at) or now
+    first = _month_index(enrolled.strftime("%Y-%m")) - 12 * history_years
+    month = _month_index(snap.period)
+    if month > _month_index(now.strftime("%Y-%m")):
+        problems.append(f"period: {snap.period} is in the future (server month {now:%Y-%m})")
+    elif month < first:
+        problems.append(
+            f"period: {snap.period} is older than the county keeps ({history_years} years "
+            "before the device's enrollment)"
+        )
+    generated = _parse_utc(snap.generated_at)
+    if generated is None:
+        problems.append("generated_at: not a real UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+    elif generated > now + timedelta(seconds=max_skew):
+        problems.append("generated_at: later than the server's clock allows; check the clock")
+    if snap.taxonomy_version not in taxonomy_versions:
+        known = ", ".join(sorted(taxonomy_versions))[:60]
+        problems.append(
+            f"taxonomy_version: {snap.taxonomy_version[:32]!r} is unknown to the server "
+            f"(known: {known}); update clinician-desk"
+        )
+    return problems
 
 
 def _validate(
@@ -110,6 +186,12 @@ def _validate(
     units: list[str],
     service_codes: Collection[str],
     now: datetime,
+    tx: Tx,
+    enrolled_at: str,
+    *,
+    max_skew: int,
+    history_years: int,
+    taxonomy_versions: Collection[str],
 ) -> Snapshot | Answer:
     try:
         snap = parse_snapshot(body, service_codes=service_codes)
@@ -122,8 +204,17 @@ def _validate(
         problems.append("org_unit: does not match the URL")
     if snap.period != period:
         problems.append("period: does not match the URL")
-    if not _allowed(snap.org_unit, units):
-        problems.append("org_unit: this device is not enrolled for this org unit")
+    if not problems:
+        problems = content_problems(
+            tx,
+            snap,
+            units,
+            enrolled_at,
+            now,
+            max_skew=max_skew,
+            history_years=history_years,
+            taxonomy_versions=taxonomy_versions,
+        )
     if problems:
         return error(422, "invalid", "the counts payload is invalid", now, problems=problems)
     return snap
@@ -236,14 +327,19 @@ def receive_counts(
     replay_window: int,
     service_codes: Collection[str],
     device_gate: Callable[[str], Answer | None] | None = None,
+    taxonomy_versions: Collection[str] | None = None,
+    history_years: int = 7,
 ) -> Answer:
     """Decide and store one PUT. ``device_gate(device_id)`` runs after authentication (the
-    per-device rate limit, so nobody can spend another device's budget by naming it)."""
+    per-device rate limit, so nobody can spend another device's budget by naming it).
+    ``taxonomy_versions`` defaults to the version of the server's taxonomy file."""
+    if taxonomy_versions is None:
+        taxonomy_versions = (load_server_taxonomy().version,)
     with db.transaction() as tx:
         auth = authenticate(tx, method, path, body, headers, now, max_skew)
         if isinstance(auth, Answer):
             return auth
-        req, units_json = auth
+        req, units_json, enrolled_at = auth
         if device_gate is not None and (refused := device_gate(req.keyid)) is not None:
             return refused
         stamp = int(now.timestamp())
@@ -265,7 +361,20 @@ def receive_counts(
             answer.headers["Idempotent-Replayed"] = "true"
             return answer
         units = json.loads(units_json)
-        checked = _validate(body, req, org_unit, period, units, service_codes, now)
+        checked = _validate(
+            body,
+            req,
+            org_unit,
+            period,
+            units,
+            service_codes,
+            now,
+            tx,
+            enrolled_at,
+            max_skew=max_skew,
+            history_years=history_years,
+            taxonomy_versions=taxonomy_versions,
+        )
         answer = checked if isinstance(checked, Answer) else _decide(tx, checked, body, now)
         if stamp % 16 == 0:  # prune now and then; lookups ignore old rows anyway
             tx.execute("DELETE FROM seen_requests WHERE created_unix < ?", (stamp - replay_window,))

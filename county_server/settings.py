@@ -37,5 +37,8 @@ class ServerSettings:
     login_lockout_minutes: int = 15
     argon2_memory_kib: int = 65536
     argon2_iterations: int = 3
+    # Snapshot history horizon: periods older than the device's enrollment minus this many years
+    # are refused, and ``prune-history`` drops superseded revisions received before it.
+    history_years: int = 7
     demo_banner: bool = False
     extra: dict[str, str] = field(default_factory=dict)

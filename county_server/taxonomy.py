@@ -27,6 +27,11 @@ class ServerTaxonomy:
     def codes(self) -> frozenset[str]:
         return frozenset(self.names)
 
+    @property
+    def versions(self) -> frozenset[str]:
+        """Taxonomy versions whose snapshots the server accepts (the one it ships)."""
+        return frozenset({self.version})
+
 
 def _default_file() -> Path:
     spec = find_spec("clinician_desk")

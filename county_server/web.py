@@ -70,7 +70,9 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
 
         if not ctx.login_limiter.allow(client):
             return again(429, "Too many sign-in attempts from here; wait a minute.")
-        if not cookie or not secrets.compare_digest(cookie, csrf_token):
+        if not cookie or not secrets.compare_digest(
+            cookie.encode("utf-8", "replace"), csrf_token.encode("utf-8", "replace")
+        ):
             return again(403, "The sign-in form expired; please try again.")
         try:
             token, _ = auth.login(
@@ -78,9 +80,8 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
                 username,
                 password,
                 now=settings.now(),
-                threshold=settings.login_lockout_threshold,
-                lockout_minutes=settings.login_lockout_minutes,
-                session_hours=settings.session_hours,
+                source=client,
+                policy=web.login_policy(),
             )
         except ServerError as exc:
             return again(401, exc.message)

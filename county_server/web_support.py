@@ -42,6 +42,10 @@ MEASURE_LABELS = {
 }
 
 
+# Pages a user whose password was reset may open before choosing a new one.
+PASSWORD_PAGES = frozenset({"password_form", "password_submit", "logout"})
+
+
 class PageError(ServerError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -83,6 +87,16 @@ class Web:
         resp = TEMPLATES.TemplateResponse(request, name, data, status_code=status)
         return secure_headers(resp)
 
+    def login_policy(self) -> auth.LoginPolicy:
+        s = self.settings
+        return auth.LoginPolicy(
+            threshold=s.login_lockout_threshold,
+            max_delay_seconds=s.login_lockout_minutes * 60,
+            session_hours=s.session_hours,
+            memory_kib=s.argon2_memory_kib,
+            iterations=s.argon2_iterations,
+        )
+
     def current(self, request: Request) -> auth.Session | None:
         token = request.cookies.get(SESSION_COOKIE)
         with self.ctx.db.read() as tx:
@@ -96,6 +110,8 @@ class Web:
             session = self.current(request)
             if session is None:
                 return secure_headers(RedirectResponse("/login", status_code=303))
+            if session.user.must_change_password and fn.__name__ not in PASSWORD_PAGES:
+                return secure_headers(RedirectResponse("/account/password", status_code=303))
             try:
                 return fn(request, session, *args, **kwargs)
             except PageError as exc:

@@ -41,10 +41,10 @@ class Preview:
 
 
 def _allowed(org_unit: str, units: set[str]) -> bool:
-    """As the server decides: the unit itself, its district, or (for a district roll-up) any
-    school of that district."""
+    """As the server decides: the unit itself, or the district roll-up of an enrolled school. A
+    district enrollment allows district-level cells only, not its schools'."""
     district = org_unit[:7] + "0000000"
-    if org_unit in units or district in units:
+    if org_unit in units:
         return True
     return org_unit == district and any(u[:7] + "0000000" == district for u in units)
 

@@ -26,7 +26,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -38,6 +38,7 @@ from clinician_desk.sync import outbox
 from clinician_desk.sync.backoff import Backoff
 from clinician_desk.sync.client import Reply, SyncClient
 from clinician_desk.sync.signing import sign_request
+from clinician_desk.sync.wire import canonical_json
 
 REVOKED_MESSAGE = (
     "The county has withdrawn this laptop's permission to send counts. Nothing was lost. "
@@ -75,6 +76,18 @@ def _idempotency_key(path: str, body: bytes) -> str:
     """Same request bytes -> same key, so a retry of a lost answer is recognized as a replay."""
     digest = hashlib.sha256(path.encode() + b"\n" + body).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def _restamp(item: outbox.Outgoing, server_now: datetime) -> outbox.Outgoing:
+    """``item`` with ``generated_at`` set to ``server_now`` (same cells and revision)."""
+    try:
+        data = json.loads(item.body)
+    except ValueError:
+        return item
+    if not isinstance(data, dict) or "generated_at" not in data:
+        return item
+    data["generated_at"] = utc_iso(server_now)
+    return replace(item, body=canonical_json(data))
 
 
 def _reason(reply: Reply) -> str:
@@ -127,8 +140,11 @@ class SyncWorker:
                 return None, []
             dirty = outbox.dirty_periods(uow.conn)
             if dirty:
+                # generated_at in the server's time as last learned (the server refuses a
+                # generated_at in its future).
+                server_now = self.clock.now() + timedelta(seconds=device.clock_offset_seconds)
                 self.build_problems = outbox.rebuild(
-                    uow.conn, dirty, self.cells_for_period, device, self.clock.now()
+                    uow.conn, dirty, self.cells_for_period, device, server_now
                 )
             make = getattr(self.db, "make_anchor", None)
             self._anchor = make(device.device_id) if make is not None else None
@@ -150,7 +166,10 @@ class SyncWorker:
                 if reply.status == 401 and reply.server_time is not None:
                     offset = (reply.server_time - self.clock.now()).total_seconds()
                     result.clock_offset = offset
-                    reply = self._put(client, device, key, item, offset)
+                    # The body was stamped with the wrong clock too: restamp generated_at (not
+                    # part of the content hash, so the server still sees the same snapshot).
+                    fixed = _restamp(item, self.clock.now() + timedelta(seconds=offset))
+                    reply = self._put(client, device, key, fixed, offset)
                 verdict, stop = self._interpret(item, reply, result)
                 if verdict is not None:
                     result.verdicts.append(verdict)

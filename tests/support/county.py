@@ -38,10 +38,12 @@ def free_port() -> int:
 
 
 class CountyServer:
-    def __init__(self, folder: Path, *, rate: float = 5000.0) -> None:
+    """``db_url`` None: a fresh SQLite file in ``folder``; else that (empty) PostgreSQL URL."""
+
+    def __init__(self, folder: Path, *, rate: float = 5000.0, db_url: str | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.db_url = str(folder / "county.sqlite3")
+        self.db_url = db_url or str(folder / "county.sqlite3")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.rate = rate
@@ -113,12 +115,45 @@ class CountyServer:
             self.proc.stderr.close()
         self.proc = None
 
-    def issue_code(self, units: tuple[str, ...] = (DISTRICT,)) -> str:
+    def issue_code(
+        self,
+        units: tuple[str, ...] = (DISTRICT,),
+        *,
+        replaces: str | None = None,
+        label: str = "School counselor, Harness School",
+    ) -> str:
+        """A code for ``units``; a district stands for itself and every school of it in the
+        directory (a district enrollment covers district-level cells only)."""
         db = self._db()
         try:
+            with db.read() as tx:
+                wanted = set(units)
+                for u in units:
+                    if u.endswith("0000000"):
+                        wanted.update(s.code for s in orgunits.list_schools(tx, u))
             return enrollment.issue_code(
-                db, list(units), now=datetime.now(UTC), ttl_hours=1, actor="test"
+                db,
+                sorted(wanted),
+                now=datetime.now(UTC),
+                ttl_hours=1,
+                actor="test",
+                label=label,
+                replaces=replaces,
             )
+        finally:
+            db.close()
+
+    def retire(self, device_id: str, reason: str = "laptop reported stolen") -> None:
+        db = self._db()
+        try:
+            enrollment.retire_device(db, device_id, reason, now=datetime.now(UTC), actor="test")
+        finally:
+            db.close()
+
+    def unretire(self, device_id: str) -> None:
+        db = self._db()
+        try:
+            enrollment.unretire_device(db, device_id, now=datetime.now(UTC), actor="test")
         finally:
             db.close()
 

@@ -75,7 +75,7 @@ def test_users_codes_periods_devices(
     ready: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pw = tmp_path / "pw"
-    pw.write_text("a long enough password\n", encoding="utf-8")
+    pw.write_text("a long enough lantern password\n", encoding="utf-8")
     assert run(ready, "add-user", "ada", "--role", "admin", "--password-file", str(pw)) == 0
     assert run(ready, "add-user", "sam", "--role", "supervisor", "--password-file", str(pw)) == 2
     assert (
@@ -95,10 +95,14 @@ def test_users_codes_periods_devices(
     monkeypatch.setenv("COUNTY_SERVER_PASSWORD", "short")
     assert run(ready, "add-user", "tim", "--role", "admin") == 2
     capsys.readouterr()
-    assert run(ready, "enrollment-code", "--org-units", "99100006000001", "99100000000000") == 0
+    label = ("--label", "School counselor, Acorn Elementary")
+    assert (
+        run(ready, "enrollment-code", "--org-units", "99100006000001", "99100000000000", *label)
+        == 0
+    )
     code = capsys.readouterr().out.strip()
     assert len(code) == 14 and code.count("-") == 2
-    assert run(ready, "enrollment-code", "--org-units", "'; DROP TABLE devices; --") == 2
+    assert run(ready, "enrollment-code", "--org-units", "'; DROP TABLE devices; --", *label) == 2
     assert run(ready, "close-period", "2026-09") == 0
     assert run(ready, "close-period", "2026-13") == 2
     assert run(ready, "close-period", "2026-08", "--district", "99100000000000") == 0

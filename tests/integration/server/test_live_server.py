@@ -26,7 +26,7 @@ from county_server.db import Database
 from county_server.settings import ServerSettings
 
 NOW = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery staple"
+PASSWORD = "fictional county lantern 7731"
 CHROMIUM = Path("/usr/bin/chromium")
 
 

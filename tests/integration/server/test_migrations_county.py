@@ -174,3 +174,36 @@ def test_postgres_migration_with_a_dollar_quoted_plpgsql_body(tmp_path: Path) ->
         db.close()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_version_1_database_upgrades_with_its_devices_counting(tmp_path: Path) -> None:
+    """Issue 18's migration on a database that already holds devices and counts: every device
+    keeps counting, without a label, and the counts stay in ``cells``."""
+    import sqlite3
+
+    path = tmp_path / "v1.sqlite3"
+    first = load_migrations()[0]
+    conn = sqlite3.connect(path)
+    sql = first.sql.replace("{{AUTOID}}", "INTEGER PRIMARY KEY AUTOINCREMENT")
+    for stmt in split_statements(sql):
+        conn.execute(stmt)
+    conn.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)"
+    )
+    conn.execute("INSERT INTO schema_migrations VALUES (1, ?, 'x')", (first.name,))
+    conn.execute(
+        "INSERT INTO devices (device_id, public_key, org_units, app_version, enrolled_at) "
+        "VALUES ('dev_oldone1', 'k', '[\"99100006000001\"]', '0.1.0', '2025-01-01T00:00:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO cells VALUES ('dev_oldone1', '99100006000001', '99100000000000', "
+        "'2025-01', 'services', 'TX-IND', 2, '', '', 7)"
+    )
+    conn.commit()
+    conn.close()
+    db = Database.open(str(path))
+    with db.read() as tx:
+        assert tx.one("SELECT label, counting, replaced_by FROM devices") == ("", 1, None)
+        assert tx.scalar("SELECT SUM(value) FROM cells") == 7
+    db.close()
