@@ -56,7 +56,7 @@ def receive_anchor(
         auth = authenticate(tx, "POST", path, body, headers, now, max_skew)
         if isinstance(auth, Answer):
             return auth
-        req, _units = auth
+        req, _units, _enrolled_at = auth
         text = _anchor_of(body)
         if text is None:
             return error(
@@ -94,7 +94,7 @@ def list_anchors(
         auth = authenticate(tx, "GET", path, b"", headers, now, max_skew)
         if isinstance(auth, Answer):
             return auth
-        req, _units = auth
+        req, _units, _enrolled_at = auth
         rows = tx.all(
             "SELECT position, anchor, received_on FROM audit_anchors WHERE device_id = ?"
             " ORDER BY position LIMIT ?",

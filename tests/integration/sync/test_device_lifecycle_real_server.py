@@ -13,9 +13,9 @@ import pytest
 
 from county_server import enrollment
 from county_server.db import Database
-from tests.integration.sync.county import DISTRICT, SCHOOLS, CountyServer
-from tests.integration.sync.truth import truth
-from tests.integration.sync.vaultkit import Seeder, Vault, open_vault
+from tests.support.county import DISTRICT, SCHOOLS, CountyServer
+from tests.support.truth import truth
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 A, B = SCHOOLS[0], SCHOOLS[1]
 
