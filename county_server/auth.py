@@ -36,7 +36,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from clinician_desk.vault.policy import check_new_passphrase
+from clinician_desk.vault.passphrase_policy import check_new_passphrase
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
