@@ -17,7 +17,7 @@ from clinician_desk.reports.handout_library import load_handout
 from clinician_desk.reports.handout_text import HandoutText
 from clinician_desk.reports.layout import DocMeta, Styles, build_pdf, styles_for
 from clinician_desk.reports.models import PersonalDetails
-from clinician_desk.reports.text import paragraph
+from clinician_desk.reports.text import check_fields, paragraph
 
 LANGUAGE_TAGS = {"en": "en-US", "zh-Hant": "zh-Hant-TW", "hmn": "hmn-US"}
 
@@ -92,6 +92,8 @@ def handout_story(
 
 def render_handout(topic: str, language: str, personal: PersonalDetails | None = None) -> bytes:
     """A handout as PDF bytes. Raises NotFoundError for an unknown topic or language."""
+    if personal is not None:
+        check_fields(personal)
     text = load_handout(topic, language)
     words = load_labels(language)
     fonts = font_set_for(language)

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable
 
 from clinician_desk.reports import clinical as c
 from clinician_desk.reports.models import CaseloadReportDoc, HoursLogDoc
+from clinician_desk.reports.text import check_fields
 
 MONTH_TITLE = "Caseload and service report"
 HOURS_TITLE = "Weekly log of experience hours"
@@ -79,6 +80,7 @@ def caseload_story(doc: CaseloadReportDoc) -> list[Flowable]:
 
 
 def render_caseload_report(doc: CaseloadReportDoc) -> bytes:
+    check_fields(doc)
     title = f"{MONTH_TITLE} {doc.year}-{doc.month:02d}"
     return c.render(caseload_story(doc), title, "caseload-report")
 
@@ -131,6 +133,7 @@ def hours_story(doc: HoursLogDoc) -> list[Flowable]:
 
 
 def render_hours_log(doc: HoursLogDoc) -> bytes:
+    check_fields(doc)
     title = f"{HOURS_TITLE} {doc.week_start.isoformat()}"
     # No health information about anyone: no confidential footer.
     return c.render(hours_story(doc), title, "hours-log", confidential=False)

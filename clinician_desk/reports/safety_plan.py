@@ -28,7 +28,7 @@ from clinician_desk.reports.fonts import LATIN_SET, FontSet, font_set_for
 from clinician_desk.reports.handout import language_tag
 from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, DocMeta, build_pdf, styles_for
 from clinician_desk.reports.models import SafetyPlanDoc
-from clinician_desk.reports.text import paragraph
+from clinician_desk.reports.text import check_fields, paragraph
 
 DOCUMENT = "safety_plan"
 STEP_COUNT = 6
@@ -165,6 +165,7 @@ def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
     Raises ``NotFoundError`` for a language without the plan and ``ValidationError`` unless the
     plan has exactly the six steps numbered 1 to 6.
     """
+    check_fields(doc)
     words = plan_text(language)
     if [s.number for s in sorted(doc.steps, key=lambda s: s.number)] != list(
         range(1, STEP_COUNT + 1)

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether
 from clinician_desk.reports import clinical as c
 from clinician_desk.reports.fonts import LATIN, LATIN_BOLD
 from clinician_desk.reports.models import ScreeningSummaryDoc, TrendPoint
+from clinician_desk.reports.text import check_fields
 
 TITLE = "Screening summary"
 _LINE = colors.HexColor("#2f5d8a")
@@ -97,5 +98,6 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
 
 def render_screening_summary(doc: ScreeningSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
+    check_fields(doc)
     title = f"{TITLE}: {doc.instrument_name} {doc.administered_on.isoformat()}"
     return c.render(screening_summary_story(doc), title, "screening")

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable
 
 from clinician_desk.reports import clinical as c
 from clinician_desk.reports.models import SessionSummaryDoc
+from clinician_desk.reports.text import check_fields
 
 TITLE = "Session summary"
 
@@ -68,4 +69,5 @@ def session_summary_story(doc: SessionSummaryDoc) -> list[Flowable]:
 
 def render_session_summary(doc: SessionSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
+    check_fields(doc)
     return c.render(session_summary_story(doc), f"{TITLE} {doc.session_date.isoformat()}", "note")

@@ -93,8 +93,8 @@ def test_handout_pdf_text_metadata_and_picture(language: str, artifacts_dir) -> 
     fonts = font_set_for(language)
     logical = normalize(handout.plain_text())
     if fonts.rtl:
-        # The reshaper drops harakat and consumes joiner controls (ZWNJ); neither is a glyph.
-        logical = _HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
+        # Harakat are kept (HarfBuzz positions them); joiner controls (ZWNJ) are not glyphs.
+        logical = logical.replace("\u200c", "").replace("\u200d", "")
     words = _words(logical)
     if fonts.cjk:
         # No spaces between Chinese words: compare character runs instead.
@@ -173,8 +173,14 @@ def test_odd_text_never_breaks_a_document(language: str) -> None:
 
     from clinician_desk.errors import ValidationError
 
-    odd = ["<b>x</b> & <font name=y>", "emoji 😀", "\x07 bell", "مرحبا <i> שלום", "&amp; ]]>"]
+    odd = ["<b>x</b> & <font name=y>", "\x07 bell", "مرحبا <i> 王 ਸਤਿ", "&amp; ]]>"]
     for text in odd:
         render_handout("sleep", language, replace(personal(), student_name=text, results=(text,)))
+    # A character no bundled font has is refused, named by code point, never silently dropped.
+    for text, code in (("emoji 😀", "U+1F600"), ("مرحبا שלום", "U+05E9")):
+        with pytest.raises(ValidationError, match=re.escape(code)) as refused:
+            render_handout("sleep", language, replace(personal(), student_name=text))
+        assert text not in str(refused.value)
+        assert "student_name" in str(refused.value)  # the field, not its content
     with pytest.raises(ValidationError, match="far too long"):
         render_handout("sleep", language, replace(personal(), results=("a" * 6000,)))

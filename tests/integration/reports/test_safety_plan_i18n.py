@@ -155,7 +155,7 @@ def test_right_to_left_text_is_right_aligned_and_numbers_read_left_to_right(
     x = {text: pos for pos, text in runs}
     assert x[plan_text(language)["title"].replace("\u200c", "")] > 300  # right-aligned title
     assert x[plan_text("en")["draft_notice"]] < 80  # the English notice stays left to right
-    assert x["2026"] < x["10"] < x["01"]  # the date is drawn year first, left to right
+    assert "2026-10-01" in x  # the date is one left-to-right run, year first
 
 
 def test_step_five_keeps_what_was_typed_and_replaces_only_the_records_english_988() -> None:
