@@ -173,8 +173,9 @@ def _line_segments(text: str, fonts: FontSet, bold: bool, base: str) -> list[tup
     current: list[str | None] = [None]
 
     def face_of(ch: str) -> str:
-        current[0] = _face(ch, fonts, bold, current[0])
-        return current[0]
+        face = _face(ch, fonts, bold, current[0])
+        current[0] = face
+        return face
 
     return [
         (seg.face, seg.text, seg.rtl)
