@@ -11,6 +11,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from clinician_desk.reports.crisis import crisis_block, crisis_footer, mentions_crisis
 from clinician_desk.reports.fonts import FontSet, font_set_for
 from clinician_desk.reports.handout_library import labels as load_labels
 from clinician_desk.reports.handout_library import load_handout
@@ -38,7 +39,11 @@ def _personal_box(
         if personal.attendance_period:
             attended += f" ({personal.attendance_period})"
         rows.append((words["attendance"], attended))
-    rows.append((words["results"], "; ".join(personal.results) or none))
+    if personal.results:
+        results = "; ".join(personal.results)
+        if personal.results_note:
+            results += f" — {personal.results_note}"
+        rows.append((words["results"], results))
     cells = [
         [paragraph(label, styles.body, fonts, bold=True), paragraph(value, styles.body, fonts)]
         for label, value in rows
@@ -76,6 +81,8 @@ def handout_story(
     story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True)]
     if text.is_draft:
         story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
+    if mentions_crisis(text.plain_text()):
+        story += [crisis_block(text.language, fonts), Spacer(1, 8)]
     if personal is not None:
         story.append(paragraph(words["personal_heading"], styles.h2, fonts, bold=True))
         story.append(_personal_box(personal, words, fonts, styles, width))
@@ -104,5 +111,9 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
         confidential=personal is not None,
         page_label=words["page"],
         fonts=fonts,
+        crisis_footer=crisis_footer(language) if mentions_crisis(text.plain_text()) else "",
+        running_header=(
+            f"{text.title} — {personal.student_name}" if personal is not None else text.title
+        ),
     )
     return build_pdf(handout_story(text, words, fonts, personal), meta)

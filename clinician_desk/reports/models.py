@@ -172,4 +172,6 @@ class PersonalDetails:
     services: tuple[str, ...] = ()
     sessions_attended: int | None = None
     attendance_period: str = ""
+    # Only results the clinician ticked for this print, as words (never a score).
     results: tuple[str, ...] = ()
+    results_note: str = ""

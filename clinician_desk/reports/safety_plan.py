@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
+from clinician_desk.reports.crisis import crisis_block, crisis_footer
 from clinician_desk.reports.document_text import (
     DocumentText,
     document_languages,
@@ -146,7 +147,9 @@ def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable
         story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
         english = plan_text("en")["draft_notice"]
         story.append(paragraph(english, styles_for(LATIN_SET).banner, LATIN_SET, bold=True))
-    story += [_fields(doc, words, fonts), Spacer(1, 8)]
+    story += [_fields(doc, words, fonts), Spacer(1, 6)]
+    # 988, the county line and 911 on page 1 whatever the plan's length (step 5 repeats them).
+    story += [crisis_block(language, fonts), Spacer(1, 8)]
     for step in sorted(doc.steps, key=lambda s: s.number):
         items = step.items
         if step.number == CRISIS_STEP:
@@ -180,5 +183,7 @@ def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
         page_label=words["page"],
         fonts=fonts,
         footer_note="" if language == "en" else words["confidential"],
+        crisis_footer=crisis_footer(language),
+        running_header=f"{words['title']} — {doc.student_name}".strip(" —"),
     )
     return build_pdf(safety_plan_story(doc, language), meta)

@@ -75,6 +75,8 @@ class DocumentRequest:
     month: int | None = None
     week_of: date | None = None
     license_type: str = ""
+    # Instruments whose latest result the clinician ticked for a personalized handout.
+    include_results: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ class PrintService:
             if not student.personalized_handout_allowed:
                 raise PermissionRefusedError(student.personalized_handout_reason)
             words = handouts.labels(language)
-            personal = views.personal_details(conn, student.id, self.instruments, words)
+            personal = views.personal_details(
+                conn, student.id, self.instruments, words, frozenset(req.include_results)
+            )
         pdf = render_handout(req.topic, language, personal)
         details = {
             "document": "handout",

@@ -21,7 +21,7 @@ from clinician_desk.domain.hours import (
     week_start,
 )
 from clinician_desk.domain.screenings import Instrument, build_trend
-from clinician_desk.errors import NotFoundError
+from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports import models as m
 from clinician_desk.services.record_views import (
     safety_plan_view,
@@ -147,8 +147,11 @@ def screening_doc(
     )
 
 
-# Never named or counted for a family: a mandated report (it may concern the family itself).
-NOT_FOR_FAMILIES = frozenset({"MAND-REPORT"})
+# Never named or counted for a family: a mandated report (it may concern the family itself) and
+# substance-use screening (the student's own confidential care).
+NOT_FOR_FAMILIES = frozenset({"MAND-REPORT", "SCR-SUD"})
+# Results a family document never carries, even when ticked.
+SUBSTANCE_USE_INSTRUMENTS = frozenset({"CRAFFT"})
 
 
 def personal_details(
@@ -156,12 +159,22 @@ def personal_details(
     student_id: int,
     instruments: Mapping[str, Instrument],
     labels: Mapping[str, str] | None = None,
+    include_results: frozenset[str] = frozenset(),
 ) -> m.PersonalDetails:
-    """Name, services, sessions attended and latest results, for a personalized handout.
+    """Name, services and sessions attended, for a personalized handout; results only for the
+    instruments the clinician ticked for this print (``include_results``), as translated words
+    (the band, never a score) with a one-line explanation.
 
     Service names come from the handout language's ``service.<CODE>`` labels (the taxonomy's
-    English name otherwise). Mandated reports and services without the student are left out.
+    English name otherwise). Mandated reports, substance-use screening and services without the
+    student are left out; a substance-use result is refused even when ticked.
     """
+    refused = include_results & SUBSTANCE_USE_INSTRUMENTS
+    if refused:
+        raise ValidationError(
+            "Substance-use screening results are never printed for families "
+            f"({', '.join(sorted(refused))}); untick them and print again."
+        )
     student = student_view(conn, student_id)
     taxonomy = load_taxonomy()
     words = labels or {}
@@ -188,20 +201,23 @@ def personal_details(
         if known is None or s.administered_on >= known.administered_on:
             latest_by_instrument[s.instrument] = s
     for name, s in sorted(latest_by_instrument.items()):
+        if name not in include_results:
+            continue
         res = screenings_repo.results_of(conn, s.id)
         if not res:
             continue
         r = res[-1].result
         title = instruments[name].title if name in instruments else name
-        if r.get("total") is not None:
-            band = f" ({r['band']})" if r.get("band") else ""
-            results.append(f"{title} {s.administered_on.isoformat()}: {r['total']}{band}")
+        band = str(r.get("band") or "").strip()
+        word = words.get(f"band.{band.replace(' ', '_')}", "") if band else ""
+        results.append(f"{title}, {s.administered_on.isoformat()}" + (f": {word}" if word else ""))
     return m.PersonalDetails(
         student_name=student.display_name,
         services=services,
         sessions_attended=len(rows),
         attendance_period=period,
         results=tuple(results),
+        results_note=words.get("results_note", "") if results else "",
     )
 
 
