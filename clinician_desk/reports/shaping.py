@@ -108,7 +108,16 @@ def visual_segments(
             out.append(Segment(face, piece, False))
         else:
             out.append(Segment(face, piece, rtl))
-    return out
+    # Neighbouring left-to-right pieces in one face ("GAD-" and "7", levels 0 and 2) are one
+    # run to draw: a reader extracting the text then sees "GAD-7", not "GAD- 7".
+    merged: list[Segment] = []
+    for seg in out:
+        last = merged[-1] if merged else None
+        if last is not None and not last.rtl and not seg.rtl and last.face == seg.face:
+            merged[-1] = Segment(seg.face, last.text + seg.text, False)
+        else:
+            merged.append(seg)
+    return merged
 
 
 def _install_actual_text() -> None:
