@@ -95,10 +95,11 @@ def _face(ch: str, fonts: FontSet, bold: bool, current: str | None = None) -> st
             return current
         if ch == " " or is_invisible(ch) or has_glyph(primary, ch):
             return primary
-    if fonts.rtl and ord(ch) < 0x2B0 and has_glyph(fonts.fallback_face(bold), ch):
-        # Digits, Latin letters and ASCII punctuation in an Arabic-script document: all in the
-        # Latin face, so "988lifeline.org" or "(916) 555-0100" stays one run.
-        return fonts.fallback_face(bold)
+    latin = fonts.fallback_face(bold)
+    if latin != primary and ord(ch) < 0x2B0 and has_glyph(latin, ch):
+        # Digits, Latin letters and ASCII punctuation in an Arabic-script or Gurmukhi document:
+        # all in the Latin face, so "988lifeline.org", "PHQ-A" or "(916) 555-0100" is one run.
+        return latin
     face = face_for(ch, fonts, bold)
     if face is None:
         raise UnprintableError(ch)
@@ -142,7 +143,9 @@ def _word_runs(text: str, fonts: FontSet, bold: bool) -> Iterator[tuple[str, str
 def needs_bidi(text: str, fonts: FontSet, bold: bool = False) -> bool:
     """Whether plain reportlab paragraphs would misdraw the text: right-to-left characters, or
     characters needing a shaped face that is not the document's own."""
-    if fonts.rtl:
+    if fonts.rtl or fonts.shaping:
+        # Our own HarfBuzz path writes the source characters of every conjunct into the PDF
+        # (reportlab's own shaping leaves private code points), so Gurmukhi copies back intact.
         return True
     primary = fonts.face(bold)
     for ch in text:

@@ -96,7 +96,11 @@ def _found(language: str, logical: str, extracted: str) -> tuple[list[str], list
     if fonts.cjk:
         found = [w for w in words if w in extracted.replace(" ", "")]
     elif fonts.shaping:
-        pool = [_chars_and_unknown(w) for w in _words(extracted)]
+        # pypdf puts a space where a vowel sign is drawn with an offset ("ਨੰ ਬਰ"): a word
+        # may come back in two pieces, so neighbouring pieces are candidates too.
+        pieces = _words(extracted)
+        pieces += [a + b for a, b in zip(pieces, pieces[1:], strict=False)]
+        pool = [_chars_and_unknown(w) for w in pieces]
         found = [w for w in words if any(_could_be(w, *p) for p in pool)]
     else:
         found = [w for w in words if w in extracted]
@@ -121,7 +125,9 @@ def test_plan_pdf_words_numbers_metadata_and_picture(language: str, artifacts_di
     squeezed = extracted.replace(" ", "")
     for number in ("988", "911", "2026-10-01", PHONE.replace(" ", ""), "988lifeline.org"):
         assert number in squeezed, number
-    assert lib.contacts()["county_crisis_line"].replace(" ", "") in extracted.replace(" ", "")
+    assert lib.contacts_for(language)["county_crisis_line"].replace(" ", "") in extracted.replace(
+        " ", ""
+    )
     # The student's entries print as typed, Latin ones inside any script too.
     assert "Draw in my sketchbook" in extracted
     assert "Zephyrine" in extracted
