@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -108,7 +109,7 @@ def test_handout_pdf_text_metadata_and_picture(language: str, artifacts_dir) -> 
         # pypdf puts a space where a vowel sign is drawn with an offset ("ਨੰ ਬਰ"): a word
         # may come back in two pieces, so neighbouring pieces are candidates too.
         pieces = _words(extracted)
-        pieces += [a + b for a, b in zip(pieces, pieces[1:], strict=False)]
+        pieces += [a + b for a, b in itertools.pairwise(pieces)]
         pool = [_chars_and_unknown(w) for w in pieces]
         found = [w for w in words if any(_could_be(w, *p) for p in pool)]
     else:

@@ -5,6 +5,7 @@ Every name and entry here is synthetic and obviously fictional.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -99,7 +100,7 @@ def _found(language: str, logical: str, extracted: str) -> tuple[list[str], list
         # pypdf puts a space where a vowel sign is drawn with an offset ("ਨੰ ਬਰ"): a word
         # may come back in two pieces, so neighbouring pieces are candidates too.
         pieces = _words(extracted)
-        pieces += [a + b for a, b in zip(pieces, pieces[1:], strict=False)]
+        pieces += [a + b for a, b in itertools.pairwise(pieces)]
         pool = [_chars_and_unknown(w) for w in pieces]
         found = [w for w in words if any(_could_be(w, *p) for p in pool)]
     else:
