@@ -108,12 +108,27 @@ class PrintCentrePage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("print_message_label")
         self.message.setWordWrap(True)
+        # Until the county's crisis line is configured, every plan says "ask your counselor".
+        self.county_warning = QLabel()
+        self.county_warning.setObjectName("county_line_warning_label")
+        self.county_warning.setWordWrap(True)
+        self.county_warning.setStyleSheet("color: #8a1c1c; font-weight: bold;")
+        if handout_library.county_line_warning():
+            self.county_warning.setText(
+                _(
+                    "The county crisis line is not set: plans and handouts print “ask your "
+                    "school counselor” instead of a number. Ask district IT to set it."
+                )
+            )
+        else:
+            self.county_warning.hide()
         self.view = _preview_view()
         form = QFormLayout()
         form.addRow(_("Document"), self.document_combo)
         form.addRow(_("Topic"), self.topic_combo)
         form.addRow(_("Language"), self.language_combo)
         buttons = QVBoxLayout()
+        buttons.addWidget(self.county_warning)
         buttons.addLayout(form)
         for b in (self.preview_button, self.print_button, self.export_button):
             buttons.addWidget(b)
