@@ -123,6 +123,8 @@ class DocMeta:
     crisis_footer: str = ""
     # Drawn at the top of every page after the first (whose page the document is).
     running_header: str = ""
+    # Drawn across every page, e.g. "DRAFT — not signed" on an unsigned note.
+    watermark: str = ""
 
 
 def _canvas_class(meta: DocMeta) -> type[Canvas]:
@@ -147,7 +149,19 @@ def _canvas_class(meta: DocMeta) -> type[Canvas]:
                 super().showPage()
             super().save()
 
+        def _watermark(self) -> None:
+            self.saveState()
+            self.setFillColor(colors.HexColor("#b42318"))
+            self.setFillAlpha(0.16)
+            self.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            self.rotate(35)
+            self.setFont(LATIN_SET.bold, 54)
+            self.drawCentredString(0, -18, meta.watermark)
+            self.restoreState()
+
         def _footer(self, total: int) -> None:
+            if meta.watermark:
+                self._watermark()
             width = PAGE_WIDTH - 2 * MARGIN
             label = meta.page_label.format(page=self._pageNumber, pages=total)
             parts = [label]

@@ -15,6 +15,7 @@ from clinician_desk.reports.models import SessionSummaryDoc
 from clinician_desk.reports.text import check_fields
 
 TITLE = "Session summary"
+DRAFT_WATERMARK = "DRAFT — not signed"
 
 
 def _minutes_label(minutes: int) -> str:
@@ -70,4 +71,11 @@ def session_summary_story(doc: SessionSummaryDoc) -> list[Flowable]:
 def render_session_summary(doc: SessionSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
     check_fields(doc)
-    return c.render(session_summary_story(doc), f"{TITLE} {doc.session_date.isoformat()}", "note")
+    signed = bool(doc.signed_by and doc.signed_at)
+    return c.render(
+        session_summary_story(doc),
+        f"{TITLE} {doc.session_date.isoformat()}",
+        "note",
+        watermark="" if signed else DRAFT_WATERMARK,
+        running_header=f"{TITLE} — {doc.student_name} ({doc.student_ref})",
+    )

@@ -23,6 +23,7 @@ from clinician_desk.domain.hours import (
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports import models as m
+from clinician_desk.services.profile import read_profile
 from clinician_desk.services.record_views import (
     safety_plan_view,
     session_note_view,
@@ -43,6 +44,7 @@ def setting(conn: Conn, key: str, default: str = "") -> str:
 def session_doc(conn: Conn, note_id: int) -> tuple[m.SessionSummaryDoc, int | None]:
     """The session summary of one note, and the student it is about."""
     v = session_note_view(conn, note_id)
+    profile = read_profile(conn)
     student_ref = "" if v.student_id is None else f"S-{v.student_id}"
     participants = v.participant_kind + (f" (group of {v.group_size})" if v.group_size else "")
     school = conn.execute("SELECT name FROM schools WHERE cds_code = ?", (v.school_cds,)).fetchone()
@@ -57,9 +59,12 @@ def session_doc(conn: Conn, note_id: int) -> tuple[m.SessionSummaryDoc, int | No
         modality=MODALITY.get(v.modality, v.modality),
         template=v.template,
         sections=tuple(m.NoteSection(s.title, s.text) for s in v.sections),
-        signed_by=v.signed_by if v.status == "signed" else None,
+        signed_by=profile.signature(v.signed_by or "") if v.status == "signed" else None,
         signed_at=_when(v.signed_at) if v.status == "signed" else None,
-        addenda=tuple(m.AddendumView(a.body, a.signed_by, _when(a.signed_at)) for a in v.addenda),
+        addenda=tuple(
+            m.AddendumView(a.body, profile.signature(a.signed_by), _when(a.signed_at))
+            for a in v.addenda
+        ),
         tier=v.tier,
         location=v.location,
         participants=participants,
@@ -82,7 +87,7 @@ def safety_plan_doc(conn: Conn, student_id: int) -> m.SafetyPlanDoc:
         student_name=view.student_display_name,
         created_on=view.created_on,
         steps=tuple(m.PlanStep(s.number, s.title, s.items) for s in view.steps),
-        clinician=view.created_by,
+        clinician=read_profile(conn).signature(view.created_by),
     )
 
 
@@ -276,7 +281,7 @@ def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
         )
     students.sort(key=lambda r: r.student_name.casefold())
     return m.CaseloadReportDoc(
-        clinician=setting(conn, "clinician_name"),
+        clinician=read_profile(conn).signature(),
         year=year,
         month=month,
         services=tuple(services),
@@ -335,7 +340,7 @@ def hours_doc(
             m.RunningTotal("Children, couples and families", t.get("ccf", 0.0), lim.ccf_required)
         )
     return m.HoursLogDoc(
-        associate_name=setting(conn, "clinician_name"),
+        associate_name=read_profile(conn).display_name,
         license_type=license_type,
         week_start=start,
         rows=tuple(rows),
