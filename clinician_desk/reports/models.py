@@ -60,6 +60,17 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class CriticalItem:
+    """A critical answer, printed first in a boxed alert: the item's text, the answer given,
+    why it is critical, and where the safety follow-up stands."""
+
+    item: str
+    answer: str
+    reason: str
+    follow_up: str
+
+
+@dataclass(frozen=True)
 class ScreeningSummaryDoc:
     """One administration of an instrument, with the instrument's history for the trend chart."""
 
@@ -80,6 +91,8 @@ class ScreeningSummaryDoc:
     trend_label: str = "Total score"
     rule_version: str = ""
     administered_by: str = ""
+    critical: tuple[CriticalItem, ...] = ()
+    cutoff: float | None = None
 
 
 @dataclass(frozen=True)

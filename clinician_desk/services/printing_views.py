@@ -98,7 +98,8 @@ def _answer(instrument: Instrument | None, item_id: str, value: object) -> tuple
     option = item.option_for(value)
     label = option.label if option else str(value)
     points = "" if option is None else str(option.points)
-    return f"{item.id}. {item.text}", label, points
+    # Numbered items keep their number; named ones ("ever_attempted") show only their text.
+    return (f"{item.id}. {item.text}" if item.id.isdigit() else item.text), label, points
 
 
 def screening_doc(
@@ -121,7 +122,25 @@ def screening_doc(
             scores.append((sid, f"{sub['score']}{mark}"))
     if latest.get("positive") is not None:
         scores.append(("Screen", "positive" if latest["positive"] else "negative"))
-    flags = tuple(f"{c['item']}: {c['reason']} ({c['level']})" for c in latest.get("critical", []))
+    follow_up = screenings_repo.follow_up_of(conn, screening_id)
+    if follow_up is not None:
+        state = (
+            f"recorded {str(follow_up['recorded_at'])[:10]}: risk {follow_up['risk_outcome']}, "
+            f"parent {str(follow_up['parent_decision']).replace('_', ' ')}"
+        )
+    elif row.requires_follow_up:
+        state = "OPEN — safety follow-up not yet recorded"
+    else:
+        state = "not required"
+    critical = []
+    for crit in latest.get("critical", []):
+        item_id = str(crit.get("item", ""))
+        text, answer, _ = _answer(instrument, item_id, row.responses.get(item_id, ""))
+        critical.append(m.CriticalItem(text, answer, str(crit.get("reason", "")), state))
+    flags = tuple(f"{c.item}: {c.reason}" for c in critical)
+    thresholds = instrument.scoring.thresholds if instrument else ()
+    mine = [t.at for t in thresholds if t.population in (row.population, "all")]
+    cutoff = float(mine[0]) if mine else (float(thresholds[0].at) if thresholds else None)
     trend_rows = screenings_repo.trend_inputs(conn, row.student_id, row.instrument)
     rng = instrument.total_range if instrument else None
     series = build_trend(row.instrument, trend_rows, rng)
@@ -139,7 +158,8 @@ def screening_doc(
         respondent=row.respondent,
         language=row.language,
         responses=tuple(
-            m.ResponseLine(*_answer(instrument, k, v)) for k, v in row.responses.items()
+            m.ResponseLine(*_answer(instrument, k, row.responses[k]))
+            for k in _form_order(instrument, row.responses)
         ),
         scores=tuple(scores),
         band=str(latest.get("band") or "—"),
@@ -148,8 +168,22 @@ def screening_doc(
         trend=points if len(points) >= 2 else (),
         trend_max=float(rng[1]) if rng else None,
         rule_version=results[-1].rule_version if results else "",
-        administered_by=row.recorded_by,
+        administered_by=read_profile(conn).signature(row.recorded_by),
+        critical=tuple(critical),
+        cutoff=cutoff,
     )
+
+
+def _form_order(instrument: Instrument | None, responses: Mapping[str, Any]) -> list[str]:
+    """Answered item ids in the instrument's own order (1, 2, … 17, then extra items), never
+    in text order (1, 10, 11, … 2)."""
+    order = [i.id for i in instrument.items] if instrument else []
+    known = [k for k in order if k in responses]
+    rest = sorted(
+        (k for k in responses if k not in order),
+        key=lambda k: (0, int(k), "") if k.isdigit() else (1, 0, k),
+    )
+    return known + rest
 
 
 # Never named or counted for a family: a mandated report (it may concern the family itself) and

@@ -78,7 +78,7 @@ def test_screening_summary_has_result_flags_trend_and_attribution(artifacts_dir)
     assert doc.flags[0] in text
     assert doc.responses[8].item in text
     assert doc.attribution in text
-    assert "Trend" in text and "08/20" in text and "10/01" in text
+    assert "Trend" in text and "2026-08-20" in text and "2026-10-01" in text  # dates with year
     assert CONFIDENTIAL in text
     # Only bundled fonts: the chart's drawing used to pull in Helvetica (not embeddable here).
     assert b"/Helvetica" not in pdf
