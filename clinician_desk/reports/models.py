@@ -162,6 +162,20 @@ class CaseloadStudentRow:
     sessions: int
     minutes: int
     last_session: date | None = None
+    student_ref: str = ""
+    open_flags: int = 0
+    positive_screens: int = 0
+    overdue_referrals: int = 0
+    unsigned_notes: int = 0
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(
+            self.open_flags
+            or self.positive_screens
+            or self.overdue_referrals
+            or self.unsigned_notes
+        )
 
 
 @dataclass(frozen=True)

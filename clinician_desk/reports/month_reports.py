@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import timedelta
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from clinician_desk.reports import clinical as c
@@ -34,7 +35,7 @@ def caseload_story(doc: CaseloadReportDoc) -> list[Flowable]:
             str(r.sessions),
             str(r.students),
             str(r.minutes),
-            str(r.participants or ""),
+            str(r.participants) if r.participants else "—",
         ]
         for r in doc.services
     ]
@@ -46,37 +47,75 @@ def caseload_story(doc: CaseloadReportDoc) -> list[Flowable]:
         str(sum(r.minutes for r in doc.services)),
         str(sum(r.participants for r in doc.services) or ""),
     ]
+    # The code column is as wide as the widest code: a code is never broken mid-word.
+    code_width = _code_fraction([r.code for r in doc.services])
+    rest = 1.0 - code_width - 0.5
     story.append(
         c.grid(
             ["Code", "Service", "Sessions", "Students", "Minutes", "Participants"],
             [*rows, totals],
-            [0.17, 0.32, 0.11, 0.11, 0.11, 0.18],
+            [code_width, rest, 0.11, 0.11, 0.12, 0.16],
             total_row=True,
         )
     )
-    if doc.students:
-        story.append(c.heading(f"Students seen ({len(doc.students)})"))
+    review = [s for s in doc.students if s.needs_review]
+    if review:
+        story.append(c.heading(f"Needs review ({len(review)})"))
         story.append(
             c.grid(
-                ["Student", "Grade", "School", "Sessions", "Minutes", "Last session"],
+                [
+                    "Student",
+                    "Id",
+                    "Open flags",
+                    "Positive screens",
+                    "Overdue referrals",
+                    "Unsigned notes",
+                ],
                 [
                     [
                         s.student_name,
+                        s.student_ref,
+                        str(s.open_flags),
+                        str(s.positive_screens),
+                        str(s.overdue_referrals),
+                        str(s.unsigned_notes),
+                    ]
+                    for s in review
+                ],
+                [0.3, 0.1, 0.13, 0.16, 0.17, 0.14],
+            )
+        )
+    seen = [s for s in doc.students if s.sessions]
+    if seen:
+        story.append(c.heading(f"Students seen ({len(seen)})"))
+        story.append(
+            c.grid(
+                ["Student", "Id", "Grade", "School", "Sessions", "Minutes", "Last session"],
+                [
+                    [
+                        s.student_name,
+                        s.student_ref,
                         s.grade,
                         s.school,
                         str(s.sessions),
                         str(s.minutes),
                         c.fmt_date(s.last_session),
                     ]
-                    for s in doc.students
+                    for s in seen
                 ],
-                [0.27, 0.1, 0.25, 0.11, 0.11, 0.16],
+                [0.22, 0.08, 0.09, 0.22, 0.11, 0.11, 0.17],
             )
         )
     if doc.notes:
         story.append(c.heading("Notes"))
         story.extend(c.bullets(doc.notes))
     return story
+
+
+def _code_fraction(codes: list[str]) -> float:
+    """The code column's width as a fraction of the content width (bold 10 pt + padding)."""
+    widest = max(float(stringWidth(code, c.FONTS.bold, 10)) for code in [*codes, "Code"])
+    return float(min(0.3, max(0.12, (widest + 14) / c.CONTENT_WIDTH)))
 
 
 def render_caseload_report(doc: CaseloadReportDoc) -> bytes:

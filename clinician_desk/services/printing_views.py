@@ -20,6 +20,7 @@ from clinician_desk.domain.hours import (
     compute_hours,
     week_start,
 )
+from clinician_desk.domain.referrals import OPEN_STATUSES
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports import models as m
@@ -298,22 +299,32 @@ def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
         " WHERE s.session_date BETWEEN ? AND ? GROUP BY p.student_id",
         span,
     ).fetchall()
+    review = _review_counts(conn, first, last)
+    by_student = {int(sid): (int(n), int(mins or 0), last_day) for sid, n, mins, last_day in seen}
     students = []
     schools: set[str] = set()
-    for sid, count, minutes, last_day in seen:
-        v = student_view(conn, int(sid))
+    # Everyone seen this month, and anyone else with something a supervisor must review.
+    for sid in sorted(set(by_student) | {s for s, counts in review.items() if any(counts)}):
+        v = student_view(conn, sid)
+        count, minutes, last_day = by_student.get(sid, (0, 0, None))
+        flags, positive, overdue, unsigned = review.get(sid, (0, 0, 0, 0))
         schools.add(v.school_name or v.school_cds)
         students.append(
             m.CaseloadStudentRow(
                 student_name=v.display_name,
                 grade=v.grade,
                 school=v.school_name or v.school_cds,
-                sessions=int(count),
-                minutes=int(minutes or 0),
-                last_session=date.fromisoformat(last_day),
+                sessions=count,
+                minutes=minutes,
+                last_session=date.fromisoformat(last_day) if last_day else None,
+                student_ref=f"S-{sid}",
+                open_flags=flags,
+                positive_screens=positive,
+                overdue_referrals=overdue,
+                unsigned_notes=unsigned,
             )
         )
-    students.sort(key=lambda r: r.student_name.casefold())
+    students.sort(key=lambda r: (r.student_name.casefold(), r.student_ref))
     return m.CaseloadReportDoc(
         clinician=read_profile(conn).signature(),
         year=year,
@@ -322,6 +333,32 @@ def caseload_doc(conn: Conn, year: int, month: int) -> m.CaseloadReportDoc:
         students=tuple(students),
         schools=tuple(sorted(schools)),
     )
+
+
+def _review_counts(conn: Conn, first: date, last: date) -> dict[int, tuple[int, int, int, int]]:
+    """Per student: open safety flags, positive screens this month, referrals whose follow-up
+    date has passed by the month's end while still open, and unsigned (draft) notes."""
+    queries = (
+        "SELECT student_id, count(*) FROM safety_flags WHERE closed_at IS NULL GROUP BY student_id",
+        "SELECT student_id, count(*) FROM screenings WHERE positive = 1"
+        " AND administered_on BETWEEN ? AND ? GROUP BY student_id",
+        "SELECT student_id, count(*) FROM referrals WHERE status IN"
+        f" ({', '.join(repr(s) for s in sorted(OPEN_STATUSES))})"
+        " AND follow_up_on IS NOT NULL AND follow_up_on < ? GROUP BY student_id",
+        "SELECT student_id, count(*) FROM notes WHERE status = 'draft'"
+        " AND student_id IS NOT NULL GROUP BY student_id",
+    )
+    params: tuple[tuple[str, ...], ...] = (
+        (),
+        (first.isoformat(), last.isoformat()),
+        (last.isoformat(),),
+        (),
+    )
+    counts: dict[int, list[int]] = {}
+    for column, (sql, args) in enumerate(zip(queries, params, strict=True)):
+        for sid, n in conn.execute(sql, args).fetchall():
+            counts.setdefault(int(sid), [0, 0, 0, 0])[column] = int(n)
+    return {sid: (c[0], c[1], c[2], c[3]) for sid, c in counts.items()}
 
 
 def hours_doc(
