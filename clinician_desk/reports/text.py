@@ -171,7 +171,10 @@ def markup(text: str, fonts: FontSet, bold: bool = False) -> str:
     return "".join(parts)
 
 
-def _line_segments(text: str, fonts: FontSet, bold: bool, base: str) -> list[tuple[str, str, bool]]:
+@lru_cache(maxsize=16384)
+def _line_segments(
+    text: str, fonts: FontSet, bold: bool, base: str
+) -> tuple[tuple[str, str, bool], ...]:
     embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", text) if fonts.rtl else text
     current: list[str | None] = [None]
 
@@ -180,10 +183,10 @@ def _line_segments(text: str, fonts: FontSet, bold: bool, base: str) -> list[tup
         current[0] = face
         return face
 
-    return [
+    return tuple(
         (seg.face, seg.text, seg.rtl)
         for seg in visual_segments(embedded, base, face_of, SHAPED_FACES.__contains__)
-    ]
+    )
 
 
 def _segment_width(face: str, text: str, rtl: bool, size: float) -> float:
@@ -196,7 +199,9 @@ def _visible(text: str) -> str:
     return "".join(ch for ch in text if not is_invisible(ch) or ch == " ")
 
 
+@lru_cache(maxsize=65536)
 def _width(text: str, fonts: FontSet, bold: bool, base: str, size: float) -> float:
+    """Width of one word or line; cached (the bidi pass is pure Python and words recur)."""
     return sum(
         _segment_width(face, run, rtl, size)
         for face, run, rtl in _line_segments(text, fonts, bold, base)
