@@ -28,6 +28,13 @@ def crisis_lines(language: str) -> tuple[str, str, str]:
     return (words["lifeline"], words["county_line"], words["emergency"])
 
 
+def confidential_words(language: str) -> str:
+    """ "Confidential health information" in the language (the safety plan's translation)."""
+    from clinician_desk.reports.safety_plan import plan_text
+
+    return plan_text(language)["confidential"]
+
+
 def mentions_crisis(text: str) -> bool:
     """Whether a handout talks about crisis help (names 988 or 911)."""
     return any(number in text for number in EMERGENCY_NUMBERS)

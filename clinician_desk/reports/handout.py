@@ -11,7 +11,12 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from clinician_desk.reports.crisis import crisis_block, crisis_footer, mentions_crisis
+from clinician_desk.reports.crisis import (
+    confidential_words,
+    crisis_block,
+    crisis_footer,
+    mentions_crisis,
+)
 from clinician_desk.reports.fonts import FontSet, font_set_for
 from clinician_desk.reports.handout_library import labels as load_labels
 from clinician_desk.reports.handout_library import load_handout
@@ -28,19 +33,26 @@ def language_tag(language: str) -> str:
     return LANGUAGE_TAGS.get(language, language)
 
 
+def _separator(words: dict[str, str], key: str, default: str) -> str:
+    """The language's list separator: "، " in Arabic and Dari, "、" in Chinese (no space)."""
+    mark = words.get(key, default)
+    return mark if mark in ("、", "；") else f"{mark} "
+
+
 def _personal_box(
     personal: PersonalDetails, words: dict[str, str], fonts: FontSet, styles: Styles, width: float
 ) -> Flowable:
     none = words["none"]
     rows: list[tuple[str, str]] = [(words["student"], personal.student_name)]
-    rows.append((words["services"], ", ".join(personal.services) or none))
+    sep = _separator(words, "list_separator", ",")
+    rows.append((words["services"], sep.join(personal.services) or none))
     if personal.sessions_attended is not None:
         attended = str(personal.sessions_attended)
         if personal.attendance_period:
             attended += f" ({personal.attendance_period})"
         rows.append((words["attendance"], attended))
     if personal.results:
-        results = "; ".join(personal.results)
+        results = _separator(words, "results_separator", ";").join(personal.results)
         if personal.results_note:
             results += f" — {personal.results_note}"
         rows.append((words["results"], results))
@@ -112,6 +124,8 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
         page_label=words["page"],
         fonts=fonts,
         crisis_footer=crisis_footer(language) if mentions_crisis(text.plain_text()) else "",
+        # The confidentiality line in the family's language too (the English one stays).
+        footer_note="" if personal is None or language == "en" else confidential_words(language),
         running_header=(
             f"{text.title} — {personal.student_name}" if personal is not None else text.title
         ),

@@ -45,6 +45,7 @@ REQUIRED = (
     "county_line",
     "emergency",
     "closing",
+    "reason_for_living",
     "draft_notice",
     "confidential",
     "page",
@@ -118,6 +119,8 @@ def _step_box(number: int, items: tuple[str, ...], words: DocumentText, fonts: F
     ]
     if items:
         rows.extend(paragraph(i, styles.item, fonts, bullet=True) for i in items)
+        # Room to add one more by hand after the typed entries.
+        rows.append(paragraph(_BLANK, styles.body, fonts))
     else:
         rows.extend(paragraph(_BLANK, styles.body, fonts) for _ in range(3))
     table = Table([[r] for r in rows], colWidths=[_CONTENT_WIDTH])
@@ -158,6 +161,8 @@ def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable
             typed = tuple(i for i in items if i != LIFELINE_988)
             items = (*typed, *crisis_lines(language))
         story.append(_step_box(step.number, items, words, fonts))
+    story.append(paragraph(words["reason_for_living"], styles.h2, fonts, bold=True))
+    story.append(paragraph(_BLANK, styles.body, fonts))
     story.append(paragraph(words["closing"], styles.body, fonts))
     return story
 

@@ -277,8 +277,10 @@ def _default_plan_language(student: Any) -> tuple[str, str]:
     English; the note names a recorded language that has no safety plan."""
     guardians = sorted(student.guardians, key=lambda g: not g.is_primary)
     recorded = [student.language, *(g.preferred_language for g in guardians)]
-    missing = []
+    missing: list[str] = []
     for value in (v.strip() for v in recorded if v and v.strip()):
+        if value.casefold() in (m.casefold() for m in missing):
+            continue  # "Tagalog" for the student and the guardian is named once
         code = handouts.resolve_language(value, safety_plan_languages())
         if code is not None:
             break
