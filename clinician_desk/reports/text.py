@@ -34,6 +34,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from clinician_desk.errors import ValidationError
 from clinician_desk.reports.fonts import (
+    HANT,
     SHAPED_FACES,
     FontSet,
     face_for,
@@ -143,6 +144,9 @@ def _word_runs(text: str, fonts: FontSet, bold: bool) -> Iterator[tuple[str, str
 def needs_bidi(text: str, fonts: FontSet, bold: bool = False) -> bool:
     """Whether plain reportlab paragraphs would misdraw the text: right-to-left characters, or
     characters needing a shaped face that is not the document's own."""
+    if bold and fonts.bold == fonts.regular:
+        # No bold face (WenQuanYi): our flowable draws bold by stroking the outline.
+        return True
     if fonts.rtl or fonts.shaping:
         # Our own HarfBuzz path writes the source characters of every conjunct into the PDF
         # (reportlab's own shaping leaves private code points), so Gurmukhi copies back intact.
@@ -244,6 +248,10 @@ def visual_line(logical: str, base: str = "R") -> str:
     """
     embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", logical)
     return str(get_display(_reshape(embedded), base_dir=base))
+
+
+# Faces with no bold variant among the bundled fonts: bold is drawn by stroking the outline.
+_NO_BOLD_FACE = frozenset({HANT})
 
 
 class BidiParagraph(Flowable):  # type: ignore[misc]
@@ -357,13 +365,26 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
                 x = self.width - self.indent - sum(widths)
             else:
                 x = max(self.indent, self.style.leftIndent or 0)
+            # One text object per line (one BT…ET): readers see one line, not one per run.
+            obj = canvas.beginText(x, y)
+            mode = 0
             for (face, run, rtl), w in zip(segments, widths, strict=True):
-                canvas.setFont(face, size)
-                if face in SHAPED_FACES:
-                    canvas.drawString(x, y, shape(run, face, size, rtl)[0])
-                else:
-                    canvas.drawString(x, y, _visible(run))
+                text = shape(run, face, size, rtl)[0] if face in SHAPED_FACES else _visible(run)
+                fake_bold = self.bold and face in _NO_BOLD_FACE
+                if fake_bold != (mode == 2):
+                    # Bold without a bold face: fill and stroke the outline (text mode 2).
+                    mode = 2 if fake_bold else 0
+                    obj.setTextRenderMode(mode)
+                obj.setTextOrigin(x, y)
+                obj.setFont(face, size)
+                obj.textOut(text)
                 x += w
+            if mode == 2:
+                obj.setTextRenderMode(0)
+            if any(self.bold and f in _NO_BOLD_FACE for f, _, _ in segments):
+                canvas.setStrokeColor(self.style.textColor)
+                canvas.setLineWidth(size * 0.035)
+            canvas.drawText(obj)
             y -= leading
 
 

@@ -55,3 +55,15 @@ def test_a_missing_language_is_named_once(vault: Vault) -> None:
     vault.record.save_safety_plan(sid, {"warning_signs": ("Cannot sleep",)})
     printed = vault.printing.produce(DocumentRequest("safety-plan", student_id=sid))
     assert printed.note == "There is no safety plan in Tagalog; printing in English."
+
+
+def test_traditional_chinese_headings_are_bold() -> None:
+    """WenQuanYi has no bold face: headings are drawn filled and stroked (text mode 2)."""
+    from .pdf_tools import reader
+
+    pdf = render_safety_plan(safety_plan_doc(), "zh-Hant")
+    content = reader(pdf).pages[0].get_contents()
+    assert content is not None and b" 2 Tr" in content.get_data()
+    assert plan_text("zh-Hant")["title"] in text_of(pdf)
+    latin = reader(render_safety_plan(safety_plan_doc(), "en")).pages[0].get_contents()
+    assert latin is not None and b" 2 Tr" not in latin.get_data()  # Noto Sans has a bold face
