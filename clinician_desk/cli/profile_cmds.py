@@ -16,6 +16,9 @@ def register(sub: Any) -> None:
     s = actions.add_parser("set", help="set the display name and/or credential")
     s.add_argument("--display-name", help='as signed on documents, e.g. "Alex Sample"')
     s.add_argument("--credential", help="e.g. AMFT, APCC, ASW, LMFT, PPS")
+    s.add_argument("--supervisor-name", help="hours log: the supervisor's name")
+    s.add_argument("--supervisor-license", help='hours log: e.g. "LMFT 000000"')
+    s.add_argument("--site", help="hours log: the work setting (school or agency)")
     s.set_defaults(func=cmd_profile_set)
     show = actions.add_parser("show", help="show what documents print")
     show.set_defaults(func=cmd_profile_show)
@@ -24,7 +27,12 @@ def register(sub: Any) -> None:
 def cmd_profile_set(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
         profile = set_profile(
-            services.db, display_name=args.display_name, credential=args.credential
+            services.db,
+            display_name=args.display_name,
+            credential=args.credential,
+            supervisor_name=args.supervisor_name,
+            supervisor_license=args.supervisor_license,
+            site=args.site,
         )
     out(f"Documents are signed: {profile.signature() or '(not set)'}")
     return 0

@@ -127,6 +127,7 @@ class RunningTotal:
     hours: float
     target: float | None = None
     is_maximum: bool = False
+    unit: str = "hours"
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class HoursLogDoc:
     site: str = ""
     running_totals: tuple[RunningTotal, ...] = ()
     warnings: tuple[str, ...] = ()
+    supervisor_license: str = ""
+    requirements: str = ""
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,7 @@ def hours_story(doc: HoursLogDoc) -> list[Flowable]:
                 ("Associate", doc.associate_name),
                 ("Registration", f"{doc.license_type} {doc.registration}".strip()),
                 ("Supervisor", doc.supervisor_name),
+                ("Supervisor's license", doc.supervisor_license),
                 ("Work setting", doc.site),
                 ("Week", f"{doc.week_start.isoformat()} to {end.isoformat()}"),
             ]
@@ -148,20 +149,23 @@ def hours_story(doc: HoursLogDoc) -> list[Flowable]:
         story.append(c.heading("Running totals"))
         story.append(
             c.grid(
-                ["Total", "Hours", "Requirement"],
+                ["Total", "So far", "Requirement"],
                 [
                     [
                         t.label,
-                        c.fmt_hours(t.hours),
+                        f"{c.fmt_hours(t.hours)} {t.unit}",
                         ""
                         if t.target is None
-                        else ("at most " if t.is_maximum else "") + c.fmt_hours(t.target),
+                        else ("at most " if t.is_maximum else "at least ")
+                        + f"{c.fmt_hours(t.target)} {t.unit}",
                     ]
                     for t in doc.running_totals
                 ],
                 [0.5, 0.15, 0.35],
             )
         )
+    if doc.requirements:
+        story.append(c.text(f"Categories and targets: {doc.requirements}", small=True))
     story.append(c.heading("Checks"))
     story.extend(c.bullets(doc.warnings) if doc.warnings else [c.text("No problems found.")])
     story.append(c.gap(24))

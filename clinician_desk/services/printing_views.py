@@ -9,8 +9,10 @@ which has no such field.
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from clinician_desk.domain.hours import (
@@ -24,6 +26,7 @@ from clinician_desk.domain.referrals import OPEN_STATUSES
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports import models as m
+from clinician_desk.resources import resource_path
 from clinician_desk.services.profile import read_profile
 from clinician_desk.services.record_views import (
     safety_plan_view,
@@ -361,12 +364,32 @@ def _review_counts(conn: Conn, first: date, last: date) -> dict[int, tuple[int, 
     return {sid: (c[0], c[1], c[2], c[3]) for sid, c in counts.items()}
 
 
+@cache
+def bbs_requirements() -> Mapping[str, Any]:
+    """Categories and targets per registration type (``resources/hours/bbs_requirements.json``)."""
+    path = resource_path("hours", "bbs_requirements.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"{path.name}: cannot be read ({exc.__class__.__name__})") from None
+    licenses = data.get("licenses") if isinstance(data, dict) else None
+    if not isinstance(licenses, dict):
+        raise ValidationError(f"{path.name}: 'licenses' is missing")
+    return licenses
+
+
+_FAMILY_CODES = frozenset({"TX-FAM"})
+_GROUP_CODES = frozenset({"TX-GRP"})
+
+
 def hours_doc(
     conn: Conn, license_type: str, day: date, limits: HoursLimits | None = None
 ) -> m.HoursLogDoc:
-    """The weekly log of the week containing ``day``, with running totals up to that week."""
+    """The weekly log of the week containing ``day`` in the BBS categories of the registration
+    type, with running totals against its targets and weeks of supervision counted."""
     start = week_start(day)
     end = start + timedelta(days=6)
+    taxonomy = load_taxonomy()
     sessions = [
         # Every direct session counts toward children/couples/families (clients are children).
         SessionMinutes(date.fromisoformat(d), code, int(minutes))
@@ -383,40 +406,79 @@ def hours_doc(
             (end.isoformat(),),
         ).fetchall()
     ]
-    report = compute_hours(license_type, sessions, logged, load_taxonomy(), limits)
+    report = compute_hours(license_type, sessions, logged, taxonomy, limits)
+    req = bbs_requirements().get(license_type)
+    if req is None:
+        raise ValidationError(f"No BBS requirements are recorded for {license_type}.")
     week = next((w for w in report.weeks if w.week_start == start), None)
-    lim = limits or HoursLimits()
+    # Direct counseling of this week split as the BBS log asks: individual, family, group.
+    split = {"individual": 0.0, "ccf": 0.0, "group": 0.0}
+    for s in sessions:
+        if week_start(s.day) != start or not taxonomy.service(s.service_code).direct_clinical:
+            continue
+        bucket = (
+            "group"
+            if s.service_code in _GROUP_CODES
+            else "ccf"
+            if s.service_code in _FAMILY_CODES
+            else "individual"
+        )
+        split[bucket] += s.minutes / 60.0
     rows: list[m.HoursRow] = []
     if week is not None:
-        rows.append(m.HoursRow("Direct clinical counseling", week.direct, "direct, total"))
+        values = {**split, "asw_a": week.asw_a, "asw_a1": week.asw_a1, "asw_b": week.asw_b}
+        for cat in req["direct"]:
+            counts = "non-clinical (B)" if cat["id"] == "asw_b" else "direct"
+            rows.append(m.HoursRow(cat["label"], round(values[cat["id"]], 2), counts))
         if license_type == "AMFT":
-            rows.append(m.HoursRow("Children, couples and families", week.ccf, "AMFT 500 hours"))
-        if license_type == "ASW":
-            rows.append(m.HoursRow("A: clinical assessment and treatment", week.asw_a, "ASW A"))
-            rows.append(m.HoursRow("A1: psychotherapy (part of A)", week.asw_a1, "ASW A1"))
-            rows.append(m.HoursRow("B: advocacy and consultation", week.asw_b, "ASW B"))
-        rows.append(m.HoursRow("Non-clinical", week.nonclinical, "total (capped)"))
-        rows.append(m.HoursRow("Supervision, individual/triadic", week.supervision_individual))
-        rows.append(m.HoursRow("Supervision, group", week.supervision_group))
+            rows.append(
+                m.HoursRow(
+                    "Counts toward couples, families and children (all sessions with a child)",
+                    week.ccf,
+                    "AMFT 500-hour minimum",
+                )
+            )
+        other = week.nonclinical - (week.asw_b if license_type == "ASW" else 0.0)
+        rows.append(m.HoursRow("Non-clinical (notes, testing, coordination, workshops)", other))
+        rows.append(m.HoursRow("Supervision: individual or triadic", week.supervision_individual))
+        rows.append(m.HoursRow("Supervision: group", week.supervision_group))
+    upto = [w for w in report.weeks if w.week_start <= start]
     t = report.totals
-    totals = [
+    measured = {
+        "direct": t.get("direct", 0.0),
+        "ccf": t.get("ccf", 0.0),
+        "nonclinical": t.get("nonclinical", 0.0),
+        "asw_a": t.get("asw_a", 0.0),
+        "asw_a1": t.get("asw_a1", 0.0),
+        "asw_b": t.get("asw_b", 0.0),
+        "supervision_weeks": float(sum(1 for w in upto if w.supervision > 0)),
+        "individual_weeks": float(sum(1 for w in upto if w.supervision_individual > 0)),
+    }
+    cap = next((float(x["hours"]) for x in req["targets"] if x["kind"] == "max"), None)
+    extra = measured["nonclinical"] if cap is None else min(measured["nonclinical"], cap)
+    measured["total"] = round(measured["direct"] + extra, 2)
+    totals = tuple(
         m.RunningTotal(
-            "Total countable experience", t.get("total_countable", 0.0), lim.total_required
-        ),
-        m.RunningTotal("Direct clinical counseling", t.get("direct", 0.0), lim.direct_required),
-        m.RunningTotal("Non-clinical", t.get("nonclinical", 0.0), lim.nonclinical_max, True),
-    ]
-    if license_type == "AMFT":
-        totals.append(
-            m.RunningTotal("Children, couples and families", t.get("ccf", 0.0), lim.ccf_required)
+            x["label"],
+            round(measured[x["key"]], 2),
+            float(x["hours"]),
+            x["kind"] == "max",
+            unit="weeks" if x["key"].endswith("_weeks") else "hours",
         )
+        for x in req["targets"]
+    )
+    forms = "; ".join(f"{f['name']} (version: {f['version']})" for f in req.get("forms", []))
+    profile = read_profile(conn)
     return m.HoursLogDoc(
-        associate_name=read_profile(conn).display_name,
+        associate_name=profile.display_name,
         license_type=license_type,
         week_start=start,
         rows=tuple(rows),
         registration=setting(conn, "registration_number"),
         supervisor_name=setting(conn, "supervisor_name"),
-        running_totals=tuple(totals),
+        supervisor_license=setting(conn, "supervisor_license"),
+        site=setting(conn, "work_setting"),
+        running_totals=totals,
         warnings=(week.warnings if week else ("No hours recorded this week.",)),
+        requirements=f"{req['title']}; {req['law']}; BBS forms: {forms}",
     )

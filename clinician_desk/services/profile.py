@@ -53,17 +53,37 @@ def _check(value: str, what: str, limit: int) -> str:
     return value
 
 
+# Printed on the associate's weekly hours log.
+SUPERVISOR_NAME = "supervisor_name"
+SUPERVISOR_LICENSE = "supervisor_license"
+WORK_SETTING = "work_setting"
+
+
 def set_profile(
-    db: Database, *, display_name: str | None = None, credential: str | None = None
+    db: Database,
+    *,
+    display_name: str | None = None,
+    credential: str | None = None,
+    supervisor_name: str | None = None,
+    supervisor_license: str | None = None,
+    site: str | None = None,
 ) -> Profile:
     """Store the given values (others unchanged); audited as ``profile.updated``."""
     changes: dict[str, str] = {}
-    if display_name is not None:
-        changes[DISPLAY_NAME] = _check(display_name, "display name", 80)
-    if credential is not None:
-        changes[CREDENTIAL] = _check(credential, "credential", 40)
+    for key, value, what, limit in (
+        (DISPLAY_NAME, display_name, "display name", 80),
+        (CREDENTIAL, credential, "credential", 40),
+        (SUPERVISOR_NAME, supervisor_name, "supervisor name", 80),
+        (SUPERVISOR_LICENSE, supervisor_license, "supervisor license", 60),
+        (WORK_SETTING, site, "work setting", 120),
+    ):
+        if value is not None:
+            changes[key] = _check(value, what, limit)
     if not changes:
-        raise ValidationError("Give --display-name and/or --credential.")
+        raise ValidationError(
+            "Give at least one of --display-name, --credential, --supervisor-name, "
+            "--supervisor-license, --site."
+        )
     with db.unit_of_work() as uow:
         now = utc_iso(uow.clock.now())
         for key, value in changes.items():
