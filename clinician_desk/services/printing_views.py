@@ -195,6 +195,9 @@ def _form_order(instrument: Instrument | None, responses: Mapping[str, Any]) -> 
 NOT_FOR_FAMILIES = frozenset({"MAND-REPORT", "SCR-SUD"})
 # Results a family document never carries, even when ticked.
 SUBSTANCE_USE_INSTRUMENTS = frozenset({"CRAFFT"})
+# What the print centre's single "include screening results" box ticks: mood and anxiety
+# screens with bands a family can read (never suicide-risk screens or substance use).
+FAMILY_RESULT_INSTRUMENTS = frozenset({"PHQ-A", "PHQ-9", "PHQ-2", "GAD-7", "GAD-2", "PSC-17"})
 
 
 def personal_details(

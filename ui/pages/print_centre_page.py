@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -102,6 +103,9 @@ class PrintCentrePage(QWidget):
         for language in handout_library.languages():
             name = LANGUAGE_TEXT.get(language)
             self.language_combo.addItem(f"{_(name)} ({language})" if name else language, language)
+        # Families get no screening result unless the clinician ticks this for the print.
+        self.results_check = QCheckBox(_("Include screening results (in words, no scores)"))
+        self.results_check.setObjectName("include_results_check_box")
         self.preview_button = named_button("preview_button", _("Preview"))
         self.print_button = named_button("print_button", _("Print…"))
         self.export_button = named_button("export_pdf_button", _("Export PDF…"))
@@ -127,6 +131,7 @@ class PrintCentrePage(QWidget):
         form.addRow(_("Document"), self.document_combo)
         form.addRow(_("Topic"), self.topic_combo)
         form.addRow(_("Language"), self.language_combo)
+        form.addRow(self.results_check)
         buttons = QVBoxLayout()
         buttons.addWidget(self.county_warning)
         buttons.addLayout(form)
@@ -200,6 +205,7 @@ class PrintCentrePage(QWidget):
             "topic": self.topic_combo.currentData(),
             "language": self.language_combo.currentData(),
             "note_id": self.note_id,
+            "include_results": self.results_check.isChecked(),
         }
 
     def preview(self, accept_draft: bool = False) -> None:

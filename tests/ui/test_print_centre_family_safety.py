@@ -1,4 +1,4 @@
-"""The print centre warns while the county crisis line is not configured, and not after."""
+"""Print centre: warns while the county crisis line is unset; results reach families only when ticked."""
 
 from __future__ import annotations
 
@@ -31,3 +31,20 @@ def test_print_centre_warns_while_the_county_line_is_unset(
     finally:
         monkeypatch.delenv("CLINICIAN_DESK_POLICY_FILE")
         handout_library.clear_caches()
+
+
+def test_results_reach_a_family_only_when_ticked(qtbot, ui_context) -> None:
+    from ui.documents import build_request
+    from ui.pages.print_centre_page import PrintCentrePage
+
+    page = PrintCentrePage(ui_context)
+    qtbot.addWidget(page)
+    page.student_id = 1
+    page.document_combo.setCurrentIndex(page.document_combo.findData("personal_handout"))
+    assert not page.results_check.isChecked()
+    assert build_request(page.request()).include_results == frozenset()
+    page.results_check.setChecked(True)
+    ticked = build_request(page.request()).include_results
+    assert "GAD-7" in ticked and "CRAFFT" not in ticked and "ASQ" not in ticked
+    page.document_combo.setCurrentIndex(page.document_combo.findData("generic_handout"))
+    assert build_request(page.request()).include_results == frozenset()
