@@ -1,4 +1,4 @@
-"""Print centre: warns while the county crisis line is unset; results reach families only when ticked."""
+"""Print centre: warns while the county line is unset; families get results only when ticked."""
 
 from __future__ import annotations
 
