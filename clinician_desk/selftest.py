@@ -335,7 +335,10 @@ def print_warnings(out: TextIO) -> None:
     """Things that do not fail the self-test but must be fixed before real use (one line each)."""
     from clinician_desk.reports.handout_library import county_line_warning
 
-    warning = county_line_warning()
+    try:
+        warning = county_line_warning()
+    except ClinicianDeskError:
+        return  # an unreadable machine policy already failed the "policy" check
     if warning:
         print(f"warn county-crisis-line: {warning}", file=out, flush=True)
 
@@ -367,8 +370,8 @@ def run_self_test(
         ],
         out,
     )
+    print_warnings(out)
     with throw_away_vault(base) as vault:
         results += run_checks(vault.checks(), out)
     results += run_checks(extra, out)
-    print_warnings(out)
     return all(r.ok for r in results)

@@ -106,6 +106,7 @@ class PrintCentrePage(QWidget):
         # Families get no screening result unless the clinician ticks this for the print.
         self.results_check = QCheckBox(_("Include screening results (in words, no scores)"))
         self.results_check.setObjectName("include_results_check_box")
+        self.results_check.setAccessibleName(_("Include screening results"))
         self.preview_button = named_button("preview_button", _("Preview"))
         self.print_button = named_button("print_button", _("Print…"))
         self.export_button = named_button("export_pdf_button", _("Export PDF…"))
@@ -116,6 +117,7 @@ class PrintCentrePage(QWidget):
         self.county_warning = QLabel()
         self.county_warning.setObjectName("county_line_warning_label")
         self.county_warning.setWordWrap(True)
+        self.county_warning.setAccessibleName(_("County crisis line warning"))
         self.county_warning.setStyleSheet("color: #8a1c1c; font-weight: bold;")
         if handout_library.county_line_warning():
             self.county_warning.setText(
