@@ -1,9 +1,11 @@
 """Parent handouts: a topic in a language, generic or with a personalized section.
 
 A **generic** handout carries no student information. A **personalized** one adds a boxed section
-(the student's name, services, sessions attended, results) — whether it may be printed at all is
-decided by the print service from the student's consent basis, never here. A draft translation
-carries a visible notice in its own language.
+(the student's name, services, sessions attended, and only the results the clinician ticked, as
+translated words) — whether it may be printed at all is decided by the print service from the
+student's consent basis, never here. A handout that names 988 or 911 carries the crisis box on
+page 1 and the crisis line in every footer. A draft translation carries a visible notice in its
+own language.
 """
 
 from __future__ import annotations

@@ -4,12 +4,17 @@ The fixed words (title, the six step headings and their prompts, the 988 Suicide
 Lifeline, the county crisis line, 911, the closing lines, the draft notice) come from
 ``resources/documents/<lang>/safety_plan.txt``; the student's own entries are printed as typed.
 Six numbered steps in order; a step with no entries prints writing lines so the plan can be
-completed by hand. Step 5 always lists 988, the county crisis line (``contacts.json``) and 911,
-whatever was typed. A draft translation carries a notice in its language and in English.
+completed by hand, and a step with entries leaves one line to add another. 988, the county
+crisis line (configuration: machine policy, then ``contacts.json``) and 911 are printed in a box
+right under the name fields — on page 1 whatever the plan's length — and in the footer of every
+page; step 5 lists them again. Every page after the first names the student. The plan closes
+with the Stanley–Brown question "the one thing most important to me and worth living for".
+A draft translation carries a notice in its language and in English.
 
-Scripts go through the handout pipeline (``fonts``, ``layout``, ``text``): Arabic and Dari right
-to left with joined letters and left-to-right numbers, Gurmukhi shaped by HarfBuzz, Chinese in
-the embedded WenQuanYi face, Latin words inside other scripts in Noto Sans.
+Scripts go through the shared pipeline (``fonts``, ``layout``, ``text``, ``shaping``): any
+character in the first bundled face that has it, Arabic and Dari right to left shaped by
+HarfBuzz with their marks, Gurmukhi shaped, Chinese in WenQuanYi; a character no face has
+refuses the plan (``UnprintableError``).
 """
 
 from __future__ import annotations
