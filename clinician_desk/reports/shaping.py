@@ -63,7 +63,19 @@ def _levels(text: str, base: str) -> list[tuple[str, int]]:
     bidi_algorithm.resolve_weak_types(storage)
     bidi_algorithm.resolve_neutral_types(storage, False)
     bidi_algorithm.resolve_implicit_levels(storage, False)
-    return [(c["ch"], int(c["level"])) for c in storage["chars"]]
+    kept = [(c["ch"], int(c["level"])) for c in storage["chars"]]
+    # Rule X9 also removes the joiners (ZWNJ, ZWJ: class BN), which HarfBuzz needs to keep
+    # "می‌کنم" unjoined where it must be: put them back with their neighbour's level.
+    out: list[tuple[str, int]] = []
+    j = 0
+    for ch in text:
+        if j < len(kept) and kept[j][0] == ch:
+            out.append(kept[j])
+            j += 1
+        elif ch in "\u200c\u200d":
+            level = out[-1][1] if out else (kept[j][1] if j < len(kept) else level)
+            out.append((ch, level))
+    return out
 
 
 def visual_segments(
