@@ -31,9 +31,14 @@ COUNTY_LINE = "county_crisis_line"
 def county_crisis_line() -> tuple[str | None, str]:
     """The county crisis line and where it was set: the machine policy (registry or
     policy.json) wins over ``contacts.json``; ``(None, "")`` while neither sets it."""
-    from clinician_desk.policy import load_policy
+    from clinician_desk.policy import Policy, load_policy
 
-    policy = load_policy()
+    try:
+        policy = load_policy()
+    except ValidationError:
+        # An unreadable policy is reported by the app's policy check and --self-test; a crisis
+        # document must still print (with contacts.json's line or "ask your counselor").
+        policy = Policy()
     if policy.county_crisis_line:
         return policy.county_crisis_line, f"machine policy ({policy.source or 'registry'})"
     value = contacts().get(COUNTY_LINE, "").strip()

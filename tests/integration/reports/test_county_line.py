@@ -56,11 +56,16 @@ def test_policy_sets_the_line_on_every_document(policy_file: Path) -> None:
 
 
 def test_a_bad_policy_value_is_refused_by_name(policy_file: Path) -> None:
+    from clinician_desk.policy import load_policy
+
     for bad in ("call us", "1" * 50, 911.0):
         policy_file.write_text(json.dumps({"county_crisis_line": bad}))
         lib.clear_caches()
         with pytest.raises(ValidationError, match="county_crisis_line"):
-            lib.county_crisis_line()
+            load_policy()
+        # Documents still print: the unreadable policy is not a county line.
+        assert lib.county_crisis_line() == (None, "")
+        assert "ask your school counselor" in text_of(render_safety_plan(safety_plan_doc()))
 
 
 def test_self_test_and_doctor_warn_while_unset(policy_file: Path) -> None:
