@@ -36,11 +36,11 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from clinician_desk.vault.passphrase_policy import check_new_passphrase
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from clinician_desk.errors import UsageError
+from clinician_desk.vault.passphrase_policy import check_new_passphrase
 from county_server import audit
 from county_server.db import Database, Tx, now_iso
 from county_server.errors import ConfigError, NotFound, Refused

@@ -26,6 +26,9 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
             raise NotFoundError(
                 _("Open a student first: a personalized handout is about one student.")
             )
+        from clinician_desk.services.printing_views import FAMILY_RESULT_INSTRUMENTS
+
+        ticked = personal and bool(request.get("include_results"))
         return DocumentRequest(
             "handout",
             topic=request["topic"],
@@ -33,6 +36,7 @@ def build_request(request: dict[str, Any], *, accept_draft: bool = False) -> Any
             student_id=student_id,
             personalized=personal,
             accept_draft=accept_draft,
+            include_results=FAMILY_RESULT_INSTRUMENTS if ticked else frozenset(),
         )
     if student_id is None:
         raise NotFoundError(_("Open a student first: this document is about one student."))

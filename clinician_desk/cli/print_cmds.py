@@ -39,6 +39,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--student", type=int, help="student id")
     p.add_argument("--personalized", action="store_true", help="handout with the student's details")
     p.add_argument("--accept-draft", action="store_true", help="print a draft translation")
+    p.add_argument(
+        "--include-result",
+        action="append",
+        default=[],
+        metavar="INSTRUMENT",
+        help="personalized handout: include this instrument's latest result, as words "
+        "(e.g. PHQ-A; repeatable). Families get no results otherwise, and never CRAFFT.",
+    )
     p.add_argument("--note", type=int, help="note id (session-summary)")
     p.add_argument("--screening", type=int, help="screening id (screening-summary)")
     p.add_argument("--month", help="YYYY-MM (caseload-report)")
@@ -85,6 +93,7 @@ def request_from(args: argparse.Namespace) -> DocumentRequest:
         month=month,
         week_of=_day(args.week),
         license_type=args.license.upper(),
+        include_results=frozenset(getattr(args, "include_result", None) or ()),
     )
 
 

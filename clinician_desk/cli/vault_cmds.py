@@ -37,6 +37,7 @@ from clinician_desk.clock import SystemClock, utc_iso
 from clinician_desk.config import AppPaths, VaultPaths
 from clinician_desk.domain.text_hygiene import clean_field, printable
 from clinician_desk.errors import IntegrityError, UsageError, ValidationError, VaultError
+from clinician_desk.reports.handout_library import county_crisis_line, county_line_warning
 from clinician_desk.storage.backup import restore_backup, write_backup
 from clinician_desk.storage.connection import library_report
 from clinician_desk.storage.migrations_runner import head_version
@@ -413,4 +414,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     out(f"  database:  {_describe(paths.database)}")
     backups = sorted(paths.backups_dir.glob("*")) if paths.backups_dir.is_dir() else []
     out(f"  backups:   {paths.backups_dir} ({len(backups)} item(s))")
+    county, county_source = county_crisis_line()
+    out(
+        f"county crisis line: {county} (from {county_source})"
+        if county
+        else "county crisis line: NOT SET"
+    )
+    warning = county_line_warning()
+    if warning:
+        out(f"warning: {warning}")
     return 0 if lib["temp_store_safe"] == "yes" else 3

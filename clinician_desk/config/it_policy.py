@@ -6,16 +6,19 @@ District IT deploys the app silently and may preset, for every user of a machine
 * ``ca_bundle`` — path to a PEM bundle for an inspecting school proxy;
 * ``auto_lock_minutes`` — idle minutes before the app locks (at least 1);
 * ``auto_sync`` — ``false`` turns off the desktop app's automatic background sync (default on;
-  "Sync now" still works).
+  "Sync now" still works);
+* ``county_crisis_line`` — the county's 24/7 crisis line printed on every safety plan and
+  crisis handout (e.g. ``"(916) 555-0100"``; wins over ``resources/handouts/contacts.json``).
 
 Where it is read from:
 
 * Windows: registry ``HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\clinician-desk`` (values
   ``ServerUrl`` REG_SZ, ``CaBundle`` REG_SZ or REG_EXPAND_SZ, ``AutoLockMinutes`` REG_DWORD,
-  ``AutoSync`` REG_DWORD 0/1), set by Group Policy with
+  ``AutoSync`` REG_DWORD 0/1, ``CountyCrisisLine`` REG_SZ), set by Group Policy with
   ``packaging/windows/clinician-desk.admx``, by Intune, or by the MSI;
 * Linux and others: ``/etc/clinician-desk/policy.json``
-  (``{"server_url": …, "ca_bundle": …, "auto_lock_minutes": …, "auto_sync": true}``);
+  (``{"server_url": …, "ca_bundle": …, "auto_lock_minutes": …, "auto_sync": true,
+  "county_crisis_line": …}``);
 * ``CLINICIAN_DESK_POLICY_FILE`` names another JSON file (used by tests and by IT to trial a
   policy); it is consulted instead of the default file, never in addition.
 
@@ -38,7 +41,7 @@ from clinician_desk.errors import ValidationError
 DEFAULT_POLICY_FILE = Path("/etc/clinician-desk/policy.json")
 REGISTRY_KEY = r"SOFTWARE\Policies\clinician-desk"
 DEFAULT_AUTO_LOCK_MINUTES = 5
-_KNOWN = {"server_url", "ca_bundle", "auto_lock_minutes", "auto_sync"}
+_KNOWN = {"server_url", "ca_bundle", "auto_lock_minutes", "auto_sync", "county_crisis_line"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Policy:
     auto_sync: bool | None = None
     source: str | None = None
     locked: frozenset[str] = field(default_factory=frozenset)
+    county_crisis_line: str | None = None
 
     def is_locked(self, name: str) -> bool:
         """True when IT has set ``name``; the clinician may not change it."""
@@ -93,8 +97,26 @@ def parse_policy(data: Any, source: str) -> Policy:
         auto_sync = bool(auto_sync)  # a registry DWORD
     if auto_sync is not None and not isinstance(auto_sync, bool):
         raise ValidationError(f"{source}: auto_sync must be true or false")
+    county = data.get("county_crisis_line")
+    if county is not None and (
+        not isinstance(county, str)
+        or not 3 <= sum(ch.isdigit() for ch in county) <= 20
+        or len(county) > 40
+        or not county.isprintable()
+    ):
+        raise ValidationError(
+            f"{source}: county_crisis_line must be a phone number such as (916) 555-0100"
+        )
     locked = frozenset(k for k in _KNOWN if data.get(k) is not None)
-    return Policy(server_url, ca_bundle, minutes, auto_sync, source, locked)
+    return Policy(
+        server_url,
+        ca_bundle,
+        minutes,
+        auto_sync,
+        source,
+        locked,
+        county.strip() if county else None,
+    )
 
 
 def _is_loopback_url(url: str) -> bool:
@@ -113,6 +135,7 @@ def _read_registry() -> dict[str, Any] | None:  # pragma: no cover - Windows onl
         "CaBundle": "ca_bundle",
         "AutoLockMinutes": "auto_lock_minutes",
         "AutoSync": "auto_sync",
+        "CountyCrisisLine": "county_crisis_line",
     }
     try:
         key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, REGISTRY_KEY)

@@ -8,7 +8,7 @@ Every clinician-facing document carries the "Confidential health information" fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
@@ -98,8 +98,9 @@ def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def fmt_time(value: datetime | str | None) -> str:
-    """A stored time (aware datetime or ISO text) as 'YYYY-MM-DD HH:MM UTC'."""
+def fmt_time(value: datetime | str | None, tz: tzinfo | None = None) -> str:
+    """A stored time (aware datetime or ISO text) in the machine's local time with its zone:
+    '2026-09-14 10:05 PDT (UTC-07:00)'. ``tz`` overrides the local zone (tests)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -109,7 +110,14 @@ def fmt_time(value: datetime | str | None) -> str:
             return value
     else:
         when = value
-    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone(tz)
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    name = local.tzname() or ""
+    label = offset if not name or name == "UTC" else f"{name} ({offset})"
+    return f"{local:%Y-%m-%d %H:%M} {label}"
 
 
 def fmt_hours(hours: float) -> str:
@@ -117,8 +125,21 @@ def fmt_hours(hours: float) -> str:
 
 
 def render(
-    story: list[Flowable], doc_title: str, subject: str, *, confidential: bool = True
+    story: list[Flowable],
+    doc_title: str,
+    subject: str,
+    *,
+    confidential: bool = True,
+    watermark: str = "",
+    running_header: str = "",
 ) -> bytes:
     """Build a clinician-facing document: English, page numbers, the confidential footer."""
-    meta = DocMeta(title=doc_title, language="en-US", subject=subject, confidential=confidential)
+    meta = DocMeta(
+        title=doc_title,
+        language="en-US",
+        subject=subject,
+        confidential=confidential,
+        watermark=watermark,
+        running_header=running_header,
+    )
     return build_pdf(story, meta)

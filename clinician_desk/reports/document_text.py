@@ -21,7 +21,7 @@ from pathlib import Path
 
 from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError, ValidationError
-from clinician_desk.reports.handout_library import contacts
+from clinician_desk.reports.handout_library import contacts_for
 from clinician_desk.reports.handout_text import STATUSES
 
 _FRONT_KEYS = ("document", "language", "status")
@@ -132,7 +132,7 @@ def load_document_text(
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{source}: cannot be read ({exc.__class__.__name__})") from None
     text = parse_document_text(
-        raw, source=source, required=required, values=contacts(), fields=fields
+        raw, source=source, required=required, values=contacts_for(language), fields=fields
     )
     if text.language != language or text.document != document.replace("_", "-"):
         raise ValidationError(f"{source}: front matter document/language do not match its place")

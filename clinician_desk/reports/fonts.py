@@ -11,6 +11,7 @@ face lacks (a Latin name inside a Gurmukhi handout, for instance).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,10 +36,10 @@ _FILES: dict[str, tuple[str, bool]] = {
     LATIN_BOLD: ("NotoSans-Bold.ttf", False),
     GURMUKHI: ("NotoSansGurmukhi-Regular.ttf", True),
     GURMUKHI_BOLD: ("NotoSansGurmukhi-Bold.ttf", True),
-    # Arabic is joined by arabic-reshaper (presentation forms) and ordered by python-bidi before
-    # it reaches reportlab; HarfBuzz must not re-order the already visual text.
-    ARABIC: ("NotoNaskhArabic-Regular.ttf", False),
-    ARABIC_BOLD: ("NotoNaskhArabic-Bold.ttf", False),
+    # Arabic and Dari are shaped by HarfBuzz run by run (``shaping``), after the bidi algorithm
+    # has cut the line into directional runs: joined letters, lam-alef, harakat and hamza.
+    ARABIC: ("NotoNaskhArabic-Regular.ttf", True),
+    ARABIC_BOLD: ("NotoNaskhArabic-Bold.ttf", True),
     HANT: ("WenQuanYiMicroHei.ttf", False),
 }
 
@@ -133,3 +134,32 @@ def _cmap(name: str) -> frozenset[int]:
 def has_glyph(name: str, char: str) -> bool:
     """Whether the registered font maps this character to a glyph (whitespace always does)."""
     return char in "\n\t" or ord(char) in _cmap(name)
+
+
+# Faces HarfBuzz shapes when our own flowables draw them (joining, conjuncts, mark positions).
+SHAPED_FACES = frozenset({ARABIC, ARABIC_BOLD, GURMUKHI, GURMUKHI_BOLD})
+# Every bundled face, in the order a character missing from the document's face is looked for.
+_CHAIN = (LATIN, ARABIC, GURMUKHI, HANT)
+_CHAIN_BOLD = (LATIN_BOLD, ARABIC_BOLD, GURMUKHI_BOLD, HANT)
+
+
+def fallback_chain(fonts: FontSet, bold: bool) -> tuple[str, ...]:
+    """The faces tried for a character, in order: the document's, its fallback, then the rest."""
+    first = (fonts.face(bold), fonts.fallback_face(bold))
+    rest = _CHAIN_BOLD if bold else _CHAIN
+    return tuple(dict.fromkeys((*first, *rest)))
+
+
+def face_for(char: str, fonts: FontSet, bold: bool = False) -> str | None:
+    """The first face of the chain that has the character's glyph, or None (unprintable)."""
+    for face in fallback_chain(fonts, bold):
+        if has_glyph(face, char):
+            return face
+    return None
+
+
+def printable(char: str) -> bool:
+    """Whether some bundled face draws the character (whitespace and format controls pass)."""
+    if char.isspace() or unicodedata.category(char) in ("Cf", "Cc"):
+        return True
+    return any(has_glyph(face, char) for face in (*_CHAIN, *_CHAIN_BOLD))

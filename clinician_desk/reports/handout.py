@@ -1,9 +1,11 @@
 """Parent handouts: a topic in a language, generic or with a personalized section.
 
 A **generic** handout carries no student information. A **personalized** one adds a boxed section
-(the student's name, services, sessions attended, results) — whether it may be printed at all is
-decided by the print service from the student's consent basis, never here. A draft translation
-carries a visible notice in its own language.
+(the student's name, services, sessions attended, and only the results the clinician ticked, as
+translated words) — whether it may be printed at all is decided by the print service from the
+student's consent basis, never here. A handout that names 988 or 911 carries the crisis box on
+page 1 and the crisis line in every footer. A draft translation carries a visible notice in its
+own language.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from clinician_desk.reports.crisis import (
+    confidential_words,
+    crisis_block,
+    crisis_footer,
+    mentions_crisis,
+)
 from clinician_desk.reports.fonts import FontSet, font_set_for
 from clinician_desk.reports.handout_library import labels as load_labels
 from clinician_desk.reports.handout_library import load_handout
 from clinician_desk.reports.handout_text import HandoutText
 from clinician_desk.reports.layout import DocMeta, Styles, build_pdf, styles_for
 from clinician_desk.reports.models import PersonalDetails
-from clinician_desk.reports.text import paragraph
+from clinician_desk.reports.text import check_fields, paragraph
 
 LANGUAGE_TAGS = {"en": "en-US", "zh-Hant": "zh-Hant-TW", "hmn": "hmn-US"}
 
@@ -27,18 +35,29 @@ def language_tag(language: str) -> str:
     return LANGUAGE_TAGS.get(language, language)
 
 
+def _separator(words: dict[str, str], key: str, default: str) -> str:
+    """The language's list separator: "، " in Arabic and Dari, "、" in Chinese (no space)."""
+    mark = words.get(key, default)
+    return mark if mark in ("、", "；") else f"{mark} "
+
+
 def _personal_box(
     personal: PersonalDetails, words: dict[str, str], fonts: FontSet, styles: Styles, width: float
 ) -> Flowable:
     none = words["none"]
     rows: list[tuple[str, str]] = [(words["student"], personal.student_name)]
-    rows.append((words["services"], ", ".join(personal.services) or none))
+    sep = _separator(words, "list_separator", ",")
+    rows.append((words["services"], sep.join(personal.services) or none))
     if personal.sessions_attended is not None:
         attended = str(personal.sessions_attended)
         if personal.attendance_period:
             attended += f" ({personal.attendance_period})"
         rows.append((words["attendance"], attended))
-    rows.append((words["results"], "; ".join(personal.results) or none))
+    if personal.results:
+        results = _separator(words, "results_separator", ";").join(personal.results)
+        if personal.results_note:
+            results += f" — {personal.results_note}"
+        rows.append((words["results"], results))
     cells = [
         [paragraph(label, styles.body, fonts, bold=True), paragraph(value, styles.body, fonts)]
         for label, value in rows
@@ -76,6 +95,8 @@ def handout_story(
     story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True)]
     if text.is_draft:
         story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
+    if mentions_crisis(text.plain_text()):
+        story += [crisis_block(text.language, fonts), Spacer(1, 8)]
     if personal is not None:
         story.append(paragraph(words["personal_heading"], styles.h2, fonts, bold=True))
         story.append(_personal_box(personal, words, fonts, styles, width))
@@ -92,6 +113,8 @@ def handout_story(
 
 def render_handout(topic: str, language: str, personal: PersonalDetails | None = None) -> bytes:
     """A handout as PDF bytes. Raises NotFoundError for an unknown topic or language."""
+    if personal is not None:
+        check_fields(personal)
     text = load_handout(topic, language)
     words = load_labels(language)
     fonts = font_set_for(language)
@@ -102,5 +125,11 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
         confidential=personal is not None,
         page_label=words["page"],
         fonts=fonts,
+        crisis_footer=crisis_footer(language) if mentions_crisis(text.plain_text()) else "",
+        # The confidentiality line in the family's language too (the English one stays).
+        footer_note="" if personal is None or language == "en" else confidential_words(language),
+        running_header=(
+            f"{text.title} — {personal.student_name}" if personal is not None else text.title
+        ),
     )
     return build_pdf(handout_story(text, words, fonts, personal), meta)

@@ -23,9 +23,69 @@ def handouts_dir() -> Path:
     return resource_path("handouts")
 
 
+# contacts.json ships with this blank; a value containing it (or an empty one) is "not set".
+UNSET_MARK = "____"
+COUNTY_LINE = "county_crisis_line"
+
+
+def county_crisis_line() -> tuple[str | None, str]:
+    """The county crisis line and where it was set: the machine policy (registry or
+    policy.json) wins over ``contacts.json``; ``(None, "")`` while neither sets it."""
+    from clinician_desk.policy import Policy, load_policy
+
+    try:
+        policy = load_policy()
+    except ValidationError:
+        # An unreadable policy is reported by the app's policy check and --self-test; a crisis
+        # document must still print (with contacts.json's line or "ask your counselor").
+        policy = Policy()
+    if policy.county_crisis_line:
+        return policy.county_crisis_line, f"machine policy ({policy.source or 'registry'})"
+    value = contacts().get(COUNTY_LINE, "").strip()
+    if value and UNSET_MARK not in value:
+        return value, f"resources/handouts/{CONTACTS_FILE}"
+    return None, ""
+
+
+def county_line_warning() -> str | None:
+    """What the print centre, ``doctor`` and ``--self-test`` say while the line is not set."""
+    if county_crisis_line()[0] is not None:
+        return None
+    return (
+        "The county crisis line is not set: safety plans and crisis handouts print "
+        '"ask your school counselor for the number" in its place. Ask district IT to set '
+        f"county_crisis_line in the machine policy, or set it in handouts/{CONTACTS_FILE}."
+    )
+
+
+def contacts_for(language: str) -> dict[str, str]:
+    """Placeholder values for texts in ``language``: the county line as configured, or the
+    language's "ask your counselor" words while it is not set."""
+    values = dict(contacts())
+    number, _ = county_crisis_line()
+    if number is None:
+        try:
+            words = labels(language)
+        except NotFoundError:
+            words = labels("en")
+        number = words.get("ask_counselor") or labels("en")["ask_counselor"]
+    values[COUNTY_LINE] = number
+    return values
+
+
+def clear_caches() -> None:
+    """Forget loaded texts (after the county line's configuration changed)."""
+    for fn in (contacts, languages, topics, load_handout, labels):
+        fn.cache_clear()
+    from clinician_desk.reports.document_text import document_languages, load_document_text
+
+    document_languages.cache_clear()
+    load_document_text.cache_clear()
+
+
 @cache
 def contacts() -> dict[str, str]:
-    """Values for the placeholders in handout texts (set by the county)."""
+    """Values for the placeholders in handout texts, as ``contacts.json`` has them."""
     path = handouts_dir() / CONTACTS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -83,7 +143,8 @@ def load_handout(topic: str, language: str) -> HandoutText:
             "or add the file."
         )
     source = f"handouts/{language}/{path.name}"
-    text = parse_handout(path.read_text(encoding="utf-8"), source=source, values=contacts())
+    values = contacts_for(language)
+    text = parse_handout(path.read_text(encoding="utf-8"), source=source, values=values)
     if text.topic != topic or text.language != language:
         raise ValidationError(f"{source}: front matter topic/language do not match its location")
     return text

@@ -46,6 +46,8 @@ class Styles:
     small: ParagraphStyle
     cell: ParagraphStyle
     banner: ParagraphStyle
+    crisis: ParagraphStyle
+    crisis_footer: ParagraphStyle
 
 
 # Chinese punctuation that must never start a line. reportlab's kinsoku list (used when wordWrap
@@ -101,6 +103,8 @@ def styles_for(fonts: FontSet) -> Styles:
             borderPadding=4,
             spaceAfter=10,
         ),
+        crisis=style("crisis", BODY_SIZE, True, textColor=colors.HexColor("#8a1c1c")),
+        crisis_footer=style("crisis_footer", 9.5, True, textColor=colors.HexColor("#8a1c1c")),
     )
 
 
@@ -115,6 +119,12 @@ class DocMeta:
     page_label: str = "Page {page} of {pages}"
     fonts: FontSet = LATIN_SET
     footer_note: str = ""
+    # Drawn in bold above the footer line of every page (988 / county line / 911).
+    crisis_footer: str = ""
+    # Drawn at the top of every page after the first (whose page the document is).
+    running_header: str = ""
+    # Drawn across every page, e.g. "DRAFT — not signed" on an unsigned note.
+    watermark: str = ""
 
 
 def _canvas_class(meta: DocMeta) -> type[Canvas]:
@@ -139,7 +149,19 @@ def _canvas_class(meta: DocMeta) -> type[Canvas]:
                 super().showPage()
             super().save()
 
+        def _watermark(self) -> None:
+            self.saveState()
+            self.setFillColor(colors.HexColor("#b42318"))
+            self.setFillAlpha(0.16)
+            self.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            self.rotate(35)
+            self.setFont(LATIN_SET.bold, 54)
+            self.drawCentredString(0, -18, meta.watermark)
+            self.restoreState()
+
         def _footer(self, total: int) -> None:
+            if meta.watermark:
+                self._watermark()
             width = PAGE_WIDTH - 2 * MARGIN
             label = meta.page_label.format(page=self._pageNumber, pages=total)
             parts = [label]
@@ -156,7 +178,18 @@ def _canvas_class(meta: DocMeta) -> type[Canvas]:
             self.setStrokeColor(colors.HexColor("#999999"))
             self.setLineWidth(0.5)
             top = y + h + (14 if meta.confidential else 2) + 4
+            if meta.crisis_footer:
+                crisis = paragraph(meta.crisis_footer, styles.crisis_footer, meta.fonts, bold=True)
+                _, ch = crisis.wrap(width, PAGE_HEIGHT)
+                crisis.drawOn(self, MARGIN, top + 3)
+                top += ch + 5
             self.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
+            if meta.running_header and self._pageNumber > 1:
+                head = paragraph(
+                    f"{meta.running_header} — {label}", styles.small, meta.fonts, bold=True
+                )
+                _, hh = head.wrap(width, PAGE_HEIGHT)
+                head.drawOn(self, MARGIN, PAGE_HEIGHT - 0.5 * inch - hh + 4)
 
     return NumberedCanvas
 
@@ -171,7 +204,7 @@ def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=0.75 * inch,
-        bottomMargin=1.1 * inch,
+        bottomMargin=(1.45 if meta.crisis_footer else 1.1) * inch,
         title=meta.title,
         author=AUTHOR,
         subject=meta.subject,

@@ -60,6 +60,17 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class CriticalItem:
+    """A critical answer, printed first in a boxed alert: the item's text, the answer given,
+    why it is critical, and where the safety follow-up stands."""
+
+    item: str
+    answer: str
+    reason: str
+    follow_up: str
+
+
+@dataclass(frozen=True)
 class ScreeningSummaryDoc:
     """One administration of an instrument, with the instrument's history for the trend chart."""
 
@@ -80,6 +91,8 @@ class ScreeningSummaryDoc:
     trend_label: str = "Total score"
     rule_version: str = ""
     administered_by: str = ""
+    critical: tuple[CriticalItem, ...] = ()
+    cutoff: float | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class RunningTotal:
     hours: float
     target: float | None = None
     is_maximum: bool = False
+    unit: str = "hours"
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,8 @@ class HoursLogDoc:
     site: str = ""
     running_totals: tuple[RunningTotal, ...] = ()
     warnings: tuple[str, ...] = ()
+    supervisor_license: str = ""
+    requirements: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,20 @@ class CaseloadStudentRow:
     sessions: int
     minutes: int
     last_session: date | None = None
+    student_ref: str = ""
+    open_flags: int = 0
+    positive_screens: int = 0
+    overdue_referrals: int = 0
+    unsigned_notes: int = 0
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(
+            self.open_flags
+            or self.positive_screens
+            or self.overdue_referrals
+            or self.unsigned_notes
+        )
 
 
 @dataclass(frozen=True)
@@ -172,4 +202,6 @@ class PersonalDetails:
     services: tuple[str, ...] = ()
     sessions_attended: int | None = None
     attendance_period: str = ""
+    # Only results the clinician ticked for this print, as words (never a score).
     results: tuple[str, ...] = ()
+    results_note: str = ""

@@ -4,12 +4,17 @@ The fixed words (title, the six step headings and their prompts, the 988 Suicide
 Lifeline, the county crisis line, 911, the closing lines, the draft notice) come from
 ``resources/documents/<lang>/safety_plan.txt``; the student's own entries are printed as typed.
 Six numbered steps in order; a step with no entries prints writing lines so the plan can be
-completed by hand. Step 5 always lists 988, the county crisis line (``contacts.json``) and 911,
-whatever was typed. A draft translation carries a notice in its language and in English.
+completed by hand, and a step with entries leaves one line to add another. 988, the county
+crisis line (configuration: machine policy, then ``contacts.json``) and 911 are printed in a box
+right under the name fields — on page 1 whatever the plan's length — and in the footer of every
+page; step 5 lists them again. Every page after the first names the student. The plan closes
+with the Stanley–Brown question "the one thing most important to me and worth living for".
+A draft translation carries a notice in its language and in English.
 
-Scripts go through the handout pipeline (``fonts``, ``layout``, ``text``): Arabic and Dari right
-to left with joined letters and left-to-right numbers, Gurmukhi shaped by HarfBuzz, Chinese in
-the embedded WenQuanYi face, Latin words inside other scripts in Noto Sans.
+Scripts go through the shared pipeline (``fonts``, ``layout``, ``text``, ``shaping``): any
+character in the first bundled face that has it, Arabic and Dari right to left shaped by
+HarfBuzz with their marks, Gurmukhi shaped, Chinese in WenQuanYi; a character no face has
+refuses the plan (``UnprintableError``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
+from clinician_desk.reports.crisis import crisis_block, crisis_footer
 from clinician_desk.reports.document_text import (
     DocumentText,
     document_languages,
@@ -28,7 +34,7 @@ from clinician_desk.reports.fonts import LATIN_SET, FontSet, font_set_for
 from clinician_desk.reports.handout import language_tag
 from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, DocMeta, build_pdf, styles_for
 from clinician_desk.reports.models import SafetyPlanDoc
-from clinician_desk.reports.text import paragraph
+from clinician_desk.reports.text import check_fields, paragraph
 
 DOCUMENT = "safety_plan"
 STEP_COUNT = 6
@@ -44,6 +50,7 @@ REQUIRED = (
     "county_line",
     "emergency",
     "closing",
+    "reason_for_living",
     "draft_notice",
     "confidential",
     "page",
@@ -117,6 +124,8 @@ def _step_box(number: int, items: tuple[str, ...], words: DocumentText, fonts: F
     ]
     if items:
         rows.extend(paragraph(i, styles.item, fonts, bullet=True) for i in items)
+        # Room to add one more by hand after the typed entries.
+        rows.append(paragraph(_BLANK, styles.body, fonts))
     else:
         rows.extend(paragraph(_BLANK, styles.body, fonts) for _ in range(3))
     table = Table([[r] for r in rows], colWidths=[_CONTENT_WIDTH])
@@ -146,7 +155,9 @@ def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable
         story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
         english = plan_text("en")["draft_notice"]
         story.append(paragraph(english, styles_for(LATIN_SET).banner, LATIN_SET, bold=True))
-    story += [_fields(doc, words, fonts), Spacer(1, 8)]
+    story += [_fields(doc, words, fonts), Spacer(1, 6)]
+    # 988, the county line and 911 on page 1 whatever the plan's length (step 5 repeats them).
+    story += [crisis_block(language, fonts), Spacer(1, 8)]
     for step in sorted(doc.steps, key=lambda s: s.number):
         items = step.items
         if step.number == CRISIS_STEP:
@@ -155,6 +166,8 @@ def safety_plan_story(doc: SafetyPlanDoc, language: str = "en") -> list[Flowable
             typed = tuple(i for i in items if i != LIFELINE_988)
             items = (*typed, *crisis_lines(language))
         story.append(_step_box(step.number, items, words, fonts))
+    story.append(paragraph(words["reason_for_living"], styles.h2, fonts, bold=True))
+    story.append(paragraph(_BLANK, styles.body, fonts))
     story.append(paragraph(words["closing"], styles.body, fonts))
     return story
 
@@ -165,6 +178,7 @@ def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
     Raises ``NotFoundError`` for a language without the plan and ``ValidationError`` unless the
     plan has exactly the six steps numbered 1 to 6.
     """
+    check_fields(doc)
     words = plan_text(language)
     if [s.number for s in sorted(doc.steps, key=lambda s: s.number)] != list(
         range(1, STEP_COUNT + 1)
@@ -179,5 +193,7 @@ def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
         page_label=words["page"],
         fonts=fonts,
         footer_note="" if language == "en" else words["confidential"],
+        crisis_footer=crisis_footer(language),
+        running_header=f"{words['title']} — {doc.student_name}".strip(" —"),
     )
     return build_pdf(safety_plan_story(doc, language), meta)

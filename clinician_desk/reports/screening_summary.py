@@ -7,21 +7,28 @@ student; the instrument's copyright/attribution line closes the document as its 
 from __future__ import annotations
 
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from clinician_desk.reports import clinical as c
 from clinician_desk.reports.fonts import LATIN, LATIN_BOLD
 from clinician_desk.reports.models import ScreeningSummaryDoc, TrendPoint
+from clinician_desk.reports.text import check_fields
 
 TITLE = "Screening summary"
 _LINE = colors.HexColor("#2f5d8a")
+_CUTOFF = colors.HexColor("#b42318")
+_ALERT = colors.HexColor("#b42318")
 
 
 def trend_chart(
-    points: tuple[TrendPoint, ...], y_max: float | None, label: str, width: float = 460.0
+    points: tuple[TrendPoint, ...],
+    y_max: float | None,
+    label: str,
+    width: float = 460.0,
+    cutoff: float | None = None,
 ) -> Drawing:
     """A line chart of score by date (x: days since the first point, labelled by date)."""
     height = 170.0
@@ -43,7 +50,7 @@ def trend_chart(
     plot.xValueAxis.valueSteps = [x for x, _ in data]
     plot.xValueAxis.labelTextFormat = lambda x: (
         first.fromordinal(first.toordinal() + int(x))
-    ).strftime("%m/%d")
+    ).strftime("%Y-%m-%d")
     plot.xValueAxis.labels.fontName = LATIN
     plot.xValueAxis.labels.fontSize = 7
     plot.yValueAxis.valueMin = 0
@@ -52,8 +59,59 @@ def trend_chart(
     plot.yValueAxis.labels.fontName = LATIN
     plot.yValueAxis.labels.fontSize = 8
     drawing.add(plot)
+    if cutoff is not None and 0 <= cutoff <= top:
+        # The instrument's cut-off: a dashed line across the plot, labelled.
+        y = plot.y + plot.height * cutoff / top
+        drawing.add(
+            Line(
+                plot.x,
+                y,
+                plot.x + plot.width,
+                y,
+                strokeColor=_CUTOFF,
+                strokeWidth=1,
+                strokeDashArray=[4, 3],
+            )
+        )
+        drawing.add(
+            String(
+                plot.x + plot.width,
+                y + 3,
+                f"cut-off {c.fmt_hours(cutoff)}",
+                fontName=LATIN,
+                fontSize=7,
+                fillColor=_CUTOFF,
+                textAnchor="end",
+            )
+        )
     drawing.add(String(40, height - 14, label, fontName=LATIN_BOLD, fontSize=9))
     return drawing
+
+
+def critical_alert(doc: ScreeningSummaryDoc) -> Flowable:
+    """The boxed alert printed before anything else: each critical item's text, the answer,
+    why it matters and the follow-up's state."""
+    rows: list[list[Flowable]] = [
+        [c.text(f"CRITICAL ITEMS ({len(doc.critical)}) — review before the score", bold=True)]
+    ]
+    for crit in doc.critical:
+        rows.append([c.text(crit.item, bold=True, small=True)])
+        rows.append([c.text(f"Answer: {crit.answer}. {crit.reason}.", small=True)])
+        rows.append([c.text(f"Safety follow-up: {crit.follow_up}", small=True, bold=True)])
+    table = Table(rows, colWidths=[c.CONTENT_WIDTH])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), c.FONTS.regular),
+                ("BOX", (0, 0), (-1, -1), 1.6, _ALERT),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdf0f0")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
 
 
 def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
@@ -71,13 +129,15 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
                 ("Scoring rules", doc.rule_version),
             ]
         ),
+        *([critical_alert(doc), c.gap()] if doc.critical else []),
         c.heading("Result"),
         c.grid(
             ["Score", "Value"], [list(s) for s in doc.scores] + [["Band", doc.band]], [0.5, 0.5]
         ),
     ]
-    story.append(c.heading("Flags"))
-    story.extend(c.bullets(doc.flags) if doc.flags else [c.text("No flags.")])
+    if not doc.critical:
+        story.append(c.heading("Flags"))
+        story.extend(c.bullets(doc.flags) if doc.flags else [c.text("No flags.")])
     story.append(c.heading("Responses"))
     story.append(
         c.grid(
@@ -87,7 +147,12 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
         )
     )
     if doc.trend:
-        chart = trend_chart(doc.trend, doc.trend_max, f"{doc.instrument_name}: {doc.trend_label}")
+        chart = trend_chart(
+            doc.trend,
+            doc.trend_max,
+            f"{doc.instrument_name}: {doc.trend_label}",
+            cutoff=doc.cutoff,
+        )
         story.append(KeepTogether([c.heading("Trend"), chart]))
     if doc.attribution:
         story.append(c.gap())
@@ -97,5 +162,11 @@ def screening_summary_story(doc: ScreeningSummaryDoc) -> list[Flowable]:
 
 def render_screening_summary(doc: ScreeningSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
+    check_fields(doc)
     title = f"{TITLE}: {doc.instrument_name} {doc.administered_on.isoformat()}"
-    return c.render(screening_summary_story(doc), title, "screening")
+    return c.render(
+        screening_summary_story(doc),
+        title,
+        "screening",
+        running_header=f"{TITLE} — {doc.student_name} ({doc.student_ref})",
+    )

@@ -12,8 +12,10 @@ from reportlab.platypus import Flowable
 
 from clinician_desk.reports import clinical as c
 from clinician_desk.reports.models import SessionSummaryDoc
+from clinician_desk.reports.text import check_fields
 
 TITLE = "Session summary"
+DRAFT_WATERMARK = "DRAFT — not signed"
 
 
 def _minutes_label(minutes: int) -> str:
@@ -68,4 +70,12 @@ def session_summary_story(doc: SessionSummaryDoc) -> list[Flowable]:
 
 def render_session_summary(doc: SessionSummaryDoc) -> bytes:
     """The summary as PDF bytes (US Letter, confidential footer, page numbers)."""
-    return c.render(session_summary_story(doc), f"{TITLE} {doc.session_date.isoformat()}", "note")
+    check_fields(doc)
+    signed = bool(doc.signed_by and doc.signed_at)
+    return c.render(
+        session_summary_story(doc),
+        f"{TITLE} {doc.session_date.isoformat()}",
+        "note",
+        watermark="" if signed else DRAFT_WATERMARK,
+        running_header=f"{TITLE} — {doc.student_name} ({doc.student_ref})",
+    )

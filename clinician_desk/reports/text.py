@@ -1,18 +1,24 @@
-"""Text in any supported script as reportlab flowables: font fallback, shaping, right to left.
+"""Text in any supported script as reportlab flowables: font fallback, shaping, bidi.
 
-Left-to-right text becomes a reportlab ``Paragraph``: characters the primary face lacks are
-wrapped in a ``<font>`` tag naming the Latin fallback, Gurmukhi is shaped by HarfBuzz (the
-paragraph style's ``shaping``), Chinese may break between any two characters.
+Every character is drawn by the first bundled face that has its glyph (``fonts.face_for``): the
+document's face, then Noto Sans, Noto Naskh Arabic, Noto Sans Gurmukhi, WenQuanYi. A character
+no bundled face has is never dropped: ``UnprintableError`` names its code point (never the text).
 
-Right-to-left text (Arabic, Dari) is laid out by ``RtlParagraph``: lines are filled in *logical*
-order (so the first line holds the first words), then each line is joined with
-``arabic_reshaper`` (contextual presentation forms, lam-alef ligatures) and put in visual order
-with ``python-bidi`` (digits and Latin words keep their left-to-right order), and drawn right
-aligned run by run, each run in the face that has its glyphs.
+Text in the document's own script (the common case) becomes a reportlab ``Paragraph``: runs in
+another face are wrapped in ``<font>`` tags, Gurmukhi documents are shaped by HarfBuzz (the
+style's ``shaping``), Chinese may break between any two characters.
+
+Text that needs the bidi algorithm or shaping in a face other than the document's (every
+paragraph of an Arabic or Dari document; a Dari name on an English plan; a Punjabi entry in a
+Spanish plan) is laid out by ``BidiParagraph``: lines are filled in *logical* order, then each
+line is cut into visual segments (``shaping.visual_segments``) and drawn segment by segment,
+right aligned in a right-to-left document; Arabic-script and Gurmukhi segments are shaped by
+HarfBuzz with every mark kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -26,7 +32,16 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from clinician_desk.reports.fonts import FontSet, has_glyph, register_fonts
+from clinician_desk.errors import ValidationError
+from clinician_desk.reports.fonts import (
+    HANT,
+    SHAPED_FACES,
+    FontSet,
+    face_for,
+    has_glyph,
+    register_fonts,
+)
+from clinician_desk.reports.shaping import is_invisible, shape, visual_segments
 
 BULLET = "•"
 
@@ -36,12 +51,68 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def font_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str]]:
-    """Split text into (font name, run) pieces: the primary face where it has the glyph."""
+class UnprintableError(ValidationError):
+    """A character no bundled font can draw; the message names its code point, never the text."""
+
+    def __init__(self, char: str, field: str = "") -> None:
+        self.char = char
+        self.field = field
+        name = unicodedata.name(char, "unnamed character")
+        where = f"The {field}" if field else "This document"
+        super().__init__(
+            f"{where} contains a character no bundled font can print: U+{ord(char):04X} "
+            f"({name}). Replace or remove it and print again; nothing was printed."
+        )
+
+
+def check_printable(text: str, field: str = "") -> None:
+    """Raise ``UnprintableError`` for the first character no bundled face can draw."""
+    from clinician_desk.reports.fonts import printable
+
+    for ch in normalize(text):
+        if not printable(ch):
+            raise UnprintableError(ch, field)
+
+
+def check_fields(model: object, path: str = "") -> None:
+    """Check every text of a document model (a frozen dataclass, recursively) before rendering;
+    ``UnprintableError`` names the field (``steps[5].items[2]``) and the code point."""
+    if isinstance(model, str):
+        check_printable(model, f"field {path}" if path else "")
+    elif dataclasses.is_dataclass(model) and not isinstance(model, type):
+        for f in dataclasses.fields(model):
+            name = f"{path}.{f.name}" if path else f.name
+            check_fields(getattr(model, f.name), name)
+    elif isinstance(model, tuple | list):
+        for i, item in enumerate(model, start=1):
+            check_fields(item, f"{path}[{i}]")
+
+
+def _face(ch: str, fonts: FontSet, bold: bool, current: str | None = None) -> str:
+    primary = fonts.face(bold)
+    if is_invisible(ch) or unicodedata.category(ch).startswith("M"):
+        # Spaces, joiners and marks stay with the face of the run they are in.
+        if current is not None and (ch == " " or has_glyph(current, ch) or is_invisible(ch)):
+            return current
+        if ch == " " or is_invisible(ch) or has_glyph(primary, ch):
+            return primary
+    latin = fonts.fallback_face(bold)
+    if latin != primary and ord(ch) < 0x2B0 and has_glyph(latin, ch):
+        # Digits, Latin letters and ASCII punctuation in an Arabic-script or Gurmukhi document:
+        # all in the Latin face, so "988lifeline.org", "PHQ-A" or "(916) 555-0100" is one run.
+        return latin
+    face = face_for(ch, fonts, bold)
+    if face is None:
+        raise UnprintableError(ch)
+    return face
+
+
+def font_runs(text: str, fonts: FontSet, bold: bool = False) -> Iterator[tuple[str, str]]:
+    """Split text into (font name, run) pieces, each character in the first face that has it."""
     current: str | None = None
     buf: list[str] = []
     for ch in text:
-        face = primary if (ch == " " or has_glyph(primary, ch)) else fallback
+        face = _face(ch, fonts, bold, current)
         if face != current and buf:
             assert current is not None
             yield current, "".join(buf)
@@ -52,26 +123,51 @@ def font_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str
         yield current, "".join(buf)
 
 
-def _word_runs(text: str, primary: str, fallback: str) -> Iterator[tuple[str, str]]:
-    """Font runs decided word by word: a word the primary face cannot draw whole goes to the
-    fallback whole (with its punctuation), so a shaped word never mixes two fonts."""
+def _word_runs(text: str, fonts: FontSet, bold: bool) -> Iterator[tuple[str, str]]:
+    """Font runs decided word by word: a word the primary face cannot draw whole goes to one
+    other face whole when one has it all (so a shaped word never mixes two fonts)."""
+    primary = fonts.face(bold)
     for token in re.split(r"(\s+)", text):
         if not token:
             continue
-        if token.isspace() or all(has_glyph(primary, ch) for ch in token):
+        if token.isspace() or all(has_glyph(primary, ch) or is_invisible(ch) for ch in token):
             yield primary, token
-        elif all(has_glyph(fallback, ch) for ch in token):
-            yield fallback, token
+            continue
+        faces = {_face(ch, fonts, bold) for ch in token if not is_invisible(ch)}
+        whole = [f for f in faces if all(has_glyph(f, ch) or is_invisible(ch) for ch in token)]
+        if whole:
+            yield whole[0], token
         else:
-            yield from font_runs(token, primary, fallback)
+            yield from font_runs(token, fonts, bold)
+
+
+def needs_bidi(text: str, fonts: FontSet, bold: bool = False) -> bool:
+    """Whether plain reportlab paragraphs would misdraw the text: right-to-left characters, or
+    characters needing a shaped face that is not the document's own."""
+    if bold and fonts.bold == fonts.regular:
+        # No bold face (WenQuanYi): our flowable draws bold by stroking the outline.
+        return True
+    if fonts.rtl or fonts.shaping:
+        # Our own HarfBuzz path writes the source characters of every conjunct into the PDF
+        # (reportlab's own shaping leaves private code points), so Gurmukhi copies back intact.
+        return True
+    primary = fonts.face(bold)
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL", "AN"):
+            return True
+        if ord(ch) > 0x2FF and not has_glyph(primary, ch) and not is_invisible(ch):
+            face = face_for(ch, fonts, bold)
+            if face in SHAPED_FACES:
+                return True
+    return False
 
 
 def markup(text: str, fonts: FontSet, bold: bool = False) -> str:
     """Paragraph markup for plain text; words the primary face lacks get the fallback face."""
     primary = fonts.face(bold)
-    fallback = fonts.fallback_face(bold)
     parts = []
-    for face, run in _word_runs(normalize(text), primary, fallback):
+    for face, run in _word_runs(normalize(text), fonts, bold):
         if face == primary:
             parts.append(escape(run))
         else:
@@ -79,9 +175,40 @@ def markup(text: str, fonts: FontSet, bold: bool = False) -> str:
     return "".join(parts)
 
 
-def _width(text: str, primary: str, fallback: str, size: float) -> float:
-    return float(
-        sum(stringWidth(run, face, size) for face, run in font_runs(text, primary, fallback))
+@lru_cache(maxsize=16384)
+def _line_segments(
+    text: str, fonts: FontSet, bold: bool, base: str
+) -> tuple[tuple[str, str, bool], ...]:
+    embedded = _LTR_NUMBER.sub(lambda m: f"{_LRE}{m.group(0)}{_PDF}", text) if fonts.rtl else text
+    current: list[str | None] = [None]
+
+    def face_of(ch: str) -> str:
+        face = _face(ch, fonts, bold, current[0])
+        current[0] = face
+        return face
+
+    return tuple(
+        (seg.face, seg.text, seg.rtl)
+        for seg in visual_segments(embedded, base, face_of, SHAPED_FACES.__contains__)
+    )
+
+
+def _segment_width(face: str, text: str, rtl: bool, size: float) -> float:
+    if face in SHAPED_FACES:
+        return shape(text, face, size, rtl)[1]
+    return float(stringWidth(_visible(text), face, size))
+
+
+def _visible(text: str) -> str:
+    return "".join(ch for ch in text if not is_invisible(ch) or ch == " ")
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str, fonts: FontSet, bold: bool, base: str, size: float) -> float:
+    """Width of one word or line; cached (the bidi pass is pure Python and words recur)."""
+    return sum(
+        _segment_width(face, run, rtl, size)
+        for face, run, rtl in _line_segments(text, fonts, bold, base)
     )
 
 
@@ -123,8 +250,17 @@ def visual_line(logical: str, base: str = "R") -> str:
     return str(get_display(_reshape(embedded), base_dir=base))
 
 
-class RtlParagraph(Flowable):  # type: ignore[misc]
-    """A right-to-left paragraph (optionally a list item with its bullet on the right)."""
+# Faces with no bold variant among the bundled fonts: bold is drawn by stroking the outline.
+_NO_BOLD_FACE = frozenset({HANT})
+
+
+class BidiParagraph(Flowable):  # type: ignore[misc]
+    """A paragraph laid out with the bidi algorithm and HarfBuzz (optionally a list item).
+
+    Right aligned with its bullet on the right in a right-to-left document, left aligned
+    otherwise; the base direction is the document's unless the text's first strong character
+    says otherwise (a Latin-only value in an Arabic document keeps its left-to-right order).
+    """
 
     def __init__(
         self,
@@ -137,27 +273,26 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self.text = normalize(text)
-        self.base = base or base_direction(self.text)
+        self.base = base or (base_direction(self.text) if fonts.rtl else "L")
         self.fonts = fonts
         self.bold = bold
         self.style = style
-        self.primary = fonts.face(bold)
-        self.fallback = fonts.fallback_face(bold)
         self.bullet = bullet
         self.indent = style.fontSize * 1.4 if bullet else 0.0
         self.lines: list[str] = []
         self.spaceBefore = style.spaceBefore
         self.spaceAfter = style.spaceAfter
 
+    def _w(self, text: str) -> float:
+        return _width(text, self.fonts, self.bold, self.base, self.style.fontSize)
+
     def _fill(self, avail: float) -> list[str]:
-        size = self.style.fontSize
-        space = _width(" ", self.primary, self.fallback, size)
+        space = self._w(" ") or self.style.fontSize * 0.25
         lines: list[str] = []
         current: list[str] = []
         used = 0.0
         for word in self._pieces(avail):
-            # Width does not depend on order: joining is enough to measure a word.
-            w = _width(_reshape(word), self.primary, self.fallback, size)
+            w = self._w(word)
             if current and used + space + w > avail:
                 lines.append(" ".join(current))
                 current, used = [], 0.0
@@ -169,19 +304,16 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
 
     def _pieces(self, avail: float) -> Iterator[str]:
         """The words, with any word wider than a line cut into pieces that fit (long links)."""
-        size = self.style.fontSize
         for word in self.text.split():
-            if _width(_reshape(word), self.primary, self.fallback, size) <= avail:
+            if self._w(word) <= avail:
                 yield word
                 continue
             piece = ""
             for ch in word:
-                if (
-                    piece
-                    and _width(_reshape(piece + ch), self.primary, self.fallback, size) > avail
-                ):
-                    yield piece
-                    piece = ""
+                if piece and not unicodedata.category(ch).startswith("M"):
+                    if self._w(piece + ch) > avail:
+                        yield piece
+                        piece = ""
                 piece += ch
             if piece:
                 yield piece
@@ -198,10 +330,11 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         fit = int(availHeight // self.style.leading)
         if fit < 1 or fit >= len(lines):
             return []
-        first = RtlParagraph(" ".join(lines[:fit]), self.style, self.fonts, self.bold, self.bullet)
-        first.base = self.base
+        first = BidiParagraph(
+            " ".join(lines[:fit]), self.style, self.fonts, self.bold, self.bullet, self.base
+        )
         first.spaceAfter = 0
-        rest = RtlParagraph(
+        rest = BidiParagraph(
             " ".join(lines[fit:]), self.style, self.fonts, self.bold, False, self.base
         )
         rest.indent = self.indent
@@ -212,7 +345,7 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
         canvas: Canvas = self.canv
         size = self.style.fontSize
         leading = self.style.leading
-        right = self.width - self.indent
+        rtl_layout = self.fonts.rtl
         y = self.height - size
         if self.style.backColor is not None:
             pad = self.style.borderPadding or 0
@@ -220,25 +353,56 @@ class RtlParagraph(Flowable):  # type: ignore[misc]
             canvas.rect(-pad, -pad, self.width + 2 * pad, self.height + 2 * pad, stroke=0, fill=1)
         canvas.setFillColor(self.style.textColor)
         if self.bullet:
-            canvas.setFont(self.fallback, size)
-            canvas.drawRightString(self.width, y, BULLET)
+            canvas.setFont(self.fonts.fallback, size)
+            if rtl_layout:
+                canvas.drawRightString(self.width, y, BULLET)
+            else:
+                canvas.drawString(self.style.bulletIndent or 0, y, BULLET)
         for line in self.lines:
-            visual = visual_line(line, self.base)
-            x = right - _width(visual, self.primary, self.fallback, size)
-            for face, run in font_runs(visual, self.primary, self.fallback):
-                canvas.setFont(face, size)
-                canvas.drawString(x, y, run)
-                x += stringWidth(run, face, size)
+            segments = _line_segments(line, self.fonts, self.bold, self.base)
+            widths = [_segment_width(f, t, r, size) for f, t, r in segments]
+            if rtl_layout:
+                x = self.width - self.indent - sum(widths)
+            else:
+                x = max(self.indent, self.style.leftIndent or 0)
+            # One text object per line (one BT…ET): readers see one line, not one per run.
+            obj = canvas.beginText(x, y)
+            mode = 0
+            for (face, run, rtl), w in zip(segments, widths, strict=True):
+                text = shape(run, face, size, rtl)[0] if face in SHAPED_FACES else _visible(run)
+                fake_bold = self.bold and face in _NO_BOLD_FACE
+                if fake_bold != (mode == 2):
+                    # Bold without a bold face: fill and stroke the outline (text mode 2).
+                    mode = 2 if fake_bold else 0
+                    obj.setTextRenderMode(mode)
+                obj.setTextOrigin(x, y)
+                obj.setFont(face, size)
+                obj.textOut(text)
+                x += w
+            if mode == 2:
+                obj.setTextRenderMode(0)
+            if any(self.bold and f in _NO_BOLD_FACE for f, _, _ in segments):
+                canvas.setStrokeColor(self.style.textColor)
+                canvas.setLineWidth(size * 0.035)
+            canvas.drawText(obj)
             y -= leading
+
+
+# The name kept for callers of the right-to-left layout.
+RtlParagraph = BidiParagraph
 
 
 def paragraph(
     text: str, style: ParagraphStyle, fonts: FontSet, *, bold: bool = False, bullet: bool = False
 ) -> Flowable:
-    """A flowable for plain text in the language's script (never interpreted as markup)."""
+    """A flowable for plain text in any script (never interpreted as markup).
+
+    Raises ``UnprintableError`` for a character no bundled face can draw.
+    """
     register_fonts()
-    if fonts.rtl:
-        return RtlParagraph(text, style, fonts, bold=bold, bullet=bullet)
+    text = normalize(text)
+    if needs_bidi(text, fonts, bold):
+        return BidiParagraph(text, style, fonts, bold=bold, bullet=bullet)
     body = markup(text, fonts, bold=bold)
     if bullet:
         return Paragraph(body, style, bulletText=BULLET)

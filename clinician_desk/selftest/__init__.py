@@ -299,6 +299,18 @@ def check_policy() -> None:
             ) from None
 
 
+def print_warnings(out: TextIO) -> None:
+    """Things that do not fail the self-test but must be fixed before real use (one line each)."""
+    from clinician_desk.reports.handout_library import county_line_warning
+
+    try:
+        warning = county_line_warning()
+    except ClinicianDeskError:
+        return  # an unreadable machine policy already failed the "policy" check
+    if warning:
+        print(f"warn county-crisis-line: {warning}", file=out, flush=True)
+
+
 @contextmanager
 def throw_away_vault(base: Path | None = None) -> Iterator[ThrowAwayVault]:
     """A ``ThrowAwayVault`` in a fresh private temp folder, removed on exit whatever happened."""
@@ -326,6 +338,7 @@ def run_self_test(
         ],
         out,
     )
+    print_warnings(out)
     with throw_away_vault(base) as vault:
         results += run_checks(vault.checks(), out)
     results += run_checks(extra, out)

@@ -77,6 +77,8 @@ class DocumentRequest:
     month: int | None = None
     week_of: date | None = None
     license_type: str = ""
+    # Instruments whose latest result the clinician ticked for a personalized handout.
+    include_results: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,9 @@ class PrintService:
             if not student.personalized_handout_allowed:
                 raise PermissionRefusedError(student.personalized_handout_reason)
             words = handouts.labels(language)
-            personal = views.personal_details(conn, student.id, self.instruments, words)
+            personal = views.personal_details(
+                conn, student.id, self.instruments, words, frozenset(req.include_results)
+            )
         pdf = render_handout(req.topic, language, personal)
         details = {
             "document": "handout",
@@ -275,8 +279,10 @@ def _default_plan_language(student: Any) -> tuple[str, str]:
     English; the note names a recorded language that has no safety plan."""
     guardians = sorted(student.guardians, key=lambda g: not g.is_primary)
     recorded = [student.language, *(g.preferred_language for g in guardians)]
-    missing = []
+    missing: list[str] = []
     for value in (v.strip() for v in recorded if v and v.strip()):
+        if value.casefold() in (m.casefold() for m in missing):
+            continue  # "Tagalog" for the student and the guardian is named once
         code = handouts.resolve_language(value, safety_plan_languages())
         if code is not None:
             break

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -102,18 +103,39 @@ class PrintCentrePage(QWidget):
         for language in handout_library.languages():
             name = LANGUAGE_TEXT.get(language)
             self.language_combo.addItem(f"{_(name)} ({language})" if name else language, language)
+        # Families get no screening result unless the clinician ticks this for the print.
+        self.results_check = QCheckBox(_("Include screening results (in words, no scores)"))
+        self.results_check.setObjectName("include_results_check_box")
+        self.results_check.setAccessibleName(_("Include screening results"))
         self.preview_button = named_button("preview_button", _("Preview"))
         self.print_button = named_button("print_button", _("Print…"))
         self.export_button = named_button("export_pdf_button", _("Export PDF…"))
         self.message = QLabel()
         self.message.setObjectName("print_message_label")
         self.message.setWordWrap(True)
+        # Until the county's crisis line is configured, every plan says "ask your counselor".
+        self.county_warning = QLabel()
+        self.county_warning.setObjectName("county_line_warning_label")
+        self.county_warning.setWordWrap(True)
+        self.county_warning.setAccessibleName(_("County crisis line warning"))
+        self.county_warning.setStyleSheet("color: #8a1c1c; font-weight: bold;")
+        if handout_library.county_line_warning():
+            self.county_warning.setText(
+                _(
+                    "The county crisis line is not set: plans and handouts print “ask your "
+                    "school counselor” instead of a number. Ask district IT to set it."
+                )
+            )
+        else:
+            self.county_warning.hide()
         self.view = _preview_view()
         form = QFormLayout()
         form.addRow(_("Document"), self.document_combo)
         form.addRow(_("Topic"), self.topic_combo)
         form.addRow(_("Language"), self.language_combo)
+        form.addRow(self.results_check)
         buttons = QVBoxLayout()
+        buttons.addWidget(self.county_warning)
         buttons.addLayout(form)
         for b in (self.preview_button, self.print_button, self.export_button):
             buttons.addWidget(b)
@@ -185,6 +207,7 @@ class PrintCentrePage(QWidget):
             "topic": self.topic_combo.currentData(),
             "language": self.language_combo.currentData(),
             "note_id": self.note_id,
+            "include_results": self.results_check.isChecked(),
         }
 
     def preview(self, accept_draft: bool = False) -> None:

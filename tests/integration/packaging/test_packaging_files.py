@@ -152,7 +152,7 @@ def test_group_policy_template_sets_exactly_what_the_app_reads() -> None:
     assert {p.get("key") for p in policies} == {policy.REGISTRY_KEY}
     assert all(p.get("class") == "Machine" for p in policies)
     elements = {e.get("valueName"): e for p in policies for e in _elements(p)}
-    assert set(elements) == {"ServerUrl", "CaBundle", "AutoLockMinutes"}
+    assert set(elements) == {"ServerUrl", "CaBundle", "AutoLockMinutes", "CountyCrisisLine"}
     # On/off policies carry their value on the policy itself, as the DWORD 0/1 the app reads.
     switches = {p.get("valueName"): p for p in policies if p.get("valueName")}
     assert set(switches) == {"AutoSync"}

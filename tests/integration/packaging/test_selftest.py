@@ -26,7 +26,15 @@ CORE_CHECKS = ["resources", "sqlcipher", "policy", "tls", "vault-create", "vault
 
 
 def _lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line]
+    """The check lines; ``warn …`` lines (not failures) are checked separately."""
+    return [line for line in text.splitlines() if line and not line.startswith("warn ")]
+
+
+def test_self_test_warns_while_the_county_crisis_line_is_unset(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_self_test(out, base=tmp_path) is True  # a warning, not a failure
+    warns = [line for line in out.getvalue().splitlines() if line.startswith("warn ")]
+    assert len(warns) == 1 and warns[0].startswith("warn county-crisis-line: ")
 
 
 def test_core_self_test_passes_and_leaves_nothing(tmp_path: Path) -> None:

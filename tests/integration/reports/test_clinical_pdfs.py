@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from clinician_desk.errors import ValidationError
-from clinician_desk.reports.handout_library import contacts
+from clinician_desk.reports.handout_library import contacts_for
 from clinician_desk.reports.models import PlanStep
 from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
 from clinician_desk.reports.safety_plan import LIFELINE, render_safety_plan
@@ -78,7 +78,7 @@ def test_screening_summary_has_result_flags_trend_and_attribution(artifacts_dir)
     assert doc.flags[0] in text
     assert doc.responses[8].item in text
     assert doc.attribution in text
-    assert "Trend" in text and "08/20" in text and "10/01" in text
+    assert "Trend" in text and "2026-08-20" in text and "2026-10-01" in text  # dates with year
     assert CONFIDENTIAL in text
     # Only bundled fonts: the chart's drawing used to pull in Helvetica (not embeddable here).
     assert b"/Helvetica" not in pdf
@@ -91,7 +91,9 @@ def test_safety_plan_always_lists_988_and_the_county_line(artifacts_dir) -> None
     for n in range(1, 7):
         assert f"Step {n}:" in text
     assert _squash(LIFELINE) in _squash(text)
-    assert _squash(f"County crisis line: {contacts()['county_crisis_line']}") in _squash(text)
+    assert _squash(f"County crisis line: {contacts_for('en')['county_crisis_line']}") in _squash(
+        text
+    )
     assert "911" in text
     assert "Draw in my sketchbook" in text
     assert CONFIDENTIAL in text

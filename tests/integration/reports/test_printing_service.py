@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.domain.sessions import SessionInput
-from clinician_desk.errors import ExportError, NotFoundError, PermissionRefusedError
+from clinician_desk.errors import (
+    ExportError,
+    NotFoundError,
+    PermissionRefusedError,
+    ValidationError,
+)
 from clinician_desk.reports import handout_library as lib
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
 from tests.support.pdf_tools import save_first_page_png, text_of
@@ -95,7 +100,33 @@ def test_personalized_handout_needs_a_basis(vault: Vault, artifacts_dir: Path) -
     text = text_of(ok.pdf)
     assert "Quibble Fictionaire1" in text
     assert "Consejería individual" in text  # the service named in the family's language
-    assert "GAD-7" in text and "(mild)" in text
+    # Families get words, not scores: no result unless the clinician ticks it for this print.
+    assert "GAD-7" not in text and "mild" not in text
+    ticked = vault.printing.produce(
+        DocumentRequest(
+            "handout",
+            "anxiety",
+            student_id=vault.parent_consented,
+            personalized=True,
+            accept_draft=True,
+            include_results=frozenset({"GAD-7"}),
+        )
+    )
+    ticked_text = text_of(ticked.pdf)
+    assert "GAD-7" in ticked_text and ": leve" in ticked_text  # the band in Spanish
+    assert "no un diagnóstico" in ticked_text  # the one-line explanation, translated
+    assert "(mild)" not in ticked_text and "of 21" not in ticked_text
+    with pytest.raises(ValidationError, match="never printed for families"):
+        vault.printing.produce(
+            DocumentRequest(
+                "handout",
+                "anxiety",
+                student_id=vault.parent_consented,
+                personalized=True,
+                accept_draft=True,
+                include_results=frozenset({"CRAFFT"}),
+            )
+        )
     assert "PROCESS-NOTE-CANARY" not in text
     assert "Mandated" not in text and "MAND-REPORT" not in text
     assert "Sesiones a las que asistió 1" in text  # the mandated report is not a session

@@ -5,6 +5,7 @@ Every name and entry here is synthetic and obviously fictional.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -27,7 +28,6 @@ from clinician_desk.reports.safety_plan import (
 from clinician_desk.reports.text import normalize
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
 from tests.support.pdf_glyphs import (
-    HARAKAT,
     INVISIBLE,
     chars_and_unknown,
     cmap,
@@ -90,13 +90,16 @@ def test_every_character_of_the_plan_has_a_glyph(language: str) -> None:
 def _found(language: str, logical: str, extracted: str) -> tuple[list[str], list[str]]:
     fonts = font_set_for(language)
     logical = normalize(logical)
-    if fonts.rtl:
-        logical = HARAKAT.sub("", logical).replace("\u200c", "").replace("\u200d", "")
+    # Harakat and ZWNJ are kept: Arabic script is compared with the source as typed.
     words = split_words(logical)
     if fonts.cjk:
         found = [w for w in words if w in extracted.replace(" ", "")]
     elif fonts.shaping:
-        pool = [chars_and_unknown(w) for w in split_words(extracted)]
+        # pypdf puts a space where a vowel sign is drawn with an offset ("ਨੰ ਬਰ"): a word
+        # may come back in two pieces, so neighbouring pieces are candidates too.
+        pieces = split_words(extracted)
+        pieces += [a + b for a, b in itertools.pairwise(pieces)]
+        pool = [chars_and_unknown(w) for w in pieces]
         found = [w for w in words if any(could_be(w, *p) for p in pool)]
     else:
         found = [w for w in words if w in extracted]
@@ -121,7 +124,9 @@ def test_plan_pdf_words_numbers_metadata_and_picture(language: str, artifacts_di
     squeezed = extracted.replace(" ", "")
     for number in ("988", "911", "2026-10-01", PHONE.replace(" ", ""), "988lifeline.org"):
         assert number in squeezed, number
-    assert lib.contacts()["county_crisis_line"].replace(" ", "") in extracted.replace(" ", "")
+    assert lib.contacts_for(language)["county_crisis_line"].replace(" ", "") in extracted.replace(
+        " ", ""
+    )
     # The student's entries print as typed, Latin ones inside any script too.
     assert "Draw in my sketchbook" in extracted
     assert "Zephyrine" in extracted
@@ -153,9 +158,10 @@ def test_right_to_left_text_is_right_aligned_and_numbers_read_left_to_right(
 
     reader(pdf).pages[0].extract_text(visitor_text=visit)
     x = {text: pos for pos, text in runs}
-    assert x[plan_text(language)["title"].replace("\u200c", "")] > 300  # right-aligned title
+    title = plan_text(language)["title"]
+    assert max(x.get(title, 0), x.get(title.replace("\u200c", ""), 0)) > 300  # right-aligned
     assert x[plan_text("en")["draft_notice"]] < 80  # the English notice stays left to right
-    assert x["2026"] < x["10"] < x["01"]  # the date is drawn year first, left to right
+    assert "2026-10-01" in x  # the date is one left-to-right run, year first
 
 
 def test_step_five_keeps_what_was_typed_and_replaces_only_the_records_english_988() -> None:

@@ -1,0 +1,97 @@
+"""The clinician's printed identity: display name and credential, in the vault's settings.
+
+Documents name the clinician, not the login: "Electronically signed by Alex Sample, AMFT". Both
+values live in the ``settings`` key/value table (``clinician_display_name``,
+``clinician_credential``); no migration is needed. Values are validated (printable by the
+bundled fonts, no line breaks, bounded length) and every change is audited without the values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clinician_desk.clock import utc_iso
+from clinician_desk.errors import ValidationError
+from clinician_desk.reports.text import check_printable
+from clinician_desk.storage import Database
+
+DISPLAY_NAME = "clinician_display_name"
+CREDENTIAL = "clinician_credential"
+LEGACY_NAME = "clinician_name"  # written by `init --name`
+
+
+@dataclass(frozen=True)
+class Profile:
+    display_name: str = ""
+    credential: str = ""
+
+    def signature(self, fallback: str = "") -> str:
+        """ "Alex Sample, AMFT" — or the fallback (the login) while no display name is set."""
+        name = self.display_name or fallback
+        return f"{name}, {self.credential}" if name and self.credential else name
+
+
+def read_profile(conn: Any) -> Profile:
+    rows = dict(
+        conn.execute(
+            "SELECT key, value FROM settings WHERE key IN (?, ?, ?)",
+            (DISPLAY_NAME, CREDENTIAL, LEGACY_NAME),
+        ).fetchall()
+    )
+    name = str(rows.get(DISPLAY_NAME) or rows.get(LEGACY_NAME) or "")
+    return Profile(name, str(rows.get(CREDENTIAL) or ""))
+
+
+def _check(value: str, what: str, limit: int) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValidationError(f"The {what} cannot be empty.")
+    if len(value) > limit:
+        raise ValidationError(f"The {what} is longer than {limit} characters.")
+    check_printable(value, what)
+    return value
+
+
+# Printed on the associate's weekly hours log.
+SUPERVISOR_NAME = "supervisor_name"
+SUPERVISOR_LICENSE = "supervisor_license"
+WORK_SETTING = "work_setting"
+
+
+def set_profile(
+    db: Database,
+    *,
+    display_name: str | None = None,
+    credential: str | None = None,
+    supervisor_name: str | None = None,
+    supervisor_license: str | None = None,
+    site: str | None = None,
+) -> Profile:
+    """Store the given values (others unchanged); audited as ``profile.updated``."""
+    changes: dict[str, str] = {}
+    for key, value, what, limit in (
+        (DISPLAY_NAME, display_name, "display name", 80),
+        (CREDENTIAL, credential, "credential", 40),
+        (SUPERVISOR_NAME, supervisor_name, "supervisor name", 80),
+        (SUPERVISOR_LICENSE, supervisor_license, "supervisor license", 60),
+        (WORK_SETTING, site, "work setting", 120),
+    ):
+        if value is not None:
+            changes[key] = _check(value, what, limit)
+    if not changes:
+        raise ValidationError(
+            "Give at least one of --display-name, --credential, --supervisor-name, "
+            "--supervisor-license, --site."
+        )
+    with db.unit_of_work() as uow:
+        now = utc_iso(uow.clock.now())
+        for key, value in changes.items():
+            uow.conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+                " updated_at = excluded.updated_at",
+                (key, value, now),
+            )
+        uow.audit("profile.updated", "vault", None, {"fields": sorted(changes)})
+        return read_profile(uow.conn)
