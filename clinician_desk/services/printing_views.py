@@ -341,7 +341,9 @@ def caseload_doc(conn: Connection, year: int, month: int) -> m.CaseloadReportDoc
     )
 
 
-def _review_counts(conn: Conn, first: date, last: date) -> dict[int, tuple[int, int, int, int]]:
+def _review_counts(
+    conn: Connection, first: date, last: date
+) -> dict[int, tuple[int, int, int, int]]:
     """Per student: open safety flags, positive screens this month, referrals whose follow-up
     date has passed by the month's end while still open, and unsigned (draft) notes."""
     queries = (
