@@ -11,10 +11,10 @@ from clinician_desk.domain.referrals import ReferralInput
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.reports.month_reports import render_caseload_report
 from clinician_desk.services.printing import DocumentRequest
-from clinician_desk.services.screenings import AdministrationInput
+from clinician_desk.services.screenings.use_cases import AdministrationInput
+from tests.support.pdf_tools import save_first_page_png, text_of
 
 from .conftest import SCHOOL, Vault, _student
-from .pdf_tools import save_first_page_png, text_of
 from .report_samples import caseload_doc
 
 PHQA_POSITIVE_CRITICAL = {

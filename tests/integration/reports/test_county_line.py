@@ -15,8 +15,8 @@ from clinician_desk.errors import ValidationError
 from clinician_desk.reports import handout_library as lib
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.safety_plan import render_safety_plan
+from tests.support.pdf_tools import text_of
 
-from .pdf_tools import text_of
 from .report_samples import safety_plan_doc
 
 

@@ -28,9 +28,9 @@ from clinician_desk.reports.safety_plan import render_safety_plan, safety_plan_l
 from clinician_desk.reports.screening_summary import render_screening_summary
 from clinician_desk.reports.session_summary import render_session_summary
 from clinician_desk.services.printing import DocumentRequest
+from tests.support.pdf_tools import reader, save_first_page_png
 
 from .conftest import Vault
-from .pdf_tools import reader, save_first_page_png
 from .report_samples import caseload_doc, hours_doc, safety_plan_doc, screening_doc, session_doc
 
 NAME = "Zephyrine فرشته‌ احمدی 王小明"

@@ -12,9 +12,9 @@ from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.services.printing import DocumentRequest
 from clinician_desk.services.printing_views import bbs_requirements
 from clinician_desk.services.profile import set_profile
+from tests.support.pdf_tools import save_first_page_png, text_of
 
 from .conftest import SCHOOL, Vault
-from .pdf_tools import save_first_page_png, text_of
 
 
 def _group_session(vault: Vault, day: date) -> None:

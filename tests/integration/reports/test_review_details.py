@@ -12,9 +12,9 @@ from clinician_desk.reports import handout_library as lib
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.safety_plan import plan_text, render_safety_plan
 from clinician_desk.services.printing import DocumentRequest
+from tests.support.pdf_tools import text_of
 
 from .conftest import Vault, _student
-from .pdf_tools import text_of
 from .report_samples import personal, safety_plan_doc
 
 
@@ -59,7 +59,7 @@ def test_a_missing_language_is_named_once(vault: Vault) -> None:
 
 def test_traditional_chinese_headings_are_bold() -> None:
     """WenQuanYi has no bold face: headings are drawn filled and stroked (text mode 2)."""
-    from .pdf_tools import reader
+    from tests.support.pdf_tools import reader
 
     pdf = render_safety_plan(safety_plan_doc(), "zh-Hant")
     content = reader(pdf).pages[0].get_contents()

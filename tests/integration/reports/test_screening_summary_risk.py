@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from clinician_desk.services.printing import DocumentRequest
-from clinician_desk.services.screenings import AdministrationInput
+from clinician_desk.services.screenings.use_cases import AdministrationInput
+from tests.support.pdf_tools import reader, save_first_page_png, text_of
 
 from .conftest import Vault
-from .pdf_tools import reader, save_first_page_png, text_of
 
 
 def text_of_last_page(pdf: bytes) -> str:

@@ -17,9 +17,9 @@ from clinician_desk.reports.models import NoteSection
 from clinician_desk.reports.session_summary import render_session_summary
 from clinician_desk.services.printing import DocumentRequest
 from clinician_desk.services.profile import read_profile, set_profile
+from tests.support.pdf_tools import reader, save_first_page_png, text_of
 
 from .conftest import Vault
-from .pdf_tools import reader, save_first_page_png, text_of
 from .report_samples import session_doc
 from .test_print_cli import admin, data_dir  # noqa: F401  (fixture)
 
