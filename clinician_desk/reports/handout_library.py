@@ -31,7 +31,7 @@ COUNTY_LINE = "county_crisis_line"
 def county_crisis_line() -> tuple[str | None, str]:
     """The county crisis line and where it was set: the machine policy (registry or
     policy.json) wins over ``contacts.json``; ``(None, "")`` while neither sets it."""
-    from clinician_desk.policy import Policy, load_policy
+    from clinician_desk.config.it_policy import Policy, load_policy
 
     try:
         policy = load_policy()

@@ -56,7 +56,7 @@ def test_policy_sets_the_line_on_every_document(policy_file: Path) -> None:
 
 
 def test_a_bad_policy_value_is_refused_by_name(policy_file: Path) -> None:
-    from clinician_desk.policy import load_policy
+    from clinician_desk.config.it_policy import load_policy
 
     for bad in ("call us", "1" * 50, 911.0):
         policy_file.write_text(json.dumps({"county_crisis_line": bad}))
