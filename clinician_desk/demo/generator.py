@@ -28,6 +28,7 @@ from clinician_desk.errors import UsageError
 from clinician_desk.services.students import today_of
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories.search_index import rowid_for
 
 DISTRICT = "99999990000000"
@@ -204,10 +205,7 @@ def _audit_signatures(uow: Any, made: demo_records.SessionRows, n_base: int) -> 
     ]
     entries += [
         ("note.addendum_added", "note", str(r[1]), {"addendum": int(r[0]), "hash": r[2]})
-        for r in uow.conn.execute(
-            "SELECT id, note_id, content_hash FROM note_addenda WHERE note_id > ? ORDER BY id",
-            (n_base,),
-        )
+        for r in notes_repo.addenda_after(uow.conn, n_base)
     ]
     uow.audit_many(entries)
 

@@ -24,7 +24,6 @@ from clinician_desk.domain.hours import (
     compute_hours,
     week_start,
 )
-from clinician_desk.domain.referrals import OPEN_STATUSES
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.reports import models as m
@@ -35,14 +34,15 @@ from clinician_desk.services.record.views import (
     student_view,
 )
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import caseload as caseload_repo
 from clinician_desk.storage.repositories import screenings as screenings_repo
+from clinician_desk.storage.repositories import settings as settings_repo
 
 MODALITY = {"in_person": "in person", "telehealth": "telehealth", "phone": "phone"}
 
 
 def setting(conn: Connection, key: str, default: str = "") -> str:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else default
+    return settings_repo.read_one(conn, key, default)
 
 
 def session_doc(conn: Connection, note_id: int) -> tuple[m.SessionSummaryDoc, int | None]:
@@ -305,7 +305,7 @@ def caseload_doc(conn: Connection, year: int, month: int) -> m.CaseloadReportDoc
         " WHERE s.session_date BETWEEN ? AND ? GROUP BY p.student_id",
         span,
     ).fetchall()
-    review = _review_counts(conn, first, last)
+    review = caseload_repo.review_counts(conn, first, last)
     by_student = {int(sid): (int(n), int(mins or 0), last_day) for sid, n, mins, last_day in seen}
     students = []
     schools: set[str] = set()
@@ -339,34 +339,6 @@ def caseload_doc(conn: Connection, year: int, month: int) -> m.CaseloadReportDoc
         students=tuple(students),
         schools=tuple(sorted(schools)),
     )
-
-
-def _review_counts(
-    conn: Connection, first: date, last: date
-) -> dict[int, tuple[int, int, int, int]]:
-    """Per student: open safety flags, positive screens this month, referrals whose follow-up
-    date has passed by the month's end while still open, and unsigned (draft) notes."""
-    queries = (
-        "SELECT student_id, count(*) FROM safety_flags WHERE closed_at IS NULL GROUP BY student_id",
-        "SELECT student_id, count(*) FROM screenings WHERE positive = 1"
-        " AND administered_on BETWEEN ? AND ? GROUP BY student_id",
-        "SELECT student_id, count(*) FROM referrals WHERE status IN"
-        f" ({', '.join(repr(s) for s in sorted(OPEN_STATUSES))})"
-        " AND follow_up_on IS NOT NULL AND follow_up_on < ? GROUP BY student_id",
-        "SELECT student_id, count(*) FROM notes WHERE status = 'draft'"
-        " AND student_id IS NOT NULL GROUP BY student_id",
-    )
-    params: tuple[tuple[str, ...], ...] = (
-        (),
-        (first.isoformat(), last.isoformat()),
-        (last.isoformat(),),
-        (),
-    )
-    counts: dict[int, list[int]] = {}
-    for column, (sql, args) in enumerate(zip(queries, params, strict=True)):
-        for sid, n in conn.execute(sql, args).fetchall():
-            counts.setdefault(int(sid), [0, 0, 0, 0])[column] = int(n)
-    return {sid: (c[0], c[1], c[2], c[3]) for sid, c in counts.items()}
 
 
 @cache

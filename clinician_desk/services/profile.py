@@ -9,12 +9,13 @@ bundled fonts, no line breaks, bounded length) and every change is audited witho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.errors import ValidationError
 from clinician_desk.reports.text import check_printable
 from clinician_desk.storage import Database
+from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import settings
 
 DISPLAY_NAME = "clinician_display_name"
 CREDENTIAL = "clinician_credential"
@@ -32,13 +33,8 @@ class Profile:
         return f"{name}, {self.credential}" if name and self.credential else name
 
 
-def read_profile(conn: Any) -> Profile:
-    rows = dict(
-        conn.execute(
-            "SELECT key, value FROM settings WHERE key IN (?, ?, ?)",
-            (DISPLAY_NAME, CREDENTIAL, LEGACY_NAME),
-        ).fetchall()
-    )
+def read_profile(conn: Connection) -> Profile:
+    rows = settings.read_many(conn, (DISPLAY_NAME, CREDENTIAL, LEGACY_NAME))
     name = str(rows.get(DISPLAY_NAME) or rows.get(LEGACY_NAME) or "")
     return Profile(name, str(rows.get(CREDENTIAL) or ""))
 
@@ -87,11 +83,6 @@ def set_profile(
     with db.unit_of_work() as uow:
         now = utc_iso(uow.clock.now())
         for key, value in changes.items():
-            uow.conn.execute(
-                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
-                " updated_at = excluded.updated_at",
-                (key, value, now),
-            )
+            settings.store(uow.conn, key, value, now)
         uow.audit("profile.updated", "vault", None, {"fields": sorted(changes)})
         return read_profile(uow.conn)

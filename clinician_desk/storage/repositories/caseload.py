@@ -189,3 +189,31 @@ def caseload_overview(conn: Connection, now: datetime) -> CaseloadOverview:
         overdue_mandated_reports(conn, now),
         incomplete_consent(conn),
     )
+
+
+def review_counts(
+    conn: Connection, first: date, last: date
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per student: open safety flags, positive screens this month, referrals whose follow-up
+    date has passed by the month's end while still open, and unsigned (draft) notes."""
+    queries = (
+        "SELECT student_id, count(*) FROM safety_flags WHERE closed_at IS NULL GROUP BY student_id",
+        "SELECT student_id, count(*) FROM screenings WHERE positive = 1"
+        " AND administered_on BETWEEN ? AND ? GROUP BY student_id",
+        "SELECT student_id, count(*) FROM referrals WHERE status IN"
+        f" ({', '.join(repr(s) for s in sorted(referrals.OPEN_STATUSES))})"
+        " AND follow_up_on IS NOT NULL AND follow_up_on < ? GROUP BY student_id",
+        "SELECT student_id, count(*) FROM notes WHERE status = 'draft'"
+        " AND student_id IS NOT NULL GROUP BY student_id",
+    )
+    params: tuple[tuple[str, ...], ...] = (
+        (),
+        (first.isoformat(), last.isoformat()),
+        (last.isoformat(),),
+        (),
+    )
+    counts: dict[int, list[int]] = {}
+    for column, (sql, args) in enumerate(zip(queries, params, strict=True)):
+        for sid, n in conn.execute(sql, args).fetchall():
+            counts.setdefault(int(sid), [0, 0, 0, 0])[column] = int(n)
+    return {sid: (c[0], c[1], c[2], c[3]) for sid, c in counts.items()}

@@ -261,3 +261,12 @@ def form_draft(conn: Connection, key: str) -> str | None:
 
 def delete_form_draft(conn: Connection, key: str) -> None:
     conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))
+
+
+def addenda_after(conn: Connection, note_id: int) -> list[tuple[int, int, str]]:
+    """(id, note id, content hash) of every addendum of notes after ``note_id``, in id order."""
+    rows = conn.execute(
+        "SELECT id, note_id, content_hash FROM note_addenda WHERE note_id > ? ORDER BY id",
+        (note_id,),
+    )
+    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows.fetchall()]
