@@ -86,7 +86,7 @@ def test_the_check_sees_each_kind_of_violation(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "bench" / "bench_x.py").write_text(
-        "from tests.support.county import CountyServer\n"
+        "from tests.integration.sync.county import CountyServer\n"
         "from tests.support.county import DISTRICT\n",
         encoding="utf-8",
     )
@@ -96,5 +96,5 @@ def test_the_check_sees_each_kind_of_violation(tmp_path: Path) -> None:
         "tests.ui.test_c",
         "tests.ui.test_d",
         "tests.cli.conftest",
-        "tests.support.county",
+        "tests.integration.sync.county",
     ]

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.torture.common import Outcome
-from tests.integration.tamper import harness
+from tests.support import tamper_harness as harness
 from tests.support.county import DEMO_DISTRICT, CountyServer
 
 

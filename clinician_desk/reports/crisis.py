@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from clinician_desk.reports.fonts import FontSet
 from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, styles_for
+from clinician_desk.reports.safety_plan_text import plan_text
 from clinician_desk.reports.text import paragraph
 
 EMERGENCY_NUMBERS = ("988", "911")
@@ -22,16 +23,12 @@ _BORDER = colors.HexColor("#8a1c1c")
 
 def crisis_lines(language: str) -> tuple[str, str, str]:
     """988, the county line and 911, in the language (the safety plan's own words)."""
-    from clinician_desk.reports.safety_plan import plan_text
-
     words = plan_text(language)
     return (words["lifeline"], words["county_line"], words["emergency"])
 
 
 def confidential_words(language: str) -> str:
     """ "Confidential health information" in the language (the safety plan's translation)."""
-    from clinician_desk.reports.safety_plan import plan_text
-
     return plan_text(language)["confidential"]
 
 

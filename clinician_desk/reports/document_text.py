@@ -21,6 +21,7 @@ from pathlib import Path
 
 from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.reports import handout_library as lib
 from clinician_desk.reports.handout_library import contacts_for
 from clinician_desk.reports.handout_text import STATUSES
 
@@ -137,3 +138,12 @@ def load_document_text(
     if text.language != language or text.document != document.replace("_", "-"):
         raise ValidationError(f"{source}: front matter document/language do not match its place")
     return text
+
+
+def clear_caches() -> None:
+    """Forget loaded texts, handouts' and documents' (after the county line's configuration
+    changed: both carry the number)."""
+    for fn in (lib.contacts, lib.languages, lib.topics, lib.load_handout, lib.labels):
+        fn.cache_clear()
+    document_languages.cache_clear()
+    load_document_text.cache_clear()

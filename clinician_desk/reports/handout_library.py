@@ -73,16 +73,6 @@ def contacts_for(language: str) -> dict[str, str]:
     return values
 
 
-def clear_caches() -> None:
-    """Forget loaded texts (after the county line's configuration changed)."""
-    for fn in (contacts, languages, topics, load_handout, labels):
-        fn.cache_clear()
-    from clinician_desk.reports.document_text import document_languages, load_document_text
-
-    document_languages.cache_clear()
-    load_document_text.cache_clear()
-
-
 @cache
 def contacts() -> dict[str, str]:
     """Values for the placeholders in handout texts, as ``contacts.json`` has them."""

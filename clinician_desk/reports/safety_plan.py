@@ -25,50 +25,22 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
 from clinician_desk.reports.crisis import crisis_block, crisis_footer
-from clinician_desk.reports.document_text import (
-    DocumentText,
-    document_languages,
-    load_document_text,
-)
 from clinician_desk.reports.fonts import LATIN_SET, FontSet, font_set_for
 from clinician_desk.reports.handout import language_tag
 from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, DocMeta, build_pdf, styles_for
 from clinician_desk.reports.models import SafetyPlanDoc
+from clinician_desk.reports.safety_plan_text import (
+    CRISIS_STEP,
+    STEP_COUNT,
+    DocumentText,
+)
+from clinician_desk.reports.safety_plan_text import plan_text as plan_text
+from clinician_desk.reports.safety_plan_text import safety_plan_languages as safety_plan_languages
 from clinician_desk.reports.text import check_fields, paragraph
 
-DOCUMENT = "safety_plan"
-STEP_COUNT = 6
-CRISIS_STEP = 5
-REQUIRED = (
-    "title",
-    "name",
-    "date",
-    "made_with",
-    "step",
-    *(f"{kind}.{n}" for n in range(1, STEP_COUNT + 1) for kind in ("step", "prompt")),
-    "lifeline",
-    "county_line",
-    "emergency",
-    "closing",
-    "reason_for_living",
-    "draft_notice",
-    "confidential",
-    "page",
-)
-_FIELDS = frozenset({"number", "title", "page", "pages"})
 _BLANK = "_" * 52
 _CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 _BORDER = colors.HexColor("#4a6b8a")
-
-
-def safety_plan_languages() -> tuple[str, ...]:
-    """Languages the plan can be printed in, English first."""
-    return document_languages(DOCUMENT)
-
-
-def plan_text(language: str) -> DocumentText:
-    """The fixed words in a language; NotFoundError names the languages that exist."""
-    return load_document_text(DOCUMENT, language, REQUIRED, _FIELDS)
 
 
 # The English reference words, kept as names for callers and tests.

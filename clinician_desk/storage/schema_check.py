@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import sqlcipher3
 
-from clinician_desk.storage import migrations_runner
+from clinician_desk.storage import migration_files
 from clinician_desk.storage.connection import Connection
 
 Objects = dict[tuple[str, str], tuple[str, str]]  # (type, name) -> (table, sql)
@@ -46,7 +46,7 @@ def _reference(version: int) -> tuple[Objects, dict[tuple[str, str], int]]:
     owner: dict[tuple[str, str], int] = {}
     try:
         before: Objects = {}
-        for migration in migrations_runner.available_migrations()[:version]:
+        for migration in migration_files.available_migrations()[:version]:
             conn.executescript(f"BEGIN;\n{migration.sql}\n;\nCOMMIT;")
             after = _objects(conn)
             for key, value in after.items():
@@ -80,7 +80,7 @@ def record_schema(conn: Connection) -> str:
 def _recorded(conn: Connection) -> tuple[Objects | None, list[str]]:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (RECORD_KEY,)).fetchone()
     if row is None:
-        if migrations_runner.current_version(conn) >= 8:
+        if migration_files.current_version(conn) >= 8:
             return None, ["schema: the schema recorded by the last migration is missing"]
         return None, []
     try:
@@ -106,7 +106,7 @@ def _recorded(conn: Connection) -> tuple[Objects | None, list[str]]:
 
 def check_schema(conn: Connection) -> list[str]:
     """Findings: objects missing, changed or added against the migrations' schema."""
-    version = migrations_runner.current_version(conn)
+    version = migration_files.current_version(conn)
     reference, owner = _reference(version)
     recorded, findings = _recorded(conn)
     expected = reference if recorded is None else recorded

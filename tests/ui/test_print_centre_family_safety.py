@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinician_desk.reports import handout_library
+from clinician_desk.reports import document_text
 
 
 @pytest.mark.parametrize("configured", [False, True])
@@ -20,7 +20,7 @@ def test_print_centre_warns_while_the_county_line_is_unset(
     if configured:
         policy.write_text(json.dumps({"county_crisis_line": "(555) 010-0199"}))
     monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(policy))
-    handout_library.clear_caches()
+    document_text.clear_caches()
     try:
         page = PrintCentrePage(ui_context)
         qtbot.addWidget(page)
@@ -30,7 +30,7 @@ def test_print_centre_warns_while_the_county_line_is_unset(
             assert "county crisis line" in warning.text()
     finally:
         monkeypatch.delenv("CLINICIAN_DESK_POLICY_FILE")
-        handout_library.clear_caches()
+        document_text.clear_caches()
 
 
 def test_results_reach_a_family_only_when_ticked(qtbot, ui_context) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.clock import FakeClock
+from clinician_desk.config import AppPaths
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import Guardian, ParentContact, StudentInput
 from clinician_desk.services.printing import PrintService
@@ -20,6 +21,7 @@ from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.services.screenings.use_cases import AdministrationInput
 from clinician_desk.storage import Database
+from clinician_desk.vault import TEST_KDF, create_vault
 
 SCHOOL = "99999999999901"
 GAD7 = {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0}
@@ -123,3 +125,30 @@ def vault(tmp_path: Path) -> Iterator[Vault]:
         latest.screening_id,
     )
     db.close()
+
+
+PRINT_CLI_PASSPHRASE = "amber lantern over 7 hills"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data dir with one fictional student, for in-process ``clinician-desk-admin`` runs."""
+    monkeypatch.setenv("CLINICIAN_DESK_PASSPHRASE", PRINT_CLI_PASSPHRASE)
+    data = tmp_path / "data"
+    paths = AppPaths.from_option(data).vault("default")
+    key, _ = create_vault(paths, PRINT_CLI_PASSPHRASE, kdf=TEST_KDF)
+    db = Database.open(paths.database, key, clock=FakeClock(), create=True)
+    RecordService(db).create_student(
+        StudentInput(
+            legal_first_name="Wobble",
+            legal_last_name="Pretendsworth",
+            date_of_birth=date(2013, 5, 6),
+            grade="7",
+            school_cds="99999999999901",
+            consent_basis="parent_consent",
+            guardians=(Guardian("Sam Unreal", "parent", "", "", "Vietnamese", True),),
+        )
+    )
+    db.close()
+    key.wipe()
+    return data

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.reports import document_text
 from clinician_desk.reports import handout_library as lib
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.safety_plan import render_safety_plan
@@ -24,10 +25,10 @@ from .report_samples import safety_plan_doc
 def policy_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "policy.json"
     monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(path))
-    lib.clear_caches()
+    document_text.clear_caches()
     yield path
     monkeypatch.delenv("CLINICIAN_DESK_POLICY_FILE")
-    lib.clear_caches()
+    document_text.clear_caches()
 
 
 def test_unset_line_prints_ask_your_counselor_in_the_language(policy_file: Path) -> None:
@@ -45,7 +46,7 @@ def test_unset_line_prints_ask_your_counselor_in_the_language(policy_file: Path)
 
 def test_policy_sets_the_line_on_every_document(policy_file: Path) -> None:
     policy_file.write_text(json.dumps({"county_crisis_line": "(555) 010-0199"}))
-    lib.clear_caches()
+    document_text.clear_caches()
     number, source = lib.county_crisis_line()
     assert number == "(555) 010-0199" and "policy" in source
     assert lib.county_line_warning() is None
@@ -60,7 +61,7 @@ def test_a_bad_policy_value_is_refused_by_name(policy_file: Path) -> None:
 
     for bad in ("call us", "1" * 50, 911.0):
         policy_file.write_text(json.dumps({"county_crisis_line": bad}))
-        lib.clear_caches()
+        document_text.clear_caches()
         with pytest.raises(ValidationError, match="county_crisis_line"):
             load_policy()
         # Documents still print: the unreadable policy is not a county line.
@@ -75,7 +76,7 @@ def test_self_test_and_doctor_warn_while_unset(policy_file: Path) -> None:
     print_warnings(out)
     assert out.getvalue().startswith("warn county-crisis-line:")
     policy_file.write_text(json.dumps({"county_crisis_line": "(555) 010-0199"}))
-    lib.clear_caches()
+    document_text.clear_caches()
     out = io.StringIO()
     print_warnings(out)
     assert out.getvalue() == ""

@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from clinician_desk.cli import build_parser, run
-from clinician_desk.clock import FakeClock
-from clinician_desk.config import AppPaths
-from clinician_desk.domain.students import Guardian, StudentInput
-from clinician_desk.services.record.service import RecordService
-from clinician_desk.storage import Database
-from clinician_desk.vault import TEST_KDF, create_vault
 from tests.support.pdf_tools import text_of
-
-PASSPHRASE = "amber lantern over 7 hills"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CLINICIAN_DESK_PASSPHRASE", PASSPHRASE)
-    data = tmp_path / "data"
-    paths = AppPaths.from_option(data).vault("default")
-    key, _ = create_vault(paths, PASSPHRASE, kdf=TEST_KDF)
-    db = Database.open(paths.database, key, clock=FakeClock(), create=True)
-    RecordService(db).create_student(
-        StudentInput(
-            legal_first_name="Wobble",
-            legal_last_name="Pretendsworth",
-            date_of_birth=date(2013, 5, 6),
-            grade="7",
-            school_cds="99999999999901",
-            consent_basis="parent_consent",
-            guardians=(Guardian("Sam Unreal", "parent", "", "", "Vietnamese", True),),
-        )
-    )
-    db.close()
-    key.wipe()
-    return data
 
 
 def admin(*argv: str) -> int:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clinician_desk.cli import build_parser, run
 from clinician_desk.errors import ValidationError
 from clinician_desk.reports.clinical import fmt_time
 from clinician_desk.reports.models import NoteSection
@@ -21,7 +22,6 @@ from tests.support.pdf_tools import reader, save_first_page_png, text_of
 
 from .conftest import Vault
 from .report_samples import session_doc
-from .test_print_cli import admin, data_dir  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_unsigned_note_has_a_draft_watermark_on_every_page(artifacts_dir: Path) 
 
 
 def test_profile_cli_sets_what_documents_print(
-    data_dir: Path,  # noqa: F811
+    data_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     d = ["--data-dir", str(data_dir)]
@@ -91,3 +91,7 @@ def test_profile_cli_sets_what_documents_print(
     assert "signature:    Jordan Placeholder, APCC" in capsys.readouterr().out
     assert admin(*d, "profile", "set") == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def admin(*argv: str) -> int:
+    return run(build_parser().parse_args(list(argv)))

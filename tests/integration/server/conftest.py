@@ -3,7 +3,6 @@ an app with a fake clock, org units, and an enrolled device that signs its reque
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,9 @@ from county_server import enrollment, orgunits
 from county_server.app import create_app
 from county_server.db import Database
 from county_server.settings import ServerSettings
+from tests.support.postgres import fresh_pg, pg_url
+
+__all__ = ["fresh_pg", "pg_url"]
 
 DISTRICT = "99100000000000"
 SCHOOL = "99100006000001"
@@ -37,36 +39,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.t += timedelta(seconds=seconds)
-
-
-def pg_url() -> str | None:
-    url = os.environ.get("COUNTY_TEST_PG_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI is set but COUNTY_TEST_PG_URL is not: PostgreSQL tests cannot run")
-    return url
-
-
-_PG_READY: list[str] = []
-
-
-def fresh_pg(url: str) -> None:
-    """Empty every table (the schema is built once per session, then truncated per test)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        if url not in _PG_READY:
-            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.execute("CREATE SCHEMA public")
-            Database.open(url).close()
-            _PG_READY.append(url)
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'schema_migrations'"
-            ).fetchall()
-        ]
-        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -24,7 +24,7 @@ A, B = SCHOOLS[0], SCHOOLS[1]
 def engine_county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CountyServer]:
     url = None
     if request.param == "postgresql":
-        from tests.integration.server.conftest import fresh_pg, pg_url
+        from tests.support.postgres import fresh_pg, pg_url
 
         url = pg_url()
         if not url:

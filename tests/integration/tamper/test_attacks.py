@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.tamper import harness
+from tests.support import tamper_harness as harness
 from tests.support.county import DEMO_DISTRICT, CountyServer
 
 # Attacks verify does not name yet (issue 15); strict, so a fix must remove the entry.
