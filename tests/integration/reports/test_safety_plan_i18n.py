@@ -19,12 +19,8 @@ from clinician_desk.reports import handout_library as lib
 from clinician_desk.reports.document_text import parse_document_text
 from clinician_desk.reports.fonts import font_set_for
 from clinician_desk.reports.handout import language_tag
-from clinician_desk.reports.safety_plan import (
-    REQUIRED,
-    plan_text,
-    render_safety_plan,
-    safety_plan_languages,
-)
+from clinician_desk.reports.safety_plan import render_safety_plan
+from clinician_desk.reports.safety_plan_text import REQUIRED, plan_text, safety_plan_languages
 from clinician_desk.reports.text import normalize
 from clinician_desk.services.printing import DocumentRequest, DraftTranslationError
 from tests.support.pdf_glyphs import (
