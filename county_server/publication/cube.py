@@ -1,0 +1,424 @@
+"""The publication cube: every number the dashboard, its charts and the exports show.
+
+One cube per refresh, built from the ``cells`` table (sums across devices, never per device) and
+the org-unit directory, suppressed as a whole (:mod:`county_server.publication.suppress`) and
+stored in ``publication_cells``. Pages and exports only ever read that table.
+
+**Dimensions** (fixed hierarchies):
+
+* org: county (``C``) > district (``D``) > org unit (``U``: each school, and the district's own
+  district-level unit). Org units outside the directory are not published at all, so every
+  total is exactly the sum of its parts.
+* time: fiscal year (``Y``, July–June) > quarter (``Q``) > month (``M``); the window is the last
+  five fiscal years up to the current month; the current month (and its quarter and year) is
+  *partial*.
+* category: for services, minutes and participants: all (``T``) > service group (``G``) >
+  service (``S``) > service × tier × grade band (``L``); for screenings: all > instrument
+  (``I``) > instrument × grade band (``L``); referrals: all only.
+* measure: every wire measure. ``students_served`` is outside the linear cube: it is published
+  per org unit and month as the largest count one device reported (the same student can be
+  served under several devices, months or schools, so no sum of it counts anyone) and never
+  totalled.
+
+**Published levels** (crossings; each is one set of cells):
+
+====================  ==================  ========================
+org                   time                category
+====================  ==================  ========================
+county, district      year, quarter, month  all, group, service/instrument
+org unit              year                all, group, service/instrument, finest
+district              year                finest
+====================  ==================  ========================
+
+The exports' levels (district × month, district × fiscal year, school × fiscal year, finest) and
+every page are slices of these crossings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from county_server.db import Database, Tx, now_iso
+from county_server.publication import periods as P
+from county_server.publication.audit import HIGH, LOW, Publication
+from county_server.publication.suppress import protect
+
+SERVICE_MEASURES = ("services", "minutes", "participants")
+SCREENING_MEASURES = ("screenings_administered", "screenings_positive")
+REFERRAL_MEASURES = ("referrals_made", "referrals_completed")
+LINEAR_MEASURES = SERVICE_MEASURES + SCREENING_MEASURES + REFERRAL_MEASURES
+STUDENTS = "students_served"
+FISCAL_YEARS = 5
+
+SERVICE_GROUPS = {
+    "PSY-EDU-CLASS": "prevention",
+    "PSY-EDU-GRP": "prevention",
+    "SCR-UNIV": "prevention",
+    "SCR-SUD": "prevention",
+    "ASMT-INTAKE": "treatment",
+    "TX-IND": "treatment",
+    "TX-FAM": "treatment",
+    "TX-GRP": "treatment",
+    "CRISIS": "crisis",
+    "SAFETY-PLAN": "crisis",
+    "MAND-REPORT": "crisis",
+    "CM-COORD": "coordination",
+    "CONSULT": "coordination",
+    "REFERRAL": "coordination",
+}
+GROUP_NAMES = {
+    "prevention": "Prevention and universal",
+    "treatment": "Assessment and treatment",
+    "crisis": "Crisis and safety",
+    "coordination": "Coordination and referral",
+    "other": "Not by service",
+}
+
+ORG_LEVELS = ("C", "D", "U")
+COUNTY = "county"
+
+# (org levels, time levels, category levels) per kind of measure
+Crossing = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+CROSSINGS: dict[str, tuple[Crossing, ...]] = {
+    "service": (
+        (("C", "D"), ("Y", "Q", "M"), ("T", "G", "S")),
+        (("U",), ("Y",), ("T", "G", "S", "L")),
+        (("D",), ("Y",), ("L",)),
+    ),
+    "screening": (
+        (("C", "D"), ("Y", "Q", "M"), ("T", "I")),
+        (("U",), ("Y",), ("T", "I", "L")),
+        (("D",), ("Y",), ("L",)),
+    ),
+    "referral": ((("C", "D"), ("Y", "Q", "M"), ("T",)), (("U",), ("Y",), ("T",))),
+}
+
+Key = tuple[
+    str, str, str, str, str, str, str
+]  # measure, org lvl, org, time lvl, time, cat lvl, cat
+
+
+def kind(measure: str) -> str:
+    if measure in SERVICE_MEASURES:
+        return "service"
+    if measure in SCREENING_MEASURES:
+        return "screening"
+    return "referral"
+
+
+def published_levels(measure: str) -> set[tuple[str, str, str]]:
+    if measure == STUDENTS:
+        return {("U", "M", "T")}
+    return {
+        (o, t, c)
+        for orgs, times, cats in CROSSINGS[kind(measure)]
+        for o in orgs
+        for t in times
+        for c in cats
+    }
+
+
+def _category(k: str, level: str, service: str, tier: int, band: str, instrument: str) -> str:
+    if level == "T":
+        return ""
+    if k == "service":
+        if level == "G":
+            return SERVICE_GROUPS.get(service, "other")
+        if level == "S":
+            return service
+        return f"{service}|{tier or ''}|{band}"
+    if level == "I":
+        return instrument
+    return f"{instrument}|{band}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The published months: whole fiscal years up to the current (partial) month."""
+
+    first: str
+    current: str
+
+    @classmethod
+    def at(cls, now: datetime) -> Window:
+        current = f"{now.year:04d}-{now.month:02d}"
+        return cls(P.months_of_fy(P.fy_start(current) - FISCAL_YEARS + 1)[0], current)
+
+    def fiscal_years(self) -> list[str]:
+        first = P.fy_start(self.first)
+        return [P.fy_code(y) for y in range(first, P.fy_start(self.current) + 1)]
+
+    def contains(self, period: P.Period) -> bool:
+        months = period.months()
+        return months[0] >= self.first and months[0] <= self.current
+
+    def partial(self, period: P.Period) -> bool:
+        return self.current in period.months()
+
+
+@dataclass
+class Built:
+    """A suppressed cube in memory: its publication (for the audit) and its rows."""
+
+    publication: Publication
+    cell_of: dict[Key, int]
+    hidden: NDArray[np.bool_]
+    window: Window
+    source: str
+
+    def rows(self) -> list[tuple[object, ...]]:
+        values = self.publication.values
+        out: list[tuple[object, ...]] = []
+        for key, cell in self.cell_of.items():
+            out.append((*key, None if self.hidden[cell] else int(values[cell])))
+        return out
+
+
+def source_fingerprint(tx: Tx, window: Window) -> str:
+    """Changes whenever a snapshot, the directory or the current month changes."""
+    snaps = tx.one("SELECT COUNT(*), MAX(received_at), SUM(revision) FROM snapshots")
+    dirs = tx.one("SELECT (SELECT COUNT(*) FROM districts), (SELECT COUNT(*) FROM schools)")
+    text = f"{snaps}|{dirs}|{window.first}|{window.current}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _directory(tx: Tx) -> dict[str, str]:
+    """Org unit -> district for every unit in the directory (schools and district units)."""
+    unit_district = {str(c): str(c) for (c,) in tx.all("SELECT code FROM districts")}
+    for code, district in tx.all("SELECT code, district_code FROM schools"):
+        unit_district[str(code)] = str(district)
+    return unit_district
+
+
+def build(tx: Tx, now: datetime) -> Built:
+    """Read cells and directory, publish every crossing, suppress the whole cube."""
+    window = Window.at(now)
+    source = source_fingerprint(tx, window)
+    directory = _directory(tx)
+    rows = tx.all(
+        "SELECT measure, org_unit, period, service, tier, grade_band, instrument, SUM(value) "
+        "FROM cells WHERE period >= ? AND period <= ? AND measure <> ? "
+        "GROUP BY measure, org_unit, period, service, tier, grade_band, instrument "
+        "HAVING SUM(value) > 0",
+        (window.first, window.current, STUDENTS),
+    )
+    base_values: list[int] = []
+    keys: list[Key] = []
+    supports: list[NDArray[np.int64]] = []
+    by_measure: dict[str, list[tuple[object, ...]]] = {}
+    for r in rows:
+        if str(r[1]) in directory and str(r[0]) in LINEAR_MEASURES:
+            by_measure.setdefault(str(r[0]), []).append(r)
+    for measure in sorted(by_measure):
+        _publish_measure(measure, by_measure[measure], directory, base_values, keys, supports)
+    _publish_students(tx, window, directory, base_values, keys, supports)
+
+    # One published cell per distinct support: the same number is the same cell everywhere.
+    cell_of: dict[Key, int] = {}
+    cell_keys: list[Key] = []
+    cell_support: list[NDArray[np.int64]] = []
+    seen: dict[bytes, int] = {}
+    for key, support in zip(keys, supports, strict=True):
+        sig = support.tobytes()
+        cell = seen.get(sig)
+        if cell is None:
+            cell = seen[sig] = len(cell_keys)
+            cell_keys.append(key)
+            cell_support.append(support)
+        cell_of[key] = cell
+    base = np.array(base_values, dtype=np.int64)
+    provisional = Publication(base, cell_keys, cell_support, np.ones(len(cell_keys), dtype=bool))
+    hidden = protect(provisional)
+    pub = Publication(base, cell_keys, cell_support, ~hidden)
+    return Built(pub, cell_of, hidden, window, source)
+
+
+def _publish_measure(
+    measure: str,
+    rows: list[tuple[object, ...]],
+    directory: dict[str, str],
+    base_values: list[int],
+    keys: list[Key],
+    supports: list[NDArray[np.int64]],
+) -> None:
+    k = kind(measure)
+    offset = len(base_values)
+    n = len(rows)
+    org = {
+        "C": [COUNTY] * n,
+        "D": [directory[str(r[1])] for r in rows],
+        "U": [str(r[1]) for r in rows],
+    }
+    months = [str(r[2]) for r in rows]
+    time = {
+        "Y": [P.fiscal_year(m) for m in months],
+        "Q": [P.quarter(m) for m in months],
+        "M": months,
+    }
+    cats: dict[str, list[str]] = {}
+    for level in ("T", "G", "S", "I", "L"):
+        cats[level] = [
+            _category(k, level, str(r[3]), int(str(r[4]) or 0), str(r[5]), str(r[6])) for r in rows
+        ]
+    base_values.extend(int(str(r[7])) for r in rows)
+    for orgs, times, cat_levels in CROSSINGS[k]:
+        for o in orgs:
+            for t in times:
+                for c in cat_levels:
+                    labels = [
+                        f"{a}\x1f{b}\x1f{d}"
+                        for a, b, d in zip(org[o], time[t], cats[c], strict=True)
+                    ]
+                    uniq, inverse = np.unique(np.array(labels, dtype=object), return_inverse=True)
+                    order = np.argsort(inverse, kind="stable")
+                    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+                    for g, label in enumerate(uniq):
+                        a, b, d = str(label).split("\x1f")
+                        keys.append((measure, o, a, t, b, c, d))
+                        supports.append(
+                            np.sort(order[bounds[g] : bounds[g + 1]]).astype(np.int64) + offset
+                        )
+
+
+def _publish_students(
+    tx: Tx,
+    window: Window,
+    directory: dict[str, str],
+    base_values: list[int],
+    keys: list[Key],
+    supports: list[NDArray[np.int64]],
+) -> None:
+    largest: dict[tuple[str, str], int] = {}
+    for unit, period, _device, value in tx.all(
+        "SELECT org_unit, period, device_id, SUM(value) FROM cells WHERE measure = ? AND "
+        "period >= ? AND period <= ? GROUP BY org_unit, period, device_id",
+        (STUDENTS, window.first, window.current),
+    ):
+        if str(unit) in directory and int(value) > 0:
+            k = (str(unit), str(period))
+            largest[k] = max(largest.get(k, 0), int(value))
+    for (unit, period), value in sorted(largest.items()):
+        supports.append(np.array([len(base_values)], dtype=np.int64))
+        base_values.append(value)
+        keys.append((STUDENTS, "U", unit, "M", period, "T", ""))
+
+
+# --- storage -----------------------------------------------------------------------------
+
+_BUILD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class State:
+    built_at: str
+    source: str
+    window: Window
+    cells: int
+    hidden: int
+
+
+def save(db: Database, built: Built, now: datetime) -> State:
+    rows = built.rows()
+    hidden = sum(1 for r in rows if r[-1] is None)
+    state = State(now_iso(now), built.source, built.window, len(rows), hidden)
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM publication_cells")
+        tx.executemany(
+            "INSERT INTO publication_cells (measure, org_level, org, time_level, period, "
+            "cat_level, cat, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        tx.execute("DELETE FROM publication_state")
+        tx.execute(
+            "INSERT INTO publication_state (id, built_at, source, window_first, current_month, "
+            "cells, hidden) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (
+                state.built_at,
+                state.source,
+                state.window.first,
+                state.window.current,
+                len(rows),
+                hidden,
+            ),
+        )
+    return state
+
+
+def state(tx: Tx) -> State | None:
+    row = tx.one(
+        "SELECT built_at, source, window_first, current_month, cells, hidden "
+        "FROM publication_state WHERE id = 1"
+    )
+    if row is None:
+        return None
+    return State(
+        str(row[0]), str(row[1]), Window(str(row[2]), str(row[3])), int(row[4]), int(row[5])
+    )
+
+
+def rebuild(db: Database, now: datetime) -> State:
+    """Build and store the cube now (one at a time)."""
+    with _BUILD_LOCK:
+        with db.read() as tx:
+            built = build(tx, now)
+        return save(db, built, now)
+
+
+def ensure_fresh(db: Database, now: datetime) -> State:
+    """The stored cube's state, rebuilding it first when the data or the month changed."""
+    window = Window.at(now)
+    with db.read() as tx:
+        current = state(tx)
+        fresh = current is not None and current.source == source_fingerprint(tx, window)
+    if fresh and current is not None:
+        return current
+    with _BUILD_LOCK:
+        with db.read() as tx:
+            current = state(tx)
+            if current is not None and current.source == source_fingerprint(tx, window):
+                return current
+            built = build(tx, now)
+        return save(db, built, now)
+
+
+def read(
+    tx: Tx,
+    measure: str,
+    org_level: str,
+    orgs: Sequence[str],
+    time_level: str,
+    times: Sequence[str],
+    cat_level: str,
+    cats: Iterable[str],
+) -> dict[tuple[str, str, str], int | None]:
+    """Published values keyed (org, period, category); a key absent from the result is 0."""
+    cat_list = sorted(set(cats))
+    if not orgs or not times or not cat_list:
+        return {}
+
+    def marks(values: Sequence[str]) -> str:
+        return ", ".join("?" for _ in values)
+
+    rows = tx.all(
+        "SELECT org, period, cat, value FROM publication_cells WHERE measure = ? AND "
+        f"org_level = ? AND time_level = ? AND cat_level = ? AND org IN ({marks(orgs)}) AND "
+        f"period IN ({marks(times)}) AND cat IN ({marks(cat_list)})",
+        [measure, org_level, time_level, cat_level, *orgs, *times, *cat_list],
+    )
+    return {(str(o), str(p), str(c)): (None if v is None else int(v)) for o, p, c, v in rows}
+
+
+def shown(values: dict[tuple[str, str, str], int | None], key: tuple[str, str, str]) -> int | None:
+    """A published value: the stored one, 0 when nothing was counted there."""
+    return values.get(key, 0)
+
+
+def is_small(value: int) -> bool:
+    return LOW <= value <= HIGH
