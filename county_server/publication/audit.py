@@ -126,7 +126,7 @@ class AuditReport:
 def components(pub: Publication) -> NDArray[np.int64]:
     """Component label of every published cell (cells linked through shared base cells)."""
     a = pub.matrix()
-    n_cells, n_base = a.shape
+    n_cells = a.shape[0]
     graph = bmat([[None, a], [a.T, None]], format="csr")
     _, labels = connected_components(graph, directed=False)
     out: NDArray[np.int64] = labels[:n_cells].astype(np.int64)

@@ -201,7 +201,6 @@ def build(tx: Tx, now: datetime) -> Built:
     """Read cells and directory, publish every crossing, suppress the whole cube."""
     window = Window.at(now)
     source = source_fingerprint(tx, window)
-    directory = _directory(tx)
     rows = tx.all(
         "SELECT measure, org_unit, period, service, tier, grade_band, instrument, SUM(value) "
         "FROM cells WHERE period >= ? AND period <= ? AND measure <> ? "
@@ -209,16 +208,39 @@ def build(tx: Tx, now: datetime) -> Built:
         "HAVING SUM(value) > 0",
         (window.first, window.current, STUDENTS),
     )
+    students = tx.all(
+        "SELECT org_unit, period, device_id, SUM(value) FROM cells WHERE measure = ? AND "
+        "period >= ? AND period <= ? GROUP BY org_unit, period, device_id",
+        (STUDENTS, window.first, window.current),
+    )
+    return build_from(rows, students, _directory(tx), window, source)
+
+
+def build_from(
+    rows: Sequence[tuple[object, ...]],
+    students: Sequence[tuple[object, ...]],
+    directory: dict[str, str],
+    window: Window,
+    source: str = "",
+) -> Built:
+    """The cube of counts ``(measure, org_unit, month, service, tier, grade_band, instrument,
+    value)`` and students-served rows ``(org_unit, month, device, value)``."""
     base_values: list[int] = []
     keys: list[Key] = []
     supports: list[NDArray[np.int64]] = []
     by_measure: dict[str, list[tuple[object, ...]]] = {}
     for r in rows:
-        if str(r[1]) in directory and str(r[0]) in LINEAR_MEASURES:
+        month = str(r[2])
+        if (
+            str(r[1]) in directory
+            and str(r[0]) in LINEAR_MEASURES
+            and window.first <= month <= window.current
+            and int(str(r[7])) > 0
+        ):
             by_measure.setdefault(str(r[0]), []).append(r)
     for measure in sorted(by_measure):
         _publish_measure(measure, by_measure[measure], directory, base_values, keys, supports)
-    _publish_students(tx, window, directory, base_values, keys, supports)
+    _publish_students(students, window, directory, base_values, keys, supports)
 
     # One published cell per distinct support: the same number is the same cell everywhere.
     cell_of: dict[Key, int] = {}
@@ -288,7 +310,7 @@ def _publish_measure(
 
 
 def _publish_students(
-    tx: Tx,
+    students: Sequence[tuple[object, ...]],
     window: Window,
     directory: dict[str, str],
     base_values: list[int],
@@ -296,14 +318,15 @@ def _publish_students(
     supports: list[NDArray[np.int64]],
 ) -> None:
     largest: dict[tuple[str, str], int] = {}
-    for unit, period, _device, value in tx.all(
-        "SELECT org_unit, period, device_id, SUM(value) FROM cells WHERE measure = ? AND "
-        "period >= ? AND period <= ? GROUP BY org_unit, period, device_id",
-        (STUDENTS, window.first, window.current),
-    ):
-        if str(unit) in directory and int(value) > 0:
-            k = (str(unit), str(period))
-            largest[k] = max(largest.get(k, 0), int(value))
+    for unit, period, _device, value in students:
+        month = str(period)
+        if (
+            str(unit) in directory
+            and int(str(value)) > 0
+            and window.first <= month <= window.current
+        ):
+            k = (str(unit), month)
+            largest[k] = max(largest.get(k, 0), int(str(value)))
     for (unit, period), value in sorted(largest.items()):
         supports.append(np.array([len(base_values)], dtype=np.int64))
         base_values.append(value)
