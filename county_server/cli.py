@@ -176,6 +176,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild_publication(args: argparse.Namespace) -> int:
+    from county_server.publication import cube
+
+    st = cube.rebuild(_db(args), system_now())
+    print(f"Publication rebuilt: {st.cells} cells, {st.hidden} hidden, up to {st.window.current}.")
+    return 0
+
+
+def cmd_audit_publication(args: argparse.Namespace) -> int:
+    from county_server.publication import cube
+    from county_server.publication.audit import audit
+
+    db = _db(args)
+    now = system_now()
+    cube.ensure_fresh(db, now)
+    pub, mismatched = cube.stored_publication(db, now)
+    report = audit(pub)
+    print(report.summary())
+    for e in report.exposed[:20]:
+        print(f"  pinned: {e.key} lies in [{e.low:.2f}, {e.high:.2f}]")
+    if mismatched:
+        print(
+            f"  {len(mismatched)} stored cell(s) disagree with the counts; rebuild the publication"
+        )
+    return 0 if report.passed and not mismatched else 1
+
+
 def cmd_recover_key(args: argparse.Namespace) -> int:
     from county_server import keys
 
@@ -283,6 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--districts", help="comma-separated district CDS codes (default: all)")
     s.add_argument("--out", help="file to write (default: stdout)")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("rebuild-publication", help="rebuild the published cube now")
+    s.set_defaults(func=cmd_rebuild_publication)
+
+    s = sub.add_parser(
+        "audit-publication",
+        help="prove no hidden small count can be worked out (exit 1 if one can)",
+    )
+    s.set_defaults(func=cmd_audit_publication)
 
     s = sub.add_parser("recover-key", help="unwrap a vault's escrow slot (verified clinician)")
     s.add_argument("--vault-dir", help="the clinician's vault folder: set a temporary passphrase")

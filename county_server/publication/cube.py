@@ -222,6 +222,8 @@ def build_from(
     directory: dict[str, str],
     window: Window,
     source: str = "",
+    *,
+    suppress: bool = True,
 ) -> Built:
     """The cube of counts ``(measure, org_unit, month, service, tier, grade_band, instrument,
     value)`` and students-served rows ``(org_unit, month, device, value)``."""
@@ -257,7 +259,7 @@ def build_from(
         cell_of[key] = cell
     base = np.array(base_values, dtype=np.int64)
     provisional = Publication(base, cell_keys, cell_support, np.ones(len(cell_keys), dtype=bool))
-    hidden = protect(provisional)
+    hidden = protect(provisional) if suppress else np.zeros(len(cell_keys), dtype=bool)
     pub = Publication(base, cell_keys, cell_support, ~hidden)
     return Built(pub, cell_of, hidden, window, source)
 
@@ -445,3 +447,61 @@ def shown(values: dict[tuple[str, str, str], int | None], key: tuple[str, str, s
 
 def is_small(value: int) -> bool:
     return LOW <= value <= HIGH
+
+
+def stored_publication(db: Database, now: datetime) -> tuple[Publication, list[Key]]:
+    """What the server actually serves, as the audit sees it: the true cube rebuilt from the
+    counts (without suppressing it again), with visibility taken from ``publication_cells``.
+
+    Returns the publication and the stored keys that disagree with the counts (a stored number
+    that is not its true value, or a stored cell the counts do not have); both should be empty.
+    """
+    with db.read() as tx:
+        current = state(tx)
+        if current is None:
+            raise LookupError("no publication has been built yet")
+        window = current.window
+        rows = tx.all(
+            "SELECT measure, org_unit, period, service, tier, grade_band, instrument, SUM(value) "
+            "FROM cells WHERE period >= ? AND period <= ? AND measure <> ? "
+            "GROUP BY measure, org_unit, period, service, tier, grade_band, instrument "
+            "HAVING SUM(value) > 0",
+            (window.first, window.current, STUDENTS),
+        )
+        students = tx.all(
+            "SELECT org_unit, period, device_id, SUM(value) FROM cells WHERE measure = ? AND "
+            "period >= ? AND period <= ? GROUP BY org_unit, period, device_id",
+            (STUDENTS, window.first, window.current),
+        )
+        directory = _directory(tx)
+        stored = tx.all(
+            "SELECT measure, org_level, org, time_level, period, cat_level, cat, value "
+            "FROM publication_cells"
+        )
+    truth = build_from(rows, students, directory, window, suppress=False)
+    values = truth.publication.values
+    seen_shown = np.zeros(len(truth.publication.keys), dtype=bool)
+    seen_hidden = np.zeros(len(truth.publication.keys), dtype=bool)
+    mismatched: list[Key] = []
+    for r in stored:
+        key: Key = (str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]))
+        cell = truth.cell_of.get(key)
+        if cell is None:
+            mismatched.append(key)
+        elif r[7] is None:
+            seen_hidden[cell] = True
+        elif int(r[7]) != int(values[cell]):
+            mismatched.append(key)
+        else:
+            seen_shown[cell] = True
+    # one number, two faces: shown under one key and hidden under another
+    mismatched += [truth.publication.keys[int(i)] for i in np.nonzero(seen_shown & seen_hidden)[0]]
+    shown = ~seen_hidden | seen_shown
+    # a true cell missing from the table would be shown as 0: that is a mismatch too
+    stored_keys = {
+        (str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]))
+        for r in stored
+    }
+    mismatched += [k for k in truth.cell_of if k not in stored_keys]
+    pub = truth.publication
+    return Publication(pub.base, pub.keys, pub.support, shown), mismatched
