@@ -41,6 +41,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -495,7 +496,9 @@ def stored_publication(db: Database, now: datetime) -> tuple[Publication, list[K
         else:
             seen_shown[cell] = True
     # one number, two faces: shown under one key and hidden under another
-    mismatched += [truth.publication.keys[int(i)] for i in np.nonzero(seen_shown & seen_hidden)[0]]
+    mismatched += [
+        cast(Key, truth.publication.keys[int(i)]) for i in np.nonzero(seen_shown & seen_hidden)[0]
+    ]
     shown = ~seen_hidden | seen_shown
     # a true cell missing from the table would be shown as 0: that is a mismatch too
     stored_keys = {
