@@ -37,6 +37,7 @@ from scipy.sparse import csr_matrix, eye, hstack
 from county_server.publication.audit import HIGH, LOW, NEED, Publication, _Solver, audit
 
 SLACK_TOL = 1e-6
+GROUP_HOPS = 1
 
 
 class _Protector(_Solver):
@@ -80,13 +81,20 @@ class _Protector(_Solver):
         hidden[rows[slack > SLACK_TOL]] = True
         return True
 
-    def repair_table(self, cells: NDArray[np.int64], hidden: NDArray[np.bool_], down: bool) -> None:
+    def repair_table(
+        self,
+        cells: NDArray[np.int64],
+        hidden: NDArray[np.bool_],
+        down: bool,
+        base_idx: NDArray[np.int64],
+    ) -> None:
         """One LP for all primary cells of a linked table: a single point putting all of them
         at 0 (down) or all at >= 11, shown cells changing only at a price; hide those that do."""
         self.lps += 1
-        members = np.nonzero(np.isin(self.comp, np.unique(self.comp[cells])))[0]
-        base_idx = np.unique(self.a[members].indices).astype(np.int64)
-        rows = members[~hidden[members]]
+        # Around the primaries only; every other base cell keeps its true value (a point found
+        # this way still satisfies every shown number of the whole table).
+        rows = self.cells_touching(base_idx)
+        rows = rows[~hidden[rows]]
         n, m = len(base_idx), len(rows)
         sub = self.a[rows][:, base_idx]
         rhs = sub @ self.base[base_idx]
@@ -132,8 +140,9 @@ def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
         if not helper.has_shown(cells[0], ~hidden):
             continue
         group = np.array(cells, dtype=np.int64)
-        helper.repair_table(group, hidden, True)
-        helper.repair_table(group, hidden, False)
+        around = helper.group_neighbourhood(group, hidden, GROUP_HOPS)
+        helper.repair_table(group, hidden, True, around)
+        helper.repair_table(group, hidden, False, around)
     if verify:
         for _ in range(3):
             report = audit(Publication(pub.base, pub.keys, pub.support, ~hidden))
