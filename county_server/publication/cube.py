@@ -265,6 +265,13 @@ def build_from(
     return Built(pub, cell_of, hidden, window, source)
 
 
+def _codes(column: list[str]) -> tuple[NDArray[np.int64], list[str]]:
+    """Integer codes of a column of labels, and the labels by code."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in column), np.int64, len(column))
+    return codes, list(index)
+
+
 def _publish_measure(
     measure: str,
     rows: list[tuple[object, ...]],
@@ -276,40 +283,50 @@ def _publish_measure(
     k = kind(measure)
     offset = len(base_values)
     n = len(rows)
-    org = {
-        "C": [COUNTY] * n,
-        "D": [directory[str(r[1])] for r in rows],
-        "U": [str(r[1]) for r in rows],
+    # Each level of each dimension as integer codes (labels looked up once per distinct value).
+    unit, unit_labels = _codes([str(r[1]) for r in rows])
+    district_labels = sorted({directory[u] for u in unit_labels})
+    d_index = {d: i for i, d in enumerate(district_labels)}
+    org: dict[str, tuple[NDArray[np.int64], list[str]]] = {
+        "C": (np.zeros(n, dtype=np.int64), [COUNTY]),
+        "D": (
+            np.array([d_index[directory[u]] for u in unit_labels], dtype=np.int64)[unit],
+            district_labels,
+        ),
+        "U": (unit, unit_labels),
     }
-    months = [str(r[2]) for r in rows]
-    time = {
-        "Y": [P.fiscal_year(m) for m in months],
-        "Q": [P.quarter(m) for m in months],
-        "M": months,
-    }
-    cats: dict[str, list[str]] = {}
+    month, month_labels = _codes([str(r[2]) for r in rows])
+    time: dict[str, tuple[NDArray[np.int64], list[str]]] = {"M": (month, month_labels)}
+    for level, fn in (("Y", P.fiscal_year), ("Q", P.quarter)):
+        derived = [fn(m) for m in month_labels]
+        labels = sorted(set(derived))
+        li = {x: i for i, x in enumerate(labels)}
+        time[level] = (np.array([li[x] for x in derived], dtype=np.int64)[month], labels)
+    leaf, leaf_rows = _codes([f"{r[3]}\x1f{int(str(r[4]) or 0)}\x1f{r[5]}\x1f{r[6]}" for r in rows])
+    cats: dict[str, tuple[NDArray[np.int64], list[str]]] = {}
     for level in ("T", "G", "S", "I", "L"):
-        cats[level] = [
-            _category(k, level, str(r[3]), int(str(r[4]) or 0), str(r[5]), str(r[6])) for r in rows
-        ]
+        derived = []
+        for text in leaf_rows:
+            service, tier, band, instrument = text.split("\x1f")
+            derived.append(_category(k, level, service, int(tier), band, instrument))
+        labels = sorted(set(derived))
+        li = {x: i for i, x in enumerate(labels)}
+        cats[level] = (np.array([li[x] for x in derived], dtype=np.int64)[leaf], labels)
     base_values.extend(int(str(r[7])) for r in rows)
     for orgs, times, cat_levels in CROSSINGS[k]:
         for o in orgs:
             for t in times:
                 for c in cat_levels:
-                    labels = [
-                        f"{a}\x1f{b}\x1f{d}"
-                        for a, b, d in zip(org[o], time[t], cats[c], strict=True)
-                    ]
-                    uniq, inverse = np.unique(np.array(labels, dtype=object), return_inverse=True)
+                    (oc, ol), (tc, tl), (cc, cl) = org[o], time[t], cats[c]
+                    combined = (oc * len(tl) + tc) * len(cl) + cc
+                    uniq, inverse = np.unique(combined, return_inverse=True)
                     order = np.argsort(inverse, kind="stable")
                     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-                    for g, label in enumerate(uniq):
-                        a, b, d = str(label).split("\x1f")
-                        keys.append((measure, o, a, t, b, c, d))
-                        supports.append(
-                            np.sort(order[bounds[g] : bounds[g + 1]]).astype(np.int64) + offset
-                        )
+                    for g, code in enumerate(uniq.tolist()):
+                        rest, ci = divmod(int(code), len(cl))
+                        oi, ti = divmod(rest, len(tl))
+                        keys.append((measure, o, ol[oi], t, tl[ti], c, cl[ci]))
+                        supports.append(order[bounds[g] : bounds[g + 1]].astype(np.int64) + offset)
 
 
 def _publish_students(
