@@ -166,7 +166,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = _db(args)
     districts = [d.strip() for d in (args.districts or "").split(",") if d.strip()] or None
     data, _name = export(
-        db, args.format, args.start, args.end, districts, now=system_now(), actor=_actor()
+        db,
+        args.format,
+        args.start,
+        args.end,
+        districts,
+        now=system_now(),
+        actor=_actor(),
+        level=args.level,
     )
     if args.out:
         Path(args.out).write_bytes(data)
@@ -303,11 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.set_defaults(func=cmd_load_org_units)
 
-    s = sub.add_parser("export", help="suppressed CSV or DHIS2 dataValueSets JSON")
+    s = sub.add_parser("export", help="published CSV or DHIS2 JSON for one month, quarter or FY")
     s.add_argument("--format", choices=("csv", "dhis2"), default="csv")
     s.add_argument("--from", dest="start", required=True, help="first month YYYY-MM")
     s.add_argument("--to", dest="end", required=True, help="last month YYYY-MM")
     s.add_argument("--districts", help="comma-separated district CDS codes (default: all)")
+    s.add_argument(
+        "--level",
+        choices=("district-month", "district-year", "school-year", "finest"),
+        default="district-month",
+        help="published level (the year levels need --from/--to to span one fiscal year)",
+    )
     s.add_argument("--out", help="file to write (default: stdout)")
     s.set_defaults(func=cmd_export)
 
