@@ -155,3 +155,25 @@ def test_export_page_answers_429_when_busy(db: Database, client: TestClient, clo
     assert (
         client.post("/export", data={"csrf_token": token, "period": "FY2026-27"}).status_code == 200
     )
+
+
+def test_demo_county_publication_passes_the_audit(db: Database, clock: Clock) -> None:
+    """The demo generator (through the real ingest code), 13 districts, 40 schools, 14 months;
+    the full-size demo county is audited in bench/bench_publication.py."""
+    from county_server import demo
+
+    demo.populate(db, clock(), months=14, schools_total=40)
+    state = cube.rebuild(db, clock())
+    assert state.hidden > 0
+    pub, mismatched = cube.stored_publication(db, clock())
+    assert mismatched == []
+    report = audit(pub)
+    assert report.passed, report.exposed[:3]
+    assert report.sensitive > 100
+    # "Students served" is never a total: it exists only per org unit and month
+    with db.read() as tx:
+        levels = tx.all(
+            "SELECT DISTINCT org_level, time_level, cat_level FROM publication_cells "
+            "WHERE measure = 'students_served'"
+        )
+    assert levels == [("U", "M", "T")]
