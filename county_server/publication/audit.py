@@ -73,7 +73,14 @@ class Publication:
 
     @property
     def values(self) -> NDArray[np.int64]:
-        return np.array([int(self.base[s].sum()) for s in self.support], dtype=np.int64)
+        if not self.support:
+            return np.zeros(0, dtype=np.int64)
+        sizes = np.fromiter((len(s) for s in self.support), np.int64, len(self.support))
+        flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in self.support])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        sums = np.add.reduceat(self.base[flat], starts) if len(flat) else np.zeros(len(sizes))
+        out: NDArray[np.int64] = np.where(sizes > 0, sums, 0).astype(np.int64)
+        return out
 
     def matrix(self) -> csr_matrix:
         rows = np.repeat(np.arange(len(self.support)), [len(s) for s in self.support])
@@ -123,9 +130,10 @@ class AuditReport:
         )
 
 
-def components(pub: Publication) -> NDArray[np.int64]:
+def components(pub: Publication, a: csr_matrix | None = None) -> NDArray[np.int64]:
     """Component label of every published cell (cells linked through shared base cells)."""
-    a = pub.matrix()
+    if a is None:
+        a = pub.matrix()
     n_cells = a.shape[0]
     graph = bmat([[None, a], [a.T, None]], format="csr")
     _, labels = connected_components(graph, directed=False)
@@ -142,12 +150,13 @@ class _Solver:
         self.at = csc_matrix(self.a)  # column access: which cells hold a base cell
         self.base = pub.base.astype(float)
         self.sizes = np.diff(self.a.indptr)
-        self.comp = components(pub)
+        self.comp = components(pub, self.a)
         self.lps = 0
         self.full_lps = 0
 
-    def has_shown(self, cell: int, shown: NDArray[np.bool_]) -> bool:
-        return bool(shown[self.comp == self.comp[cell]].any())
+    def tables_with_shown(self, shown: NDArray[np.bool_]) -> set[int]:
+        """Labels of the linked tables that have at least one shown cell."""
+        return {int(c) for c in np.unique(self.comp[shown])}
 
     def cells_touching(self, base_idx: NDArray[np.int64]) -> NDArray[np.int64]:
         if len(base_idx) == 0:
@@ -307,8 +316,9 @@ def audit(pub: Publication, *, limit: int | None = None) -> AuditReport:
     by_table: dict[int, list[int]] = {}
     for found in sensitive:
         by_table.setdefault(int(solver.comp[found]), []).append(int(found))
-    for cells in by_table.values():
-        if not solver.has_shown(cells[0], pub.shown):
+    with_shown = solver.tables_with_shown(pub.shown)
+    for table, cells in by_table.items():
+        if table not in with_shown:
             continue  # nothing of this table is shown: nothing constrains its cells
         if _table_proven(solver, pub.shown, np.array(cells, dtype=np.int64)):
             continue

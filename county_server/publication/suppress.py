@@ -136,8 +136,9 @@ def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
     by_table: dict[int, list[int]] = {}
     for cell in np.nonzero(hidden)[0]:
         by_table.setdefault(int(helper.comp[cell]), []).append(int(cell))
-    for cells in by_table.values():
-        if not helper.has_shown(cells[0], ~hidden):
+    with_shown = helper.tables_with_shown(~hidden)
+    for table, cells in by_table.items():
+        if table not in with_shown:
             continue
         group = np.array(cells, dtype=np.int64)
         around = helper.group_neighbourhood(group, hidden, GROUP_HOPS)
