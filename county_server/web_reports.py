@@ -95,8 +95,8 @@ def register(router: APIRouter, web: Web) -> None:
         chart = bar_chart(
             f"{MEASURE_LABELS[measure]} by {'month' if level == P.MONTH else 'quarter'}"
             + (f" — {chart_row['label']}" if chart_row else ""),
-            [c.label() for c in cols],
-            list(chart_row["values"][:-1]) if chart_row else [None] * 0,
+            [c.label() for c in cols] if chart_row else [],
+            list(chart_row["values"][:-1]) if chart_row else [],
         )
         return {
             "fy": fy,
