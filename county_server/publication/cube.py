@@ -37,8 +37,9 @@ every page are slices of these crossings.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -50,6 +51,8 @@ from county_server.db import Database, Tx, now_iso
 from county_server.publication import periods as P
 from county_server.publication.audit import HIGH, LOW, Publication
 from county_server.publication.suppress import protect
+
+_log = logging.getLogger("county_server.publication")
 
 SERVICE_MEASURES = ("services", "minutes", "participants")
 SCREENING_MEASURES = ("screenings_administered", "screenings_positive")
@@ -525,3 +528,22 @@ def stored_publication(db: Database, now: datetime) -> tuple[Publication, list[K
     mismatched += [k for k in truth.cell_of if k not in stored_keys]
     pub = truth.publication
     return Publication(pub.base, pub.keys, pub.support, shown), mismatched
+
+
+def start_refresher(
+    db: Database, now: Callable[[], datetime], every_seconds: float = 30.0
+) -> threading.Event:
+    """Keep the cube fresh in the background (after each sync round, within ``every_seconds``)
+    so that no page view waits for a rebuild. Set the returned event to stop the thread."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                ensure_fresh(db, now())
+            except Exception as exc:  # keep refreshing; pages rebuild lazily meanwhile
+                _log.warning("publication refresh failed (%s)", exc.__class__.__name__)
+            stop.wait(every_seconds)
+
+    threading.Thread(target=loop, name="publication-refresher", daemon=True).start()
+    return stop

@@ -177,3 +177,22 @@ def test_demo_county_publication_passes_the_audit(db: Database, clock: Clock) ->
             "WHERE measure = 'students_served'"
         )
     assert levels == [("U", "M", "T")]
+
+
+def test_the_refresher_rebuilds_a_stale_cube(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    seed_counts(db, client, clock)
+    stop = cube.start_refresher(db, clock, every_seconds=0.05)
+    try:
+        for _ in range(400):  # wait for the condition (not a timing assertion)
+            with db.read() as tx:
+                if cube.state(tx) is not None:
+                    break
+            threading.Event().wait(0.05)
+        with db.read() as tx:
+            st = cube.state(tx)
+            assert st is not None
+            assert st.source == cube.source_fingerprint(tx, cube.Window.at(clock()))
+    finally:
+        stop.set()
