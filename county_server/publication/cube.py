@@ -410,7 +410,7 @@ def state(tx: Tx) -> State | None:
 
 
 def rebuild(db: Database, now: datetime) -> State:
-    """Build and store the cube now (one at a time)."""
+    """Build and store the cube now (one build at a time)."""
     with _BUILD_LOCK:
         with db.read() as tx:
             built = build(tx, now)
@@ -418,20 +418,29 @@ def rebuild(db: Database, now: datetime) -> State:
 
 
 def ensure_fresh(db: Database, now: datetime) -> State:
-    """The stored cube's state, rebuilding it first when the data or the month changed."""
+    """The stored cube's state, rebuilding it first when the data or the month changed.
+
+    While another thread is rebuilding, the previous cube (complete, suppressed as a whole) is
+    served rather than waited for; only a server with no cube at all waits."""
     window = Window.at(now)
     with db.read() as tx:
         current = state(tx)
         fresh = current is not None and current.source == source_fingerprint(tx, window)
     if fresh and current is not None:
         return current
-    with _BUILD_LOCK:
+    if current is not None and not _BUILD_LOCK.acquire(blocking=False):
+        return current  # being rebuilt right now: the previous cube is complete and safe
+    if current is None:
+        _BUILD_LOCK.acquire()
+    try:
         with db.read() as tx:
             current = state(tx)
             if current is not None and current.source == source_fingerprint(tx, window):
                 return current
             built = build(tx, now)
         return save(db, built, now)
+    finally:
+        _BUILD_LOCK.release()
 
 
 def read(
