@@ -196,3 +196,16 @@ def test_the_refresher_rebuilds_a_stale_cube(
             assert st.source == cube.source_fingerprint(tx, cube.Window.at(clock()))
     finally:
         stop.set()
+
+
+def test_a_page_during_a_rebuild_serves_the_previous_cube(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    seed_counts(db, client, clock)
+    first = cube.ensure_fresh(db, clock())
+    seed_more(db, client, clock)  # the counts change: the cube is stale now
+    with cube._BUILD_LOCK:  # someone else is rebuilding
+        during = cube.ensure_fresh(db, clock())
+    assert during == first
+    after = cube.ensure_fresh(db, clock())
+    assert after.source != first.source
