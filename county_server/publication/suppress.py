@@ -34,10 +34,19 @@ from numpy.typing import NDArray
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, eye, hstack
 
-from county_server.publication.audit import HIGH, LOW, NEED, Publication, _Solver, audit
+from county_server.publication.audit import (
+    BATCHES,
+    HIGH,
+    LOW,
+    NEED,
+    Publication,
+    _Solver,
+    audit,
+    batch_of,
+)
 
 SLACK_TOL = 1e-6
-GROUP_HOPS = 1
+GROUP_HOPS = 2
 
 
 class _Protector(_Solver):
@@ -142,8 +151,14 @@ def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
             continue
         group = np.array(cells, dtype=np.int64)
         around = helper.group_neighbourhood(group, hidden, GROUP_HOPS)
-        helper.repair_table(group, hidden, True, around)
-        helper.repair_table(group, hidden, False, around)
+        # Batches (a fixed pseudo-random split): cells of one batch move together, so a
+        # sibling in another batch can move the other way instead of a large total being hidden.
+        batch = batch_of(group)
+        for b in range(BATCHES):
+            part = group[batch == b]
+            if len(part):
+                helper.repair_table(part, hidden, True, around)
+                helper.repair_table(part, hidden, False, around)
     if verify:
         for _ in range(3):
             report = audit(Publication(pub.base, pub.keys, pub.support, ~hidden))
