@@ -90,6 +90,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         db = _db(args)
     app = create_app(db, settings)
+    from county_server.publication import cube
+
+    cube.start_refresher(db, settings.now)  # the published cube follows each sync round
     print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(
         app,
@@ -316,7 +319,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = _db(args)
     districts = [d.strip() for d in (args.districts or "").split(",") if d.strip()] or None
     data, _name = export(
-        db, args.format, args.start, args.end, districts, now=system_now(), actor=_actor()
+        db,
+        args.format,
+        args.start,
+        args.end,
+        districts,
+        now=system_now(),
+        actor=_actor(),
+        level=args.level,
     )
     if args.out:
         Path(args.out).write_bytes(data)
@@ -324,6 +334,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def cmd_rebuild_publication(args: argparse.Namespace) -> int:
+    from county_server.publication import cube
+
+    st = cube.rebuild(_db(args), system_now())
+    print(f"Publication rebuilt: {st.cells} cells, {st.hidden} hidden, up to {st.window.current}.")
+    return 0
+
+
+def cmd_audit_publication(args: argparse.Namespace) -> int:
+    from county_server.publication import cube
+    from county_server.publication.audit import audit
+
+    db = _db(args)
+    now = system_now()
+    cube.ensure_fresh(db, now)
+    pub, mismatched = cube.stored_publication(db, now)
+    report = audit(pub)
+    print(report.summary())
+    for e in report.exposed[:20]:
+        print(f"  pinned: {e.key} lies in [{e.low:.2f}, {e.high:.2f}]")
+    if mismatched:
+        print(
+            f"  {len(mismatched)} stored cell(s) disagree with the counts; rebuild the publication"
+        )
+    return 0 if report.passed and not mismatched else 1
 
 
 def cmd_recover_key(args: argparse.Namespace) -> int:
@@ -478,13 +515,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.set_defaults(func=cmd_load_org_units)
 
-    s = sub.add_parser("export", help="suppressed CSV or DHIS2 dataValueSets JSON")
+    s = sub.add_parser("export", help="published CSV or DHIS2 JSON for one month, quarter or FY")
     s.add_argument("--format", choices=("csv", "dhis2"), default="csv")
     s.add_argument("--from", dest="start", required=True, help="first month YYYY-MM")
     s.add_argument("--to", dest="end", required=True, help="last month YYYY-MM")
     s.add_argument("--districts", help="comma-separated district CDS codes (default: all)")
+    s.add_argument(
+        "--level",
+        choices=("district-month", "district-year", "school-year", "finest"),
+        default="district-month",
+        help="published level (the year levels need --from/--to to span one fiscal year)",
+    )
     s.add_argument("--out", help="file to write (default: stdout)")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("rebuild-publication", help="rebuild the published cube now")
+    s.set_defaults(func=cmd_rebuild_publication)
+
+    s = sub.add_parser(
+        "audit-publication",
+        help="prove no hidden small count can be worked out (exit 1 if one can)",
+    )
+    s.set_defaults(func=cmd_audit_publication)
 
     s = sub.add_parser("recover-key", help="unwrap a vault's escrow slot (verified clinician)")
     s.add_argument("--vault-dir", help="the clinician's vault folder: set a temporary passphrase")

@@ -1,9 +1,7 @@
-"""Read models for the dashboard and exports: exact sums across devices, never per device.
+"""Small read helpers that are not counts: month arithmetic, the latest period, the device list.
 
-Every function returns exact counts keyed by (row, period) or similar; callers turn them into a
-table and pass it through ``suppression.suppress_table`` before anything is shown or exported.
-Queries take the caller's allowed districts (``None`` = all) so a supervisor's pages can only
-ever contain their districts.
+No page or export reads the ``cells`` table here: every count shown comes from the publication
+cube (``county_server.publication``), which is suppressed as a whole.
 """
 
 from __future__ import annotations
@@ -54,51 +52,6 @@ class Filter:
         return sql, params
 
 
-def by_district_month(tx: Tx, f: Filter, districts: Iterable[str]) -> dict[tuple[str, str], int]:
-    where, params = f.where()
-    cond, dparams = _in("district_code", districts)
-    rows = tx.all(
-        f"SELECT district_code, period, SUM(value) FROM cells WHERE {where} AND {cond} "
-        "GROUP BY district_code, period",
-        [*params, *dparams],
-    )
-    return {(str(d), str(p)): int(v) for d, p, v in rows}
-
-
-def by_org_unit_month(tx: Tx, f: Filter, district: str) -> dict[tuple[str, str], int]:
-    where, params = f.where()
-    rows = tx.all(
-        f"SELECT org_unit, period, SUM(value) FROM cells WHERE {where} AND district_code = ? "
-        "GROUP BY org_unit, period",
-        [*params, district],
-    )
-    return {(str(o), str(p)): int(v) for o, p, v in rows}
-
-
-def by_instrument(
-    tx: Tx, measure: str, start: str, end: str, districts: Iterable[str]
-) -> dict[str, int]:
-    cond, dparams = _in("district_code", districts)
-    rows = tx.all(
-        f"SELECT instrument, SUM(value) FROM cells WHERE measure = ? AND period >= ? AND "
-        f"period <= ? AND instrument <> '' AND {cond} GROUP BY instrument",
-        [measure, start, end, *dparams],
-    )
-    return {str(i): int(v) for i, v in rows}
-
-
-def by_district(
-    tx: Tx, measure: str, start: str, end: str, districts: Iterable[str]
-) -> dict[str, int]:
-    cond, dparams = _in("district_code", districts)
-    rows = tx.all(
-        f"SELECT district_code, SUM(value) FROM cells WHERE measure = ? AND period >= ? AND "
-        f"period <= ? AND {cond} GROUP BY district_code",
-        [measure, start, end, *dparams],
-    )
-    return {str(d): int(v) for d, v in rows}
-
-
 def latest_period(tx: Tx) -> str | None:
     value = tx.scalar("SELECT MAX(period) FROM cells")
     return None if value is None else str(value)
@@ -126,30 +79,3 @@ def devices(tx: Tx, allowed: frozenset[str] | None) -> list[DeviceRow]:
             continue
         out.append(DeviceRow(str(dev), str(enrolled), seen, revoked is not None, districts))
     return out
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    org_unit: str
-    district: str
-    period: str
-    measure: str
-    service: str
-    tier: int
-    grade_band: str
-    instrument: str
-    value: int
-
-
-def export_rows(tx: Tx, start: str, end: str, districts: Iterable[str]) -> list[ExportRow]:
-    cond, dparams = _in("district_code", districts)
-    rows = tx.all(
-        "SELECT org_unit, district_code, period, measure, service, tier, grade_band, instrument, "
-        f"SUM(value) FROM cells WHERE period >= ? AND period <= ? AND {cond} "
-        "GROUP BY org_unit, district_code, period, measure, service, tier, grade_band, instrument",
-        [start, end, *dparams],
-    )
-    return [
-        ExportRow(str(a), str(b), str(c), str(d), str(e), int(f), str(g), str(h), int(i))
-        for a, b, c, d, e, f, g, h, i in rows
-    ]

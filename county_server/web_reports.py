@@ -1,50 +1,161 @@
-"""Dashboard report pages: county overview, a district's schools, a service type's trend,
-screenings (administered, positive rates) and referrals. Every figure is suppressed."""
+"""Dashboard report pages: county overview, a district's org units, a service type's trend,
+screenings (administered, positive rates) and referrals.
+
+Every number comes from the publication cube (``county_server.publication``), which is rebuilt
+when the counts changed; nothing is summed here. A page asks for aligned periods (a fiscal year
+with a month or quarter grain, or one month, quarter or fiscal year) and shows only published
+cells: county rows to admins, district rows to whoever may see the district.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clinician_desk.sync.wire import INSTRUMENTS
-from county_server import auth, orgunits, queries
+from county_server import auth, orgunits
 from county_server.charts import bar_chart
-from county_server.suppression import fmt, fmt_rate, rate, suppress_table
-from county_server.web_support import MEASURE_LABELS, PageError, Web, table_rows
+from county_server.publication import cube, views
+from county_server.publication import periods as P
+from county_server.suppression import fmt, fmt_rate, rate
+from county_server.web_support import MEASURE_LABELS, PageError, Web
+
+LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
 
 
 def register(router: APIRouter, web: Web) -> None:
     ctx = web.ctx
     render, page = web.render, web.page
-    period_range, allowed_districts = web.period_range, web.allowed_districts
-    measure_filter = web.measure_filter
+    allowed_districts = web.allowed_districts
+
+    def fresh() -> cube.State:
+        return cube.ensure_fresh(ctx.db, ctx.settings.now())
+
+    def trend(
+        request: Request,
+        session: auth.Session,
+        measure: str,
+        cat: views.Category,
+        link_service: str | None,
+    ) -> dict[str, Any]:
+        """District rows (and the county row for admins) × the periods of one fiscal year."""
+        state = fresh()
+        q = request.query_params
+        fy = views.fiscal_year(q, state.window)
+        level = views.grain(q)
+        cols = views.columns(fy, level, state.window)
+        districts = allowed_districts(session)
+        codes = [d.code for d in districts]
+        orgs = ([cube.COUNTY] if session.user.is_admin else []) + codes
+        with ctx.db.read() as tx:
+            part = cube.read(
+                tx, measure, "D", codes, level, [c.code for c in cols], cat.level, [cat.code]
+            )
+            year = cube.read(tx, measure, "D", codes, P.YEAR, [fy.code], cat.level, [cat.code])
+            if session.user.is_admin:
+                part |= cube.read(
+                    tx,
+                    measure,
+                    "C",
+                    [cube.COUNTY],
+                    level,
+                    [c.code for c in cols],
+                    cat.level,
+                    [cat.code],
+                )
+                year |= cube.read(
+                    tx, measure, "C", [cube.COUNTY], P.YEAR, [fy.code], cat.level, [cat.code]
+                )
+        names = {d.code: d.name for d in districts}
+        rows: list[dict[str, Any]] = []
+        for org in orgs:
+            values = [cube.shown(part, (org, c.code, cat.code)) for c in cols]
+            values.append(cube.shown(year, (org, fy.code, cat.code)))
+            is_county = org == cube.COUNTY
+            link = None if is_county else f"/district/{org}?measure={measure}"
+            if link and link_service:
+                link += f"&service={link_service}"
+            rows.append(
+                {
+                    "label": "County" if is_county else names[org],
+                    "link": link,
+                    "values": values,
+                    "total": is_county,
+                }
+            )
+        table = views.Table(
+            [views.column_label(c, state.window) for c in cols]
+            + [views.column_label(fy, state.window)],
+            rows,
+        )
+        chart_row = rows[0] if rows else None
+        chart = bar_chart(
+            f"{MEASURE_LABELS[measure]} by {'month' if level == P.MONTH else 'quarter'}"
+            + (f" — {chart_row['label']}" if chart_row else ""),
+            [c.label() for c in cols] if chart_row else [],
+            list(chart_row["values"][:-1]) if chart_row else [],
+        )
+        return {
+            "fy": fy,
+            "grain": "month" if level == P.MONTH else "quarter",
+            "years": state.window.fiscal_years(),
+            "table": table.view(),
+            "chart": chart,
+            "first_header": "District",
+            "cat": cat,
+            "state": state,
+            "sentences": views.SUPPRESSION_SENTENCE,
+            "partial": views.PARTIAL_SENTENCE,
+        }
 
     @router.get("/")
     @page
     def overview(request: Request, session: auth.Session) -> Response:
-        start, end, periods = period_range(request)
-        f = measure_filter(request, start, end, "services")
-        districts = allowed_districts(session)
-        with ctx.db.read() as tx:
-            data = queries.by_district_month(tx, f, [d.code for d in districts])
-        table = suppress_table([[data.get((d.code, p), 0) for p in periods] for d in districts])
-        chart = bar_chart(
-            f"{MEASURE_LABELS[f.measure]} by month (all shown districts)",
-            periods,
-            [table.col_total(i) for i in range(len(periods))],
-        )
-        view = table_rows(table, [(d.name, f"/district/{d.code}") for d in districts])
+        q = request.query_params
+        measure = views.measure(q, "services", [*LINEAR, cube.STUDENTS])
+        if measure == cube.STUDENTS:
+            return render(
+                request,
+                "students.html",
+                session=session,
+                districts=allowed_districts(session),
+                sentence=views.STUDENTS_SENTENCE,
+                measures=MEASURE_LABELS,
+            )
+        cat = views.category(q, measure, ctx.taxonomy.names)
+        data = trend(request, session, measure, cat, cat.code if cat.level == "S" else None)
         return render(
             request,
             "overview.html",
             session=session,
-            periods=periods,
-            view=view,
-            chart=chart,
-            f=f,
-            start=start,
-            end=end,
+            measure=measure,
             measures=MEASURE_LABELS,
+            groups=cube.GROUP_NAMES,
+            action="/",
+            **data,
+        )
+
+    @router.get("/service/{code}")
+    @page
+    def service(request: Request, session: auth.Session, code: str) -> Response:
+        if code not in ctx.taxonomy.codes:
+            raise PageError(404, "No such service type.")
+        q = request.query_params
+        measure = views.measure(q, "services", list(cube.SERVICE_MEASURES))
+        cat = views.Category("S", code, f"{code} — {ctx.taxonomy.names[code]}")
+        data = trend(request, session, measure, cat, code)
+        return render(
+            request,
+            "service.html",
+            session=session,
+            code=code,
+            measure=measure,
+            measures={m: MEASURE_LABELS[m] for m in cube.SERVICE_MEASURES},
+            action=f"/service/{code}",
+            **data,
         )
 
     @router.get("/district/{code}")
@@ -53,87 +164,179 @@ def register(router: APIRouter, web: Web) -> None:
         allowed = {d.code: d for d in allowed_districts(session)}
         if code not in allowed:
             raise PageError(404, "No such district, or it is not one of yours.")
-        start, end, periods = period_range(request)
-        f = measure_filter(request, start, end, "services")
+        state = fresh()
+        q = request.query_params
+        views.reject_ranges(q)
+        measure = views.measure(q, "services", [*LINEAR, cube.STUDENTS])
         with ctx.db.read() as tx:
             schools = orgunits.list_schools(tx, code)
-            data = queries.by_org_unit_month(tx, f, code)
-        labels = [(s.name, None) for s in schools] + [("District level (not by school)", None)]
-        keys = [s.code for s in schools] + [code]
-        table = suppress_table([[data.get((k, p), 0) for p in periods] for k in keys])
+        units = [(s.code, s.name) for s in schools] + [(code, "District level (not by school)")]
+        if measure == cube.STUDENTS:
+            fy = views.fiscal_year(q, state.window)
+            cols = views.columns(fy, P.MONTH, state.window)
+            with ctx.db.read() as tx:
+                got = cube.read(
+                    tx,
+                    measure,
+                    "U",
+                    [u for u, _ in units],
+                    P.MONTH,
+                    [c.code for c in cols],
+                    "T",
+                    [""],
+                )
+            rows = [
+                {
+                    "label": name,
+                    "link": None,
+                    "values": [cube.shown(got, (u, c.code, "")) for c in cols],
+                    "total": False,
+                }
+                for u, name in units
+            ]
+            table = views.Table([views.column_label(c, state.window) for c in cols], rows)
+            return render(
+                request,
+                "district.html",
+                session=session,
+                district=allowed[code],
+                measure=measure,
+                measures=MEASURE_LABELS,
+                table=table.view(),
+                chart=None,
+                cat=views.Category("T", "", "all"),
+                fy=fy,
+                years=state.window.fiscal_years(),
+                no_total=views.STUDENTS_SENTENCE,
+                sentences=views.SUPPRESSION_SENTENCE,
+                partial=views.PARTIAL_SENTENCE,
+                groups=cube.GROUP_NAMES,
+            )
+        cat = views.category(q, measure, ctx.taxonomy.names)
+        years = [P.Period(P.YEAR, y) for y in state.window.fiscal_years()]
+        with ctx.db.read() as tx:
+            got = cube.read(
+                tx,
+                measure,
+                "U",
+                [u for u, _ in units],
+                P.YEAR,
+                [y.code for y in years],
+                cat.level,
+                [cat.code],
+            )
+            tot = cube.read(
+                tx, measure, "D", [code], P.YEAR, [y.code for y in years], cat.level, [cat.code]
+            )
+        rows = [
+            {
+                "label": name,
+                "link": None,
+                "values": [cube.shown(got, (u, y.code, cat.code)) for y in years],
+                "total": False,
+            }
+            for u, name in units
+        ]
+        district_row = [cube.shown(tot, (code, y.code, cat.code)) for y in years]
+        rows.append(
+            {"label": allowed[code].name, "link": None, "values": district_row, "total": True}
+        )
+        table = views.Table([views.column_label(y, state.window) for y in years], rows)
         chart = bar_chart(
-            f"{MEASURE_LABELS[f.measure]} by month — {allowed[code].name}",
-            periods,
-            [table.col_total(i) for i in range(len(periods))],
+            f"{MEASURE_LABELS[measure]} by fiscal year — {allowed[code].name}",
+            [y.code for y in years],
+            district_row,
         )
         return render(
             request,
             "district.html",
             session=session,
             district=allowed[code],
-            periods=periods,
-            view=table_rows(table, labels),
-            chart=chart,
-            f=f,
-            start=start,
-            end=end,
+            measure=measure,
             measures=MEASURE_LABELS,
+            table=table.view(),
+            chart=chart,
+            cat=cat,
+            fy=None,
+            years=state.window.fiscal_years(),
+            no_total=None,
+            sentences=views.SUPPRESSION_SENTENCE,
+            partial=views.PARTIAL_SENTENCE,
+            groups=cube.GROUP_NAMES,
         )
 
-    @router.get("/service/{code}")
-    @page
-    def service(request: Request, session: auth.Session, code: str) -> Response:
-        if code not in ctx.taxonomy.codes:
-            raise PageError(404, "No such service type.")
-        start, end, periods = period_range(request)
-        f = queries.Filter("services", start, end, service=code)
+    def point_org(request: Request, session: auth.Session) -> tuple[str, str, str]:
+        """(org level, org code, label) of a one-organization view: the county for admins by
+        default, else the chosen (or first) allowed district."""
         districts = allowed_districts(session)
-        with ctx.db.read() as tx:
-            data = queries.by_district_month(tx, f, [d.code for d in districts])
-        table = suppress_table([[data.get((d.code, p), 0) for p in periods] for d in districts])
-        chart = bar_chart(
-            f"{ctx.taxonomy.names[code]}: services by month",
-            periods,
-            [table.col_total(i) for i in range(len(periods))],
-        )
-        view = table_rows(
-            table, [(d.name, f"/district/{d.code}?service={code}") for d in districts]
-        )
-        return render(
-            request,
-            "service.html",
-            session=session,
-            code=code,
-            periods=periods,
-            view=view,
-            chart=chart,
-            start=start,
-            end=end,
-        )
+        chosen = request.query_params.get("district") or ""
+        if chosen:
+            match = [d for d in districts if d.code == chosen]
+            if not match:
+                raise PageError(404, "No such district, or it is not one of yours.")
+            return "D", match[0].code, match[0].name
+        if session.user.is_admin:
+            return "C", cube.COUNTY, "the county"
+        if not districts:
+            raise PageError(403, "No district is assigned to you yet.")
+        return "D", districts[0].code, districts[0].name
 
     @router.get("/screenings")
     @page
     def screenings(request: Request, session: auth.Session) -> Response:
-        start, end, _ = period_range(request)
-        codes = [d.code for d in allowed_districts(session)]
+        state = fresh()
+        period = views.any_period(request.query_params, state.window)
+        org_level, org, label = point_org(request, session)
         with ctx.db.read() as tx:
-            given = queries.by_instrument(tx, "screenings_administered", start, end, codes)
-            positive = queries.by_instrument(tx, "screenings_positive", start, end, codes)
-        instruments = [i for i in INSTRUMENTS if i in given or i in positive]
-        table = suppress_table([[given.get(i, 0), positive.get(i, 0)] for i in instruments])
-        rows = []
-        rates = []
-        for r, inst in enumerate(instruments):
-            pr = rate(table.cell(r, 1), table.cell(r, 0))
+            given = cube.read(
+                tx,
+                "screenings_administered",
+                org_level,
+                [org],
+                period.level,
+                [period.code],
+                "I",
+                INSTRUMENTS,
+            )
+            positive = cube.read(
+                tx,
+                "screenings_positive",
+                org_level,
+                [org],
+                period.level,
+                [period.code],
+                "I",
+                INSTRUMENTS,
+            )
+            g_all = cube.read(
+                tx,
+                "screenings_administered",
+                org_level,
+                [org],
+                period.level,
+                [period.code],
+                "T",
+                [""],
+            )
+            p_all = cube.read(
+                tx, "screenings_positive", org_level, [org], period.level, [period.code], "T", [""]
+            )
+        present = {k[2] for k in given} | {k[2] for k in positive}
+        instruments = [i for i in INSTRUMENTS if i in present]
+        rows, rates = [], []
+        hidden = False
+        for inst in instruments:
+            g = cube.shown(given, (org, period.code, inst))
+            p = cube.shown(positive, (org, period.code, inst))
+            hidden = hidden or g is None or p is None
+            pr = rate(p, g)
             rates.append(pr)
             rows.append(
-                {
-                    "label": inst,
-                    "given": fmt(table.cell(r, 0)),
-                    "positive": fmt(table.cell(r, 1)),
-                    "rate": fmt_rate(pr, table.cell(r, 0)),
-                }
+                {"label": inst, "given": fmt(g), "positive": fmt(p), "rate": fmt_rate(pr, g)}
             )
+        g_t = cube.shown(g_all, (org, period.code, ""))
+        p_t = cube.shown(p_all, (org, period.code, ""))
+        hidden = hidden or g_t is None or p_t is None
         chart = bar_chart("Positive rate by instrument", instruments, rates, percent=True)
         return render(
             request,
@@ -141,35 +344,67 @@ def register(router: APIRouter, web: Web) -> None:
             session=session,
             rows=rows,
             chart=chart,
-            start=start,
-            end=end,
-            totals=[fmt(table.col_total(0)), fmt(table.col_total(1))],
+            period=period,
+            period_label=views.column_label(period, state.window),
+            org_label=label,
+            districts=allowed_districts(session),
+            totals=[fmt(g_t), fmt(p_t), fmt_rate(rate(p_t, g_t), g_t)],
+            hidden=hidden,
+            sentences=views.SUPPRESSION_SENTENCE,
         )
 
     @router.get("/referrals")
     @page
     def referrals(request: Request, session: auth.Session) -> Response:
-        start, end, _ = period_range(request)
+        state = fresh()
+        period = views.any_period(request.query_params, state.window)
         districts = allowed_districts(session)
         codes = [d.code for d in districts]
+        orgs: Sequence[tuple[str, str, str]] = [("D", d.code, d.name) for d in districts]
+        if session.user.is_admin:
+            orgs = [("C", cube.COUNTY, "County"), *orgs]
         with ctx.db.read() as tx:
-            made = queries.by_district(tx, "referrals_made", start, end, codes)
-            done = queries.by_district(tx, "referrals_completed", start, end, codes)
-        table = suppress_table([[made.get(c, 0), done.get(c, 0)] for c in codes])
-        rows = []
-        for r, d in enumerate(districts):
+            made = cube.read(
+                tx, "referrals_made", "D", codes, period.level, [period.code], "T", [""]
+            )
+            done = cube.read(
+                tx, "referrals_completed", "D", codes, period.level, [period.code], "T", [""]
+            )
+            if session.user.is_admin:
+                made |= cube.read(
+                    tx, "referrals_made", "C", [cube.COUNTY], period.level, [period.code], "T", [""]
+                )
+                done |= cube.read(
+                    tx,
+                    "referrals_completed",
+                    "C",
+                    [cube.COUNTY],
+                    period.level,
+                    [period.code],
+                    "T",
+                    [""],
+                )
+        rows: list[dict[str, Any]] = []
+        hidden = False
+        for _lvl, org, name in orgs:
+            m = cube.shown(made, (org, period.code, ""))
+            d = cube.shown(done, (org, period.code, ""))
+            hidden = hidden or m is None or d is None
             rows.append(
                 {
-                    "label": d.name,
-                    "made": fmt(table.cell(r, 0)),
-                    "done": fmt(table.cell(r, 1)),
-                    "rate": fmt_rate(rate(table.cell(r, 1), table.cell(r, 0)), table.cell(r, 0)),
+                    "label": name,
+                    "made": fmt(m),
+                    "done": fmt(d),
+                    "rate": fmt_rate(rate(d, m), m),
+                    "m": m,
+                    "total": org == cube.COUNTY,
                 }
             )
+        body = [r for r in rows if not r["total"]]
         chart = bar_chart(
             "Referrals made by district",
-            [d.name.split()[0] for d in districts],
-            [table.cell(r, 0) for r in range(len(districts))],
+            [str(r["label"]).split()[0] for r in body],
+            [r["m"] for r in body],
         )
         return render(
             request,
@@ -177,11 +412,8 @@ def register(router: APIRouter, web: Web) -> None:
             session=session,
             rows=rows,
             chart=chart,
-            start=start,
-            end=end,
-            totals=[
-                fmt(table.col_total(0)),
-                fmt(table.col_total(1)),
-                fmt_rate(rate(table.col_total(1), table.col_total(0))),
-            ],
+            period=period,
+            period_label=views.column_label(period, state.window),
+            hidden=hidden,
+            sentences=views.SUPPRESSION_SENTENCE,
         )

@@ -121,15 +121,20 @@ def test_export_cli(ready: Path, tmp_path: Path) -> None:
             "--format",
             "dhis2",
             "--from",
-            "2026-01",
+            "2025-07",
             "--to",
-            "2026-09",
+            "2026-06",
+            "--level",
+            "school-year",
             "--out",
             str(out),
         )
         == 0
     )
     assert json.loads(out.read_text())["dataValues"] == []
+    # published periods only: a range that is not one month, quarter or fiscal year is refused
+    assert run(ready, "export", "--from", "2026-01", "--to", "2026-09") == 2
+    assert run(ready, "export", "--from", "2026-01", "--to", "2026-01", "--level", "finest") == 2
     assert run(ready, "export", "--from", "2026-09", "--to", "2026-01") == 2
     assert (
         run(

@@ -148,18 +148,30 @@ def test_pages_show_suppressed_numbers_only(db: Database, client: TestClient, cl
     seed_counts(db, client, clock)
     add(db, clock, "ada", "admin", [])
     assert sign_in(client, "ada") == 303
-    page = client.get("/?from=2026-08&to=2026-09").text
-    # Alder: Aug 40, Sep 47 -> shown; Birch is all zeros.
-    assert ">47<" in page and ">40<" in page and ">87<" in page
-    r = client.get("/?from=2026-08&to=2026-09&service=TX-GRP").text
-    assert ">7<" not in r and "*" in r
-    s = client.get("/screenings?from=2026-09&to=2026-09").text
+    page = client.get("/?fy=FY2026-27").text
+    # Alder: Aug 40, Sep 47 (TX-IND 40 + TX-GRP 7); Birch is all zeros.
+    assert "Alder Test Unified" in page and "Birch Test Unified" in page and "County" in page
+    assert "2026-10 (partial)" in page and "FY2026-27 (partial)" in page
+    assert ">7<" not in page
+    r = client.get("/?fy=FY2026-27&service=TX-GRP").text
+    assert ">7<" not in r and "*" in r and "hides a count from 1 to 10" in r
+    s = client.get("/screenings?period=2026-09").text
     assert "PHQ-A" in s and ">9<" not in s
-    assert "7.5%" not in s  # 9 / 120 is built on a suppressed cell
+    assert "7.5%" not in s  # 9 / 120 is built on a hidden cell
     dev_page = client.get("/devices").text
     assert "dev_" in dev_page and ">47<" not in dev_page
-    for path in ("/district/99100000000000", "/service/TX-IND", "/referrals", "/export", "/audit"):
+    for path in (
+        "/district/99100000000000",
+        "/district/99100000000000?measure=students_served",
+        "/?measure=students_served",
+        "/service/TX-IND",
+        "/referrals",
+        "/referrals?period=FY2026-27-Q1",
+        "/export",
+        "/audit",
+    ):
         assert client.get(path).status_code == 200, path
+    assert "would not count anyone" in client.get("/?measure=students_served").text
 
 
 @pytest.mark.parametrize(
@@ -171,6 +183,18 @@ def test_pages_show_suppressed_numbers_only(db: Database, client: TestClient, cl
         "/district/%27%20OR%201%3D1",
         "/service/%27--",
         "/?from=2026-09&to=2025-01",
+        "/?from=2026-08&to=2026-09",
+        "/?fy=FY2019-20",
+        "/?fy=FY2026-28",
+        "/?fy=2026-09",
+        "/?grain=week",
+        "/?measure=screenings_positive&service=TX-IND",
+        "/?group=nope",
+        "/screenings?period=2031-01",
+        "/screenings?period=FY2026-27-Q5",
+        "/screenings?district=99900000000000",
+        "/referrals?period=2026-07..2026-09",
+        "/district/99100000000000?fy=FY2010-11&measure=students_served",
     ],
 )
 def test_bad_page_parameters_are_4xx(
@@ -188,8 +212,9 @@ def test_supervisor_sees_only_assigned_districts(
     seed_counts(db, client, clock)
     add(db, clock, "sam", "supervisor", [OTHER_DISTRICT])
     assert sign_in(client, "sam") == 303
-    page = client.get("/?from=2026-08&to=2026-09").text
+    page = client.get("/?fy=FY2026-27").text
     assert "Birch Test Unified" in page and "Alder Test Unified" not in page
+    assert ">County<" not in page
     assert client.get(f"/district/{DISTRICT}").status_code == 404
     assert "dev_" not in client.get("/devices").text
     assert client.get("/audit").status_code == 403
@@ -198,16 +223,13 @@ def test_supervisor_sees_only_assigned_districts(
         "/export",
         data={
             "csrf_token": token,
-            "from": "2026-08",
-            "to": "2026-09",
+            "period": "FY2026-27",
             "format": "csv",
             "districts": [DISTRICT],
         },
     )
     assert r.status_code == 403
-    r = client.post(
-        "/export", data={"csrf_token": token, "from": "2026-08", "to": "2026-09", "format": "csv"}
-    )
+    r = client.post("/export", data={"csrf_token": token, "period": "FY2026-27", "level": "finest"})
     assert r.status_code == 200
     assert SCHOOL not in r.text
 
@@ -221,8 +243,8 @@ def test_exports_are_suppressed_and_audited(db: Database, client: TestClient, cl
         "/export",
         data={
             "csrf_token": token,
-            "from": "2026-08",
-            "to": "2026-09",
+            "period": "FY2026-27-Q1",
+            "level": "district-month",
             "format": "csv",
             "districts": [DISTRICT],
         },
@@ -230,25 +252,59 @@ def test_exports_are_suppressed_and_audited(db: Database, client: TestClient, cl
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     by = {(x["period"], x["measure"], x["service"], x["instrument"]): x for x in rows}
-    assert by[("2026-09", "services", "TX-IND", "")]["value"] == "40"
     assert by[("2026-09", "services", "TX-GRP", "")]["suppressed"] == "1"
     assert by[("2026-09", "services", "TX-GRP", "")]["value"] == ""
     assert by[("2026-09", "screenings_positive", "", "PHQ-A")]["value"] == ""
+    assert all(x["value"] != "7" and x["value"] != "9" for x in rows)
+    # every export level holds only cube cells, hidden where the pages hide them
+    for level in ("district-year", "school-year", "finest"):
+        r = client.post(
+            "/export",
+            data={"csrf_token": token, "period": "FY2026-27", "level": level, "format": "csv"},
+        )
+        assert r.status_code == 200, level
+        values = [x["value"] for x in csv.DictReader(io.StringIO(r.text))]
+        assert values and not any(v and 1 <= int(v) <= 10 for v in values)
     r = client.post(
-        "/export", data={"csrf_token": token, "from": "2026-08", "to": "2026-09", "format": "dhis2"}
+        "/export",
+        data={
+            "csrf_token": token,
+            "period": "FY2026-27",
+            "level": "school-year",
+            "format": "dhis2",
+        },
     )
     data = json.loads(r.text)
-    values = {
-        (v["dataElement"], v["period"], v["categoryOptionCombo"]): v["value"]
-        for v in data["dataValues"]
-    }
-    assert values[("services.TX-IND", "202609", "tier2.all")] == "40"
-    assert ("services.TX-GRP", "202609", "tier2.all") not in values
-    assert data["suppressedValues"] >= 2
-    r = client.post("/export", data={"csrf_token": "nope", "from": "2026-08", "to": "2026-09"})
+    assert all(v["period"] == "2026July" for v in data["dataValues"])
+    assert data["suppressedValues"] >= 1
+    assert not any(1 <= int(v["value"]) <= 10 for v in data["dataValues"])
+    r = client.post("/export", data={"csrf_token": "nope", "period": "FY2026-27"})
     assert r.status_code == 403
     with db.read() as tx:
-        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 2
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 5
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"period": "FY2026-27-Q1", "level": "school-year"},  # year levels need a year
+        {"period": "FY2019-20", "level": "finest"},  # outside the window
+        {"period": "2026-08..2026-09"},
+        {"period": "FY2026-27", "level": "weekly"},
+        {"period": "FY2026-27", "format": "xlsx"},
+    ],
+)
+def test_bad_export_choices_are_4xx(
+    db: Database, client: TestClient, clock: Clock, form: dict[str, str]
+) -> None:
+    seed_counts(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    token = csrf_of(client.get("/export").text)
+    r = client.post("/export", data={"csrf_token": token, **form})
+    assert 400 <= r.status_code < 500
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 0
 
 
 def test_admin_revokes_a_device_from_the_web(

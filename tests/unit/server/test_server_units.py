@@ -93,13 +93,12 @@ def test_expired_buckets_are_the_first_to_go() -> None:
 
 def test_csv_export_neutralises_formula_cells() -> None:
     """Issue 16: a cell starting with = + - @ must not run as a spreadsheet formula."""
-    from county_server.exports import _csv
-    from county_server.queries import ExportRow
+    from county_server.exports import ExportRow, _csv
 
     row = ExportRow(
         '=HYPERLINK("http://x.invalid","y")', "+d", "2026-11", "@m", "-s", 1, "K-5", "", 3
     )
-    text = _csv([(row, 3)]).decode()
+    text = _csv([row]).decode()
     body = text.splitlines()[1]
     assert body.startswith("\"'=HYPERLINK(")
     assert ",'+d,2026-11,'@m,'-s,1,K-5,,3,0" in body

@@ -1,0 +1,131 @@
+"""Publication cube figures (issue 17): rebuild time, page medians from the cube, audit time.
+
+The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years with
+``--quick``) is loaded through the real ingest code, then:
+
+* ``publication_build_s_<engine>``: building the cube in memory (every crossing, one cell per
+  distinct support) and suppressing it as a whole (the LPs); target: rebuild <= 10 s.
+* ``publication_save_s_<engine>``: replacing the stored ``publication_cells`` table.
+* ``publication_cells`` / ``publication_hidden_pct``: size of the cube and the share hidden.
+* ``publication_audit_s``: the attacker's audit of the stored publication (every hidden cell
+  with a true value 1–10 given an LP-proven interval reaching 0 and 11).
+* ``publication_page_ms_<page>_<engine>``: median of 7 requests per dashboard page, reading the
+  fresh cube (the first request, which would rebuild a stale cube, is not counted); target
+  <= 100 ms.
+
+PostgreSQL figures are printed when ``COUNTY_TEST_PG_URL`` points at the throw-away test
+cluster (its public schema is wiped). Run: ``python -m bench --only publication [--quick]``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from county_server import auth, demo
+from county_server.db import Database
+from county_server.publication import cube
+from county_server.publication.audit import audit
+
+Row = tuple[str, float, str, float | None]
+PASSWORD = "bench fictional password"
+NOW = datetime(2026, 10, 5, tzinfo=UTC)
+
+
+def _fresh(url: str) -> Database:
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return Database.open(url)
+
+
+def measure(url: str, engine: str, months: int, with_audit: bool) -> list[Row]:
+    from fastapi.testclient import TestClient
+
+    from county_server.app import create_app
+    from county_server.settings import ServerSettings
+
+    rows: list[Row] = []
+    db = _fresh(url)
+    demo.populate(db, NOW, months=months, schools_total=300)
+    auth.add_user(
+        db, "bench", "admin", PASSWORD, [], now=NOW, actor="bench", memory_kib=8192, iterations=1
+    )
+    t0 = time.perf_counter()
+    with db.read() as tx:
+        built = cube.build(tx, NOW)
+    t1 = time.perf_counter()
+    state = cube.save(db, built, NOW)
+    t2 = time.perf_counter()
+    rows.append((f"publication_build_s_{engine}", t1 - t0, "s", None))
+    rows.append((f"publication_save_s_{engine}", t2 - t1, "s", None))
+    rows.append((f"publication_rebuild_s_{engine}", t2 - t0, "s", None))
+    if with_audit:
+        rows.append(("publication_cells", float(state.cells), "rows", None))
+        rows.append(("publication_hidden_pct", 100.0 * state.hidden / state.cells, "%", None))
+        t3 = time.perf_counter()
+        pub, mismatched = cube.stored_publication(db, NOW)
+        report = audit(pub)
+        rows.append(("publication_audit_s", time.perf_counter() - t3, "s", None))
+        rows.append(("publication_audit_passed", float(report.passed and not mismatched), "", None))
+        rows.append(("publication_audit_sensitive", float(report.sensitive), "cells", None))
+    app = create_app(db, ServerSettings(now=lambda: NOW, secure_cookies=False))
+    district = demo.demo_directory(300)[0][0].code
+    pages = {
+        "overview": "/",
+        "overview_quarters": "/?grain=quarter",
+        "district": f"/district/{district}",
+        "district_students": f"/district/{district}?measure=students_served",
+        "service": "/service/CRISIS",
+        "screenings": "/screenings?period=FY2025-26",
+        "referrals": "/referrals?period=FY2025-26-Q3",
+    }
+    with TestClient(app) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token is not None
+        c.post(
+            "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        for name, path in pages.items():
+            assert c.get(path).status_code == 200, path
+            times = []
+            for _ in range(7):
+                t = time.perf_counter()
+                r = c.get(path)
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200, (path, r.status_code)
+            rows.append(
+                (
+                    f"publication_page_ms_{name}_{engine}",
+                    1000 * statistics.median(times),
+                    "ms",
+                    None,
+                )
+            )
+    db.close()
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    months = 24 if quick else 60
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-publication-") as tmp:
+        rows += measure(str(Path(tmp) / "pub.sqlite3"), "sqlite", months, True)
+        pg = os.environ.get("COUNTY_TEST_PG_URL")
+        if pg:
+            rows += measure(pg, "postgresql", months, False)
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value, unit, _ in run(quick="--quick" in sys.argv):
+        print(f"{name} {value:.4g} {unit}")
