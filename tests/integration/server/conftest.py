@@ -3,6 +3,7 @@ an app with a fake clock, org units, and an enrolled device that signs its reque
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
 from clinician_desk.sync.wire import SCHEMA, canonical_json
-from county_server import enrollment, orgunits
+from county_server import auth, enrollment, orgunits
 from county_server.app import create_app
 from county_server.db import Database
 from county_server.settings import ServerSettings
@@ -170,3 +171,50 @@ def table_counts(db: Database) -> dict[str, int]:
             t: int(tx.scalar(f"SELECT COUNT(*) FROM {t}"))
             for t in ("cells", "snapshots", "snapshot_history", "devices")
         }
+
+
+# Dashboard helpers shared by the dashboard and publication tests.
+PASSWORD = "fictional county lantern 7731"
+
+
+def add(db: Database, clock: Clock, name: str, role: str, districts: list[str]) -> None:
+    auth.add_user(
+        db,
+        name,
+        role,
+        PASSWORD,
+        districts,
+        now=clock(),
+        actor="test",
+        memory_kib=8192,
+        iterations=1,
+    )
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    return r.status_code
+
+
+def seed_counts(db: Database, client: TestClient, clock: Clock) -> Device:
+    dev = enroll(db, client, clock, units=(SCHOOL, DISTRICT))
+    cells = [
+        {"measure": "services", "dimensions": {"service": "TX-IND", "tier": 2}, "value": 40},
+        {"measure": "services", "dimensions": {"service": "TX-GRP", "tier": 2}, "value": 7},
+        {"measure": "screenings_administered", "dimensions": {"instrument": "PHQ-A"}, "value": 120},
+        {"measure": "screenings_positive", "dimensions": {"instrument": "PHQ-A"}, "value": 9},
+    ]
+    assert dev.put(dev.body(cells=cells)).status_code == 200
+    assert dev.put(dev.body(period="2026-08", cells=cells[:1]), period="2026-08").status_code == 200
+    return dev

@@ -6,48 +6,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 
 import pytest
 from fastapi.testclient import TestClient
 
-from county_server import auth
 from county_server.app import create_app
 from county_server.db import Database
 
-from .conftest import DISTRICT, OTHER_DISTRICT, SCHOOL, Clock, Device, enroll, make_settings
-
-PASSWORD = "fictional county lantern 7731"
-
-
-def add(db: Database, clock: Clock, name: str, role: str, districts: list[str]) -> None:
-    auth.add_user(
-        db,
-        name,
-        role,
-        PASSWORD,
-        districts,
-        now=clock(),
-        actor="test",
-        memory_kib=8192,
-        iterations=1,
-    )
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html[:500]
-    return m.group(1)
-
-
-def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
-    token = csrf_of(client.get("/login").text)
-    r = client.post(
-        "/login",
-        data={"username": name, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-    return r.status_code
+from .conftest import (
+    DISTRICT,
+    OTHER_DISTRICT,
+    PASSWORD,
+    SCHOOL,
+    Clock,
+    add,
+    csrf_of,
+    make_settings,
+    seed_counts,
+    sign_in,
+)
 
 
 def test_pages_need_a_session(client: TestClient) -> None:
@@ -129,19 +106,6 @@ def test_login_rate_limit_per_client(db: Database, clock: Clock) -> None:
     with TestClient(create_app(db, settings)) as c:
         codes = [sign_in(c, "nobody") for _ in range(4)]
     assert codes == [401, 401, 401, 429]
-
-
-def seed_counts(db: Database, client: TestClient, clock: Clock) -> Device:
-    dev = enroll(db, client, clock, units=(SCHOOL, DISTRICT))
-    cells = [
-        {"measure": "services", "dimensions": {"service": "TX-IND", "tier": 2}, "value": 40},
-        {"measure": "services", "dimensions": {"service": "TX-GRP", "tier": 2}, "value": 7},
-        {"measure": "screenings_administered", "dimensions": {"instrument": "PHQ-A"}, "value": 120},
-        {"measure": "screenings_positive", "dimensions": {"instrument": "PHQ-A"}, "value": 9},
-    ]
-    assert dev.put(dev.body(cells=cells)).status_code == 200
-    assert dev.put(dev.body(period="2026-08", cells=cells[:1]), period="2026-08").status_code == 200
-    return dev
 
 
 def test_pages_show_suppressed_numbers_only(db: Database, client: TestClient, clock: Clock) -> None:

@@ -15,8 +15,18 @@ from county_server.errors import ServerError
 from county_server.publication import cube
 from county_server.publication.audit import audit
 
-from .conftest import DISTRICT, OTHER_DISTRICT, SCHOOL, SCHOOL2, Clock, enroll
-from .test_dashboard import add, csrf_of, seed_counts, sign_in
+from .conftest import (
+    DISTRICT,
+    OTHER_DISTRICT,
+    SCHOOL,
+    SCHOOL2,
+    Clock,
+    add,
+    csrf_of,
+    enroll,
+    seed_counts,
+    sign_in,
+)
 
 
 def seed_more(db: Database, client: TestClient, clock: Clock) -> None:
