@@ -212,3 +212,45 @@ def load_form_draft(conn: Any, key: str) -> dict[str, object] | None:
 
 def discard_form_draft(uow: UoW, key: str) -> None:
     uow.conn.execute("DELETE FROM form_drafts WHERE key = ?", (key,))
+
+
+@dataclass(frozen=True)
+class DraftNote:
+    """One unsigned note, for the "Drafts" list (no note text: the list shows who and when)."""
+
+    note_id: int
+    session_id: int
+    student_id: int | None
+    student_display_name: str
+    session_date: str
+    service_code: str
+    updated_at: str
+
+
+def draft_notes(conn: Any, student_id: int | None = None) -> list[DraftNote]:
+    """Every unsigned note (or one student's), newest session first."""
+    from clinician_desk.domain.students import display_name
+
+    sql = (
+        "SELECT n.id, n.session_id, n.student_id, st.legal_first_name, st.legal_last_name, "
+        "st.preferred_name, s.session_date, s.service_code, n.updated_at "
+        "FROM notes n JOIN sessions s ON s.id = n.session_id "
+        "LEFT JOIN students st ON st.id = n.student_id WHERE n.status = 'draft'"
+    )
+    args: tuple[Any, ...] = ()
+    if student_id is not None:
+        sql += " AND n.student_id = ?"
+        args = (student_id,)
+    sql += " ORDER BY s.session_date DESC, s.start_minute DESC, n.id DESC"
+    return [
+        DraftNote(
+            note_id=int(r[0]),
+            session_id=int(r[1]),
+            student_id=None if r[2] is None else int(r[2]),
+            student_display_name="" if r[3] is None else display_name(r[3], r[4], r[5]),
+            session_date=str(r[6]),
+            service_code=str(r[7]),
+            updated_at=str(r[8]),
+        )
+        for r in conn.execute(sql, args).fetchall()
+    ]

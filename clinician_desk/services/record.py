@@ -120,6 +120,11 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             notes.discard_form_draft(uow, key)
 
+    def draft_notes(self, student_id: int | None = None) -> list[notes.DraftNote]:
+        """Every unsigned note (or one student's): names and dates only, so not audited."""
+        with self.db.read() as conn:
+            return notes.draft_notes(conn, student_id)
+
     # -- referrals, safety, mandated reports -------------------------------------------------
     def create_referral(self, data: ReferralInput) -> int:
         with self.db.unit_of_work() as uow:

@@ -151,6 +151,7 @@ class StudentPage(QWidget):
     new_note_requested = Signal(object)
     screening_requested = Signal(object)
     print_requested = Signal(object, str)
+    draft_requested = Signal(int)  # an unsigned note to continue in the editor
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,6 +194,8 @@ class StudentPage(QWidget):
             "administer_screening_button", _("Administer screening…")
         )
         self.addendum_button = named_button("add_addendum_button", _("Add addendum…"))
+        self.continue_draft_button = named_button("continue_draft_button", _("Continue draft"))
+        self.continue_draft_button.setEnabled(False)
         self.print_button = named_button("print_student_button", _("Print…"))
         self.addendum_button.setEnabled(False)
         # Shown only while the record is past its retention date (ui/dialogs/retention_dialog).
@@ -204,6 +207,7 @@ class StudentPage(QWidget):
         for b in (
             self.new_note_button,
             self.screening_button,
+            self.continue_draft_button,
             self.addendum_button,
             self.print_button,
             self.destroy_button,
@@ -244,6 +248,8 @@ class StudentPage(QWidget):
         )
         self.print_button.clicked.connect(lambda: emit(self.print_requested, self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
+        self.continue_draft_button.clicked.connect(self.continue_draft)
+        self.sessions_view.activated.connect(lambda _i: self.continue_draft())
         self.referrals_view.selectionModel().currentRowChanged.connect(
             lambda *_a: self.record_actions.referral_selection_changed()
         )
@@ -290,6 +296,7 @@ class StudentPage(QWidget):
         fit_columns(self.referrals_view)
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
+        self.continue_draft_button.setEnabled(False)
         self._set_enabled(True)
         self.destroy_button.set_student(self.student_id)
 
@@ -339,6 +346,9 @@ class StudentPage(QWidget):
         row = current.data(ROW_ROLE) if current.isValid() else None
         note_id = getattr(row, "note_id", None)
         self.addendum_button.setEnabled(row is not None and row.note_status == "signed")
+        self.continue_draft_button.setEnabled(
+            row is not None and row.note_status == "draft" and note_id is not None
+        )
         if note_id is None or self.ctx.services is None:
             self.note_view.clear()
             return
@@ -353,6 +363,13 @@ class StudentPage(QWidget):
     def selected_session(self) -> Any:
         index = self.sessions_view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
+
+    def continue_draft(self) -> None:
+        """Reopen the selected session's unsigned note in the editor, to continue and sign it."""
+        row = self.selected_session()
+        if row is None or row.note_id is None or row.note_status != "draft":
+            return
+        self.draft_requested.emit(int(row.note_id))
 
     def add_addendum(self) -> None:
         from ui.dialogs.addendum_dialog import AddendumDialog
@@ -370,6 +387,7 @@ class StudentPage(QWidget):
         self.header.setText(_("No student open. Choose one from the caseload."))
         self.profile.clear()
         self.note_view.clear()
+        self.continue_draft_button.setEnabled(False)
         self.sessions_model.clear()
         self.referrals_model.clear()
         self.follow_ups.clear()

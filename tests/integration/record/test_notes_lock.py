@@ -147,3 +147,21 @@ def test_session_corrected_before_signing_only(record: RecordService, db: Databa
     with pytest.raises(PermissionRefusedError, match="locked"):
         record.update_session(doc.session_id, session((sid,), end_minute=700))
     assert record.note_view(doc.note_ids[sid]).minutes == 60
+
+
+def test_draft_notes_lists_every_unsigned_note_until_it_is_signed(
+    record: RecordService, db: Database
+) -> None:
+    a = record.create_student(student())
+    b = record.create_student(student(2, legal_first_name="Sample"))
+    note_a = record.document_session(session((a,))).note_ids[a]
+    note_b = record.document_session(session((b,))).note_ids[b]
+    before = _audit_actions(db)
+    drafts = record.draft_notes()
+    assert {d.note_id for d in drafts} == {note_a, note_b}
+    assert {d.student_id: d.student_display_name for d in drafts}[b].startswith("Sample")
+    assert [d.note_id for d in record.draft_notes(a)] == [note_a]
+    assert _audit_actions(db) == before  # names and dates only: no clinical read to audit
+    record.sign_note(note_a, {"subjective": "Signed now (fictional)."})
+    assert [d.note_id for d in record.draft_notes()] == [note_b]
+    assert record.draft_notes(a) == []
