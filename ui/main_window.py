@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.student_page.print_requested.connect(self.open_print)
         self.note_page.note_signed.connect(self.open_student)
         self.screening_page.finished.connect(self.open_student)
+        self.screening_page.kiosk_changed.connect(self._set_kiosk)
         self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
         self.screening_page.finished.connect(self.sync_scheduler.request_soon)
         self.sync_page.enrolled.connect(self.sync_scheduler.request_soon)
@@ -171,9 +172,7 @@ class MainWindow(QMainWindow):
         self.print_action = action(
             "print_centre_action", _("Print centre"), "Ctrl+P", lambda: self.open_print(None, "")
         )
-        self.drafts_action = action(
-            "drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts
-        )
+        self.drafts_action = action("drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts)
         self.import_roster_action = action(
             "import_roster_action", _("Import roster…"), "Ctrl+Shift+I", self.import_roster
         )
@@ -202,6 +201,18 @@ class MainWindow(QMainWindow):
         ):
             act.setEnabled(enabled)
         self.import_roster_action.setEnabled(enabled)
+
+    def _set_kiosk(self, on: bool) -> None:
+        """While a student answers a screening the window shows only the screening: no sidebar,
+        no menus, no shortcut but Lock (Ctrl+L; the idle lock keeps running)."""
+        self.nav.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on:
+            for act in self.actions():
+                act.setEnabled(act is self.lock_action)
+        else:
+            self._set_unlocked_actions(self.ctx.unlocked)
+            self.quit_action.setEnabled(True)
 
     def _use_application_shortcuts(self) -> None:
         """Shortcuts work in dialogs too. Set at the first unlock, not at start: naming
@@ -302,7 +313,10 @@ class MainWindow(QMainWindow):
             self.screening_page.can_leave()
         ):
             self._go(self.screening_page)
-            self.show_error(_("Record the safety follow-up for this screening before leaving it."))
+            if not self.screening_page.kiosk:
+                self.show_error(
+                    _("Record the safety follow-up for this screening before leaving it.")
+                )
             return
         if 0 <= row < len(self.pages):
             self.page_stack.setCurrentIndex(row)
