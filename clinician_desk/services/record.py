@@ -49,6 +49,11 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             return students.update_student(uow, student_id, data)
 
+    def student_for_edit(self, student_id: int) -> StudentInput:
+        """The stored student as the input ``update_student`` takes (the read is audited)."""
+        with self.db.unit_of_work() as uow:
+            return students.student_for_edit(uow, student_id)
+
     def end_services(self, student_id: int, ended_on: date | None) -> None:
         with self.db.unit_of_work() as uow:
             students.end_services(uow, student_id, ended_on)

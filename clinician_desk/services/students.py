@@ -81,6 +81,15 @@ def update_student(uow: UoW, student_id: int, data: rules.StudentInput) -> list[
     return changed
 
 
+def student_for_edit(uow: UoW, student_id: int) -> rules.StudentInput:
+    """The stored student as an editable ``StudentInput`` (audited as a view)."""
+    rec = repo.get(uow.conn, student_id)
+    if rec is None:
+        raise NotFoundError(f"There is no student with id {student_id}.")
+    uow.audit("student.viewed", "student", str(student_id), {"for": "edit"})
+    return rec.data
+
+
 def end_services(uow: UoW, student_id: int, ended_on: date | None) -> None:
     """Record that services ended (None re-opens the case); fixes the retention date."""
     if repo.get(uow.conn, student_id) is None:

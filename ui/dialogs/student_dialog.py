@@ -1,4 +1,10 @@
-"""Add a student: identity, school, grade, languages, one guardian and the consent basis.
+"""Add or edit a student: identity, school, grade, languages, the primary guardian, consent.
+
+"Edit student…" on the student page opens the same form filled with the stored record
+(``record.student_for_edit``, an audited read) and saves through ``record.update_student``, which
+applies the core's rules and audits the names of the changed fields. The consent section records
+the basis, the HSC 124260(c) documentation and the student's written authorization for
+personalized handouts (with its date). Guardians other than the primary stay as stored.
 
 Builds the core's ``StudentInput`` from the form and calls the record service on the database
 worker; the core validates (and names the field at fault, which the dialog shows without closing,
@@ -29,7 +35,6 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.qt_compat import emit
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
@@ -65,12 +70,20 @@ class StudentDialog(QDialog):
     student_saved = Signal(object)
 
     def __init__(
-        self, ctx: UiContext, parent: QWidget | None = None, schools: list[str] | None = None
+        self,
+        ctx: UiContext,
+        parent: QWidget | None = None,
+        schools: list[str] | None = None,
+        *,
+        student_id: int | None = None,
+        initial: Any = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("student_dialog")
-        self.setWindowTitle(_("Add student"))
+        self.setWindowTitle(_("Add student") if student_id is None else _("Edit student"))
         self.ctx = ctx
+        self.student_id = student_id
+        self.initial = initial
         self.first_edit = _line("legal_first_name_line_edit", _("Legal first name"))
         self.last_edit = _line("legal_last_name_line_edit", _("Legal last name"))
         self.preferred_edit = _line("preferred_name_line_edit", _("Preferred name"))
@@ -110,6 +123,19 @@ class StudentDialog(QDialog):
         self.contact_reason_edit = _line(
             "parent_contact_reason_line_edit", _("Why contact would be inappropriate")
         )
+        self.handout_combo = _combo(
+            "handout_basis_combo_box",
+            _("Personalized handouts"),
+            [
+                (_("Only with parent-consented care"), None),
+                (_("Student's written authorization on file"), "student_authorization"),
+            ],
+        )
+        self.handout_date_edit = _date(
+            "handout_authorized_on_date_edit",
+            _("Written authorization dated"),
+            self.ctx.clock.now().date(),
+        )
         self.message = QLabel()
         self.message.setObjectName("student_message_label")
         self.message.setWordWrap(True)
@@ -140,6 +166,8 @@ class StudentDialog(QDialog):
         p_form.addRow(_("Outcome"), self.contact_outcome_edit)
         p_form.addRow(_("Or: reason it is inappropriate"), self.contact_reason_edit)
         c_form.addRow(self.contact_box)
+        c_form.addRow(_("Personalized handouts"), self.handout_combo)
+        c_form.addRow(_("Written authorization dated"), self.handout_date_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -158,9 +186,15 @@ class StudentDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.consent_combo.currentIndexChanged.connect(self._consent_changed)
+        self.handout_combo.currentIndexChanged.connect(self._handout_changed)
+        if initial is not None:
+            self._fill(initial)
         self._consent_changed()
-        # one slot: the student has no id yet; a lock keeps what was typed, encrypted
-        self.draft = DialogDraft(self, ctx, "student:new")
+        self._handout_changed()
+        # a new student has one slot (no id yet); an edit is keyed by the student's id, so the
+        # record's destruction removes it. A lock keeps what was typed, encrypted.
+        key = "student:new" if student_id is None else f"student-edit:{student_id}"
+        self.draft = DialogDraft(self, ctx, key)
         layout.insertWidget(0, self.draft.bar)
         self.draft.offer_restore()
 
@@ -170,6 +204,43 @@ class StudentDialog(QDialog):
 
     def _consent_changed(self) -> None:
         self.contact_box.setVisible(self.consent_combo.currentData() == "minor_consent")
+
+    def _handout_changed(self) -> None:
+        self.handout_date_edit.setEnabled(
+            self.handout_combo.currentData() == "student_authorization"
+        )
+
+    def _fill(self, s: Any) -> None:
+        """Show a stored student for correction (Edit student)."""
+
+        def qdate(d: date) -> QDate:
+            return QDate(d.year, d.month, d.day)
+
+        self.first_edit.setText(s.legal_first_name)
+        self.last_edit.setText(s.legal_last_name)
+        self.preferred_edit.setText(s.preferred_name)
+        self.dob_edit.setDate(qdate(s.date_of_birth))
+        self.grade_combo.setCurrentIndex(max(0, self.grade_combo.findData(s.grade)))
+        self.school_combo.setEditText(s.school_cds)
+        self.district_number_edit.setText(s.district_student_number)
+        self.language_edit.setText(s.language)
+        if s.guardians:
+            g = next((g for g in s.guardians if g.is_primary), s.guardians[0])
+            self.guardian_name_edit.setText(g.name)
+            self.guardian_relationship_edit.setText(g.relationship)
+            self.guardian_phone_edit.setText(g.phone)
+            self.guardian_language_edit.setText(g.preferred_language)
+        self.consent_combo.setCurrentIndex(max(0, self.consent_combo.findData(s.consent_basis)))
+        contact = s.parent_contact
+        if contact is not None:
+            if contact.attempted_on is not None:
+                self.contact_date_edit.setDate(qdate(contact.attempted_on))
+            self.contact_outcome_edit.setText(contact.outcome)
+            self.contact_reason_edit.setText(contact.inappropriate_reason)
+        if s.handout_basis == "student_authorization":
+            self.handout_combo.setCurrentIndex(self.handout_combo.findData(s.handout_basis))
+            if s.handout_authorized_on is not None:
+                self.handout_date_edit.setDate(qdate(s.handout_authorized_on))
 
     def student_input(self) -> Any:
         from clinician_desk.domain.students import Guardian, ParentContact, StudentInput
@@ -185,10 +256,18 @@ class StudentDialog(QDialog):
                 outcome=outcome,
                 inappropriate_reason=reason,
             )
+        from dataclasses import replace
+
         guardians: tuple[Guardian, ...] = ()
+        # Only the primary guardian is on this form: any others stored stay as they are.
+        stored = tuple(self.initial.guardians) if self.initial is not None else ()
+        primary = next((g for g in stored if g.is_primary), stored[0] if stored else None)
+        others = tuple(g for g in stored if g is not primary)
         if self.guardian_name_edit.text().strip():
+            base = primary or Guardian(name="", is_primary=True)
             guardians = (
-                Guardian(
+                replace(
+                    base,
                     name=self.guardian_name_edit.text(),
                     relationship=self.guardian_relationship_edit.text().strip(),
                     phone=self.guardian_phone_edit.text().strip(),
@@ -196,6 +275,8 @@ class StudentDialog(QDialog):
                     is_primary=True,
                 ),
             )
+        guardians += others
+        handout = self.handout_combo.currentData()
         school = self.school_combo.currentText().strip()
         return StudentInput(
             legal_first_name=self.first_edit.text(),
@@ -208,7 +289,10 @@ class StudentDialog(QDialog):
             language=self.language_edit.text().strip(),
             consent_basis=self.consent_combo.currentData(),
             parent_contact=contact,
+            handout_basis=handout,
+            handout_authorized_on=to_date(self.handout_date_edit.date()) if handout else None,
             guardians=guardians,
+            ssid=self.initial.ssid if self.initial is not None else "",
         )
 
     def submit(self) -> None:
@@ -219,6 +303,16 @@ class StudentDialog(QDialog):
             return
         services = self.ctx.require_services()
         self.buttons.setEnabled(False)
+        if self.student_id is not None:
+            student_id = self.student_id
+            self.ctx.tasks.run_db(
+                lambda _c: services.record.update_student(student_id, student),
+                context=self,
+                on_done=lambda _changed: self._saved(student_id),
+                on_error=self._failed,
+                name="edit-student",
+            )
+            return
         self.ctx.tasks.run_db(
             lambda _c: services.record.create_student(
                 student, school_name=self.school_name_edit.text().strip()
@@ -230,7 +324,7 @@ class StudentDialog(QDialog):
         )
 
     def _saved(self, student_id: Any) -> None:
-        emit(self.student_saved, student_id)
+        self.student_saved.emit(student_id)
         self.accept()
 
     def _failed(self, exc: ClinicianDeskError) -> None:

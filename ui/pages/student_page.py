@@ -197,6 +197,7 @@ class StudentPage(QWidget):
         self.continue_draft_button = named_button("continue_draft_button", _("Continue draft"))
         self.continue_draft_button.setEnabled(False)
         self.print_button = named_button("print_student_button", _("Print…"))
+        self.edit_button = named_button("edit_student_button", _("Edit student…"))
         self.addendum_button.setEnabled(False)
         # Shown only while the record is past its retention date (ui/dialogs/retention_dialog).
         self.destroy_button = DestroyRecordButton(ctx)
@@ -210,6 +211,7 @@ class StudentPage(QWidget):
             self.continue_draft_button,
             self.addendum_button,
             self.print_button,
+            self.edit_button,
             self.destroy_button,
         ):
             actions.addWidget(b)
@@ -249,6 +251,7 @@ class StudentPage(QWidget):
         self.print_button.clicked.connect(lambda: emit(self.print_requested, self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
         self.continue_draft_button.clicked.connect(self.continue_draft)
+        self.edit_button.clicked.connect(self.edit_student)
         self.sessions_view.activated.connect(lambda _i: self.continue_draft())
         self.referrals_view.selectionModel().currentRowChanged.connect(
             lambda *_a: self.record_actions.referral_selection_changed()
@@ -256,7 +259,7 @@ class StudentPage(QWidget):
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for b in (self.new_note_button, self.screening_button, self.print_button):
+        for b in (self.new_note_button, self.screening_button, self.print_button, self.edit_button):
             b.setEnabled(enabled)
         self.record_actions.set_enabled(enabled)
 
@@ -363,6 +366,27 @@ class StudentPage(QWidget):
     def selected_session(self) -> Any:
         index = self.sessions_view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
+
+    def edit_student(self) -> None:
+        """Correct the record and record consent (the core's rules; the change is audited)."""
+        services = self.ctx.services
+        student_id = self.student_id
+        if services is None or student_id is None:
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.student_for_edit(student_id),
+            context=self,
+            on_done=lambda data: self._open_editor(student_id, data),
+            name="student-for-edit",
+        )
+
+    def _open_editor(self, student_id: Any, data: Any) -> None:
+        from ui.dialogs.student_dialog import StudentDialog
+
+        dialog = StudentDialog(self.ctx, self, student_id=student_id, initial=data)
+        dialog.student_saved.connect(lambda _sid: self.show_student(student_id))
+        dialog.open()
+        self.student_dialog = dialog
 
     def continue_draft(self) -> None:
         """Reopen the selected session's unsigned note in the editor, to continue and sign it."""

@@ -165,3 +165,35 @@ def test_draft_notes_lists_every_unsigned_note_until_it_is_signed(
     record.sign_note(note_a, {"subjective": "Signed now (fictional)."})
     assert [d.note_id for d in record.draft_notes()] == [note_b]
     assert record.draft_notes(a) == []
+
+
+def test_student_for_edit_round_trips_and_records_consent_audited(
+    record: RecordService, db: Database
+) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from clinician_desk.domain.students import ParentContact
+
+    sid = record.create_student(student(consent_basis=None))
+    data = record.student_for_edit(sid)
+    assert data.consent_basis is None and data.guardians[0].name == "Pat Fictional"
+    assert record.update_student(sid, data) == []  # unchanged: nothing written
+    with pytest.raises(ValidationError, match="HSC 124260"):
+        record.update_student(sid, replace(data, consent_basis="minor_consent"))
+    changed = record.update_student(
+        sid,
+        replace(
+            data,
+            grade="6",
+            consent_basis="minor_consent",
+            parent_contact=ParentContact(None, "", "Contact would endanger the student (fict.)"),
+            handout_basis="student_authorization",
+            handout_authorized_on=date(2026, 10, 1),
+        ),
+    )
+    assert "grade" in changed and "consent_basis" in changed
+    after = record.student_for_edit(sid)
+    assert after.grade == "6" and after.handout_authorized_on == date(2026, 10, 1)
+    assert record.student_page(sid).student.consent_gaps == ()
+    assert "student.changed" in _audit_actions(db)
