@@ -49,6 +49,11 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             return students.update_student(uow, student_id, data)
 
+    def schools(self) -> list[tuple[str, str]]:
+        """(CDS code, name) of every known school, by name (no student data: not audited)."""
+        with self.db.read() as conn:
+            return students.known_schools(conn)
+
     def student_for_edit(self, student_id: int) -> StudentInput:
         """The stored student as the input ``update_student`` takes (the read is audited)."""
         with self.db.unit_of_work() as uow:

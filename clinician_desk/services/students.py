@@ -81,6 +81,12 @@ def update_student(uow: UoW, student_id: int, data: rules.StudentInput) -> list[
     return changed
 
 
+def known_schools(conn: Any) -> list[tuple[str, str]]:
+    """(CDS code, name) of every school in the vault, by name, for the school picker."""
+    rows = conn.execute("SELECT cds_code, name FROM schools ORDER BY name, cds_code").fetchall()
+    return [(str(r[0]), str(r[1] or "")) for r in rows]
+
+
 def student_for_edit(uow: UoW, student_id: int) -> rules.StudentInput:
     """The stored student as an editable ``StudentInput`` (audited as a view)."""
     rec = repo.get(uow.conn, student_id)

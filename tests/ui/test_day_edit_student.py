@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import Guardian, StudentInput
 from ui.dialogs.student_dialog import StudentDialog
@@ -54,7 +54,7 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     assert dialog.first_edit.text() == "Testy" and dialog.grade_combo.currentData() == "7"
     assert dialog.guardian_name_edit.text() == "Pat Fictional"
     dialog.grade_combo.setCurrentIndex(dialog.grade_combo.findData("8"))
-    dialog.dob_edit.setDate(QDate(2011, 9, 14))
+    dialog.dob_edit.set_date(date(2011, 9, 14))
     dialog.language_edit.setText("es")
     dialog.guardian_phone_edit.setText("555-0199")
     dialog.consent_combo.setCurrentIndex(dialog.consent_combo.findData("minor_consent"))
@@ -63,7 +63,7 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     assert dialog.isVisible()  # refused, nothing typed is lost
     dialog.contact_reason_edit.setText("Contact would put the student at risk (fictional).")
     dialog.handout_combo.setCurrentIndex(dialog.handout_combo.findData("student_authorization"))
-    dialog.handout_date_edit.setDate(QDate(2026, 10, 1))
+    dialog.handout_date_edit.set_date(date(2026, 10, 1))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SCREENSHOTS / "edit-student-dialog.png"))
     dialog.buttons.accepted.emit()

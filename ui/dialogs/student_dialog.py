@@ -15,13 +15,11 @@ parent-contact documentation fields appear; the core refuses the student without
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,8 +33,8 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.widgets.date_field import DateField
 from ui.widgets.form_draft import DialogDraft
-from ui.widgets.session_form import to_date
 
 GRADES = ("TK", "K", *[str(g) for g in range(1, 13)])
 
@@ -55,15 +53,6 @@ def _combo(name: str, accessible: str, items: list[tuple[str, Any]]) -> QComboBo
     for text, data in items:
         combo.addItem(text, data)
     return combo
-
-
-def _date(name: str, accessible: str, value: date) -> QDateEdit:
-    edit = QDateEdit(QDate(value.year, value.month, value.day))
-    edit.setObjectName(name)
-    edit.setAccessibleName(accessible)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class StudentDialog(QDialog):
@@ -87,15 +76,15 @@ class StudentDialog(QDialog):
         self.first_edit = _line("legal_first_name_line_edit", _("Legal first name"))
         self.last_edit = _line("legal_last_name_line_edit", _("Legal last name"))
         self.preferred_edit = _line("preferred_name_line_edit", _("Preferred name"))
-        self.dob_edit = _date("date_of_birth_date_edit", _("Date of birth"), date(2012, 1, 1))
+        self.dob_edit = DateField("date_of_birth_line_edit", _("Date of birth"))
         self.grade_combo = _combo("grade_combo_box", _("Grade"), [(g, g) for g in GRADES])
-        self.school_combo = _combo("school_combo_box", _("School CDS code"), [])
+        self.school_combo = _combo("school_combo_box", _("School"), [])
         self.school_combo.setEditable(True)
+        self.school_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         line = self.school_combo.lineEdit()
         if line is not None:
-            line.setPlaceholderText(_("14-digit CDS code"))
-        for school in schools or []:
-            self.school_combo.addItem(school, school)
+            line.setPlaceholderText(_("Pick a school, or type a new school's 14-digit CDS code"))
+        del schools  # the known schools come from the vault (code and name), loaded below
         self.school_name_edit = _line("school_name_line_edit", _("School name (new school)"))
         self.district_number_edit = _line("district_number_line_edit", _("District student number"))
         self.language_edit = _line("student_language_line_edit", _("Student's language"))
@@ -114,10 +103,8 @@ class StudentDialog(QDialog):
                 (_("Minor consent (HSC 124260 / Fam. Code 6924)"), "minor_consent"),
             ],
         )
-        self.contact_date_edit = _date(
-            "parent_contact_date_edit",
-            _("Parent contact attempted on"),
-            self.ctx.clock.now().date(),
+        self.contact_date_edit = DateField(
+            "parent_contact_date_line_edit", _("Parent contact attempted on")
         )
         self.contact_outcome_edit = _line("parent_contact_outcome_line_edit", _("Outcome"))
         self.contact_reason_edit = _line(
@@ -131,10 +118,8 @@ class StudentDialog(QDialog):
                 (_("Student's written authorization on file"), "student_authorization"),
             ],
         )
-        self.handout_date_edit = _date(
-            "handout_authorized_on_date_edit",
-            _("Written authorization dated"),
-            self.ctx.clock.now().date(),
+        self.handout_date_edit = DateField(
+            "handout_authorized_on_line_edit", _("Written authorization dated")
         )
         self.message = QLabel()
         self.message.setObjectName("student_message_label")
@@ -147,7 +132,7 @@ class StudentDialog(QDialog):
         identity.addRow(_("Preferred name"), self.preferred_edit)
         identity.addRow(_("Date of birth"), self.dob_edit)
         identity.addRow(_("Grade"), self.grade_combo)
-        identity.addRow(_("School CDS code"), self.school_combo)
+        identity.addRow(_("School"), self.school_combo)
         identity.addRow(_("School name (if new)"), self.school_name_edit)
         identity.addRow(_("District student no."), self.district_number_edit)
         identity.addRow(_("Student's language"), self.language_edit)
@@ -189,6 +174,7 @@ class StudentDialog(QDialog):
         self.handout_combo.currentIndexChanged.connect(self._handout_changed)
         if initial is not None:
             self._fill(initial)
+        self._load_schools()
         self._consent_changed()
         self._handout_changed()
         # a new student has one slot (no id yet); an edit is keyed by the student's id, so the
@@ -205,6 +191,51 @@ class StudentDialog(QDialog):
     def _consent_changed(self) -> None:
         self.contact_box.setVisible(self.consent_combo.currentData() == "minor_consent")
 
+    def _load_schools(self) -> None:
+        services = self.ctx.services
+        if services is None:
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.schools(),
+            context=self,
+            on_done=self._schools_loaded,
+            name="schools",
+        )
+
+    def _schools_loaded(self, schools: list[tuple[str, str]]) -> None:
+        draft = getattr(self, "draft", None)
+        was_clean = draft is not None and not draft.dirty()
+        typed = self.school_combo.currentText()
+        self.school_combo.blockSignals(True)
+        self.school_combo.clear()
+        for code, name in schools:
+            self.school_combo.addItem(f"{name} ({code})" if name else code, code)
+        self.school_combo.setCurrentIndex(-1)
+        self.school_combo.setEditText(typed)
+        self.school_combo.blockSignals(False)
+        if typed:
+            self._select_school_code(typed)
+        if draft is not None and was_clean:  # showing the list is not typing: nothing to keep
+            draft.baseline = draft.state()
+
+    def _select_school_code(self, code: str) -> None:
+        index = self.school_combo.findData(code)
+        if index >= 0:
+            self.school_combo.setCurrentIndex(index)
+
+    def school_code(self) -> str:
+        """The chosen school's CDS code: a picked school stores its code, never its name; a
+        typed name of a known school counts as picking it; anything else is taken as typed (a
+        new school's code, which the core checks)."""
+        text = self.school_combo.currentText().strip()
+        for i in range(self.school_combo.count()):
+            code = str(self.school_combo.itemData(i))
+            label = self.school_combo.itemText(i)
+            name = label.rsplit(" (", 1)[0]
+            if text in (label, code) or text.casefold() == name.casefold():
+                return code
+        return text
+
     def _handout_changed(self) -> None:
         self.handout_date_edit.setEnabled(
             self.handout_combo.currentData() == "student_authorization"
@@ -213,15 +244,13 @@ class StudentDialog(QDialog):
     def _fill(self, s: Any) -> None:
         """Show a stored student for correction (Edit student)."""
 
-        def qdate(d: date) -> QDate:
-            return QDate(d.year, d.month, d.day)
-
         self.first_edit.setText(s.legal_first_name)
         self.last_edit.setText(s.legal_last_name)
         self.preferred_edit.setText(s.preferred_name)
-        self.dob_edit.setDate(qdate(s.date_of_birth))
+        self.dob_edit.set_date(s.date_of_birth)
         self.grade_combo.setCurrentIndex(max(0, self.grade_combo.findData(s.grade)))
         self.school_combo.setEditText(s.school_cds)
+        self._select_school_code(s.school_cds)
         self.district_number_edit.setText(s.district_student_number)
         self.language_edit.setText(s.language)
         if s.guardians:
@@ -233,14 +262,12 @@ class StudentDialog(QDialog):
         self.consent_combo.setCurrentIndex(max(0, self.consent_combo.findData(s.consent_basis)))
         contact = s.parent_contact
         if contact is not None:
-            if contact.attempted_on is not None:
-                self.contact_date_edit.setDate(qdate(contact.attempted_on))
+            self.contact_date_edit.set_date(contact.attempted_on)
             self.contact_outcome_edit.setText(contact.outcome)
             self.contact_reason_edit.setText(contact.inappropriate_reason)
         if s.handout_basis == "student_authorization":
             self.handout_combo.setCurrentIndex(self.handout_combo.findData(s.handout_basis))
-            if s.handout_authorized_on is not None:
-                self.handout_date_edit.setDate(qdate(s.handout_authorized_on))
+            self.handout_date_edit.set_date(s.handout_authorized_on)
 
     def student_input(self) -> Any:
         from clinician_desk.domain.students import Guardian, ParentContact, StudentInput
@@ -252,7 +279,7 @@ class StudentDialog(QDialog):
             contact = ParentContact(
                 attempted_on=None
                 if reason and not outcome
-                else to_date(self.contact_date_edit.date()),
+                else self.contact_date_edit.value(required=False),
                 outcome=outcome,
                 inappropriate_reason=reason,
             )
@@ -277,11 +304,11 @@ class StudentDialog(QDialog):
             )
         guardians += others
         handout = self.handout_combo.currentData()
-        school = self.school_combo.currentText().strip()
+        school = self.school_code()
         return StudentInput(
             legal_first_name=self.first_edit.text(),
             legal_last_name=self.last_edit.text(),
-            date_of_birth=to_date(self.dob_edit.date()),
+            date_of_birth=self.dob_edit.required(),
             grade=self.grade_combo.currentData(),
             school_cds=str(school),
             preferred_name=self.preferred_edit.text().strip(),
@@ -290,7 +317,7 @@ class StudentDialog(QDialog):
             consent_basis=self.consent_combo.currentData(),
             parent_contact=contact,
             handout_basis=handout,
-            handout_authorized_on=to_date(self.handout_date_edit.date()) if handout else None,
+            handout_authorized_on=self.handout_date_edit.value(required=False) if handout else None,
             guardians=guardians,
             ssid=self.initial.ssid if self.initial is not None else "",
         )

@@ -8,6 +8,7 @@ import sqlcipher3
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
 from clinician_desk.services.record import RecordService
 from clinician_desk.storage import Database
+from tests.integration.record.conftest import SCHOOL as SCHOOL_CODE
 from tests.integration.record.conftest import session, student
 
 
@@ -197,3 +198,8 @@ def test_student_for_edit_round_trips_and_records_consent_audited(
     assert after.grade == "6" and after.handout_authorized_on == date(2026, 10, 1)
     assert record.student_page(sid).student.consent_gaps == ()
     assert "student.changed" in _audit_actions(db)
+
+
+def test_schools_lists_code_and_name_for_the_picker(record: RecordService) -> None:
+    record.create_student(student(), school_name="Imaginary Oaks Middle")
+    assert record.schools() == [(SCHOOL_CODE, "Imaginary Oaks Middle")]
