@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import UiContext
+from ui.dialogs.drafts_dialog import service_label
 from ui.dialogs.retention_dialog import DestroyRecordButton
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
@@ -168,7 +169,7 @@ class StudentPage(QWidget):
         self.sessions_model = RowsTableModel(
             [
                 (_("Date"), lambda r: r.session_date),
-                (_("Service"), lambda r: r.service_code),
+                (_("Service"), lambda r: service_label(r.service_code)),
                 (_("Tier"), lambda r: r.tier),
                 (_("Minutes"), lambda r: r.minutes),
                 (_("Note"), lambda r: _(r.note_status or "—")),
