@@ -6,7 +6,8 @@ database worker; shows the profile as read-only rich text, sessions and referral
 session's note with its addenda. Actions: new note, administer a screening, continue the selected
 session's unsigned note (also Enter / double-click on the row), add an addendum to the selected
 signed note, print centre, edit the student (corrections and consent, ``StudentDialog``).
-Open safety follow-ups sit in a red panel at the top with "Record safety follow-up…" (``student_follow_ups``). Nothing here writes except through a service call.
+Open safety follow-ups sit in a red panel at the top with "Record safety follow-up…"
+(``student_follow_ups``). Nothing here writes except through a service call.
 """
 
 from __future__ import annotations
