@@ -2,9 +2,9 @@
 
 It holds no logic of its own beyond routing: which screen shows (setup → unlock → workspace),
 which page a navigation click or a page's request opens, the application-wide actions and their
-shortcuts (Ctrl+L lock, Ctrl+F note search, Ctrl+N new note, Ctrl+P print centre,
-Ctrl+Shift+I roster import), window geometry via ``ui.settings``, and showing core errors as
-readable messages.
+shortcuts (Ctrl+L lock, Ctrl+F note search, Ctrl+N new note, Ctrl+Shift+D drafts, Ctrl+P print
+centre, Ctrl+Shift+I roster import), keeping open notes as drafts across locks and Quit (which
+asks first), window geometry via ``ui.settings``, and showing core errors as readable messages.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # imported where used: the unlock window shows without them (
     from PySide6.QtGui import QCloseEvent  # a QEvent: importing it builds a 179-member enum
 
     from ui.dialogs.setup_wizard import SetupWizard
+
+
+OPEN_NOTES_KEY = "editor-open-notes"  # form-draft key: ids of the notes open at the last lock
 
 
 class MainWindow(QMainWindow):
@@ -140,10 +143,13 @@ class MainWindow(QMainWindow):
         self.student_page.print_requested.connect(self.open_print)
         self.note_page.note_signed.connect(self.open_student)
         self.screening_page.finished.connect(self.open_student)
+        self.screening_page.kiosk_changed.connect(self._set_kiosk)
         self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
         self.screening_page.finished.connect(self.sync_scheduler.request_soon)
         self.sync_page.enrolled.connect(self.sync_scheduler.request_soon)
+        self.session.add_lock_hooks(before=self._remember_open_notes)
         self.session.add_lock_hooks(before=self.note_page.save_draft_now)
+        self.student_page.draft_requested.connect(lambda note_id: self.resume_draft([note_id]))
         for page in self.pages:
             self.session.add_lock_hooks(after=page.clear)
 
@@ -167,14 +173,15 @@ class MainWindow(QMainWindow):
         self.print_action = action(
             "print_centre_action", _("Print centre"), "Ctrl+P", lambda: self.open_print(None, "")
         )
+        self.drafts_action = action("drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts)
         self.import_roster_action = action(
             "import_roster_action", _("Import roster…"), "Ctrl+Shift+I", self.import_roster
         )
         self.quit_action = action(
-            "quit_action", _("Quit"), QKeySequence.StandardKey.Quit, self.close
+            "quit_action", _("Quit"), QKeySequence.StandardKey.Quit, self.quit_keeping_drafts
         )
         menu = self.menuBar().addMenu(_("&File"))
-        for act in (self.new_note_action, self.find_action, self.print_action):
+        for act in (self.new_note_action, self.drafts_action, self.find_action, self.print_action):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(self.import_roster_action)
@@ -186,9 +193,27 @@ class MainWindow(QMainWindow):
     def _set_unlocked_actions(self, enabled: bool) -> None:
         if enabled:
             self._use_application_shortcuts()
-        for act in (self.lock_action, self.find_action, self.new_note_action, self.print_action):
+        for act in (
+            self.lock_action,
+            self.find_action,
+            self.new_note_action,
+            self.drafts_action,
+            self.print_action,
+        ):
             act.setEnabled(enabled)
         self.import_roster_action.setEnabled(enabled)
+
+    def _set_kiosk(self, on: bool) -> None:
+        """While a student answers a screening the window shows only the screening: no sidebar,
+        no menus, no shortcut but Lock (Ctrl+L; the idle lock keeps running)."""
+        self.nav.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on:
+            for act in self.actions():
+                act.setEnabled(act is self.lock_action)
+        else:
+            self._set_unlocked_actions(self.ctx.unlocked)
+            self.quit_action.setEnabled(True)
 
     def _use_application_shortcuts(self) -> None:
         """Shortcuts work in dialogs too. Set at the first unlock, not at start: naming
@@ -247,6 +272,7 @@ class MainWindow(QMainWindow):
         self.sync_scheduler.start()
         if self.wizard is None:
             self._show_workspace()
+            self._reopen_open_notes()
         warnings = getattr(self.ctx.services, "warnings", ())
         if warnings:  # damage that does not block work (key slot, lost changes): say it now
             from ui.dialogs.integrity_warning import show_integrity_warnings
@@ -312,7 +338,10 @@ class MainWindow(QMainWindow):
             self.screening_page.can_leave()
         ):
             self._go(self.screening_page)
-            self.show_error(_("Record the safety follow-up for this screening before leaving it."))
+            if not self.screening_page.kiosk:
+                self.show_error(
+                    _("Record the safety follow-up for this screening before leaving it.")
+                )
             return
         if 0 <= row < len(self.pages):
             self.page_stack.setCurrentIndex(row)
@@ -356,6 +385,66 @@ class MainWindow(QMainWindow):
         self.print_page.select(student_id or self.student_page.student_id, document, note_id)
         self._go(self.print_page)
 
+    # -- drafts -------------------------------------------------------------------------------
+    def _remember_open_notes(self) -> None:
+        """Before locking (Ctrl+L, idle, Quit): note which unsigned notes are open, in the
+        encrypted vault, so the next unlock reopens them (their text is saved by the editor)."""
+        services = self.ctx.services
+        if services is None:
+            return
+        ids = self.note_page.open_note_ids()
+        record = services.record
+        if ids:
+            self.ctx.tasks.run_db(
+                lambda _c: record.save_form_draft(OPEN_NOTES_KEY, {"note_ids": ids}),
+                context=self,
+                name="remember-open-notes",
+            )
+        else:
+            self.ctx.tasks.run_db(
+                lambda _c: record.discard_form_draft(OPEN_NOTES_KEY),
+                context=self,
+                name="forget-open-notes",
+            )
+
+    def _reopen_open_notes(self) -> None:
+        services = self.ctx.services
+        if services is None:
+            return
+        record = services.record
+
+        def work(_c: Any) -> list[int]:
+            data = record.load_form_draft(OPEN_NOTES_KEY)
+            if data is None:
+                return []
+            record.discard_form_draft(OPEN_NOTES_KEY)
+            ids = data.get("note_ids")
+            if not isinstance(ids, list):
+                return []
+            open_ids = {d.note_id for d in record.draft_notes()}
+            return [int(i) for i in ids if isinstance(i, int) and i in open_ids]
+
+        self.ctx.tasks.run_db(
+            work,
+            context=self,
+            on_done=lambda ids: self.resume_draft(ids) if ids else None,
+            name="reopen-open-notes",
+        )
+
+    def resume_draft(self, note_ids: list[int]) -> None:
+        """Continue unsigned notes in the editor (from Drafts, the student page or an unlock)."""
+        if not note_ids:
+            return
+        self.note_page.resume_notes(list(note_ids))
+        self._go(self.note_page)
+
+    def show_drafts(self) -> None:
+        from ui.dialogs.drafts_dialog import DraftsDialog
+
+        dialog = DraftsDialog(self.ctx, self)
+        dialog.draft_chosen.connect(lambda note_id: self.resume_draft([note_id]))
+        dialog.open()
+
     def search_notes(self) -> None:
         from PySide6.QtCore import Qt
 
@@ -381,7 +470,33 @@ class MainWindow(QMainWindow):
         box.setObjectName("error_message_box")
         box.open()
 
+    def quit_keeping_drafts(self) -> None:
+        """File ▸ Quit: with an unsigned note open, ask first (Save as draft and quit / Cancel)."""
+        if self._may_quit():
+            self.close()
+
+    def _may_quit(self) -> bool:
+        open_work = self.workspace is not None and self.note_page.has_open_work()
+        if not (self.ctx.unlocked and open_work):
+            return True
+        from ui.widgets.confirm import ask
+
+        return ask(
+            self,
+            _("Quit"),
+            _(
+                "A note is open and not signed. Keep it as a draft and quit? It reopens after "
+                "the next unlock, and stays in Drafts until you sign it."
+            ),
+            _("Save as draft and quit"),
+        )
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The window's close button asks like File ▸ Quit; any other close (the OS ending the
+        # session) saves the open note as a draft without asking: shutdown() locks, saving it.
+        if event.spontaneous() and not self._may_quit():
+            event.ignore()
+            return
         self.ctx.settings.save_window(self)
         self.session.shutdown()
         event.accept()

@@ -209,3 +209,34 @@ def load_form_draft(conn: Connection, key: str) -> dict[str, object] | None:
 
 def discard_form_draft(uow: UnitOfWork, key: str) -> None:
     repo.delete_form_draft(uow.conn, key)
+
+
+@dataclass(frozen=True)
+class DraftNote:
+    """One unsigned note, for the "Drafts" list (no note text: the list shows who and when)."""
+
+    note_id: int
+    session_id: int
+    student_id: int | None
+    student_display_name: str
+    session_date: str
+    service_code: str
+    updated_at: str
+
+
+def draft_notes(conn: Connection, student_id: int | None = None) -> list[DraftNote]:
+    """Every unsigned note (or one student's), newest session first."""
+    from clinician_desk.domain.students import display_name
+
+    return [
+        DraftNote(
+            note_id=int(r[0]),
+            session_id=int(r[1]),
+            student_id=None if r[2] is None else int(r[2]),
+            student_display_name="" if r[3] is None else display_name(r[3], r[4], r[5]),
+            session_date=str(r[6]),
+            service_code=str(r[7]),
+            updated_at=str(r[8]),
+        )
+        for r in repo.draft_note_rows(conn, student_id)
+    ]

@@ -19,6 +19,7 @@ from clinician_desk.services.record.views import (
     safety_plan_view,
     student_view,
 )
+from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import notes as notes_repo
@@ -80,6 +81,20 @@ def update_student(uow: UnitOfWork, student_id: int, data: rules.StudentInput) -
     _index_name(uow, student_id, s)
     uow.audit("student.changed", "student", str(student_id), {"fields": changed})
     return changed
+
+
+def known_schools(conn: Connection) -> list[tuple[str, str]]:
+    """(CDS code, name) of every school in the vault, by name, for the school picker."""
+    return repo.known_schools(conn)
+
+
+def student_for_edit(uow: UnitOfWork, student_id: int) -> rules.StudentInput:
+    """The stored student as an editable ``StudentInput`` (audited as a view)."""
+    rec = repo.get(uow.conn, student_id)
+    if rec is None:
+        raise NotFoundError(f"There is no student with id {student_id}.")
+    uow.audit("student.viewed", "student", str(student_id), {"for": "edit"})
+    return rec.data
 
 
 def end_services(uow: UnitOfWork, student_id: int, ended_on: date | None) -> None:

@@ -60,6 +60,7 @@ def add_student(qtbot, window, artifacts_dir):
     dialog.last_edit.setText("McFakeface")
     dialog.preferred_edit.setText("Tess")
     dialog.grade_combo.setCurrentText("7")
+    dialog.dob_edit.setText("2012-01-01")
     dialog.school_combo.setEditText("not a code")
     dialog.consent_combo.setCurrentIndex(dialog.consent_combo.findData("parent_consent"))
     dialog.buttons.accepted.emit()

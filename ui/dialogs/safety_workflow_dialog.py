@@ -185,6 +185,14 @@ class SafetyWorkflowDialog(QDialog):
         administration_id = self.administration_id
         risk = self.risk_combo.currentData() or ""
         decision = self.decision_combo.currentData() or ""
+        missing = []
+        if not risk:
+            missing.append(_("Choose the risk outcome from the list."))
+        if not decision:
+            missing.append(_("Choose the parent or guardian notification decision from the list."))
+        if missing:  # said in plain words here; the core's own check stays the last word
+            self.message.setText(" ".join(missing))
+            return
         rationale = self.rationale_edit.text()
         reason = None if make_plan else self.no_plan_reason_edit.text()
         decided_at = datetime.fromtimestamp(self.decided_edit.dateTime().toSecsSinceEpoch(), tz=UTC)

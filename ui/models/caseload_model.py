@@ -55,6 +55,14 @@ class CaseloadEntry(NamedTuple):
     haystack: str
 
 
+_GRADE_ORDER = {g: i for i, g in enumerate(("TK", "K", *(str(n) for n in range(1, 13))))}
+
+
+def grade_order(grade: str) -> int:
+    """Sort key in school order: TK, K, 1 … 12 (not as text: 1, 10, 11, 12, 2 …)."""
+    return _GRADE_ORDER.get(grade.strip().upper(), len(_GRADE_ORDER))
+
+
 def caseload_entry(
     student_id: int,
     name: str,
@@ -75,7 +83,7 @@ def caseload_entry(
     keys = (
         name.casefold(),
         school.casefold(),
-        grade.casefold(),
+        grade_order(grade),
         tier or 0,
         last_contact,
         len(flags),

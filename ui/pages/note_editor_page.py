@@ -165,7 +165,8 @@ class NoteEditorPage(QWidget):
         school_cds: str = "",
         candidates: list[tuple[Any, str]] | None = None,
     ) -> None:
-        if self.session_id is not None and self._dirty:
+        kept = self.has_open_work()
+        if self.session_id is not None:
             self.save_draft_now()
         self.student_id = student_id
         self.school_cds = school_cds
@@ -174,6 +175,10 @@ class NoteEditorPage(QWidget):
             [(sid, n) for sid, n in (candidates or []) if sid != student_id]
         )
         self._reset()
+        if kept:
+            self.status_label.setText(
+                _("The note that was open is kept as a draft: continue it from Drafts.")
+            )
         services = self.ctx.services
         if services is not None and student_id is not None:
             key = self._form_key()
@@ -186,6 +191,79 @@ class NoteEditorPage(QWidget):
 
     def _form_key(self) -> str:
         return f"session-form:{self.student_id}"
+
+    # -- drafts ---------------------------------------------------------------------------------
+    def open_note_ids(self) -> list[int]:
+        """The unsigned notes open in the editor (kept as drafts by lock, New note and Quit)."""
+        return [
+            w.note_id
+            for w in self.notes.values()
+            if w.editors and not next(iter(w.editors.values())).isReadOnly()
+        ]
+
+    def has_open_work(self) -> bool:
+        """True while a started note is unsigned (a form not yet started is kept as a form
+        draft on its own)."""
+        return self.session_id is not None and bool(self.open_note_ids())
+
+    def resume_notes(self, note_ids: list[int]) -> None:
+        """Reopen unsigned notes (one session) to continue and sign them."""
+        services = self.ctx.services
+        if services is None or not note_ids:
+            return
+        if self.session_id is not None or self._dirty:
+            self.save_draft_now()
+        ids = list(note_ids)
+
+        def work(_c: Any) -> Any:
+            views = [services.record.open_note(nid) for nid in ids]
+            first = views[0]
+            process = None
+            if first.student_id is not None:
+                process = services.record.read_psychotherapy_note(
+                    first.session_id, first.student_id
+                )
+            return views, process
+
+        self.ctx.tasks.run_db(
+            work, context=self, on_done=self._resumed, on_error=self._resume_failed, name="resume"
+        )
+
+    def _resume_failed(self, exc: ClinicianDeskError) -> None:
+        self.status_label.setText(exc.message)
+
+    def _resumed(self, loaded: Any) -> None:
+        views, process = loaded
+        drafts = [v for v in views if v.status == "draft"]
+        if not drafts:
+            self.status_label.setText(_("This note is already signed."))
+            return
+        first = drafts[0]
+        self.student_id = first.student_id
+        self.school_cds = first.school_cds
+        self._reset()
+        self.session_id = first.session_id
+        self.form.setEnabled(False)
+        self.start_button.setEnabled(False)
+        self.header.setText(
+            _("Draft note for {name} — session of {day}").format(
+                name=first.student_display_name or _("no student"),
+                day=first.session_date.isoformat(),
+            )
+        )
+        for view in drafts:
+            widget = NoteSectionsWidget(view.note_id, view.template)
+            for section in view.sections:
+                widget.editors[section.key].setPlainText(section.text)
+            widget.edited.connect(lambda nid=view.note_id: self._edited(nid))
+            self.notes[view.student_id] = widget
+            self.tabs.addTab(widget, view.student_display_name or str(view.student_id))
+        self.process_edit.blockSignals(True)
+        self.process_edit.setPlainText(process or "")
+        self.process_edit.blockSignals(False)
+        self.sign_button.setEnabled(True)
+        self.process_box.setEnabled(self.student_id is not None)
+        self.status_label.setText(_("Draft reopened: continue and sign when ready."))
 
     def start_note(self) -> None:
         try:

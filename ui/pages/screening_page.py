@@ -4,6 +4,9 @@ The core decides everything: ``ScreeningFlow`` (``clinician_desk.domain.screenin
 item comes next given the answers so far (ASQ item 5, the C-SSRS skips, CRAFFT's CAR-only path),
 and scoring gives the result. This page only renders ``flow.current`` big enough to hand the
 laptop to a student, with one large button per option, Back, and Skip for optional items.
+While the questions show, the page is a kiosk (``kiosk_changed``): the main window hides the
+sidebar and menus and disables every shortcut but Lock; leaving before the last question needs
+the clinician's passphrase ("Clinician: end screening…") or the lock screen.
 
 At the end the administration is stored through ``services.screenings`` on the database worker.
 A critical result opens the safety workflow dialog at once, and the screening cannot be closed —
@@ -48,6 +51,7 @@ def _big(widget: QWidget, points: int) -> None:
 
 class ScreeningPage(QWidget):
     finished = Signal(object)
+    kiosk_changed = Signal(bool)  # True while a student answers: the window shows only this
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +64,7 @@ class ScreeningPage(QWidget):
         self.administration_id: Any = None
         self.follow_up_pending = False
         self._option_buttons: list[QPushButton] = []
+        self.kiosk = False
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_choose())
         self.stack.addWidget(self._build_item())
@@ -127,10 +132,15 @@ class ScreeningPage(QWidget):
         count_row.addStretch(1)
         self.back_button = named_button("screening_back_button", _("Back"))
         self.skip_button = named_button("screening_skip_button", _("Skip"))
+        self.hand_back_button = named_button(
+            "hand_back_to_clinician_button", _("Clinician: end screening…")
+        )
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
         nav.addStretch(1)
         nav.addWidget(self.skip_button)
+        nav.addSpacing(24)
+        nav.addWidget(self.hand_back_button)
         layout = QVBoxLayout(page)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.instructions_label)
@@ -144,6 +154,7 @@ class ScreeningPage(QWidget):
         self.count_next_button.clicked.connect(lambda: self.answer(self.count_spin.value()))
         self.back_button.clicked.connect(self.back)
         self.skip_button.clicked.connect(self.skip)
+        self.hand_back_button.clicked.connect(self.ask_clinician)
         self._count_widgets = (self.count_spin, self.count_next_button)
         return page
 
@@ -205,7 +216,30 @@ class ScreeningPage(QWidget):
         self.administration_id = None
         self.instructions_label.setText(self.flow.instrument.instructions)
         self.stack.setCurrentIndex(1)
+        self._set_kiosk(True)
         self._render()
+
+    # -- kiosk ----------------------------------------------------------------------------------
+    def _set_kiosk(self, on: bool) -> None:
+        if self.kiosk != on:
+            self.kiosk = on
+            self.kiosk_changed.emit(on)
+
+    def ask_clinician(self) -> None:
+        """Leaving before the last question needs the clinician's passphrase."""
+        from ui.dialogs.clinician_check_dialog import ClinicianCheckDialog
+
+        dialog = ClinicianCheckDialog(self.ctx, self)
+        dialog.verified.connect(self.abandon)
+        dialog.open()
+        self.clinician_dialog = dialog
+
+    def abandon(self) -> None:
+        """The clinician ended the screening early: nothing is stored, the window is theirs."""
+        self.flow = None
+        self.item_label.clear()
+        self.stack.setCurrentIndex(0)
+        self._set_kiosk(False)
 
     # -- administering ------------------------------------------------------------------------
     def _render(self) -> None:
@@ -270,6 +304,7 @@ class ScreeningPage(QWidget):
     # -- result and safety workflow -----------------------------------------------------------
     def _finish(self) -> None:
         self.result = self.flow.result()
+        self._set_kiosk(False)
         self.follow_up_pending = self.result.requires_follow_up
         self.result_label.setText(result_html(self.flow.instrument, self.result))
         self.stack.setCurrentIndex(2)
@@ -336,8 +371,9 @@ class ScreeningPage(QWidget):
         )
 
     def can_leave(self) -> bool:
-        """False while a critical result's safety follow-up is not recorded."""
-        return not self.follow_up_pending
+        """False while a student answers (kiosk) or a critical result's safety follow-up is not
+        recorded."""
+        return not self.follow_up_pending and not self.kiosk
 
     def close_screening(self) -> None:
         if not self.can_leave():
@@ -360,6 +396,7 @@ class ScreeningPage(QWidget):
         self.result_label.clear()
         self.stack.setCurrentIndex(0)
         self.begin_button.setEnabled(False)
+        self._set_kiosk(False)
 
 
 def result_html(instrument: Any, result: Any) -> str:

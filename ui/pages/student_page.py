@@ -2,10 +2,12 @@
 
 Loads ``services.students.student_page`` (one audited read) and the screening trends on the
 database worker; shows the profile as read-only rich text, sessions and referrals as tables
-(frozen rows), the chosen instrument's trend as a chart, and the selected session's note with its
-addenda. Actions: new note, administer a screening, add an addendum to the selected signed note,
-print centre. Open safety follow-ups sit in a red panel at the top with "Record safety
-follow-up…" (``student_follow_ups``). Nothing here writes except through a service call.
+(frozen rows, services by name), the chosen instrument's trend as a chart, and the selected
+session's note with its addenda. Actions: new note, administer a screening, continue the selected
+session's unsigned note (also Enter / double-click on the row), add an addendum to the selected
+signed note, print centre, edit the student (corrections and consent, ``StudentDialog``).
+Open safety follow-ups sit in a red panel at the top with "Record safety follow-up…"
+(``student_follow_ups``). Nothing here writes except through a service call.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import UiContext
+from ui.dialogs.drafts_dialog import service_label
 from ui.dialogs.retention_dialog import DestroyRecordButton
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
@@ -146,6 +149,7 @@ class StudentPage(QWidget):
     new_note_requested = Signal(object)
     screening_requested = Signal(object)
     print_requested = Signal(object, str)
+    draft_requested = Signal(int)  # an unsigned note to continue in the editor
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,7 +166,7 @@ class StudentPage(QWidget):
         self.sessions_model = RowsTableModel(
             [
                 (_("Date"), lambda r: r.session_date),
-                (_("Service"), lambda r: r.service_code),
+                (_("Service"), lambda r: service_label(r.service_code)),
                 (_("Tier"), lambda r: r.tier),
                 (_("Minutes"), lambda r: r.minutes),
                 (_("Note"), lambda r: _(r.note_status or "—")),
@@ -188,7 +192,10 @@ class StudentPage(QWidget):
             "administer_screening_button", _("Administer screening…")
         )
         self.addendum_button = named_button("add_addendum_button", _("Add addendum…"))
+        self.continue_draft_button = named_button("continue_draft_button", _("Continue draft"))
+        self.continue_draft_button.setEnabled(False)
         self.print_button = named_button("print_student_button", _("Print…"))
+        self.edit_button = named_button("edit_student_button", _("Edit student…"))
         self.addendum_button.setEnabled(False)
         # Shown only while the record is past its retention date (ui/dialogs/retention_dialog).
         self.destroy_button = DestroyRecordButton(ctx)
@@ -199,8 +206,10 @@ class StudentPage(QWidget):
         for b in (
             self.new_note_button,
             self.screening_button,
+            self.continue_draft_button,
             self.addendum_button,
             self.print_button,
+            self.edit_button,
             self.destroy_button,
         ):
             actions.addWidget(b)
@@ -239,13 +248,16 @@ class StudentPage(QWidget):
         )
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self.student_id, ""))
         self.addendum_button.clicked.connect(self.add_addendum)
+        self.continue_draft_button.clicked.connect(self.continue_draft)
+        self.edit_button.clicked.connect(self.edit_student)
+        self.sessions_view.activated.connect(lambda _i: self.continue_draft())
         self.referrals_view.selectionModel().currentRowChanged.connect(
             lambda *_a: self.record_actions.referral_selection_changed()
         )
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for b in (self.new_note_button, self.screening_button, self.print_button):
+        for b in (self.new_note_button, self.screening_button, self.print_button, self.edit_button):
             b.setEnabled(enabled)
         self.record_actions.set_enabled(enabled)
 
@@ -285,6 +297,7 @@ class StudentPage(QWidget):
         fit_columns(self.referrals_view)
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
+        self.continue_draft_button.setEnabled(False)
         self._set_enabled(True)
         self.destroy_button.set_student(self.student_id)
 
@@ -334,6 +347,9 @@ class StudentPage(QWidget):
         row = current.data(ROW_ROLE) if current.isValid() else None
         note_id = getattr(row, "note_id", None)
         self.addendum_button.setEnabled(row is not None and row.note_status == "signed")
+        self.continue_draft_button.setEnabled(
+            row is not None and row.note_status == "draft" and note_id is not None
+        )
         if note_id is None or self.ctx.services is None:
             self.note_view.clear()
             return
@@ -348,6 +364,34 @@ class StudentPage(QWidget):
     def selected_session(self) -> Any:
         index = self.sessions_view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
+
+    def edit_student(self) -> None:
+        """Correct the record and record consent (the core's rules; the change is audited)."""
+        services = self.ctx.services
+        student_id = self.student_id
+        if services is None or student_id is None:
+            return
+        self.ctx.tasks.run_db(
+            lambda _c: services.record.student_for_edit(student_id),
+            context=self,
+            on_done=lambda data: self._open_editor(student_id, data),
+            name="student-for-edit",
+        )
+
+    def _open_editor(self, student_id: Any, data: Any) -> None:
+        from ui.dialogs.student_dialog import StudentDialog
+
+        dialog = StudentDialog(self.ctx, self, student_id=student_id, initial=data)
+        dialog.student_saved.connect(lambda _sid: self.show_student(student_id))
+        dialog.open()
+        self.student_dialog = dialog
+
+    def continue_draft(self) -> None:
+        """Reopen the selected session's unsigned note in the editor, to continue and sign it."""
+        row = self.selected_session()
+        if row is None or row.note_id is None or row.note_status != "draft":
+            return
+        self.draft_requested.emit(int(row.note_id))
 
     def add_addendum(self) -> None:
         from ui.dialogs.addendum_dialog import AddendumDialog
@@ -365,6 +409,7 @@ class StudentPage(QWidget):
         self.header.setText(_("No student open. Choose one from the caseload."))
         self.profile.clear()
         self.note_view.clear()
+        self.continue_draft_button.setEnabled(False)
         self.sessions_model.clear()
         self.referrals_model.clear()
         self.follow_ups.clear()

@@ -55,6 +55,16 @@ class RecordService:
         with self.db.unit_of_work() as uow:
             return students.update_student(uow, student_id, data)
 
+    def schools(self) -> list[tuple[str, str]]:
+        """(CDS code, name) of every known school, by name (no student data: not audited)."""
+        with self.db.read() as conn:
+            return students.known_schools(conn)
+
+    def student_for_edit(self, student_id: int) -> StudentInput:
+        """The stored student as the input ``update_student`` takes (the read is audited)."""
+        with self.db.unit_of_work() as uow:
+            return students.student_for_edit(uow, student_id)
+
     def end_services(self, student_id: int, ended_on: date | None) -> None:
         with self.db.unit_of_work() as uow:
             students.end_services(uow, student_id, ended_on)
@@ -127,6 +137,11 @@ class RecordService:
     def discard_form_draft(self, key: str) -> None:
         with self.db.unit_of_work() as uow:
             notes.discard_form_draft(uow, key)
+
+    def draft_notes(self, student_id: int | None = None) -> list[notes.DraftNote]:
+        """Every unsigned note (or one student's): names and dates only, so not audited."""
+        with self.db.read() as conn:
+            return notes.draft_notes(conn, student_id)
 
     # -- referrals, safety, mandated reports -------------------------------------------------
     def create_referral(self, data: ReferralInput) -> int:

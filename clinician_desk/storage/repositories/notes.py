@@ -270,3 +270,20 @@ def addenda_after(conn: Connection, note_id: int) -> list[tuple[int, int, str]]:
         (note_id,),
     )
     return [(int(r[0]), int(r[1]), str(r[2])) for r in rows.fetchall()]
+
+
+def draft_note_rows(conn: Connection, student_id: int | None = None) -> list[tuple[Any, ...]]:
+    """Unsigned notes (or one student's), newest session first: note id, session id, student id,
+    the student's legal first and last and preferred name, session date, service, updated at."""
+    sql = (
+        "SELECT n.id, n.session_id, n.student_id, st.legal_first_name, st.legal_last_name, "
+        "st.preferred_name, s.session_date, s.service_code, n.updated_at "
+        "FROM notes n JOIN sessions s ON s.id = n.session_id "
+        "LEFT JOIN students st ON st.id = n.student_id WHERE n.status = 'draft'"
+    )
+    args: tuple[Any, ...] = ()
+    if student_id is not None:
+        sql += " AND n.student_id = ?"
+        args = (student_id,)
+    sql += " ORDER BY s.session_date DESC, s.start_minute DESC, n.id DESC"
+    return [tuple(r) for r in conn.execute(sql, args).fetchall()]

@@ -223,3 +223,9 @@ def grade_and_school(conn: Connection, student_id: int) -> tuple[str, str] | Non
         "SELECT grade, school_cds FROM students WHERE id = ?", (student_id,)
     ).fetchone()
     return None if row is None else (str(row[0]), str(row[1]))
+
+
+def known_schools(conn: Connection) -> list[tuple[str, str]]:
+    """(CDS code, name) of every school in the vault, by name."""
+    rows = conn.execute("SELECT cds_code, name FROM schools ORDER BY name, cds_code").fetchall()
+    return [(str(r[0]), str(r[1] or "")) for r in rows]

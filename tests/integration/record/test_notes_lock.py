@@ -8,6 +8,7 @@ import sqlcipher3
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
 from clinician_desk.services.record.service import RecordService
 from clinician_desk.storage import Database
+from tests.integration.record.conftest import SCHOOL as SCHOOL_CODE
 from tests.integration.record.conftest import session, student
 
 
@@ -147,3 +148,58 @@ def test_session_corrected_before_signing_only(record: RecordService, db: Databa
     with pytest.raises(PermissionRefusedError, match="locked"):
         record.update_session(doc.session_id, session((sid,), end_minute=700))
     assert record.note_view(doc.note_ids[sid]).minutes == 60
+
+
+def test_draft_notes_lists_every_unsigned_note_until_it_is_signed(
+    record: RecordService, db: Database
+) -> None:
+    a = record.create_student(student())
+    b = record.create_student(student(2, legal_first_name="Sample"))
+    note_a = record.document_session(session((a,))).note_ids[a]
+    note_b = record.document_session(session((b,))).note_ids[b]
+    before = _audit_actions(db)
+    drafts = record.draft_notes()
+    assert {d.note_id for d in drafts} == {note_a, note_b}
+    assert {d.student_id: d.student_display_name for d in drafts}[b].startswith("Sample")
+    assert [d.note_id for d in record.draft_notes(a)] == [note_a]
+    assert _audit_actions(db) == before  # names and dates only: no clinical read to audit
+    record.sign_note(note_a, {"subjective": "Signed now (fictional)."})
+    assert [d.note_id for d in record.draft_notes()] == [note_b]
+    assert record.draft_notes(a) == []
+
+
+def test_student_for_edit_round_trips_and_records_consent_audited(
+    record: RecordService, db: Database
+) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from clinician_desk.domain.students import ParentContact
+
+    sid = record.create_student(student(consent_basis=None))
+    data = record.student_for_edit(sid)
+    assert data.consent_basis is None and data.guardians[0].name == "Pat Fictional"
+    assert record.update_student(sid, data) == []  # unchanged: nothing written
+    with pytest.raises(ValidationError, match="HSC 124260"):
+        record.update_student(sid, replace(data, consent_basis="minor_consent"))
+    changed = record.update_student(
+        sid,
+        replace(
+            data,
+            grade="6",
+            consent_basis="minor_consent",
+            parent_contact=ParentContact(None, "", "Contact would endanger the student (fict.)"),
+            handout_basis="student_authorization",
+            handout_authorized_on=date(2026, 10, 1),
+        ),
+    )
+    assert "grade" in changed and "consent_basis" in changed
+    after = record.student_for_edit(sid)
+    assert after.grade == "6" and after.handout_authorized_on == date(2026, 10, 1)
+    assert record.student_page(sid).student.consent_gaps == ()
+    assert "student.changed" in _audit_actions(db)
+
+
+def test_schools_lists_code_and_name_for_the_picker(record: RecordService) -> None:
+    record.create_student(student(), school_name="Imaginary Oaks Middle")
+    assert record.schools() == [(SCHOOL_CODE, "Imaginary Oaks Middle")]
