@@ -67,6 +67,24 @@ def test_calibration_steps_down_when_the_check_run_is_too_slow() -> None:
     assert (0.05 + 0.19 * params.iterations) * 1.6 <= 1.0
 
 
+def test_a_noisy_first_estimate_converges_in_a_few_derivations() -> None:
+    """On a busy machine two iterations can time no slower than one: the estimate then starts
+    at the cap. Stepping down one iteration per 6-second check took minutes at `init`; the
+    check must scale down by what it measured."""
+
+    class Noisy(FakeArgon):
+        def __call__(self, params: KdfParams) -> float:
+            self.calls.append(params)
+            if len(self.calls) <= 5:  # warm-up and the 1- and 2-iteration timings: all alike
+                return 0.3
+            return self.fixed + self.per_iteration * params.iterations
+
+    fake = Noisy(0.05, 0.1)
+    params = calibrate(memory_kib=DEFAULT_MEMORY_KIB, measure=fake)
+    assert 0.05 + 0.1 * params.iterations <= 1.0
+    assert len(fake.calls) <= 5 + 4
+
+
 def test_memory_error_falls_back_to_the_64_mib_floor() -> None:
     fake = FakeArgon(0.05, 0.2, fail_above_kib=SMALL_MACHINE_MEMORY_KIB)
     params = calibrate(memory_kib=DEFAULT_MEMORY_KIB, measure=fake)
