@@ -401,16 +401,22 @@ def build_router(ctx: ServerContext) -> APIRouter:
         )
         return answer_response(answer)
 
-    @router.api_route(
-        "/anchors",
-        methods=["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"],
-        include_in_schema=False,
-    )
     async def anchors_other(request: Request) -> Any:
         """Append-only: no other method; the 405 names both that exist (GET and POST)."""
         ans = error(405, "method_not_allowed", "Method Not Allowed", ctx.settings.now())
         ans.headers["Allow"] = "GET, POST"
         return answer_response(ans)
+
+    # One route per refused method, each with its own operation id (a route serving several
+    # methods shares one id among them, a duplicate in any OpenAPI document that lists it).
+    for method in ("PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
+        router.add_api_route(
+            "/anchors",
+            anchors_other,
+            methods=[method],
+            include_in_schema=False,
+            operation_id=f"anchors_{method.lower()}_refused",
+        )
 
     return router
 

@@ -4,10 +4,10 @@ Pages (all need a signed-in account; a supervisor only ever sees assigned distri
 ``/`` county overview by district and month · ``/district/{code}`` a district's schools ·
 ``/service/{code}`` one service type's trend · ``/screenings`` administered and positive rates ·
 ``/referrals`` made and completed · ``/devices`` sync freshness (last seen only; admins may
-revoke) · ``/export`` CSV / DHIS2 · ``/audit`` (admins). Every number and chart comes from a
-``SuppressedTable``. Every form carries the session's CSRF token (the login form a double-submit
-cookie); cookies are HttpOnly, SameSite=Strict and Secure (unless ``--insecure-cookies``).
-Responses carry a strict Content-Security-Policy (no script at all).
+revoke) · ``/export`` CSV / DHIS2 · ``/audit`` (admins). Every number and chart comes from the
+publication cube (``county_server.publication``). Every form carries the session's CSRF token
+(the login form a double-submit cookie); cookies are HttpOnly, SameSite=Strict and Secure
+(unless ``--insecure-cookies``). Responses carry a strict Content-Security-Policy (no script).
 """
 
 from __future__ import annotations
@@ -111,6 +111,6 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
         return resp
 
     web_reports.register(router, web)
-    web_exports.register(router, web)  # before web_admin: its /export routes are superseded
+    web_exports.register(router, web)
     web_admin.register(router, web)
     return router

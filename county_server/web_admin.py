@@ -1,18 +1,16 @@
 """Dashboard pages with side effects or admin rights: devices (sync freshness; admins revoke,
-retire, unretire and issue a replacement code), exports, accounts (admins list, disable, enable,
+retire, unretire and issue a replacement code), accounts (admins list, disable, enable,
 unlock, reset passwords; everyone changes their own), and the audit trail (paging, filters, CSV).
 Every POST checks the session's CSRF token."""
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from clinician_desk.sync.wire import is_district_code
-from county_server import audit, auth, enrollment, exports, orgunits
+from county_server import audit, auth, enrollment, orgunits
 from county_server.errors import ServerError
 from county_server.web_support import PageError, Web, secure_headers
 
@@ -24,7 +22,6 @@ def register(router: APIRouter, web: Web) -> None:
     ctx = web.ctx
     settings = web.settings
     render, page, check_csrf = web.render, web.page, web.check_csrf
-    period_range, allowed_districts = web.period_range, web.allowed_districts
 
     def admin_only(session: auth.Session, what: str) -> str:
         if not session.user.is_admin:
@@ -115,53 +112,6 @@ def register(router: APIRouter, web: Web) -> None:
             replaces=device_id,
         )
         return render(request, "device_code.html", session=session, code=code, old=old, label=label)
-
-    @router.get("/export")
-    @page
-    def export_form(request: Request, session: auth.Session) -> Response:
-        start, end, _ = period_range(request)
-        return render(
-            request,
-            "export.html",
-            session=session,
-            districts=allowed_districts(session),
-            start=start,
-            end=end,
-        )
-
-    @router.post("/export")
-    @page
-    def export_submit(
-        request: Request,
-        session: auth.Session,
-        csrf_token: str = Form("", max_length=200),
-        start: str = Form(..., max_length=7, alias="from"),
-        end: str = Form(..., max_length=7, alias="to"),
-        fmt_: str = Form("csv", max_length=10, alias="format"),
-        districts: Annotated[list[str] | None, Form()] = None,
-    ) -> Response:
-        check_csrf(session, csrf_token)
-        allowed = session.user.allowed_districts()
-        chosen = [d for d in districts or [] if is_district_code(d)]
-        if allowed is not None and any(d not in allowed for d in chosen):
-            raise PageError(403, "You may only export your own districts.")
-        body, name = exports.export(
-            ctx.db,
-            fmt_,
-            start,
-            end,
-            chosen or None,
-            now=settings.now(),
-            actor=f"web:{session.user.username}",
-            allowed=allowed,
-        )
-        media = "text/csv" if name.endswith(".csv") else "application/json"
-        resp = Response(
-            body,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-        return secure_headers(resp)
 
     def audit_filter(request: Request) -> audit.AuditFilter:
         q = request.query_params

@@ -28,11 +28,29 @@ LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
 
 def register(router: APIRouter, web: Web) -> None:
     ctx = web.ctx
-    render, page = web.render, web.page
+    page = web.page
     allowed_districts = web.allowed_districts
 
     def fresh() -> cube.State:
         return cube.ensure_fresh(ctx.db, ctx.settings.now())
+
+    def render(request: Request, name: str, **data: Any) -> Response:
+        """A report page, with a plain notice when nothing is published yet."""
+        session: auth.Session = data["session"]
+        state = fresh()
+        notice = None
+        if state.cells == 0:
+            window = state.window
+            notice = (
+                f"No counts are published yet: no device has sent counts for {window.first} "
+                f"to {window.current}. The tables fill in after enrolled devices sync."
+            )
+            if session.user.is_admin and not allowed_districts(session):
+                notice += (
+                    " The directory of districts and schools is empty too: load it with "
+                    "county-server load-org-units FILE, then enroll devices."
+                )
+        return web.render(request, name, no_data=notice, **data)
 
     def trend(
         request: Request,

@@ -1,13 +1,13 @@
-"""Shared pieces of the dashboard: templates, security headers, the signed-in page wrapper,
-month ranges and the table view model. Route modules (``web``, ``web_reports``, ``web_admin``)
-register their pages on one router through a :class:`Web`.
+"""Shared pieces of the dashboard: templates, security headers and the signed-in page wrapper.
+Route modules (``web``, ``web_reports``, ``web_exports``, ``web_admin``) register their pages on
+one router through a :class:`Web`.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from clinician_desk.sync.wire import MEASURES
-from county_server import auth, orgunits, queries
+from county_server import auth, orgunits
 from county_server.context import ServerContext
 from county_server.errors import ServerError
-from county_server.periods import check_period
-from county_server.suppression import SuppressedTable, fmt
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 SESSION_COOKIE = "cds_session"
@@ -61,20 +58,8 @@ def secure_headers(resp: Response) -> Response:
     return resp
 
 
-def add_months(period: str, delta: int) -> str:
-    idx = int(period[:4]) * 12 + int(period[5:7]) - 1 + delta
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
-
-
-def table_rows(table: SuppressedTable, labels: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
-    rows = []
-    for (label, link), cells in zip(labels, table.shown_rows(), strict=True):
-        rows.append({"label": label, "link": link, "cells": [fmt(c) for c in cells]})
-    return {"rows": rows, "totals": [fmt(c) for c in table.shown_totals()]}
-
-
 class Web:
-    """Helpers bound to one server context (rendering, sessions, ranges, CSRF)."""
+    """Helpers bound to one server context (rendering, sessions, districts, CSRF)."""
 
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
@@ -126,25 +111,6 @@ class Web:
         wrapped.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapped
 
-    def period_range(self, request: Request) -> tuple[str, str, list[str]]:
-        q = request.query_params
-        start, end = q.get("from"), q.get("to")
-        if end is None:
-            with self.ctx.db.read() as tx:
-                latest = queries.latest_period(tx)
-            end = latest or self.settings.now().strftime("%Y-%m")
-        if start is None:
-            start = add_months(end, -11)
-        for value in (start, end):
-            try:
-                check_period(value)
-            except ServerError:
-                raise PageError(422, "Months must be written YYYY-MM.") from None
-        periods = queries.months_between(start, end)
-        if not periods or len(periods) > 120:
-            raise PageError(422, "Choose 1 to 120 months, the first before the last.")
-        return start, end, periods
-
     def allowed_districts(self, session: auth.Session) -> list[orgunits.District]:
         with self.ctx.db.read() as tx:
             return orgunits.list_districts(tx, session.user.allowed_districts())
@@ -152,17 +118,6 @@ class Web:
     def check_csrf(self, session: auth.Session, token: str | None) -> None:
         if not auth.csrf_ok(session, token):
             raise PageError(403, "This form has expired. Go back, reload the page and retry.")
-
-    def measure_filter(
-        self, request: Request, start: str, end: str, default: str
-    ) -> queries.Filter:
-        measure = request.query_params.get("measure", default)
-        if measure not in MEASURES:
-            raise PageError(422, "Unknown measure.")
-        service = request.query_params.get("service") or None
-        if service is not None and service not in self.ctx.taxonomy.codes:
-            raise PageError(422, "Unknown service type.")
-        return queries.Filter(measure, start, end, service=service)
 
 
 def age_text(now: datetime, stamp: str | None) -> str:

@@ -121,3 +121,29 @@ def test_unsigned_or_foreign_signatures_are_refused(
     )
     assert client.post(PATH, content=body, headers=forged).status_code == 401
     assert _rows(db) == []
+
+
+def test_other_methods_on_anchors_get_405_and_distinct_operation_ids(client: TestClient) -> None:
+    """Each refused method is its own route with its own operation id, so an OpenAPI document
+    listing every route (as the fuzzing tests build it) has no duplicate operation ids."""
+    import warnings
+
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.routing import APIRoute
+
+    for method in ("PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
+        r = client.request(method, "/api/v1/anchors")
+        assert r.status_code == 405, method
+        assert r.headers["Allow"] == "GET, POST"
+    routes = []
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        included = getattr(route, "original_router", None)
+        for sub in included.routes if included is not None else [route]:
+            if isinstance(sub, APIRoute) and sub.path.startswith("/api/"):
+                sub.include_in_schema = True  # as the fuzzing tests list them
+                routes.append(sub)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = get_openapi(title="t", version="0", routes=routes)
+    assert [str(w.message) for w in caught if "Duplicate" in str(w.message)] == []
+    assert "/api/v1/anchors" in doc["paths"]

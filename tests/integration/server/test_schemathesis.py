@@ -2,7 +2,8 @@
 invalid) never get a 5xx. The device API must also conform to its documented status codes,
 content types and schemas; the dashboard's routes (hidden from the published OpenAPI) are added
 to a fuzzing copy of the schema and must answer without a server error, signed out and signed in
-as an admin. Examples are bounded so the module runs in well under a minute per engine."""
+as an admin, on a populated server and (SQLite) on an empty one. Examples are bounded so the
+module runs in well under a minute per engine."""
 
 from __future__ import annotations
 
@@ -83,6 +84,10 @@ _WEB_SQLITE_APP = _app(
     str(Path(tempfile.mkdtemp(prefix="county-fuzz-")) / "web.sqlite3"), counts=True
 )
 web_sqlite = _web_schema(_WEB_SQLITE_APP)
+# A server just installed: no directory, no counts, one admin (tests/integration/server/
+# test_empty_server.py covers the same state on PostgreSQL, page by page).
+_WEB_EMPTY_APP = _app(str(Path(tempfile.mkdtemp(prefix="county-fuzz-")) / "empty.sqlite3"))
+web_empty = _web_schema(_WEB_EMPTY_APP)
 _PG = os.environ.get("COUNTY_TEST_PG_URL")
 if _PG:
     fresh_pg(_PG)
@@ -151,3 +156,13 @@ def test_every_route_answers_without_a_server_error_postgresql(case: schemathesi
         _fill(_PG_APP.state.ctx.db, counts=True)
         _COOKIES["postgresql"] = _cookie(_PG_APP)
     _web_case(case, _COOKIES["postgresql"])
+
+
+@web_empty.parametrize()
+@settings(FUZZ, max_examples=8)
+def test_every_route_of_an_empty_server_answers_without_a_server_error(
+    case: schemathesis.Case,
+) -> None:
+    if "empty" not in _COOKIES:
+        _COOKIES["empty"] = _cookie(_WEB_EMPTY_APP)
+    _web_case(case, _COOKIES["empty"])

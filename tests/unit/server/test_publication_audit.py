@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from county_server.publication.audit import Publication, audit
-from county_server.suppression import suppress_table
+from tests.support.legacy_suppression import suppress_table
 
 
 class Builder:

@@ -1,4 +1,4 @@
-"""Small pieces of the county server: rate limiter, org-unit CSV parsing, SVG charts, months."""
+"""Small pieces of the county server: rate limiter, org-unit CSV parsing, SVG charts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import pytest
 from county_server.charts import bar_chart
 from county_server.errors import ConfigError
 from county_server.orgunits import parse_csv
-from county_server.queries import months_between
 from county_server.ratelimit import RateLimiter
-from county_server.web_support import add_months
 
 
 class Mono:
@@ -57,13 +55,6 @@ def test_chart_escapes_and_marks_suppressed() -> None:
     assert "50.0%" in str(bar_chart("r", ["a"], [0.5], percent=True))
 
 
-def test_month_arithmetic() -> None:
-    assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
-    assert months_between("2026-02", "2026-01") == []
-    assert add_months("2026-01", -1) == "2025-12"
-    assert add_months("2025-12", 13) == "2027-01"
-
-
 def test_a_full_table_evicts_old_buckets_not_an_exhausted_one() -> None:
     """Flooding the limiter with new keys must not hand an exhausted key a fresh burst."""
     mono = Mono()
@@ -102,3 +93,30 @@ def test_csv_export_neutralises_formula_cells() -> None:
     body = text.splitlines()[1]
     assert body.startswith("\"'=HYPERLINK(")
     assert ",'+d,2026-11,'@m,'-s,1,K-5,,3,0" in body
+
+
+def test_pages_and_exports_read_only_the_publication_cube() -> None:
+    """Nothing published bypasses the cube: no page or export module, nor a county_server module
+    they import, queries the raw counts (``enrollment`` only moves a retired device's counts
+    aside and back, and shows nothing but how many rows moved, in the audit trail)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import county_server
+
+    root = Path(county_server.__file__).parent
+    entry = [*root.glob("web*.py"), root / "exports.py"]
+    modules = set(entry)
+    for path in entry:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "county_server":
+                modules |= {root / f"{a.name}.py" for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").count(".") == 1:
+                package, name = (node.module or "").split(".")
+                if package == "county_server" and name != "publication":
+                    modules.add(root / f"{name}.py")
+    modules.discard(root / "enrollment.py")
+    raw = re.compile(r"\b(FROM|JOIN)\s+(cells|cells_set_aside|snapshots)\b", re.IGNORECASE)
+    found = sorted(p.name for p in modules if raw.search(p.read_text(encoding="utf-8")))
+    assert len(modules) >= 10 and found == []
