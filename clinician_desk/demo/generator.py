@@ -1,16 +1,17 @@
 """Demo data: obviously fictional students and realistic sessions over several school years.
 
 ``generate_demo(db, students=N, sessions=M, seed=S)`` fills an (empty or not) vault in one
-transaction with bulk inserts (``executemany``): fictional schools in a non-existent county
-(CDS codes starting ``99``), students named from a made-up list ("Testy McFakeface"),
-sessions across the taxonomy and tiers on school days of the last three school years with
-signed notes (a few drafts and addenda), referrals with status histories (some follow-ups
-overdue), safety plans, mandated-report events and open safety flags. Everything it writes is
-recorded by ONE audit entry (``demo.generated`` with the counts) rather than one per row, and
-every touched (org unit, month) is marked dirty for sync, as the real services would mark it.
-``extra`` callables (e.g. the screenings demo) run in the same transaction with
+transaction with bulk inserts (``storage.repositories.demo``): fictional schools in a
+non-existent county (CDS codes starting ``99``), students named from a made-up list ("Testy
+McFakeface"), sessions across the taxonomy and tiers on school days of the last three school
+years with signed notes (a few drafts and addenda), referrals with status histories (some
+follow-ups overdue), safety plans, mandated-report events and open safety flags. Everything it
+writes is recorded by ONE audit entry (``demo.generated`` with the counts) rather than one per
+row, and every touched (org unit, month) is marked dirty for sync, as the real services would
+mark it. ``extra`` callables (e.g. the screenings demo) run in the same transaction with
 ``(uow, rng, student_ids, today)``. ``progress(stage, done, total)`` is called as the work goes
-(stages ``sessions``, ``saving``, ``extras``, ``committing``, ``done``) for a CLI or UI to show.
+(stages ``sessions``, ``saving``, ``extras``, ``committing``, ``done``) for a CLI or UI to
+show.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from clinician_desk.errors import UsageError
 from clinician_desk.services.students import today_of
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection
+from clinician_desk.storage.repositories import demo as demo_repo
 from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories.search_index import rowid_for
 
@@ -109,10 +111,6 @@ def _students(
     return rows, guardians, info, names
 
 
-def _max_id(conn: Connection, table: str) -> int:
-    return int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
-
-
 def generate_demo(
     db: Database,
     *,
@@ -130,36 +128,23 @@ def generate_demo(
     rng = random.Random(seed)
     with db.unit_of_work() as uow:
         conn, today, now = uow.conn, today_of(uow), utc_iso(uow.clock.now())
-        conn.executemany(
-            "INSERT OR IGNORE INTO schools (cds_code, name, district_cds) VALUES (?, ?, ?)",
-            [(cds, name, DISTRICT) for cds, name, _ in SCHOOLS],
-        )
+        demo_repo.insert_schools(conn, ((cds, name, DISTRICT) for cds, name, _ in SCHOOLS))
         rows, guardians, info, names = _students(
-            rng, students, _max_id(conn, "students"), today, now
+            rng, students, demo_repo.max_id(conn, "students"), today, now
         )
-        conn.executemany(
-            "INSERT INTO students (id, legal_first_name, legal_last_name, preferred_name,"
-            " date_of_birth, grade, school_cds, district_cds, district_student_number, ssid,"
-            " language, consent_basis, parent_contact_inappropriate_reason, handout_basis,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        conn.executemany(
-            "INSERT INTO guardians (student_id, position, name, relationship, phone, email,"
-            " preferred_language, is_primary) VALUES (?,?,?,?,?,?,?,?)",
-            guardians,
-        )
+        demo_repo.insert_students(conn, rows)
+        demo_repo.insert_guardians(conn, guardians)
         ids = list(info)
         dirty: set[tuple[str, str]] = set()
         report("sessions", 0, sessions)
-        n_base = _max_id(conn, "notes")
+        n_base = demo_repo.max_id(conn, "notes")
         made = demo_records.sessions_and_notes(
             rng,
             sessions,
             info,
             today,
             now,
-            (_max_id(conn, "sessions"), n_base),
+            (demo_repo.max_id(conn, "sessions"), n_base),
             dirty,
             lambda done: report("sessions", done, sessions),
         )
@@ -168,11 +153,7 @@ def generate_demo(
         _audit_signatures(uow, made, n_base)
         referrals = demo_records.referrals(conn, rng, ids, info, today, now, dirty)
         demo_records.safety_and_reports(conn, rng, ids, info, today, now, dirty)
-        conn.executemany(
-            "INSERT INTO count_dirty (org_unit, period, marked_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (org_unit, period) DO UPDATE SET marked_at = excluded.marked_at",
-            [(ou, p, now) for ou, p in sorted(dirty)],
-        )
+        demo_repo.mark_count_dirty(conn, sorted(dirty), now)
         populate = list(extra)
         for i, fill in enumerate(populate):
             report("extras", i, len(populate))
@@ -220,46 +201,17 @@ def _insert(
     """Bulk-insert the generated sessions, participants, notes, addenda and search rows."""
     steps = 5
     report("saving", 0, steps)
-    conn.executemany(
-        "INSERT INTO sessions (id, session_date, start_minute, end_minute, service_code, tier,"
-        " modality, location, participant_kind, group_size, school_cds, created_at,"
-        " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        made.sessions,
-    )
-    conn.executemany(
-        "INSERT INTO session_students (session_id, student_id, session_date) VALUES (?,?,?)",
-        made.present,
-    )
+    demo_repo.insert_sessions(conn, made.sessions, made.present)
     report("saving", 1, steps)
-    conn.executemany(
-        "INSERT INTO notes (id, session_id, student_id, template, sections, status,"
-        " signed_by, signed_at, content_hash, created_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        made.notes,
-    )
-    conn.executemany(
-        "INSERT INTO note_addenda (note_id, body, signed_by, signed_at, content_hash)"
-        " VALUES (?,?,?,?,?)",
-        made.addenda,
-    )
+    demo_repo.insert_notes(conn, made.notes, made.addenda)
     report("saving", 2, steps)
-    conn.executemany(
-        "INSERT INTO record_search (rowid, body, kind, student_id) VALUES (?,?,?,?)",
+    demo_repo.index_rows(
+        conn,
         [
             *((rowid_for("student", sid), name, "student", sid) for sid, name in names.items()),
             *made.search,
         ],
     )
     report("saving", 3, steps)
-    conn.executemany(
-        "INSERT INTO record_search (rowid, body, kind, student_id) VALUES (?, ?, 'addendum', ?)",
-        [
-            (rowid_for("addendum", int(r[0])), r[1], r[2])
-            for r in conn.execute(
-                "SELECT a.id, a.body, n.student_id FROM note_addenda a"
-                " JOIN notes n ON n.id = a.note_id WHERE a.note_id > ?",
-                (n_base,),
-            ).fetchall()
-        ],
-    )
+    demo_repo.index_addenda_after(conn, n_base)
     report("saving", 4, steps)

@@ -19,8 +19,6 @@ from clinician_desk.bundled.paths import resource_path
 from clinician_desk.bundled.taxonomy import load_taxonomy
 from clinician_desk.domain.hours import (
     HoursLimits,
-    LoggedMinutes,
-    SessionMinutes,
     compute_hours,
     week_start,
 )
@@ -35,8 +33,11 @@ from clinician_desk.services.record.views import (
 )
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import caseload as caseload_repo
+from clinician_desk.storage.repositories import hours as hours_repo
+from clinician_desk.storage.repositories import notes as notes_repo
 from clinician_desk.storage.repositories import screenings as screenings_repo
 from clinician_desk.storage.repositories import settings as settings_repo
+from clinician_desk.storage.repositories import students as students_repo
 
 MODALITY = {"in_person": "in person", "telehealth": "telehealth", "phone": "phone"}
 
@@ -51,11 +52,11 @@ def session_doc(conn: Connection, note_id: int) -> tuple[m.SessionSummaryDoc, in
     profile = read_profile(conn)
     student_ref = "" if v.student_id is None else f"S-{v.student_id}"
     participants = v.participant_kind + (f" (group of {v.group_size})" if v.group_size else "")
-    school = conn.execute("SELECT name FROM schools WHERE cds_code = ?", (v.school_cds,)).fetchone()
+    school = students_repo.find_school_name(conn, v.school_cds)
     doc = m.SessionSummaryDoc(
         student_name=v.student_display_name,
         student_ref=student_ref,
-        school=str(school[0]) if school else v.school_cds,
+        school=v.school_cds if school is None else school,
         session_date=v.session_date,
         service_code=v.service_code,
         service_name=v.service_name,
@@ -225,16 +226,8 @@ def personal_details(
     taxonomy = load_taxonomy()
     words = labels or {}
     hidden = NOT_FOR_FAMILIES | {c for c, t in taxonomy.services.items() if t.no_student}
-    rows = [
-        r
-        for r in conn.execute(
-            "SELECT s.service_code, s.session_date FROM sessions s JOIN session_students p"
-            " ON p.session_id = s.id WHERE p.student_id = ? ORDER BY s.session_date",
-            (student_id,),
-        ).fetchall()
-        if str(r[0]) not in hidden
-    ]
-    codes = sorted({str(r[0]) for r in rows})
+    rows = [r for r in notes_repo.services_of_student(conn, student_id) if r[0] not in hidden]
+    codes = sorted({r[0] for r in rows})
     services = tuple(
         words.get(f"service.{c}") or (taxonomy.services[c].name if c in taxonomy.services else c)
         for c in codes
@@ -271,42 +264,24 @@ def caseload_doc(conn: Connection, year: int, month: int) -> m.CaseloadReportDoc
     """Services delivered and students seen in one calendar month."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
-    span = (first.isoformat(), last.isoformat())
     taxonomy = load_taxonomy()
-    rows = conn.execute(
-        "SELECT s.service_code, count(*), sum(s.end_minute - s.start_minute),"
-        " sum(coalesce(s.group_size, 0)) FROM sessions s"
-        " WHERE s.session_date BETWEEN ? AND ? GROUP BY s.service_code ORDER BY s.service_code",
-        span,
-    ).fetchall()
     services = []
-    for code, sessions, minutes, participants in rows:
-        students = conn.execute(
-            "SELECT count(DISTINCT p.student_id) FROM session_students p JOIN sessions s"
-            " ON s.id = p.session_id WHERE s.service_code = ? AND s.session_date BETWEEN ? AND ?",
-            (code, *span),
-        ).fetchone()[0]
-        service = taxonomy.services.get(code)
+    for row in caseload_repo.services_between(conn, first, last):
+        service = taxonomy.services.get(row.code)
         services.append(
             m.ServiceMonthRow(
-                code=code,
-                name=service.name if service else code,
-                sessions=int(sessions),
-                students=int(students),
-                minutes=int(minutes or 0),
-                participants=int(participants or 0)
-                if service and service.counts_participants
-                else 0,
+                code=row.code,
+                name=service.name if service else row.code,
+                sessions=row.sessions,
+                students=row.students,
+                minutes=row.minutes,
+                participants=row.participants if service and service.counts_participants else 0,
             )
         )
-    seen = conn.execute(
-        "SELECT p.student_id, count(*), sum(s.end_minute - s.start_minute), max(s.session_date)"
-        " FROM session_students p JOIN sessions s ON s.id = p.session_id"
-        " WHERE s.session_date BETWEEN ? AND ? GROUP BY p.student_id",
-        span,
-    ).fetchall()
     review = caseload_repo.review_counts(conn, first, last)
-    by_student = {int(sid): (int(n), int(mins or 0), last_day) for sid, n, mins, last_day in seen}
+    by_student: dict[int, tuple[int, int, str | None]] = dict(
+        caseload_repo.students_seen_between(conn, first, last)
+    )
     students = []
     schools: set[str] = set()
     # Everyone seen this month, and anyone else with something a supervisor must review.
@@ -367,22 +342,9 @@ def hours_doc(
     start = week_start(day)
     end = start + timedelta(days=6)
     taxonomy = load_taxonomy()
-    sessions = [
-        # Every direct session counts toward children/couples/families (clients are children).
-        SessionMinutes(date.fromisoformat(d), code, int(minutes))
-        for d, code, minutes in conn.execute(
-            "SELECT session_date, service_code, end_minute - start_minute"
-            " FROM sessions WHERE session_date <= ?",
-            (end.isoformat(),),
-        ).fetchall()
-    ]
-    logged = [
-        LoggedMinutes(date.fromisoformat(d), kind, int(minutes), bool(sup))
-        for d, kind, minutes, sup in conn.execute(
-            "SELECT day, kind, minutes, supervision FROM hours_log WHERE day <= ?",
-            (end.isoformat(),),
-        ).fetchall()
-    ]
+    # Every direct session counts toward children/couples/families (clients are children).
+    sessions = hours_repo.session_minutes_until(conn, end)
+    logged = hours_repo.logged_minutes_until(conn, end)
     report = compute_hours(license_type, sessions, logged, taxonomy, limits)
     req = bbs_requirements().get(license_type)
     if req is None:

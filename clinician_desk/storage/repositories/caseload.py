@@ -217,3 +217,53 @@ def review_counts(
         for sid, n in conn.execute(sql, args).fetchall():
             counts.setdefault(int(sid), [0, 0, 0, 0])[column] = int(n)
     return {sid: (c[0], c[1], c[2], c[3]) for sid, c in counts.items()}
+
+
+@dataclass(frozen=True)
+class ServiceMonth:
+    """One service code's sessions in a span: count, minutes, group participants, and
+    distinct students present."""
+
+    code: str
+    sessions: int
+    minutes: int
+    participants: int
+    students: int
+
+
+def services_between(conn: Connection, first: date, last: date) -> list[ServiceMonth]:
+    """Per service code (in code order), the sessions dated ``first``..``last`` inclusive."""
+    span = (first.isoformat(), last.isoformat())
+    rows = conn.execute(
+        "SELECT s.service_code, count(*), sum(s.end_minute - s.start_minute),"
+        " sum(coalesce(s.group_size, 0)) FROM sessions s"
+        " WHERE s.session_date BETWEEN ? AND ? GROUP BY s.service_code ORDER BY s.service_code",
+        span,
+    ).fetchall()
+    out = []
+    for code, sessions, minutes, participants in rows:
+        students = conn.execute(
+            "SELECT count(DISTINCT p.student_id) FROM session_students p JOIN sessions s"
+            " ON s.id = p.session_id WHERE s.service_code = ? AND s.session_date BETWEEN ? AND ?",
+            (code, *span),
+        ).fetchone()[0]
+        out.append(
+            ServiceMonth(
+                str(code), int(sessions), int(minutes or 0), int(participants or 0), int(students)
+            )
+        )
+    return out
+
+
+def students_seen_between(
+    conn: Connection, first: date, last: date
+) -> dict[int, tuple[int, int, str]]:
+    """{student id: (sessions, minutes, last session date)} of the students present at a
+    session dated ``first``..``last`` inclusive."""
+    rows = conn.execute(
+        "SELECT p.student_id, count(*), sum(s.end_minute - s.start_minute), max(s.session_date)"
+        " FROM session_students p JOIN sessions s ON s.id = p.session_id"
+        " WHERE s.session_date BETWEEN ? AND ? GROUP BY p.student_id",
+        (first.isoformat(), last.isoformat()),
+    ).fetchall()
+    return {int(sid): (int(n), int(mins or 0), str(day)) for sid, n, mins, day in rows}

@@ -44,3 +44,27 @@ def logged_minutes(conn: Connection, start: date, end: date) -> list[LoggedMinut
             (start.isoformat(), end.isoformat()),
         )
     ]
+
+
+def session_minutes_until(conn: Connection, end: date) -> list[SessionMinutes]:
+    """Every session on or before ``end`` (signed or not), for the weekly hours log; every
+    direct session counts toward children/couples/families (clients are children)."""
+    return [
+        SessionMinutes(date.fromisoformat(r[0]), r[1], int(r[2]))
+        for r in conn.execute(
+            "SELECT session_date, service_code, end_minute - start_minute"
+            " FROM sessions WHERE session_date <= ?",
+            (end.isoformat(),),
+        ).fetchall()
+    ]
+
+
+def logged_minutes_until(conn: Connection, end: date) -> list[LoggedMinutes]:
+    """Every ``hours_log`` entry on or before ``end``."""
+    return [
+        LoggedMinutes(date.fromisoformat(r[0]), r[1], int(r[2]), bool(r[3]))
+        for r in conn.execute(
+            "SELECT day, kind, minutes, supervision FROM hours_log WHERE day <= ?",
+            (end.isoformat(),),
+        ).fetchall()
+    ]

@@ -287,3 +287,13 @@ def draft_note_rows(conn: Connection, student_id: int | None = None) -> list[tup
         args = (student_id,)
     sql += " ORDER BY s.session_date DESC, s.start_minute DESC, n.id DESC"
     return [tuple(r) for r in conn.execute(sql, args).fetchall()]
+
+
+def services_of_student(conn: Connection, student_id: int) -> list[tuple[str, str]]:
+    """(service code, session date) of every session the student attended, oldest first."""
+    rows = conn.execute(
+        "SELECT s.service_code, s.session_date FROM sessions s JOIN session_students p"
+        " ON p.session_id = s.id WHERE p.student_id = ? ORDER BY s.session_date",
+        (student_id,),
+    ).fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]

@@ -175,8 +175,13 @@ def id_by_district_number(conn: Connection, district_cds: str, number: str) -> i
 
 
 def school_name(conn: Connection, cds_code: str) -> str:
+    return find_school_name(conn, cds_code) or ""
+
+
+def find_school_name(conn: Connection, cds_code: str) -> str | None:
+    """The school's name, or None when the vault has no such school."""
     r = conn.execute("SELECT name FROM schools WHERE cds_code = ?", (cds_code,)).fetchone()
-    return "" if r is None else str(r[0])
+    return None if r is None else str(r[0])
 
 
 def set_service_end(conn: Connection, student_id: int, ended_on: date | None, now: str) -> None:

@@ -22,6 +22,7 @@ from clinician_desk.domain.notes import content_hash
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import UsageError
 from clinician_desk.storage import Database
+from clinician_desk.storage.repositories import demo as demo_repo
 from clinician_desk.vault import TEST_KDF, create_vault
 
 PASSPHRASE = "fictional heron counts 17 kites"
@@ -173,3 +174,18 @@ def test_cli_demo_prints_progress_on_stderr(
     lines = captured.err.splitlines()
     assert lines[0] == "demo: sessions 0/300" and "demo: sessions 300/300" in lines
     assert "demo: committing..." in lines
+
+
+def test_demo_max_id_reads_only_its_id_tables(
+    filled: tuple[Database, list[tuple[str, int, int]]],
+) -> None:
+    """The table name is formatted into the query, so only the generator's tables pass."""
+    db, _ = filled
+    with db.read() as c:
+        assert (
+            demo_repo.max_id(c, "students")
+            == c.execute("SELECT max(id) FROM students").fetchone()[0]
+        )
+        for bad in ("audit_log", "students; DROP TABLE notes", ""):
+            with pytest.raises(ValueError, match="not a demo id table"):
+                demo_repo.max_id(c, bad)
