@@ -27,7 +27,11 @@ from bench.soak_session import SoakSession, counts, make_demo_vault, singletons_
 WARM_UP = 80  # first opening of every page and dialog: imports, caches, lazily built widgets
 ROUNDS = 4
 ROUND = 120
-REFERENCE_TOLERANCE = 60  # a leak loses >= 1 per action: >= 120 per round, >= 480 in all
+REFERENCE_TOLERANCE = 100  # growth allowed from the first round to the last; a leak of one
+# reference per action grows by 360 over the three rounds after the first (and exceeds
+# REFERENCE_GUARD by the second round), while threads caught mid-call add a one-off of ~100
+# on a loaded machine without growing
+REFERENCE_GUARD = 2 * ROUND
 OBJECT_TOLERANCE = 600  # sqlite3's dead cursor weakrefs (<= ~200 per connection) + noise
 
 # pytest-qt keeps every Qt warning of a test for its report (the offscreen platform warns at each
@@ -49,13 +53,17 @@ def soak(qapp, tmp_path: Path):
 def test_long_session_keeps_reference_and_object_counts_flat(soak: SoakSession) -> None:
     soak.run(WARM_UP)
     base = counts(soak)
+    first: dict[str, int] = {}
     for done in range(1, ROUNDS + 1):
         soak.run(ROUND)
         drift = counts(soak).drift(base)
         where = f"after {WARM_UP + done * ROUND} actions {dict(soak.done)}: drift {drift}"
+        first = first or dict(drift)
         for name in ("none", "true", "false"):
             if name in drift:
-                assert abs(drift[name]) <= REFERENCE_TOLERANCE, f"{name} refcount {where}"
+                assert abs(drift[name]) <= REFERENCE_GUARD, f"{name} refcount {where}"
+                grown = drift[name] - first[name]
+                assert abs(grown) <= REFERENCE_TOLERANCE, f"{name} grew by {grown} {where}"
         assert abs(drift["objects"]) <= OBJECT_TOLERANCE, f"object count {where}"
     assert soak.done["page"] >= 250 and soak.done["student"] >= 120
     assert soak.done["signal"] >= 80 and soak.done["dialog"] >= 40 and soak.done["lock"] >= 12
