@@ -18,7 +18,7 @@ from county_server.app import create_app
 from county_server.db import Database
 from county_server.errors import Refused
 
-from .conftest import DISTRICT, SCHOOL, Clock, Device, enroll, make_settings
+from .conftest import DISTRICT, SCHOOL, Clock, Device, csrf_of, enroll, make_settings, sign_in
 
 PASSWORD = "fictional county lantern 7731"
 
@@ -28,22 +28,6 @@ def add(db: Database, clock: Clock, name: str, role: str = "admin", districts=()
         db, name, role, PASSWORD, list(districts), now=clock(), actor="test",
         memory_kib=8192, iterations=1,
     )  # fmt: skip
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html[:500]
-    return m.group(1)
-
-
-def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
-    token = csrf_of(client.get("/login").text)
-    r = client.post(
-        "/login",
-        data={"username": name, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-    return r.status_code
 
 
 def app_client(db: Database, clock: Clock, host: str = "192.0.2.10") -> TestClient:
