@@ -308,10 +308,13 @@ class MainWindow(QMainWindow):
         from ui.dialogs.recovery_dialog import RecoveryKeyDialog
 
         dialog = RecoveryKeyDialog(self.ctx, profile, self)
-        if dialog.exec() and dialog.key is not None:
-            self.session.open(profile, dialog.key)
-            if dialog.new_recovery_text:
-                self.show_new_recovery_key(dialog.new_recovery_text)
+        accepted = dialog.exec()
+        key, new_recovery_text = dialog.key, dialog.new_recovery_text
+        dialog.deleteLater()  # not kept once closed
+        if accepted and key is not None:
+            self.session.open(profile, key)
+            if new_recovery_text:
+                self.show_new_recovery_key(new_recovery_text)
 
     def show_new_recovery_key(self, text: str) -> None:
         """The recovery key made by a key rotation, shown once (not modal: nothing waits)."""
@@ -329,6 +332,7 @@ class MainWindow(QMainWindow):
         )
         box.setInformativeText(text)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         self.new_recovery_box = box
         box.open()
 
@@ -439,9 +443,12 @@ class MainWindow(QMainWindow):
         self._go(self.note_page)
 
     def show_drafts(self) -> None:
+        from PySide6.QtCore import Qt
+
         from ui.dialogs.drafts_dialog import DraftsDialog
 
         dialog = DraftsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.draft_chosen.connect(lambda note_id: self.resume_draft([note_id]))
         dialog.open()
 
@@ -464,10 +471,12 @@ class MainWindow(QMainWindow):
 
     # -- errors and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox  # not needed to show the unlock window
 
         box = QMessageBox(QMessageBox.Icon.Warning, "clinician-desk", message, parent=self)
         box.setObjectName("error_message_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         box.open()
 
     def quit_keeping_drafts(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QRect,
     QRectF,
     QSize,
+    Qt,
     QTimer,
     Signal,
 )
@@ -130,6 +131,7 @@ def system_print_dialog(printer: QPrinter, parent: QWidget | None, name: str) ->
     platform dialog that ignores the option, a "PDF printer" picked from the list)."""
     dialog = QPrintDialog(printer, parent)
     dialog.setObjectName(name)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # deleted when exec() returns
     dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
     return dialog
 

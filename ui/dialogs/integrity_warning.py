@@ -33,5 +33,6 @@ def show_integrity_warnings(parent: QWidget, warnings: Sequence[str]) -> QMessag
     ok.setObjectName("integrity_warning_ok_button")
     ok.setAccessibleName(_("OK"))
     box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
     box.show()
     return box

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -157,6 +157,7 @@ class DestroyRecordButton(QPushButton):
         if self.student_id is None:
             return None
         dialog = RetentionDialog(self.ctx, self.student_id, self._retain_until, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.record_destroyed.connect(self._destroyed)
         dialog.open()
         return dialog

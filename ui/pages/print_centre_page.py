@@ -272,6 +272,7 @@ class PrintCentrePage(QWidget):
         job = PrintJob(self.pdf_bytes or b"", printer, self)
         progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, job.page_count, self)
         progress.setObjectName("print_progress_dialog")
+        progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.canceled.connect(job.cancel)
         job.progress.connect(lambda done, _total: progress.setValue(done))

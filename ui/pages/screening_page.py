@@ -230,6 +230,7 @@ class ScreeningPage(QWidget):
         from ui.dialogs.clinician_check_dialog import ClinicianCheckDialog
 
         dialog = ClinicianCheckDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.verified.connect(self.abandon)
         dialog.open()
         self.clinician_dialog = dialog
@@ -356,6 +357,7 @@ class ScreeningPage(QWidget):
             self.ctx, self.student_id, self.administration_id, self.result, self
         )
         dialog.recorded.connect(self._follow_up_recorded)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.open()
         self.safety_dialog = dialog
 

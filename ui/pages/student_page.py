@@ -382,6 +382,7 @@ class StudentPage(QWidget):
         from ui.dialogs.student_dialog import StudentDialog
 
         dialog = StudentDialog(self.ctx, self, student_id=student_id, initial=data)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.student_saved.connect(lambda _sid: self.show_student(student_id))
         dialog.open()
         self.student_dialog = dialog
@@ -400,6 +401,7 @@ class StudentPage(QWidget):
         if row is None or row.note_id is None:
             return
         dialog = AddendumDialog(self.ctx, row.note_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         dialog.addendum_added.connect(lambda: self.show_student(self.student_id))
         dialog.open()
 

@@ -32,4 +32,6 @@ def ask(parent: QWidget | None, title: str, text: str, yes_text: str) -> bool:
     no.setObjectName("confirm_cancel_button")
     box.setDefaultButton(no)
     box.exec()
-    return box.clickedButton() is yes
+    chosen = box.clickedButton() is yes
+    box.deleteLater()  # not kept by the parent once answered
+    return chosen
