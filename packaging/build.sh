@@ -34,6 +34,10 @@ end=$(date +%s)
 BUNDLE="$DIST/clinician-desk"
 # Links PyInstaller made to libraries the spec then left out (QtQuick, QML, ...) point nowhere.
 find "$BUNDLE" -xtype l -delete
+# Linux: one executable; the admin CLI is the same program started by this name (launcher.py).
+if [ ! -e "$BUNDLE/clinician-desk.exe" ]; then
+    ln -sfn clinician-desk "$BUNDLE/clinician-desk-admin"
+fi
 if [ "${SELF_TEST:-1}" != "0" ]; then
     exe="$BUNDLE/clinician-desk"
     [ -x "$exe" ] || exe="$BUNDLE/clinician-desk.exe"
