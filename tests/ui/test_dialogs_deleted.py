@@ -45,6 +45,9 @@ def _settle() -> None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
+SHOWN: list[str] = []  # the dialogs the exec() openers showed (closed at once by the timer)
+
+
 def _close_when_shown() -> None:
     """For dialogs run with exec(): close the modal dialog as soon as it shows."""
     from PySide6.QtCore import QTimer
@@ -53,6 +56,7 @@ def _close_when_shown() -> None:
     def close() -> None:
         widget = QApplication.activeModalWidget()
         if isinstance(widget, QDialog):
+            SHOWN.append(type(widget).__name__)
             widget.done(QDialog.DialogCode.Rejected.value)
         else:
             QTimer.singleShot(10, close)
@@ -133,11 +137,13 @@ def test_every_dialog_is_deleted_after_closing(session: SoakSession) -> None:
 
     window = session.window
     _student_with_signed_note(session)
-    kept = {}
+    kept, shown = {}, {}
     for name, opener in _openers(session).items():
+        SHOWN.clear()
         opener()
         session._settle()
         _settle()
+        shown[name] = SHOWN + [type(d).__name__ for d in _open_dialogs(window)]
         for dialog in _open_dialogs(window):
             dialog.done(QDialog.DialogCode.Rejected.value)
         _settle()
@@ -147,4 +153,5 @@ def test_every_dialog_is_deleted_after_closing(session: SoakSession) -> None:
             for dialog in window.findChildren(QDialog):
                 dialog.deleteLater()  # so the next opener is judged on its own
             _settle()
+    assert [name for name, dialogs in shown.items() if len(dialogs) != 1] == [], shown
     assert kept == {}
