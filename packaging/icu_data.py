@@ -130,10 +130,16 @@ def reduce_package(blob: bytes, keep_languages: Iterable[str]) -> bytes:
     return write_package(header, out)
 
 
+def extract_package(lib: Path) -> bytes:
+    """The common-data package an ICU data library carries."""
+    _name, offset, size = _symbol(lib)
+    return lib.read_bytes()[offset : offset + size]
+
+
 def reduce_library(lib: Path, target: Path, keep_languages: Iterable[str]) -> Path:
     """Write ``target``: ``lib`` (an ICU data library) with only what ``kept`` keeps."""
-    symbol, offset, size = _symbol(lib)
-    blob = lib.read_bytes()[offset : offset + size]
+    symbol, _offset, _size = _symbol(lib)
+    blob = extract_package(lib)
     reduced = reduce_package(blob, keep_languages)
     soname = lib.name
     target.parent.mkdir(parents=True, exist_ok=True)
