@@ -2,7 +2,8 @@
 
 The real app (offscreen Qt) on a SQLCipher demo vault of 40 students and 400 sessions (fictional
 data, cheap key derivation) is driven through ``bench/soak_session.py``: page switches,
-student-page opens, students opened by signal, dialogs opened and cancelled, and a lock/unlock
+student-page opens, students opened by signal, every dialog the app opens (``DIALOGS``) opened
+and closed, and a lock/unlock
 cycle every 50 actions — 10,000 actions in full mode, 1,000 with ``--quick``. Measured after a
 warm-up of 200 actions (the baseline: every page and dialog built once) and at the end:
 
@@ -48,7 +49,7 @@ def rss_mb() -> float:
 def run(quick: bool) -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
-    from bench.soak_session import SoakSession, counts, make_demo_vault
+    from bench.soak_session import DIALOGS, SoakSession, counts, make_demo_vault
     from ui import i18n
 
     actions = 1_000 if quick else 10_000
@@ -56,8 +57,8 @@ def run(quick: bool) -> list[Row]:
     _app = QApplication.instance() or QApplication([])  # kept alive for the whole run
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         data = Path(tmp)
-        make_demo_vault(data, students=40, sessions=400)
-        session = SoakSession(data, lock_every=50)
+        make_demo_vault(data, students=40, sessions=400, critical_screening=True)
+        session = SoakSession(data, lock_every=50, dialogs=DIALOGS)
         session.start()
         try:
             session.run(WARM_UP)
