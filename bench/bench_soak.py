@@ -5,7 +5,7 @@ data, cheap key derivation) is driven through ``bench/soak_session.py``: page sw
 student-page opens, students opened by signal, every dialog the app opens (``DIALOGS``) opened
 and closed, and a lock/unlock
 cycle every 50 actions — 10,000 actions in full mode, 1,000 with ``--quick``. Measured after a
-warm-up of 200 actions (the baseline: every page and dialog built once) and at the end:
+warm-up of 300 actions (the baseline: every page and dialog built once) and at the end:
 
 * ``soak_actions`` and ``soak_seconds`` — how many actions ran, and the wall time they took;
 * ``soak_rss_mb_start`` / ``soak_rss_mb_end`` — the process's resident memory (``ratio`` = end
@@ -30,7 +30,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 Row = tuple[str, float, str, float | None]
-WARM_UP = 200
+WARM_UP = 300  # every page and each of the 12 dialogs built once (2 dialogs in 40 actions)
 
 
 def rss_mb() -> float:
