@@ -246,13 +246,23 @@ def test_bundle_holds_only_what_the_app_loads(bundle: Bundle) -> None:
     assert bundle.size_mb <= 150, f"{bundle.size_mb} MB"
 
 
+def _needed(path: Path) -> list[str]:
+    """The ELF NEEDED entries of ``path`` (not ldd's whole closure)."""
+    out = subprocess.run(
+        ["readelf", "-dW", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
+
+
 def test_no_library_a_kept_one_needs_was_left_out(bundle: Bundle) -> None:
     """The spec leaves out libraries nothing kept needs; this checks that it left out no other.
 
-    For each shared object in the bundle, each library it needs must be in the bundle unless
-    PyInstaller leaves it to the system anyway (libc, libGL, libwayland-*, ...) or this machine
-    does not have it either. That holds also for the code paths the offscreen self-test does not
-    run (the X11 and Wayland platform plugins, CUPS printing)."""
+    For each shared object in the bundle, each library it needs (its ELF NEEDED list) must be in
+    the bundle unless PyInstaller leaves it to the system anyway (libc, libGL, libxcb,
+    libwayland-*, ...), the spec does (packaging/linux_system.py: GLib, D-Bus, CUPS) or this
+    machine does not have it either. What a system library needs in turn is the system's. That
+    holds also for the code paths the offscreen self-test does not run (the X11 and Wayland
+    platform plugins, CUPS printing)."""
     from PyInstaller.depend.bindepend import get_imports
     from PyInstaller.depend.dylib import include_library
 
@@ -261,10 +271,11 @@ def test_no_library_a_kept_one_needs_was_left_out(bundle: Bundle) -> None:
     bundled = {p.name for p in bundle.internal.rglob("*.so*")} | system
     missing = {}
     for path in files:
+        here = {name for name, resolved in get_imports(str(path)) if resolved is not None}
         lost = [
             name
-            for name, resolved in get_imports(str(path))
-            if name not in bundled and resolved is not None and include_library(name)
+            for name in _needed(path)
+            if name not in bundled and name in here and include_library(name)
         ]
         if lost:
             missing[str(path.relative_to(bundle.internal))] = lost
