@@ -301,7 +301,7 @@ class SyncScheduler(QObject):
                 self._finish("not_enrolled")
             elif device.revoked:
                 self._finish("revoked")
-            elif not items:
+            elif not items and not worker.anchor_pending:
                 self._finish("nothing")
             elif not worker.backoff.ready(self._now()):
                 self._finish("waiting", retry=worker.backoff.wait_seconds(self._now()))

@@ -8,8 +8,9 @@ database and run on the DB worker; ``send`` touches only the network):
    The round's audit anchor (``storage.anchors``: the audit head sealed under the device's
    anchoring key, taken in ``prepare``) travels in the signed ``Audit-Anchor`` header of the
    round's last PUT, and the answer says where the county stored it. A round with nothing to
-   PUT sends it alone (``POST /api/v1/anchors``), as does a round whose county server refuses
-   the header (a server from before it: the PUT is resent without it).
+   PUT sends it alone (``POST /api/v1/anchors``) when the audit trail moved since the last
+   anchor, as does a round whose county server refuses the header (a server from before it:
+   the PUT is resent without it).
    Network trouble, 5xx and 429 stop the round and arm the full-jitter backoff (honoring
    Retry-After); 401 with the server's time corrects the clock offset and retries once; 403
    marks the device revoked and stops for good.
@@ -137,6 +138,7 @@ class SyncWorker:
         self.backoff = backoff or Backoff()
         self.build_problems: list[str] = []
         self._anchor: tuple[int, str] | None = None  # (audit id, sealed text) of this round
+        self._last_anchored = 0  # audit id of the newest anchor the county stored
 
     # -- phase 1 (database) ------------------------------------------------------------------
     def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
@@ -156,7 +158,15 @@ class SyncWorker:
                 )
             make = getattr(self.db, "make_anchor", None)
             self._anchor = make(device.device_id) if make is not None else None
+            self._last_anchored = anchors.last_anchored_id(uow.conn)
             return device, outbox.outgoing(uow.conn)
+
+    @property
+    def anchor_pending(self) -> bool:
+        """The audit trail moved since the last anchor the county stored (after ``prepare``):
+        a round with nothing to PUT still sends the anchor, alone. When nothing moved there is
+        nothing new to commit to and such a round sends nothing."""
+        return self._anchor is not None and self._anchor[0] != self._last_anchored
 
     # -- phase 2 (network only) --------------------------------------------------------------
     def send(self, device: outbox.Device, items: list[outbox.Outgoing]) -> RoundResult:
@@ -376,7 +386,7 @@ class SyncWorker:
         device, items = self.prepare()
         if device is None:
             return RoundResult(stopped="not_enrolled", problem="This laptop is not enrolled.")
-        if not items and not device.revoked:
+        if not items and not device.revoked and not self.anchor_pending:
             return RoundResult()
         mono = self.clock.monotonic()
         if not force and not self.backoff.ready(mono):
