@@ -123,6 +123,7 @@ class SyncScheduler(QObject):
         self.rounds = 0
         self.last_outcome: str | None = None
         self.outcomes: list[str] = []  # every round's outcome this run (diagnostics, tests)
+        self.anchor_fetches = 0  # county anchor fetches tried, reached or not (diagnostics)
         self.anchor_checks = 0  # county anchor checks completed (diagnostics, tests)
         self._running = False
         self._again = False
@@ -241,6 +242,7 @@ class SyncScheduler(QObject):
             )
 
         def fetched(found: Any) -> None:
+            self.anchor_fetches += 1
             if not current():
                 return
             if isinstance(found, str):  # the county cannot be reached: silent, try again later
