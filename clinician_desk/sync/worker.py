@@ -95,8 +95,15 @@ def _restamp(item: outbox.Outgoing, server_now: datetime) -> outbox.Outgoing:
 
 
 def _refused_signature(reply: Reply) -> bool:
-    """A 401 for the request's signature itself (not the clock, not an unknown device)."""
-    return reply.data.get("error") == "unauthorized"
+    """A 401 for the request's signature profile (what a county server from before the
+    Audit-Anchor header answers to the five-component list), not for the clock, an unknown
+    device or a signature that does not verify."""
+    detail = reply.data.get("detail")
+    return (
+        reply.data.get("error") == "unauthorized"
+        and isinstance(detail, str)
+        and detail.startswith("Signature-Input is not the accepted form")
+    )
 
 
 def _reason(reply: Reply) -> str:
@@ -139,6 +146,7 @@ class SyncWorker:
         self.build_problems: list[str] = []
         self._anchor: tuple[int, str] | None = None  # (audit id, sealed text) of this round
         self._last_anchored = 0  # audit id of the newest anchor the county stored
+        self._header_refused = False  # the county refused the Audit-Anchor header once
 
     # -- phase 1 (database) ------------------------------------------------------------------
     def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
@@ -182,9 +190,17 @@ class SyncWorker:
         try:
             for index, item in enumerate(items):
                 # The anchor rides on the last PUT (one request fewer per round).
-                anchor = self._anchor if index == len(items) - 1 else None
+                last = index == len(items) - 1
+                anchor = self._anchor if last and not self._header_refused else None
                 sent = item
                 reply = self._put(client, device, key, sent, offset, anchor)
+                if anchor is not None and reply.status == 401 and _refused_signature(reply):
+                    # A county server from before the Audit-Anchor header refuses its
+                    # signature profile: resend without it, POST the anchor on its own, and
+                    # send no header to this server again while the app runs.
+                    self._header_refused = True
+                    anchor = None
+                    reply = self._put(client, device, key, sent, offset, None)
                 if reply.status == 401 and reply.server_time is not None:
                     offset = (reply.server_time - self.clock.now()).total_seconds()
                     result.clock_offset = offset
@@ -192,11 +208,6 @@ class SyncWorker:
                     # part of the content hash, so the server still sees the same snapshot).
                     sent = _restamp(item, self.clock.now() + timedelta(seconds=offset))
                     reply = self._put(client, device, key, sent, offset, anchor)
-                if anchor is not None and reply.status == 401 and _refused_signature(reply):
-                    # A county server from before the Audit-Anchor header refuses its
-                    # signature profile: resend without it and POST the anchor on its own.
-                    reply = self._put(client, device, key, sent, offset, None)
-                    anchor = None
                 if anchor is not None:
                     position = reply.data.get("anchor_position")
                     if isinstance(position, int) and not isinstance(position, bool):

@@ -66,3 +66,101 @@ def test_the_anchor_rides_on_the_last_put_and_a_round_without_puts_still_anchors
     finally:
         v.close()
         county.stop()
+
+
+class _OlderCounty:
+    """A county server from before the ``Audit-Anchor`` header, as seen by the laptop: a proxy
+    on loopback in front of the real county server that answers a request carrying the header
+    exactly as the older server's signature check did (401 ``unauthorized``, "Signature-Input
+    is not the accepted form"), and forwards every other request unchanged."""
+
+    def __init__(self, upstream: str) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import requests
+
+        refused: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if "Audit-Anchor" in self.headers:
+                    refused.append(self.command)
+                    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    self._answer(
+                        401,
+                        json.dumps(
+                            {
+                                "error": "unauthorized",
+                                "detail": "Signature-Input is not the accepted form "
+                                "(see the protocol docs)",
+                                "server_time": now,
+                            }
+                        ).encode(),
+                    )
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                r = requests.request(
+                    self.command, upstream + self.path, data=body, headers=headers, timeout=10
+                )
+                self._answer(r.status_code, r.content)
+
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_POST = _relay
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.refused = refused
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_laptop_newer_than_its_county_resends_without_the_header_and_posts_the_anchor(
+    tmp_path: Path,
+) -> None:
+    county = CountyServer(tmp_path / "county")
+    county.start()
+    older = _OlderCounty(county.url)
+    v = open_vault(tmp_path / "laptop", clock=FakeClock(datetime.now(UTC).replace(microsecond=0)))
+    try:
+        seeder = Seeder(v)
+        kid = seeder.student("8", SCHOOLS[0])
+        seeder.session(date(2026, 8, 3), "TX-IND", 2, SCHOOLS[0], (kid,), 45)
+        v.sync.enroll(older.url, county.issue_code((DISTRICT,)))
+        result = v.sync.worker.run_once(force=True)
+        assert result.stopped is None, result.problem
+        assert result.verdicts and all(x.status == "synced" for x in result.verdicts)
+        assert older.refused == ["PUT"]  # the anchored PUT, once; the rest went through
+        stored = _county_anchors(county)
+        assert [(p, on_put) for p, _a, on_put in stored] == [(1, False)]  # posted alone
+        assert result.anchor is not None and result.anchor[2] == stored[0][1]
+        assert v.sync.check_anchors() == ("1 county anchor(s) checked", [])
+        # The next round does not try the header again: one PUT, the anchor posted alone.
+        seeder.session(date(2026, 8, 4), "TX-IND", 2, SCHOOLS[0], (kid,), 30)
+        again = v.sync.worker.run_once(force=True)
+        assert again.stopped is None and again.anchor is not None
+        assert older.refused == ["PUT"]
+        assert [(p, on_put) for p, _a, on_put in _county_anchors(county)] == [
+            (1, False),
+            (2, False),
+        ]
+    finally:
+        v.close()
+        older.close()
+        county.stop()
