@@ -1,11 +1,16 @@
 """Audit anchors from devices: append one per signed request, list a device's own, in order.
 
-``receive_anchor`` checks the request like a counts upload (signature, clock, enrolled, not
-revoked — ``ingest.authenticate``), validates the body ``{"anchor": "<92 base64 chars>"}`` and
-appends it at the device's next position; a repeated Idempotency-Key is answered with the
-position already stored (nothing added). ``list_anchors`` answers a signed ``GET`` with the
-device's anchors. The anchors are opaque to the server: sealed under a key derived from the
-laptop's data key, they hold no content, id or count it could read.
+An anchor normally travels in the ``Audit-Anchor`` header of a round's last counts ``PUT``,
+covered by that request's signature (``clinician_desk.sync.signing``);
+``ingest.receive_counts`` stores it through ``anchor_store.append`` in the PUT's own
+transaction. ``receive_anchor`` (``POST /api/v1/anchors``) serves the rounds that have nothing
+to PUT and clients from before the header: it checks the request like a counts upload
+(signature, clock, enrolled, not revoked — ``ingest.authenticate``), validates the body
+``{"anchor": "<92 base64 chars>"}`` and appends it at the device's next position; a repeated
+Idempotency-Key is answered with the position already stored (nothing added). ``list_anchors``
+answers a signed ``GET`` with the device's anchors. The anchors are opaque to the server:
+sealed under a key derived from the laptop's data key, they hold no content, id or count it
+could read.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from clinician_desk.sync.wire import WireError, loads_strict
+from county_server.anchor_store import append
 from county_server.db import Database, now_iso
 from county_server.ingest import Answer, authenticate, error
 
@@ -58,6 +64,14 @@ def receive_anchor(
             return auth
         req, _units, _enrolled_at = auth
         text = _anchor_of(body)
+        if req.anchor is not None:
+            return error(
+                422,
+                "invalid",
+                "this endpoint takes the anchor in its body, not in an Audit-Anchor header",
+                now,
+                problems=["Audit-Anchor: not accepted on POST /api/v1/anchors"],
+            )
         if text is None:
             return error(
                 422,
@@ -66,25 +80,9 @@ def receive_anchor(
                 now,
                 problems=['body: must be {"anchor": <92 characters of base64>}'],
             )
-        seen = tx.one(
-            "SELECT position FROM audit_anchors WHERE device_id = ? AND idempotency_key = ?",
-            (req.keyid, req.idempotency_key),
-        )
-        if seen is not None:
-            return Answer(
-                200, {"position": int(seen[0]), "result": "duplicate", "server_time": now_iso(now)}
-            )
-        top = tx.scalar(
-            "SELECT coalesce(max(position), 0) FROM audit_anchors WHERE device_id = ?",
-            (req.keyid,),
-        )
-        position = int(top) + 1
-        tx.execute(
-            "INSERT INTO audit_anchors (device_id, position, anchor, idempotency_key,"
-            " received_on) VALUES (?, ?, ?, ?, ?)",
-            (req.keyid, position, text, req.idempotency_key, now.date().isoformat()),
-        )
-    return Answer(200, {"position": position, "result": "stored", "server_time": now_iso(now)})
+        position, stored = append(tx, req.keyid, text, req.idempotency_key, now)
+    result = "stored" if stored else "duplicate"
+    return Answer(200, {"position": position, "result": result, "server_time": now_iso(now)})
 
 
 def list_anchors(

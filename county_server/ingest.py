@@ -29,6 +29,11 @@ bad input. Order of checks (first failing one answers):
    duplicate**; equal with other content → **409 conflict**; lower → **409 stale**; both 409s
    carry ``stored_revision``.
 
+A request that carries an ``Audit-Anchor`` header (covered by its signature, checked in steps
+1 and 3) has the anchor appended to the device's anchors in the same transaction, whatever the
+answer of steps 6–8, and the answer carries its ``anchor_position``
+(``county_server.anchor_store``). Its replay check (step 5) compares the body digest and the anchor.
+
 Rate limiting (429): per client address in the API layer before this; per device right after
 step 4, through ``device_gate``.
 """
@@ -36,6 +41,7 @@ step 4, through ``device_gate``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +50,7 @@ from typing import Any
 
 from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
 from clinician_desk.sync.wire import Snapshot, WireError, district_of, parse_snapshot
-from county_server import orgunits
+from county_server import anchor_store, orgunits
 from county_server.db import Database, Tx, now_iso
 from county_server.taxonomy import load_server_taxonomy
 
@@ -343,17 +349,21 @@ def receive_counts(
         if device_gate is not None and (refused := device_gate(req.keyid)) is not None:
             return refused
         stamp = int(now.timestamp())
+        # An anchored request's replay identity is its body and its anchor.
+        seen_digest = req.digest
+        if req.anchor is not None:
+            seen_digest += ";anchor=" + hashlib.sha256(req.anchor.encode()).hexdigest()[:32]
         seen = tx.one(
             "SELECT digest, status_code, response FROM seen_requests "
             "WHERE device_id = ? AND idempotency_key = ? AND created_unix >= ?",
             (req.keyid, req.idempotency_key, stamp - replay_window),
         )
         if seen is not None:
-            if seen[0] != req.digest:
+            if seen[0] != seen_digest:
                 return error(
                     422,
                     "idempotency_key_reused",
-                    "Idempotency-Key was already used for a different body",
+                    "Idempotency-Key was already used for a different body or anchor",
                     now,
                     problems=["Idempotency-Key: reused for a different body"],
                 )
@@ -376,6 +386,11 @@ def receive_counts(
             taxonomy_versions=taxonomy_versions,
         )
         answer = checked if isinstance(checked, Answer) else _decide(tx, checked, body, now)
+        if req.anchor is not None:
+            position, _new = anchor_store.append(
+                tx, req.keyid, req.anchor, req.idempotency_key, now
+            )
+            answer.body["anchor_position"] = position
         if stamp % 16 == 0:  # prune now and then; lookups ignore old rows anyway
             tx.execute("DELETE FROM seen_requests WHERE created_unix < ?", (stamp - replay_window,))
         tx.execute(
@@ -387,7 +402,7 @@ def receive_counts(
             (
                 req.keyid,
                 req.idempotency_key,
-                req.digest,
+                seen_digest,
                 stamp,
                 answer.status,
                 json.dumps(answer.body),

@@ -278,6 +278,15 @@ class MainWindow(QMainWindow):
             from ui.dialogs.integrity_warning import show_integrity_warnings
 
             show_integrity_warnings(self, warnings)
+        # The county's anchors, checked in the background when the county answers.
+        self.sync_scheduler.check_anchors(self._county_anchor_findings)
+
+    def _county_anchor_findings(self, findings: list[str]) -> None:
+        """The online anchor check found something: say it like the unlock check does."""
+        from ui.dialogs.integrity_warning import show_integrity_warnings
+
+        shown = set(getattr(self.ctx.services, "warnings", ()))
+        show_integrity_warnings(self, [f for f in findings if f not in shown])
 
     def _refresh_sync_page(self) -> None:
         """An automatic round finished: the sync page, if it is showing, shows the new state."""

@@ -24,6 +24,13 @@ revision as a duplicate, so the next round simply sends it again. Offline is nor
 nothing is shown but the status bar (``SyncFinished`` refreshes it). IT can turn automatic sync
 off with the ``auto_sync`` policy key (``clinician_desk.config.it_policy``).
 
+After unlock it also runs the county anchor check once (:meth:`check_anchors`): the laptop's
+anchors fetched from the county (network pool) and proved against the local audit chain
+(database worker), as ``clinician-desk-admin verify --anchors`` does. Findings are handed to the
+window, which shows them like the unlock check's warnings; unlocking never waits for it. When
+the county cannot be reached the check is silent and runs again when the network comes back
+(the unlock check already covered the anchors kept in the vault).
+
 Time comes from the context's injectable clock (``monotonic()``); a real ``QTimer`` only polls
 :meth:`check` every few seconds, so tests advance a ``FakeClock`` and call :meth:`check`.
 """
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -115,12 +123,16 @@ class SyncScheduler(QObject):
         self.rounds = 0
         self.last_outcome: str | None = None
         self.outcomes: list[str] = []  # every round's outcome this run (diagnostics, tests)
+        self.anchor_fetches = 0  # county anchor fetches tried, reached or not (diagnostics)
+        self.anchor_checks = 0  # county anchor checks completed (diagnostics, tests)
         self._running = False
         self._again = False
         self._generation = 0
         self._handle: Any = None
         self._network: Any = None
         self._reachable: bool | None = None  # last reachability Qt reported (None: unknown)
+        self._anchors: Callable[[list[str]], None] | None = None  # pending anchor check
+        self._anchors_generation = -1
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.check)
@@ -150,6 +162,7 @@ class SyncScheduler(QObject):
 
     def stop(self) -> None:
         """On lock: nothing more is planned; a round in flight is cancelled and not recorded."""
+        self._anchors = None
         self._generation += 1
         self.due = None
         self._again = False
@@ -174,6 +187,8 @@ class SyncScheduler(QObject):
 
     def network_online(self) -> None:
         """The network came back: forget an offline backoff and sync soon."""
+        if self._anchors is not None:
+            self._run_anchor_check()
         if self.due is None and not self._running:
             return
         sync = self._sync()
@@ -189,6 +204,74 @@ class SyncScheduler(QObject):
         if self.due is None or self._running or self._now() < self.due:
             return
         self.run_now()
+
+    # -- the county anchor check after unlock --------------------------------------------------
+    def check_anchors(self, on_findings: Callable[[list[str]], None]) -> None:
+        """After unlock: fetch the county's anchors and check them off the GUI thread; call
+        ``on_findings`` (on the GUI thread) with the findings when there are any. Offline,
+        not enrolled or failing: silent (retried when the network comes back)."""
+        self._anchors = on_findings
+        self._run_anchor_check()
+
+    def _run_anchor_check(self) -> None:
+        sync = self._sync()
+        if sync is None or self._anchors_generation == self._generation:
+            return  # locked, or a check of this unlock is already under way
+        generation = self._anchors_generation = self._generation
+        tasks = self.ctx.tasks
+
+        def current() -> bool:
+            return self._anchors is not None and generation == self._generation
+
+        def stopped(_exc: Any = None) -> None:
+            if generation == self._generation:
+                self._anchors_generation = -1  # may run again (network back)
+
+        def loaded(device: Any) -> None:
+            if not current():
+                return
+            if device is None or device.revoked:
+                self._anchors = None  # nothing anchored at the county, or it will not answer
+                return
+            tasks.run_network(
+                lambda _c: sync.fetch_county_anchors(device),
+                context=self,
+                on_done=fetched,
+                on_error=stopped,
+                name="anchor-fetch",
+            )
+
+        def fetched(found: Any) -> None:
+            self.anchor_fetches += 1
+            if not current():
+                return
+            if isinstance(found, str):  # the county cannot be reached: silent, try again later
+                log.info("county anchors not fetched: %s", found)
+                stopped()
+                return
+            tasks.run_db(
+                lambda _c: sync.check_county_anchors(found),
+                context=self,
+                on_done=checked,
+                on_error=stopped,
+                name="anchor-check",
+            )
+
+        def checked(findings: list[str]) -> None:
+            if not current():
+                return
+            notify, self._anchors = self._anchors, None
+            self.anchor_checks += 1
+            if findings and notify is not None:
+                notify(findings)
+
+        tasks.run_db(
+            lambda _c: sync.anchored_device(),
+            context=self,
+            on_done=loaded,
+            on_error=stopped,
+            name="anchor-device",
+        )
 
     # -- one round ----------------------------------------------------------------------------
     def _sync(self) -> Any:
@@ -220,7 +303,7 @@ class SyncScheduler(QObject):
                 self._finish("not_enrolled")
             elif device.revoked:
                 self._finish("revoked")
-            elif not items:
+            elif not items and not worker.anchor_pending:
                 self._finish("nothing")
             elif not worker.backoff.ready(self._now()):
                 self._finish("waiting", retry=worker.backoff.wait_seconds(self._now()))

@@ -8,6 +8,7 @@ Publishes ``SyncFinished`` (with the round's ``result``) on the event bus after 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,11 +158,10 @@ class SyncService:
         """``verify --anchors``: fetch this laptop's anchors from the county and prove the local
         audit chain still produces each, in order. Returns (a note, findings): offline, the
         anchors kept in the vault are checked instead and the note says so."""
-        with self.db.read() as conn:
-            device = outbox.load_device(conn)
+        device = self.anchored_device()
         if device is None:
             return "this laptop is not enrolled, so nothing is anchored at the county", []
-        found = self.worker.fetch_anchors(device)
+        found = self.fetch_county_anchors(device)
         if isinstance(found, str):
             with self.db.read() as conn:
                 kept = anchors.kept(conn)
@@ -170,9 +170,24 @@ class SyncService:
                 f"{len(kept)} anchor(s) kept in this vault instead"
             )
             return note, self.db.check_anchors(kept, source="this vault's copy")
-        return f"{len(found)} county anchor(s) checked", self.db.check_anchors(
-            found, source="the county"
-        )
+        return f"{len(found)} county anchor(s) checked", self.check_county_anchors(found)
+
+    # The same check in three phases, for the app's background helper (database, network,
+    # database: ``ui.sync_scheduler``): ``anchored_device`` and ``check_county_anchors`` touch
+    # the database only, ``fetch_county_anchors`` the network only.
+    def anchored_device(self) -> outbox.Device | None:
+        """This laptop's enrollment (None when not enrolled: nothing is anchored)."""
+        with self.db.read() as conn:
+            return outbox.load_device(conn)
+
+    def fetch_county_anchors(self, device: outbox.Device) -> list[anchors.Anchor] | str:
+        """The county's anchors of this laptop, in order; a problem text when unreachable."""
+        return self.worker.fetch_anchors(device)
+
+    def check_county_anchors(self, found: Sequence[anchors.Anchor]) -> list[str]:
+        """Findings: does the local chain still produce each of the county's anchors?"""
+        findings: list[str] = self.db.check_anchors(found, source="the county")
+        return findings
 
     def accept_anchor_findings(self) -> int | None:
         """After ``check_anchors`` named a rollback or rewrite and the clinician accepted it:

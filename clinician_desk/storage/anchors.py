@@ -100,6 +100,14 @@ def keep(conn: Connection, position: int, audit_id: int, text: str, sent_on: str
     )
 
 
+def last_anchored_id(conn: Connection) -> int:
+    """The audit entry id of the newest anchor kept in the vault (0 when none was sent)."""
+    row = conn.execute(
+        "SELECT audit_id FROM audit_anchors ORDER BY position DESC LIMIT 1"
+    ).fetchone()
+    return 0 if row is None else int(row[0])
+
+
 def kept(conn: Connection) -> list[Anchor]:
     return [
         Anchor(int(r[0]), str(r[1]), str(r[2]))

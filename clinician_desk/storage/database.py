@@ -294,10 +294,13 @@ class Database:
 
     def verify(self) -> list[str]:
         """Everything wrong with the database (empty when healthy): cipher page integrity,
-        SQLite structure, foreign keys and the audit chain. Never raises for damage."""
+        SQLite structure, foreign keys and the audit chain. Never raises for damage. The
+        page-level checks run on a second connection in a second thread meanwhile
+        (``storage.verify``)."""
         from clinician_desk.storage.verify import verify_connection
 
-        return verify_connection(self.conn, self._key)
+        key = self._key
+        return verify_connection(self.conn, key, open_copy=lambda: connect(self.path, key))
 
     def make_anchor(self, device_id: str) -> tuple[int, str] | None:
         """The county anchor of the current audit head: (audit id, sealed text)."""

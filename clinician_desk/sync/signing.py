@@ -17,9 +17,15 @@ The signature base (RFC 9421 §2.5) is these five lines joined by ``\\n`` (no tr
     "@signature-params": ("@method" "@path" "content-digest" "idempotency-key");created=…;
                          keyid="dev_…";alg="ed25519"                   (one line, no spaces)
 
-Only this exact component list, label ``sig1`` and ``alg="ed25519"`` are accepted. ``@path`` is
-the request path as sent (no query). ``created`` is checked by the server against its clock
-(±10 minutes). Public keys travel as standard base64 of the 32 raw bytes.
+A request may carry the device's audit anchor (``storage.anchors``) in an ``Audit-Anchor``
+header (92 characters of base64). The header is then covered by the signature as a fifth
+component, ``"audit-anchor"``, after the four above (``ANCHORED_COMPONENT_IDS``); a request with
+the header and the four-component list, or the five-component list and no header, is refused,
+so an anchor can be neither added, removed nor changed by anyone but the device.
+
+Only these two exact component lists, label ``sig1`` and ``alg="ed25519"`` are accepted.
+``@path`` is the request path as sent (no query). ``created`` is checked by the server against
+its clock (±10 minutes). Public keys travel as standard base64 of the 32 raw bytes.
 """
 
 from __future__ import annotations
@@ -40,10 +46,14 @@ from clinician_desk.errors import SyncError
 
 COMPONENT_IDS = ("@method", "@path", "content-digest", "idempotency-key")
 COMPONENTS = '("@method" "@path" "content-digest" "idempotency-key")'
+ANCHOR_HEADER = "Audit-Anchor"
+ANCHORED_COMPONENT_IDS = (*COMPONENT_IDS, "audit-anchor")
+_ANCHOR = re.compile(r"^[A-Za-z0-9+/]{91}=$")  # base64 of 68 bytes (storage.anchors)
 MAX_SKEW_SECONDS = 600
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _SIG_INPUT = re.compile(
-    r'^sig1=\("@method" "@path" "content-digest" "idempotency-key"\)'
+    r'^sig1=\("@method" "@path" "content-digest" "idempotency-key"'
+    r'(?P<anchored> "audit-anchor")?\)'
     r';created=(?P<created>[0-9]{1,12});keyid="(?P<keyid>[A-Za-z0-9_-]{1,80})";alg="ed25519"$'
 )
 _SIGNATURE = re.compile(r"^sig1=:(?P<sig>[A-Za-z0-9+/]{86}==):$")
@@ -99,13 +109,24 @@ def build_signature_base(components: Sequence[tuple[str, str]], params: str) -> 
     return "\n".join(lines).encode()
 
 
-def signature_params(created: int, keyid: str) -> str:
-    return serialize_signature_params(COMPONENT_IDS, created=created, keyid=keyid, alg="ed25519")
+def signature_params(created: int, keyid: str, *, anchored: bool = False) -> str:
+    ids = ANCHORED_COMPONENT_IDS if anchored else COMPONENT_IDS
+    return serialize_signature_params(ids, created=created, keyid=keyid, alg="ed25519")
 
 
-def signature_base(method: str, path: str, digest: str, idempotency_key: str, params: str) -> bytes:
-    values = (method.upper(), path, digest, idempotency_key)
-    return build_signature_base(list(zip(COMPONENT_IDS, values, strict=True)), params)
+def signature_base(
+    method: str,
+    path: str,
+    digest: str,
+    idempotency_key: str,
+    params: str,
+    anchor: str | None = None,
+) -> bytes:
+    values: tuple[str, ...] = (method.upper(), path, digest, idempotency_key)
+    ids: tuple[str, ...] = COMPONENT_IDS
+    if anchor is not None:
+        values, ids = (*values, anchor), ANCHORED_COMPONENT_IDS
+    return build_signature_base(list(zip(ids, values, strict=True)), params)
 
 
 def sign_request(
@@ -117,20 +138,27 @@ def sign_request(
     private_key: Ed25519PrivateKey,
     created: int,
     idempotency_key: str | None = None,
+    anchor: str | None = None,
 ) -> dict[str, str]:
-    """Headers to add: Content-Digest, Idempotency-Key, Signature-Input and Signature."""
+    """Headers to add: Content-Digest, Idempotency-Key, Signature-Input and Signature, and
+    ``Audit-Anchor`` (covered by the signature) when ``anchor`` is given."""
     key = idempotency_key or new_idempotency_key()
     if not _IDEMPOTENCY_KEY.match(key):
         raise SignatureError("Idempotency-Key must be 16–64 characters of [A-Za-z0-9_-]")
+    if anchor is not None and not _ANCHOR.match(anchor):
+        raise SignatureError("Audit-Anchor must be 92 characters of base64")
     digest = content_digest(body)
-    params = signature_params(created, device_id)
-    sig = private_key.sign(signature_base(method, path, digest, key, params))
-    return {
+    params = signature_params(created, device_id, anchored=anchor is not None)
+    sig = private_key.sign(signature_base(method, path, digest, key, params, anchor))
+    headers = {
         "Content-Digest": digest,
         "Idempotency-Key": key,
         "Signature-Input": f"sig1={params}",
         "Signature": "sig1=:" + base64.b64encode(sig).decode() + ":",
     }
+    if anchor is not None:
+        headers[ANCHOR_HEADER] = anchor
+    return headers
 
 
 @dataclass(frozen=True)
@@ -143,6 +171,8 @@ class SignedRequest:
     digest: str
     base: bytes
     signature: bytes
+    #: the ``Audit-Anchor`` header, covered by the signature; None when the request has none.
+    anchor: str | None = None
 
     def verify(self, public_key_raw: bytes) -> None:
         """Raise SignatureError unless the signature verifies with this Ed25519 public key."""
@@ -182,13 +212,26 @@ def parse_signed_request(
     s = _SIGNATURE.match(_header(headers, "Signature").strip())
     if not s:
         raise SignatureError("Signature must be sig1=:<base64 Ed25519 signature>:")
+    anchor = headers.get(ANCHOR_HEADER)
+    if anchor is None:
+        anchor = headers.get(ANCHOR_HEADER.lower())
+    anchored = m.group("anchored") is not None
+    if anchor is not None and not anchored:
+        raise SignatureError("the Audit-Anchor header is not covered by the signature")
+    if anchor is None and anchored:
+        raise SignatureError("Signature-Input covers audit-anchor but there is no such header")
+    if anchor is not None:
+        anchor = anchor.strip()
+        if not _ANCHOR.match(anchor):
+            raise SignatureError("Audit-Anchor must be 92 characters of base64")
     created = int(m.group("created"))
-    params = signature_params(created, m.group("keyid"))
+    params = signature_params(created, m.group("keyid"), anchored=anchored)
     return SignedRequest(
         keyid=m.group("keyid"),
         created=created,
         idempotency_key=key,
         digest=digest,
-        base=signature_base(method, path, digest, key, params),
+        base=signature_base(method, path, digest, key, params, anchor),
         signature=base64.b64decode(s.group("sig")),
+        anchor=anchor,
     )

@@ -5,8 +5,12 @@ database and run on the DB worker; ``send`` touches only the network):
 
 1. ``prepare`` — one unit of work: rebuild the dirty periods, list the pending revisions.
 2. ``send`` — sign each body with the device's Ed25519 key and PUT it; interpret the answer.
-   When every snapshot got an answer, POST the round's audit anchor (``storage.anchors``: the
-   audit head sealed under the device's anchoring key, taken in ``prepare``).
+   The round's audit anchor (``storage.anchors``: the audit head sealed under the device's
+   anchoring key, taken in ``prepare``) travels in the signed ``Audit-Anchor`` header of the
+   round's last PUT, and the answer says where the county stored it. A round with nothing to
+   PUT sends it alone (``POST /api/v1/anchors``) when the audit trail moved since the last
+   anchor, as does a round whose county server refuses the header (a server from before it:
+   the PUT is resent without it).
    Network trouble, 5xx and 429 stop the round and arm the full-jitter backoff (honoring
    Retry-After); 401 with the server's time corrects the clock offset and retries once; 403
    marks the device revoked and stops for good.
@@ -90,6 +94,18 @@ def _restamp(item: outbox.Outgoing, server_now: datetime) -> outbox.Outgoing:
     return replace(item, body=canonical_json(data))
 
 
+def _refused_signature(reply: Reply) -> bool:
+    """A 401 for the request's signature profile (what a county server from before the
+    Audit-Anchor header answers to the five-component list), not for the clock, an unknown
+    device or a signature that does not verify."""
+    detail = reply.data.get("detail")
+    return (
+        reply.data.get("error") == "unauthorized"
+        and isinstance(detail, str)
+        and detail.startswith("Signature-Input is not the accepted form")
+    )
+
+
 def _reason(reply: Reply) -> str:
     data = reply.data
     for key in ("problems", "detail", "reason", "error", "message"):
@@ -129,6 +145,8 @@ class SyncWorker:
         self.backoff = backoff or Backoff()
         self.build_problems: list[str] = []
         self._anchor: tuple[int, str] | None = None  # (audit id, sealed text) of this round
+        self._last_anchored = 0  # audit id of the newest anchor the county stored
+        self._header_refused = False  # the county refused the Audit-Anchor header once
 
     # -- phase 1 (database) ------------------------------------------------------------------
     def prepare(self) -> tuple[outbox.Device | None, list[outbox.Outgoing]]:
@@ -148,7 +166,15 @@ class SyncWorker:
                 )
             make = getattr(self.db, "make_anchor", None)
             self._anchor = make(device.device_id) if make is not None else None
+            self._last_anchored = anchors.last_anchored_id(uow.conn)
             return device, outbox.outgoing(uow.conn)
+
+    @property
+    def anchor_pending(self) -> bool:
+        """The audit trail moved since the last anchor the county stored (after ``prepare``):
+        a round with nothing to PUT still sends the anchor, alone. When nothing moved there is
+        nothing new to commit to and such a round sends nothing."""
+        return self._anchor is not None and self._anchor[0] != self._last_anchored
 
     # -- phase 2 (network only) --------------------------------------------------------------
     def send(self, device: outbox.Device, items: list[outbox.Outgoing]) -> RoundResult:
@@ -160,23 +186,40 @@ class SyncWorker:
         key = Ed25519PrivateKey.from_private_bytes(device.private_key)
         offset = device.clock_offset_seconds
         client = self.client_factory(device.server_url)
+        post_anchor = self._anchor is not None
         try:
             for index, item in enumerate(items):
-                reply = self._put(client, device, key, item, offset)
+                # The anchor rides on the last PUT (one request fewer per round).
+                last = index == len(items) - 1
+                anchor = self._anchor if last and not self._header_refused else None
+                sent = item
+                reply = self._put(client, device, key, sent, offset, anchor)
+                if anchor is not None and reply.status == 401 and _refused_signature(reply):
+                    # A county server from before the Audit-Anchor header refuses its
+                    # signature profile: resend without it, POST the anchor on its own, and
+                    # send no header to this server again while the app runs.
+                    self._header_refused = True
+                    anchor = None
+                    reply = self._put(client, device, key, sent, offset, None)
                 if reply.status == 401 and reply.server_time is not None:
                     offset = (reply.server_time - self.clock.now()).total_seconds()
                     result.clock_offset = offset
                     # The body was stamped with the wrong clock too: restamp generated_at (not
                     # part of the content hash, so the server still sees the same snapshot).
-                    fixed = _restamp(item, self.clock.now() + timedelta(seconds=offset))
-                    reply = self._put(client, device, key, fixed, offset)
+                    sent = _restamp(item, self.clock.now() + timedelta(seconds=offset))
+                    reply = self._put(client, device, key, sent, offset, anchor)
+                if anchor is not None:
+                    position = reply.data.get("anchor_position")
+                    if isinstance(position, int) and not isinstance(position, bool):
+                        result.anchor = (position, anchor[0], anchor[1])
+                        post_anchor = False
                 verdict, stop = self._interpret(item, reply, result)
                 if verdict is not None:
                     result.verdicts.append(verdict)
                 if stop:
                     result.not_attempted = len(items) - index - 1
                     break
-            if result.stopped is None and self._anchor is not None:
+            if result.stopped is None and post_anchor:
                 self._post_anchor(client, device, key, offset, result)
         finally:
             client.close()
@@ -217,9 +260,15 @@ class SyncWorker:
         key: Ed25519PrivateKey,
         item: outbox.Outgoing,
         offset: float,
+        anchor: tuple[int, str] | None = None,
     ) -> Reply:
+        """PUT one snapshot; with ``anchor`` (audit id, sealed text) in its signed
+        ``Audit-Anchor`` header (the Idempotency-Key then covers the anchor too, so a resent
+        body with a new anchor is a new request)."""
         path = f"/api/v1/counts/{item.org_unit}/{item.period}"
         created = int((self.clock.now() + timedelta(seconds=offset)).timestamp())
+        text = None if anchor is None else anchor[1]
+        ident = item.body if text is None else item.body + b"\n" + text.encode("ascii")
         headers = sign_request(
             "PUT",
             path,
@@ -227,7 +276,8 @@ class SyncWorker:
             device_id=device.device_id,
             private_key=key,
             created=created,
-            idempotency_key=_idempotency_key(path, item.body),
+            idempotency_key=_idempotency_key(path, ident),
+            anchor=text,
         )
         return client.request("PUT", path, body=item.body, headers=headers)
 
@@ -347,7 +397,7 @@ class SyncWorker:
         device, items = self.prepare()
         if device is None:
             return RoundResult(stopped="not_enrolled", problem="This laptop is not enrolled.")
-        if not items and not device.revoked:
+        if not items and not device.revoked and not self.anchor_pending:
             return RoundResult()
         mono = self.clock.monotonic()
         if not force and not self.backoff.ready(mono):

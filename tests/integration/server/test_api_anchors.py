@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 
 from clinician_desk.storage import anchors as local
 from clinician_desk.sync.signing import sign_request
+from clinician_desk.sync.wire import canonical_json
 from county_server.db import Database
 
-from .conftest import Device, enroll
+from .conftest import SCHOOL, Device, enroll
 
 PATH = "/api/v1/anchors"
 
@@ -147,3 +148,131 @@ def test_other_methods_on_anchors_get_405_and_distinct_operation_ids(client: Tes
         doc = get_openapi(title="t", version="0", routes=routes)
     assert [str(w.message) for w in caught if "Duplicate" in str(w.message)] == []
     assert "/api/v1/anchors" in doc["paths"]
+
+
+# -- the anchor carried on a counts PUT (signed Audit-Anchor header) ---------------------------
+
+
+def _anchored_put(  # type: ignore[no-untyped-def]
+    device: Device,
+    text: str,
+    *,
+    revision: int = 1,
+    key: str | None = None,
+    change: dict[str, str] | None = None,
+    unsigned: bool = False,
+):
+    raw = canonical_json(device.body(revision=revision))
+    path = f"/api/v1/counts/{SCHOOL}/2026-09"
+    headers = sign_request(
+        "PUT",
+        path,
+        raw,
+        device_id=device.device_id,
+        private_key=device.key,
+        created=int(device.clock().timestamp()),
+        idempotency_key=key,
+        anchor=None if unsigned else text,
+    )
+    if unsigned:
+        headers["Audit-Anchor"] = text  # added after signing, not covered
+    headers.update(change or {})
+    headers["Content-Type"] = "application/json"
+    return device.client.put(path, content=raw, headers=headers)
+
+
+def _snapshots(db: Database) -> int:
+    with db.read() as tx:
+        return int(tx.scalar("SELECT COUNT(*) FROM snapshots"))
+
+
+def test_an_anchor_carried_on_a_counts_put_is_stored_with_the_counts(
+    device: Device, db: Database
+) -> None:
+    text = _anchor(device.device_id, 4)
+    r = _anchored_put(device, text)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "applied" and r.json()["anchor_position"] == 1
+    assert [a["anchor"] for a in _get(device).json()["anchors"]] == [text]
+    # A later POST (a round with nothing to PUT) comes next, in order.
+    after = _anchor(device.device_id, 5)
+    assert _post(device, json.dumps({"anchor": after}).encode()).json()["position"] == 2
+    assert [a["anchor"] for a in _get(device).json()["anchors"]] == [text, after]
+
+
+def test_a_resent_anchored_put_stores_its_anchor_once(device: Device, db: Database) -> None:
+    text = _anchor(device.device_id, 4)
+    first = _anchored_put(device, text, key="anchored-put-retry-0001")
+    again = _anchored_put(device, text, key="anchored-put-retry-0001")
+    assert first.json()["anchor_position"] == again.json()["anchor_position"] == 1
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert len(_rows(db)) == 1
+    # The same Idempotency-Key with another anchor is a different request: refused.
+    other = _anchored_put(device, _anchor(device.device_id, 4), key="anchored-put-retry-0001")
+    assert other.status_code == 422 and "anchor" in other.json()["detail"]
+    assert len(_rows(db)) == 1
+
+
+def test_a_tampered_or_unsigned_anchor_header_is_refused_and_nothing_is_stored(
+    device: Device, db: Database
+) -> None:
+    text = _anchor(device.device_id, 4)
+    swapped = _anchor(device.device_id, 9)
+    tampered = _anchored_put(device, text, change={"Audit-Anchor": swapped})
+    assert tampered.status_code == 401
+    assert tampered.json()["detail"] == "signature does not verify"
+    unsigned = _anchored_put(device, text, unsigned=True)
+    assert unsigned.status_code == 401
+    assert "not covered by the signature" in unsigned.json()["detail"]
+    garbled = _anchored_put(device, text, change={"Audit-Anchor": "!" * 92})
+    assert garbled.status_code == 401 and "92 characters" in garbled.json()["detail"]
+    # The five-component profile without the header: refused too.
+    stripped = _anchored_put(device, text)
+    assert stripped.status_code == 200
+    bare = device.client.put(
+        f"/api/v1/counts/{SCHOOL}/2026-09",
+        content=canonical_json(device.body(revision=2)),
+        headers={
+            k: v
+            for k, v in sign_request(
+                "PUT",
+                f"/api/v1/counts/{SCHOOL}/2026-09",
+                canonical_json(device.body(revision=2)),
+                device_id=device.device_id,
+                private_key=device.key,
+                created=int(device.clock().timestamp()),
+                anchor=text,
+            ).items()
+            if k != "Audit-Anchor"
+        },
+    )
+    assert bare.status_code == 401 and "no such header" in bare.json()["detail"]
+    # Only the one good request was stored: one anchor, revision 1 of the counts.
+    assert [r[2] for r in _rows(db)] == [text]
+    assert _snapshots(db) == 1
+    # The anchors endpoint takes its anchor in the body, never in the header.
+    body = json.dumps({"anchor": text}).encode()
+    headers = sign_request(
+        "POST",
+        PATH,
+        body,
+        device_id=device.device_id,
+        private_key=device.key,
+        created=int(device.clock().timestamp()),
+        anchor=text,
+    )
+    assert device.client.post(PATH, content=body, headers=headers).status_code == 422
+    assert len(_rows(db)) == 1
+
+
+def test_a_retired_device_cannot_anchor_on_a_put(
+    device: Device, db: Database, client: TestClient
+) -> None:
+    from county_server import enrollment
+
+    enrollment.retire_device(
+        db, device.device_id, "laptop reported stolen", now=device.clock(), actor="t"
+    )
+    r = _anchored_put(device, _anchor(device.device_id, 4))
+    assert r.status_code == 403
+    assert _rows(db) == []

@@ -168,3 +168,54 @@ def test_our_parser_verifies_a_signature_made_by_the_independent_implementation(
     )
     parsed.verify(base64.b64decode(signing.public_key_b64(key)))
     assert parsed.keyid == "dev_fictional_0001"
+
+
+ANCHOR = base64.b64encode(bytes(range(68))).decode()  # a well-formed, fictional anchor
+
+
+def test_the_anchored_profile_interoperates_both_ways() -> None:
+    """The five-component profile (``Audit-Anchor`` covered): the independent implementation
+    verifies ours, ours verifies its, and changing the header breaks the signature."""
+    key = _b26_key()
+    body = b'{"schema":"clinician-desk/counts/1","cells":[]}'
+    path = "/api/v1/counts/99100006000001/2026-09"
+    created = datetime(2026, 9, 14, 15, 0, tzinfo=UTC)
+    headers = signing.sign_request(
+        "PUT",
+        path,
+        body,
+        device_id="dev_fictional_0001",
+        private_key=key,
+        created=int(created.timestamp()),
+        idempotency_key="k" * 24,
+        anchor=ANCHOR,
+    )
+
+    class Keys(hms.HTTPSignatureKeyResolver):  # type: ignore[misc]
+        def resolve_public_key(self, key_id: str) -> Ed25519PublicKey:
+            return key.public_key()
+
+        def resolve_private_key(self, key_id: str) -> Ed25519PrivateKey:
+            return key
+
+    verifier = hms.HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=Keys())
+    [result] = verifier.verify(_prepared(body, headers), max_age=None)
+    covered = [name.strip('"') for name in result.covered_components]
+    assert covered == [*signing.ANCHORED_COMPONENT_IDS, "@signature-params"]
+    other = base64.b64encode(bytes(range(1, 69))).decode()
+    with pytest.raises(hms.InvalidSignature):
+        verifier.verify(_prepared(body, dict(headers, **{"Audit-Anchor": other})), max_age=None)
+
+    request = _prepared(body, {"Idempotency-Key": "i" * 24, "Audit-Anchor": ANCHOR})
+    signer = hms.HTTPMessageSigner(signature_algorithm=algorithms.ED25519, key_resolver=Keys())
+    signer.sign(
+        request,
+        key_id="dev_fictional_0001",
+        created=created,
+        label="sig1",
+        covered_component_ids=signing.ANCHORED_COMPONENT_IDS,
+        body=body,
+    )
+    parsed = signing.parse_signed_request("PUT", path, body, dict(request.headers))
+    parsed.verify(base64.b64decode(signing.public_key_b64(key)))
+    assert parsed.anchor == ANCHOR
