@@ -106,7 +106,7 @@ def profile_html(page: Any, now: Any = None) -> str:
     if page.mandated_reports:
         out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
         from ui.dialogs.mandated_report_dialog import AGENCY_TEXT, time_left_text
-        from ui.times import local_text, parse_utc
+        from ui.times import parse_utc, shown_time
 
         for r in page.mandated_reports:
             left, overdue = time_left_text(
@@ -115,16 +115,24 @@ def profile_html(page: Any, now: Any = None) -> str:
             style = " style='color:#b71c1c'" if overdue else ""
             agency = _(AGENCY_TEXT.get(r.agency, r.agency))
             out.append(
-                f"<li{style}>{e(local_text(parse_utc(r.phone_report_at)))} — {e(agency)} — "
-                f"{e(_('written follow-up due'))} {e(local_text(parse_utc(r.follow_up_due_at)))}"
+                f"<li{style}>{e(shown_time(r.phone_report_at))} — {e(agency)} — "
+                f"{e(_('written follow-up due'))} {e(shown_time(r.follow_up_due_at))}"
                 f" — <b>{e(left)}</b></li>"
             )
         out.append("</ul>")
     return "".join(out)
 
 
-def note_html(view: Any) -> str:
+def note_html(view: Any, profile: Any = None) -> str:
+    """The note as the student page shows it; ``profile`` (the clinician's, from the vault)
+    names the signer as documents do: "Signed by Alex Sample, AMFT at 2026-12-02 12:28 PST"."""
+    from ui.times import shown_time
+
     e = html.escape
+
+    def who(login: str) -> str:
+        return str(profile.signature(login)) if profile is not None else login
+
     head = f"{view.session_date.isoformat()} · {view.service_name} · {view.minutes} min"
     out = [f"<h3>{e(head)}</h3>"]
     for section in view.sections:
@@ -132,14 +140,19 @@ def note_html(view: Any) -> str:
             f"<p><b>{e(_(section.title))}</b><br>{e(section.text).replace(chr(10), '<br>')}</p>"
         )
     if view.status == "signed":
-        signed = _("Signed by {who} at {when}").format(who=view.signed_by, when=view.signed_at)
+        signed = _("Signed by {who} at {when}").format(
+            who=who(view.signed_by), when=shown_time(view.signed_at)
+        )
         out.append(f"<p><i>{e(signed)}</i></p>")
     else:
         out.append(f"<p><i>{e(_('Draft — not signed'))}</i></p>")
     for a in view.addenda:
+        by = _("signed by {who} at {when}").format(
+            who=who(a.signed_by), when=shown_time(a.signed_at)
+        )
         out.append(
             f"<div style='margin-left:12px'><b>{e(_('Addendum'))}</b> "
-            f"<i>{e(_('signed by {who} at {when}').format(who=a.signed_by, when=a.signed_at))}</i>"
+            f"<i>{e(by)}</i>"
             f"<br>{e(a.body).replace(chr(10), '<br>')}</div>"
         )
     return "".join(out)
@@ -354,10 +367,16 @@ class StudentPage(QWidget):
             self.note_view.clear()
             return
         services = self.ctx.services
+
+        def work(_c: Any) -> tuple[Any, Any]:
+            from clinician_desk.services.profile import current_profile
+
+            return services.record.open_note(note_id), current_profile(services.db)
+
         self.ctx.tasks.run_db(
-            lambda _c: services.record.open_note(note_id),
+            work,
             context=self,
-            on_done=lambda view: self.note_view.setHtml(note_html(view)),
+            on_done=lambda loaded: self.note_view.setHtml(note_html(*loaded)),
             name="note-view",
         )
 

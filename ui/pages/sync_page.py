@@ -29,6 +29,7 @@ from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
+from ui.times import shown_time
 from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
 
@@ -62,7 +63,7 @@ class SyncPage(QWidget):
                 (_("School / district"), lambda p: p.org_unit),
                 (_("Status"), lambda p: p.status),
                 (_("Revision"), lambda p: f"{p.acked_revision}/{p.revision}"),
-                (_("Last sent"), lambda p: (p.last_sent_at or "")[:16].replace("T", " ")),
+                (_("Last sent"), lambda p: shown_time(p.last_sent_at)),
                 (_("Server message"), lambda p: p.problem or ""),
             ],
             self,

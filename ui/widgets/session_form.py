@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import N_, _
+from ui.times import DATE_FORMAT
 
 
 def to_date(value: QDate) -> date:
@@ -69,10 +70,11 @@ class SessionFormWidget(QWidget):
         self.date_edit.setObjectName("session_date_edit")
         self.date_edit.setAccessibleName(_("Session date"))
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setDisplayFormat(DATE_FORMAT)
         self.start_edit = QTimeEdit(QTime(10, 0))
         self.start_edit.setObjectName("session_start_time_edit")
         self.start_edit.setAccessibleName(_("Start time"))
+        self.start_edit.setDisplayFormat("HH:mm")
         self.minutes_spin = QSpinBox()
         self.minutes_spin.setObjectName("session_minutes_spin_box")
         self.minutes_spin.setAccessibleName(_("Minutes"))
