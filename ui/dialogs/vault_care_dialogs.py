@@ -229,7 +229,9 @@ class BackupDialog(QDialog):
 
     def _done(self, where: str) -> None:
         self._set_busy(False)
-        self.message.setText(_("Backup written and checked: {path}").format(path=where))
+        self.message.setText(_("Backup written and checked: {name}").format(name=Path(where).name))
+        self.message.setToolTip(where)
+        self.adjustSize()
         self.written.emit(where)
 
     def _failed(self, exc: ClinicianDeskError) -> None:
