@@ -124,7 +124,9 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation_list_widget")
         self.nav.setAccessibleName(_("Navigation"))
         self.nav.setFixedWidth(170)
-        self.page_stack = QStackedWidget()
+        from ui.focus import PageStack  # Tab stays on the page's form (issue 20)
+
+        self.page_stack = PageStack()
         for page in self.pages:
             QListWidgetItem(page.title, self.nav)
             self.page_stack.addWidget(page)
