@@ -300,7 +300,7 @@ class NoteEditorPage(QWidget):
         names = {self.student_id: _("This student")}
         for i in range(self.form.group_list.count()):
             item = self.form.group_list.item(i)
-            names[item.data(256)] = item.text()
+            names[item.data(256)] = item.text().replace("\n", " — ")  # name — born … · ID …
         for student_id, note_id in documented.note_ids.items():
             widget = NoteSectionsWidget(note_id, self.form.template())
             widget.edited.connect(lambda nid=note_id: self._edited(nid))
