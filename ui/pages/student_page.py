@@ -200,6 +200,16 @@ class StudentPage(QWidget):
         self.instrument_combo.setObjectName("trend_instrument_combo_box")
         self.instrument_combo.setAccessibleName(_("Instrument"))
         self.chart = TrendChartWidget()
+        # The chart's points again as rows: readable by keyboard and screen reader.
+        self.trend_model = RowsTableModel(
+            [
+                (_("Date"), lambda r: r[0]),
+                (_("Score"), lambda r: f"{r[1]:g}"),
+                (_("Band"), lambda r: _(r[2]) if r[2] else ""),
+            ],
+            self,
+        )
+        self.trend_table = _table("trend_table_view", _("Scores as a table"), self.trend_model)
         self.new_note_button = named_button("new_note_button", _("New note"))
         self.screening_button = named_button(
             "administer_screening_button", _("Administer screening…")
@@ -233,7 +243,7 @@ class StudentPage(QWidget):
         s_layout = QVBoxLayout(screenings_tab)
         s_layout.addWidget(self.instrument_combo)
         s_layout.addWidget(self.chart)
-        s_layout.addStretch(1)
+        s_layout.addWidget(self.trend_table, 1)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("student_tab_widget")
         self.tabs.addTab(sessions_tab, _("Sessions"))
@@ -347,14 +357,24 @@ class StudentPage(QWidget):
         trend = self._trends.get(self.instrument_combo.currentData())
         if trend is None:
             self.chart.set_series(_("No screenings yet"), [], 27)
+            self.trend_model.clear()
             return
         from clinician_desk.bundled.instruments import get_instrument
 
         instrument = get_instrument(trend.instrument)
-        points = [(p.administered_on, float(p.total)) for p in trend.points if p.total is not None]
+        scored = [p for p in trend.points if p.total is not None]
+        points = [(p.administered_on, float(p.total)) for p in scored]
+        bands = [p.band or "" for p in scored]
         low_high = trend.total_range or (0, max((p[1] for p in points), default=1))
         cutoffs = [band.low for band in instrument.scoring.bands[1:]]
-        self.chart.set_series(instrument.title, points, low_high[1], cutoffs)
+        self.chart.set_series(instrument.title, points, low_high[1], cutoffs, bands)
+        self.trend_model.set_rows(
+            [
+                (day.isoformat(), value, band)
+                for (day, value), band in zip(points, bands, strict=True)
+            ]
+        )
+        fit_columns(self.trend_table)
 
     def _session_selected(self, current: Any, _previous: Any) -> None:
         row = current.data(ROW_ROLE) if current.isValid() else None
@@ -434,5 +454,6 @@ class StudentPage(QWidget):
         self.follow_ups.clear()
         self._trends = {}
         self.instrument_combo.clear()
+        self.trend_model.clear()
         self._set_enabled(False)
         self.destroy_button.set_student(None)
