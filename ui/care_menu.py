@@ -1,5 +1,11 @@
-"""The menu entries of issue 20's vault care: File ▸ Profile…, Vault ▸ Change passphrase… and
-Back up…, Help ▸ User guide (F1). Installed by the main window; each opens its dialog.
+"""The menu entries of issue 20's vault care: File ▸ Profile…, Vault ▸ Change passphrase…, Back
+up… and New recovery key…, Help ▸ User guide (F1). Installed by the main window; each opens its
+dialog.
+
+A new recovery key also re-encrypts the vault under a new data key (as the admin CLI's
+``regenerate-recovery-key`` does: a key file copied while the old recovery key was exposed must
+not open the vault). That needs the vault to itself, so the window locks (open notes are kept as
+drafts), the worker re-keys, and the vault opens again with the new key; then the key is shown.
 
 ``care_actions`` need an unlocked vault (the main window enables them with its other actions);
 the help action works on the lock screen too.
@@ -54,6 +60,54 @@ def open_help(window: Any) -> None:
     _open(window, HelpDialog(window), "help_dialog")
 
 
+def open_new_recovery_key(window: Any) -> None:
+    from ui.dialogs.vault_care_dialogs import NewRecoveryKeyDialog
+
+    dialog = NewRecoveryKeyDialog(window.ctx, window)
+    dialog.confirmed.connect(lambda passphrase: regenerate_recovery_key(window, passphrase))
+    _open(window, dialog, "new_recovery_key_dialog")
+
+
+def regenerate_recovery_key(window: Any, passphrase: str) -> None:
+    """Lock, re-key on the worker, open again, show the key (see the module docstring)."""
+    ctx = window.ctx
+    profile, paths, clock = ctx.profile, ctx.vault_paths, ctx.clock
+    window.session.lock()  # queues closing the database before the work below
+
+    def work(_c: Any) -> tuple[Any, str]:
+        from clinician_desk.bootstrap import build_services, rotate_data_key
+        from clinician_desk.vault import unlock_vault
+
+        key = unlock_vault(paths, passphrase, clock=clock)
+        try:
+            services = build_services(paths, key, clock)
+        except BaseException:
+            key.wipe()
+            raise
+        try:
+            result = rotate_data_key(services, passphrase, reason="regenerate-recovery-key")
+        except BaseException:
+            services.close()
+            raise
+        result.services.db.close()  # the session opens it again with the new key
+        if result.services.use_lock is not None:
+            result.services.use_lock.release()
+        return result.services.key, result.recovery_text
+
+    def done(outcome: tuple[Any, str]) -> None:
+        from ui.dialogs.vault_care_dialogs import RecoveryKeyShownDialog
+
+        key, text = outcome
+        window.session.open(profile, key)
+        _open(window, RecoveryKeyShownDialog(text, window), "recovery_key_shown_dialog")
+
+    def failed(exc: Any) -> None:
+        window.unlock_page.message_label.setText(exc.message)
+
+    window.unlock_page.message_label.setText(_("Making a new recovery key…"))
+    ctx.tasks.run_db(work, context=window, on_done=done, on_error=failed, name="new-recovery")
+
+
 def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QAction]:
     """Add the entries; returns the actions that need an unlocked vault, and the help action."""
     window.profile_action = _action(
@@ -68,11 +122,18 @@ def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QActi
     window.backup_action = _action(
         window, "backup_action", _("Back up the vault…"), lambda: open_backup(window)
     )
+    window.new_recovery_key_action = _action(
+        window,
+        "new_recovery_key_action",
+        _("New recovery key…"),
+        lambda: open_new_recovery_key(window),
+    )
     help_action = _action(window, "help_action", _("User guide"), lambda: open_help(window), "F1")
     file_menu.insertAction(window.lock_action, window.profile_action)
     vault = window.menuBar().addMenu(_("&Vault"))
     vault.addAction(window.change_passphrase_action)
     vault.addAction(window.backup_action)
+    vault.addAction(window.new_recovery_key_action)
     window.menuBar().addMenu(_("&Help")).addAction(help_action)
     return [
         window.profile_action,

@@ -221,3 +221,37 @@ def test_phq_a_two_week_heading_leaves_the_past_year_question(qtbot, unlocked_wi
     while "past year" not in page.item_label.text():
         page.answer(page.flow.current.options[0].value)
     assert "two weeks" not in page.instructions_label.text()
+
+
+def test_new_recovery_key_rekeys_and_reopens_with_drafts_kept(qtbot, unlocked_window) -> None:
+    from clinician_desk.vault import unlock_vault, unlock_with_recovery_key
+    from tests.support.day import start_note
+
+    window = unlocked_window
+    sid = fictional_student(window)
+    note_id = start_note(qtbot, window, sid, "Kept across the re-key (fictional).")
+    window.new_recovery_key_action.trigger()
+    dialog = window.new_recovery_key_dialog
+    dialog.passphrase_edit.setText("not the passphrase at all")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.ok_button.isEnabled(), timeout=20_000)
+    assert dialog.isVisible() and dialog.message.text() and window.ctx.unlocked  # nothing done
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    dialog.submit()
+    qtbot.waitUntil(lambda: hasattr(window, "recovery_key_shown_dialog"), timeout=30_000)
+    shown = window.recovery_key_shown_dialog
+    qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=20_000)
+    assert shown.isVisible()
+    text = shown.key_label.text()
+    assert len(text.replace("-", "").replace(" ", "")) >= 40
+    assert text in shown.document().toPlainText()
+    shown.grab().save(str(SCREENSHOTS / "new-recovery-key.png"))
+    paths = window.ctx.vault_paths
+    window.ctx.tasks.wait_idle()
+    qtbot.waitUntil(lambda: window.note_page.tabs.count() == 1, timeout=20_000)  # reopened
+    assert window.note_page.current_note().note_id == note_id
+    shown.accept()
+    assert shown.key_label.text() == ""
+    key = unlock_with_recovery_key(paths, text)  # the new key opens the vault
+    key.wipe()
+    unlock_vault(paths, PASSPHRASE).wipe()  # the passphrase is unchanged

@@ -274,3 +274,155 @@ class HelpDialog(QDialog):
         layout.addWidget(self.browser)
         layout.addLayout(buttons)
         self.resize(760, 560)
+
+
+class NewRecoveryKeyDialog(QDialog):
+    """Vault ▸ New recovery key…: asks the passphrase; ``confirmed(passphrase)`` once it opens
+    the vault. The main window then locks, re-keys and opens the vault again (see
+    ``ui.care_menu.regenerate_recovery_key``)."""
+
+    confirmed = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("new_recovery_key_dialog")
+        self.setWindowTitle(_("New recovery key"))
+        self.ctx = ctx
+        explain = QLabel(
+            _(
+                "Make a new recovery key when the printed one was lost or seen by someone else. "
+                "The vault is locked for a moment and re-encrypted under a new key; the old "
+                "recovery key stops opening it. Backups made before keep the keys they were "
+                "made with. Open notes are kept as drafts."
+            )
+        )
+        explain.setWordWrap(True)
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setObjectName("new_recovery_passphrase_line_edit")
+        self.passphrase_edit.setAccessibleName(_("Passphrase"))
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.progress = _busy_bar("new_recovery_progress_bar")
+        self.message = QLabel()
+        self.message.setObjectName("new_recovery_message_label")
+        self.message.setWordWrap(True)
+        self.ok_button = named_button("make_new_recovery_key_button", _("Make a new recovery key"))
+        self.cancel_button = named_button("new_recovery_cancel_button", _("Cancel"))
+        form = QFormLayout()
+        form.addRow(_("Passphrase"), self.passphrase_edit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(460)
+        self.ok_button.clicked.connect(self.submit)
+        self.passphrase_edit.returnPressed.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+
+    def submit(self) -> None:
+        passphrase = self.passphrase_edit.text()
+        if not passphrase or not self.ok_button.isEnabled():
+            return
+        paths, clock = self.ctx.vault_paths, self.ctx.clock
+
+        def work(_c: Any) -> str:
+            from clinician_desk.vault import unlock_vault
+
+            unlock_vault(paths, passphrase, clock=clock).wipe()  # under the usual backoff
+            return passphrase
+
+        self.ok_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.message.setText(_("Checking the passphrase…"))
+        self.ctx.tasks.run_db(
+            work, context=self, on_done=self._passed, on_error=self._failed, name="recovery-check"
+        )
+
+    def _passed(self, passphrase: str) -> None:
+        self.passphrase_edit.clear()
+        self.accept()
+        self.confirmed.emit(passphrase)
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.progress.setVisible(False)
+        self.ok_button.setEnabled(True)
+        self.passphrase_edit.clear()
+        self.message.setText(exc.message)
+        self.passphrase_edit.setFocus()
+
+
+class RecoveryKeyShownDialog(QDialog):
+    """The new recovery key, shown once, with printing to a printer (never to a file)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtGui import QFont
+
+        self.setObjectName("recovery_key_shown_dialog")
+        self.setWindowTitle(_("New recovery key"))
+        explain = QLabel(
+            _(
+                "Write down or print the new recovery key and keep it somewhere safe, away "
+                "from the laptop. It is shown only this once; the previous recovery key no "
+                "longer works."
+            )
+        )
+        explain.setWordWrap(True)
+        self.key_label = QLabel(text)
+        self.key_label.setObjectName("new_recovery_key_label")
+        self.key_label.setAccessibleName(_("Recovery key"))
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(14)
+        self.key_label.setFont(font)
+        self.key_label.setWordWrap(True)
+        self.print_button = named_button("print_new_recovery_key_button", _("Print…"))
+        self.close_button = named_button("recovery_key_shown_close_button", _("I have kept it"))
+        self.message = QLabel()
+        self.message.setObjectName("recovery_key_shown_message_label")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.key_label)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.print_button.clicked.connect(self.print_key)
+        self.close_button.clicked.connect(self.accept)
+        self.finished.connect(lambda _r: self.key_label.setText(""))  # gone once closed
+
+    def document(self) -> Any:
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setHtml(
+            "<h2>clinician-desk — {title}</h2><p>{body}</p>"
+            "<pre style='font-size:16pt'>{key}</pre>".format(
+                title=_("recovery key"),
+                body=_("Keep this page somewhere safe, away from the laptop."),
+                key=self.key_label.text(),
+            )
+        )
+        return doc
+
+    def print_key(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from ui.print_job import prints_to_file, system_print_dialog
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = system_print_dialog(printer, self, "new_recovery_print_dialog")
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        if prints_to_file(printer):
+            self.message.setText(_("The recovery key is printed on paper only, never to a file."))
+            return
+        self.document().print_(printer)
