@@ -1,6 +1,7 @@
-"""The menu entries of issue 20's vault care: File ▸ Profile…, Vault ▸ Change passphrase…, Back
-up… and New recovery key…, Help ▸ User guide (F1). Installed by the main window; each opens its
-dialog.
+"""The menu entries of issue 20's vault care: File ▸ Profile…; Vault ▸ Change passphrase…,
+Back up…, Restore… and New recovery key…; Help ▸ User guide (F1). Installed by the main window;
+each opens its dialog. Restoring locks first (the vault must be closed) and reports on the
+unlock screen.
 
 A new recovery key also re-encrypts the vault under a new data key (as the admin CLI's
 ``regenerate-recovery-key`` does: a key file copied while the old recovery key was exposed must
@@ -108,6 +109,48 @@ def regenerate_recovery_key(window: Any, passphrase: str) -> None:
     ctx.tasks.run_db(work, context=window, on_done=done, on_error=failed, name="new-recovery")
 
 
+def open_restore(window: Any) -> None:
+    from ui.dialogs.vault_care_dialogs import RestoreDialog
+
+    dialog = RestoreDialog(window.ctx, window)
+    dialog.confirmed.connect(lambda path, passphrase: restore_backup(window, path, passphrase))
+    _open(window, dialog, "restore_dialog")
+
+
+def restore_backup(window: Any, path: str, passphrase: str) -> None:
+    """Lock (the vault must be closed), restore on the worker, say on the unlock screen what
+    happened; on any refusal nothing was changed and the message says why."""
+    from pathlib import Path
+
+    ctx = window.ctx
+    paths, clock = ctx.vault_paths, ctx.clock
+    window.session.lock()
+    message = window.unlock_page.message_label
+
+    def work(_c: Any) -> Any:
+        from clinician_desk.bootstrap import restore_vault_from_backup
+
+        return restore_vault_from_backup(paths, Path(path), passphrase, clock)
+
+    def done(result: Any) -> None:
+        from ui.times import shown_time
+
+        text = _("Restored the backup made {when}. Unlock with the backup's passphrase.").format(
+            when=shown_time(result.header.created_at)
+        )
+        if result.replaced is not None:
+            text += " " + _("The vault it replaced is kept in {folder}.").format(
+                folder=str(result.replaced)
+            )
+        message.setText(text)
+
+    def failed(exc: Any) -> None:
+        message.setText(_("Nothing was restored: {reason}").format(reason=exc.message))
+
+    message.setText(_("Restoring the backup…"))
+    ctx.tasks.run_db(work, context=window, on_done=done, on_error=failed, name="restore")
+
+
 def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QAction]:
     """Add the entries; returns the actions that need an unlocked vault, and the help action."""
     window.profile_action = _action(
@@ -122,6 +165,9 @@ def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QActi
     window.backup_action = _action(
         window, "backup_action", _("Back up the vault…"), lambda: open_backup(window)
     )
+    window.restore_action = _action(
+        window, "restore_action", _("Restore from a backup…"), lambda: open_restore(window)
+    )
     window.new_recovery_key_action = _action(
         window,
         "new_recovery_key_action",
@@ -133,6 +179,7 @@ def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QActi
     vault = window.menuBar().addMenu(_("&Vault"))
     vault.addAction(window.change_passphrase_action)
     vault.addAction(window.backup_action)
+    vault.addAction(window.restore_action)
     vault.addAction(window.new_recovery_key_action)
     window.menuBar().addMenu(_("&Help")).addAction(help_action)
     return [

@@ -255,3 +255,44 @@ def test_new_recovery_key_rekeys_and_reopens_with_drafts_kept(qtbot, unlocked_wi
     key = unlock_with_recovery_key(paths, text)  # the new key opens the vault
     key.wipe()
     unlock_vault(paths, PASSPHRASE).wipe()  # the passphrase is unchanged
+
+
+def test_restore_from_a_backup_in_the_gui(qtbot, unlocked_window, tmp_path) -> None:
+    from clinician_desk.services.vault_care import backup_vault
+    from tests.support.day import unlock
+
+    window = unlocked_window
+    services = window.ctx.services
+    before = fictional_student(window, "Before")
+    dest = tmp_path / "fictional.cdbackup"
+    window.ctx.tasks.call_db_blocking(lambda: backup_vault(services.db, services.paths, dest))
+    fictional_student(window, "After")
+
+    window.restore_action.trigger()
+    dialog = window.restore_dialog
+    dialog.path_edit.setText(str(tmp_path / "missing.cdbackup"))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    dialog.submit()
+    assert dialog.isVisible() and "Choose the backup" in dialog.message.text()
+    dialog.path_edit.setText(str(dest))
+    dialog.passphrase_edit.setText("not the passphrase at all")
+    confirm.set_next_answers(True)
+    dialog.submit()
+    page = window.unlock_page
+    qtbot.waitUntil(lambda: "Nothing was restored" in page.message_label.text(), timeout=20_000)
+    unlock(qtbot, window)
+    window.caseload_page.activate()
+    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 2, timeout=20_000)
+
+    window.restore_action.trigger()
+    dialog = window.restore_dialog
+    dialog.path_edit.setText(str(dest))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    confirm.set_next_answers(True)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "Restored the backup" in page.message_label.text(), timeout=30_000)
+    assert "kept in" in page.message_label.text()
+    unlock(qtbot, window)
+    window.caseload_page.activate()
+    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
+    assert window.caseload_page.model.row_at(0).student_id == before

@@ -426,3 +426,87 @@ class RecoveryKeyShownDialog(QDialog):
             self.message.setText(_("The recovery key is printed on paper only, never to a file."))
             return
         self.document().print_(printer)
+
+
+class RestoreDialog(QDialog):
+    """Vault ▸ Restore from backup…: the file and the backup's passphrase; ``confirmed(path,
+    passphrase)`` after the clinician agrees. The main window locks and restores (see
+    ``ui.care_menu.restore_backup``); the vault being replaced is kept, never deleted."""
+
+    confirmed = Signal(str, str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("restore_dialog")
+        self.setWindowTitle(_("Restore from a backup"))
+        self.ctx = ctx
+        explain = QLabel(
+            _(
+                "The vault is replaced by the backup: everything recorded since the backup was "
+                "made is no longer in it. The current vault is kept, untouched, in the profile's "
+                "backups folder. The vault locks; unlock it afterwards with the passphrase the "
+                "backup was made with."
+            )
+        )
+        explain.setWordWrap(True)
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("restore_file_line_edit")
+        self.path_edit.setAccessibleName(_("Backup file"))
+        self.choose_button = named_button("choose_restore_file_button", _("Choose…"))
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setObjectName("restore_passphrase_line_edit")
+        self.passphrase_edit.setAccessibleName(_("Passphrase of the backup"))
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setObjectName("restore_message_label")
+        self.message.setWordWrap(True)
+        self.ok_button = named_button("restore_button", _("Restore"))
+        self.cancel_button = named_button("restore_cancel_button", _("Cancel"))
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.choose_button)
+        form = QFormLayout()
+        form.addRow(_("Backup file"), row)
+        form.addRow(_("Passphrase of the backup"), self.passphrase_edit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(480)
+        self.choose_button.clicked.connect(self.choose)
+        self.ok_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+
+    def choose(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Restore from a backup"), str(Path.home()), _("Vault backups (*.cdbackup)")
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    def submit(self) -> None:
+        from ui.widgets.confirm import ask
+
+        path = self.path_edit.text().strip()
+        passphrase = self.passphrase_edit.text()
+        if not path or not Path(path).is_file():
+            self.message.setText(_("Choose the backup file to restore."))
+            return
+        if not passphrase:
+            self.message.setText(_("Enter the passphrase the backup was made with."))
+            return
+        if not ask(
+            self,
+            _("Restore from a backup"),
+            _("Replace the vault with this backup now? The current vault is kept aside."),
+            _("Restore"),
+        ):
+            return
+        self.passphrase_edit.clear()
+        self.accept()
+        self.confirmed.emit(path, passphrase)
