@@ -296,3 +296,26 @@ def test_restore_from_a_backup_in_the_gui(qtbot, unlocked_window, tmp_path) -> N
     window.caseload_page.activate()
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
     assert window.caseload_page.model.row_at(0).student_id == before
+
+
+def test_sync_status_codes_are_shown_in_words(qtbot, ui_context) -> None:
+    from types import SimpleNamespace
+
+    from clinician_desk.sync.outbox import PROBLEM_STATUSES
+    from ui.pages.sync_page import SYNC_STATUS_TEXT, SyncPage
+
+    assert set(SYNC_STATUS_TEXT) == {"pending", "synced", *PROBLEM_STATUSES}
+    page = SyncPage(ui_context)
+    qtbot.addWidget(page)
+    row = SimpleNamespace(
+        period="2026-09",
+        org_unit="99123450000001",
+        status="rejected",
+        acked_revision=0,
+        revision=1,
+        last_sent_at="2026-10-01T17:00:00Z",
+        problem="",
+    )
+    page.model.set_rows([row])
+    shown = [page.model.index(0, c).data() for c in range(page.model.columnCount())]
+    assert "Refused by the server" in shown and "rejected" not in shown
