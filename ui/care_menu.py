@@ -151,6 +151,12 @@ def restore_backup(window: Any, path: str, passphrase: str) -> None:
     ctx.tasks.run_db(work, context=window, on_done=done, on_error=failed, name="restore")
 
 
+def focus_pages(window: Any) -> None:
+    nav = getattr(window, "nav", None)
+    if nav is not None and nav.isVisible():
+        nav.setFocus()
+
+
 def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QAction]:
     """Add the entries; returns the actions that need an unlocked vault, and the help action."""
     window.profile_action = _action(
@@ -174,6 +180,10 @@ def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QActi
         _("New recovery key…"),
         lambda: open_new_recovery_key(window),
     )
+    # Tab stays on the page (ui.focus.PageStack); F6 takes the keyboard to the page list.
+    window.focus_pages_action = _action(
+        window, "focus_pages_action", _("Go to the page list"), lambda: focus_pages(window), "F6"
+    )
     help_action = _action(window, "help_action", _("User guide"), lambda: open_help(window), "F1")
     file_menu.insertAction(window.lock_action, window.profile_action)
     vault = window.menuBar().addMenu(_("&Vault"))
@@ -181,7 +191,9 @@ def install_care_menu(window: Any, file_menu: Any) -> tuple[list[QAction], QActi
     vault.addAction(window.backup_action)
     vault.addAction(window.restore_action)
     vault.addAction(window.new_recovery_key_action)
-    window.menuBar().addMenu(_("&Help")).addAction(help_action)
+    help_menu = window.menuBar().addMenu(_("&Help"))
+    help_menu.addAction(help_action)
+    help_menu.addAction(window.focus_pages_action)
     return [
         window.profile_action,
         window.change_passphrase_action,

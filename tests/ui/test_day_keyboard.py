@@ -105,6 +105,11 @@ def test_start_note_focuses_the_first_section_and_tab_moves_on(qtbot, unlocked_w
         focus = QApplication.focusWidget()
         assert focus is not window.nav and editor.isAncestorOf(focus), focus.objectName()
         qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    # F6 takes the keyboard to the page list; Tab from there goes back into the page.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is window.nav
+    qtbot.keyClick(window.nav, Qt.Key.Key_Tab)
+    assert editor.isAncestorOf(QApplication.focusWidget())
 
 
 def test_every_multiline_box_passes_tab_on(qtbot, unlocked_window) -> None:

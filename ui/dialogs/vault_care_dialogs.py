@@ -258,7 +258,7 @@ class HelpDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName("user_guide_text_browser")
         self.browser.setAccessibleName(_("User guide"))
-        self.browser.setOpenExternalLinks(False)
+        self.browser.setOpenLinks(False)  # a guide, not a browser: links are not followed
         self.browser.setSearchPaths([str(folder)])
         parts = [p.read_text(encoding="utf-8") for p in (folder / g for g in GUIDES) if p.exists()]
         if parts:
