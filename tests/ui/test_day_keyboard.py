@@ -149,7 +149,14 @@ def test_accessibility_walk_of_every_page_and_dialog(qtbot, unlocked_window) -> 
     from ui.dialogs.addendum_dialog import AddendumDialog
     from ui.dialogs.profile_dialog import ProfileDialog
     from ui.dialogs.student_dialog import StudentDialog
-    from ui.dialogs.vault_care_dialogs import BackupDialog, ChangePassphraseDialog
+    from ui.dialogs.vault_care_dialogs import (
+        BackupDialog,
+        ChangePassphraseDialog,
+        HelpDialog,
+        NewRecoveryKeyDialog,
+        RecoveryKeyShownDialog,
+        RestoreDialog,
+    )
 
     window = unlocked_window
     window.activateWindow()
@@ -171,6 +178,10 @@ def test_accessibility_walk_of_every_page_and_dialog(qtbot, unlocked_window) -> 
         ProfileDialog(ctx, window),
         ChangePassphraseDialog(ctx, window),
         BackupDialog(ctx, window),
+        RestoreDialog(ctx, window),
+        NewRecoveryKeyDialog(ctx, window),
+        RecoveryKeyShownDialog("ABCD-EFGH", window),
+        HelpDialog(window),
     ):
         dialog.show()
         qtbot.waitExposed(dialog)
@@ -179,3 +190,8 @@ def test_accessibility_walk_of_every_page_and_dialog(qtbot, unlocked_window) -> 
         qtbot.wait(10)
         _check_tree(qtbot, dialog)
         dialog.reject()
+    window.session.lock()  # the lock screen too
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.unlock_page, timeout=20_000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    _check_tree(qtbot, window.unlock_page)

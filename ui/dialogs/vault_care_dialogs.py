@@ -259,6 +259,14 @@ class HelpDialog(QDialog):
         self.browser.setObjectName("user_guide_text_browser")
         self.browser.setAccessibleName(_("User guide"))
         self.browser.setOpenLinks(False)  # a guide, not a browser: links are not followed
+        # Tab goes to Close, not through every link of the guide (links are not followed).
+        from PySide6.QtCore import Qt
+
+        flags = Qt.TextInteractionFlag
+        self.browser.setTextInteractionFlags(
+            flags.TextSelectableByMouse | flags.TextSelectableByKeyboard
+        )
+        self.browser.setTabChangesFocus(True)
         self.browser.setSearchPaths([str(folder)])
         parts = [p.read_text(encoding="utf-8") for p in (folder / g for g in GUIDES) if p.exists()]
         if parts:
