@@ -27,7 +27,7 @@ from clinician_desk.services.retention import RetentionService
 from clinician_desk.services.screenings.service import ScreeningsService
 from clinician_desk.services.sync_service import SyncService
 from clinician_desk.storage import Database, headmark
-from clinician_desk.storage.backup import finish_interrupted_restore
+from clinician_desk.storage.backup import RestoreResult, finish_interrupted_restore
 from clinician_desk.storage.snapshot import fsync_dir
 from clinician_desk.vault.filelock import VaultInUseError, VaultUseLock
 
@@ -377,3 +377,39 @@ def rotate_data_key(
             {"reason": reason, "escrow_resealed": resealed},
         )
     return RotationResult(fresh, slots.recovery_text, slots.escrow_dropped)
+
+
+def restore_vault_from_backup(
+    paths: VaultPaths, src: Path, passphrase: str, clock: Clock
+) -> RestoreResult:
+    """Replace the vault at ``paths`` with backup ``src`` (the admin CLI's ``restore``; the
+    desktop app calls it after locking). ``passphrase`` is the backup's own; wrong ones count
+    against the live profile's backoff. Needs the vault exclusively; nothing changes on any
+    error; the replaced vault is kept under ``backups/``. Audited as ``vault.restored``."""
+    from clinician_desk.storage.backup import restore_backup
+    from clinician_desk.vault import unlock_vault
+    from clinician_desk.vault.filelock import hold_vault_exclusively
+
+    keys: list[DataKey] = []
+
+    def unlock(staged: VaultPaths) -> DataKey:
+        key = unlock_vault(staged, passphrase, attempts=paths)
+        keys.append(key)
+        return key
+
+    lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
+    try:
+        result = restore_backup(src, paths, unlock, clock=clock)
+        services = build_services(paths, keys[-1], clock, use_lock=lock, adopt_unlock_record=True)
+        try:
+            with services.db.unit_of_work() as uow:
+                uow.audit(
+                    "vault.restored", "vault", None, {"backup_created_at": result.header.created_at}
+                )
+        finally:
+            services.db.close()
+    finally:
+        for key in keys:
+            key.wipe()
+        lock.release()
+    return result

@@ -124,7 +124,9 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation_list_widget")
         self.nav.setAccessibleName(_("Navigation"))
         self.nav.setFixedWidth(170)
-        self.page_stack = QStackedWidget()
+        from ui.focus import PageStack  # Tab stays on the page's form (issue 20)
+
+        self.page_stack = PageStack()
         for page in self.pages:
             QListWidgetItem(page.title, self.nav)
             self.page_stack.addWidget(page)
@@ -188,6 +190,9 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.quit_action)
+        from ui.care_menu import install_care_menu  # profile, vault care, help (issue 20)
+
+        self.care_actions, self.help_action = install_care_menu(self, menu)
         self._set_unlocked_actions(False)
 
     def _set_unlocked_actions(self, enabled: bool) -> None:
@@ -202,6 +207,9 @@ class MainWindow(QMainWindow):
         ):
             act.setEnabled(enabled)
         self.import_roster_action.setEnabled(enabled)
+        for act in self.care_actions:
+            act.setEnabled(enabled)
+        self.help_action.setEnabled(True)
 
     def _set_kiosk(self, on: bool) -> None:
         """While a student answers a screening the window shows only the screening: no sidebar,

@@ -16,6 +16,7 @@ def register(sub: Any) -> None:
     s = actions.add_parser("set", help="set the display name and/or credential")
     s.add_argument("--display-name", help='as signed on documents, e.g. "Alex Sample"')
     s.add_argument("--credential", help="e.g. AMFT, APCC, ASW, LMFT, PPS")
+    s.add_argument("--license-number", help='e.g. "AMFT 000000" (printed on the hours log)')
     s.add_argument("--supervisor-name", help="hours log: the supervisor's name")
     s.add_argument("--supervisor-license", help='hours log: e.g. "LMFT 000000"')
     s.add_argument("--site", help="hours log: the work setting (school or agency)")
@@ -30,6 +31,7 @@ def cmd_profile_set(args: argparse.Namespace) -> int:
             services.db,
             display_name=args.display_name,
             credential=args.credential,
+            license_number=args.license_number,
             supervisor_name=args.supervisor_name,
             supervisor_license=args.supervisor_license,
             site=args.site,
@@ -44,5 +46,6 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
             profile = read_profile(conn)
     out(f"display name: {profile.display_name or '(not set)'}")
     out(f"credential:   {profile.credential or '(not set)'}")
+    out(f"license:      {profile.license_number or '(not set)'}")
     out(f"signature:    {profile.signature() or '(not set)'}")
     return 0

@@ -22,6 +22,7 @@ from clinician_desk.bootstrap import (
     Services,
     build_services,
     create_vault_and_open,
+    restore_vault_from_backup,
     rotate_data_key,
 )
 from clinician_desk.cli.common import (
@@ -34,21 +35,19 @@ from clinician_desk.cli.common import (
     vault_session,
 )
 from clinician_desk.clock import SystemClock, utc_iso
-from clinician_desk.config import AppPaths, VaultPaths
+from clinician_desk.config import AppPaths
 from clinician_desk.domain.text_hygiene import clean_field, printable
 from clinician_desk.errors import IntegrityError, UsageError, ValidationError, VaultError
 from clinician_desk.reports.handout_library import county_crisis_line, county_line_warning
-from clinician_desk.storage.backup import restore_backup, write_backup
+from clinician_desk.storage.backup import write_backup
 from clinician_desk.storage.connection import library_report
 from clinician_desk.storage.migrations_runner import head_version
 from clinician_desk.vault import (
-    DataKey,
     change_passphrase,
     check_new_passphrase,
     reset_passphrase_with_recovery,
     unlock_vault,
 )
-from clinician_desk.vault.filelock import hold_vault_exclusively
 from clinician_desk.vault.process import core_dump_status
 
 
@@ -295,28 +294,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     paths = vault_paths(args)
     src = Path(args.file)
     passphrase = read_passphrase(args, "Passphrase of the backup: ")
-    keys: list[DataKey] = []
-
-    def unlock(staged: VaultPaths) -> DataKey:
-        # Attempts count against the live profile's backoff, not the backup's fresh record.
-        key = unlock_vault(staged, passphrase, attempts=paths)
-        keys.append(key)
-        return key
-
-    lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
-    try:
-        result = restore_backup(src, paths, unlock, clock=SystemClock())
-        services = build_services(
-            paths, keys[-1], SystemClock(), use_lock=lock, adopt_unlock_record=True
-        )
-        try:
-            _audit(services, "vault.restored", {"backup_created_at": result.header.created_at})
-        finally:
-            services.db.close()
-    finally:
-        for key in keys:
-            key.wipe()
-        lock.release()
+    result = restore_vault_from_backup(paths, src, passphrase, SystemClock())
     out(f"restored from {src} (backup of {result.header.created_at})")
     if result.replaced is not None:
         out(f"the previous vault was kept in {result.replaced}")

@@ -1,8 +1,9 @@
-"""The clinician's printed identity: display name and credential, in the vault's settings.
+"""The clinician's printed identity: display name, credential and license, in the vault's settings.
 
 Documents name the clinician, not the login: "Electronically signed by Alex Sample, AMFT". Both
 values live in the ``settings`` key/value table (``clinician_display_name``,
-``clinician_credential``); no migration is needed. Values are validated (printable by the
+``clinician_credential``, and ``registration_number`` — the license or registration number the
+hours log prints); no migration is needed. Values are validated (printable by the
 bundled fonts, no line breaks, bounded length) and every change is audited without the values.
 """
 
@@ -20,12 +21,14 @@ from clinician_desk.storage.repositories import settings
 DISPLAY_NAME = "clinician_display_name"
 CREDENTIAL = "clinician_credential"
 LEGACY_NAME = "clinician_name"  # written by `init --name`
+LICENSE = "registration_number"  # the license or BBS registration number (hours log)
 
 
 @dataclass(frozen=True)
 class Profile:
     display_name: str = ""
     credential: str = ""
+    license_number: str = ""
 
     def signature(self, fallback: str = "") -> str:
         """ "Alex Sample, AMFT" — or the fallback (the login) while no display name is set."""
@@ -34,9 +37,15 @@ class Profile:
 
 
 def read_profile(conn: Connection) -> Profile:
-    rows = settings.read_many(conn, (DISPLAY_NAME, CREDENTIAL, LEGACY_NAME))
+    rows = settings.read_many(conn, (DISPLAY_NAME, CREDENTIAL, LEGACY_NAME, LICENSE))
     name = str(rows.get(DISPLAY_NAME) or rows.get(LEGACY_NAME) or "")
-    return Profile(name, str(rows.get(CREDENTIAL) or ""))
+    return Profile(name, str(rows.get(CREDENTIAL) or ""), str(rows.get(LICENSE) or ""))
+
+
+def current_profile(db: Database) -> Profile:
+    """The profile as stored now (one read transaction)."""
+    with db.read() as conn:
+        return read_profile(conn)
 
 
 def _check(value: str, what: str, limit: int) -> str:
@@ -55,30 +64,54 @@ SUPERVISOR_LICENSE = "supervisor_license"
 WORK_SETTING = "work_setting"
 
 
-def set_profile(
-    db: Database,
+def check_profile(
     *,
     display_name: str | None = None,
     credential: str | None = None,
+    license_number: str | None = None,
     supervisor_name: str | None = None,
     supervisor_license: str | None = None,
     site: str | None = None,
-) -> Profile:
-    """Store the given values (others unchanged); audited as ``profile.updated``."""
+) -> dict[str, str]:
+    """The given values, normalised, by settings key; raises ``ValidationError`` on a bad one
+    (so a form can check them before there is a vault to store them in)."""
     changes: dict[str, str] = {}
     for key, value, what, limit in (
         (DISPLAY_NAME, display_name, "display name", 80),
         (CREDENTIAL, credential, "credential", 40),
+        (LICENSE, license_number, "license number", 60),
         (SUPERVISOR_NAME, supervisor_name, "supervisor name", 80),
         (SUPERVISOR_LICENSE, supervisor_license, "supervisor license", 60),
         (WORK_SETTING, site, "work setting", 120),
     ):
         if value is not None:
             changes[key] = _check(value, what, limit)
+    return changes
+
+
+def set_profile(
+    db: Database,
+    *,
+    display_name: str | None = None,
+    credential: str | None = None,
+    license_number: str | None = None,
+    supervisor_name: str | None = None,
+    supervisor_license: str | None = None,
+    site: str | None = None,
+) -> Profile:
+    """Store the given values (others unchanged); audited as ``profile.updated``."""
+    changes = check_profile(
+        display_name=display_name,
+        credential=credential,
+        license_number=license_number,
+        supervisor_name=supervisor_name,
+        supervisor_license=supervisor_license,
+        site=site,
+    )
     if not changes:
         raise ValidationError(
-            "Give at least one of --display-name, --credential, --supervisor-name, "
-            "--supervisor-license, --site."
+            "Give at least one of --display-name, --credential, --license-number, "
+            "--supervisor-name, --supervisor-license, --site."
         )
     with db.unit_of_work() as uow:
         now = utc_iso(uow.clock.now())

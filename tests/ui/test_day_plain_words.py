@@ -22,11 +22,13 @@ def test_caseload_sorts_grades_in_school_order(qtbot):
     )
     proxy = CaseloadFilterProxyModel()
     proxy.setSourceModel(model)
-    proxy.sort(2, Qt.SortOrder.AscendingOrder)
-    order = [proxy.index(r, 2).data() for r in range(proxy.rowCount())]
+    grade = CaseloadTableModel.COLUMNS.index("grade")
+    proxy.sort(grade, Qt.SortOrder.AscendingOrder)
+    order = [proxy.index(r, grade).data() for r in range(proxy.rowCount())]
     assert order == ["TK", "K", "1", "2", "9", "10", "11", "12"]
-    proxy.sort(2, Qt.SortOrder.DescendingOrder)
-    assert [proxy.index(r, 2).data() for r in range(proxy.rowCount())][:3] == ["12", "11", "10"]
+    proxy.sort(grade, Qt.SortOrder.DescendingOrder)
+    descending = [proxy.index(r, grade).data() for r in range(proxy.rowCount())]
+    assert descending[:3] == ["12", "11", "10"]
 
 
 def test_student_page_shows_service_names_not_codes(qtbot, unlocked_window):

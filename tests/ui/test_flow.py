@@ -25,6 +25,11 @@ def run_first_run(qtbot, window, artifacts_dir):
     assert wizard.profile_page.profile_edit.text() == "default"
     grab(window, artifacts_dir, "01_setup_welcome")
     wizard.next()
+    assert wizard.currentPage() is wizard.clinician_page
+    assert not wizard.clinician_page.isComplete()  # the name is asked, not optional
+    wizard.clinician_page.fields.name_edit.setText("Alex Sample")
+    wizard.clinician_page.fields.credential_edit.setText("AMFT")
+    wizard.next()
     fields = wizard.passphrase_page.fields
     fields.first.setText("short")
     assert not wizard.passphrase_page.isComplete()

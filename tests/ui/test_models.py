@@ -42,13 +42,14 @@ def test_caseload_model_passes_modeltester_and_joins_flags(qtmodeltester):
     model = CaseloadTableModel()
     model.set_rows(caseload_entries(overview(), {"99000000000001": "Imaginary Oaks"}))
     qtmodeltester.check(model)
-    assert model.rowCount() == 3 and model.columnCount() == 6
-    assert model.index(0, 1).data() == "Imaginary Oaks"
-    assert model.index(2, 1).data() == "99000000000002"
-    assert model.index(0, 5).data() == "Consent incomplete"
-    assert model.index(1, 5).data(FLAG_ROLE) == ("Safety follow-up",)
+    assert model.rowCount() == 3 and model.columnCount() == len(model.COLUMNS)
+    school = model.COLUMNS.index("school")
+    assert model.index(0, school).data() == "Imaginary Oaks"
+    assert model.index(2, school).data() == "99000000000002"
+    assert model.index(0, model.FLAGS).data() == "Consent incomplete"
+    assert model.index(1, model.FLAGS).data(FLAG_ROLE) == ("Safety follow-up",)
     assert model.index(2, 0).data(ID_ROLE) == 3
-    assert model.index(1, 4).data() == ""
+    assert model.index(1, model.COLUMNS.index("last_contact")).data() == ""
     model.clear()
     qtmodeltester.check(model)
 
@@ -65,9 +66,10 @@ def test_caseload_proxy_filters_sorts_and_keeps_only_flagged(qtmodeltester):
     proxy.set_only_flagged(True)
     assert proxy.rowCount() == 3 - 0  # all three carry a flag in this overview
     proxy.set_only_flagged(False)
-    proxy.sort(4, Qt.SortOrder.DescendingOrder)
+    contact = CaseloadTableModel.COLUMNS.index("last_contact")
+    proxy.sort(contact, Qt.SortOrder.DescendingOrder)
     assert proxy.index(0, 0).data() == "Nota Realperson"
-    assert proxy.index(2, 4).data() == ""  # no contact sorts last when descending
+    assert proxy.index(2, contact).data() == ""  # no contact sorts last when descending
     proxy.sort(0, Qt.SortOrder.AscendingOrder)
     assert proxy.index(0, 0).data() == "Ima Placeholder"
 
@@ -107,7 +109,10 @@ def test_caseload_sort_keeps_the_selection_and_filters_combine(qtmodeltester):
     assert model.index(0, 0).data() == "Testy McFakeface"
     proxy.set_only_flagged(True)
     proxy.setFilterFixedString("REALPERSON")  # case-insensitive, any column
-    assert proxy.rowCount() == 1 and proxy.index(0, 5).data() == "Referral overdue"
+    assert (
+        proxy.rowCount() == 1
+        and proxy.index(0, CaseloadTableModel.FLAGS).data() == "Referral overdue"
+    )
     proxy.setFilterFixedString("imaginary-nothing")
     assert proxy.rowCount() == 0
     proxy.setFilterFixedString("referral")  # the flags column is searched too

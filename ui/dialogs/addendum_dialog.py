@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
+from ui.focus import tab_moves_focus
 from ui.i18n import _
 from ui.widgets.confirm import ask
 
@@ -38,6 +39,7 @@ class AddendumDialog(QDialog):
         )
         explain.setWordWrap(True)
         self.body_edit = QPlainTextEdit()
+        tab_moves_focus(self.body_edit)
         self.body_edit.setObjectName("addendum_plain_text_edit")
         self.body_edit.setAccessibleName(_("Addendum text"))
         self.message = QLabel()

@@ -35,7 +35,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
-from ui.times import local_text, parse_utc
+from ui.times import DATE_TIME_FORMAT, local_text, parse_utc, shown_time
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.form_draft import DialogDraft
@@ -68,7 +68,7 @@ def _date_time(name: str, accessible: str, now: datetime) -> QDateTimeEdit:
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+    edit.setDisplayFormat(DATE_TIME_FORMAT)
     return edit
 
 
@@ -124,9 +124,9 @@ class MandatedReportDialog(QDialog):
         self._now = now
         self.model = FlaggedRowsTableModel(
             [
-                (_("Phone report"), lambda r: local_text(parse_utc(r.phone_report_at))),
+                (_("Phone report"), lambda r: shown_time(r.phone_report_at)),
                 (_("Agency"), lambda r: _(AGENCY_TEXT.get(r.agency, r.agency))),
-                (_("Written follow-up due"), lambda r: local_text(parse_utc(r.follow_up_due_at))),
+                (_("Written follow-up due"), lambda r: shown_time(r.follow_up_due_at)),
                 (_("Status"), lambda r: time_left_text(r.status, r.follow_up_due_at, self._now)[0]),
             ],
             lambda r: time_left_text(r.status, r.follow_up_due_at, self._now)[1],

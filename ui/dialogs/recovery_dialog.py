@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
+from ui.focus import tab_moves_focus
 from ui.i18n import _
 from ui.widgets.passphrase_fields import PassphraseFields
 
@@ -41,6 +42,7 @@ class RecoveryKeyDialog(QDialog):
         self.key: Any = None
         self.new_recovery_text: str | None = None
         self.recovery_edit = QPlainTextEdit()
+        tab_moves_focus(self.recovery_edit)
         self.recovery_edit.setObjectName("recovery_key_plain_text_edit")
         self.recovery_edit.setAccessibleName(_("Recovery key"))
         self.recovery_edit.setFont(QFont("monospace"))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
+from ui.focus import tab_moves_focus
 from ui.i18n import _
 from ui.times import opened_text
 from ui.widgets.form_draft import DialogDraft
@@ -57,9 +58,9 @@ class CloseSafetyFlagDialog(QDialog):
         )
         help_label.setWordWrap(True)
         self.outcome_edit = QPlainTextEdit()
+        tab_moves_focus(self.outcome_edit)
         self.outcome_edit.setObjectName("follow_up_outcome_plain_text_edit")
         self.outcome_edit.setAccessibleName(_("What was done"))
-        self.outcome_edit.setTabChangesFocus(True)
         self.message = QLabel()
         self.message.setObjectName("safety_flag_message_label")
         self.message.setWordWrap(True)

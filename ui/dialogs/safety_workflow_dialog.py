@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
+from ui.times import DATE_TIME_FORMAT
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
@@ -127,6 +128,7 @@ class SafetyWorkflowDialog(QDialog):
         now = ctx.clock.now()
         self.decided_edit = QDateTimeEdit(QDateTime(now.astimezone()))  # type: ignore[call-overload]  # 6.9 stubs
         self.decided_edit.setObjectName("parent_decided_at_date_time_edit")
+        self.decided_edit.setDisplayFormat(DATE_TIME_FORMAT)  # not the C locale's "2 12 2026 20:13"
         self.decided_edit.setAccessibleName(_("Decision time"))
         self.message = QLabel()
         self.message.setObjectName("safety_message_label")

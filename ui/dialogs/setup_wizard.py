@@ -1,10 +1,13 @@
-"""First-run setup: profile, passphrase (twice, with strength feedback), recovery key, enrollment.
+"""First-run setup: profile, the clinician's name and credential, passphrase (twice, with strength
+feedback), recovery key, enrollment.
 
 The wizard creates the vault through ``clinician_desk.vault.create_vault`` on the background
 worker (the key derivation takes about a second) and emits ``vault_created(profile, key)`` so the
 main window can open the services while the clinician reads the recovery key. The recovery key
 is shown once, can be printed, and the wizard cannot finish until the clinician confirms it was
-kept. The optional county enrollment code is handed back in ``setup_finished(code)``; enrolling
+kept. The clinician's name, credential and license number (``ui.dialogs.profile_dialog``) are
+checked on their page and stored in the new vault when the wizard finishes. The optional county
+enrollment code is handed back in ``setup_finished(code)``; enrolling
 needs the network and happens after setup, in the sync page's worker.
 """
 
@@ -67,6 +70,48 @@ class ProfileWizardPage(QWizardPage):
             return False
         if name in self._existing:
             self.error.setText(_("That profile already exists on this laptop."))
+            return False
+        self.error.setText("")
+        return True
+
+
+class ClinicianWizardPage(QWizardPage):
+    """Who signs the notes: asked once here, editable later under File ▸ Profile…."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ui.dialogs.profile_dialog import ClinicianFields
+
+        self.setTitle(_("About you"))
+        self.setSubTitle(
+            _(
+                "Signed notes, printed documents and the hours log name you this way, "
+                'for example "Signed by Alex Sample, AMFT".'
+            )
+        )
+        self.fields = ClinicianFields(self)
+        self.error = QLabel()
+        self.error.setObjectName("clinician_error_label")
+        self.error.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.fields.changed.connect(self.completeChanged.emit)
+
+    def initializePage(self) -> None:
+        self.fields.name_edit.setFocus()
+
+    def isComplete(self) -> bool:
+        return self.fields.has_name()
+
+    def validatePage(self) -> bool:
+        from clinician_desk.services.profile import check_profile
+
+        try:
+            check_profile(**self.fields.values())
+        except ClinicianDeskError as exc:
+            self.error.setText(exc.message)
             return False
         self.error.setText("")
         return True
@@ -213,10 +258,17 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.ctx = ctx
         self.profile_page = ProfileWizardPage(ctx)
+        self.clinician_page = ClinicianWizardPage()
         self.passphrase_page = PassphraseWizardPage(self)
         self.recovery_page = RecoveryWizardPage()
         self.enroll_page = EnrollWizardPage()
-        for page in (self.profile_page, self.passphrase_page, self.recovery_page, self.enroll_page):
+        for page in (
+            self.profile_page,
+            self.clinician_page,
+            self.passphrase_page,
+            self.recovery_page,
+            self.enroll_page,
+        ):
             self.addPage(page)
         for which, name in (
             (QWizard.WizardButton.NextButton, "wizard_next_button"),
@@ -269,4 +321,14 @@ class SetupWizard(QWizard):
         code = self.enroll_page.code_edit.text().strip()
         server = self.enroll_page.server_edit.text().strip()
         self.recovery_page.key_label.setText("")  # shown once, then gone from memory we hold
+        self.save_clinician()
         self.setup_finished.emit(code, server)
+
+    def save_clinician(self) -> None:
+        """Store the name, credential and license in the new vault (queued after its opening on
+        the one database worker; a refusal goes to the main window's error handler)."""
+        values = self.clinician_page.fields.values()
+        if values:
+            from ui.dialogs.profile_dialog import save_profile
+
+            save_profile(self.ctx, values, context=self.window(), on_done=lambda _p: None)

@@ -50,6 +50,8 @@ class CaseloadEntry(NamedTuple):
     tier: int | None
     last_contact: str
     flags: tuple[str, ...]
+    born: str
+    number: str
     display: tuple[str, ...]
     keys: tuple[Any, ...]
     haystack: str
@@ -71,9 +73,13 @@ def caseload_entry(
     tier: int | None,
     last_contact: str,
     flags: tuple[str, ...],
+    born: str = "",
+    number: str = "",
 ) -> CaseloadEntry:
     display = (
         name,
+        born,
+        number,
         school,
         grade,
         "" if tier is None else str(tier),
@@ -82,6 +88,8 @@ def caseload_entry(
     )
     keys = (
         name.casefold(),
+        born,
+        number.casefold(),
         school.casefold(),
         grade_order(grade),
         tier or 0,
@@ -96,6 +104,8 @@ def caseload_entry(
         tier,
         last_contact,
         flags,
+        born,
+        number,
         display,
         keys,
         "\x00".join(display).casefold(),
@@ -131,6 +141,8 @@ def caseload_entries(
                 row.tier,
                 row.last_contact.isoformat() if row.last_contact else "",
                 tuple(flags),
+                row.date_of_birth.isoformat() if row.date_of_birth else "",
+                row.student_number,
             )
         )
     return out
@@ -141,11 +153,23 @@ class CaseloadTableModel(RowsTableModel):
     values, the student id, the flags as a tuple and the flags column in red. Keeps its rows in
     the current sort order (``sort``), so a reload arrives already sorted."""
 
-    COLUMNS = ("student", "school", "grade", "tier", "last_contact", "flags")
+    COLUMNS = (
+        "student",
+        "born",
+        "student_number",
+        "school",
+        "grade",
+        "tier",
+        "last_contact",
+        "flags",
+    )
+    FLAGS = COLUMNS.index("flags")
 
     def __init__(self, parent: Any = None) -> None:
         headers = (
             _("Student"),
+            _("Born"),
+            _("Student ID"),
             _("School"),
             _("Grade"),
             _("Tier"),
@@ -208,8 +232,8 @@ class CaseloadTableModel(RowsTableModel):
             return row.student_id
         if role == FLAG_ROLE:
             return row.flags
-        if role == _FOREGROUND and column == 5 and row.flags:
+        if role == _FOREGROUND and column == self.FLAGS and row.flags:
             return self._red
-        if role == _TOOLTIP and column == 5:
+        if role == _TOOLTIP and column == self.FLAGS:
             return "\n".join(row.flags) or None
         return None

@@ -82,6 +82,16 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         return self._needle in entry.haystack
 
 
+def participant_label(entry: Any) -> str:
+    """ "Avery McFakeface — born 2012-02-02 · ID 100234" (the parts that are known)."""
+    parts = []
+    if entry.born:
+        parts.append(_("born {date}").format(date=entry.born))
+    if entry.number:
+        parts.append(_("ID {number}").format(number=entry.number))
+    return f"{entry.name}\n{' · '.join(parts)}" if parts else entry.name
+
+
 class CaseloadPage(QWidget):
     student_opened = Signal(object)
 
@@ -140,7 +150,16 @@ class CaseloadPage(QWidget):
         self.model.set_rows(rows)
         if first:  # a reload keeps the widths (fitted once, or set by the clinician)
             fit_columns(self.table)
+            self._fit_names()
         self._update_count()
+
+    def _fit_names(self) -> None:
+        """The Student column fits the longest name of every row, not of the fitted sample."""
+        names = sorted((e.name for e in self.model.rows()), key=len)[-25:]
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(n) for n in names), default=0) + 24
+        if self.table.columnWidth(0) < widest:
+            self.table.setColumnWidth(0, widest)
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
@@ -177,11 +196,9 @@ class CaseloadPage(QWidget):
         self.student_opened.emit(student_id)
 
     def group_candidates(self) -> list[tuple[int, str]]:
-        """(id, name) of every caseload student, for a group session's attendance list."""
-        return [
-            (self.model.row_at(i).student_id, self.model.row_at(i).name)
-            for i in range(self.model.rowCount())
-        ]
+        """(id, label) of every caseload student, for a group session's attendance list; the
+        label has the birth date and student ID, so two students of one name differ."""
+        return [(e.student_id, participant_label(e)) for e in self.model.rows()]
 
     def clear(self) -> None:
         self.model.clear()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
+from ui.focus import tab_moves_focus
 from ui.i18n import _
 from ui.widgets.confirm import ask
 from ui.widgets.session_form import SessionFormWidget
@@ -58,7 +59,7 @@ class NoteSectionsWidget(QWidget):
             editor = QPlainTextEdit()
             editor.setObjectName(f"{key}_section_plain_text_edit")
             editor.setAccessibleName(_(SECTION_TITLES[key]))
-            editor.setTabChangesFocus(True)
+            tab_moves_focus(editor)
             editor.setMinimumHeight(70)
             editor.textChanged.connect(self.edited.emit)
             form.addRow(_(SECTION_TITLES[key]), editor)
@@ -101,6 +102,7 @@ class NoteEditorPage(QWidget):
         self.process_edit = QPlainTextEdit()
         self.process_edit.setObjectName("psychotherapy_note_plain_text_edit")
         self.process_edit.setAccessibleName(_("Psychotherapy note"))
+        tab_moves_focus(self.process_edit)
         self.process_edit.setMaximumHeight(90)
         self.process_box = QGroupBox(_("Psychotherapy note — kept separately, never printed"))
         QVBoxLayout(self.process_box).addWidget(self.process_edit)
@@ -121,6 +123,7 @@ class NoteEditorPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(form_holder)
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the form's fields, not here
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(360)
         scroll.setMaximumWidth(420)
@@ -264,6 +267,7 @@ class NoteEditorPage(QWidget):
         self.sign_button.setEnabled(True)
         self.process_box.setEnabled(self.student_id is not None)
         self.status_label.setText(_("Draft reopened: continue and sign when ready."))
+        self.focus_first_section()
 
     def start_note(self) -> None:
         try:
@@ -296,7 +300,7 @@ class NoteEditorPage(QWidget):
         names = {self.student_id: _("This student")}
         for i in range(self.form.group_list.count()):
             item = self.form.group_list.item(i)
-            names[item.data(256)] = item.text()
+            names[item.data(256)] = item.text().replace("\n", " — ")  # name — born … · ID …
         for student_id, note_id in documented.note_ids.items():
             widget = NoteSectionsWidget(note_id, self.form.template())
             widget.edited.connect(lambda nid=note_id: self._edited(nid))
@@ -305,6 +309,13 @@ class NoteEditorPage(QWidget):
         self.sign_button.setEnabled(True)
         self.process_box.setEnabled(self.student_id is not None)
         self.status_label.setText(_("Draft saved in the encrypted vault."))
+        self.focus_first_section()
+
+    def focus_first_section(self) -> None:
+        """After *Start note* (or reopening a draft) the keyboard is in the first section."""
+        note = self.tabs.currentWidget()
+        if isinstance(note, NoteSectionsWidget) and note.editors:
+            next(iter(note.editors.values())).setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- autosave -----------------------------------------------------------------------------
     def _edited(self, note_id: int) -> None:

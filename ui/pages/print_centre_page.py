@@ -239,7 +239,14 @@ class PrintCentrePage(QWidget):
         if is_draft_translation_refusal(exc) and ask(
             self,
             _("Draft translation"),
-            exc.message + "\n\n" + _("Use the draft translation anyway?"),
+            # In plain words: the core's message names the command-line options.
+            _(
+                "This translation is a draft that no qualified translator has reviewed yet. "
+                "If you print it, review it with an interpreter; you can also choose English "
+                "as the language instead."
+            )
+            + "\n\n"
+            + _("Use the draft translation anyway?"),
             _("Use draft"),
         ):
             self.accept_draft = True

@@ -256,6 +256,13 @@ class ScreeningPage(QWidget):
             )
         )
         self.item_label.setText(item.text)
+        # The instrument's heading ("…during the past two weeks") belongs to its main items;
+        # the additional ones (PHQ-A: past year, past month, ever) name their own time frame.
+        self.instructions_label.setText(
+            _("A few more questions. Each one says which time it asks about.")
+            if item.section
+            else self.flow.instrument.instructions
+        )
         while self.options_layout.count():
             taken = self.options_layout.takeAt(0)
             widget = taken.widget() if taken is not None else None

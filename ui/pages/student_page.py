@@ -106,7 +106,7 @@ def profile_html(page: Any, now: Any = None) -> str:
     if page.mandated_reports:
         out.append(f"<h3>{e(_('Mandated reports'))}</h3><ul>")
         from ui.dialogs.mandated_report_dialog import AGENCY_TEXT, time_left_text
-        from ui.times import local_text, parse_utc
+        from ui.times import parse_utc, shown_time
 
         for r in page.mandated_reports:
             left, overdue = time_left_text(
@@ -115,16 +115,24 @@ def profile_html(page: Any, now: Any = None) -> str:
             style = " style='color:#b71c1c'" if overdue else ""
             agency = _(AGENCY_TEXT.get(r.agency, r.agency))
             out.append(
-                f"<li{style}>{e(local_text(parse_utc(r.phone_report_at)))} — {e(agency)} — "
-                f"{e(_('written follow-up due'))} {e(local_text(parse_utc(r.follow_up_due_at)))}"
+                f"<li{style}>{e(shown_time(r.phone_report_at))} — {e(agency)} — "
+                f"{e(_('written follow-up due'))} {e(shown_time(r.follow_up_due_at))}"
                 f" — <b>{e(left)}</b></li>"
             )
         out.append("</ul>")
     return "".join(out)
 
 
-def note_html(view: Any) -> str:
+def note_html(view: Any, profile: Any = None) -> str:
+    """The note as the student page shows it; ``profile`` (the clinician's, from the vault)
+    names the signer as documents do: "Signed by Alex Sample, AMFT at 2026-12-02 12:28 PST"."""
+    from ui.times import shown_time
+
     e = html.escape
+
+    def who(login: str) -> str:
+        return str(profile.signature(login)) if profile is not None else login
+
     head = f"{view.session_date.isoformat()} · {view.service_name} · {view.minutes} min"
     out = [f"<h3>{e(head)}</h3>"]
     for section in view.sections:
@@ -132,14 +140,19 @@ def note_html(view: Any) -> str:
             f"<p><b>{e(_(section.title))}</b><br>{e(section.text).replace(chr(10), '<br>')}</p>"
         )
     if view.status == "signed":
-        signed = _("Signed by {who} at {when}").format(who=view.signed_by, when=view.signed_at)
+        signed = _("Signed by {who} at {when}").format(
+            who=who(view.signed_by), when=shown_time(view.signed_at)
+        )
         out.append(f"<p><i>{e(signed)}</i></p>")
     else:
         out.append(f"<p><i>{e(_('Draft — not signed'))}</i></p>")
     for a in view.addenda:
+        by = _("signed by {who} at {when}").format(
+            who=who(a.signed_by), when=shown_time(a.signed_at)
+        )
         out.append(
             f"<div style='margin-left:12px'><b>{e(_('Addendum'))}</b> "
-            f"<i>{e(_('signed by {who} at {when}').format(who=a.signed_by, when=a.signed_at))}</i>"
+            f"<i>{e(by)}</i>"
             f"<br>{e(a.body).replace(chr(10), '<br>')}</div>"
         )
     return "".join(out)
@@ -187,6 +200,16 @@ class StudentPage(QWidget):
         self.instrument_combo.setObjectName("trend_instrument_combo_box")
         self.instrument_combo.setAccessibleName(_("Instrument"))
         self.chart = TrendChartWidget()
+        # The chart's points again as rows: readable by keyboard and screen reader.
+        self.trend_model = RowsTableModel(
+            [
+                (_("Date"), lambda r: r[0]),
+                (_("Score"), lambda r: f"{r[1]:g}"),
+                (_("Band"), lambda r: _(r[2]) if r[2] else ""),
+            ],
+            self,
+        )
+        self.trend_table = _table("trend_table_view", _("Scores as a table"), self.trend_model)
         self.new_note_button = named_button("new_note_button", _("New note"))
         self.screening_button = named_button(
             "administer_screening_button", _("Administer screening…")
@@ -220,7 +243,7 @@ class StudentPage(QWidget):
         s_layout = QVBoxLayout(screenings_tab)
         s_layout.addWidget(self.instrument_combo)
         s_layout.addWidget(self.chart)
-        s_layout.addStretch(1)
+        s_layout.addWidget(self.trend_table, 1)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("student_tab_widget")
         self.tabs.addTab(sessions_tab, _("Sessions"))
@@ -334,14 +357,24 @@ class StudentPage(QWidget):
         trend = self._trends.get(self.instrument_combo.currentData())
         if trend is None:
             self.chart.set_series(_("No screenings yet"), [], 27)
+            self.trend_model.clear()
             return
         from clinician_desk.bundled.instruments import get_instrument
 
         instrument = get_instrument(trend.instrument)
-        points = [(p.administered_on, float(p.total)) for p in trend.points if p.total is not None]
+        scored = [p for p in trend.points if p.total is not None]
+        points = [(p.administered_on, float(p.total)) for p in scored]
+        bands = [p.band or "" for p in scored]
         low_high = trend.total_range or (0, max((p[1] for p in points), default=1))
         cutoffs = [band.low for band in instrument.scoring.bands[1:]]
-        self.chart.set_series(instrument.title, points, low_high[1], cutoffs)
+        self.chart.set_series(instrument.title, points, low_high[1], cutoffs, bands)
+        self.trend_model.set_rows(
+            [
+                (day.isoformat(), value, band)
+                for (day, value), band in zip(points, bands, strict=True)
+            ]
+        )
+        fit_columns(self.trend_table)
 
     def _session_selected(self, current: Any, _previous: Any) -> None:
         row = current.data(ROW_ROLE) if current.isValid() else None
@@ -354,10 +387,16 @@ class StudentPage(QWidget):
             self.note_view.clear()
             return
         services = self.ctx.services
+
+        def work(_c: Any) -> tuple[Any, Any]:
+            from clinician_desk.services.profile import current_profile
+
+            return services.record.open_note(note_id), current_profile(services.db)
+
         self.ctx.tasks.run_db(
-            lambda _c: services.record.open_note(note_id),
+            work,
             context=self,
-            on_done=lambda view: self.note_view.setHtml(note_html(view)),
+            on_done=lambda loaded: self.note_view.setHtml(note_html(*loaded)),
             name="note-view",
         )
 
@@ -417,5 +456,6 @@ class StudentPage(QWidget):
         self.follow_ups.clear()
         self._trends = {}
         self.instrument_combo.clear()
+        self.trend_model.clear()
         self._set_enabled(False)
         self.destroy_button.set_student(None)

@@ -25,12 +25,23 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.models.rows_model import RowsTableModel
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
+from ui.times import shown_time
 from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
+
+# The period states of the outbox (migration 0004), in words.
+SYNC_STATUS_TEXT = {
+    "pending": N_("Waiting to be sent"),
+    "synced": N_("Sent and received"),
+    "stale": N_("The server has a newer version"),
+    "conflict": N_("The server has a different version"),
+    "rejected": N_("Refused by the server"),
+    "locked": N_("Closed by the county"),
+}
 
 
 class SyncPage(QWidget):
@@ -60,9 +71,9 @@ class SyncPage(QWidget):
             [
                 (_("Month"), lambda p: p.period),
                 (_("School / district"), lambda p: p.org_unit),
-                (_("Status"), lambda p: p.status),
+                (_("Status"), lambda p: _(SYNC_STATUS_TEXT.get(p.status, p.status))),
                 (_("Revision"), lambda p: f"{p.acked_revision}/{p.revision}"),
-                (_("Last sent"), lambda p: (p.last_sent_at or "")[:16].replace("T", " ")),
+                (_("Last sent"), lambda p: shown_time(p.last_sent_at)),
                 (_("Server message"), lambda p: p.problem or ""),
             ],
             self,

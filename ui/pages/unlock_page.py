@@ -4,7 +4,9 @@ Unlocking runs ``clinician_desk.vault.unlock_vault`` on the background worker (t
 takes about a second) and emits ``unlocked(profile, key)``. A wrong passphrase shows the vault's
 message; ``LockedOutError`` disables the button and counts down ``retry_after_seconds`` on screen
 (the vault keeps the real count across restarts). "Use recovery key…" opens the recovery dialog;
-"New profile…" starts the setup wizard for another clinician on a shared laptop.
+"New profile…" starts the setup wizard for another clinician on a shared laptop. "Show
+passphrase" reveals what was typed; a warning appears while Caps Lock seems to be on (a letter
+typed upper-case without Shift, or lower-case with it: Qt has no portable Caps Lock query).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -54,6 +57,12 @@ class UnlockPage(QWidget):
         self.passphrase_edit.setObjectName("passphrase_line_edit")
         self.passphrase_edit.setAccessibleName(_("Passphrase"))
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_check = QCheckBox(_("Show passphrase"))
+        self.show_check.setObjectName("show_passphrase_check_box")
+        self.show_check.setAccessibleName(_("Show passphrase"))
+        self.caps_label = QLabel(_("Caps Lock is on."))
+        self.caps_label.setObjectName("caps_lock_warning_label")
+        self.caps_label.setVisible(False)
         self.unlock_button = QPushButton(_("Unlock"))
         self.unlock_button.setObjectName("unlock_button")
         self.unlock_button.setAccessibleName(_("Unlock"))
@@ -77,6 +86,8 @@ class UnlockPage(QWidget):
         form = QFormLayout()
         form.addRow(_("Profile"), self.profile_combo)
         form.addRow(_("Passphrase"), self.passphrase_edit)
+        form.addRow("", self.show_check)
+        form.addRow("", self.caps_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recovery_button)
         buttons.addWidget(self.new_profile_button)
@@ -108,6 +119,22 @@ class UnlockPage(QWidget):
             lambda: self.recovery_requested.emit(self.profile_combo.currentText())
         )
         self.new_profile_button.clicked.connect(self.new_profile_requested.emit)
+        self.show_check.toggled.connect(self._show_passphrase)
+        self.passphrase_edit.installEventFilter(self)
+
+    def _show_passphrase(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.passphrase_edit.setEchoMode(mode)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.passphrase_edit and event.type() == QEvent.Type.KeyPress:
+            text = event.text()  # type: ignore[attr-defined]  # a QKeyEvent
+            if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
+                from PySide6.QtCore import Qt
+
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)  # type: ignore[attr-defined]
+                self.caps_label.setVisible(text.isupper() != shift)
+        return super().eventFilter(watched, event)
 
     def demo_hint(self, passphrase: str) -> None:
         """The demo vault's passphrase is public (fictional data); show it for re-unlocking."""
@@ -123,6 +150,8 @@ class UnlockPage(QWidget):
         self.profile_combo.setEnabled(len(profiles) > 1)
         self.passphrase_edit.clear()
         self.message_label.clear()
+        self.show_check.setChecked(False)  # hidden again at every lock
+        self.caps_label.setVisible(False)
         self.passphrase_edit.setFocus()
 
     def try_unlock(self) -> None:

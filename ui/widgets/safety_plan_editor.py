@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QWidget
 
+from ui.focus import tab_moves_focus
 from ui.i18n import N_, _
 
 HINTS = {
@@ -44,6 +45,7 @@ class SafetyPlanEditor(QWidget):
         self.step_edits: dict[str, QPlainTextEdit] = {}
         for number, (key, title) in enumerate(STEPS, start=1):
             edit = QPlainTextEdit()
+            tab_moves_focus(edit)
             edit.setObjectName(f"{key}_plain_text_edit")
             edit.setAccessibleName(_(title))
             edit.setPlaceholderText(_(HINTS[key]))

@@ -18,14 +18,17 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSpinBox,
     QTimeEdit,
+    QVBoxLayout,
     QWidget,
 )
 
 from ui.i18n import N_, _
+from ui.times import DATE_FORMAT
 
 
 def to_date(value: QDate) -> date:
@@ -69,10 +72,11 @@ class SessionFormWidget(QWidget):
         self.date_edit.setObjectName("session_date_edit")
         self.date_edit.setAccessibleName(_("Session date"))
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setDisplayFormat(DATE_FORMAT)
         self.start_edit = QTimeEdit(QTime(10, 0))
         self.start_edit.setObjectName("session_start_time_edit")
         self.start_edit.setAccessibleName(_("Start time"))
+        self.start_edit.setDisplayFormat("HH:mm")
         self.minutes_spin = QSpinBox()
         self.minutes_spin.setObjectName("session_minutes_spin_box")
         self.minutes_spin.setAccessibleName(_("Minutes"))
@@ -101,7 +105,19 @@ class SessionFormWidget(QWidget):
         self.group_list = QListWidget()
         self.group_list.setObjectName("group_students_list_widget")
         self.group_list.setAccessibleName(_("Other students present"))
-        self.group_list.setMaximumHeight(110)
+        self.group_list.setMaximumHeight(150)
+        # Type to filter: a name, a birth date or a student ID (ticked students stay listed).
+        self.group_search_edit = QLineEdit()
+        self.group_search_edit.setObjectName("group_search_line_edit")
+        self.group_search_edit.setAccessibleName(_("Find a student to add"))
+        self.group_search_edit.setPlaceholderText(_("Type a name, birth date or ID…"))
+        self.group_search_edit.setClearButtonEnabled(True)
+        self.group_search_edit.textChanged.connect(self._filter_group)
+        self.group_box = QWidget()
+        group_layout = QVBoxLayout(self.group_box)
+        group_layout.setContentsMargins(0, 0, 0, 0)
+        group_layout.addWidget(self.group_search_edit)
+        group_layout.addWidget(self.group_list)
         self.group_label = QLabel(_("Others present"))
         form = QFormLayout(self)
         form.addRow(_("Date"), self.date_edit)
@@ -112,7 +128,7 @@ class SessionFormWidget(QWidget):
         form.addRow(_("Modality"), self.modality_combo)
         form.addRow(_("Location"), self.location_combo)
         form.addRow(_("Participants"), self.kind_combo)
-        form.addRow(self.group_label, self.group_list)
+        form.addRow(self.group_label, self.group_box)
         form.addRow(_("Template"), self.template_combo)
         self.service_combo.currentIndexChanged.connect(self._service_changed)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
@@ -130,7 +146,7 @@ class SessionFormWidget(QWidget):
 
     def _kind_changed(self) -> None:
         group = self.kind_combo.currentData() == "group"
-        self.group_list.setVisible(group)
+        self.group_box.setVisible(group)
         self.group_label.setVisible(group)
         self.changed.emit()
 
@@ -138,8 +154,17 @@ class SessionFormWidget(QWidget):
         self.group_list.clear()
         for student_id, name in candidates:
             item = QListWidgetItem(name, self.group_list)
+            item.setToolTip(name)
             item.setData(256, student_id)
             item.setCheckState(item.checkState().Unchecked)
+
+    def _filter_group(self, text: str) -> None:
+        words = text.casefold().split()
+        for i in range(self.group_list.count()):
+            item = self.group_list.item(i)
+            label = item.text().casefold()
+            ticked = item.checkState() == item.checkState().Checked
+            item.setHidden(not ticked and not all(w in label for w in words))
 
     def others_present(self) -> list[Any]:
         out = []

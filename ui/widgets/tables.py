@@ -18,6 +18,7 @@ def configure_table(view: QTableView, name: str, accessible: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move by row
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     vertical = view.verticalHeader()

@@ -1,8 +1,10 @@
 """A small QPainter chart of one instrument's scores over time, with its band thresholds.
 
 Fed plain ``(date, total)`` points plus optional band boundaries (e.g. PHQ 5/10/15/20); draws
-shaded bands, the line and the dots, the first/last dates on the x axis and the score scale on the
-y axis. No data access: the student page hands it the trend series from the screenings service.
+shaded bands, the line and the dots with each score written above its dot, the first/last dates on
+the x axis and the score scale on the y axis. Hovering a dot shows its date, score and band as a
+tooltip (``tooltip_at``). No data access: the student page hands it the trend series from the
+screenings service, and shows the same points as a table for keyboard and screen-reader users.
 """
 
 from __future__ import annotations
@@ -10,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QHelpEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ui.i18n import _
 
@@ -29,6 +39,8 @@ class TrendChartWidget(QWidget):
         self.points: list[tuple[date, float]] = []
         self.maximum = 27.0
         self.cutoffs: list[float] = []
+        self.bands: dict[tuple[date, float], str] = {}
+        self.setMouseTracking(True)
 
     def set_series(
         self,
@@ -36,8 +48,11 @@ class TrendChartWidget(QWidget):
         points: Sequence[tuple[date, float]],
         maximum: float,
         cutoffs: Sequence[float] = (),
+        bands: Sequence[str] = (),
     ) -> None:
+        """``bands`` (optional) names each point's band, in the order of ``points``."""
         self.title = title
+        self.bands = {p: b for p, b in zip(points, bands, strict=False) if b}
         self.points = sorted(points)
         self.maximum = max(float(maximum), max((p[1] for p in points), default=1.0), 1.0)
         self.cutoffs = sorted(float(c) for c in cutoffs if 0 < c < self.maximum)
@@ -51,16 +66,63 @@ class TrendChartWidget(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(360, 170)
+        return QSize(360, 190)
+
+    def _plot(self, metrics: QFontMetrics) -> QRectF:
+        # Room above the plot for the title and for the value written over a top score.
+        left, top = 34.0, 2 * metrics.height() + 8.0
+        return QRectF(
+            left, top, self.width() - left - 12, self.height() - top - metrics.height() - 8
+        )
+
+    def positions(self) -> list[QPointF]:
+        """Where each point's dot is drawn at the current size (same order as ``points``)."""
+        if not self.points:
+            return []
+        plot = self._plot(self.fontMetrics())
+        first, last = self.points[0][0], self.points[-1][0]
+        span = max((last - first).days, 1)
+        out = []
+        for day, value in self.points:
+            if len(self.points) == 1:
+                x = plot.center().x()
+            else:
+                x = plot.left() + 8 + ((day - first).days / span) * (plot.width() - 16)
+            out.append(QPointF(x, plot.bottom() - (value / self.maximum) * plot.height()))
+        return out
+
+    def point_text(self, index: int) -> str:
+        day, value = self.points[index]
+        band = self.bands.get(self.points[index])
+        text = _("{date}: score {score}").format(date=day.isoformat(), score=f"{value:g}")
+        return f"{text} ({_(band)})" if band else text
+
+    def tooltip_at(self, pos: QPoint | QPointF) -> str:
+        """The text of the dot nearest ``pos`` within a few pixels, else empty."""
+        where = QPointF(pos)
+        best, best_distance = -1, 10.0
+        for i, point in enumerate(self.positions()):
+            distance = (point - where).manhattanLength()
+            if distance <= best_distance:
+                best, best_distance = i, distance
+        return self.point_text(best) if best >= 0 else ""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
-        left, top = 34.0, metrics.height() + 8.0
-        plot = QRectF(
-            left, top, self.width() - left - 12, self.height() - top - metrics.height() - 8
-        )
+        plot = self._plot(metrics)
         painter.fillRect(self.rect(), self.palette().base())
         painter.setPen(self.palette().text().color())
         painter.drawText(QPointF(4, metrics.ascent() + 2), self.title)
@@ -82,16 +144,9 @@ class TrendChartWidget(QWidget):
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, _("No results yet"))
             return
         first, last = self.points[0][0], self.points[-1][0]
-        span = max((last - first).days, 1)
-
-        def x_of(day: date) -> float:
-            if len(self.points) == 1:
-                return plot.center().x()
-            return plot.left() + 8 + ((day - first).days / span) * (plot.width() - 16)
-
+        positions = self.positions()
         path = QPainterPath()
-        for i, (day, value) in enumerate(self.points):
-            point = QPointF(x_of(day), y_of(value))
+        for i, point in enumerate(positions):
             if i == 0:
                 path.moveTo(point)
             else:
@@ -99,9 +154,14 @@ class TrendChartWidget(QWidget):
         painter.setPen(QPen(QColor("#1565c0"), 2))
         painter.drawPath(path)
         painter.setBrush(QColor("#1565c0"))
-        for day, value in self.points:
-            painter.drawEllipse(QPointF(x_of(day), y_of(value)), 3.5, 3.5)
+        for point in positions:
+            painter.drawEllipse(point, 3.5, 3.5)
         painter.setPen(self.palette().text().color())
+        for point, (_day, value) in zip(positions, self.points, strict=True):
+            label = f"{value:g}"  # the score over its dot
+            painter.drawText(
+                QPointF(point.x() - metrics.horizontalAdvance(label) / 2, point.y() - 7), label
+            )
         baseline = plot.bottom() + metrics.ascent() + 4
         painter.drawText(QPointF(plot.left(), baseline), first.isoformat())
         if last != first:

@@ -31,6 +31,8 @@ class CaseloadRow:
     consent_basis: str | None
     school_name: str | None = None
     tier: int | None = None  # MTSS tier of the student's most recent session
+    date_of_birth: date | None = None  # shown so that two students of one name differ
+    student_number: str = ""  # the district's student number, else the state SSID
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def active_caseload(conn: Connection) -> tuple[CaseloadRow, ...]:
         " (SELECT count(*) FROM safety_flags f WHERE f.student_id = st.id"
         "  AND f.closed_at IS NULL), st.consent_basis, sc.name,"
         " (SELECT ss.tier FROM session_students ss"  # the copy of 0007: index only
-        "  WHERE ss.student_id = st.id ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT 1)"
+        "  WHERE ss.student_id = st.id ORDER BY ss.session_date DESC, ss.session_id DESC LIMIT 1),"
+        " st.date_of_birth, coalesce(st.district_student_number, st.ssid, '')"
         " FROM students st LEFT JOIN schools sc ON sc.cds_code = st.school_cds"
         " WHERE st.active = 1"
         " ORDER BY st.legal_last_name, st.legal_first_name, st.id"
@@ -105,6 +108,8 @@ def active_caseload(conn: Connection) -> tuple[CaseloadRow, ...]:
             r[8],
             r[9],
             int(r[10]) if r[10] is not None else None,
+            date.fromisoformat(r[11]) if r[11] else None,
+            str(r[12]),
         )
         for r in rows
     )

@@ -91,6 +91,25 @@ def test_profile_cli_sets_what_documents_print(
     assert "signature:    Jordan Placeholder, APCC" in capsys.readouterr().out
     assert admin(*d, "profile", "set") == 2
     assert capsys.readouterr().err.startswith("error: ")
+    assert admin(*d, "profile", "set", "--license-number", "APCC 000000") == 0
+    assert admin(*d, "profile", "show") == 0
+    assert "license:      APCC 000000" in capsys.readouterr().out
+
+
+def test_license_number_is_the_hours_logs_registration(vault: Vault) -> None:
+    from clinician_desk.services.profile import check_profile, current_profile
+
+    with pytest.raises(ValidationError):
+        set_profile(vault.db, license_number="AMFT " + "0" * 60)
+    with pytest.raises(ValidationError):
+        check_profile(license_number="   ")
+    assert current_profile(vault.db).license_number == ""
+    set_profile(vault.db, license_number="  AMFT   000000 ")
+    assert current_profile(vault.db).license_number == "AMFT 000000"
+    with vault.db.read() as conn:
+        from clinician_desk.storage.repositories.settings import read_many
+
+        assert read_many(conn, ("registration_number",))["registration_number"] == "AMFT 000000"
 
 
 def admin(*argv: str) -> int:
