@@ -41,6 +41,7 @@ from ui.pages.student_actions import (
     referrals_tab,
 )
 from ui.pages.student_follow_ups import OpenFollowUpsPanel
+from ui.theme.apply import semantic_hex
 from ui.widgets.buttons import named_button
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
@@ -87,7 +88,7 @@ def profile_html(page: Any, now: Any = None) -> str:
                 "<br>" + e(_("Parent contact inappropriate: ")) + e(contact.inappropriate_reason)
             )
     for gap in s.consent_gaps:
-        out.append(f"<br><span style='color:#b71c1c'>⚠ {e(gap)}</span>")
+        out.append(f"<br><span style='color:{semantic_hex('risk')}'>⚠ {e(gap)}</span>")
     out.append("<br>" + e(_("Personalized handouts: ")) + e(s.personalized_handout_reason) + "</p>")
     out.append(f"<h3>{e(_('Guardians'))}</h3><ul>")
     for g in s.guardians:
@@ -112,7 +113,7 @@ def profile_html(page: Any, now: Any = None) -> str:
             left, overdue = time_left_text(
                 r.status, r.follow_up_due_at, now or parse_utc(r.phone_report_at)
             )
-            style = " style='color:#b71c1c'" if overdue else ""
+            style = f" style='color:{semantic_hex('overdue')}'" if overdue else ""
             agency = _(AGENCY_TEXT.get(r.agency, r.agency))
             out.append(
                 f"<li{style}>{e(local_text(parse_utc(r.phone_report_at)))} — {e(agency)} — "

@@ -212,6 +212,19 @@ def set_semantic(label: QLabel, kind: str | None) -> None:
     _repolish(label)
 
 
+def set_invalid(field: QWidget, invalid: bool) -> None:
+    """Mark a field whose text cannot be read (a risk-coloured border; the message says why)."""
+    if bool(field.property("invalid")) == invalid:
+        return
+    field.setProperty("invalid", invalid)
+    _repolish(field)
+
+
+def semantic_hex(kind: str) -> str:
+    """``#rrggbb`` of a semantic colour, for the few views drawn as HTML."""
+    return semantic_colour(kind).name()
+
+
 def semantic_colour(kind: str) -> QColor:
     """The current palette's colour for ``risk``, ``overdue`` or ``ok`` (for item models)."""
     if kind not in SEMANTIC_KINDS:

@@ -63,6 +63,7 @@ QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled, QAbstractSpinBo
     color: {p.disabled}; background: {p.window};
 }}
 QLineEdit:read-only {{ background: {p.surface_alt}; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {p.risk}; padding: 2px; }}
 QComboBox QAbstractItemView {{
     color: {p.text}; background: {p.surface}; selection-color: {p.on_selection};
     selection-background-color: {p.selection};
@@ -120,6 +121,13 @@ QFrame#summary_frame {{
     background: {p.surface}; border: 1px solid {p.divider}; border-radius: {RADIUS}px;
 }}
 QFrame#summary_frame QLabel {{ background: transparent; }}
+QFrame#open_follow_ups_frame {{
+    border: 2px solid {p.risk}; border-radius: {RADIUS}px; background: {p.surface};
+}}
+QFrame#open_follow_ups_frame QLabel {{ border: none; }}
+QFrame#restore_draft_frame {{
+    background: {p.surface_alt}; border: 1px solid {p.border}; border-radius: {RADIUS}px;
+}}
 QStatusBar {{ background: {p.surface_alt}; color: {p.text}; border-top: 1px solid {p.divider}; }}
 QMenuBar {{ background: {p.surface_alt}; color: {p.text}; }}
 QMenuBar::item:selected {{ background: {p.selection}; color: {p.on_selection}; }}
