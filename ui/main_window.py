@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             return
         from PySide6.QtCore import QSize, Qt
-        from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem
+        from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QScrollArea
 
         from ui.pages.caseload_page import CaseloadPage
         from ui.pages.note_editor_page import NoteEditorPage
@@ -151,7 +151,15 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(self.workspace)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.page_stack, 1)
+        # At 200 % on a 1366x768 screen the window is 683 logical pixels wide: a page wider than
+        # that scrolls instead of pushing its buttons off the window (issue 24).
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setObjectName("page_scroll_area")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.page_scroll.setWidget(self.page_stack)
+        layout.addWidget(self.page_scroll, 1)
         self.stack.addWidget(self.workspace)
 
         self.caseload_page.student_opened.connect(self.open_student)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTabBar,
     QToolButton,
     QWidget,
@@ -198,19 +199,26 @@ def focus_ring_problems(qtbot, window, widget: QWidget, minimum: float = 3.0) ->
     return []
 
 
-def _in_scroll_content(widget: QWidget) -> bool:
+def _reach(widget: QWidget, window: QWidget) -> tuple[QWidget, QRect] | None:
+    """Where ``widget`` must lie to be reachable: inside the content of the nearest scroll area
+    (scrolling brings it into view) or, outside any, inside the window. None: a scroll area's
+    own parts (a table's cells, its scroll bars), not ours to check."""
     parent = widget.parentWidget()
-    while parent is not None:
+    while parent is not None and parent is not window:
+        if isinstance(parent, QScrollArea) and parent.widget() is not None:
+            content = parent.widget()
+            if content is widget or content.isAncestorOf(widget):
+                return content, content.rect()
+            return None
         if isinstance(parent, QAbstractScrollArea):
-            return True
+            return None
         parent = parent.parentWidget()
-    return False
+    return window, window.rect()
 
 
 def layout_problems(window, where: str) -> list[str]:
     """Widgets that leave the window, overlap a visible sibling, or clip their text."""
     out = []
-    bounds = window.rect()
     visible = [
         w
         for w in window.findChildren(QWidget)
@@ -218,9 +226,18 @@ def layout_problems(window, where: str) -> list[str]:
     ]
     for widget in visible:
         name = widget.objectName() or type(widget).__name__
-        rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
-        if not _in_scroll_content(widget) and not bounds.contains(rect):
-            out.append(f"{where}: {name} leaves the window ({rect.getRect()} in {bounds.size()})")
+        if widget.width() <= 0 or widget.height() <= 0:
+            continue
+        reach = _reach(widget, window)
+        if reach is None:
+            continue
+        container, bounds = reach
+        rect = QRect(widget.mapTo(container, QPoint(0, 0)), widget.size())
+        if not bounds.contains(rect):
+            out.append(
+                f"{where}: {name} leaves the {'window' if container is window else 'page'} "
+                f"({rect.getRect()} in {bounds.size().toTuple()})"
+            )
         if isinstance(widget, QPushButton | QToolButton | QCheckBox | QRadioButton):
             hint = widget.sizeHint()
             if widget.width() + 1 < hint.width() or widget.height() + 1 < hint.height():

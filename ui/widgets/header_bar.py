@@ -16,7 +16,7 @@ from ui.context import UiContext
 from ui.i18n import _
 from ui.theme import icons
 from ui.theme.apply import set_text_role
-from ui.theme.tokens import HEADER_ICON_SIZE, SPACE_L, SPACE_M, SPACE_S
+from ui.theme.tokens import HEADER_ICON_SIZE, ICON_SIZE, SPACE_L, SPACE_M, SPACE_S
 
 
 class HeaderBar(QFrame):
@@ -41,6 +41,8 @@ class HeaderBar(QFrame):
         self.profile_label = QLabel()
         self.profile_label.setObjectName("header_profile_label")
         self.profile_label.setAccessibleName(_("Signed in as"))
+        self.profile_label.setWordWrap(True)  # a long display name wraps, never pushes Lock off
+        self.profile_label.setMaximumWidth(240)
         layout.addWidget(self.profile_label)
         self.lock_icon = QLabel()
         self.lock_icon.setObjectName("header_lock_icon_label")
@@ -61,6 +63,8 @@ class HeaderBar(QFrame):
         icons.attach(self.lock_button, "lock")
         layout.addWidget(self.lock_button)
         self.display_name = ""
+        self.tool_buttons: list[Any] = []
+        self._text_widths: dict[Any, int] = {}
         self.set_locked()
 
     def set_locked(self) -> None:
@@ -105,6 +109,45 @@ class HeaderBar(QFrame):
         icons.attach_label(self.lock_icon, meaning)
         self.lock_state_label.setText(text)
 
+    def resizeEvent(self, event: Any) -> None:
+        """When the window is narrow (200 % on a small screen) the action buttons show only
+        their icons (their names stay as tooltips and accessible names); Lock keeps its word."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        from PySide6.QtCore import Qt
+
+        full = self._full_width()
+        compact = self.width() < full
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+            if compact
+            else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        )
+        for button in self.tool_buttons:
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
+        self.app_label.setVisible(not compact)
+        self.sync_status.setMaximumWidth(380 if not compact else 220)
+
+    def _full_width(self) -> int:
+        """The header's width with every label and button's text shown."""
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        margins = layout.contentsMargins()
+        widgets = [layout.itemAt(i).widget() for i in range(layout.count())]
+        shown = [w for w in widgets if (w is not None and not w.isHidden()) or w is self.app_label]
+        width = margins.left() + margins.right() + layout.spacing() * max(len(shown) - 1, 0)
+        for widget in shown:
+            if widget in self.tool_buttons:
+                width += self._text_widths.get(widget, widget.sizeHint().width())
+            elif widget is self.sync_status:
+                width += min(widget.sizeHint().width(), widget.maximumWidth())
+            else:
+                width += widget.sizeHint().width()
+        return width
+
     def add_actions(self, actions: Any) -> None:
         """Tool buttons for the window's most used actions, before the Lock button."""
         from PySide6.QtCore import Qt
@@ -118,6 +161,10 @@ class HeaderBar(QFrame):
             button.setObjectName(f"header_{act.objectName().removesuffix('_action')}_button")
             button.setDefaultAction(act)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            # The layout may squeeze it to its icon; _fit then hides the words (never cut).
+            button.setMinimumWidth(ICON_SIZE + 2 * SPACE_S + 6)
             button.setAccessibleName(act.text().rstrip("…"))
             layout.insertWidget(at, button)
             at += 1
+            self.tool_buttons.append(button)
+            self._text_widths[button] = button.sizeHint().width()
