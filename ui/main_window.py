@@ -146,6 +146,8 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, meaning)  # redrawn on a palette change
             self.page_stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._show_page_index)
+        self.page_stack.currentChanged.connect(self._size_stack_to_page)
+        self._size_stack_to_page()
         self.workspace = QWidget()
         self.workspace.setObjectName("workspace_widget")
         layout = QHBoxLayout(self.workspace)
@@ -177,6 +179,17 @@ class MainWindow(QMainWindow):
         self.student_page.draft_requested.connect(lambda note_id: self.resume_draft([note_id]))
         for page in self.pages:
             self.session.add_lock_hooks(after=page.clear)
+
+    def _size_stack_to_page(self, *_args: object) -> None:
+        """The page area is as wide as the page showing needs, not the widest page: hidden
+        pages ignore their size, so only a page that cannot fit scrolls."""
+        from PySide6.QtWidgets import QSizePolicy
+
+        current = self.page_stack.currentWidget()
+        for page in self.pages:
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.page_stack.updateGeometry()
 
     def _build_actions(self) -> None:
         def action(name: str, text: str, shortcut: Any, slot: Any, meaning: str) -> QAction:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.context import UiContext
@@ -17,6 +18,8 @@ from ui.i18n import _
 from ui.theme import icons
 from ui.theme.apply import set_text_role
 from ui.theme.tokens import HEADER_ICON_SIZE, ICON_SIZE, SPACE_L, SPACE_M, SPACE_S
+
+PROFILE_WIDTH = 240
 
 
 class HeaderBar(QFrame):
@@ -41,8 +44,7 @@ class HeaderBar(QFrame):
         self.profile_label = QLabel()
         self.profile_label.setObjectName("header_profile_label")
         self.profile_label.setAccessibleName(_("Signed in as"))
-        self.profile_label.setWordWrap(True)  # a long display name wraps, never pushes Lock off
-        self.profile_label.setMaximumWidth(240)
+        self.profile_label.setMaximumWidth(PROFILE_WIDTH)  # longer names are elided (tooltip)
         layout.addWidget(self.profile_label)
         self.lock_icon = QLabel()
         self.lock_icon.setObjectName("header_lock_icon_label")
@@ -52,8 +54,9 @@ class HeaderBar(QFrame):
         self.lock_state_label.setAccessibleName(_("Vault state"))
         layout.addWidget(self.lock_state_label)
         self.sync_status = sync_status
-        sync_status.setWordWrap(True)
+        sync_status.setWordWrap(True)  # a long state takes two short lines, never cut
         sync_status.setMaximumWidth(380)
+        sync_status.setMinimumWidth(260)
         set_text_role(sync_status, "caption")
         layout.addWidget(sync_status)
         self.lock_button = QPushButton(_("Lock"))
@@ -101,8 +104,14 @@ class HeaderBar(QFrame):
         if not self.ctx.unlocked:
             return
         self.display_name = name
-        self.profile_label.setText(name)
-        self.profile_label.setToolTip(_("Profile: {name}").format(name=self.ctx.profile))
+        metrics = self.profile_label.fontMetrics()
+        shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, PROFILE_WIDTH)
+        self.profile_label.setText(shown)
+        self.profile_label.setAccessibleDescription(name)
+        self.profile_label.setToolTip(
+            (name + "\n" if shown != name else "")
+            + _("Profile: {name}").format(name=self.ctx.profile)
+        )
         self.profile_label.setVisible(bool(name))
 
     def _lock_state(self, meaning: str, text: str) -> None:
@@ -116,8 +125,6 @@ class HeaderBar(QFrame):
         self._fit()
 
     def _fit(self) -> None:
-        from PySide6.QtCore import Qt
-
         full = self._full_width()
         compact = self.width() < full
         style = (
@@ -129,7 +136,8 @@ class HeaderBar(QFrame):
             if button.toolButtonStyle() != style:
                 button.setToolButtonStyle(style)
         self.app_label.setVisible(not compact)
-        self.sync_status.setMaximumWidth(380 if not compact else 220)
+        self.sync_status.setMaximumWidth(380 if not compact else 200)
+        self.sync_status.setMinimumWidth(260 if not compact else 120)
 
     def _full_width(self) -> int:
         """The header's width with every label and button's text shown."""
@@ -150,7 +158,6 @@ class HeaderBar(QFrame):
 
     def add_actions(self, actions: Any) -> None:
         """Tool buttons for the window's most used actions, before the Lock button."""
-        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QToolButton
 
         layout = self.layout()

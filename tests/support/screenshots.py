@@ -1,0 +1,132 @@
+"""Renders every workspace page in light, dark and high contrast for docs/screenshots/visual/.
+
+Run by ``tests/ui/test_visual_screenshots.py`` once per scale in its own process, because
+``QT_SCALE_FACTOR`` must be set before Qt starts::
+
+    QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.5 python -m tests.support.screenshots OUT 150
+
+A throw-away vault in a temporary folder gets the demo generator's obviously fictional students
+(fixed clock and seed, so the pictures change only when the app's look does); the clinician is
+"Alex Sample (fictional)". Each PNG is reduced to a 96-colour palette (text stays crisp; the
+files are a fraction of the size) and named ``<page>-<palette>-<scale>.png``. Prints one line per
+file and the total bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+WINDOW = (1024, 640)  # logical pixels: 1366x768 at 125 %, with room for a taskbar
+PALETTES = ("light", "dark", "high-contrast")
+COLOURS = 96
+
+
+class _Bot:
+    """The two qtbot calls ``tests.support.visual.show_page`` makes, outside pytest."""
+
+    def waitUntil(self, condition, timeout: int = 5_000) -> None:  # noqa: N802 - qtbot's name
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + timeout / 1000
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("page did not load")
+            QApplication.processEvents()
+            time.sleep(0.01)
+
+    def wait(self, ms: int) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        end = time.monotonic() + ms / 1000
+        while time.monotonic() < end:
+            QApplication.processEvents()
+            time.sleep(0.005)
+
+
+def optimised_png(image) -> bytes:
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    picture = Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
+    reduced = picture.quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=0)
+    out = io.BytesIO()
+    reduced.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def render(out: Path, scale_label: str) -> list[tuple[Path, int]]:
+    from PySide6.QtWidgets import QApplication
+
+    from clinician_desk.clock import FakeClock
+    from clinician_desk.services.profile import set_profile
+    from clinician_desk.vault import create_vault
+    from tests.support.ui import CHEAP_KDF, PASSPHRASE
+    from tests.support.visual import PAGES, fill_demo, first_student_id, settle, show_page
+    from ui import i18n
+    from ui.app import build_context, build_window
+
+    i18n.install("en")
+    app = QApplication.instance() or QApplication(["screenshots"])
+    bot = _Bot()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="cd-shots-") as tmp:
+        clock = FakeClock(datetime(2026, 10, 6, 17, 30, tzinfo=UTC))
+        ctx = build_context(
+            Path(tmp) / "data", clock=clock, kdf=CHEAP_KDF, settings_path=Path(tmp) / "ui.ini"
+        )
+        key, _recovery = create_vault(
+            ctx.paths.vault("default"), PASSPHRASE, clock=clock, kdf=CHEAP_KDF
+        )
+        window = build_window(ctx, idle=3600)
+        window.resize(*WINDOW)
+        window.show()
+        window.session.open("default", key, create=True)
+        bot.waitUntil(lambda: window.stack.currentWidget() is window.workspace, 30_000)
+        services = ctx.services
+        ctx.tasks.call_db_blocking(
+            lambda: set_profile(services.db, display_name="Alex Sample (fictional)")
+        )
+        window.header.set_unlocked()
+        fill_demo(window)
+        student = first_student_id(window)
+        try:
+            for palette in PALETTES:
+                window.set_appearance(palette)
+                for page in PAGES:
+                    show_page(bot, window, page, student)
+                    settle(bot, window)
+                    path = out / f"{page}-{palette}-{scale_label}.png"
+                    data = optimised_png(window.grab().toImage())
+                    if not path.exists() or path.read_bytes() != data:
+                        path.write_bytes(data)
+                    written.append((path, len(data)))
+        finally:
+            window.set_appearance("system")
+            ctx.tasks.wait_idle(10_000)
+            ctx.tasks.call_db_blocking(ctx.services.close) if ctx.services else None
+            ctx.tasks.shutdown()
+            window.deleteLater()
+            app.processEvents()
+    return written
+
+
+def main(argv: list[str]) -> int:
+    out, scale_label = Path(argv[0]), argv[1]
+    out.mkdir(parents=True, exist_ok=True)
+    written = render(out, scale_label)
+    for path, size in written:
+        print(f"{path.name} {size}")
+    print(f"total {sum(size for _p, size in written)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
