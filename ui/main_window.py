@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.workspace)
 
         self.caseload_page.student_opened.connect(self.open_student)
+        self.caseload_page.import_requested.connect(self.import_roster)
+        self.caseload_page.enroll_requested.connect(self.show_enrollment)
         self.student_page.new_note_requested.connect(self.new_note)
         self.student_page.screening_requested.connect(self.start_screening)
         self.student_page.print_requested.connect(self.open_print)
@@ -407,6 +409,11 @@ class MainWindow(QMainWindow):
         self.sync_status.clear()
         self.header.set_locked()
         self.show_unlock()
+
+    def show_enrollment(self) -> None:
+        """The Sync page, ready for the enrollment code (from the caseload's first-use state)."""
+        self.nav.setCurrentRow(self.pages.index(self.sync_page))
+        self.sync_page.code_edit.setFocus()
 
     def use_recovery_key(self, profile: str) -> None:
         if not profile:

@@ -29,7 +29,7 @@ COLOURS = 96
 class _Bot:
     """The two qtbot calls ``tests.support.visual.show_page`` makes, outside pytest."""
 
-    def waitUntil(self, condition, timeout: int = 5_000) -> None:  # noqa: N802 - qtbot's name
+    def waitUntil(self, condition, timeout: int = 5_000) -> None:
         from PySide6.QtWidgets import QApplication
 
         deadline = time.monotonic() + timeout / 1000

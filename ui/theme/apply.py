@@ -163,7 +163,7 @@ def apply_theme(app: QApplication, choice: str = SYSTEM) -> Palette:
         app.setWindowIcon(app_icon())
     for widget in app.allWidgets():
         icons.redraw(widget)
-        for action in widget.actions():
+        for action in QWidget.actions(widget):  # a subclass may shadow actions()
             icons.redraw(action)
     _watch_system(app)
     return palette
