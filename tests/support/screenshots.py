@@ -9,7 +9,8 @@ A throw-away vault in a temporary folder gets the demo generator's obviously fic
 (fixed clock and seed, so the pictures change only when the app's look does); the clinician is
 "Alex Sample (fictional)". Each PNG is reduced to a 96-colour palette (text stays crisp; the
 files are a fraction of the size) and named ``<page>-<palette>-<scale>.png``. Prints one line per
-file and the total bytes.
+file, the total bytes, and every contrast or layout problem measured on the rendered pages (the
+exit status is 1 if there is any).
 """
 
 from __future__ import annotations
@@ -50,26 +51,35 @@ class _Bot:
 
 def optimised_png(image) -> bytes:
     from PIL import Image
-    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage
 
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    picture = Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
-    reduced = picture.quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=0)
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    picture = Image.frombuffer(
+        "RGB", (rgb.width(), rgb.height()), bytes(rgb.constBits()), "raw", "RGB",
+        rgb.bytesPerLine(), 1,
+    )  # fmt: skip
+    reduced = picture.quantize(colors=COLOURS, method=Image.Quantize.FASTOCTREE, dither=0)
     out = io.BytesIO()
-    reduced.save(out, "PNG", optimize=True)
+    reduced.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
-def render(out: Path, scale_label: str) -> list[tuple[Path, int]]:
+def render(out: Path, scale_label: str, problems: list[str]) -> list[tuple[Path, int]]:
     from PySide6.QtWidgets import QApplication
 
     from clinician_desk.clock import FakeClock
     from clinician_desk.services.profile import set_profile
     from clinician_desk.vault import create_vault
     from tests.support.ui import CHEAP_KDF, PASSPHRASE
-    from tests.support.visual import PAGES, fill_demo, first_student_id, settle, show_page
+    from tests.support.visual import (
+        PAGES,
+        contrast_problems,
+        fill_demo,
+        first_student_id,
+        layout_problems,
+        settle,
+        show_page,
+    )
     from ui import i18n
     from ui.app import build_context, build_window
 
@@ -102,14 +112,17 @@ def render(out: Path, scale_label: str) -> list[tuple[Path, int]]:
                 window.set_appearance(palette)
                 for page in PAGES:
                     show_page(bot, window, page, student)
+                    window.page_stack.currentWidget().setFocus()  # not the sidebar's ring
                     settle(bot, window)
+                    where = f"{palette}/{page}@{scale_label}%"
+                    problems += contrast_problems(window, where)
+                    problems += layout_problems(window, where)
                     path = out / f"{page}-{palette}-{scale_label}.png"
                     data = optimised_png(window.grab().toImage())
                     if not path.exists() or path.read_bytes() != data:
                         path.write_bytes(data)
                     written.append((path, len(data)))
         finally:
-            window.set_appearance("system")
             ctx.tasks.wait_idle(10_000)
             ctx.tasks.call_db_blocking(ctx.services.close) if ctx.services else None
             ctx.tasks.shutdown()
@@ -121,11 +134,14 @@ def render(out: Path, scale_label: str) -> list[tuple[Path, int]]:
 def main(argv: list[str]) -> int:
     out, scale_label = Path(argv[0]), argv[1]
     out.mkdir(parents=True, exist_ok=True)
-    written = render(out, scale_label)
+    problems: list[str] = []
+    written = render(out, scale_label, problems)
     for path, size in written:
-        print(f"{path.name} {size}")
+        print(f"file {path.name} {size}")
     print(f"total {sum(size for _p, size in written)}")
-    return 0
+    for line in problems:
+        print(f"problem {line}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

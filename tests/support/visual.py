@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QImage
@@ -131,8 +129,11 @@ def measured_contrast(image: np.ndarray, rect: QRect) -> float | None:
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     pixels = image[y0:y1, x0:x1].reshape(-1, 3)
-    counts = Counter(map(tuple, pixels.tolist()))
-    background = counts.most_common(1)[0][0]
+    packed = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8)
+    packed |= pixels[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    top = int(values[counts.argmax()])
+    background = ((top >> 16) & 255, (top >> 8) & 255, top & 255)
     lum = _luminance(pixels)
     bg = relative_luminance(background)
     ratios = (np.maximum(lum, bg) + 0.05) / (np.minimum(lum, bg) + 0.05)

@@ -11,14 +11,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.support.visual import (
-    PAGES,
-    contrast_problems,
-    fill_demo,
-    first_student_id,
-    focus_ring_problems,
-    show_page,
-)
+from tests.support.day import fictional_student
+from tests.support.visual import focus_ring_problems, show_page
 from ui.theme.apply import apply_theme, resolve
 from ui.theme.palettes import (
     DARK,
@@ -59,29 +53,85 @@ def test_system_choice_follows_the_desktop() -> None:
     assert resolve("no-such-theme", dark=True, high_contrast=False) is DARK
 
 
-@pytest.mark.slow
-def test_every_page_in_every_palette_is_readable_and_shows_focus(qtbot, unlocked_window):
+@pytest.mark.slow  # ~10 s: three palette switches re-polish every widget
+def test_focus_rings_show_in_every_palette(qtbot, unlocked_window):
+    """Every page's text contrast is measured in tests/ui/test_visual_screenshots.py (while
+    rendering the pictures); here the focus ring of each kind of control, in each palette."""
     window = unlocked_window
-    window.resize(1280, 800)
-    fill_demo(window)
-    student = first_student_id(window)
-    app = QApplication.instance()
+    student = fictional_student(window)
+    show_page(qtbot, window, "student", student)
+    page = window.student_page
+    controls = [
+        window.header.lock_button,  # a push button
+        window.header.tool_buttons[0],  # a tool button
+        window.nav,  # the sidebar
+        page.new_note_button,
+        page.instrument_combo,
+    ]
     problems: list[str] = []
     try:
         for name in ("light", "dark", "high-contrast"):
             window.set_appearance(name)
-            for page in PAGES:
-                show_page(qtbot, window, page, student)
-                problems += contrast_problems(window, f"{name}/{page}")
             show_page(qtbot, window, "student", student)
-            page = window.student_page
-            controls = [window.header.lock_button, window.nav]
-            controls += [b for b in page.findChildren(type(window.header.lock_button))][:3]
             for control in controls:
                 if control.isVisible() and control.isEnabled():
-                    problems += [
-                        f"{name}: {p}" for p in focus_ring_problems(qtbot, window, control)
-                    ]
+                    found = focus_ring_problems(qtbot, window, control)
+                    problems += [f"{name}: {p}" for p in found]
+            show_page(qtbot, window, "sync", student)
+            problems += [
+                f"{name}: {p}"
+                for p in focus_ring_problems(qtbot, window, window.sync_page.code_edit)
+            ]
     finally:
-        apply_theme(app, "light")
+        apply_theme(QApplication.instance(), "light")
     assert problems == [], "\n".join(problems)
+
+
+def test_the_focus_check_fails_a_ring_that_does_not_contrast(qtbot):
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    button = QPushButton("Fictional action")
+    other = QPushButton("Other")
+    layout = QVBoxLayout(window)
+    layout.addWidget(button)
+    layout.addWidget(other)
+    # A "ring" in nearly the border colour: the kind of focus style the check must refuse.
+    window.setStyleSheet(
+        "QWidget { background: #ffffff; } QPushButton { border: 1px solid #7c8695; }"
+        "QPushButton:focus { border: 1px solid #7d8796; }"
+    )
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    assert focus_ring_problems(qtbot, window, button) != []
+    window.setStyleSheet(
+        "QWidget { background: #ffffff; } QPushButton { border: 1px solid #7c8695; padding: 1px; }"
+        "QPushButton:focus { border: 2px solid #1d5ea8; padding: 0px; }"
+    )
+    assert focus_ring_problems(qtbot, window, button) == []
+
+
+def test_the_contrast_check_measures_what_is_drawn(qtbot):
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from tests.support.visual import contrast_problems
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    pale = QLabel("Pale fictional words, hard to read")
+    pale.setObjectName("pale_label")
+    dark = QLabel("Dark fictional words, easy to read")
+    dark.setObjectName("dark_label")
+    layout = QVBoxLayout(window)
+    layout.addWidget(pale)
+    layout.addWidget(dark)
+    window.setStyleSheet(
+        "QWidget { background: #ffffff; } #pale_label { color: #a8a8a8; }"
+        " #dark_label { color: #1b2430; }"
+    )
+    window.show()
+    qtbot.waitExposed(window)
+    found = contrast_problems(window, "probe")
+    assert len(found) == 1 and "pale_label" in found[0]
