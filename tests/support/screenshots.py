@@ -8,7 +8,8 @@ Run by ``tests/ui/test_visual_screenshots.py`` once per scale in its own process
 A throw-away vault in a temporary folder gets the demo generator's obviously fictional students
 (fixed clock and seed, so the pictures change only when the app's look does); the clinician is
 "Alex Sample (fictional)". Each PNG is reduced to a 96-colour palette (text stays crisp; the
-files are a fraction of the size) and named ``<page>-<palette>-<scale>.png``. Prints one line per
+files are a fraction of the size) and named ``<page>-<palette>-<scale>.png`` (plus ``caseload-empty-light-<scale>.png``, the first-use
+state before any student). Prints one line per
 file, the total bytes, and every contrast or layout problem measured on the rendered pages (the
 exit status is 1 if there is any).
 """
@@ -105,6 +106,14 @@ def render(out: Path, scale_label: str, problems: list[str]) -> list[tuple[Path,
             lambda: set_profile(services.db, display_name="Alex Sample (fictional)")
         )
         window.header.set_unlocked()
+        show_page(bot, window, "caseload")  # the first-use state, before any student
+        settle(bot, window)
+        problems += contrast_problems(window, f"light/empty@{scale_label}%")
+        path = out / f"caseload-empty-light-{scale_label}.png"
+        data = optimised_png(window.grab().toImage())
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+        written.append((path, len(data)))
         fill_demo(window)
         student = first_student_id(window)
         try:

@@ -70,6 +70,7 @@ def show_page(qtbot, window, name: str, student_id=None) -> QWidget:
     """Show the workspace page ``name`` (one of ``PAGES``) with its data loaded."""
     if name == "caseload":
         window.nav.setCurrentRow(window.pages.index(window.caseload_page))
+        window.caseload_page.activate()  # already current: no row change, so reload
     elif name == "student":
         window.open_student(student_id)
         qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)

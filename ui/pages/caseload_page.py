@@ -180,7 +180,13 @@ class CaseloadPage(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         empty = total == 0 and self.ctx.unlocked
         self.empty_state.setVisible(empty)
-        for widget in (self.table, self.count_label, self.filter_edit, self.flagged_check):
+        for widget in (
+            self.table,
+            self.count_label,
+            self.filter_edit,
+            self.flagged_check,
+            self.add_button,  # the empty state offers it first
+        ):
             widget.setVisible(not empty)
         self.count_label.setText(
             ngettext("{shown} of {total} student", "{shown} of {total} students", total).format(
