@@ -8,9 +8,9 @@ Run by ``tests/ui/test_visual_screenshots.py`` once per scale in its own process
 A throw-away vault in a temporary folder gets the demo generator's obviously fictional students
 (fixed clock and seed, so the pictures change only when the app's look does); the clinician is
 "Alex Sample (fictional)". Each PNG is reduced to a 96-colour palette (text stays crisp; the
-files are a fraction of the size) and named ``<page>-<palette>-<scale>.png`` (plus ``caseload-empty-light-<scale>.png``, the first-use
-state before any student). Prints one line per
-file, the total bytes, and every contrast or layout problem measured on the rendered pages (the
+files are a fraction of the size) and named ``<page>-<palette>-<scale>.png``, plus
+``caseload-empty-light-<scale>.png`` (the first-use state, before any student). Prints one line
+per file, the total bytes, and every contrast or layout problem measured on the rendered pages (the
 exit status is 1 if there is any).
 """
 

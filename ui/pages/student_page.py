@@ -289,7 +289,7 @@ class StudentPage(QWidget):
         self.ctx.tasks.run_db(
             lambda _c: services.screenings.open_follow_ups(student_id),
             context=self,
-            on_done=lambda rows: (self.follow_ups.set_rows(rows), self._refresh_summary()),
+            on_done=self._follow_ups_loaded,
             name="open-follow-ups",
         )
 
@@ -309,6 +309,10 @@ class StudentPage(QWidget):
         self.continue_draft_button.setEnabled(False)
         self._set_enabled(True)
         self.destroy_button.set_student(self.student_id)
+        self._refresh_summary()
+
+    def _follow_ups_loaded(self, rows: Any) -> None:
+        self.follow_ups.set_rows(rows)
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:

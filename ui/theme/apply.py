@@ -28,27 +28,18 @@ from ui.theme.palettes import (
     CHOICES,
     DARK_NAME,
     HIGH_CONTRAST_NAME,
-    LIGHT,
     LIGHT_NAME,
     PALETTES,
     SYSTEM,
     Palette,
 )
+from ui.theme.state import _state, current_choice, current_palette
 from ui.theme.stylesheet import build_stylesheet
 
-_state: dict[str, object] = {"palette": LIGHT, "choice": SYSTEM, "watching": False}
+__all__ = ["current_choice", "current_palette"]  # re-exported for pages and models
+
 SEMANTIC_KINDS = ("risk", "overdue", "ok")
 TEXT_ROLES = ("title", "section", "body", "caption")
-
-
-def current_palette() -> Palette:
-    palette = _state["palette"]
-    assert isinstance(palette, Palette)
-    return palette
-
-
-def current_choice() -> str:
-    return str(_state["choice"])
 
 
 def resolve(choice: str, *, dark: bool, high_contrast: bool) -> Palette:

@@ -18,6 +18,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel
 
 from clinician_desk.bundled.paths import resource_path
+from ui.theme.state import current_palette
 
 LUCIDE_VERSION: Final = "1.62.0"  # npm lucide-static; docs/decisions/0120-icon-set.md
 ICONS: Final = {
@@ -87,8 +88,6 @@ def icon_in_colour(meaning: str, colour: str) -> QIcon:
 
 def icon(meaning: str, role: str = "text") -> QIcon:
     """The icon for ``meaning`` in the current palette's ``role`` colour."""
-    from ui.theme.apply import current_palette
-
     return icon_in_colour(meaning, getattr(current_palette(), role))
 
 
