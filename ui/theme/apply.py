@@ -145,11 +145,15 @@ def apply_theme(app: QApplication, choice: str = SYSTEM) -> Palette:
     """Apply the palette for ``choice`` to the whole application; returns the palette used."""
     palette = resolve(choice, dark=system_is_dark(), high_contrast=system_wants_high_contrast())
     _state["palette"], _state["choice"] = palette, choice if choice in CHOICES else SYSTEM
-    if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():
+    base = app.font().pointSizeF()
+    sheet = build_stylesheet(palette, base if base > 0 else 10.0)
+    if app.styleSheet() == sheet:
+        return palette  # already applied: re-polishing every live widget would gain nothing
+    if not app.styleSheet() and "Fusion" in QStyleFactory.keys():
+        # Once, before any sheet: with a sheet set, app.style() is Qt's style-sheet proxy.
         app.setStyle("Fusion")
     app.setPalette(qpalette(palette))
-    base = app.font().pointSizeF()
-    app.setStyleSheet(build_stylesheet(palette, base if base > 0 else 10.0))
+    app.setStyleSheet(sheet)
     if app.windowIcon().isNull():
         app.setWindowIcon(app_icon())
     for widget in app.allWidgets():
