@@ -110,4 +110,5 @@ def test_settings_keep_geometry_and_splitters_but_no_student_data(qtbot, unlocke
 
     again = build_window(window.ctx, idle=300)
     qtbot.addWidget(again)
-    assert again.size().toTuple() == (760, 560)
+    assert again.height() == 560  # the unlock screen may need a little more width than 760
+    assert again.width() == max(760, again.minimumSizeHint().width())
