@@ -101,8 +101,15 @@ def idle_seconds() -> float:
 
 
 def build_window(ctx: Any, idle: float | None = None) -> Any:
+    from PySide6.QtWidgets import QApplication
+
     from ui.lock import DEFAULT_IDLE_SECONDS, InactivityWatcher
     from ui.main_window import MainWindow
+    from ui.theme.apply import apply_theme
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):  # one visual system for every page and dialog
+        apply_theme(app, ctx.settings.theme())
 
     watcher = InactivityWatcher(ctx.clock, idle if idle is not None else DEFAULT_IDLE_SECONDS)
     window: Any = MainWindow(ctx, watcher)

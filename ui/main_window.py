@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from clinician_desk.events import NoteSigned, ReferralChanged, ScreeningCompleted, SyncFinished
 from ui.context import UiContext
@@ -20,6 +20,9 @@ from ui.i18n import _
 from ui.lock import InactivityWatcher
 from ui.session import SessionController
 from ui.sync_scheduler import SyncScheduler
+from ui.theme import icons
+from ui.theme.tokens import ICON_SIZE, SIDEBAR_WIDTH
+from ui.widgets.header_bar import HeaderBar
 from ui.widgets.sync_status import SyncStatusWidget
 
 if TYPE_CHECKING:  # imported where used: the unlock window shows without them (cold start)
@@ -40,7 +43,16 @@ class MainWindow(QMainWindow):
         self.session = SessionController(ctx, watcher)
         ctx.tasks.default_error_handler = self.show_error
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        self.sync_status = SyncStatusWidget(ctx)
+        self.header = HeaderBar(ctx, self.sync_status)
+        central = QWidget()
+        central.setObjectName("central_widget")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.wizard: SetupWizard | None = None
 
         from ui.pages.unlock_page import UnlockPage
@@ -50,8 +62,8 @@ class MainWindow(QMainWindow):
         self.workspace: QWidget | None = None  # built at the first unlock (fast cold start)
         self.pages: list[Any] = []
         self._build_actions()
-        self.sync_status = SyncStatusWidget(ctx)
-        self.statusBar().addPermanentWidget(self.sync_status)
+        self.header.lock_button.clicked.connect(self.lock_action.trigger)
+        self.header.add_actions((self.new_note_action, self.find_action))
         self.sync_scheduler = SyncScheduler(ctx, parent=self)  # automatic background sync
 
         self.unlock_page.unlocked.connect(lambda profile, key: self.session.open(profile, key))
@@ -96,7 +108,8 @@ class MainWindow(QMainWindow):
         """Build the pages once, on the first unlock: the unlock window shows without them."""
         if self.workspace is not None:
             return
-        from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem
+        from PySide6.QtCore import QSize, Qt
+        from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QScrollArea
 
         from ui.pages.caseload_page import CaseloadPage
         from ui.pages.note_editor_page import NoteEditorPage
@@ -123,23 +136,39 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation_list_widget")
         self.nav.setAccessibleName(_("Navigation"))
-        self.nav.setFixedWidth(170)
+        self.nav.setFixedWidth(SIDEBAR_WIDTH)
+        self.nav.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         from ui.focus import PageStack  # Tab stays on the page's form (issue 20)
 
         self.page_stack = PageStack()
-        for page in self.pages:
-            QListWidgetItem(page.title, self.nav)
+        meanings = ("caseload", "student", "note", "screening", "print", "sync")
+        for page, meaning in zip(self.pages, meanings, strict=True):
+            item = QListWidgetItem(page.title, self.nav)
+            item.setIcon(icons.icon(meaning))
+            item.setData(Qt.ItemDataRole.UserRole, meaning)  # redrawn on a palette change
             self.page_stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._show_page_index)
+        self.page_stack.currentChanged.connect(self._size_stack_to_page)
+        self._size_stack_to_page()
         self.workspace = QWidget()
         self.workspace.setObjectName("workspace_widget")
         layout = QHBoxLayout(self.workspace)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.page_stack, 1)
+        # At 200 % on a 1366x768 screen the window is 683 logical pixels wide: a page wider than
+        # that scrolls instead of pushing its buttons off the window (issue 24).
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setObjectName("page_scroll_area")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.page_scroll.setWidget(self.page_stack)
+        layout.addWidget(self.page_scroll, 1)
         self.stack.addWidget(self.workspace)
 
         self.caseload_page.student_opened.connect(self.open_student)
+        self.caseload_page.import_requested.connect(self.import_roster)
+        self.caseload_page.enroll_requested.connect(self.show_enrollment)
         self.student_page.new_note_requested.connect(self.new_note)
         self.student_page.screening_requested.connect(self.start_screening)
         self.student_page.print_requested.connect(self.open_print)
@@ -155,11 +184,23 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             self.session.add_lock_hooks(after=page.clear)
 
+    def _size_stack_to_page(self, *_args: object) -> None:
+        """The page area is as wide as the page showing needs, not the widest page: hidden
+        pages ignore their size, so only a page that cannot fit scrolls."""
+        from PySide6.QtWidgets import QSizePolicy
+
+        current = self.page_stack.currentWidget()
+        for page in self.pages:
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.page_stack.updateGeometry()
+
     def _build_actions(self) -> None:
-        def action(name: str, text: str, shortcut: Any, slot: Any) -> QAction:
+        def action(name: str, text: str, shortcut: Any, slot: Any, meaning: str) -> QAction:
             act = QAction(self)  # QAction(text, parent) resolves through QIcon: ~4 ms of enums
             act.setText(text)
             act.setObjectName(name)
+            icons.attach(act, meaning)
             # setShortcuts([...]), not setShortcut(...): resolving the latter's overloads builds
             # all ~95 Qt-namespace enums (~25 ms of cold start)
             act.setShortcuts([QKeySequence(shortcut)])
@@ -167,20 +208,36 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        self.lock_action = action("lock_action", _("Lock"), "Ctrl+L", self.session.lock)
-        self.find_action = action("find_action", _("Search notes…"), "Ctrl+F", self.search_notes)
+        self.lock_action = action("lock_action", _("Lock"), "Ctrl+L", self.session.lock, "lock")
+        self.find_action = action(
+            "find_action", _("Search notes…"), "Ctrl+F", self.search_notes, "search"
+        )
         self.new_note_action = action(
-            "new_note_action", _("New note"), "Ctrl+N", lambda: self.new_note(None)
+            "new_note_action", _("New note"), "Ctrl+N", lambda: self.new_note(None), "new-note"
         )
         self.print_action = action(
-            "print_centre_action", _("Print centre"), "Ctrl+P", lambda: self.open_print(None, "")
+            "print_centre_action",
+            _("Print centre"),
+            "Ctrl+P",
+            lambda: self.open_print(None, ""),
+            "print",
         )
-        self.drafts_action = action("drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts)
+        self.drafts_action = action(
+            "drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts, "drafts"
+        )
         self.import_roster_action = action(
-            "import_roster_action", _("Import roster…"), "Ctrl+Shift+I", self.import_roster
+            "import_roster_action",
+            _("Import roster…"),
+            "Ctrl+Shift+I",
+            self.import_roster,
+            "import",
         )
         self.quit_action = action(
-            "quit_action", _("Quit"), QKeySequence.StandardKey.Quit, self.quit_keeping_drafts
+            "quit_action",
+            _("Quit"),
+            QKeySequence.StandardKey.Quit,
+            self.quit_keeping_drafts,
+            "quit",
         )
         menu = self.menuBar().addMenu(_("&File"))
         for act in (self.new_note_action, self.drafts_action, self.find_action, self.print_action):
@@ -190,10 +247,58 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.quit_action)
+        self._build_appearance_menu()
         from ui.care_menu import install_care_menu  # profile, vault care, help (issue 20)
 
         self.care_actions, self.help_action = install_care_menu(self, menu)
         self._set_unlocked_actions(False)
+
+    def _build_appearance_menu(self) -> None:
+        """View ▸ Appearance: follow the system, or choose light, dark or high contrast."""
+        from PySide6.QtGui import QActionGroup
+
+        from ui.theme.palettes import CHOICES
+
+        labels = {
+            "system": _("Follow the system"),
+            "light": _("Light"),
+            "dark": _("Dark"),
+            "high-contrast": _("High contrast"),
+        }
+        view = self.menuBar().addMenu(_("&View"))
+        appearance = view.addMenu(_("Appearance"))
+        group = QActionGroup(self)
+        chosen = self.ctx.settings.theme()
+        self.appearance_actions: dict[str, QAction] = {}
+        for choice in CHOICES:
+            act = QAction(self)
+            act.setText(labels[choice])
+            act.setObjectName(f"appearance_{choice.replace('-', '_')}_action")
+            act.setCheckable(True)
+            act.setChecked(choice == chosen)
+            act.triggered.connect(lambda _checked=False, c=choice: self.set_appearance(c))
+            group.addAction(act)
+            appearance.addAction(act)
+            self.appearance_actions[choice] = act
+
+    def set_appearance(self, choice: str) -> None:
+        """Apply and remember a palette choice (a settings value, nothing about students)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        from ui.theme.apply import apply_theme
+
+        self.ctx.settings.set_theme(choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, choice)
+        self.appearance_actions[choice].setChecked(True)
+        if self.workspace is not None:
+            for row in range(self.nav.count()):
+                item = self.nav.item(row)
+                meaning = item.data(Qt.ItemDataRole.UserRole)
+                if isinstance(meaning, str):
+                    item.setIcon(icons.icon(meaning))
 
     def _set_unlocked_actions(self, enabled: bool) -> None:
         if enabled:
@@ -216,6 +321,7 @@ class MainWindow(QMainWindow):
         no menus, no shortcut but Lock (Ctrl+L; the idle lock keeps running)."""
         self.nav.setVisible(not on)
         self.menuBar().setVisible(not on)
+        self.header.setVisible(not on)  # the clinician's name and sync are not the student's
         if on:
             for act in self.actions():
                 act.setEnabled(act is self.lock_action)
@@ -268,6 +374,7 @@ class MainWindow(QMainWindow):
     def _on_opened(self) -> None:
         self._ensure_workspace()
         self._set_unlocked_actions(True)
+        self.header.set_unlocked()
         self.sync_status.refresh()
         bridge = self.ctx.bridge
         if bridge is not None:
@@ -317,7 +424,13 @@ class MainWindow(QMainWindow):
         self._set_unlocked_actions(False)
         self.sync_scheduler.stop()
         self.sync_status.clear()
+        self.header.set_locked()
         self.show_unlock()
+
+    def show_enrollment(self) -> None:
+        """The Sync page, ready for the enrollment code (from the caseload's first-use state)."""
+        self.nav.setCurrentRow(self.pages.index(self.sync_page))
+        self.sync_page.code_edit.setFocus()
 
     def use_recovery_key(self, profile: str) -> None:
         if not profile:

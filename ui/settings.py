@@ -1,4 +1,5 @@
-"""Window state in ``QSettings``: geometry, window state and splitter positions — nothing else.
+"""Window state in ``QSettings``: geometry, window state, splitter positions and the chosen
+appearance (palette) — nothing else.
 
 No student data ever goes here (docs/design/security.md): only byte blobs Qt produces for layout,
 keyed by fixed names. Tests pass an explicit INI path so they never touch the user's real settings.
@@ -76,6 +77,21 @@ class WindowSettings:
 
     def set_last_profile(self, profile: str) -> None:
         self._qs.setValue("unlock/last_profile", profile)
+        self.sync()
+
+    def theme(self) -> str:
+        """The palette chosen in View ▸ Appearance: ``system`` unless the clinician chose one."""
+        from ui.theme.palettes import CHOICES, SYSTEM
+
+        value = self._qs.value("appearance/theme")
+        return value if isinstance(value, str) and value in CHOICES else SYSTEM
+
+    def set_theme(self, choice: str) -> None:
+        from ui.theme.palettes import CHOICES
+
+        if choice not in CHOICES:
+            raise ValueError(f"unknown appearance {choice!r}; one of {', '.join(CHOICES)}")
+        self._qs.setValue("appearance/theme", choice)
         self.sync()
 
     def sync(self) -> None:

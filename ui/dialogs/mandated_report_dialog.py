@@ -35,6 +35,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE
+from ui.theme.apply import set_semantic
 from ui.times import DATE_TIME_FORMAT, local_text, parse_utc, shown_time
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
@@ -217,7 +218,7 @@ class MandatedReportDialog(QDialog):
                 due=local_text(due), hours=mr.FOLLOW_UP_HOURS, left=left
             )
         )
-        self.deadline_label.setStyleSheet("color: #b71c1c; font-weight: bold" if overdue else "")
+        set_semantic(self.deadline_label, "overdue" if overdue else None)
 
     def _selected(self) -> Any:
         index = self.table.currentIndex()
@@ -253,7 +254,7 @@ class MandatedReportDialog(QDialog):
             return services.record.student_page(student_id)
 
         self._busy(True)
-        self.message.setStyleSheet("")
+        set_semantic(self.message, None)
         self.message.setText(_("Saving…"))
         self.ctx.tasks.run_db(
             work, context=self, on_done=self._saved, on_error=self._failed, name="mandated-report"
@@ -277,5 +278,5 @@ class MandatedReportDialog(QDialog):
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self._busy(False)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
         self.message.setText(exc.message)

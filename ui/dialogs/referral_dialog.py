@@ -32,6 +32,7 @@ from clinician_desk.domain.referrals import default_follow_up_on
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
+from ui.theme.apply import set_semantic
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 
@@ -108,7 +109,7 @@ def message_label(name: str) -> QLabel:
     message = QLabel()
     message.setObjectName(name)
     message.setWordWrap(True)
-    message.setStyleSheet("color: #b71c1c")
+    set_semantic(message, "risk")
     return message
 
 

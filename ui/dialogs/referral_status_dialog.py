@@ -41,6 +41,7 @@ from ui.dialogs.referral_dialog import (
 )
 from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
+from ui.theme.apply import set_semantic
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.session_form import to_date
 from ui.widgets.tables import configure_table, fit_columns
@@ -129,7 +130,7 @@ class ReferralStatusDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         if self.status_combo.count() == 0:
-            self.message.setStyleSheet("")
+            set_semantic(self.message, None)
             self.message.setText(_("This referral is finished; its history is kept."))
             for widget in (self.status_combo, self.changed_edit, self.follow_up_check):
                 widget.setEnabled(False)
@@ -195,5 +196,5 @@ class ReferralStatusDialog(QDialog):
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self.buttons.setEnabled(True)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
         self.message.setText(exc.message)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.dialogs import roster_import_work as work
 from ui.i18n import _
+from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
@@ -177,7 +178,7 @@ class CheckPage(QWizardPage):
         self.report_edit.clear()
         self.progress.setRange(0, 0)  # busy until the core reports its first rows
         self.progress.setValue(0)
-        self.status_label.setStyleSheet("")
+        set_semantic(self.status_label, None)
         self.status_label.setText(_("Checking {name}…").format(name=choice.path.name))
         self.cancel_button.setEnabled(True)
         self.again_button.setEnabled(False)
@@ -225,7 +226,7 @@ class CheckPage(QWizardPage):
                 ).format(c=result.created, u=result.updated, n=result.unchanged)
             )
         else:
-            self.status_label.setStyleSheet("color: #b71c1c")
+            set_semantic(self.status_label, "risk")
             self.status_label.setText(
                 _(
                     "{n} problem(s) found — nothing can be imported until the file is fixed. "
@@ -237,7 +238,7 @@ class CheckPage(QWizardPage):
     def _failed(self, run: int, exc: ClinicianDeskError) -> None:
         if run != self._run:
             return
-        self.status_label.setStyleSheet("color: #b71c1c")
+        set_semantic(self.status_label, "risk")
         self.status_label.setText(_("The roster cannot be imported. Nothing was imported."))
         self.report_edit.setPlainText(exc.message)
         self._finish(clean=False)
@@ -339,7 +340,7 @@ class ImportPage(QWizardPage):
         if isinstance(exc, RosterImportCancelled):
             self.result_label.setText(_("Import cancelled. Nothing was imported."))
         else:
-            self.result_label.setStyleSheet("color: #b71c1c")
+            set_semantic(self.result_label, "risk")
             self.result_label.setText(
                 _("Nothing was imported: {message}").format(message=exc.message)
             )

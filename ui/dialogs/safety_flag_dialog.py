@@ -27,6 +27,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.focus import tab_moves_focus
 from ui.i18n import _
+from ui.theme.apply import set_semantic
 from ui.times import opened_text
 from ui.widgets.form_draft import DialogDraft
 
@@ -64,7 +65,7 @@ class CloseSafetyFlagDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("safety_flag_message_label")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

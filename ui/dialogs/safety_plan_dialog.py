@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
@@ -116,7 +117,7 @@ class SafetyPlanDialog(QDialog):
             return services.record.safety_plan(student_id)
 
         self.save_button.setEnabled(False)
-        self.message.setStyleSheet("")
+        set_semantic(self.message, None)
         self.message.setText(_("Saving…"))
         self.ctx.tasks.run_db(
             work, context=self, on_done=self._saved, on_error=self._failed, name="safety-plan"
@@ -136,7 +137,7 @@ class SafetyPlanDialog(QDialog):
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self.save_button.setEnabled(True)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
         self.message.setText(exc.message)
 
     def _print(self) -> None:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
+from ui.theme.apply import set_semantic
 from ui.times import DATE_TIME_FORMAT
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
@@ -133,7 +134,7 @@ class SafetyWorkflowDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("safety_message_label")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
         self.record_button = QPushButton(_("Record follow-up"))
         self.record_button.setObjectName("record_follow_up_button")
         self.record_button.setAccessibleName(_("Record follow-up"))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
+from ui.theme.apply import set_semantic
 from ui.widgets.date_field import DateField
 from ui.widgets.form_draft import DialogDraft
 
@@ -124,7 +125,7 @@ class StudentDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("student_message_label")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c")
+        set_semantic(self.message, "risk")
 
         identity = QFormLayout()
         identity.addRow(_("Legal first name"), self.first_edit)

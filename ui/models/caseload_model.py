@@ -20,10 +20,12 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QIcon
 
 from ui.i18n import _
 from ui.models.rows_model import Index, RowsTableModel
+from ui.theme import icons
+from ui.theme.apply import current_palette, semantic_colour
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -33,6 +35,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
 
 
 class CaseloadEntry(NamedTuple):
@@ -185,7 +188,7 @@ class CaseloadTableModel(RowsTableModel):
         )
         self._sort_column = -1
         self._descending = False
-        self._red = QBrush(QColor("#b71c1c"))
+        self._flag_look: tuple[str, QBrush, QIcon] | None = None  # per palette
 
     @staticmethod
     def _value(row: CaseloadEntry, column: str) -> Any:
@@ -218,6 +221,16 @@ class CaseloadTableModel(RowsTableModel):
             )
         self.layoutChanged.emit()
 
+    def _flag_style(self) -> tuple[str, QBrush, QIcon]:
+        palette = current_palette()
+        if self._flag_look is None or self._flag_look[0] != palette.name:
+            self._flag_look = (
+                palette.name,
+                QBrush(semantic_colour("risk")),
+                icons.icon("risk", "risk"),
+            )
+        return self._flag_look
+
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()
         if not 0 <= row_number < len(self._rows) or not index.isValid():
@@ -232,8 +245,10 @@ class CaseloadTableModel(RowsTableModel):
             return row.student_id
         if role == FLAG_ROLE:
             return row.flags
-        if role == _FOREGROUND and column == self.FLAGS and row.flags:
-            return self._red
+        if column == self.FLAGS and row.flags and role in (_FOREGROUND, _DECORATION):
+            # The flags' words, the risk colour and the risk icon: never colour alone.
+            _name, brush, icon = self._flag_style()
+            return brush if role == _FOREGROUND else icon
         if role == _TOOLTIP and column == self.FLAGS:
             return "\n".join(row.flags) or None
         return None

@@ -33,6 +33,7 @@ from ui.models.caseload_model import (
     CaseloadTableModel,
     caseload_entries,
 )
+from ui.widgets.empty_state import BusyHint, EmptyState
 from ui.widgets.tables import configure_table, fit_columns
 
 
@@ -94,6 +95,8 @@ def participant_label(entry: Any) -> str:
 
 class CaseloadPage(QWidget):
     student_opened = Signal(object)
+    import_requested = Signal()  # the empty state's "Import a roster…"
+    enroll_requested = Signal()  # the empty state's "Enroll with the county…"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,10 +127,30 @@ class CaseloadPage(QWidget):
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.flagged_check)
         top.addWidget(self.add_button)
+        self.busy = BusyHint("caseload", _("Loading the caseload…"))
+        self.empty_state = EmptyState(
+            "caseload",
+            "caseload",
+            _("No students yet"),
+            _(
+                "Add the students you see, one by one or from the school's roster export. "
+                "To send the county its monthly service counts, enroll this laptop once."
+            ),
+        )
+        self.empty_state.add_action("empty_add_student_button", _("Add a student…"), "add-student")
+        self.empty_state.add_action("empty_import_roster_button", _("Import a roster…"), "import")
+        self.empty_state.add_action("empty_enroll_button", _("Enroll with the county…"), "sync")
+        self.empty_state.finish()
+        self.empty_state.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.empty_state, 1)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
+        self.empty_state.next_steps[0].clicked.connect(self.add_student)
+        self.empty_state.next_steps[1].clicked.connect(self.import_requested)
+        self.empty_state.next_steps[2].clicked.connect(self.enroll_requested)
         self.filter_edit.textChanged.connect(self._filter)
         self.flagged_check.toggled.connect(self._flagged)
         self.table.doubleClicked.connect(self._open_index)
@@ -138,14 +161,17 @@ class CaseloadPage(QWidget):
         services = self.ctx.services
         if services is None:
             return
+        self.busy.start()
         self.ctx.tasks.run_db(
             lambda _c: load_entries(services),
             context=self,
             on_done=self._loaded,
+            on_error=lambda _exc: self.busy.stop(),
             name="caseload",
         )
 
     def _loaded(self, rows: Any) -> None:
+        self.busy.stop()
         first = self.model.rowCount() == 0
         self.model.set_rows(rows)
         if first:  # a reload keeps the widths (fitted once, or set by the clinician)
@@ -171,6 +197,16 @@ class CaseloadPage(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        empty = total == 0 and self.ctx.unlocked
+        self.empty_state.setVisible(empty)
+        for widget in (
+            self.table,
+            self.count_label,
+            self.filter_edit,
+            self.flagged_check,
+            self.add_button,  # the empty state offers it first
+        ):
+            widget.setVisible(not empty)
         self.count_label.setText(
             ngettext("{shown} of {total} student", "{shown} of {total} students", total).format(
                 shown=shown, total=total
@@ -201,6 +237,8 @@ class CaseloadPage(QWidget):
         return [(e.student_id, participant_label(e)) for e in self.model.rows()]
 
     def clear(self) -> None:
+        self.busy.stop()
+        self.empty_state.setVisible(False)
         self.model.clear()
         self.filter_edit.clear()
         self.count_label.clear()

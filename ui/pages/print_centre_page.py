@@ -30,6 +30,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.print_job import PrintJob, load_pdf
+from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
 from ui.widgets.confirm import ask
 
@@ -118,7 +119,7 @@ class PrintCentrePage(QWidget):
         self.county_warning.setObjectName("county_line_warning_label")
         self.county_warning.setWordWrap(True)
         self.county_warning.setAccessibleName(_("County crisis line warning"))
-        self.county_warning.setStyleSheet("color: #8a1c1c; font-weight: bold;")
+        set_semantic(self.county_warning, "risk")
         if handout_library.county_line_warning():
             self.county_warning.setText(
                 _(

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
+from ui.theme.apply import semantic_hex
 from ui.widgets.buttons import named_button
 
 RESPONDENTS = (
@@ -425,7 +426,7 @@ def result_html(instrument: Any, result: Any) -> str:
         out.append(f"<p>{e(getattr(sub, 'title', sub.id))}: {getattr(sub, 'score', '')}</p>")
     if result.critical:
         heading = e(_("Critical response — safety follow-up required"))
-        out.append(f"<h3 style='color:#b71c1c'>{heading}</h3><ul>")
+        out.append(f"<h3 style='color:{semantic_hex('risk')}'>{heading}</h3><ul>")
         for flag in result.critical:
             out.append(f"<li>{e(_('Item'))} {e(flag.item)}: {e(flag.reason)}</li>")
         out.append("</ul>")

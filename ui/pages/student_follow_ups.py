@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.theme.apply import set_semantic
 from ui.times import opened_text
 from ui.widgets.tables import configure_table
 
@@ -74,13 +75,9 @@ class OpenFollowUpsPanel(QFrame):
         super().__init__(parent)
         self.page = page
         self.setObjectName("open_follow_ups_frame")
-        self.setStyleSheet(
-            "#open_follow_ups_frame { border: 2px solid #b71c1c; border-radius: 4px;"
-            " background: #ffebee; }"
-        )
         self.title = QLabel("⚠ " + _("Open safety follow-up — record it"))
         self.title.setObjectName("open_follow_ups_label")
-        self.title.setStyleSheet("color: #b71c1c; font-weight: bold; border: none;")
+        set_semantic(self.title, "risk")
         self.model = RowsTableModel(
             [
                 (_("Opened"), opened_text),
@@ -102,7 +99,7 @@ class OpenFollowUpsPanel(QFrame):
         self.message = QLabel()
         self.message.setObjectName("open_follow_ups_message_label")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c; border: none;")
+        set_semantic(self.message, "risk")
         self.message.setVisible(False)
         self.action = QAction(_("Record safety follow-up…"), page)
         self.action.setObjectName("record_open_follow_up_action")

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QSplitter,
     QTableView,
@@ -41,7 +40,10 @@ from ui.pages.student_actions import (
     referrals_tab,
 )
 from ui.pages.student_follow_ups import OpenFollowUpsPanel
+from ui.pages.student_summary import StudentSummary, summary_facts
+from ui.theme.apply import semantic_hex, set_text_role
 from ui.widgets.buttons import named_button
+from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.tables import configure_table, fit_columns
 from ui.widgets.trend_chart import TrendChartWidget
 
@@ -87,7 +89,7 @@ def profile_html(page: Any, now: Any = None) -> str:
                 "<br>" + e(_("Parent contact inappropriate: ")) + e(contact.inappropriate_reason)
             )
     for gap in s.consent_gaps:
-        out.append(f"<br><span style='color:#b71c1c'>⚠ {e(gap)}</span>")
+        out.append(f"<br><span style='color:{semantic_hex('risk')}'>⚠ {e(gap)}</span>")
     out.append("<br>" + e(_("Personalized handouts: ")) + e(s.personalized_handout_reason) + "</p>")
     out.append(f"<h3>{e(_('Guardians'))}</h3><ul>")
     for g in s.guardians:
@@ -112,7 +114,7 @@ def profile_html(page: Any, now: Any = None) -> str:
             left, overdue = time_left_text(
                 r.status, r.follow_up_due_at, now or parse_utc(r.phone_report_at)
             )
-            style = " style='color:#b71c1c'" if overdue else ""
+            style = f" style='color:{semantic_hex('overdue')}'" if overdue else ""
             agency = _(AGENCY_TEXT.get(r.agency, r.agency))
             out.append(
                 f"<li{style}>{e(shown_time(r.phone_report_at))} — {e(agency)} — "
@@ -224,8 +226,12 @@ class StudentPage(QWidget):
         self.destroy_button = DestroyRecordButton(ctx)
         self.destroy_button.record_destroyed.connect(lambda _r: self.show_student(self.student_id))
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.header, 1)
+        # The name on its own line, the buttons below wrapping to the width (issue 24: a row of
+        # seven buttons made the page 943 px wide, wider than the window at 150 %).
+        set_text_role(self.header, "section")
+        self.actions_row = QWidget()
+        self.actions_row.setObjectName("student_actions_widget")
+        actions = FlowLayout(self.actions_row)
         for b in (
             self.new_note_button,
             self.screening_button,
@@ -259,7 +265,10 @@ class StudentPage(QWidget):
             lambda *_a: ctx.settings.save_splitter("student", self.splitter)
         )
         layout = QVBoxLayout(self)
-        layout.addLayout(actions)
+        layout.addWidget(self.header)
+        layout.addWidget(self.actions_row)
+        self.summary = StudentSummary()  # issue 24: the facts before the tables
+        layout.addWidget(self.summary)
         layout.addWidget(self.follow_ups)
         layout.addWidget(self.splitter, 1)
         self._trends: dict[str, Any] = {}
@@ -303,7 +312,7 @@ class StudentPage(QWidget):
         self.ctx.tasks.run_db(
             lambda _c: services.screenings.open_follow_ups(student_id),
             context=self,
-            on_done=self.follow_ups.set_rows,
+            on_done=self._follow_ups_loaded,
             name="open-follow-ups",
         )
 
@@ -323,6 +332,26 @@ class StudentPage(QWidget):
         self.continue_draft_button.setEnabled(False)
         self._set_enabled(True)
         self.destroy_button.set_student(self.student_id)
+        self._refresh_summary()
+
+    def _follow_ups_loaded(self, rows: Any) -> None:
+        self.follow_ups.set_rows(rows)
+        self._refresh_summary()
+
+    def _refresh_summary(self) -> None:
+        if self.page is None:
+            return
+        from clinician_desk.bundled.instruments import load_instruments
+
+        titles = {i.id: i.title for i in load_instruments().values()}
+        facts = summary_facts(
+            self.page,
+            self._trends.values(),
+            self.follow_ups.model.rowCount(),
+            self.ctx.clock.now().astimezone().date(),
+            titles,
+        )
+        self.summary.set_facts(facts)
 
     def _referral_overdue(self, row: Any) -> bool:
         return referral_overdue(row, self.ctx.clock.now())
@@ -352,6 +381,7 @@ class StudentPage(QWidget):
             self.instrument_combo.addItem(titles.get(key, key), key)
         self.instrument_combo.blockSignals(False)
         self._show_trend()
+        self._refresh_summary()
 
     def _show_trend(self) -> None:
         trend = self._trends.get(self.instrument_combo.currentData())
@@ -454,6 +484,7 @@ class StudentPage(QWidget):
         self.sessions_model.clear()
         self.referrals_model.clear()
         self.follow_ups.clear()
+        self.summary.clear()
         self._trends = {}
         self.instrument_combo.clear()
         self.trend_model.clear()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from clinician_desk.errors import ValidationError
 from ui.i18n import _
+from ui.theme.apply import set_invalid
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -79,8 +80,8 @@ class DateField(QLineEdit):
         try:
             parsed = parse_date(self.text())
         except ValueError:
-            self.setStyleSheet("border: 2px solid #b71c1c")
+            set_invalid(self, True)
             return
-        self.setStyleSheet("")
+        set_invalid(self, False)
         if parsed is not None:
             self.setText(parsed.isoformat())

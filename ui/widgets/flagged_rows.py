@@ -1,4 +1,5 @@
-"""A rows table model that paints flagged rows red and bold (overdue follow-ups).
+"""A rows table model that marks flagged rows (overdue follow-ups): the overdue colour, bold,
+and an overdue icon in the first column.
 
 Used by the student page's referrals (follow-up date passed on an open referral) and the
 mandated-report dialog (written follow-up past its 36-hour deadline). The flag is a predicate
@@ -12,11 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from ui.models.rows_model import Column, Index, RowsTableModel
-
-FLAG_COLOUR = QColor("#b71c1c")
+from ui.theme import icons
+from ui.theme.apply import semantic_colour
 
 
 class FlaggedRowsTableModel(RowsTableModel):
@@ -30,13 +31,17 @@ class FlaggedRowsTableModel(RowsTableModel):
         return bool(self._flagged(self.row_at(row)))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and index.isValid() and index.column() == 0:
+            if 0 <= index.row() < self.rowCount() and self.is_flagged(index.row()):
+                return icons.icon("overdue", "overdue")  # never colour alone: an icon too
+            return None
         if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
             if not index.isValid() or not 0 <= index.row() < self.rowCount():
                 return None
             if not self.is_flagged(index.row()):
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(FLAG_COLOUR)
+                return QBrush(semantic_colour("overdue"))
             font = QFont()
             font.setBold(True)
             return font

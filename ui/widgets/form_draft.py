@@ -152,7 +152,6 @@ class DialogDraft(QObject):
         dialog.finished.connect(self._finished)
         self.bar = QFrame()
         self.bar.setObjectName("restore_draft_frame")
-        self.bar.setStyleSheet("#restore_draft_frame { background: #fff8e1; }")
         self.bar_label = QLabel(_("Restore what you were typing before the app locked?"))
         self.bar_label.setObjectName("restore_draft_label")
         self.bar_label.setWordWrap(True)

@@ -1,0 +1,54 @@
+"""Issue 24, item 5: an empty caseload offers the next steps; slow loads show progress in place."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.support.day import fictional_student
+from ui.dialogs.roster_import_wizard import RosterImportWizard
+from ui.dialogs.student_dialog import StudentDialog
+from ui.widgets.empty_state import BUSY_AFTER_MS, BusyHint
+
+
+def test_an_empty_caseload_says_so_and_offers_the_next_steps(qtbot, unlocked_window):
+    window = unlocked_window
+    page = window.caseload_page
+    window.ctx.tasks.wait_idle(10_000)
+    state = page.empty_state
+    assert state.isVisible() and not page.table.isVisible()
+    assert state.title.text() == "No students yet"
+    texts = [b.text() for b in state.next_steps]
+    assert texts == ["Add a student…", "Import a roster…", "Enroll with the county…"]
+    assert state.next_steps[0].isDefault()  # the common, safe step
+
+    qtbot.mouseClick(state.next_steps[0], Qt.MouseButton.LeftButton)
+    dialog = next(d for d in page.findChildren(StudentDialog) if d.isVisible())
+    dialog.reject()
+
+    qtbot.mouseClick(state.next_steps[1], Qt.MouseButton.LeftButton)
+    wizard = next(w for w in window.findChildren(RosterImportWizard) if w.isVisible())
+    wizard.reject()
+
+    qtbot.mouseClick(state.next_steps[2], Qt.MouseButton.LeftButton)
+    assert window.page_stack.currentWidget() is window.sync_page
+
+    fictional_student(window)
+    page.activate()
+    window.ctx.tasks.wait_idle(10_000)
+    window.nav.setCurrentRow(0)
+    assert not state.isVisibleTo(page) and page.table.isVisibleTo(page)
+    assert page.count_label.text() == "1 of 1 student"
+
+
+def test_progress_shows_only_for_work_over_half_a_second(qtbot):
+    hint = BusyHint("probe", "Loading (fictional)…")
+    qtbot.addWidget(hint)
+    hint.start()
+    hint.stop()  # quick work: never shown
+    qtbot.wait(BUSY_AFTER_MS + 150)
+    assert not hint.isVisibleTo(hint.parentWidget() or hint) and not hint.isVisible()
+    hint.start()
+    qtbot.waitUntil(hint.isVisible, timeout=3_000)  # slow work: shown in place
+    assert hint.format() == "Loading (fictional)…" and hint.maximum() == 0
+    hint.stop()
+    assert not hint.isVisible()

@@ -1,0 +1,143 @@
+"""The application style sheet, built from one palette and the scales (no Qt import).
+
+One sheet styles every page and dialog: pages and dialogs set no colours of their own, they mark
+widgets with properties the sheet knows — ``textRole`` (``title``, ``section``, ``caption``) for
+the type scale, ``semantic`` (``risk``, ``overdue``, ``ok``) for state colours (always beside
+words and an icon), ``emptyState`` for first-use hints — via ``ui.theme.apply``.
+
+Focus: every focusable control gets a 2 px ring in the palette's ``focus`` colour; the border is
+1 px plus 1 px of padding when unfocused, so the ring changes no size and moves nothing. A
+focused default button drops its accent fill for the surface, so its ring sits on the page and
+the surface like every other ring (``palettes.INDICATOR_PAIRS``).
+"""
+
+from __future__ import annotations
+
+from ui.theme.palettes import Palette
+from ui.theme.tokens import RADIUS, SPACE_M, SPACE_S, SPACE_XS, type_size
+
+FIELDS = "QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox"
+
+
+def build_stylesheet(p: Palette, base_pt: float) -> str:
+    title, section, caption = (type_size(r, base_pt) for r in ("title", "section", "caption"))
+    return f"""
+QMainWindow, QDialog, QWizard, QStackedWidget#workspace_stack {{ background: {p.window}; }}
+QWidget {{ color: {p.text}; }}
+QToolTip {{ color: {p.text}; background: {p.surface}; border: 1px solid {p.border}; }}
+
+QLabel[textRole="title"] {{ font-size: {title:.1f}pt; font-weight: 600; }}
+QLabel[textRole="section"] {{ font-size: {section:.1f}pt; font-weight: 600; }}
+QLabel[textRole="caption"] {{ font-size: {caption:.1f}pt; color: {p.muted}; }}
+QLabel[semantic="risk"] {{ color: {p.risk}; font-weight: 600; }}
+QLabel[semantic="overdue"] {{ color: {p.overdue}; font-weight: 600; }}
+QLabel[semantic="ok"] {{ color: {p.ok}; font-weight: 600; }}
+QLabel:disabled {{ color: {p.disabled}; }}
+QLabel[emptyState="true"] {{ color: {p.muted}; font-size: {section:.1f}pt; padding: {SPACE_M}px; }}
+
+QPushButton, QToolButton {{
+    color: {p.text}; background: {p.surface};
+    border: 1px solid {p.border}; border-radius: {RADIUS}px;
+    padding: {SPACE_XS + 1}px {SPACE_M + 1}px; min-height: 1.2em;
+}}
+QToolButton {{ padding: {SPACE_XS}px {SPACE_S + 1}px; }}
+QPushButton:hover, QToolButton:hover {{ background: {p.surface_alt}; }}
+QPushButton:default {{ color: {p.on_accent}; background: {p.accent}; border-color: {p.accent}; }}
+QPushButton:focus, QToolButton:focus {{
+    border: 2px solid {p.focus}; padding: {SPACE_XS}px {SPACE_M}px;
+}}
+QToolButton:focus {{ padding: {SPACE_XS - 1}px {SPACE_S}px; }}
+QPushButton:default:focus {{ color: {p.accent_text}; background: {p.surface}; }}
+QPushButton:disabled, QToolButton:disabled {{
+    color: {p.disabled}; background: {p.window}; border-color: {p.divider};
+}}
+
+{FIELDS} {{
+    color: {p.text}; background: {p.surface}; selection-color: {p.on_selection};
+    selection-background-color: {p.selection};
+    border: 1px solid {p.border}; border-radius: {RADIUS}px; padding: 3px;
+}}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus,
+QAbstractSpinBox:focus {{ border: 2px solid {p.focus}; padding: 2px; }}
+QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled, QAbstractSpinBox:disabled {{
+    color: {p.disabled}; background: {p.window};
+}}
+QLineEdit:read-only {{ background: {p.surface_alt}; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {p.risk}; padding: 2px; }}
+QComboBox QAbstractItemView {{
+    color: {p.text}; background: {p.surface}; selection-color: {p.on_selection};
+    selection-background-color: {p.selection};
+}}
+
+QCheckBox, QRadioButton {{ padding: 2px; border: 1px solid transparent; border-radius: 3px; }}
+QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {p.focus}; padding: 1px; }}
+QCheckBox:disabled, QRadioButton:disabled {{ color: {p.disabled}; }}
+
+QGroupBox {{
+    border: 1px solid {p.divider}; border-radius: {RADIUS}px;
+    margin-top: 1.4em; padding: {SPACE_M}px {SPACE_S}px {SPACE_S}px {SPACE_S}px;
+}}
+QGroupBox::title {{
+    subcontrol-origin: margin; left: {SPACE_S}px; padding: 0 {SPACE_XS}px;
+    color: {p.text}; font-weight: 600;
+}}
+
+QTableView, QTreeView, QListView, QListWidget, QTextBrowser {{
+    color: {p.text}; background: {p.surface}; alternate-background-color: {p.surface_alt};
+    gridline-color: {p.divider}; border: 1px solid {p.border};
+    selection-color: {p.on_selection}; selection-background-color: {p.selection};
+}}
+QTableView:focus, QTreeView:focus, QListView:focus, QListWidget:focus, QTextBrowser:focus {{
+    border: 2px solid {p.focus};
+}}
+QHeaderView::section {{
+    color: {p.text}; background: {p.surface_alt}; font-weight: 600;
+    border: none; border-bottom: 1px solid {p.border}; padding: {SPACE_XS}px {SPACE_S}px;
+}}
+QTabBar::tab {{
+    color: {p.text}; background: {p.surface_alt}; border: 1px solid {p.divider};
+    padding: {SPACE_XS + 1}px {SPACE_M}px;
+}}
+QTabBar::tab:selected {{ background: {p.surface}; border-bottom: 2px solid {p.accent_text}; }}
+QTabBar::tab:focus {{ border: 2px solid {p.focus}; }}
+
+QListWidget#navigation_list_widget {{
+    background: {p.surface_alt}; border: none; border-right: 1px solid {p.divider};
+    padding: {SPACE_S}px 0;
+    outline: 0;
+}}
+QListWidget#navigation_list_widget:focus {{ border: 2px solid {p.focus}; }}
+QListWidget#navigation_list_widget::item {{
+    padding: {SPACE_S}px {SPACE_M}px; border-left: 3px solid transparent; color: {p.text};
+}}
+QListWidget#navigation_list_widget::item:selected {{
+    color: {p.on_selection}; background: {p.selection}; border-left: 3px solid {p.accent_text};
+    font-weight: 600;
+}}
+
+QFrame#header_bar {{ background: {p.surface}; border-bottom: 1px solid {p.divider}; }}
+QFrame#header_bar QLabel {{ background: transparent; }}
+QFrame#summary_frame {{
+    background: {p.surface}; border: 1px solid {p.divider}; border-radius: {RADIUS}px;
+}}
+QFrame#summary_frame QLabel {{ background: transparent; }}
+QFrame#open_follow_ups_frame {{
+    border: 2px solid {p.risk}; border-radius: {RADIUS}px; background: {p.surface};
+}}
+QFrame#open_follow_ups_frame QLabel {{ border: none; }}
+QFrame#restore_draft_frame {{
+    background: {p.surface_alt}; border: 1px solid {p.border}; border-radius: {RADIUS}px;
+}}
+QStatusBar {{ background: {p.surface_alt}; color: {p.text}; border-top: 1px solid {p.divider}; }}
+QMenuBar {{ background: {p.surface_alt}; color: {p.text}; }}
+QMenuBar::item:selected {{ background: {p.selection}; color: {p.on_selection}; }}
+QMenu {{ background: {p.surface}; color: {p.text}; border: 1px solid {p.border}; }}
+QMenu::item:selected {{ background: {p.selection}; color: {p.on_selection}; }}
+QMenu::item:disabled {{ color: {p.disabled}; }}
+QProgressBar {{
+    border: 1px solid {p.border}; border-radius: {RADIUS}px; background: {p.surface};
+    color: {p.text}; text-align: center;
+}}
+QProgressBar::chunk {{ background: {p.accent}; }}
+QSplitter::handle {{ background: {p.divider}; }}
+"""
