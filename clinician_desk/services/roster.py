@@ -18,19 +18,24 @@ changes nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import stat
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.roster import (
+    BUNDLE_FILES,
     PRESETS,
     ColumnMapping,
+    RosterBundle,
     RosterParseResult,
     RosterRow,
     mapping_from_dict,
+    parse_oneroster,
     parse_roster,
 )
 from clinician_desk.domain.students import StudentInput, district_of
@@ -42,6 +47,9 @@ from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as repo
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_TOTAL_BYTES = 4 * MAX_FILE_BYTES  # the CSVs read from one zip, uncompressed
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, above which a member is a zip bomb
 PROGRESS_EVERY = 200
 ProgressCallback = Callable[[int, int], bool | None]
 
@@ -87,6 +95,145 @@ def read_roster_file(path: Path) -> bytes:
         return data
     except OSError as exc:
         raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+
+
+def read_roster_source(path: Path) -> bytes | RosterBundle:
+    """A roster as the import reads it: the bytes of one CSV file, or a OneRoster bundle read
+    from a zip file (whatever its name ends with), from a folder, or from the folder of a
+    ``users.csv`` named directly when its ``demographics.csv`` and ``orgs.csv`` sit beside it."""
+    try:
+        if path.is_dir():
+            return read_bundle_folder(path)
+        if path.name.lower() == "users.csv" and all(
+            (path.parent / f).is_file() for f in ("demographics.csv", "orgs.csv")
+        ):
+            return read_bundle_folder(path.parent)
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+    data = read_roster_file(path)
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return read_bundle_zip(path.name, data)
+    return data
+
+
+def read_bundle_folder(folder: Path) -> RosterBundle:
+    """The bundle's CSV files from a folder (names matched case-insensitively)."""
+    try:
+        entries = {p.name.lower(): p for p in folder.iterdir()}
+    except OSError as exc:
+        raise UsageError(f"Cannot read the folder {folder.name} ({exc.strerror or exc}).") from None
+    files = {name: read_roster_file(entries[name]) for name in BUNDLE_FILES if name in entries}
+    if "users.csv" not in files:
+        raise ValidationError(
+            f"{folder.name}: no users.csv in this folder; choose the folder of the OneRoster "
+            "export (users.csv, demographics.csv, orgs.csv) or a CSV file."
+        )
+    return RosterBundle(files, folder.name)
+
+
+def _unsafe_member_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return (
+        name.startswith(("/", "\\"))
+        or (len(name) > 1 and name[1] == ":")
+        or ".." in parts
+        or "\x00" in name
+    )
+
+
+def read_bundle_zip(source: str, data: bytes) -> RosterBundle:
+    """The bundle's CSV files from a zip held in memory, refusing what a roster export never
+    contains: names that climb out of the folder (``../``, absolute, drive letters), links,
+    encrypted members, archives inside the archive, more than ``MAX_ZIP_MEMBERS`` members,
+    members that decompress beyond ``MAX_FILE_BYTES`` (counted while reading, not taken from
+    the zip's own header) or at a ratio above ``MAX_ZIP_RATIO``."""
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(f"{source}: not a readable zip file.") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise ValidationError(
+                f"{source}: {len(members)} files in the zip; a roster bundle has at most "
+                f"{MAX_ZIP_MEMBERS}."
+            )
+        chosen: dict[str, zipfile.ZipInfo] = {}
+        for info in members:
+            name = info.filename
+            if _unsafe_member_name(name):
+                raise ValidationError(
+                    f"{source}: the zip holds a file named outside its folder ({name[:80]!r}); "
+                    "refused."
+                )
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise ValidationError(f"{source}: the zip holds a link ({name[:80]!r}); refused.")
+            if info.is_dir():
+                continue
+            base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+            if base.endswith((".zip", ".jar", ".7z", ".gz", ".tar", ".rar")):
+                raise ValidationError(
+                    f"{source}: the zip holds another archive ({name[:80]!r}); unzip it and "
+                    "import the bundle inside."
+                )
+            if base not in BUNDLE_FILES:
+                continue
+            if base in chosen:
+                raise ValidationError(
+                    f"{source}: the zip holds {base} twice ({chosen[base].filename[:80]!r} and "
+                    f"{name[:80]!r}); export one bundle per zip."
+                )
+            if info.flag_bits & 0x1:
+                raise ValidationError(f"{source}: {base} is encrypted in the zip; refused.")
+            chosen[base] = info
+        files: dict[str, bytes] = {}
+        total = 0
+        for base, info in chosen.items():
+            if info.file_size > MAX_FILE_BYTES or (
+                info.file_size > 1_000_000
+                and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size)
+            ):
+                raise ValidationError(
+                    f"{source}: {base} would unpack to {info.file_size // 1024:,} KB from "
+                    f"{max(1, info.compress_size // 1024):,} KB (a zip bomb?); refused."
+                )
+            files[base] = _read_member(source, archive, info, base)
+            total += len(files[base])
+            if total > MAX_ZIP_TOTAL_BYTES:
+                raise ValidationError(
+                    f"{source}: the roster files unpack to more than "
+                    f"{MAX_ZIP_TOTAL_BYTES // 2**20} MB; refused."
+                )
+            if files[base].startswith(b"PK\x03\x04"):
+                raise ValidationError(
+                    f"{source}: {base} is itself a zip file; unzip it and import the bundle inside."
+                )
+    if "users.csv" not in files:
+        raise ValidationError(
+            f"{source}: users.csv missing; a OneRoster bundle needs users.csv, "
+            "demographics.csv and orgs.csv."
+        )
+    return RosterBundle(files, source)
+
+
+def _read_member(source: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, base: str) -> bytes:
+    """At most ``MAX_FILE_BYTES`` of a member, whatever its header claims."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:
+                    raise ValidationError(
+                        f"{source}: {base} unpacks to more than {MAX_FILE_BYTES // 2**20} MB; "
+                        "refused."
+                    )
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError):
+        raise ValidationError(f"{source}: {base} cannot be unpacked (damaged zip).") from None
+    return b"".join(chunks)
 
 
 def load_mapping_file(path: Path) -> ColumnMapping:
@@ -144,7 +291,7 @@ def _student_from_row(row: RosterRow, base: StudentInput | None) -> StudentInput
 
 def import_roster(
     uow: UnitOfWork,
-    data: bytes,
+    data: bytes | RosterBundle,
     *,
     preset: str | None = None,
     mapping: ColumnMapping | None = None,
@@ -153,7 +300,15 @@ def import_roster(
     progress: ProgressCallback | None = None,
 ) -> RosterImportResult:
     """Parse and (unless ``dry_run``) commit a roster; see the module docstring."""
-    parsed = parse_roster(data, today_of(uow), mapping_for(preset, mapping), default_school_cds)
+    if isinstance(data, RosterBundle):
+        if mapping is not None or preset not in (None, "oneroster"):
+            raise UsageError(
+                "A OneRoster bundle has its own layout; a preset or mapping file applies only "
+                "to a single CSV file."
+            )
+        parsed = parse_oneroster(data, today_of(uow), default_school_cds)
+    else:
+        parsed = parse_roster(data, today_of(uow), mapping_for(preset, mapping), default_school_cds)
     if not parsed.ok and not dry_run:
         raise ValidationError("The roster was not imported.\n" + parsed.report())
     conn = uow.conn

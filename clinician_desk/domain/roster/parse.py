@@ -41,9 +41,11 @@ MAX_ROWS = 200_000
 class RosterProblem:
     line: int
     message: str
+    file: str = ""  # set for the files of a bundle (``users.csv`` ...)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        where = " ".join(p for p in (self.file, f"line {self.line}" if self.line else "") if p)
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class RosterParseResult:
     rows: tuple[RosterRow, ...]
     problems: tuple[RosterProblem, ...]
     skipped_non_students: int = 0
+    skipped_deleted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -82,6 +85,8 @@ class RosterParseResult:
         )
         if self.skipped_non_students:
             head += f"; {self.skipped_non_students} non-student row(s) skipped"
+        if self.skipped_deleted:
+            head += f"; {self.skipped_deleted} row(s) marked tobedeleted skipped"
         lines = [head]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s); nothing will be imported:")
