@@ -154,9 +154,9 @@ def bundle_11() -> dict[str, bytes]:
         },
     ]
     manifest = (
-        "propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n"
-        "file.users,bulk\r\nfile.orgs,bulk\r\nfile.demographics,bulk\r\nfile.enrollments,bulk\r\n"
-    ).encode()
+        b"propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n"
+        b"file.users,bulk\r\nfile.orgs,bulk\r\nfile.demographics,bulk\r\nfile.enrollments,bulk\r\n"
+    )
     return {
         "manifest.csv": manifest,
         "users.csv": _csv(USERS_11, users),

@@ -63,7 +63,7 @@ def test_one_bad_row_imports_nothing(record: RecordService, db: Database, tmp_pa
         files["demographics.csv"], 3, "u-2,,,2013-13-06,,,,,,,,,,,,"
     )
     source = roster.read_roster_source(write_zip(tmp_path / "x.zip", files))
-    with pytest.raises(ValidationError, match="demographics.csv line 3: column birthDate"):
+    with pytest.raises(ValidationError, match=r"demographics.csv line 3: column birthDate"):
         record.import_roster(source)
     assert _students(db) == 0
 
@@ -117,7 +117,7 @@ def test_zip_bomb_nested_zip_and_member_count_are_refused(tmp_path: Path) -> Non
         roster.read_roster_source(write_zip(tmp_path / "bomb.zip", files))
     files = bundle_11()
     files["orgs.csv"] = (tmp_path / "bomb.zip").read_bytes()
-    with pytest.raises(ValidationError, match="orgs.csv is itself a zip file"):
+    with pytest.raises(ValidationError, match=r"orgs.csv is itself a zip file"):
         roster.read_roster_source(write_zip(tmp_path / "nested.zip", files))
     many = tmp_path / "many.zip"
     _zip_with(many, [(f"notes/{i}.txt", b"") for i in range(roster.MAX_ZIP_MEMBERS)])
@@ -132,5 +132,5 @@ def test_zip_bomb_nested_zip_and_member_count_are_refused(tmp_path: Path) -> Non
 def test_a_folder_without_users_csv_is_refused(tmp_path: Path) -> None:
     files = bundle_11()
     del files["users.csv"]
-    with pytest.raises(ValidationError, match="no users.csv in this folder"):
+    with pytest.raises(ValidationError, match=r"no users.csv in this folder"):
         roster.read_roster_source(write_folder(tmp_path / "empty", files))

@@ -75,7 +75,7 @@ def test_a_missing_column_is_named_with_its_file() -> None:
         _parse(files)
     files = bundle_11()
     files["demographics.csv"] = b"sourcedId,status,dateLastModified,sex\r\nu-1,,,female\r\n"
-    with pytest.raises(ValidationError, match="demographics.csv line 1: .*birthDate"):
+    with pytest.raises(ValidationError, match=r"demographics.csv line 1: .*birthDate"):
         _parse(files)
 
 
@@ -128,7 +128,7 @@ def test_a_student_without_birth_date_row_or_grade_is_a_problem() -> None:
 def test_non_utf8_and_broken_csv_are_refused_naming_the_file() -> None:
     files = bundle_11()
     files["users.csv"] = files["users.csv"].replace(b"Testy", b"T\xe9sty")
-    with pytest.raises(ValidationError, match="users.csv: not UTF-8 text"):
+    with pytest.raises(ValidationError, match=r"users.csv: not UTF-8 text"):
         _parse(files)
     files = bundle_11()
     files["orgs.csv"] += b'org-x,,,"unterminated\r\n'
