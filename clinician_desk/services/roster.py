@@ -38,6 +38,7 @@ from clinician_desk.domain.roster import (
     parse_oneroster,
     parse_roster,
 )
+from clinician_desk.domain.roster.presets import RETIRED_PRESETS
 from clinician_desk.domain.students import StudentInput, district_of
 from clinician_desk.errors import ClinicianDeskError, UsageError, ValidationError
 from clinician_desk.services.students import changed_fields, today_of
@@ -151,7 +152,10 @@ def read_bundle_zip(source: str, data: bytes) -> RosterBundle:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationError(f"{source}: not a readable zip file.") from None
+        raise ValidationError(
+            f"{source}: a binary file that is not a readable zip (a spreadsheet, PDF or damaged "
+            "archive?); export the roster as CSV or as a OneRoster bundle."
+        ) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
@@ -171,6 +175,11 @@ def read_bundle_zip(source: str, data: bytes) -> RosterBundle:
                 raise ValidationError(f"{source}: the zip holds a link ({name[:80]!r}); refused.")
             if info.is_dir():
                 continue
+            if name == "[Content_Types].xml":
+                raise ValidationError(
+                    f"{source}: a spreadsheet (Excel or similar), which is binary; export the "
+                    "roster as CSV or as a OneRoster bundle."
+                )
             base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
             if base.endswith((".zip", ".jar", ".7z", ".gz", ".tar", ".rar")):
                 raise ValidationError(
@@ -255,6 +264,12 @@ def mapping_for(preset: str | None, mapping: ColumnMapping | None) -> ColumnMapp
         return mapping
     if preset is None:
         return None
+    if preset in RETIRED_PRESETS:
+        raise UsageError(
+            f"The {preset} preset is retired: its column names were never confirmed by "
+            f"{RETIRED_PRESETS[preset]}. Export a OneRoster bundle (a zip or folder) from the "
+            "student information system and import that, or use a mapping file."
+        )
     if preset not in PRESETS:
         raise UsageError(f"Unknown roster preset {preset!r}; use one of {', '.join(PRESETS)}.")
     return PRESETS[preset]

@@ -125,8 +125,13 @@ def test_zip_bomb_nested_zip_and_member_count_are_refused(tmp_path: Path) -> Non
         roster.read_roster_source(many)
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
-    with pytest.raises(ValidationError, match="not a readable zip"):
+    with pytest.raises(ValidationError, match="binary file that is not a readable zip"):
         roster.read_roster_source(broken)
+    sheet = write_zip(tmp_path / "roster.xlsx", {"users.csv": b"x"})
+    with zipfile.ZipFile(sheet, "a") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+    with pytest.raises(ValidationError, match="a spreadsheet"):
+        roster.read_roster_source(sheet)
 
 
 def test_a_folder_without_users_csv_is_refused(tmp_path: Path) -> None:
@@ -134,3 +139,9 @@ def test_a_folder_without_users_csv_is_refused(tmp_path: Path) -> None:
     del files["users.csv"]
     with pytest.raises(ValidationError, match=r"no users.csv in this folder"):
         roster.read_roster_source(write_folder(tmp_path / "empty", files))
+
+
+@pytest.mark.parametrize("preset", ["aeries", "powerschool", "infinite-campus", "oneroster"])
+def test_retired_presets_point_to_the_oneroster_bundle(record: RecordService, preset: str) -> None:
+    with pytest.raises(UsageError, match=f"The {preset} preset is retired.*OneRoster bundle"):
+        record.import_roster(b"a,b\n1,2\n", preset=preset, dry_run=True)
