@@ -31,12 +31,6 @@ from ui.i18n import _
 from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
-PRESET_TEXT = {
-    "aeries": "Aeries",
-    "powerschool": "PowerSchool",
-    "infinite-campus": "Infinite Campus",
-    "oneroster": "OneRoster",
-}
 
 
 def _line(name: str, accessible: str) -> QLineEdit:
@@ -53,16 +47,21 @@ class SourcePage(QWizardPage):
 
         self.setTitle(_("Choose the roster file"))
         self.setSubTitle(
-            _("A CSV export from the student information system (UTF-8 or Windows-1252).")
+            _(
+                "A OneRoster export from the student information system (a zip file or its "
+                "folder), or a single CSV file."
+            )
         )
         self.file_edit = _line("roster_file_line_edit", _("Roster file"))
         self.browse_button = named_button("browse_roster_button", _("Browse…"))
+        self.folder_button = named_button("browse_roster_folder_button", _("Folder…"))
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("roster_preset_combo_box")
         self.preset_combo.setAccessibleName(_("Layout"))
         self.preset_combo.addItem(_("Detect from the header line"), None)
+        preset_text = {"template": _("Single CSV in the template layout")}
         for name in PRESET_NAMES:
-            self.preset_combo.addItem(PRESET_TEXT.get(name, name), name)
+            self.preset_combo.addItem(preset_text.get(name, name), name)
         self.preset_combo.addItem(_("Custom mapping file…"), CUSTOM)
         self.mapping_edit = _line("mapping_file_line_edit", _("Mapping file"))
         self.mapping_browse_button = named_button("browse_mapping_button", _("Browse…"))
@@ -71,6 +70,7 @@ class SourcePage(QWizardPage):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse_button)
+        file_row.addWidget(self.folder_button)
         mapping_row = QHBoxLayout()
         mapping_row.addWidget(self.mapping_edit, 1)
         mapping_row.addWidget(self.mapping_browse_button)
@@ -84,6 +84,7 @@ class SourcePage(QWizardPage):
         self.mapping_edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
         self.browse_button.clicked.connect(self._browse_file)
+        self.folder_button.clicked.connect(self._browse_folder)
         self.mapping_browse_button.clicked.connect(self._browse_mapping)
         self._preset_changed()
 
@@ -95,8 +96,16 @@ class SourcePage(QWizardPage):
 
     def _browse_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Roster file"), "", _("CSV exports (*.csv *.txt);;All files (*)")
+            self,
+            _("Roster file"),
+            "",
+            _("Roster exports (*.zip *.csv *.txt);;All files (*)"),
         )
+        if path:
+            self.file_edit.setText(path)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Folder of the OneRoster export"))
         if path:
             self.file_edit.setText(path)
 
