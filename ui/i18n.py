@@ -166,6 +166,33 @@ def install(lang: str | None = None) -> str:
     return chosen
 
 
+_qt_translators: list[object] = []
+
+
+def install_qt(lang: str) -> bool:
+    """Qt's own strings (standard buttons, file and message boxes, context menus) in ``lang``:
+    installs Qt's ``qtbase_<lang>.qm`` from the Qt installation (or the frozen bundle) on the
+    application, replacing the previous one. Needs a ``QCoreApplication``; returns whether a
+    translation was found (English needs none)."""
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    for old in _qt_translators:
+        QCoreApplication.removeTranslator(old)  # type: ignore[arg-type]
+    _qt_translators.clear()
+    if lang in ("en", "pseudo"):
+        return False
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(f"qtbase_{lang}", folder):
+        return False
+    QCoreApplication.installTranslator(translator)
+    _qt_translators.append(translator)
+    return True
+
+
 def _(message: str) -> str:
     return _translations.gettext(message)
 
