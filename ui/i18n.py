@@ -197,6 +197,27 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
+def core_text(text: str) -> str:
+    """A message from the core in the UI's language.
+
+    Messages written ``M("…", **params)`` (``clinician_desk.messages``) are looked up by msgid
+    and formatted with their params, which are translated first when they are messages too.
+    Other text is looked up as it is, whole and then line by line. Without a translation the
+    English stays."""
+    from clinician_desk.messages import Msg
+
+    if isinstance(text, Msg):
+        params = {k: core_text(v) if isinstance(v, Msg) else v for k, v in text.params.items()}
+        try:
+            return _(text.msgid).format(**params)
+        except (KeyError, IndexError, ValueError):  # a broken translation: show the English
+            return str.__str__(text)
+    whole = _(text)
+    if whole != text or "\n" not in text:
+        return whole
+    return "\n".join(_(line) if line.strip() else line for line in text.split("\n"))
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction only; it is translated later with ``_()``."""
     return message

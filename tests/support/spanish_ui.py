@@ -23,8 +23,10 @@ two reasons:
    that never reached the catalogue. Such strings come from the core, from data files like the
    taxonomy, and from Qt's own buttons.
 
-``ALLOWED`` lists the exact strings that may stay as they are: product names and codes a
-Spanish-speaking clinician sees the same way. Keep it small, and say why for each entry.
+Words in capitals are codes (``TX-IND``, ``CDS``) and are not judged. ``ALLOWED`` lists the
+exact strings that may stay as they are: product names a Spanish-speaking clinician sees the same
+way. ``ALLOWED_WIDGETS`` lists the widgets whose text is shown as published. Keep both small, and
+say why for each entry.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ ENGLISH_WORDS = frozenset(
     done loading checking nothing found must only when what which who why how
     counseling therapy group family screening classroom consultation referral
     safety report mandated brief teachers parents enrolled server county questions institute
-    health public domain modified adolescents without individual session sessions minutes
+    health public domain modified adolescents without session sessions minutes
     today week month year yesterday tomorrow last first caseload flags risk none low high
     moderate follow up pending sent accepted declined closed overdue due sync enroll enrolled
     phone email guardian language languages consent birth
@@ -76,6 +78,10 @@ ALLOWED = frozenset(
         "OneRoster",  # a standard's name
     }
 )
+# Widgets whose text is shown as published, in its own language, on purpose.
+ALLOWED_WIDGETS = {
+    "attribution_label": "an instrument's rights notice, reproduced as its holder wrote it",
+}
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[a-z]+)?")
 
 
@@ -97,7 +103,8 @@ def english_problem(text: str, catalogue: dict[str, str]) -> str | None:
         spanish = catalogue.get(line)
         if spanish is not None and spanish != line:
             return "untranslated (the catalogue has Spanish for it)"
-    words = {w.lower() for w in _WORD.findall(text)}
+    # Words in capitals are codes (TX-IND, MAND-REPORT, CDS), shown the same in every language.
+    words = {w.lower() for w in _WORD.findall(text) if not w.isupper()}
     english = sorted(words & ENGLISH_WORDS)
     if english:
         return f"English word(s): {', '.join(english)}"
@@ -178,6 +185,8 @@ def english_on_screen(root: QWidget, where: str, catalogue: dict[str, str]) -> l
     """Offences as ``where: widget: 'text' (reason)`` lines."""
     found = []
     for widget, text in visible_texts(root):
+        if widget.split(":", 1)[1] in ALLOWED_WIDGETS:
+            continue
         reason = english_problem(text, catalogue)
         if reason is not None:
             found.append(f"{where}: {widget}: {text[:120]!r} ({reason})")
