@@ -41,6 +41,7 @@ from clinician_desk.domain.roster import (
 from clinician_desk.domain.roster.presets import RETIRED_PRESETS
 from clinician_desk.domain.students import StudentInput, district_of
 from clinician_desk.errors import ClinicianDeskError, UsageError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.students import changed_fields, today_of
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.database import UnitOfWork
@@ -59,7 +60,7 @@ class RosterImportCancelled(ClinicianDeskError):
     """The clinician cancelled the import; nothing was imported (the transaction rolled back)."""
 
     def __init__(self) -> None:
-        super().__init__("The roster import was cancelled. Nothing was imported.")
+        super().__init__(M("The roster import was cancelled. Nothing was imported."))
 
 
 def _report(progress: ProgressCallback | None, done: int, total: int) -> None:
@@ -88,14 +89,24 @@ def read_roster_file(path: Path) -> bytes:
     such as /dev/zero never ends), and never more than ``MAX_FILE_BYTES``."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            raise UsageError(f"{path.name} is not a regular file; export the roster to a file.")
+            raise UsageError(
+                M("{name} is not a regular file; export the roster to a file.", name=path.name)
+            )
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise ValidationError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+            raise ValidationError(
+                M(
+                    "{name} is larger than {value} MB.",
+                    name=path.name,
+                    value=MAX_FILE_BYTES // 2**20,
+                )
+            )
         return data
     except OSError as exc:
-        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+        raise UsageError(
+            M("Cannot read {name} ({value}).", name=path.name, value=exc.strerror or exc)
+        ) from None
 
 
 def read_roster_source(path: Path) -> bytes | RosterBundle:
@@ -110,7 +121,9 @@ def read_roster_source(path: Path) -> bytes | RosterBundle:
         ):
             return read_bundle_folder(path.parent)
     except OSError as exc:
-        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+        raise UsageError(
+            M("Cannot read {name} ({value}).", name=path.name, value=exc.strerror or exc)
+        ) from None
     data = read_roster_file(path)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return read_bundle_zip(path.name, data)
@@ -122,12 +135,22 @@ def read_bundle_folder(folder: Path) -> RosterBundle:
     try:
         entries = {p.name.lower(): p for p in folder.iterdir()}
     except OSError as exc:
-        raise UsageError(f"Cannot read the folder {folder.name} ({exc.strerror or exc}).") from None
+        raise UsageError(
+            M(
+                "Cannot read the folder {name} ({value}).",
+                name=folder.name,
+                value=exc.strerror or exc,
+            )
+        ) from None
     files = {name: read_roster_file(entries[name]) for name in BUNDLE_FILES if name in entries}
     if "users.csv" not in files:
         raise ValidationError(
-            f"{folder.name}: no users.csv in this folder; choose the folder of the OneRoster "
-            "export (users.csv, demographics.csv, orgs.csv) or a CSV file."
+            M(
+                "{name}: no users.csv in this folder; choose the folder of "
+                "the OneRoster export (users.csv, demographics.csv, orgs.csv)"
+                " or a CSV file.",
+                name=folder.name,
+            )
         )
     return RosterBundle(files, folder.name)
 
@@ -153,48 +176,86 @@ def read_bundle_zip(source: str, data: bytes) -> RosterBundle:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ValidationError(
-            f"{source}: a binary file that is not a readable zip (a spreadsheet, PDF or damaged "
-            "archive?); export the roster as CSV or as a OneRoster bundle."
+            M(
+                "{source}: a binary file that is not a readable zip (a "
+                "spreadsheet, PDF or damaged archive?); export the roster as "
+                "CSV or as a OneRoster bundle.",
+                source=source,
+            )
         ) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
             raise ValidationError(
-                f"{source}: {len(members)} files in the zip; a roster bundle has at most "
-                f"{MAX_ZIP_MEMBERS}."
+                M(
+                    "{source}: {count} files in the zip; a roster bundle has at "
+                    "most {MAX_ZIP_MEMBERS}.",
+                    source=source,
+                    count=len(members),
+                    MAX_ZIP_MEMBERS=MAX_ZIP_MEMBERS,
+                )
             )
         chosen: dict[str, zipfile.ZipInfo] = {}
         for info in members:
             name = info.filename
             if _unsafe_member_name(name):
                 raise ValidationError(
-                    f"{source}: the zip holds a file named outside its folder ({name[:80]!r}); "
-                    "refused."
+                    M(
+                        "{source}: the zip holds a file named outside its folder "
+                        "({value!r}); refused.",
+                        source=source,
+                        value=name[:80],
+                    )
                 )
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise ValidationError(f"{source}: the zip holds a link ({name[:80]!r}); refused.")
+                raise ValidationError(
+                    M(
+                        "{source}: the zip holds a link ({value!r}); refused.",
+                        source=source,
+                        value=name[:80],
+                    )
+                )
             if info.is_dir():
                 continue
             if name == "[Content_Types].xml":
                 raise ValidationError(
-                    f"{source}: a spreadsheet (Excel or similar), which is binary; export the "
-                    "roster as CSV or as a OneRoster bundle."
+                    M(
+                        "{source}: a spreadsheet (Excel or similar), which is binary;"
+                        " export the roster as CSV or as a OneRoster bundle.",
+                        source=source,
+                    )
                 )
             base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
             if base.endswith((".zip", ".jar", ".7z", ".gz", ".tar", ".rar")):
                 raise ValidationError(
-                    f"{source}: the zip holds another archive ({name[:80]!r}); unzip it and "
-                    "import the bundle inside."
+                    M(
+                        "{source}: the zip holds another archive ({value!r}); unzip "
+                        "it and import the bundle inside.",
+                        source=source,
+                        value=name[:80],
+                    )
                 )
             if base not in BUNDLE_FILES:
                 continue
             if base in chosen:
                 raise ValidationError(
-                    f"{source}: the zip holds {base} twice ({chosen[base].filename[:80]!r} and "
-                    f"{name[:80]!r}); export one bundle per zip."
+                    M(
+                        "{source}: the zip holds {base} twice ({value!r} and "
+                        "{value2!r}); export one bundle per zip.",
+                        source=source,
+                        base=base,
+                        value=chosen[base].filename[:80],
+                        value2=name[:80],
+                    )
                 )
             if info.flag_bits & 0x1:
-                raise ValidationError(f"{source}: {base} is encrypted in the zip; refused.")
+                raise ValidationError(
+                    M(
+                        "{source}: {base} is encrypted in the zip; refused.",
+                        source=source,
+                        base=base,
+                    )
+                )
             chosen[base] = info
         files: dict[str, bytes] = {}
         total = 0
@@ -204,24 +265,41 @@ def read_bundle_zip(source: str, data: bytes) -> RosterBundle:
                 and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size)
             ):
                 raise ValidationError(
-                    f"{source}: {base} would unpack to {info.file_size // 1024:,} KB from "
-                    f"{max(1, info.compress_size // 1024):,} KB (a zip bomb?); refused."
+                    M(
+                        "{source}: {base} would unpack to {value:,} KB from "
+                        "{value2:,} KB (a zip bomb?); refused.",
+                        source=source,
+                        base=base,
+                        value=info.file_size // 1024,
+                        value2=max(1, info.compress_size // 1024),
+                    )
                 )
             files[base] = _read_member(source, archive, info, base)
             total += len(files[base])
             if total > MAX_ZIP_TOTAL_BYTES:
                 raise ValidationError(
-                    f"{source}: the roster files unpack to more than "
-                    f"{MAX_ZIP_TOTAL_BYTES // 2**20} MB; refused."
+                    M(
+                        "{source}: the roster files unpack to more than {value} MB; refused.",
+                        source=source,
+                        value=MAX_ZIP_TOTAL_BYTES // 2**20,
+                    )
                 )
             if files[base].startswith(b"PK\x03\x04"):
                 raise ValidationError(
-                    f"{source}: {base} is itself a zip file; unzip it and import the bundle inside."
+                    M(
+                        "{source}: {base} is itself a zip file; unzip it and import "
+                        "the bundle inside.",
+                        source=source,
+                        base=base,
+                    )
                 )
     if "users.csv" not in files:
         raise ValidationError(
-            f"{source}: users.csv missing; a OneRoster bundle needs users.csv, "
-            "demographics.csv and orgs.csv."
+            M(
+                "{source}: users.csv missing; a OneRoster bundle needs "
+                "users.csv, demographics.csv and orgs.csv.",
+                source=source,
+            )
         )
     return RosterBundle(files, source)
 
@@ -236,26 +314,36 @@ def _read_member(source: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, b
                 size += len(chunk)
                 if size > MAX_FILE_BYTES:
                     raise ValidationError(
-                        f"{source}: {base} unpacks to more than {MAX_FILE_BYTES // 2**20} MB; "
-                        "refused."
+                        M(
+                            "{source}: {base} unpacks to more than {value} MB; refused.",
+                            source=source,
+                            base=base,
+                            value=MAX_FILE_BYTES // 2**20,
+                        )
                     )
                 chunks.append(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError):
-        raise ValidationError(f"{source}: {base} cannot be unpacked (damaged zip).") from None
+        raise ValidationError(
+            M("{source}: {base} cannot be unpacked (damaged zip).", source=source, base=base)
+        ) from None
     return b"".join(chunks)
 
 
 def load_mapping_file(path: Path) -> ColumnMapping:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            raise UsageError(f"{path.name} is not a regular file.")
+            raise UsageError(M("{name} is not a regular file.", name=path.name))
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
         data = json.loads(raw.decode("utf-8-sig"))
     except OSError as exc:
-        raise UsageError(f"Cannot read {path.name} ({exc.strerror or exc}).") from None
+        raise UsageError(
+            M("Cannot read {name} ({value}).", name=path.name, value=exc.strerror or exc)
+        ) from None
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise ValidationError(f"{path.name} is not valid JSON (or is nested too deeply).") from None
+        raise ValidationError(
+            M("{name} is not valid JSON (or is nested too deeply).", name=path.name)
+        ) from None
     return mapping_from_dict(data, source=path.name)
 
 
@@ -266,12 +354,23 @@ def mapping_for(preset: str | None, mapping: ColumnMapping | None) -> ColumnMapp
         return None
     if preset in RETIRED_PRESETS:
         raise UsageError(
-            f"The {preset} preset is retired: its column names were never confirmed by "
-            f"{RETIRED_PRESETS[preset]}. Export a OneRoster bundle (a zip or folder) from the "
-            "student information system and import that, or use a mapping file."
+            M(
+                "The {preset} preset is retired: its column names were never "
+                "confirmed by {value}. Export a OneRoster bundle (a zip or "
+                "folder) from the student information system and import that,"
+                " or use a mapping file.",
+                preset=preset,
+                value=RETIRED_PRESETS[preset],
+            )
         )
     if preset not in PRESETS:
-        raise UsageError(f"Unknown roster preset {preset!r}; use one of {', '.join(PRESETS)}.")
+        raise UsageError(
+            M(
+                "Unknown roster preset {preset!r}; use one of {value}.",
+                preset=preset,
+                value=", ".join(PRESETS),
+            )
+        )
     return PRESETS[preset]
 
 
@@ -318,8 +417,10 @@ def import_roster(
     if isinstance(data, RosterBundle):
         if mapping is not None or preset not in (None, "oneroster"):
             raise UsageError(
-                "A OneRoster bundle has its own layout; a preset or mapping file applies only "
-                "to a single CSV file."
+                M(
+                    "A OneRoster bundle has its own layout; a preset or mapping "
+                    "file applies only to a single CSV file."
+                )
             )
         parsed = parse_oneroster(data, today_of(uow), default_school_cds)
     else:

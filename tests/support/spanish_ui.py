@@ -7,6 +7,7 @@ in it:
 - the text of labels and buttons, group-box titles and tab texts;
 - wizard page titles and subtitles;
 - the items of combo boxes and lists, the cells of visible tables, and the column headers;
+- the content of read-only text boxes (reports and pages the app writes);
 - placeholders, tooltips and accessible names and descriptions;
 - the menus and their actions.
 
@@ -100,14 +101,17 @@ def english_problem(text: str, catalogue: dict[str, str]) -> str | None:
         return None
     for line in [text, *text.splitlines()]:
         line = line.strip()
-        spanish = catalogue.get(line)
+        spanish = catalogue.get(line) if line else None
         if spanish is not None and spanish != line:
-            return "untranslated (the catalogue has Spanish for it)"
+            return f"{line[:80]!r} untranslated (the catalogue has Spanish for it)"
     # Words in capitals are codes (TX-IND, MAND-REPORT, CDS), shown the same in every language.
     words = {w.lower() for w in _WORD.findall(text) if not w.isupper()}
     english = sorted(words & ENGLISH_WORDS)
     if english:
-        return f"English word(s): {', '.join(english)}"
+        line = next(
+            (ln for ln in text.splitlines() if set(_WORD.findall(ln.lower())) & set(english)), ""
+        )
+        return f"English word(s) {', '.join(english)} in {line.strip()[:80]!r}"
     return None
 
 
@@ -150,6 +154,8 @@ def widget_texts(widget: QWidget) -> Iterator[str]:
         yield widget.subTitle()
     if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
         yield widget.placeholderText()
+    if isinstance(widget, QPlainTextEdit | QTextEdit) and widget.isReadOnly():
+        yield widget.toPlainText()  # reports and pages the app writes, not the user's typing
     if isinstance(widget, QComboBox):
         for i in range(widget.count()):
             yield widget.itemText(i)

@@ -9,7 +9,10 @@ failure lists the screen, the widget and the string.
 
 **A new dialog gets one entry in ``DIALOGS``**: a name and a function that opens it from the
 unlocked window with the fictional student open. The function may call ``open()``, ``show()``
-or ``exec()``. The test collects from the first new visible dialog and closes it.
+or ``exec()``. The test collects from the first new visible dialog and closes it. A dialog
+worth checking in a later state (a wizard's report page, a refusal shown inside the dialog)
+gets an entry in ``DIALOG_STATES`` instead: a function ``(qtbot, window, tmp_path)`` that opens
+the dialog, drives it there and returns it. The test collects from it and closes it.
 """
 
 from __future__ import annotations
@@ -53,6 +56,47 @@ DIALOGS: list[tuple[str, Opener]] = [
     ("search notes", lambda w: w.find_action.trigger()),
     ("import roster", lambda w: w.import_roster_action.trigger()),
     ("core refusal message", _core_refusal),
+]
+
+
+def _roster_with_problems(qtbot, window, tmp_path):
+    """The roster wizard's check page listing a bundle's problems (core messages)."""
+    from tests.support.oneroster import bundle_11, replace_line, write_zip
+    from ui.dialogs.roster_import_wizard import RosterImportWizard
+
+    files = bundle_11()
+    files["demographics.csv"] = replace_line(
+        files["demographics.csv"], 2, "u-1,,,2019-02-30,,,,,,,,,,,,"
+    )
+    files["users.csv"] = files["users.csv"].replace(b",KG,", b",PK,")
+    window.import_roster_action.trigger()
+    wizard = [w for w in window.findChildren(RosterImportWizard) if w.isVisible()][-1]
+    wizard.source_page.file_edit.setText(str(write_zip(tmp_path / "bundle.zip", files)))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.again_button.isEnabled(), timeout=20_000)
+    assert "birthDate" in wizard.check_page.report_edit.toPlainText()
+    return wizard
+
+
+def _roster_refused(qtbot, window, tmp_path):
+    """The roster wizard refusing a broken bundle as a whole (a core refusal)."""
+    from tests.support.oneroster import bundle_11, write_zip
+    from ui.dialogs.roster_import_wizard import RosterImportWizard
+
+    files = bundle_11()
+    del files["orgs.csv"]
+    window.import_roster_action.trigger()
+    wizard = [w for w in window.findChildren(RosterImportWizard) if w.isVisible()][-1]
+    wizard.source_page.file_edit.setText(str(write_zip(tmp_path / "broken.zip", files)))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.again_button.isEnabled(), timeout=20_000)
+    assert "orgs.csv" in wizard.check_page.report_edit.toPlainText()
+    return wizard
+
+
+DIALOG_STATES: list[tuple[str, Callable[..., QWidget]]] = [
+    ("import roster: problems listed", _roster_with_problems),
+    ("import roster: bundle refused", _roster_refused),
 ]
 
 
@@ -125,7 +169,7 @@ def _window(qtbot, build_window, ui_context):
     return window
 
 
-def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish):
+def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     from ui.app import build_window
 
     catalogue = spanish
@@ -158,6 +202,11 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish):
     window.ctx.tasks.wait_idle(10_000)
     for name, opener in DIALOGS:
         offences += _collect_dialog(qtbot, window, name, opener, catalogue)
+    for name, drive in DIALOG_STATES:
+        dialog = drive(qtbot, window, tmp_path)
+        offences += english_on_screen(dialog, f"dialog {name!r}", catalogue)
+        dialog.reject()
+        window.ctx.tasks.wait_idle(10_000)
     window.lock_action.trigger()
     qtbot.waitUntil(lambda: not window.ctx.unlocked, timeout=20_000)
     offences += english_on_screen(window, "unlock page after a lock", catalogue)

@@ -27,10 +27,42 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.dialogs import roster_import_work as work
-from ui.i18n import _
+from ui.i18n import _, core_text
 from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
+
+
+def report_text(parsed: Any) -> str:
+    """The dry run's report in the UI language: what was read, then every problem with its
+    file, line and column (the core's ``RosterParseResult.report`` is the CLI's English)."""
+    separators = {
+        ",": _("comma"),
+        "\t": _("tab"),
+        "^": _("caret"),
+        ";": _("semicolon"),
+        "|": _("pipe"),
+    }
+    head = _("{rows} student row(s); preset {preset}; encoding {encoding}; separator {sep}").format(
+        rows=len(parsed.rows),
+        preset=parsed.preset,
+        encoding=parsed.encoding,
+        sep=separators.get(parsed.delimiter, parsed.delimiter),
+    )
+    if parsed.skipped_non_students:
+        head += _("; {n} non-student row(s) skipped").format(n=parsed.skipped_non_students)
+    if parsed.skipped_deleted:
+        head += _("; {n} row(s) marked tobedeleted skipped").format(n=parsed.skipped_deleted)
+    lines = [head]
+    if parsed.problems:
+        lines.append(_("{n} problem(s); nothing will be imported:").format(n=len(parsed.problems)))
+        for p in parsed.problems:
+            where = " ".join(
+                w for w in (p.file, _("line {n}").format(n=p.line) if p.line else "") if w
+            )
+            text = core_text(p.message)
+            lines.append(f"  {where}: {text}" if where else f"  {text}")
+    return "\n".join(lines)
 
 
 def _line(name: str, accessible: str) -> QLineEdit:
@@ -224,7 +256,7 @@ class CheckPage(QWizardPage):
         parsed, result = checked.result.parsed, checked.result
         self.progress.setRange(0, max(1, len(parsed.rows)))
         self.progress.setValue(self.progress.maximum())
-        self.report_edit.setPlainText(parsed.report(limit=max(1, len(parsed.problems))))
+        self.report_edit.setPlainText(report_text(parsed))
         if parsed.ok:
             self.roster_wizard.checked = checked
             self.status_label.setText(

@@ -44,6 +44,7 @@ from clinician_desk.domain.students import (
 )
 from clinician_desk.domain.text_hygiene import FIELD_MAX, NAME_MAX, problem_in
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 USERS, DEMOGRAPHICS, ORGS = "users.csv", "demographics.csv", "orgs.csv"
 ENROLLMENTS, ROLES, MANIFEST = "enrollments.csv", "roles.csv", "manifest.csv"
@@ -79,8 +80,12 @@ def _decode(name: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"{name}: not UTF-8 text (bad byte at offset {exc.start}); OneRoster files are "
-            "UTF-8 — export the bundle again."
+            M(
+                "{name}: not UTF-8 text (bad byte at offset {start}); OneRoster files are UTF-8 — "
+                "export the bundle again.",
+                name=name,
+                start=exc.start,
+            )
         ) from None
 
 
@@ -90,15 +95,23 @@ def _table(name: str, data: bytes, required: tuple[str, ...]) -> _Table:
     try:
         raw_headers = next(reader)
     except StopIteration:
-        raise ValidationError(f"{name}: the file is empty (no header line).") from None
+        raise ValidationError(M("{name}: the file is empty (no header line).", name=name)) from None
     except csv.Error:
-        raise ValidationError(f"{name} line 1: the header line cannot be read.") from None
+        raise ValidationError(
+            M("{name} line 1: the header line cannot be read.", name=name)
+        ) from None
     # OneRoster column names are camelCase; match them case-insensitively (exports vary).
     canonical = {header_key(c): c for c in (*required, *_KNOWN_COLUMNS)}
     headers = [canonical.get(header_key(h), h.strip()) for h in raw_headers]
     missing = [c for c in required if c not in headers]
     if missing:
-        raise ValidationError(f"{name} line 1: required column(s) missing: {', '.join(missing)}.")
+        raise ValidationError(
+            M(
+                "{name} line 1: required column(s) missing: {value}.",
+                name=name,
+                value=", ".join(missing),
+            )
+        )
     rows: list[tuple[int, dict[str, str]]] = []
     prev_end = reader.line_num
     while True:
@@ -108,16 +121,31 @@ def _table(name: str, data: bytes, required: tuple[str, ...]) -> _Table:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise ValidationError(f"{name} line {line}: cannot be read as CSV ({exc}).") from None
+            raise ValidationError(
+                M(
+                    "{name} line {line}: cannot be read as CSV ({exc}).",
+                    name=name,
+                    line=line,
+                    exc=exc,
+                )
+            ) from None
         prev_end = reader.line_num
         if not record or all(not c.strip() for c in record):
             continue
         if len(record) != len(headers):
             raise ValidationError(
-                f"{name} line {line}: has {len(record)} fields, the header has {len(headers)}."
+                M(
+                    "{name} line {line}: has {count} fields, the header has {count2}.",
+                    name=name,
+                    line=line,
+                    count=len(record),
+                    count2=len(headers),
+                )
             )
         if len(rows) >= MAX_ROWS:
-            raise ValidationError(f"{name}: more than {MAX_ROWS} rows.")
+            raise ValidationError(
+                M("{name}: more than {MAX_ROWS} rows.", name=name, MAX_ROWS=MAX_ROWS)
+            )
         rows.append((line, {h: v.strip() for h, v in zip(headers, record, strict=True)}))
     return _Table(name, rows, set(headers))
 
@@ -181,15 +209,20 @@ def parse_oneroster(
     missing = [f for f in REQUIRED_FILES if f not in bundle.files]
     if missing:
         raise ValidationError(
-            f"{bundle.source}: {', '.join(missing)} missing; a OneRoster bundle needs "
-            f"{', '.join(REQUIRED_FILES)} (and enrollments.csv or roles.csv when exported)."
+            M(
+                "{source}: {value} missing; a OneRoster bundle needs {value2}"
+                " (and enrollments.csv or roles.csv when exported).",
+                source=bundle.source,
+                value=", ".join(missing),
+                value2=", ".join(REQUIRED_FILES),
+            )
         )
     users = _table(
         USERS, bundle.files[USERS], ("sourcedId", "givenName", "familyName", "identifier")
     )
     version = _version(bundle, users)
     if version == "1.1" and not users.has("role"):
-        raise ValidationError(f"{USERS} line 1: required column(s) missing: role.")
+        raise ValidationError(M("{USERS} line 1: required column(s) missing: role.", USERS=USERS))
     demographics = _table(DEMOGRAPHICS, bundle.files[DEMOGRAPHICS], ("sourcedId", "birthDate"))
     orgs = _table(ORGS, bundle.files[ORGS], ("sourcedId", "type", "identifier"))
     problems: list[RosterProblem] = []
@@ -252,18 +285,24 @@ def parse_oneroster(
 
         def problem(column: str, message: str, line: int = line, here: list[str] = here) -> None:
             here.append(message)
-            problems.append(RosterProblem(line, f"column {column} {message}", USERS))
+            problems.append(
+                RosterProblem(
+                    line, M("column {column} {message}", column=column, message=message), USERS
+                )
+            )
 
         number = row["identifier"]
         if not number:
-            problem("identifier", "is empty (the district student number)")
+            problem("identifier", M("is empty (the district student number)"))
         elif number in seen:
-            problem("identifier", f"repeats the student number on line {seen[number]}")
+            problem(
+                "identifier", M("repeats the student number on line {value}", value=seen[number])
+            )
         else:
             seen[number] = line
         for column in ("givenName", "familyName"):
             if not row[column]:
-                problem(column, "is empty")
+                problem(column, M("is empty"))
         for column in ("givenName", "familyName", "preferredGivenName", "identifier"):
             text_problem = problem_in(
                 row.get(column, ""), NAME_MAX if "Name" in column else FIELD_MAX
@@ -273,16 +312,22 @@ def parse_oneroster(
         grade = ""
         grades = _ids(row.get("grades", ""))
         if not grades:
-            problem("grades", "is empty")
+            problem("grades", M("is empty"))
         else:
             try:
                 grade = normalize_grade(grades[0])
             except ValidationError:
-                problem("grades", "is not one of TK, KG, 01-12")
+                problem("grades", M("is not one of TK, KG, 01-12"))
         dob: date | None = None
         birth = births.get(row["sourcedId"])
         if birth is None:
-            problem("sourcedId", f"has no row in {DEMOGRAPHICS} (the birth date is there)")
+            problem(
+                "sourcedId",
+                M(
+                    "has no row in {DEMOGRAPHICS} (the birth date is there)",
+                    DEMOGRAPHICS=DEMOGRAPHICS,
+                ),
+            )
         else:
             dob = _birth_date(birth, today, problems)
             if dob is None:
@@ -304,7 +349,7 @@ def parse_oneroster(
             else:
                 problem(
                     "orgSourcedIds" if version == "1.1" else "primaryOrgSourcedId",
-                    f"names no school in {ORGS} (and no enrollment names one)",
+                    M("names no school in {ORGS} (and no enrollment names one)", ORGS=ORGS),
                 )
         else:
             found = schools[where]
@@ -314,7 +359,7 @@ def parse_oneroster(
                     problems.append(
                         RosterProblem(
                             found.line,
-                            "column identifier is not a 14-digit CDS code (the school's code)",
+                            M("column identifier is not a 14-digit CDS code (the school's code)"),
                             ORGS,
                         )
                     )
@@ -341,7 +386,7 @@ def parse_oneroster(
             )
         )
     if not rows and not problems:
-        problems.append(RosterProblem(0, "has no active student rows", USERS))
+        problems.append(RosterProblem(0, M("has no active student rows"), USERS))
     return RosterParseResult(
         "utf-8",
         ",",
@@ -359,7 +404,7 @@ def _birth_date(birth: tuple[int, str], today: date, problems: list[RosterProble
     if not m:
         problems.append(
             RosterProblem(
-                line, "column birthDate is not a date in the form YYYY-MM-DD", DEMOGRAPHICS
+                line, M("column birthDate is not a date in the form YYYY-MM-DD"), DEMOGRAPHICS
             )
         )
         return None
@@ -367,12 +412,16 @@ def _birth_date(birth: tuple[int, str], today: date, problems: list[RosterProble
         dob = date(*(int(g) for g in m.groups()))
     except ValueError:
         problems.append(
-            RosterProblem(line, "column birthDate is not a real calendar date", DEMOGRAPHICS)
+            RosterProblem(line, M("column birthDate is not a real calendar date"), DEMOGRAPHICS)
         )
         return None
     implausible = birth_date_problem(dob, today)
     if implausible is not None:
-        problems.append(RosterProblem(line, f"column birthDate {implausible}", DEMOGRAPHICS))
+        problems.append(
+            RosterProblem(
+                line, M("column birthDate {implausible}", implausible=implausible), DEMOGRAPHICS
+            )
+        )
         return None
     return dob
 
@@ -399,7 +448,14 @@ def _school_of(
     for org, at, in_file, column in named:
         if org not in org_ids:
             return RosterProblem(
-                at, f"column {column} names org {org!r}, not found in {ORGS}", in_file
+                at,
+                M(
+                    "column {column} names org {org!r}, not found in {ORGS}",
+                    column=column,
+                    org=org,
+                    ORGS=ORGS,
+                ),
+                in_file,
             )
     own = sorted({org for org, *_rest in named if org in schools})
     if len(own) == 1:
@@ -408,7 +464,13 @@ def _school_of(
     for at, org in enrolled:
         if org not in org_ids:
             return RosterProblem(
-                at, f"column schoolSourcedId names org {org!r}, not found in {ORGS}", ENROLLMENTS
+                at,
+                M(
+                    "column schoolSourcedId names org {org!r}, not found in {ORGS}",
+                    org=org,
+                    ORGS=ORGS,
+                ),
+                ENROLLMENTS,
             )
         if org in schools and (not own or org in own):
             from_enrollments.add(org)
@@ -416,7 +478,9 @@ def _school_of(
         return from_enrollments.pop()
     if len(from_enrollments) > 1 or len(own) > 1:
         return RosterProblem(
-            line, "the student belongs to more than one school; export one school per student", file
+            line,
+            M("the student belongs to more than one school; export one school per student"),
+            file,
         )
     return None
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 FIELDS: tuple[str, ...] = (
     "district_student_number",
@@ -103,24 +104,35 @@ PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 def mapping_from_dict(data: Any, source: str = "mapping file") -> ColumnMapping:
     """Validate a custom mapping (parsed JSON) and return it."""
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise ValidationError(f"{source}: needs an object with a 'columns' object.")
+        raise ValidationError(
+            M("{source}: needs an object with a 'columns' object.", source=source)
+        )
     columns: dict[str, tuple[str, ...]] = {}
     for fld, header in data["columns"].items():
         if fld not in FIELDS:
-            raise ValidationError(f"{source}: unknown field {fld!r}; fields are {FIELDS}.")
+            raise ValidationError(
+                M(
+                    "{source}: unknown field {fld!r}; fields are {FIELDS}.",
+                    source=source,
+                    fld=fld,
+                    FIELDS=FIELDS,
+                )
+            )
         headers = (header,) if isinstance(header, str) else header
         if not isinstance(headers, list | tuple) or not all(isinstance(h, str) for h in headers):
-            raise ValidationError(f"{source}: column for {fld!r} must be a header name.")
+            raise ValidationError(
+                M("{source}: column for {fld!r} must be a header name.", source=source, fld=fld)
+            )
         columns[fld] = tuple(headers)
     delimiter = data.get("delimiter")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise ValidationError(f"{source}: delimiter must be one character.")
+        raise ValidationError(M("{source}: delimiter must be one character.", source=source))
     encoding = data.get("encoding")
     if encoding is not None and not isinstance(encoding, str):
-        raise ValidationError(f"{source}: encoding must be text.")
+        raise ValidationError(M("{source}: encoding must be text.", source=source))
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict) or not all(
         k in FIELDS and isinstance(v, str) for k, v in defaults.items()
     ):
-        raise ValidationError(f"{source}: defaults must map field names to text.")
+        raise ValidationError(M("{source}: defaults must map field names to text.", source=source))
     return ColumnMapping("custom", columns, delimiter, encoding, dict(defaults))
