@@ -29,6 +29,7 @@ from clinician_desk.errors import ValidationError
 from tests.support.spanish_ui import english_on_screen, spanish_catalogue
 from tests.support.ui import PASSPHRASE
 from ui import i18n
+from ui.widgets import confirm
 
 Opener = Callable[[QWidget], object]
 
@@ -56,6 +57,7 @@ DIALOGS: list[tuple[str, Opener]] = [
     ("search notes", lambda w: w.find_action.trigger()),
     ("import roster", lambda w: w.import_roster_action.trigger()),
     ("core refusal message", _core_refusal),
+    ("sign and lock question", lambda w: w.note_page.sign()),  # a note is open by then
 ]
 
 
@@ -94,9 +96,25 @@ def _roster_refused(qtbot, window, tmp_path):
     return wizard
 
 
+def _referral_refused(qtbot, window, tmp_path):
+    """A new referral whose follow-up date is before the referral date: the core refuses."""
+    from PySide6.QtCore import QDate
+
+    from ui.dialogs.referral_dialog import ReferralDialog
+
+    window.student_page.record_actions.new_referral_action.trigger()
+    dialog = [d for d in window.findChildren(ReferralDialog) if d.isVisible()][-1]
+    dialog.follow_up_edit.setDate(dialog.date_edit.date().addDays(-3))
+    assert isinstance(dialog.follow_up_edit.date(), QDate)
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.message.text()), timeout=10_000)
+    return dialog
+
+
 DIALOG_STATES: list[tuple[str, Callable[..., QWidget]]] = [
     ("import roster: problems listed", _roster_with_problems),
     ("import roster: bundle refused", _roster_refused),
+    ("new referral: refused by the core", _referral_refused),
 ]
 
 
@@ -198,6 +216,17 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
         window.nav.setCurrentRow(window.pages.index(page))
         window.ctx.tasks.wait_idle(10_000)
         offences += english_on_screen(window, f"page {type(page).__name__}", catalogue)
+    # A note started: its section editors, then the core refusing to sign it empty.
+    window.new_note(student_id)
+    editor = window.note_page
+    qtbot.waitUntil(editor.start_button.isEnabled, timeout=20_000)
+    editor.start_note()
+    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=20_000)
+    offences += english_on_screen(window, "page note editor with a note", catalogue)
+    confirm.set_next_answers(True)
+    editor.sign()
+    qtbot.waitUntil(lambda: bool(editor.status_label.text()), timeout=20_000)
+    offences += english_on_screen(window, "page note editor after a refusal", catalogue)
     window.open_student(student_id)
     window.ctx.tasks.wait_idle(10_000)
     for name, opener in DIALOGS:
