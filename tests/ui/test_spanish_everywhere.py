@@ -58,6 +58,8 @@ DIALOGS: list[tuple[str, Opener]] = [
     ("import roster", lambda w: w.import_roster_action.trigger()),
     ("core refusal message", _core_refusal),
     ("sign and lock question", lambda w: w.note_page.sign()),  # a note is open by then
+    ("destroy record", lambda w: w.student_page.destroy_button.open_dialog()),
+    ("clinician check (end a screening)", lambda w: w.screening_page.ask_clinician()),
 ]
 
 
