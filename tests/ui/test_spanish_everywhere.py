@@ -189,6 +189,7 @@ def _window(qtbot, build_window, ui_context):
     return window
 
 
+@pytest.mark.slow  # ~6 s: two windows, every page and every dialog
 def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     from ui.app import build_window
 
