@@ -206,6 +206,8 @@ class _School:
 def parse_oneroster(
     bundle: RosterBundle, today: date, default_school_cds: str | None = None
 ) -> RosterParseResult:
+    if default_school_cds:
+        default_school_cds = validate_cds_code(default_school_cds)
     missing = [f for f in REQUIRED_FILES if f not in bundle.files]
     if missing:
         raise ValidationError(

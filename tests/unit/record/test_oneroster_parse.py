@@ -143,3 +143,13 @@ def test_a_bundle_with_only_staff_is_refused() -> None:
     ).encode()
     result = _parse(files)
     assert "users.csv: has no active student rows" in result.report()
+
+
+def test_default_school_for_students_without_one_must_be_a_cds_code() -> None:
+    files = bundle_11()
+    files["enrollments.csv"] = files["enrollments.csv"].replace(b",org-s2,", b",org-d1,")
+    assert "names no school in orgs.csv" in _parse(files).report()
+    result = parse_oneroster(RosterBundle(files, "x.zip"), TODAY, OTHER_CDS)
+    assert result.ok and {r.school_cds for r in result.rows} == {SCHOOL_CDS, OTHER_CDS}
+    with pytest.raises(ValidationError, match="14 digits"):
+        parse_oneroster(RosterBundle(files, "x.zip"), TODAY, "123")
