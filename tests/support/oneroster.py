@@ -4,6 +4,11 @@ The header lines are the column lists of the IMS Global OneRoster CSV binding (v
 "users.csv", "demographics.csv", "orgs.csv", "enrollments.csv", "manifest.csv"; v1.2 moves the
 role to "roles.csv" and adds the preferred names and ``primaryOrgSourcedId``). In 1.1 bulk files
 ``status`` and ``dateLastModified`` are left empty. Every person is fictional.
+
+Sources: the 1EdTech (IMS) OneRoster CSV binding, https://www.imsglobal.org/oneroster-v11-final-csv-tables
+(1.1) and https://www.imsglobal.org/spec/oneroster/v1p2/bind/csv (1.2); the 1.1 ``users.csv``
+column order is also the one vendors' import guides list (e.g. Great Minds, "OneRoster File
+Specifications: users.csv").
 """
 
 from __future__ import annotations
