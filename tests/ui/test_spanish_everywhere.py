@@ -242,6 +242,12 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     window.lock_action.trigger()
     qtbot.waitUntil(lambda: not window.ctx.unlocked, timeout=20_000)
     offences += english_on_screen(window, "unlock page after a lock", catalogue)
+    unlock = window.unlock_page
+    unlock.passphrase_edit.setText("not the fictional passphrase")
+    unlock.try_unlock()
+    qtbot.waitUntil(lambda: unlock.unlock_button.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(unlock.message_label.text()), timeout=20_000)
+    offences += english_on_screen(window, "unlock page after a wrong passphrase", catalogue)
     assert not offences, f"{len(offences)} English string(s) under --lang es:\n" + "\n".join(
         sorted(set(offences))
     )
