@@ -166,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from ui import i18n
 
-    i18n.install(args.lang)
+    language = i18n.install(args.lang)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    i18n.install_qt(language)  # Qt's own buttons and dialogs in the same language
 
     QApplication.setApplicationName("clinician-desk")
     QApplication.setOrganizationName("clinician-desk")

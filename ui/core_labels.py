@@ -1,9 +1,12 @@
 """Words the Qt-free core hands the UI as data, marked here so they reach the catalogues.
 
 Note section titles (``clinician_desk.domain.notes.SECTION_TITLES``), note statuses
-(``NOTE_STATUSES``) and the Stanley–Brown step titles (``clinician_desk.domain.safety_plans.STEPS``)
-are English data in the core, which never imports the UI's gettext; the pages show them through
-``_()``. ``tests/ui/test_spanish_catalogue.py`` checks that these lists still match the core.
+(``NOTE_STATUSES``), the Stanley–Brown step titles (``clinician_desk.domain.safety_plans.STEPS``),
+the service names of the bundled taxonomy (``resources/taxonomy.json``) and the instruments' titles
+(``resources/instruments/*.json``) are English data in the core, which never imports the UI's
+gettext; the pages show them through ``_()``. The instruments' attributions are not translated:
+they are the rights holders' notices, shown as published. ``tests/ui/test_spanish_catalogue.py``
+checks that these lists still match the core.
 """
 
 from __future__ import annotations
@@ -29,4 +32,31 @@ STEP_TITLES = (
     N_("People whom I can ask for help"),
     N_("Professionals or agencies I can contact during a crisis"),
     N_("Making the environment safe"),
+)
+SERVICE_NAMES = (
+    N_("Classroom / universal SEL or psychoeducation"),
+    N_("Small-group psychoeducation / skills"),
+    N_("Universal or brief screening"),
+    N_("Substance-use screening (CRAFFT)"),
+    N_("Intake / assessment"),
+    N_("Individual therapy"),
+    N_("Family therapy (with or without student)"),
+    N_("Group therapy"),
+    N_("Crisis intervention / risk assessment"),
+    N_("Safety planning"),
+    N_("Care coordination / case management"),
+    N_("Consultation with teachers or parents (no student)"),
+    N_("Referral out"),
+    N_("Mandated report filed"),
+)
+INSTRUMENT_TITLES = (
+    N_("Ask Suicide-Screening Questions (ASQ)"),
+    N_("Columbia-Suicide Severity Rating Scale (C-SSRS) Screener"),
+    N_("CRAFFT 2.1 Substance Use Screen"),
+    N_("Generalized Anxiety Disorder 2-item scale (GAD-2)"),
+    N_("Generalized Anxiety Disorder 7-item scale (GAD-7)"),
+    N_("Patient Health Questionnaire-2 (PHQ-2)"),
+    N_("Patient Health Questionnaire-9 (PHQ-9)"),
+    N_("PHQ-9 modified for Adolescents (PHQ-A)"),
+    N_("Pediatric Symptom Checklist-17 (PSC-17), parent form"),
 )

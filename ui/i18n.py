@@ -166,8 +166,56 @@ def install(lang: str | None = None) -> str:
     return chosen
 
 
+_qt_translators: list[object] = []
+
+
+def install_qt(lang: str) -> bool:
+    """Qt's own strings (standard buttons, file and message boxes, context menus) in ``lang``:
+    installs Qt's ``qtbase_<lang>.qm`` from the Qt installation (or the frozen bundle) on the
+    application, replacing the previous one. Needs a ``QCoreApplication``; returns whether a
+    translation was found (English needs none)."""
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    for old in _qt_translators:
+        QCoreApplication.removeTranslator(old)  # type: ignore[arg-type]
+    _qt_translators.clear()
+    if lang in ("en", "pseudo"):
+        return False
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(f"qtbase_{lang}", folder):
+        return False
+    QCoreApplication.installTranslator(translator)
+    _qt_translators.append(translator)
+    return True
+
+
 def _(message: str) -> str:
     return _translations.gettext(message)
+
+
+def core_text(text: str) -> str:
+    """A message from the core in the UI's language.
+
+    Messages written ``M("…", **params)`` (``clinician_desk.messages``) are looked up by msgid
+    and formatted with their params, which are translated first when they are messages too.
+    Other text is looked up as it is, whole and then line by line. Without a translation the
+    English stays."""
+    from clinician_desk.messages import Msg
+
+    if isinstance(text, Msg):
+        params = {k: core_text(v) if isinstance(v, Msg) else v for k, v in text.params.items()}
+        try:
+            return _(text.msgid).format(**params)
+        except (KeyError, IndexError, ValueError):  # a broken translation: show the English
+            return str.__str__(text)
+    whole = _(text)
+    if whole != text or "\n" not in text:
+        return whole
+    return "\n".join(_(line) if line.strip() else line for line in text.split("\n"))
 
 
 def N_(message: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOMAIN = "clinician_desk_ui"
-SINGLE = ("_", "N_")
+SINGLE = ("_", "N_", "M")  # M: the core's translatable messages (clinician_desk.messages)
 PLURAL = "ngettext"
 
 
@@ -73,7 +73,7 @@ def update_catalogues(ui_dir: Path, translations: Path) -> dict[str, list[str]]:
     from babel.messages.pofile import read_po, write_po
 
     template = Catalog(project="clinician-desk", domain=DOMAIN)
-    for m in extract_messages(ui_dir):
+    for m in extract_messages(ui_dir) + extract_messages(ui_dir.parent / "clinician_desk"):
         template.add(m.msgid if m.plural is None else (m.msgid, m.plural))
     with (translations / f"{DOMAIN}.pot").open("wb") as fh:
         write_po(fh, template, width=100, no_location=True, omit_header=True)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from clinician_desk.events import NoteSigned, ReferralChanged, ScreeningCompleted, SyncFinished
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import _, core_text
 from ui.lock import InactivityWatcher
 from ui.session import SessionController
 from ui.sync_scheduler import SyncScheduler
@@ -604,7 +604,8 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox  # not needed to show the unlock window
 
-        box = QMessageBox(QMessageBox.Icon.Warning, "clinician-desk", message, parent=self)
+        text = core_text(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "clinician-desk", text, parent=self)
         box.setObjectName("error_message_box")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         box.open()

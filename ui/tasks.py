@@ -221,6 +221,9 @@ class TaskManager(QObject):
     def _handle_error(
         self, exc: ClinicianDeskError, on_error: Callable[[ClinicianDeskError], None] | None
     ) -> None:
+        from ui.i18n import core_text
+
+        exc.message = core_text(exc.message)  # the core's English, shown in the UI language
         if on_error is not None:
             on_error(exc)
         else:

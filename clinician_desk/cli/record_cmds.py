@@ -1,8 +1,9 @@
 """``clinician-desk-admin`` commands of the clinical record: import-roster, search, demo.
 
-* ``import-roster FILE [--preset aeries|powerschool|infinite-campus|oneroster]
-  [--mapping FILE] [--school-cds CDS] [--dry-run]`` — all-or-nothing; the report lists every
-  problem with its line. Exit 0 when imported (or a clean dry run), 2 when refused.
+* ``import-roster FILE|ZIP|FOLDER [--preset NAME] [--mapping FILE] [--school-cds CDS]
+  [--dry-run]`` — a single CSV, or a OneRoster 1.1/1.2 bundle zipped or in a folder;
+  all-or-nothing; the report lists every problem with its file and line. Exit 0 when imported
+  (or a clean dry run), 2 when refused.
 * ``search QUERY [--psychotherapy] [--limit N]`` — ranked hits: kind, id, student, snippet.
 * ``demo --students N --sessions M [--seed S]`` — fill the vault with fictional demo data.
 """
@@ -20,12 +21,16 @@ from clinician_desk.demo.generator import DemoProgress, generate_demo
 from clinician_desk.demo.screenings import demo_screenings
 from clinician_desk.domain.roster import PRESET_NAMES
 from clinician_desk.errors import ValidationError
-from clinician_desk.services.roster import load_mapping_file, read_roster_file
+from clinician_desk.services.roster import load_mapping_file, read_roster_source
 
 
 def register(subparsers: Any) -> None:
     imp = subparsers.add_parser("import-roster", help="import students from a roster CSV")
-    imp.add_argument("file", type=Path, help="the roster export (CSV / caret / tab separated)")
+    imp.add_argument(
+        "file",
+        type=Path,
+        help="the roster export: a CSV file, or a OneRoster 1.1/1.2 bundle (zip or folder)",
+    )
     imp.add_argument("--preset", choices=PRESET_NAMES, help="column layout (default: detect)")
     imp.add_argument("--mapping", type=Path, help="custom column mapping (JSON)")
     imp.add_argument("--school-cds", help="14-digit CDS code for rows without a school column")
@@ -46,7 +51,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_import_roster(args: argparse.Namespace) -> int:
-    data = read_roster_file(args.file)
+    data = read_roster_source(args.file)
     mapping = load_mapping_file(args.mapping) if args.mapping else None
     with vault_session(args) as services:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 FOLLOW_UP_HOURS = 36
 AGENCIES: tuple[str, ...] = ("child_welfare", "law_enforcement", "probation")
@@ -24,18 +25,18 @@ def follow_up_deadline(phone_report_at: datetime) -> datetime:
 
 def validate_report(phone_report_at: datetime, agency: str, now: datetime) -> None:
     if phone_report_at.tzinfo is None:
-        raise ValidationError("The phone report time needs a time zone.")
+        raise ValidationError(M("The phone report time needs a time zone."))
     if phone_report_at > now + timedelta(minutes=5):
-        raise ValidationError("The phone report time is in the future.")
+        raise ValidationError(M("The phone report time is in the future."))
     if agency not in AGENCIES:
-        raise ValidationError(f"agency must be one of {', '.join(AGENCIES)}.")
+        raise ValidationError(M("agency must be one of {value}.", value=", ".join(AGENCIES)))
 
 
 def check_follow_up(status: str, phone_report_at: datetime, sent_at: datetime) -> None:
     if status == SENT:
-        raise ValidationError("The written follow-up is already recorded as sent.")
+        raise ValidationError(M("The written follow-up is already recorded as sent."))
     if sent_at < phone_report_at:
-        raise ValidationError("The written follow-up cannot predate the phone report.")
+        raise ValidationError(M("The written follow-up cannot predate the phone report."))
 
 
 def is_overdue(status: str, deadline: datetime, now: datetime) -> bool:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 
 from clinician_desk.errors import PermissionRefusedError, ValidationError
+from clinician_desk.messages import M
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "SOAP": ("subjective", "objective", "assessment", "plan"),
@@ -39,20 +40,33 @@ MAX_SECTION_CHARS = 100_000
 def validate_sections(template: str, sections: Mapping[str, str]) -> dict[str, str]:
     """Sections of ``template`` in template order (missing ones empty); unknown keys refused."""
     if template not in TEMPLATES:
-        raise ValidationError(f"note template must be one of {', '.join(TEMPLATES)}.")
+        raise ValidationError(
+            M("note template must be one of {value}.", value=", ".join(TEMPLATES))
+        )
     keys = TEMPLATES[template]
     unknown = sorted(set(sections) - set(keys))
     if unknown:
         raise ValidationError(
-            f"A {template} note has no section {unknown[0]!r}; its sections are {', '.join(keys)}."
+            M(
+                "A {template} note has no section {value!r}; its sections are {value2}.",
+                template=template,
+                value=unknown[0],
+                value2=", ".join(keys),
+            )
         )
     out: dict[str, str] = {}
     for k in keys:
         v = sections.get(k, "")
         if not isinstance(v, str):
-            raise ValidationError(f"section {k!r} must be text.")
+            raise ValidationError(M("section {k!r} must be text.", k=k))
         if len(v) > MAX_SECTION_CHARS:
-            raise ValidationError(f"section {k!r} is longer than {MAX_SECTION_CHARS} characters.")
+            raise ValidationError(
+                M(
+                    "section {k!r} is longer than {MAX_SECTION_CHARS} characters.",
+                    k=k,
+                    MAX_SECTION_CHARS=MAX_SECTION_CHARS,
+                )
+            )
         out[k] = v
     return out
 
@@ -60,26 +74,31 @@ def validate_sections(template: str, sections: Mapping[str, str]) -> dict[str, s
 def check_editable(status: str) -> None:
     if status == "signed":
         raise PermissionRefusedError(
-            "This note is signed and locked; add an addendum to correct or extend it."
+            M("This note is signed and locked; add an addendum to correct or extend it.")
         )
 
 
 def check_signable(status: str, sections: Mapping[str, str]) -> None:
     check_editable(status)
     if not any(v.strip() for v in sections.values()):
-        raise ValidationError("An empty note cannot be signed; write at least one section.")
+        raise ValidationError(M("An empty note cannot be signed; write at least one section."))
 
 
 def check_addendum_allowed(status: str, body: str) -> str:
     if status != "signed":
         raise PermissionRefusedError(
-            "An addendum can only be added to a signed note; edit the draft instead."
+            M("An addendum can only be added to a signed note; edit the draft instead.")
         )
     text = body.strip()
     if not text:
-        raise ValidationError("An addendum needs text.")
+        raise ValidationError(M("An addendum needs text."))
     if len(text) > MAX_SECTION_CHARS:
-        raise ValidationError(f"An addendum is longer than {MAX_SECTION_CHARS} characters.")
+        raise ValidationError(
+            M(
+                "An addendum is longer than {MAX_SECTION_CHARS} characters.",
+                MAX_SECTION_CHARS=MAX_SECTION_CHARS,
+            )
+        )
     return text
 
 

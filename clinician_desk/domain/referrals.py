@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 DESTINATIONS: tuple[str, ...] = ("county_mhp", "community_provider", "school_team")
 REASONS: tuple[str, ...] = (
@@ -50,23 +51,31 @@ class ReferralInput:
 
 def validate_referral(r: ReferralInput, today: date) -> ReferralInput:
     if r.destination not in DESTINATIONS:
-        raise ValidationError(f"referral destination must be one of {', '.join(DESTINATIONS)}.")
+        raise ValidationError(
+            M("referral destination must be one of {value}.", value=", ".join(DESTINATIONS))
+        )
     if r.reason not in REASONS:
-        raise ValidationError(f"referral reason must be one of {', '.join(REASONS)}.")
+        raise ValidationError(
+            M("referral reason must be one of {value}.", value=", ".join(REASONS))
+        )
     if r.referral_date > today:
-        raise ValidationError("The referral date is in the future.")
+        raise ValidationError(M("The referral date is in the future."))
     if r.follow_up_on is not None and r.follow_up_on < r.referral_date:
-        raise ValidationError("The follow-up date is before the referral date.")
+        raise ValidationError(M("The follow-up date is before the referral date."))
     return r
 
 
 def check_transition(current: str, new: str, changed_on: date, last_change: date) -> None:
     if new not in STATUSES:
-        raise ValidationError(f"referral status must be one of {', '.join(STATUSES)}.")
+        raise ValidationError(
+            M("referral status must be one of {value}.", value=", ".join(STATUSES))
+        )
     if new not in _NEXT[current]:
-        raise ValidationError(f"A referral cannot move from {current!r} to {new!r}.")
+        raise ValidationError(
+            M("A referral cannot move from {current!r} to {new!r}.", current=current, new=new)
+        )
     if changed_on < last_change:
-        raise ValidationError("A status change cannot be dated before the previous one.")
+        raise ValidationError(M("A status change cannot be dated before the previous one."))
 
 
 def is_overdue(status: str, follow_up_on: date | None, today: date) -> bool:

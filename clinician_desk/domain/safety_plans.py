@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("warning_signs", "Warning signs"),
@@ -29,15 +30,21 @@ def validate_plan(steps: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ..
     """Six steps in order, items trimmed, blanks dropped; 988 added to step 5 when absent."""
     unknown = sorted(set(steps) - set(STEP_KEYS))
     if unknown:
-        raise ValidationError(f"A safety plan has no step {unknown[0]!r}.")
+        raise ValidationError(M("A safety plan has no step {value!r}.", value=unknown[0]))
     out: dict[str, tuple[str, ...]] = {}
     for key in STEP_KEYS:
         items = tuple(i.strip() for i in steps.get(key, ()) if i.strip())
         if any(len(i) > MAX_ITEM_CHARS for i in items):
-            raise ValidationError(f"An item of {key!r} is longer than {MAX_ITEM_CHARS} characters.")
+            raise ValidationError(
+                M(
+                    "An item of {key!r} is longer than {MAX_ITEM_CHARS} characters.",
+                    key=key,
+                    MAX_ITEM_CHARS=MAX_ITEM_CHARS,
+                )
+            )
         out[key] = items
     if not out["warning_signs"]:
-        raise ValidationError("A safety plan starts with at least one warning sign (step 1).")
+        raise ValidationError(M("A safety plan starts with at least one warning sign (step 1)."))
     if not any("988" in i for i in out["professionals"]):
         out["professionals"] = (*out["professionals"], LIFELINE_988)
     return out

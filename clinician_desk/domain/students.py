@@ -17,6 +17,7 @@ from datetime import date
 
 from clinician_desk.domain.text_hygiene import FIELD_MAX, NAME_MAX, check_multiline, clean_field
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 CONSENT_BASES: tuple[str, ...] = ("parent_consent", "minor_consent")
 HANDOUT_BASES: tuple[str, ...] = ("parent_consent", "student_authorization")
@@ -33,14 +34,16 @@ def normalize_grade(text: str) -> str:
     if g.isdigit():
         g = str(int(g)) if int(g) != 0 else "K"
     if g not in GRADES:
-        raise ValidationError(f"grade {text.strip()[:8]!r} is not one of TK, K, 1-12.")
+        raise ValidationError(
+            M("grade {grade!r} is not one of TK, K, 1-12.", grade=text.strip()[:8])
+        )
     return g
 
 
-def validate_cds_code(code: str, what: str = "school CDS code") -> str:
+def validate_cds_code(code: str, what: str = M("school CDS code")) -> str:
     c = code.strip()
     if not _CDS_RE.match(c):
-        raise ValidationError(f"The {what} must be exactly 14 digits.")
+        raise ValidationError(M("The {what} must be exactly 14 digits.", what=what))
     return c
 
 
@@ -101,9 +104,9 @@ def birth_date_problem(dob: date, today: date) -> str | None:
     """Why ``dob`` is not a plausible student's birth date (None when it is); shared by manual
     entry and the roster import."""
     if dob > today:
-        return "is in the future"
+        return M("is in the future")
     if dob.year < today.year - MAX_AGE_YEARS:
-        return f"is more than {MAX_AGE_YEARS} years ago; check the year"
+        return M("is more than {years} years ago; check the year", years=MAX_AGE_YEARS)
     return None
 
 
@@ -112,20 +115,20 @@ def validate_student(s: StudentInput, today: date) -> StudentInput:
 
     Every text field passes ``text_hygiene.clean_field`` (no control or text-direction
     characters, a length limit), the same rule the roster import applies."""
-    first = clean_field(s.legal_first_name.strip(), "The legal first name", NAME_MAX)
-    last = clean_field(s.legal_last_name.strip(), "The legal last name", NAME_MAX)
-    preferred = clean_field(s.preferred_name.strip(), "The preferred name", NAME_MAX)
-    number = clean_field(s.district_student_number.strip(), "The district student number")
-    language = clean_field(s.language.strip(), "The language")
-    clean_field(s.grade, "The grade")
+    first = clean_field(s.legal_first_name.strip(), M("The legal first name"), NAME_MAX)
+    last = clean_field(s.legal_last_name.strip(), M("The legal last name"), NAME_MAX)
+    preferred = clean_field(s.preferred_name.strip(), M("The preferred name"), NAME_MAX)
+    number = clean_field(s.district_student_number.strip(), M("The district student number"))
+    language = clean_field(s.language.strip(), M("The language"))
+    clean_field(s.grade, M("The grade"))
     if not first or not last:
-        raise ValidationError("A student needs a legal first and last name.")
+        raise ValidationError(M("A student needs a legal first and last name."))
     dob_problem = birth_date_problem(s.date_of_birth, today)
     if dob_problem is not None:
-        raise ValidationError(f"The date of birth {dob_problem}.")
+        raise ValidationError(M("The date of birth {problem}.", problem=dob_problem))
     ssid = s.ssid.strip()
     if ssid and not _SSID_RE.match(ssid):
-        raise ValidationError("The SSID must be exactly 10 digits.")
+        raise ValidationError(M("The SSID must be exactly 10 digits."))
     basis = s.consent_basis or None
     if basis is not None and basis not in CONSENT_BASES:
         raise ValidationError(f"consent basis must be one of {', '.join(CONSENT_BASES)}.")
@@ -133,34 +136,39 @@ def validate_student(s: StudentInput, today: date) -> StudentInput:
     if basis == "minor_consent":
         if contact is None or not contact.complete():
             raise ValidationError(
-                "Minor consent needs the HSC 124260(c) parent-contact documentation: the date "
-                "and outcome of the attempted contact, or the reason a contact is inappropriate."
+                M(
+                    "Minor consent needs the HSC 124260(c) parent-contact documentation: the "
+                    "date and outcome of the attempted contact, or the reason a contact is "
+                    "inappropriate."
+                )
             )
         if contact.attempted_on is not None and contact.attempted_on > today:
-            raise ValidationError("The parent-contact date is in the future.")
+            raise ValidationError(M("The parent-contact date is in the future."))
     h_basis = s.handout_basis or None
     if h_basis is not None and h_basis not in HANDOUT_BASES:
         raise ValidationError(f"handout basis must be one of {', '.join(HANDOUT_BASES)}.")
     if h_basis == "parent_consent" and basis != "parent_consent":
-        raise ValidationError("A parent-consent handout basis needs parent-consented care.")
+        raise ValidationError(M("A parent-consent handout basis needs parent-consented care."))
     if h_basis == "student_authorization" and s.handout_authorized_on is None:
-        raise ValidationError("The student's written handout authorization needs its date.")
+        raise ValidationError(M("The student's written handout authorization needs its date."))
     if contact is not None:
-        check_multiline(contact.outcome, "The parent-contact outcome", FIELD_MAX * 10)
-        check_multiline(contact.inappropriate_reason, "The reason", FIELD_MAX * 10)
+        check_multiline(contact.outcome, M("The parent-contact outcome"), FIELD_MAX * 10)
+        check_multiline(contact.inappropriate_reason, M("The reason"), FIELD_MAX * 10)
     guardians = []
     for i, g in enumerate(s.guardians, start=1):
         if not g.name.strip():
-            raise ValidationError(f"guardian {i} needs a name.")
+            raise ValidationError(M("guardian {i} needs a name.", i=i))
         guardians.append(
             replace(
                 g,
-                name=clean_field(g.name.strip(), f"guardian {i}'s name", NAME_MAX),
-                relationship=clean_field(g.relationship.strip(), f"guardian {i}'s relationship"),
-                phone=clean_field(g.phone.strip(), f"guardian {i}'s phone"),
-                email=clean_field(g.email.strip(), f"guardian {i}'s email"),
+                name=clean_field(g.name.strip(), M("guardian {i}'s name", i=i), NAME_MAX),
+                relationship=clean_field(
+                    g.relationship.strip(), M("guardian {i}'s relationship", i=i)
+                ),
+                phone=clean_field(g.phone.strip(), M("guardian {i}'s phone", i=i)),
+                email=clean_field(g.email.strip(), M("guardian {i}'s email", i=i)),
                 preferred_language=clean_field(
-                    g.preferred_language.strip(), f"guardian {i}'s language"
+                    g.preferred_language.strip(), M("guardian {i}'s language", i=i)
                 ),
             )
         )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 NAME_MAX = 100
 FIELD_MAX = 200
@@ -40,14 +41,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def problem_in(text: str, max_length: int = FIELD_MAX) -> str | None:
     """What is wrong with ``text`` as a one-line field (None when it is acceptable)."""
     if len(text) > max_length:
-        return f"is longer than {max_length} characters"
+        return M("is longer than {max_length} characters", max_length=max_length)
     match = _FORBIDDEN.search(text)
     if match is None:
         return None
     char = match.group()
     if char in _BIDI:
-        return f"contains an invisible text-direction character (U+{ord(char):04X})"
-    return f"contains a control character (U+{ord(char):04X})"
+        return M(
+            "contains an invisible text-direction character (U+{code})", code=f"{ord(char):04X}"
+        )
+    return M("contains a control character (U+{code})", code=f"{ord(char):04X}")
 
 
 def clean_field(text: str, what: str, max_length: int = FIELD_MAX) -> str:
@@ -55,7 +58,7 @@ def clean_field(text: str, what: str, max_length: int = FIELD_MAX) -> str:
     stripped = text.strip(" ")
     problem = problem_in(stripped, max_length)
     if problem is not None:
-        raise ValidationError(f"{what} {problem}.")
+        raise ValidationError(M("{what} {problem}.", what=what, problem=problem))
     return stripped
 
 
@@ -63,11 +66,17 @@ def check_multiline(text: str, what: str, max_length: int = NOTE_MAX) -> str:
     """``text`` unchanged if it holds no control or direction characters other than line
     breaks and tabs and fits ``max_length``; ``ValidationError`` otherwise."""
     if len(text) > max_length:
-        raise ValidationError(f"{what} is longer than {max_length} characters.")
+        raise ValidationError(
+            M("{what} is longer than {max_length} characters.", what=what, max_length=max_length)
+        )
     match = _FORBIDDEN_MULTILINE.search(text)
     if match is not None:
         raise ValidationError(
-            f"{what} contains a control or text-direction character (U+{ord(match.group()):04X})."
+            M(
+                "{what} contains a control or text-direction character (U+{code}).",
+                what=what,
+                code=f"{ord(match.group()):04X}",
+            )
         )
     return text
 

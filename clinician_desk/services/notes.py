@@ -25,6 +25,7 @@ from clinician_desk.domain import notes as rules
 from clinician_desk.domain.sessions import SessionInput, period_of, validate_session
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.record.views import SessionNoteView, session_note_view
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.connection import Connection
@@ -46,13 +47,15 @@ def document_session(
     """Validate and store a session; create one draft note per student present."""
     s = validate_session(data, load_taxonomy(), today_of(uow))
     if template not in rules.TEMPLATES:
-        raise ValidationError(f"note template must be one of {', '.join(rules.TEMPLATES)}.")
+        raise ValidationError(
+            M("note template must be one of {value}.", value=", ".join(rules.TEMPLATES))
+        )
     conn = uow.conn
     for sid in s.student_ids:
         if not students_repo.exists(conn, sid):
-            raise NotFoundError(f"There is no student with id {sid}.")
+            raise NotFoundError(M("There is no student with id {sid}.", sid=sid))
     if not students_repo.school_exists(conn, s.school_cds):
-        raise NotFoundError("The session's school is not known; add it with a student first.")
+        raise NotFoundError(M("The session's school is not known; add it with a student first."))
     now = utc_iso(uow.clock.now())
     session_id = repo.insert_session(conn, s, now)
     note_ids: dict[int | None, int] = {}
@@ -76,17 +79,17 @@ def update_session(uow: UnitOfWork, session_id: int, data: SessionInput) -> None
     """Correct a session before any of its notes is signed (participants stay as they are)."""
     row = repo.session_row(uow.conn, session_id)
     if row is None:
-        raise NotFoundError(f"There is no session with id {session_id}.")
+        raise NotFoundError(M("There is no session with id {session_id}.", session_id=session_id))
     if repo.session_has_signed_note(uow.conn, session_id):
         raise PermissionRefusedError(
-            "A note of this session is signed, so the session is locked; add an addendum."
+            M("A note of this session is signed, so the session is locked; add an addendum.")
         )
     present = repo.session_student_ids(uow.conn, session_id)
     if tuple(sorted(data.student_ids)) != present:
-        raise ValidationError("Changing who was present is not possible here; document anew.")
+        raise ValidationError(M("Changing who was present is not possible here; document anew."))
     s = validate_session(data, load_taxonomy(), today_of(uow))
     if s.participant_kind != row["participant_kind"]:
-        raise ValidationError("The kind of participants of a session cannot be changed.")
+        raise ValidationError(M("The kind of participants of a session cannot be changed."))
     repo.update_session(uow.conn, session_id, s, utc_iso(uow.clock.now()))
     changed = [
         k
@@ -99,7 +102,7 @@ def update_session(uow: UnitOfWork, session_id: int, data: SessionInput) -> None
 def _note(uow: UnitOfWork, note_id: int) -> repo.NoteRow:
     note = repo.get_note(uow.conn, note_id)
     if note is None:
-        raise NotFoundError(f"There is no note with id {note_id}.")
+        raise NotFoundError(M("There is no note with id {note_id}.", note_id=note_id))
     return note
 
 
@@ -155,12 +158,12 @@ def open_note(uow: UnitOfWork, note_id: int) -> SessionNoteView:
 def save_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int, body: str) -> int:
     """Create or autosave a psychotherapy (process) note for a student present in a session."""
     if student_id not in repo.session_student_ids(uow.conn, session_id):
-        raise NotFoundError("That student is not recorded as present in this session.")
+        raise NotFoundError(M("That student is not recorded as present in this session."))
     row = repo.psychotherapy_note(uow.conn, session_id, student_id)
     if row is not None and row[2] == "signed":
-        raise PermissionRefusedError("This psychotherapy note is signed and locked.")
+        raise PermissionRefusedError(M("This psychotherapy note is signed and locked."))
     if len(body) > rules.MAX_SECTION_CHARS:
-        raise ValidationError("The psychotherapy note is too long.")
+        raise ValidationError(M("The psychotherapy note is too long."))
     pn_id = repo.upsert_psychotherapy_note(
         uow.conn, session_id, student_id, body, utc_iso(uow.clock.now())
     )
@@ -173,11 +176,11 @@ def save_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int, b
 def sign_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int) -> None:
     row = repo.psychotherapy_note(uow.conn, session_id, student_id)
     if row is None:
-        raise NotFoundError("There is no psychotherapy note for that student and session.")
+        raise NotFoundError(M("There is no psychotherapy note for that student and session."))
     if row[2] == "signed":
-        raise PermissionRefusedError("This psychotherapy note is already signed.")
+        raise PermissionRefusedError(M("This psychotherapy note is already signed."))
     if not str(row[1]).strip():
-        raise ValidationError("An empty psychotherapy note cannot be signed.")
+        raise ValidationError(M("An empty psychotherapy note cannot be signed."))
     now = utc_iso(uow.clock.now())
     digest = rules.content_hash({"text": row[1]}, uow.actor, now)
     repo.sign_psychotherapy_note(uow.conn, int(row[0]), uow.actor, now, digest)
@@ -196,7 +199,7 @@ def read_psychotherapy_note(uow: UnitOfWork, session_id: int, student_id: int) -
 def save_form_draft(uow: UnitOfWork, key: str, payload: Mapping[str, object]) -> None:
     """Autosave any unsaved form (e.g. a new session being typed) under ``key``."""
     if not key or len(key) > 200:
-        raise ValidationError("A draft key is 1-200 characters.")
+        raise ValidationError(M("A draft key is 1-200 characters."))
     repo.save_form_draft(
         uow.conn, key, json.dumps(dict(payload), ensure_ascii=False), utc_iso(uow.clock.now())
     )

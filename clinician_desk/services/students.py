@@ -14,6 +14,7 @@ from clinician_desk.clock import utc_iso
 from clinician_desk.domain import students as rules
 from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.record.views import (
     StudentView,
     safety_plan_view,
@@ -46,7 +47,7 @@ def create_student(uow: UnitOfWork, data: rules.StudentInput, *, school_name: st
     if s.district_student_number and repo.id_by_district_number(
         conn, rules.district_of(s.school_cds), s.district_student_number
     ):
-        raise ValidationError("Another student in this district has that district number.")
+        raise ValidationError(M("Another student in this district has that district number."))
     repo.ensure_school(conn, s.school_cds, school_name)
     student_id = repo.insert(conn, s, utc_iso(uow.clock.now()))
     _index_name(uow, student_id, s)
@@ -62,7 +63,7 @@ def update_student(uow: UnitOfWork, student_id: int, data: rules.StudentInput) -
     """Validate and store a changed student; returns (and audits) the changed field names."""
     rec = repo.get(uow.conn, student_id)
     if rec is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {id}.", id=student_id))
     s = rules.validate_student(data, today_of(uow))
     other = (
         repo.id_by_district_number(
@@ -72,7 +73,7 @@ def update_student(uow: UnitOfWork, student_id: int, data: rules.StudentInput) -
         else None
     )
     if other is not None and other != student_id:
-        raise ValidationError("Another student in this district has that district number.")
+        raise ValidationError(M("Another student in this district has that district number."))
     changed = changed_fields(rec.data, s)
     if not changed:
         return []
@@ -92,7 +93,7 @@ def student_for_edit(uow: UnitOfWork, student_id: int) -> rules.StudentInput:
     """The stored student as an editable ``StudentInput`` (audited as a view)."""
     rec = repo.get(uow.conn, student_id)
     if rec is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {id}.", id=student_id))
     uow.audit("student.viewed", "student", str(student_id), {"for": "edit"})
     return rec.data
 
@@ -100,9 +101,9 @@ def student_for_edit(uow: UnitOfWork, student_id: int) -> rules.StudentInput:
 def end_services(uow: UnitOfWork, student_id: int, ended_on: date | None) -> None:
     """Record that services ended (None re-opens the case); fixes the retention date."""
     if repo.get(uow.conn, student_id) is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {id}.", id=student_id))
     if ended_on is not None and ended_on > today_of(uow):
-        raise ValidationError("The end of services cannot be in the future.")
+        raise ValidationError(M("The end of services cannot be in the future."))
     repo.set_service_end(uow.conn, student_id, ended_on, utc_iso(uow.clock.now()))
     uow.audit(
         "student.services_ended" if ended_on else "student.services_reopened",

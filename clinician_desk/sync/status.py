@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync.outbox import PROBLEM_STATUSES
@@ -52,13 +53,19 @@ class SyncStatus:
     def headline(self) -> str:
         """One line for the status bar."""
         if not self.enrolled:
-            return "Not enrolled with the county server."
+            return M("Not enrolled with the county server.")
         if self.revoked:
             return REVOKED_MESSAGE
-        last = self.last_success_at or "never"
         waiting = self.pending_count + self.dirty_count
-        tail = f"; {len(self.problems)} month(s) need attention" if self.problems else ""
-        return f"Last synced: {last}; {waiting} waiting{tail}."
+        last = self.last_success_at or M("never")
+        if self.problems:
+            return M(
+                "Last synced: {last}; {waiting} waiting; {n} month(s) need attention.",
+                last=last,
+                waiting=waiting,
+                n=len(self.problems),
+            )
+        return M("Last synced: {last}; {waiting} waiting.", last=last, waiting=waiting)
 
 
 def read_status(conn: Connection) -> SyncStatus:

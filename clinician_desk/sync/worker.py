@@ -36,6 +36,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clinician_desk.clock import Clock, utc_iso
+from clinician_desk.messages import M
 from clinician_desk.storage import anchors
 from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import outbox
@@ -44,7 +45,7 @@ from clinician_desk.sync.client import Reply, SyncClient
 from clinician_desk.sync.signing import sign_request
 from clinician_desk.sync.wire import canonical_json
 
-REVOKED_MESSAGE = (
+REVOKED_MESSAGE = M(
     "The county has withdrawn this laptop's permission to send counts. Nothing was lost. "
     "Call your county mental-health program supervisor (county office of education) to "
     "re-enroll this laptop."

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from clinician_desk.errors import UsageError
+from clinician_desk.messages import M
 
 MIB = 1024  # Argon2 memory is counted in KiB
 DEFAULT_MEMORY_KIB = 128 * MIB
@@ -65,9 +66,9 @@ class KdfParams:
 def encode_passphrase(passphrase: str) -> bytes:
     """NFC-normalised UTF-8, so the same passphrase typed on another keyboard still matches."""
     if not passphrase:
-        raise UsageError("The passphrase is empty.")
+        raise UsageError(M("The passphrase is empty."))
     if len(passphrase) > MAX_PASSPHRASE_CHARS:
-        raise UsageError(f"A passphrase has at most {MAX_PASSPHRASE_CHARS} characters.")
+        raise UsageError(M("A passphrase has at most {n} characters.", n=MAX_PASSPHRASE_CHARS))
     return unicodedata.normalize("NFC", passphrase).encode("utf-8")
 
 

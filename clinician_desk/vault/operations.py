@@ -20,6 +20,7 @@ from datetime import UTC
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import CorruptionError, LockedOutError, VaultError, WrongPassphraseError
+from clinician_desk.messages import M
 from clinician_desk.vault import lockout
 from clinician_desk.vault.atomic import ensure_private_dir, private_write
 from clinician_desk.vault.datakey import DataKey, RecoveryKey
@@ -141,8 +142,14 @@ def unlock_vault(
     )
     if raw is None:
         left = lockout.BACKOFF_AFTER - record.failures
-        hint = f" {left} more attempt(s) before a delay." if left > 0 else ""
-        raise WrongPassphraseError("The passphrase is not correct." + hint)
+        if left > 0:
+            raise WrongPassphraseError(
+                M(
+                    "The passphrase is not correct. {left} more attempt(s) before a delay.",
+                    left=left,
+                )
+            )
+        raise WrongPassphraseError(M("The passphrase is not correct."))
     return _accept(paths, keyfile, raw, counted)
 
 
@@ -159,14 +166,19 @@ def _admit_passphrase_attempt(
     status = lockout.status_of(record, clock.now())
     if status.recovery_only and not recovery_key:
         raise RecoveryKeyRequiredError(
-            f"Too many failed attempts ({status.failures}): unlock with the recovery key, "
-            "or ask the county to recover this vault."
+            M(
+                "Too many failed attempts ({failures}): unlock with the recovery key, "
+                "or ask the county to recover this vault.",
+                failures=status.failures,
+            )
         )
     if status.retry_after_seconds > 0:
         raise LockedOutError(
-            f"Too many failed attempts: wait {_duration(status.retry_after_seconds)} before "
-            "trying the passphrase again "
-            "(or use the recovery key).",
+            M(
+                "Too many failed attempts: wait {wait} before trying the passphrase again "
+                "(or use the recovery key).",
+                wait=_duration(status.retry_after_seconds),
+            ),
             retry_after_seconds=status.retry_after_seconds,
         )
     return lockout.record_failure(paths.lockout, record, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 HEAD = "Student_Number^Last_Name^First_Name^DOB^Grade_Level^School_CDS^Home_Language\n"
 
 
-def open_roster_wizard(qtbot, window, path, preset="powerschool"):
+def open_roster_wizard(qtbot, window, path, preset="template"):
     from ui.dialogs.roster_import_wizard import RosterImportWizard
 
     assert window.import_roster_action.isEnabled()

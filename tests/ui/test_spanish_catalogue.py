@@ -227,3 +227,52 @@ def test_main_window_in_spanish_prints_the_safety_plan_in_spanish(
     qtbot.waitUntil(lambda: page.view.document().pageCount() >= 1, timeout=20_000)
     qtbot.wait(200)  # QPdfView renders on its own thread
     grab(window, artifacts_dir, "41_spanish_print_centre_safety_plan")
+
+
+def translations_po(lang: str) -> dict[str, str]:
+    path = i18n.translations_dir() / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    return dict(i18n.parse_po(path.read_text(encoding="utf-8")))
+
+
+def test_core_messages_services_and_instruments_have_spanish() -> None:
+    """The core's M("…") messages, the taxonomy's service names and the instruments' titles
+    reach the catalogue and have Spanish (the core's own text stays English)."""
+    import json
+
+    from clinician_desk.bundled.paths import resource_path
+    from ui import core_labels
+
+    core_dir = UI_DIR.parent / "clinician_desk"
+    es = i18n.load_language("es")
+    core = [m.msgid for m in extract_messages(core_dir)]
+    assert len(core) > 30
+    po = translations_po("es")
+    missing = [m for m in core if not po.get(m)]
+    assert not missing, "Give these core messages Spanish:\n" + "\n".join(missing)
+    services = json.loads(resource_path("taxonomy.json").read_text(encoding="utf-8"))["services"]
+    assert sorted(s["name"] for s in services) == sorted(core_labels.SERVICE_NAMES)
+    titles = [
+        json.loads(p.read_text(encoding="utf-8"))["title"]
+        for p in resource_path("instruments").glob("*.json")
+    ]
+    assert sorted(titles) == sorted(core_labels.INSTRUMENT_TITLES)
+    for text in (*core_labels.SERVICE_NAMES, *core_labels.INSTRUMENT_TITLES):
+        assert es.gettext(text) != text, text
+
+
+def test_core_text_translates_core_messages_with_their_params() -> None:
+    from clinician_desk.domain.students import validate_cds_code
+    from clinician_desk.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        validate_cds_code("12")
+    assert caught.value.message == "The school CDS code must be exactly 14 digits."
+    try:
+        i18n.install("es")
+        assert i18n.core_text(caught.value.message) == (
+            "El código CDS de la escuela debe tener exactamente 14 dígitos."
+        )
+        assert i18n.core_text("Not a core message") == "Not a core message"
+    finally:
+        i18n.install("en")
+    assert i18n.core_text(caught.value.message) == caught.value.message

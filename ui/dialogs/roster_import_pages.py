@@ -27,17 +27,43 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.dialogs import roster_import_work as work
-from ui.i18n import _
+from ui.i18n import _, core_text
 from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
 
 CUSTOM = "custom"
-PRESET_TEXT = {
-    "aeries": "Aeries",
-    "powerschool": "PowerSchool",
-    "infinite-campus": "Infinite Campus",
-    "oneroster": "OneRoster",
-}
+
+
+def report_text(parsed: Any) -> str:
+    """The dry run's report in the UI language: what was read, then every problem with its
+    file, line and column (the core's ``RosterParseResult.report`` is the CLI's English)."""
+    separators = {
+        ",": _("comma"),
+        "\t": _("tab"),
+        "^": _("caret"),
+        ";": _("semicolon"),
+        "|": _("pipe"),
+    }
+    head = _("{rows} student row(s); preset {preset}; encoding {encoding}; separator {sep}").format(
+        rows=len(parsed.rows),
+        preset=parsed.preset,
+        encoding=parsed.encoding,
+        sep=separators.get(parsed.delimiter, parsed.delimiter),
+    )
+    if parsed.skipped_non_students:
+        head += _("; {n} non-student row(s) skipped").format(n=parsed.skipped_non_students)
+    if parsed.skipped_deleted:
+        head += _("; {n} row(s) marked tobedeleted skipped").format(n=parsed.skipped_deleted)
+    lines = [head]
+    if parsed.problems:
+        lines.append(_("{n} problem(s); nothing will be imported:").format(n=len(parsed.problems)))
+        for p in parsed.problems:
+            where = " ".join(
+                w for w in (p.file, _("line {n}").format(n=p.line) if p.line else "") if w
+            )
+            text = core_text(p.message)
+            lines.append(f"  {where}: {text}" if where else f"  {text}")
+    return "\n".join(lines)
 
 
 def _line(name: str, accessible: str) -> QLineEdit:
@@ -54,16 +80,21 @@ class SourcePage(QWizardPage):
 
         self.setTitle(_("Choose the roster file"))
         self.setSubTitle(
-            _("A CSV export from the student information system (UTF-8 or Windows-1252).")
+            _(
+                "A OneRoster export from the student information system (a zip file or its "
+                "folder), or a single CSV file."
+            )
         )
         self.file_edit = _line("roster_file_line_edit", _("Roster file"))
         self.browse_button = named_button("browse_roster_button", _("Browse…"))
+        self.folder_button = named_button("browse_roster_folder_button", _("Folder…"))
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("roster_preset_combo_box")
         self.preset_combo.setAccessibleName(_("Layout"))
         self.preset_combo.addItem(_("Detect from the header line"), None)
+        preset_text = {"template": _("Single CSV in the template layout")}
         for name in PRESET_NAMES:
-            self.preset_combo.addItem(PRESET_TEXT.get(name, name), name)
+            self.preset_combo.addItem(preset_text.get(name, name), name)
         self.preset_combo.addItem(_("Custom mapping file…"), CUSTOM)
         self.mapping_edit = _line("mapping_file_line_edit", _("Mapping file"))
         self.mapping_browse_button = named_button("browse_mapping_button", _("Browse…"))
@@ -72,6 +103,7 @@ class SourcePage(QWizardPage):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse_button)
+        file_row.addWidget(self.folder_button)
         mapping_row = QHBoxLayout()
         mapping_row.addWidget(self.mapping_edit, 1)
         mapping_row.addWidget(self.mapping_browse_button)
@@ -85,6 +117,7 @@ class SourcePage(QWizardPage):
         self.mapping_edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
         self.browse_button.clicked.connect(self._browse_file)
+        self.folder_button.clicked.connect(self._browse_folder)
         self.mapping_browse_button.clicked.connect(self._browse_mapping)
         self._preset_changed()
 
@@ -96,8 +129,16 @@ class SourcePage(QWizardPage):
 
     def _browse_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Roster file"), "", _("CSV exports (*.csv *.txt);;All files (*)")
+            self,
+            _("Roster file"),
+            "",
+            _("Roster exports (*.zip *.csv *.txt);;All files (*)"),
         )
+        if path:
+            self.file_edit.setText(path)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Folder of the OneRoster export"))
         if path:
             self.file_edit.setText(path)
 
@@ -216,7 +257,7 @@ class CheckPage(QWizardPage):
         parsed, result = checked.result.parsed, checked.result
         self.progress.setRange(0, max(1, len(parsed.rows)))
         self.progress.setValue(self.progress.maximum())
-        self.report_edit.setPlainText(parsed.report(limit=max(1, len(parsed.problems))))
+        self.report_edit.setPlainText(report_text(parsed))
         if parsed.ok:
             self.roster_wizard.checked = checked
             self.status_label.setText(

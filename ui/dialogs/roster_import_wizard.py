@@ -1,16 +1,16 @@
 """Import a district roster: choose the file and layout, check it (dry run), then import it.
 
-Three pages. *Source*: the CSV export, its layout (detected from the header, one of the presets
-aeries / powerschool / infinite-campus / oneroster, or a custom JSON mapping file) and an
-optional school for rows without one. *Check*: a dry run of ``services.record.import_roster`` on
-the database worker (``ui.tasks``) with per-row progress (the core reports every 200 rows) and a
-cancel that takes effect within those rows; the report lists every problem with
-its line number, and the wizard only goes on when there is none. *Import*: commits the very bytes
-that were checked — all rows or none, as the core guarantees — and says how many students were
-added and updated, with per-row progress and *Cancel import*: a cancel before the last row
-rolls the whole transaction back, and the page says which of the two happened (the result of
-the worker, never a guess); ``roster_imported`` then lets the caseload refresh. Problem texts
-come from the core, which names lines and fields but never the values (they may be student
+Three pages. *Source*: a OneRoster 1.1/1.2 bundle (a zip file, or a folder chosen with *Folder…*)
+or a single CSV file with its layout (detected from the header, the template preset, or a custom
+JSON mapping file), and an optional school for rows without one. *Check*: a dry run of
+``services.record.import_roster`` on the database worker (``ui.tasks``) with per-row progress (the
+core reports every 200 rows) and a cancel that takes effect within those rows; the report lists
+every problem with its file and line, and the wizard only goes on when there is none. *Import*:
+commits the very bytes that were checked — all rows or none, as the core guarantees — and says how
+many students were added and updated, with per-row progress and *Cancel import*: a cancel before
+the last row rolls the whole transaction back, and the page says which of the two happened (the
+result of the worker, never a guess); ``roster_imported`` then lets the caseload refresh. Problem
+texts come from the core, which names lines and fields but never the values (they may be student
 data).
 """
 

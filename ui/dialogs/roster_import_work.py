@@ -25,9 +25,10 @@ class RosterChoice:
 
 @dataclass(frozen=True)
 class CheckedRoster:
-    """The bytes and mapping that passed (or failed) the dry run, with the core's result."""
+    """The roster (CSV bytes or OneRoster bundle) and mapping that passed (or failed) the dry
+    run, with the core's result."""
 
-    data: bytes
+    data: Any
     mapping: Any
     choice: RosterChoice
     result: Any
@@ -35,10 +36,10 @@ class CheckedRoster:
 
 def check_roster(services: Any, choice: RosterChoice, control: Any) -> CheckedRoster:
     """Worker: read the file (and mapping), then dry-run the import; nothing is written."""
-    from clinician_desk.services.roster import load_mapping_file, read_roster_file
+    from clinician_desk.services.roster import load_mapping_file, read_roster_source
 
     control.report(0, 0, _("Reading the file…"))
-    data = read_roster_file(choice.path)
+    data = read_roster_source(choice.path)
     control.check_cancelled()
     mapping = load_mapping_file(choice.mapping_path) if choice.mapping_path else None
     control.report(0, 0, _("Checking every line…"))

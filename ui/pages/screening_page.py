@@ -81,7 +81,7 @@ class ScreeningPage(QWidget):
         self.instrument_combo.setObjectName("instrument_combo_box")
         self.instrument_combo.setAccessibleName(_("Instrument"))
         for instrument in load_instruments().values():
-            self.instrument_combo.addItem(instrument.title, instrument.id)
+            self.instrument_combo.addItem(_(instrument.title), instrument.id)
         self.respondent_combo = QComboBox()
         self.respondent_combo.setObjectName("respondent_combo_box")
         self.respondent_combo.setAccessibleName(_("Respondent"))
@@ -253,7 +253,7 @@ class ScreeningPage(QWidget):
         number = [i.id for i in asked].index(item.id) + 1 if item in asked else len(asked)
         self.progress_label.setText(
             _("{title} — question {n} of {m}").format(
-                title=self.flow.instrument.title, n=number, m=len(asked)
+                title=_(self.flow.instrument.title), n=number, m=len(asked)
             )
         )
         self.item_label.setText(item.text)
@@ -411,7 +411,7 @@ class ScreeningPage(QWidget):
 
 def result_html(instrument: Any, result: Any) -> str:
     e = html.escape
-    out = [f"<h2>{e(instrument.title)}</h2>"]
+    out = [f"<h2>{e(_(instrument.title))}</h2>"]
     if not result.scorable:
         out.append(f"<p>{e(_('This form cannot be scored:'))} {e(result.reason or '')}</p>")
     if result.total is not None:

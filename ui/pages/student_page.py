@@ -373,7 +373,7 @@ class StudentPage(QWidget):
     def _trends_loaded(self, trends: Any) -> None:
         from clinician_desk.bundled.instruments import load_instruments
 
-        titles = {i.id: i.title for i in load_instruments().values()}
+        titles = {i.id: _(i.title) for i in load_instruments().values()}
         self._trends = {t.instrument: t for t in trends}
         self.instrument_combo.blockSignals(True)
         self.instrument_combo.clear()

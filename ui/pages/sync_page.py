@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import N_, _
+from ui.i18n import N_, _, core_text
 from ui.models.rows_model import RowsTableModel
 from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
@@ -134,7 +134,7 @@ class SyncPage(QWidget):
         )
 
     def _show(self, status: Any) -> None:
-        self.headline.setText(status.headline)
+        self.headline.setText(core_text(status.headline))
         self.enroll_box.setVisible(not status.enrolled)
         self.sync_button.setEnabled(status.enrolled and not status.revoked)
         self.model.set_rows(status.periods)

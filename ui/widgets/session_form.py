@@ -85,7 +85,7 @@ class SessionFormWidget(QWidget):
         self.service_combo = _combo(
             "service_combo_box",
             _("Service"),
-            [(f"{s.code} — {s.name}", s.code) for s in self.taxonomy.services.values()],
+            [(f"{s.code} — {_(s.name)}", s.code) for s in self.taxonomy.services.values()],
         )
         self.service_combo.setCurrentIndex(max(0, self.service_combo.findData("TX-IND")))
         # Long service names must not force the form wider than its column.

@@ -5,6 +5,7 @@ line numbers, encoding, separator, preset). Reading the file and writing the dat
 job of ``clinician_desk.services.roster``.
 """
 
+from clinician_desk.domain.roster.oneroster import BUNDLE_FILES, RosterBundle, parse_oneroster
 from clinician_desk.domain.roster.parse import (
     RosterParseResult,
     RosterProblem,
@@ -22,15 +23,18 @@ from clinician_desk.domain.roster.presets import (
 )
 
 __all__ = [
+    "BUNDLE_FILES",
     "FIELDS",
     "PRESETS",
     "PRESET_NAMES",
     "REQUIRED",
     "ColumnMapping",
+    "RosterBundle",
     "RosterParseResult",
     "RosterProblem",
     "RosterRow",
     "mapping_from_dict",
     "parse_date",
+    "parse_oneroster",
     "parse_roster",
 ]

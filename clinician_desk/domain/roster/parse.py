@@ -29,6 +29,7 @@ from clinician_desk.domain.students import (
 )
 from clinician_desk.domain.text_hygiene import FIELD_MAX, NAME_MAX, problem_in
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YMD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -41,9 +42,11 @@ MAX_ROWS = 200_000
 class RosterProblem:
     line: int
     message: str
+    file: str = ""  # set for the files of a bundle (``users.csv`` ...)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        where = " ".join(p for p in (self.file, f"line {self.line}" if self.line else "") if p)
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class RosterParseResult:
     rows: tuple[RosterRow, ...]
     problems: tuple[RosterProblem, ...]
     skipped_non_students: int = 0
+    skipped_deleted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -82,6 +86,8 @@ class RosterParseResult:
         )
         if self.skipped_non_students:
             head += f"; {self.skipped_non_students} non-student row(s) skipped"
+        if self.skipped_deleted:
+            head += f"; {self.skipped_deleted} row(s) marked tobedeleted skipped"
         lines = [head]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s); nothing will be imported:")
@@ -101,8 +107,8 @@ def parse_date(text: str) -> date:
             try:
                 return date(y, mo, d)
             except ValueError:
-                raise ValidationError("is not a real calendar date") from None
-    raise ValidationError("is not a date (MM/DD/YYYY or YYYYMMDD)")
+                raise ValidationError(M("is not a real calendar date")) from None
+    raise ValidationError(M("is not a date (MM/DD/YYYY or YYYYMMDD)"))
 
 
 def _resolve(headers: list[str], mapping: ColumnMapping) -> dict[str, int]:
@@ -139,7 +145,7 @@ def parse_roster(
     try:
         headers = next(reader)
     except (csv.Error, StopIteration):
-        raise ValidationError("line 1: the header line cannot be read.") from None
+        raise ValidationError(M("line 1: the header line cannot be read.")) from None
     chosen = mapping or choose_mapping(headers)
     columns = _resolve(headers, chosen)
     defaults = dict(chosen.defaults)
@@ -148,8 +154,11 @@ def parse_roster(
     missing = [f for f in REQUIRED if f not in columns and f not in defaults]
     if missing:
         raise ValidationError(
-            f"line 1: required column(s) missing for the {chosen.name} layout: "
-            + ", ".join(missing)
+            M(
+                "line 1: required column(s) missing for the {layout} layout: {columns}",
+                layout=chosen.name,
+                columns=", ".join(missing),
+            )
         )
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
@@ -162,17 +171,24 @@ def parse_roster(
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(RosterProblem(line, f"cannot be read as CSV ({exc})"))
+            problems.append(RosterProblem(line, M("cannot be read as CSV ({exc})", exc=exc)))
             break
         prev_end = reader.line_num
         if not record or all(not c.strip() for c in record):
             continue
         if len(rows) + len(problems) > MAX_ROWS:
-            problems.append(RosterProblem(line, f"more than {MAX_ROWS} rows"))
+            problems.append(RosterProblem(line, M("more than {MAX_ROWS} rows", MAX_ROWS=MAX_ROWS)))
             break
         if len(record) != len(headers):
             problems.append(
-                RosterProblem(line, f"has {len(record)} fields, the header has {len(headers)}")
+                RosterProblem(
+                    line,
+                    M(
+                        "has {count} fields, the header has {count2}",
+                        count=len(record),
+                        count2=len(headers),
+                    ),
+                )
             )
             continue
 
@@ -188,41 +204,41 @@ def parse_roster(
         row_problems: list[str] = []
         for fld in REQUIRED:
             if not get(fld):
-                row_problems.append(f"{fld} is empty")
+                row_problems.append(M("{fld} is empty", fld=fld))
         for fld in sorted(set(columns) | set(defaults)):
             limit = NAME_MAX if fld.endswith("_name") else FIELD_MAX
             text_problem = problem_in(get(fld), limit)
             if text_problem is not None:
-                row_problems.append(f"{fld} {text_problem}")
+                row_problems.append(M("{fld} {text_problem}", fld=fld, text_problem=text_problem))
         dob: date | None = None
         if get("date_of_birth"):
             try:
                 dob = parse_date(get("date_of_birth"))
                 implausible = birth_date_problem(dob, today)
                 if implausible is not None:
-                    row_problems.append(f"date_of_birth {implausible}")
+                    row_problems.append(M("date_of_birth {implausible}", implausible=implausible))
             except ValidationError as exc:
-                row_problems.append(f"date_of_birth {exc.message}")
+                row_problems.append(M("date_of_birth {message}", message=exc.message))
         grade = get("grade")
         if grade:
             try:
                 grade = normalize_grade(grade.split(",")[0])
             except ValidationError:
-                row_problems.append("grade is not one of TK, K, 1-12")
+                row_problems.append(M("grade is not one of TK, K, 1-12"))
         cds = get("school_cds")
         if cds:
             try:
                 cds = validate_cds_code(cds)
             except ValidationError:
-                row_problems.append("school_cds is not a 14-digit CDS code")
+                row_problems.append(M("school_cds is not a 14-digit CDS code"))
         ssid = get("ssid")
         if ssid and not _SSID.match(ssid):
-            row_problems.append("ssid is not 10 digits")
+            row_problems.append(M("ssid is not 10 digits"))
         number = get("district_student_number")
         if number:
             if number in seen:
                 row_problems.append(
-                    f"district student number repeats the one on line {seen[number]}"
+                    M("district student number repeats the one on line {value}", value=seen[number])
                 )
             else:
                 seen[number] = line
@@ -256,7 +272,7 @@ def parse_roster(
             )
         )
     if not rows and not problems:
-        problems.append(RosterProblem(0, "the roster has a header but no student rows"))
+        problems.append(RosterProblem(0, M("the roster has a header but no student rows")))
     return RosterParseResult(
         encoding, delimiter, chosen.name, tuple(rows), tuple(problems), skipped
     )

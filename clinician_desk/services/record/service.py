@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from clinician_desk.domain.hours import HoursReport
 from clinician_desk.domain.referrals import ReferralInput
-from clinician_desk.domain.roster import ColumnMapping
+from clinician_desk.domain.roster import ColumnMapping, RosterBundle
 from clinician_desk.domain.safety_plans import SafetyPlanView
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.domain.students import StudentInput
@@ -217,7 +217,7 @@ class RecordService:
 
     def import_roster(
         self,
-        data: bytes,
+        data: bytes | RosterBundle,
         *,
         preset: str | None = None,
         mapping: ColumnMapping | None = None,

@@ -90,7 +90,7 @@ def test_only_a_committed_roster_import_publishes(
 ) -> None:
     record = RecordService(db, bus)
     roster = (HEAD + "00031^Fictionova^Rosta^09/01/2011^9^99999990000033^\n").encode()
-    record.import_roster(roster, preset="powerschool", dry_run=True)
+    record.import_roster(roster, preset="template", dry_run=True)
     assert seen == []
-    record.import_roster(roster, preset="powerschool")
+    record.import_roster(roster, preset="template")
     assert seen == [RosterImported(created=1, updated=0)]

@@ -24,7 +24,7 @@ from clinician_desk.storage import Database
 from clinician_desk.vault import TEST_KDF, create_vault, unlock_vault
 
 PASSPHRASE = "violet kettle under 19 moons"
-HEADER = "Perm ID,Last Name,First Name,Birthdate,Grade,School CDS Code,State Student ID\r\n"
+HEADER = "Student Number,Last Name,First Name,Birthdate,Grade,School CDS Code,State Student ID\r\n"
 GOOD = "000101,McFakeface,Testy,03/04/2014,K,99999990000011,0000000001\r\n"
 ROOT = Path(__file__).resolve().parents[3]
 INSTRUMENT = "ASQ"
@@ -113,7 +113,7 @@ def test_search_escapes_stored_control_characters(
     paths = AppPaths.from_option(data_dir).vault("default")
     services = build_services(paths, unlock_vault(paths, PASSPHRASE), SystemClock())
     try:
-        services.record.import_roster((HEADER + GOOD).encode(), preset="aeries")
+        services.record.import_roster((HEADER + GOOD).encode(), preset="template")
         with services.db.unit_of_work() as uow:
             uow.conn.execute(
                 "UPDATE students SET legal_first_name = ?",

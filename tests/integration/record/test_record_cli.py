@@ -31,7 +31,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 AERIES = (
-    "Perm ID,Last Name,First Name,Birthdate,Grade,School CDS Code,State Student ID\r\n"
+    "Student Number,Last Name,First Name,Birthdate,Grade,School CDS Code,State Student ID\r\n"
     "000101,McFakeface,Testy,03/04/2014,K,99999990000011,0000000001\r\n"
     "000102,Examplesson,Sample,20120506,TK,99999990000011,\r\n"
 )
@@ -47,7 +47,7 @@ def test_import_roster_dry_run_then_commit_then_search(
     assert "2 student(s) would be created" in capsys.readouterr().out
     assert admin([*base, "search", "testy"]) == 0
     assert "no matches" in capsys.readouterr().out  # the dry run wrote nothing
-    assert admin([*base, "import-roster", str(roster), "--preset", "aeries"]) == 0
+    assert admin([*base, "import-roster", str(roster), "--preset", "template"]) == 0
     assert "2 student(s) were created" in capsys.readouterr().out
     assert admin([*base, "search", "mcfake"]) == 0
     assert "Testy McFakeface" in capsys.readouterr().out
@@ -81,3 +81,28 @@ def test_demo_command(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "12 students, 150 sessions" in capsys.readouterr().out
     assert admin([*base, "search", "breathing"]) == 0
     assert "note" in capsys.readouterr().out
+
+
+def test_import_roster_reads_oneroster_zip_and_folder(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.oneroster import bundle_11, bundle_12, replace_line, write_folder, write_zip
+
+    base = ["--data-dir", str(data_dir), "import-roster"]
+    files = bundle_11()
+    files["demographics.csv"] = replace_line(
+        files["demographics.csv"], 2, "u-1,,,04/03/2019,,,,,,,,,,,,"
+    )
+    bad = write_zip(tmp_path / "bad.zip", files)
+    assert admin([*base, str(bad), "--dry-run"]) == 2
+    out = capsys.readouterr().out
+    assert "demographics.csv line 2: column birthDate is not a date in the form YYYY-MM-DD" in out
+    assert admin([*base, str(bad)]) == 2
+    assert "not imported" in capsys.readouterr().err
+    good = write_zip(tmp_path / "export.zip", bundle_11())
+    assert admin([*base, str(good), "--dry-run"]) == 0
+    assert "preset oneroster-1.1" in capsys.readouterr().out
+    assert admin([*base, str(good)]) == 0
+    assert "2 student(s) were created" in capsys.readouterr().out
+    assert admin([*base, str(write_folder(tmp_path / "v12", bundle_12()))]) == 0
+    assert "1 student(s) were created" in capsys.readouterr().out

@@ -29,7 +29,7 @@ def _count(db: Database, table: str) -> int:
 def test_import_then_reimport_updates_by_district_number(
     record: RecordService, db: Database
 ) -> None:
-    first = record.import_roster((HEAD + "\n".join(ROWS)).encode(), preset="powerschool")
+    first = record.import_roster((HEAD + "\n".join(ROWS)).encode(), preset="template")
     assert (first.created, first.updated) == (2, 0)
     hits = record.search("testington")
     sid = hits[0].student_id

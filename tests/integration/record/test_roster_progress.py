@@ -30,7 +30,7 @@ def _count(db: Database, table: str) -> int:
 def test_progress_is_reported_every_n_rows_up_to_the_total(record: RecordService) -> None:
     seen: list[tuple[int, int]] = []
     result = record.import_roster(
-        _roster(), preset="powerschool", progress=lambda d, t: seen.append((d, t))
+        _roster(), preset="template", progress=lambda d, t: seen.append((d, t))
     )
     assert result.created == ROWS
     assert seen == [(0, ROWS), (PROGRESS_EVERY, ROWS), (2 * PROGRESS_EVERY, ROWS), (ROWS, ROWS)]

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from clinician_desk.domain.roster import (
-    PRESETS,
     mapping_from_dict,
     parse_date,
     parse_roster,
@@ -16,16 +15,16 @@ from clinician_desk.errors import ValidationError
 
 TODAY = date(2026, 10, 5)
 PS = (
-    "Student_Number^Last_Name^First_Name^DOB^Grade_Level^School_CDS^State_StudentNumber\n"
+    "Student_Number^Last_Name^First_Name^DOB^Grade_Level^School_CDS^SSID\n"
     "0042^Testington^Demo^09/01/2011^09^99999990000033^0123456789\n"
     "0043^Notreal^Fakey^20101231^12^99999990000033^\n"
 )
 
 
-def test_powerschool_caret_detected_and_text_preserved() -> None:
+def test_template_caret_detected_and_text_preserved() -> None:
     r = parse_roster(PS.encode(), TODAY)
     assert r.ok, r.report()
-    assert (r.preset, r.delimiter, r.encoding) == ("powerschool", "^", "utf-8")
+    assert (r.preset, r.delimiter, r.encoding) == ("template", "^", "utf-8")
     a, b = r.rows
     assert a.district_student_number == "0042" and a.ssid == "0123456789"
     assert a.grade == "9" and a.date_of_birth == date(2011, 9, 1)
@@ -33,7 +32,7 @@ def test_powerschool_caret_detected_and_text_preserved() -> None:
 
 
 def test_cp1252_and_bom_and_tab() -> None:
-    text = "Perm ID\tLast Name\tFirst Name\tBirthdate\tGrade\tSchool CDS Code\r\n"
+    text = "Student Number\tLast Name\tFirst Name\tBirthdate\tGrade\tSchool CDS Code\r\n"
     text += "7\tNu\u00f1ez-Ficticio\tJos\u00e9\t1/2/2015\tTK\t99999990000011\r\n"
     r = parse_roster(text.encode("cp1252"), TODAY)
     assert r.ok and r.encoding == "cp1252" and r.delimiter == "\t"
@@ -42,20 +41,9 @@ def test_cp1252_and_bom_and_tab() -> None:
     assert r2.ok and r2.encoding == "utf-8-sig" and r2.rows[0].legal_first_name == "Jos\u00e9"
 
 
-def test_oneroster_skips_non_students_and_normalizes_grades() -> None:
-    text = (
-        "sourcedId,role,givenName,familyName,identifier,grades,orgSourcedIds,birthDate\n"
-        "a,teacher,Ms,Fictional,T1,,99999990000022,\n"
-        "b,student,Mocky,Dummyworth,0009,07,99999990000022,2013-04-05\n"
-    )
-    r = parse_roster(text.encode(), TODAY, PRESETS["oneroster"])
-    assert r.ok and r.skipped_non_students == 1
-    assert r.rows[0].grade == "7" and r.rows[0].district_student_number == "0009"
-
-
 def test_every_problem_reported_with_line() -> None:
     text = (
-        "Perm ID,Last Name,First Name,Birthdate,Grade,School CDS Code\n"
+        "Student Number,Last Name,First Name,Birthdate,Grade,School CDS Code\n"
         "1,A,B,02/30/2014,K,99999990000011\n"
         "2,,B,01/01/2014,K,99999990000011\n"
         "1,C,D,2014/01/01,PK,1234\n"
@@ -76,7 +64,9 @@ def test_every_problem_reported_with_line() -> None:
 
 def test_missing_columns_binary_and_empty_refused() -> None:
     with pytest.raises(ValidationError, match=r"required column.*date_of_birth"):
-        parse_roster(b"Perm ID,Last Name,First Name,Grade,School CDS Code\n1,A,B,K,1\n", TODAY)
+        parse_roster(
+            b"Student Number,Last Name,First Name,Grade,School CDS Code\n1,A,B,K,1\n", TODAY
+        )
     with pytest.raises(ValidationError, match="binary"):
         parse_roster(b"\x00\x01\x02PK", TODAY)
     with pytest.raises(ValidationError, match="empty"):

@@ -13,7 +13,7 @@ from clinician_desk.domain.roster import parse_roster
 from clinician_desk.errors import ValidationError
 
 TODAY = date(2026, 10, 5)
-HEADER = ["Perm ID", "Last Name", "First Name", "Birthdate", "Grade", "School CDS Code"]
+HEADER = ["Student Number", "Last Name", "First Name", "Birthdate", "Grade", "School CDS Code"]
 names = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12
 ).filter(lambda s: s.strip() == s and s.strip() != "")
