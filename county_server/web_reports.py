@@ -21,9 +21,32 @@ from county_server.charts import bar_chart
 from county_server.publication import cube, views
 from county_server.publication import periods as P
 from county_server.suppression import fmt, fmt_rate, rate
+from county_server import supervisor_views as SV
 from county_server.web_support import MEASURE_LABELS, PageError, Web
 
 LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
+UNITS = {
+    "services": "services",
+    "minutes": "minutes",
+    "participants": "participants",
+    "screenings_administered": "screenings",
+    "screenings_positive": "screenings",
+    "referrals_made": "referrals",
+    "referrals_completed": "referrals",
+}
+
+
+def table_view(header: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A table of published cells (``None`` hidden, ``""`` not published for that period)."""
+    cells = [
+        {**r, "cells": ["" if isinstance(v, str) else fmt(v) for v in r["values"]]} for r in rows
+    ]
+    return {
+        "header": header,
+        "rows": cells,
+        "has_hidden": any(c is None for r in rows for c in r["values"]),
+        "has_partial": any("(partial)" in h for h in header),
+    }
 
 
 def register(router: APIRouter, web: Web) -> None:
@@ -59,69 +82,92 @@ def register(router: APIRouter, web: Web) -> None:
         cat: views.Category,
         link_service: str | None,
     ) -> dict[str, Any]:
-        """District rows (and the county row for admins) × the periods of one fiscal year."""
+        """District rows (and the county row for admins) × the months (or quarters) of one fiscal
+        year, each followed by the same periods of the previous fiscal year; small multiples."""
         state = fresh()
-        q = request.query_params
-        fy = views.fiscal_year(q, state.window)
-        level = views.grain(q)
-        cols = views.columns(fy, level, state.window)
+        sel = SV.select(request.query_params, state.window)
         districts = allowed_districts(session)
         codes = [d.code for d in districts]
-        orgs = ([cube.COUNTY] if session.user.is_admin else []) + codes
         with ctx.db.read() as tx:
             part = cube.read(
-                tx, measure, "D", codes, level, [c.code for c in cols], cat.level, [cat.code]
+                tx, measure, "D", codes, sel.level, sel.times(sel.level), cat.level, [cat.code]
             )
-            year = cube.read(tx, measure, "D", codes, P.YEAR, [fy.code], cat.level, [cat.code])
+            whole = cube.read(
+                tx,
+                measure,
+                "D",
+                codes,
+                sel.whole.level,
+                sel.times(sel.whole.level),
+                cat.level,
+                [cat.code],
+            )
             if session.user.is_admin:
                 part |= cube.read(
                     tx,
                     measure,
                     "C",
                     [cube.COUNTY],
-                    level,
-                    [c.code for c in cols],
+                    sel.level,
+                    sel.times(sel.level),
                     cat.level,
                     [cat.code],
                 )
-                year |= cube.read(
-                    tx, measure, "C", [cube.COUNTY], P.YEAR, [fy.code], cat.level, [cat.code]
+                whole |= cube.read(
+                    tx,
+                    measure,
+                    "C",
+                    [cube.COUNTY],
+                    sel.whole.level,
+                    sel.times(sel.whole.level),
+                    cat.level,
+                    [cat.code],
                 )
-        names = {d.code: d.name for d in districts}
-        rows: list[dict[str, Any]] = []
-        for org in orgs:
-            values = [cube.shown(part, (org, c.code, cat.code)) for c in cols]
-            values.append(cube.shown(year, (org, fy.code, cat.code)))
-            is_county = org == cube.COUNTY
-            link = None if is_county else f"/district/{org}?measure={measure}"
-            if link and link_service:
+        orgs: list[tuple[str, str, str | None]] = []
+        if session.user.is_admin:
+            orgs.append((cube.COUNTY, "County", None))
+        for d in districts:
+            link = f"/district/{d.code}?measure={measure}&fy={sel.fy.code}"
+            if link_service:
                 link += f"&service={link_service}"
-            rows.append(
+            orgs.append((d.code, d.name, link))
+        rows = SV.trend_rows(sel, state.window, orgs, part, whole, cat.code)
+        label = MEASURE_LABELS[measure]
+        unit = UNITS.get(measure, "count")
+        charts = []
+        for i in range(0, len(rows), 2):
+            charts.append(
                 {
-                    "label": "County" if is_county else names[org],
-                    "link": link,
-                    "values": values,
-                    "total": is_county,
+                    "link": rows[i]["link"],
+                    "chart": SV.chart_for(
+                        str(rows[i]["label"]),
+                        sel,
+                        rows[i]["values"],
+                        rows[i + 1]["values"],
+                        y_label=unit,
+                        small=True,
+                    ),
                 }
             )
-        table = views.Table(
-            [views.column_label(c, state.window) for c in cols]
-            + [views.column_label(fy, state.window)],
-            rows,
-        )
-        chart_row = rows[0] if rows else None
-        chart = bar_chart(
-            f"{MEASURE_LABELS[measure]} by {'month' if level == P.MONTH else 'quarter'}"
-            + (f" — {chart_row['label']}" if chart_row else ""),
-            [c.label() for c in cols] if chart_row else [],
-            list(chart_row["values"][:-1]) if chart_row else [],
+        main = (
+            SV.chart_for(
+                f"{label} by {sel.grain} — {rows[0]['label']}",
+                sel,
+                rows[0]["values"],
+                rows[1]["values"],
+                y_label=f"{label} ({unit})",
+            )
+            if rows
+            else None
         )
         return {
-            "fy": fy,
-            "grain": "month" if level == P.MONTH else "quarter",
+            "fy": sel.fy,
+            "sel": sel,
+            "grain": sel.grain,
             "years": state.window.fiscal_years(),
-            "table": table.view(),
-            "chart": chart,
+            "table": table_view(SV.header(sel, state.window), rows),
+            "chart": main,
+            "multiples": charts[1:] if session.user.is_admin else charts,
             "first_header": "District",
             "cat": cat,
             "state": state,
@@ -246,15 +292,44 @@ def register(router: APIRouter, web: Web) -> None:
             tot = cube.read(
                 tx, measure, "D", [code], P.YEAR, [y.code for y in years], cat.level, [cat.code]
             )
+        school_codes = {s.code for s in schools}
+        extra = f"&service={cat.code}" if cat.level == "S" else ""
+        extra += f"&group={cat.code}" if cat.level == "G" else ""
         rows = [
             {
                 "label": name,
-                "link": None,
+                "link": f"/school/{u}?measure={measure}{extra}" if u in school_codes else None,
                 "values": [cube.shown(got, (u, y.code, cat.code)) for y in years],
                 "total": False,
             }
             for u, name in units
         ]
+        # The district's own months beside the same months a year earlier.
+        sel = SV.select(q, state.window)
+        with ctx.db.read() as tx:
+            mpart = cube.read(
+                tx, measure, "D", [code], sel.level, sel.times(sel.level), cat.level, [cat.code]
+            )
+            mwhole = cube.read(
+                tx,
+                measure,
+                "D",
+                [code],
+                sel.whole.level,
+                sel.times(sel.whole.level),
+                cat.level,
+                [cat.code],
+            )
+        mrows = SV.trend_rows(
+            sel, state.window, [(code, allowed[code].name, None)], mpart, mwhole, cat.code
+        )
+        month_chart = SV.chart_for(
+            f"{MEASURE_LABELS[measure]} by {sel.grain} — {allowed[code].name}",
+            sel,
+            mrows[0]["values"],
+            mrows[1]["values"],
+            y_label=f"{MEASURE_LABELS[measure]} ({UNITS.get(measure, 'count')})",
+        )
         district_row = [cube.shown(tot, (code, y.code, cat.code)) for y in years]
         rows.append(
             {"label": allowed[code].name, "link": None, "values": district_row, "total": True}
@@ -264,6 +339,8 @@ def register(router: APIRouter, web: Web) -> None:
             f"{MEASURE_LABELS[measure]} by fiscal year — {allowed[code].name}",
             [y.code for y in years],
             district_row,
+            y_label=f"{MEASURE_LABELS[measure]} ({UNITS.get(measure, 'count')})",
+            x_label="Fiscal year (July–June)",
         )
         return render(
             request,
@@ -275,12 +352,85 @@ def register(router: APIRouter, web: Web) -> None:
             table=table.view(),
             chart=chart,
             cat=cat,
-            fy=None,
+            fy=sel.fy,
+            sel=sel,
+            grain=sel.grain,
+            month_table=table_view(SV.header(sel, state.window), mrows),
+            month_chart=month_chart,
             years=state.window.fiscal_years(),
             no_total=None,
             sentences=views.SUPPRESSION_SENTENCE,
             partial=views.PARTIAL_SENTENCE,
             groups=cube.GROUP_NAMES,
+        )
+
+    @router.get("/school/{code}")
+    @page
+    def school(request: Request, session: auth.Session, code: str) -> Response:
+        """One school: each service group and service by fiscal year (schools are published by
+        fiscal year only); each service links to its county-wide trend."""
+        allowed = {d.code: d for d in allowed_districts(session)}
+        district_code = orgunits.district_of(code) if len(code) == 14 else ""
+        if district_code not in allowed:
+            raise PageError(404, "No such school, or it is not in one of your districts.")
+        with ctx.db.read() as tx:
+            found = [s for s in orgunits.list_schools(tx, district_code) if s.code == code]
+        if not found:
+            raise PageError(404, "No such school, or it is not in one of your districts.")
+        state = fresh()
+        q = request.query_params
+        views.reject_ranges(q)
+        measure = views.measure(q, "services", list(cube.SERVICE_MEASURES))
+        years = [P.Period(P.YEAR, y) for y in state.window.fiscal_years()]
+        cats = [("T", "", "All services")]
+        cats += [("G", g, name) for g, name in cube.GROUP_NAMES.items()]
+        cats += [("S", c, f"{c} — {n}") for c, n in ctx.taxonomy.names.items()]
+        got: dict[tuple[str, str, str], int | None] = {}
+        with ctx.db.read() as tx:
+            for level in ("T", "G", "S"):
+                wanted = [c for lvl, c, _ in cats if lvl == level]
+                got |= {
+                    (level + k[2], k[1], ""): v
+                    for k, v in cube.read(
+                        tx, measure, "U", [code], P.YEAR, [y.code for y in years], level, wanted
+                    ).items()
+                }
+        rows = []
+        for level, c, name in cats:
+            values = [got.get((level + c, y.code, ""), 0) for y in years]
+            if level != "T" and all(v == 0 for v in values):
+                continue
+            rows.append(
+                {
+                    "label": name,
+                    "link": f"/service/{c}?measure={measure}" if level == "S" else None,
+                    "values": values,
+                    "total": level == "T",
+                    "prev": False,
+                }
+            )
+        header = [views.column_label(y, state.window) for y in years]
+        unit = UNITS.get(measure, "count")
+        chart = bar_chart(
+            f"{MEASURE_LABELS[measure]} by fiscal year — {found[0].name}",
+            [y.code for y in years],
+            rows[0]["values"],
+            y_label=f"{MEASURE_LABELS[measure]} ({unit})",
+            x_label="Fiscal year (July–June)",
+        )
+        return render(
+            request,
+            "school.html",
+            session=session,
+            school=found[0],
+            district=allowed[district_code],
+            measure=measure,
+            measures={m: MEASURE_LABELS[m] for m in cube.SERVICE_MEASURES},
+            table=table_view(header, rows),
+            chart=chart,
+            first_header="Service",
+            sentences=views.SUPPRESSION_SENTENCE,
+            partial=views.PARTIAL_SENTENCE,
         )
 
     def point_org(request: Request, session: auth.Session) -> tuple[str, str, str]:
@@ -355,10 +505,45 @@ def register(router: APIRouter, web: Web) -> None:
         g_t = cube.shown(g_all, (org, period.code, ""))
         p_t = cube.shown(p_all, (org, period.code, ""))
         hidden = hidden or g_t is None or p_t is None
-        chart = bar_chart("Positive rate by instrument", instruments, rates, percent=True)
+        chart = bar_chart(
+            "Positive rate by instrument",
+            instruments,
+            rates,
+            percent=True,
+            y_label="Positive (% of given)",
+            x_label="Instrument",
+        )
+        # By month and district: given, positive and the rate, for the period's fiscal year.
+        fy = P.Period(P.YEAR, P.fy_code(period.fy))
+        months = [P.Period(P.MONTH, m) for m in fy.months()]
+        months = [m for m in months if state.window.contains(m)]
+        districts = allowed_districts(session)
+        orgs = [("D", d.code, d.name) for d in districts]
+        if session.user.is_admin:
+            orgs = [("C", cube.COUNTY, "County"), *orgs]
+        mg: dict[tuple[str, str, str], int | None] = {}
+        mp: dict[tuple[str, str, str], int | None] = {}
+        with ctx.db.read() as tx:
+            for lvl in ("C", "D"):
+                codes = [o for level, o, _ in orgs if level == lvl]
+                times = [m.code for m in months]
+                mg |= cube.read(tx, "screenings_administered", lvl, codes, P.MONTH, times, "T", [""])
+                mp |= cube.read(tx, "screenings_positive", lvl, codes, P.MONTH, times, "T", [""])
+        by_month = []
+        for _lvl, o, name in orgs:
+            cells = []
+            for m in months:
+                g = cube.shown(mg, (o, m.code, ""))
+                p = cube.shown(mp, (o, m.code, ""))
+                hidden = hidden or g is None or p is None
+                cells.append({"given": fmt(g), "positive": fmt(p), "rate": fmt_rate(rate(p, g), g)})
+            by_month.append({"label": name, "cells": cells, "total": o == cube.COUNTY})
         return render(
             request,
             "screenings.html",
+            by_month=by_month,
+            months=[views.column_label(m, state.window) for m in months],
+            fy_label=fy.code,
             session=session,
             rows=rows,
             chart=chart,
