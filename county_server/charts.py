@@ -59,8 +59,10 @@ def bar_chart(
     width: int = 760,
     height: int = 250,
     percent: bool = False,
+    y_max: float | None = None,
 ) -> Markup:
-    """One bar per label; ``previous`` (same length) adds a lighter bar beside each."""
+    """One bar per label; ``previous`` (same length) adds a lighter bar beside each; ``y_max``
+    sets a common scale (small multiples share one)."""
     n = max(1, len(labels))
     small = width < 400
     font = 9 if small else 10
@@ -73,7 +75,8 @@ def bar_chart(
         axis = ticks(max(max(shown, default=0.0), 0.1), integer=False, intervals=4)
         axis = [min(t, 1.0) for t in axis if t <= 1.0 + 1e-9] or [0.0, 1.0]
     else:
-        axis = ticks(max(shown, default=0.0) or 10.0, intervals=4 if small else 5)
+        top_value = max(max(shown, default=0.0), y_max or 0.0)
+        axis = ticks(top_value or 10.0, intervals=4 if small else 5)
     vmax = axis[-1] or 1.0
     slot = plot_w / n
     pair = previous is not None
@@ -136,7 +139,7 @@ def bar_chart(
                 f'<text x="{centre:.1f}" y="{top + plot_h + 13}" font-size="{font}" '
                 f'text-anchor="middle" fill="#333">{escape(lab)}</text>'
             )
-    if x_label:
+    if x_label and not small:
         parts.append(
             f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 27}" font-size="{font}" '
             f'text-anchor="middle" fill="#333">{escape(x_label)}</text>'

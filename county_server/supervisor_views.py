@@ -118,6 +118,14 @@ def trend_rows(
     return rows
 
 
+def shared_max(rows: Sequence[Mapping[str, Any]], months: int) -> float:
+    """The largest shown monthly value of these rows (a common scale for small multiples)."""
+    shown = [
+        float(v) for r in rows for v in r["values"][:months] if isinstance(v, int) and v >= 0
+    ]
+    return max(shown, default=0.0)
+
+
 def header(sel: Selection, window: Window) -> list[str]:
     return [views.column_label(c, window) for c in sel.cols] + [
         views.column_label(sel.whole, window)
@@ -132,6 +140,7 @@ def chart_for(
     *,
     y_label: str,
     small: bool = False,
+    y_max: float | None = None,
 ) -> Markup:
     def clean(v: int | None | str) -> int | None:
         return 0 if isinstance(v, str) else v
@@ -148,4 +157,5 @@ def chart_for(
         x_label="Month" if sel.level == P.MONTH else "Quarter",
         width=330 if small else 860,
         height=180 if small else 260,
+        y_max=y_max,
     )

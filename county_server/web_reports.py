@@ -135,6 +135,8 @@ def register(router: APIRouter, web: Web) -> None:
         label = MEASURE_LABELS[measure]
         unit = UNITS.get(measure, "count")
         charts = []
+        district_rows = rows[2:] if session.user.is_admin else rows
+        scale = SV.shared_max(district_rows, len(sel.cols))
         for i in range(0, len(rows), 2):
             charts.append(
                 {
@@ -146,6 +148,7 @@ def register(router: APIRouter, web: Web) -> None:
                         rows[i + 1]["values"],
                         y_label=unit,
                         small=True,
+                        y_max=scale,
                     ),
                 }
             )

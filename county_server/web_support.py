@@ -138,7 +138,7 @@ def error_page(ctx: ServerContext, request: Request, status: int) -> Response:
         session = None
     message = ERROR_TEXT.get(status, "This request cannot be answered.")
     return Web(ctx).render(
-        request, "error.html", status, session=session, message=message, status=status
+        request, "error.html", status, session=session, message=message, code=status
     )
 
 
