@@ -42,9 +42,10 @@ def reopen_period(
     check_period(period)
     scope = district or "*"
     with db.transaction() as tx:
-        if tx.one(
-            "SELECT 1 FROM closed_periods WHERE period = ? AND scope = ?", (period, scope)
-        ) is None:
+        if (
+            tx.one("SELECT 1 FROM closed_periods WHERE period = ? AND scope = ?", (period, scope))
+            is None
+        ):
             raise NotFound(f"{period} is not closed for {district or 'the whole county'}")
         tx.execute("DELETE FROM closed_periods WHERE period = ? AND scope = ?", (period, scope))
         audit.record(tx, now, actor, "period_reopened", {"period": period, "scope": scope})

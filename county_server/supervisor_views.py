@@ -101,7 +101,7 @@ def trend_rows(
         rows.append(
             {"label": label, "link": link, "values": values, "total": link is None, "prev": False}
         )
-        prev: list[int | None | str] = [
+        prev: list[int | str | None] = [
             "" if p is None else part.get((org, p.code, cat), 0) for p in sel.prev_cols
         ]
         pw = sel.prev_whole
@@ -120,9 +120,7 @@ def trend_rows(
 
 def shared_max(rows: Sequence[Mapping[str, Any]], months: int) -> float:
     """The largest shown monthly value of these rows (a common scale for small multiples)."""
-    shown = [
-        float(v) for r in rows for v in r["values"][:months] if isinstance(v, int) and v >= 0
-    ]
+    shown = [float(v) for r in rows for v in r["values"][:months] if isinstance(v, int) and v >= 0]
     return max(shown, default=0.0)
 
 
@@ -135,14 +133,14 @@ def header(sel: Selection, window: Window) -> list[str]:
 def chart_for(
     title: str,
     sel: Selection,
-    current: Sequence[int | None | str],
-    prev: Sequence[int | None | str],
+    current: Sequence[int | str | None],
+    prev: Sequence[int | str | None],
     *,
     y_label: str,
     small: bool = False,
     y_max: float | None = None,
 ) -> Markup:
-    def clean(v: int | None | str) -> int | None:
+    def clean(v: int | str | None) -> int | None:
         return 0 if isinstance(v, str) else v
 
     return bar_chart(

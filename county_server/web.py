@@ -115,4 +115,5 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
     web_admin.register(router, web)
     web_completeness.register(router, web)
     web_completeness.register_codes(router, web)
+    web_completeness.register_report(router, web)
     return router

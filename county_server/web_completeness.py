@@ -4,13 +4,14 @@ the laptops not synced for 30 days (labels, last seen) and close or reopen a mon
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from county_server import auth, completeness, periods
-from county_server.publication import cube
+from county_server.publication import cube, views
 from county_server.publication import periods as P
-from county_server.publication import views
 from county_server.supervisor_views import MONTH_ABBR
 from county_server.web_support import PageError, Web, secure_headers
 
@@ -181,20 +182,58 @@ def register_codes(router: APIRouter, web: Web) -> None:
         session: auth.Session,
         csrf_token: str = Form("", max_length=200),
         label: str = Form("", max_length=200),
-        org_units: list[str] = Form([], max_length=20),  # noqa: B006 - FastAPI's form default
+        org_units: Annotated[list[str] | None, Form()] = None,
         ttl_hours: int = Form(72, ge=1, le=336),
     ) -> Response:
         web.check_csrf(session, csrf_token)
         if not session.user.is_admin:
             raise PageError(403, "Only a county admin can issue enrollment codes.")
-        if len(org_units) > 200:
+        units = [u[:20] for u in org_units or []]
+        if len(units) > 200:
             raise PageError(422, "Choose at most 200 org units.")
         code = enrollment.issue_code(
             ctx.db,
-            org_units,
+            units,
             now=settings.now(),
             ttl_hours=ttl_hours,
             actor=f"web:{session.user.username}",
             label=label,
         )
         return show(request, session, code, enrollment.check_label(label))
+
+
+def register_report(router: APIRouter, web: Web) -> None:
+    """``/report.pdf?fy=FY2026-27[&district=CODE]``: the printable fiscal-year report."""
+    from fastapi.responses import Response as Plain
+
+    from county_server.report import report_audited
+
+    ctx = web.ctx
+
+    @router.get("/report.pdf")
+    @web.page
+    def report_pdf(request: Request, session: auth.Session) -> Response:
+        q = request.query_params
+        views.reject_ranges(q)
+        state = cube.ensure_fresh(ctx.db, web.settings.now())
+        fy = views.fiscal_year(q, state.window)
+        district = (q.get("district") or "")[:20] or None
+        allowed = session.user.allowed_districts()
+        if district and district not in {d.code for d in web.allowed_districts(session)}:
+            raise PageError(404, "No such district, or it is not one of yours.")
+        pdf = report_audited(
+            ctx.db,
+            web.settings.now(),
+            fy.code,
+            actor=f"web:{session.user.username}",
+            district=district,
+            allowed=allowed,
+        )
+        name = f"report-{fy.code}{'-' + district if district else ''}.pdf"
+        return secure_headers(
+            Plain(
+                pdf,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        )

@@ -17,11 +17,11 @@ from fastapi.responses import Response
 
 from clinician_desk.sync.wire import INSTRUMENTS
 from county_server import auth, orgunits
+from county_server import supervisor_views as SV
 from county_server.charts import bar_chart
 from county_server.publication import cube, views
 from county_server.publication import periods as P
 from county_server.suppression import fmt, fmt_rate, rate
-from county_server import supervisor_views as SV
 from county_server.web_support import MEASURE_LABELS, PageError, Web
 
 LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
@@ -398,9 +398,12 @@ def register(router: APIRouter, web: Web) -> None:
                         tx, measure, "U", [code], P.YEAR, [y.code for y in years], level, wanted
                     ).items()
                 }
-        rows = []
+        rows: list[dict[str, Any]] = []
+        totals: list[int | None] = []
         for level, c, name in cats:
             values = [got.get((level + c, y.code, ""), 0) for y in years]
+            if level == "T":
+                totals = values
             if level != "T" and all(v == 0 for v in values):
                 continue
             rows.append(
@@ -417,7 +420,7 @@ def register(router: APIRouter, web: Web) -> None:
         chart = bar_chart(
             f"{MEASURE_LABELS[measure]} by fiscal year — {found[0].name}",
             [y.code for y in years],
-            rows[0]["values"],
+            totals,
             y_label=f"{MEASURE_LABELS[measure]} ({unit})",
             x_label="Fiscal year (July–June)",
         )
@@ -530,7 +533,9 @@ def register(router: APIRouter, web: Web) -> None:
             for lvl in ("C", "D"):
                 codes = [o for level, o, _ in orgs if level == lvl]
                 times = [m.code for m in months]
-                mg |= cube.read(tx, "screenings_administered", lvl, codes, P.MONTH, times, "T", [""])
+                mg |= cube.read(
+                    tx, "screenings_administered", lvl, codes, P.MONTH, times, "T", [""]
+                )
                 mp |= cube.read(tx, "screenings_positive", lvl, codes, P.MONTH, times, "T", [""])
         by_month = []
         for _lvl, o, name in orgs:

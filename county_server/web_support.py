@@ -134,7 +134,7 @@ def error_page(ctx: ServerContext, request: Request, status: int) -> Response:
     session = None
     try:
         session = Web(ctx).current(request)
-    except Exception:  # noqa: BLE001 - an error page must render even when the database cannot
+    except Exception:
         session = None
     message = ERROR_TEXT.get(status, "This request cannot be answered.")
     return Web(ctx).render(

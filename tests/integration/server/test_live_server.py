@@ -8,7 +8,6 @@ import io
 import os
 import re
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
