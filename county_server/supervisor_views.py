@@ -108,7 +108,8 @@ def trend_rows(
         prev.append("" if pw is None else whole.get((org, pw.code, cat), 0))
         rows.append(
             {
-                "label": f"same {sel.grain}s, {pw.label() if pw else 'previous year'}",
+                "label": f"same {sel.grain}s, {pw.label() if pw else 'previous year'}"
+                + (" (total: whole)" if pw is not None and window.partial(sel.whole) else ""),
                 "link": None,
                 "values": prev,
                 "total": False,
