@@ -307,3 +307,23 @@ def test_fiscal_year_report_pdf_web_and_cli(
     assert cli.main(["--db", url, "report", "--fiscal-year", "26-27", "-o", str(out)]) != 0
     with db.read() as tx:
         assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report'") == 3
+
+
+def test_an_unexpected_dashboard_error_is_an_html_500_and_the_api_keeps_json(
+    db: Database, clock: Clock
+) -> None:
+    from county_server.app import create_app
+
+    from .conftest import make_settings
+
+    add(db, clock, "ada", "admin", [])
+    with TestClient(create_app(db, make_settings(clock)), raise_server_exceptions=False) as c:
+        assert sign_in(c, "ada") == 303
+        with db.transaction() as tx:
+            tx.execute("DROP TABLE publication_cells")  # break the cube under a running server
+        r = c.get("/")
+        assert r.status_code == 500 and "text/html" in r.headers["content-type"]
+        assert "Something went wrong on the server" in r.text
+        assert "publication_cells" not in r.text  # no internals in the page
+        api = c.get("/api/v1/status")
+        assert api.headers["content-type"].startswith("application/json")
