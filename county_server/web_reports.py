@@ -570,30 +570,19 @@ def register(router: APIRouter, web: Web) -> None:
         state = fresh()
         period = views.any_period(request.query_params, state.window)
         districts = allowed_districts(session)
-        codes = [d.code for d in districts]
         orgs: Sequence[tuple[str, str, str]] = [("D", d.code, d.name) for d in districts]
         if session.user.is_admin:
             orgs = [("C", cube.COUNTY, "County"), *orgs]
+        before = SV.previous(period)
+        times = [period.code] + ([before.code] if state.window.contains(before) else [])
+        made: dict[tuple[str, str, str], int | None] = {}
+        done: dict[tuple[str, str, str], int | None] = {}
         with ctx.db.read() as tx:
-            made = cube.read(
-                tx, "referrals_made", "D", codes, period.level, [period.code], "T", [""]
-            )
-            done = cube.read(
-                tx, "referrals_completed", "D", codes, period.level, [period.code], "T", [""]
-            )
-            if session.user.is_admin:
-                made |= cube.read(
-                    tx, "referrals_made", "C", [cube.COUNTY], period.level, [period.code], "T", [""]
-                )
+            for lvl in ("C", "D"):
+                these = [o for level, o, _ in orgs if level == lvl]
+                made |= cube.read(tx, "referrals_made", lvl, these, period.level, times, "T", [""])
                 done |= cube.read(
-                    tx,
-                    "referrals_completed",
-                    "C",
-                    [cube.COUNTY],
-                    period.level,
-                    [period.code],
-                    "T",
-                    [""],
+                    tx, "referrals_completed", lvl, these, period.level, times, "T", [""]
                 )
         rows: list[dict[str, Any]] = []
         hidden = False
@@ -601,21 +590,30 @@ def register(router: APIRouter, web: Web) -> None:
             m = cube.shown(made, (org, period.code, ""))
             d = cube.shown(done, (org, period.code, ""))
             hidden = hidden or m is None or d is None
-            rows.append(
-                {
-                    "label": name,
-                    "made": fmt(m),
-                    "done": fmt(d),
-                    "rate": fmt_rate(rate(d, m), m),
-                    "m": m,
-                    "total": org == cube.COUNTY,
-                }
-            )
+            row: dict[str, Any] = {
+                "label": name,
+                "made": fmt(m),
+                "done": fmt(d),
+                "rate": fmt_rate(rate(d, m), m),
+                "m": m,
+                "total": org == cube.COUNTY,
+            }
+            if len(times) == 2:
+                pm = cube.shown(made, (org, before.code, ""))
+                pd = cube.shown(done, (org, before.code, ""))
+                hidden = hidden or pm is None or pd is None
+                row |= {"p_made": fmt(pm), "p_done": fmt(pd), "p_rate": fmt_rate(rate(pd, pm), pm)}
+                row["pm"] = pm
+            rows.append(row)
         body = [r for r in rows if not r["total"]]
         chart = bar_chart(
             "Referrals made by district",
             [str(r["label"]).split()[0] for r in body],
             [r["m"] for r in body],
+            previous=[r["pm"] for r in body] if len(times) == 2 else None,
+            series=(period.label(), before.label()),
+            y_label="Referrals made (referrals)",
+            x_label="District",
         )
         return render(
             request,
@@ -625,6 +623,7 @@ def register(router: APIRouter, web: Web) -> None:
             chart=chart,
             period=period,
             period_label=views.column_label(period, state.window),
+            before_label=before.label() if len(times) == 2 else None,
             hidden=hidden,
             sentences=views.SUPPRESSION_SENTENCE,
         )

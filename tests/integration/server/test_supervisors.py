@@ -327,3 +327,24 @@ def test_an_unexpected_dashboard_error_is_an_html_500_and_the_api_keeps_json(
         assert "publication_cells" not in r.text  # no internals in the page
         api = c.get("/api/v1/status")
         assert api.headers["content-type"].startswith("application/json")
+
+
+def test_referrals_show_the_same_period_a_year_earlier(
+    db: Database, client: TestClient, clock: Clock
+) -> None:
+    seed(db, client, clock)
+    add(db, clock, "ada", "admin", [])
+    assert sign_in(client, "ada") == 303
+    page = client.get("/referrals?period=FY2026-27-Q1").text
+    assert "Referrals, FY2026-27 Q1 beside FY2025-26 Q1" in page
+    with db.read() as tx:
+        got = cube.read(
+            tx, "referrals_made", "D", [DISTRICT], "Q", ["FY2026-27-Q1", "FY2025-26-Q1"], "T", [""]
+        )
+    now_q, then_q = (cube.shown(got, (DISTRICT, q, "")) for q in ("FY2026-27-Q1", "FY2025-26-Q1"))
+    row = re.search(r"Alder Test Unified</th>(.*?)</tr>", page, re.S)
+    assert row is not None
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    assert cells[0] == cell(now_q) and cells[3] == cell(then_q)
+    # the oldest published year has nothing before it: no previous columns
+    assert "beside" not in client.get("/referrals?period=FY2022-23").text.split("<h1>")[1][:80]
