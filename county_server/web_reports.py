@@ -461,6 +461,9 @@ def register(router: APIRouter, web: Web) -> None:
         state = fresh()
         period = views.any_period(request.query_params, state.window)
         org_level, org, label = point_org(request, session)
+        before = SV.previous(period)
+        has_before = state.window.contains(before)
+        times = [period.code] + ([before.code] if has_before else [])
         with ctx.db.read() as tx:
             given = cube.read(
                 tx,
@@ -468,7 +471,7 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "I",
                 INSTRUMENTS,
             )
@@ -478,7 +481,7 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "I",
                 INSTRUMENTS,
             )
@@ -488,12 +491,12 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "T",
                 [""],
             )
             p_all = cube.read(
-                tx, "screenings_positive", org_level, [org], period.level, [period.code], "T", [""]
+                tx, "screenings_positive", org_level, [org], period.level, times, "T", [""]
             )
         present = {k[2] for k in given} | {k[2] for k in positive}
         instruments = [i for i in INSTRUMENTS if i in present]
@@ -505,9 +508,12 @@ def register(router: APIRouter, web: Web) -> None:
             hidden = hidden or g is None or p is None
             pr = rate(p, g)
             rates.append(pr)
-            rows.append(
-                {"label": inst, "given": fmt(g), "positive": fmt(p), "rate": fmt_rate(pr, g)}
-            )
+            row = {"label": inst, "given": fmt(g), "positive": fmt(p), "rate": fmt_rate(pr, g)}
+            if has_before:
+                bg = cube.shown(given, (org, before.code, inst))
+                bp = cube.shown(positive, (org, before.code, inst))
+                row["before"] = fmt_rate(rate(bp, bg), bg)
+            rows.append(row)
         g_t = cube.shown(g_all, (org, period.code, ""))
         p_t = cube.shown(p_all, (org, period.code, ""))
         hidden = hidden or g_t is None or p_t is None
@@ -560,6 +566,14 @@ def register(router: APIRouter, web: Web) -> None:
             org_label=label,
             districts=allowed_districts(session),
             totals=[fmt(g_t), fmt(p_t), fmt_rate(rate(p_t, g_t), g_t)],
+            before_label=before.label() if has_before else None,
+            before_total=fmt_rate(
+                rate(
+                    cube.shown(p_all, (org, before.code, "")),
+                    cube.shown(g_all, (org, before.code, "")),
+                ),
+                cube.shown(g_all, (org, before.code, "")),
+            ),
             hidden=hidden,
             sentences=views.SUPPRESSION_SENTENCE,
         )

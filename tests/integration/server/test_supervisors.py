@@ -128,6 +128,8 @@ def test_screenings_by_month_and_district_with_positive_rates(
     given, pos = cube.shown(g, (DISTRICT, "2026-09", "")), cube.shown(p, (DISTRICT, "2026-09", ""))
     assert given and pos
     assert f"{100 * pos / given:.1f}%<br><small>{pos:,}/{given:,}</small>" in page
+    # the instrument table has the same period a year earlier beside it
+    assert "Positive rate, FY2025-26</th>" in page
 
 
 def test_completeness_counts_laptops_not_clinicians(
