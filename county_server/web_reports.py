@@ -60,7 +60,8 @@ def register(router: APIRouter, web: Web) -> None:
     def render(request: Request, name: str, **data: Any) -> Response:
         """A report page, with a plain notice when nothing is published yet."""
         session: auth.Session = data["session"]
-        state = fresh()
+        # One freshness check per request: a page that already checked passes its state.
+        state = data.get("state") or fresh()
         notice = None
         if state.cells == 0:
             window = state.window
@@ -266,6 +267,7 @@ def register(router: APIRouter, web: Web) -> None:
                 request,
                 "district.html",
                 session=session,
+            state=state,
                 district=allowed[code],
                 measure=measure,
                 measures=MEASURE_LABELS,
@@ -349,6 +351,7 @@ def register(router: APIRouter, web: Web) -> None:
             request,
             "district.html",
             session=session,
+            state=state,
             district=allowed[code],
             measure=measure,
             measures=MEASURE_LABELS,
@@ -428,6 +431,7 @@ def register(router: APIRouter, web: Web) -> None:
             request,
             "school.html",
             session=session,
+            state=state,
             school=found[0],
             district=allowed[district_code],
             measure=measure,
@@ -559,6 +563,7 @@ def register(router: APIRouter, web: Web) -> None:
             months=[views.column_label(m, state.window) for m in months],
             fy_label=fy.code,
             session=session,
+            state=state,
             rows=rows,
             chart=chart,
             period=period,
@@ -633,6 +638,7 @@ def register(router: APIRouter, web: Web) -> None:
             request,
             "referrals.html",
             session=session,
+            state=state,
             rows=rows,
             chart=chart,
             period=period,

@@ -148,6 +148,7 @@ def session_cookie(base: str, username: str) -> str:
         return str(http.cookies.get("cds_session"))
 
 
+@pytest.mark.slow  # ~20 s: 33 page loads, screenshots and prints in one browser
 def test_every_page_in_chromium_as_admin_and_supervisor(
     live: tuple[str, Database], tmp_path: Path, artifacts_dir: Path
 ) -> None:
