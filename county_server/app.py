@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -62,8 +62,19 @@ def create_app(
         data["problems"] = problems
         return JSONResponse(data, status_code=422)
 
+    def dashboard_error(request: Request, status: int) -> Response | None:
+        """The dashboard's own HTML error page for a dashboard address; None for the API."""
+        if not include_web or request.url.path.startswith(("/api/", "/openapi", "/static/")):
+            return None
+        from county_server.web_support import error_page
+
+        return error_page(ctx, request, status)
+
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        page = dashboard_error(request, exc.status_code)
+        if page is not None:
+            return page
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return JSONResponse(
             body(exc.status_code, code, str(exc.detail)[:200]),
@@ -72,10 +83,13 @@ def create_app(
         )
 
     @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error(
             "unexpected %s on %s %s", exc.__class__.__name__, request.method, request.url.path
         )
+        page = dashboard_error(request, 500)
+        if page is not None:
+            return page
         return JSONResponse(
             body(503, "unavailable", "the server cannot answer now; try later"),
             status_code=503,

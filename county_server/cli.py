@@ -6,6 +6,7 @@ Commands: ``init`` (create/migrate the database, make the escrow keypair, SQLite
 ``revoke-device``, ``retire-device DEVICE --reason …``, ``unretire-device``, ``add-user``,
 ``list-users``, ``disable-user``, ``enable-user``, ``reset-password``, ``unlock-user``,
 ``audit-export``, ``prune-history``, ``close-period``, ``load-org-units FILE``, ``export``,
+``report --fiscal-year 2026-27 [--district CODE] -o FILE``,
 ``recover-key``. The database is ``--db``, else ``COUNTY_SERVER_DB``, else
 ``county-server.sqlite3`` in the current folder; ``postgresql://…`` selects PostgreSQL.
 Every failure prints one line on stderr and exits non-zero. Every admin action is audited with
@@ -336,6 +337,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from county_server.report import report_audited
+
+    pdf = report_audited(
+        _db(args), system_now(), args.fiscal_year, actor=_actor(), district=args.district
+    )
+    Path(args.out).write_bytes(pdf)
+    print(f"Wrote {args.out}.", file=sys.stderr)
+    return 0
+
+
 def cmd_rebuild_publication(args: argparse.Namespace) -> int:
     from county_server.publication import cube
 
@@ -528,6 +540,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", help="file to write (default: stdout)")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("report", help="the printable fiscal-year report (PDF)")
+    s.add_argument("--fiscal-year", required=True, help="e.g. 2026-27 (July 2026 to June 2027)")
+    s.add_argument("--district", help="one district's CDS code (default: the whole county)")
+    s.add_argument("-o", "--out", required=True, help="the PDF file to write")
+    s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("rebuild-publication", help="rebuild the published cube now")
     s.set_defaults(func=cmd_rebuild_publication)

@@ -33,3 +33,19 @@ def close_period(
             (period, scope, now_iso(now), actor),
         )
         audit.record(tx, now, actor, "period_closed", {"period": period, "scope": scope})
+
+
+def reopen_period(
+    db: Database, period: str, district: str | None, *, now: datetime, actor: str
+) -> None:
+    """Undo ``close_period`` for that scope: counts for the month are accepted again (audited)."""
+    check_period(period)
+    scope = district or "*"
+    with db.transaction() as tx:
+        if (
+            tx.one("SELECT 1 FROM closed_periods WHERE period = ? AND scope = ?", (period, scope))
+            is None
+        ):
+            raise NotFound(f"{period} is not closed for {district or 'the whole county'}")
+        tx.execute("DELETE FROM closed_periods WHERE period = ? AND scope = ?", (period, scope))
+        audit.record(tx, now, actor, "period_reopened", {"period": period, "scope": scope})

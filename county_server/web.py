@@ -17,7 +17,7 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from county_server import auth, web_admin, web_exports, web_reports
+from county_server import auth, web_admin, web_completeness, web_exports, web_reports
 from county_server.context import ServerContext
 from county_server.errors import ServerError
 from county_server.web_support import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Web, secure_headers
@@ -113,4 +113,7 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
     web_reports.register(router, web)
     web_exports.register(router, web)
     web_admin.register(router, web)
+    web_completeness.register(router, web)
+    web_completeness.register_codes(router, web)
+    web_completeness.register_report(router, web)
     return router

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from clinician_desk.sync.wire import INSTRUMENTS
 from county_server import auth, orgunits
+from county_server import supervisor_views as SV
 from county_server.charts import bar_chart
 from county_server.publication import cube, views
 from county_server.publication import periods as P
@@ -24,6 +25,28 @@ from county_server.suppression import fmt, fmt_rate, rate
 from county_server.web_support import MEASURE_LABELS, PageError, Web
 
 LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
+UNITS = {
+    "services": "services",
+    "minutes": "minutes",
+    "participants": "participants",
+    "screenings_administered": "screenings",
+    "screenings_positive": "screenings",
+    "referrals_made": "referrals",
+    "referrals_completed": "referrals",
+}
+
+
+def table_view(header: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A table of published cells (``None`` hidden, ``""`` not published for that period)."""
+    cells = [
+        {**r, "cells": ["" if isinstance(v, str) else fmt(v) for v in r["values"]]} for r in rows
+    ]
+    return {
+        "header": header,
+        "rows": cells,
+        "has_hidden": any(c is None for r in rows for c in r["values"]),
+        "has_partial": any("(partial)" in h for h in header),
+    }
 
 
 def register(router: APIRouter, web: Web) -> None:
@@ -37,7 +60,8 @@ def register(router: APIRouter, web: Web) -> None:
     def render(request: Request, name: str, **data: Any) -> Response:
         """A report page, with a plain notice when nothing is published yet."""
         session: auth.Session = data["session"]
-        state = fresh()
+        # One freshness check per request: a page that already checked passes its state.
+        state = data.get("state") or fresh()
         notice = None
         if state.cells == 0:
             window = state.window
@@ -59,69 +83,95 @@ def register(router: APIRouter, web: Web) -> None:
         cat: views.Category,
         link_service: str | None,
     ) -> dict[str, Any]:
-        """District rows (and the county row for admins) × the periods of one fiscal year."""
+        """District rows (and the county row for admins) × the months (or quarters) of one fiscal
+        year, each followed by the same periods of the previous fiscal year; small multiples."""
         state = fresh()
-        q = request.query_params
-        fy = views.fiscal_year(q, state.window)
-        level = views.grain(q)
-        cols = views.columns(fy, level, state.window)
+        sel = SV.select(request.query_params, state.window)
         districts = allowed_districts(session)
         codes = [d.code for d in districts]
-        orgs = ([cube.COUNTY] if session.user.is_admin else []) + codes
         with ctx.db.read() as tx:
             part = cube.read(
-                tx, measure, "D", codes, level, [c.code for c in cols], cat.level, [cat.code]
+                tx, measure, "D", codes, sel.level, sel.times(sel.level), cat.level, [cat.code]
             )
-            year = cube.read(tx, measure, "D", codes, P.YEAR, [fy.code], cat.level, [cat.code])
+            whole = cube.read(
+                tx,
+                measure,
+                "D",
+                codes,
+                sel.whole.level,
+                sel.times(sel.whole.level),
+                cat.level,
+                [cat.code],
+            )
             if session.user.is_admin:
                 part |= cube.read(
                     tx,
                     measure,
                     "C",
                     [cube.COUNTY],
-                    level,
-                    [c.code for c in cols],
+                    sel.level,
+                    sel.times(sel.level),
                     cat.level,
                     [cat.code],
                 )
-                year |= cube.read(
-                    tx, measure, "C", [cube.COUNTY], P.YEAR, [fy.code], cat.level, [cat.code]
+                whole |= cube.read(
+                    tx,
+                    measure,
+                    "C",
+                    [cube.COUNTY],
+                    sel.whole.level,
+                    sel.times(sel.whole.level),
+                    cat.level,
+                    [cat.code],
                 )
-        names = {d.code: d.name for d in districts}
-        rows: list[dict[str, Any]] = []
-        for org in orgs:
-            values = [cube.shown(part, (org, c.code, cat.code)) for c in cols]
-            values.append(cube.shown(year, (org, fy.code, cat.code)))
-            is_county = org == cube.COUNTY
-            link = None if is_county else f"/district/{org}?measure={measure}"
-            if link and link_service:
+        orgs: list[tuple[str, str, str | None]] = []
+        if session.user.is_admin:
+            orgs.append((cube.COUNTY, "County", None))
+        for d in districts:
+            link = f"/district/{d.code}?measure={measure}&fy={sel.fy.code}"
+            if link_service:
                 link += f"&service={link_service}"
-            rows.append(
+            orgs.append((d.code, d.name, link))
+        rows = SV.trend_rows(sel, state.window, orgs, part, whole, cat.code)
+        label = MEASURE_LABELS[measure]
+        unit = UNITS.get(measure, "count")
+        charts = []
+        district_rows = rows[2:] if session.user.is_admin else rows
+        scale = SV.shared_max(district_rows, len(sel.cols))
+        for i in range(0, len(rows), 2):
+            charts.append(
                 {
-                    "label": "County" if is_county else names[org],
-                    "link": link,
-                    "values": values,
-                    "total": is_county,
+                    "link": rows[i]["link"],
+                    "chart": SV.chart_for(
+                        str(rows[i]["label"]),
+                        sel,
+                        rows[i]["values"],
+                        rows[i + 1]["values"],
+                        y_label=unit,
+                        small=True,
+                        y_max=scale,
+                    ),
                 }
             )
-        table = views.Table(
-            [views.column_label(c, state.window) for c in cols]
-            + [views.column_label(fy, state.window)],
-            rows,
-        )
-        chart_row = rows[0] if rows else None
-        chart = bar_chart(
-            f"{MEASURE_LABELS[measure]} by {'month' if level == P.MONTH else 'quarter'}"
-            + (f" — {chart_row['label']}" if chart_row else ""),
-            [c.label() for c in cols] if chart_row else [],
-            list(chart_row["values"][:-1]) if chart_row else [],
+        main = (
+            SV.chart_for(
+                f"{label} by {sel.grain} — {rows[0]['label']}",
+                sel,
+                rows[0]["values"],
+                rows[1]["values"],
+                y_label=f"{label} ({unit})",
+            )
+            if rows
+            else None
         )
         return {
-            "fy": fy,
-            "grain": "month" if level == P.MONTH else "quarter",
+            "fy": sel.fy,
+            "sel": sel,
+            "grain": sel.grain,
             "years": state.window.fiscal_years(),
-            "table": table.view(),
-            "chart": chart,
+            "table": table_view(SV.header(sel, state.window), rows),
+            "chart": main,
+            "multiples": charts[1:] if session.user.is_admin else charts,
             "first_header": "District",
             "cat": cat,
             "state": state,
@@ -217,6 +267,7 @@ def register(router: APIRouter, web: Web) -> None:
                 request,
                 "district.html",
                 session=session,
+            state=state,
                 district=allowed[code],
                 measure=measure,
                 measures=MEASURE_LABELS,
@@ -246,15 +297,44 @@ def register(router: APIRouter, web: Web) -> None:
             tot = cube.read(
                 tx, measure, "D", [code], P.YEAR, [y.code for y in years], cat.level, [cat.code]
             )
+        school_codes = {s.code for s in schools}
+        extra = f"&service={cat.code}" if cat.level == "S" else ""
+        extra += f"&group={cat.code}" if cat.level == "G" else ""
         rows = [
             {
                 "label": name,
-                "link": None,
+                "link": f"/school/{u}?measure={measure}{extra}" if u in school_codes else None,
                 "values": [cube.shown(got, (u, y.code, cat.code)) for y in years],
                 "total": False,
             }
             for u, name in units
         ]
+        # The district's own months beside the same months a year earlier.
+        sel = SV.select(q, state.window)
+        with ctx.db.read() as tx:
+            mpart = cube.read(
+                tx, measure, "D", [code], sel.level, sel.times(sel.level), cat.level, [cat.code]
+            )
+            mwhole = cube.read(
+                tx,
+                measure,
+                "D",
+                [code],
+                sel.whole.level,
+                sel.times(sel.whole.level),
+                cat.level,
+                [cat.code],
+            )
+        mrows = SV.trend_rows(
+            sel, state.window, [(code, allowed[code].name, None)], mpart, mwhole, cat.code
+        )
+        month_chart = SV.chart_for(
+            f"{MEASURE_LABELS[measure]} by {sel.grain} — {allowed[code].name}",
+            sel,
+            mrows[0]["values"],
+            mrows[1]["values"],
+            y_label=f"{MEASURE_LABELS[measure]} ({UNITS.get(measure, 'count')})",
+        )
         district_row = [cube.shown(tot, (code, y.code, cat.code)) for y in years]
         rows.append(
             {"label": allowed[code].name, "link": None, "values": district_row, "total": True}
@@ -264,23 +344,103 @@ def register(router: APIRouter, web: Web) -> None:
             f"{MEASURE_LABELS[measure]} by fiscal year — {allowed[code].name}",
             [y.code for y in years],
             district_row,
+            y_label=f"{MEASURE_LABELS[measure]} ({UNITS.get(measure, 'count')})",
+            x_label="Fiscal year (July–June)",
         )
         return render(
             request,
             "district.html",
             session=session,
+            state=state,
             district=allowed[code],
             measure=measure,
             measures=MEASURE_LABELS,
             table=table.view(),
             chart=chart,
             cat=cat,
-            fy=None,
+            fy=sel.fy,
+            sel=sel,
+            grain=sel.grain,
+            month_table=table_view(SV.header(sel, state.window), mrows),
+            month_chart=month_chart,
             years=state.window.fiscal_years(),
             no_total=None,
             sentences=views.SUPPRESSION_SENTENCE,
             partial=views.PARTIAL_SENTENCE,
             groups=cube.GROUP_NAMES,
+        )
+
+    @router.get("/school/{code}")
+    @page
+    def school(request: Request, session: auth.Session, code: str) -> Response:
+        """One school: each service group and service by fiscal year (schools are published by
+        fiscal year only); each service links to its county-wide trend."""
+        allowed = {d.code: d for d in allowed_districts(session)}
+        district_code = orgunits.district_of(code) if len(code) == 14 else ""
+        if district_code not in allowed:
+            raise PageError(404, "No such school, or it is not in one of your districts.")
+        with ctx.db.read() as tx:
+            found = [s for s in orgunits.list_schools(tx, district_code) if s.code == code]
+        if not found:
+            raise PageError(404, "No such school, or it is not in one of your districts.")
+        state = fresh()
+        q = request.query_params
+        views.reject_ranges(q)
+        measure = views.measure(q, "services", list(cube.SERVICE_MEASURES))
+        years = [P.Period(P.YEAR, y) for y in state.window.fiscal_years()]
+        cats = [("T", "", "All services")]
+        cats += [("G", g, name) for g, name in cube.GROUP_NAMES.items()]
+        cats += [("S", c, f"{c} — {n}") for c, n in ctx.taxonomy.names.items()]
+        got: dict[tuple[str, str, str], int | None] = {}
+        with ctx.db.read() as tx:
+            for level in ("T", "G", "S"):
+                wanted = [c for lvl, c, _ in cats if lvl == level]
+                got |= {
+                    (level + k[2], k[1], ""): v
+                    for k, v in cube.read(
+                        tx, measure, "U", [code], P.YEAR, [y.code for y in years], level, wanted
+                    ).items()
+                }
+        rows: list[dict[str, Any]] = []
+        totals: list[int | None] = []
+        for level, c, name in cats:
+            values = [got.get((level + c, y.code, ""), 0) for y in years]
+            if level == "T":
+                totals = values
+            if level != "T" and all(v == 0 for v in values):
+                continue
+            rows.append(
+                {
+                    "label": name,
+                    "link": f"/service/{c}?measure={measure}" if level == "S" else None,
+                    "values": values,
+                    "total": level == "T",
+                    "prev": False,
+                }
+            )
+        header = [views.column_label(y, state.window) for y in years]
+        unit = UNITS.get(measure, "count")
+        chart = bar_chart(
+            f"{MEASURE_LABELS[measure]} by fiscal year — {found[0].name}",
+            [y.code for y in years],
+            totals,
+            y_label=f"{MEASURE_LABELS[measure]} ({unit})",
+            x_label="Fiscal year (July–June)",
+        )
+        return render(
+            request,
+            "school.html",
+            session=session,
+            state=state,
+            school=found[0],
+            district=allowed[district_code],
+            measure=measure,
+            measures={m: MEASURE_LABELS[m] for m in cube.SERVICE_MEASURES},
+            table=table_view(header, rows),
+            chart=chart,
+            first_header="Service",
+            sentences=views.SUPPRESSION_SENTENCE,
+            partial=views.PARTIAL_SENTENCE,
         )
 
     def point_org(request: Request, session: auth.Session) -> tuple[str, str, str]:
@@ -305,6 +465,9 @@ def register(router: APIRouter, web: Web) -> None:
         state = fresh()
         period = views.any_period(request.query_params, state.window)
         org_level, org, label = point_org(request, session)
+        before = SV.previous(period)
+        has_before = state.window.contains(before)
+        times = [period.code] + ([before.code] if has_before else [])
         with ctx.db.read() as tx:
             given = cube.read(
                 tx,
@@ -312,7 +475,7 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "I",
                 INSTRUMENTS,
             )
@@ -322,7 +485,7 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "I",
                 INSTRUMENTS,
             )
@@ -332,12 +495,12 @@ def register(router: APIRouter, web: Web) -> None:
                 org_level,
                 [org],
                 period.level,
-                [period.code],
+                times,
                 "T",
                 [""],
             )
             p_all = cube.read(
-                tx, "screenings_positive", org_level, [org], period.level, [period.code], "T", [""]
+                tx, "screenings_positive", org_level, [org], period.level, times, "T", [""]
             )
         present = {k[2] for k in given} | {k[2] for k in positive}
         instruments = [i for i in INSTRUMENTS if i in present]
@@ -349,17 +512,58 @@ def register(router: APIRouter, web: Web) -> None:
             hidden = hidden or g is None or p is None
             pr = rate(p, g)
             rates.append(pr)
-            rows.append(
-                {"label": inst, "given": fmt(g), "positive": fmt(p), "rate": fmt_rate(pr, g)}
-            )
+            row = {"label": inst, "given": fmt(g), "positive": fmt(p), "rate": fmt_rate(pr, g)}
+            if has_before:
+                bg = cube.shown(given, (org, before.code, inst))
+                bp = cube.shown(positive, (org, before.code, inst))
+                row["before"] = fmt_rate(rate(bp, bg), bg)
+            rows.append(row)
         g_t = cube.shown(g_all, (org, period.code, ""))
         p_t = cube.shown(p_all, (org, period.code, ""))
         hidden = hidden or g_t is None or p_t is None
-        chart = bar_chart("Positive rate by instrument", instruments, rates, percent=True)
+        chart = bar_chart(
+            "Positive rate by instrument",
+            instruments,
+            rates,
+            percent=True,
+            y_label="Positive (% of given)",
+            x_label="Instrument",
+        )
+        # By month and district: given, positive and the rate, for the period's fiscal year.
+        fy = P.Period(P.YEAR, P.fy_code(period.fy))
+        months = [P.Period(P.MONTH, m) for m in fy.months()]
+        months = [m for m in months if state.window.contains(m)]
+        districts = allowed_districts(session)
+        orgs = [("D", d.code, d.name) for d in districts]
+        if session.user.is_admin:
+            orgs = [("C", cube.COUNTY, "County"), *orgs]
+        mg: dict[tuple[str, str, str], int | None] = {}
+        mp: dict[tuple[str, str, str], int | None] = {}
+        with ctx.db.read() as tx:
+            for lvl in ("C", "D"):
+                codes = [o for level, o, _ in orgs if level == lvl]
+                times = [m.code for m in months]
+                mg |= cube.read(
+                    tx, "screenings_administered", lvl, codes, P.MONTH, times, "T", [""]
+                )
+                mp |= cube.read(tx, "screenings_positive", lvl, codes, P.MONTH, times, "T", [""])
+        by_month = []
+        for _lvl, o, name in orgs:
+            cells = []
+            for m in months:
+                g = cube.shown(mg, (o, m.code, ""))
+                p = cube.shown(mp, (o, m.code, ""))
+                hidden = hidden or g is None or p is None
+                cells.append({"given": fmt(g), "positive": fmt(p), "rate": fmt_rate(rate(p, g), g)})
+            by_month.append({"label": name, "cells": cells, "total": o == cube.COUNTY})
         return render(
             request,
             "screenings.html",
+            by_month=by_month,
+            months=[views.column_label(m, state.window) for m in months],
+            fy_label=fy.code,
             session=session,
+            state=state,
             rows=rows,
             chart=chart,
             period=period,
@@ -367,6 +571,14 @@ def register(router: APIRouter, web: Web) -> None:
             org_label=label,
             districts=allowed_districts(session),
             totals=[fmt(g_t), fmt(p_t), fmt_rate(rate(p_t, g_t), g_t)],
+            before_label=before.label() if has_before else None,
+            before_total=fmt_rate(
+                rate(
+                    cube.shown(p_all, (org, before.code, "")),
+                    cube.shown(g_all, (org, before.code, "")),
+                ),
+                cube.shown(g_all, (org, before.code, "")),
+            ),
             hidden=hidden,
             sentences=views.SUPPRESSION_SENTENCE,
         )
@@ -377,30 +589,19 @@ def register(router: APIRouter, web: Web) -> None:
         state = fresh()
         period = views.any_period(request.query_params, state.window)
         districts = allowed_districts(session)
-        codes = [d.code for d in districts]
         orgs: Sequence[tuple[str, str, str]] = [("D", d.code, d.name) for d in districts]
         if session.user.is_admin:
             orgs = [("C", cube.COUNTY, "County"), *orgs]
+        before = SV.previous(period)
+        times = [period.code] + ([before.code] if state.window.contains(before) else [])
+        made: dict[tuple[str, str, str], int | None] = {}
+        done: dict[tuple[str, str, str], int | None] = {}
         with ctx.db.read() as tx:
-            made = cube.read(
-                tx, "referrals_made", "D", codes, period.level, [period.code], "T", [""]
-            )
-            done = cube.read(
-                tx, "referrals_completed", "D", codes, period.level, [period.code], "T", [""]
-            )
-            if session.user.is_admin:
-                made |= cube.read(
-                    tx, "referrals_made", "C", [cube.COUNTY], period.level, [period.code], "T", [""]
-                )
+            for lvl in ("C", "D"):
+                these = [o for level, o, _ in orgs if level == lvl]
+                made |= cube.read(tx, "referrals_made", lvl, these, period.level, times, "T", [""])
                 done |= cube.read(
-                    tx,
-                    "referrals_completed",
-                    "C",
-                    [cube.COUNTY],
-                    period.level,
-                    [period.code],
-                    "T",
-                    [""],
+                    tx, "referrals_completed", lvl, these, period.level, times, "T", [""]
                 )
         rows: list[dict[str, Any]] = []
         hidden = False
@@ -408,30 +609,41 @@ def register(router: APIRouter, web: Web) -> None:
             m = cube.shown(made, (org, period.code, ""))
             d = cube.shown(done, (org, period.code, ""))
             hidden = hidden or m is None or d is None
-            rows.append(
-                {
-                    "label": name,
-                    "made": fmt(m),
-                    "done": fmt(d),
-                    "rate": fmt_rate(rate(d, m), m),
-                    "m": m,
-                    "total": org == cube.COUNTY,
-                }
-            )
+            row: dict[str, Any] = {
+                "label": name,
+                "made": fmt(m),
+                "done": fmt(d),
+                "rate": fmt_rate(rate(d, m), m),
+                "m": m,
+                "total": org == cube.COUNTY,
+            }
+            if len(times) == 2:
+                pm = cube.shown(made, (org, before.code, ""))
+                pd = cube.shown(done, (org, before.code, ""))
+                hidden = hidden or pm is None or pd is None
+                row |= {"p_made": fmt(pm), "p_done": fmt(pd), "p_rate": fmt_rate(rate(pd, pm), pm)}
+                row["pm"] = pm
+            rows.append(row)
         body = [r for r in rows if not r["total"]]
         chart = bar_chart(
             "Referrals made by district",
             [str(r["label"]).split()[0] for r in body],
             [r["m"] for r in body],
+            previous=[r["pm"] for r in body] if len(times) == 2 else None,
+            series=(period.label(), before.label()),
+            y_label="Referrals made (referrals)",
+            x_label="District",
         )
         return render(
             request,
             "referrals.html",
             session=session,
+            state=state,
             rows=rows,
             chart=chart,
             period=period,
             period_label=views.column_label(period, state.window),
+            before_label=before.label() if len(times) == 2 else None,
             hidden=hidden,
             sentences=views.SUPPRESSION_SENTENCE,
         )

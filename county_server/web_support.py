@@ -120,6 +120,28 @@ class Web:
             raise PageError(403, "This form has expired. Go back, reload the page and retry.")
 
 
+ERROR_TEXT = {
+    403: "You do not have access to this page.",
+    404: "There is no page at this address.",
+    405: "This address does not answer that kind of request.",
+    500: "Something went wrong on the server; nothing was changed. Try again, or tell the county "
+    "admin the time it happened.",
+}
+
+
+def error_page(ctx: ServerContext, request: Request, status: int) -> Response:
+    """An HTML error page in the dashboard's style (for addresses outside the API)."""
+    session = None
+    try:
+        session = Web(ctx).current(request)
+    except Exception:
+        session = None
+    message = ERROR_TEXT.get(status, "This request cannot be answered.")
+    return Web(ctx).render(
+        request, "error.html", status, session=session, message=message, code=status
+    )
+
+
 def age_text(now: datetime, stamp: str | None) -> str:
     if not stamp:
         return "never"

@@ -1,13 +1,13 @@
 """A real uvicorn server on loopback: the protocol round trip over HTTP, and headless-Chromium
-screenshots of the dashboard pages (saved to test-artifacts/ for human review)."""
+every dashboard page (console errors, Letter pages when printed, screenshots saved to
+test-artifacts/county/ for human review)."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -15,19 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pypdf
 import pytest
 import uvicorn
 
 from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
 from clinician_desk.sync.wire import SCHEMA, canonical_json
 from county_server import auth, demo, enrollment
-from county_server.app import STATIC_DIR, create_app
+from county_server.app import create_app
 from county_server.db import Database
 from county_server.settings import ServerSettings
+from tests.support.chromium import CHROMIUM, Browser
 
 NOW = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
 PASSWORD = "fictional county lantern 7731"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def free_port() -> int:
@@ -109,50 +110,88 @@ def test_protocol_round_trip_over_http(live: tuple[str, Database]) -> None:
         assert {"200", "401", "403", "409", "413", "422", "423", "429"} <= set(put_doc)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed")
-def test_dashboard_screenshots(
+# Every dashboard page, as admin and as supervisor, with the most US Letter landscape pages
+# it may print to (the live county: 13 districts, 39 schools, 12 months of counts).
+DISTRICT0, SCHOOL0 = "99100000000000", "99100006000001"
+PAGES: dict[str, tuple[str, int]] = {
+    "overview": ("/", 4),
+    "overview_quarters": ("/?grain=quarter", 3),
+    "overview_q1": ("/?quarter=Q1&measure=minutes", 3),
+    "students": ("/?measure=students_served", 2),
+    "district": (f"/district/{DISTRICT0}", 3),
+    "school": (f"/school/{SCHOOL0}", 2),
+    "service": ("/service/TX-IND", 4),
+    "screenings": ("/screenings", 3),
+    "referrals": ("/referrals", 2),
+    "completeness": ("/completeness", 2),
+    "devices": ("/devices", 4),
+    "export": ("/export", 2),
+    "password": ("/account/password", 1),
+    "not_found": ("/no/such/page", 1),
+}
+ADMIN_PAGES: dict[str, tuple[str, int]] = {
+    "users": ("/users", 1),
+    "audit": ("/audit", 3),
+    "months": ("/months", 1),
+    "codes": ("/enrollment-codes", 4),
+}
+
+
+def session_cookie(base: str, username: str) -> str:
+    with httpx.Client(base_url=base, timeout=10) as http:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/login").text)
+        assert token
+        r = http.post(
+            "/login", data={"username": username, "password": PASSWORD, "csrf_token": token[1]}
+        )
+        assert r.status_code == 303, r.text[:300]
+        return str(http.cookies.get("cds_session"))
+
+
+@pytest.mark.slow  # ~20 s: 33 page loads, screenshots and prints in one browser
+def test_every_page_in_chromium_as_admin_and_supervisor(
     live: tuple[str, Database], tmp_path: Path, artifacts_dir: Path
 ) -> None:
-    base, _ = live
-    css = (STATIC_DIR / "style.css").read_text(encoding="utf-8")
-    # Three launches of Chromium cost ~10 s; the other pages share these templates.
-    pages = {"overview": "/", "district": "/district/99100000000000", "screenings": "/screenings"}
-    with httpx.Client(base_url=base, timeout=10) as http:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/login").text).group(1)  # type: ignore[union-attr]
-        r = http.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token})
-        assert r.status_code in (200, 303)
-        for name, path in pages.items():
-            html = http.get(path).text
-            assert "Overview" in html, name
-            # The page as served, with its stylesheet inlined so a file:// load renders it.
-            static = html.replace(
-                '<link rel="stylesheet" href="/static/style.css">', f"<style>{css}</style>"
-            )
-            page_file = tmp_path / f"{name}.html"
-            page_file.write_text(static, encoding="utf-8")
-            shot = tmp_path / f"county_{name}.png"
-            profile = tmp_path / f"profile-{name}"
-            subprocess.run(
-                [
-                    str(CHROMIUM),
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    f"--user-data-dir={profile}",
-                    "--window-size=1280,1400",
-                    "--hide-scrollbars",
-                    f"--screenshot={shot}",
-                    page_file.as_uri(),
-                ],
-                check=False,
-                capture_output=True,
-                timeout=90,
-                env={**os.environ, "HOME": str(tmp_path)},
-            )
-            assert shot.exists() and shot.stat().st_size > 10_000, name
-            shutil.copy(shot, artifacts_dir / shot.name)
+    """Each page loads in headless Chromium with no console or log error (CSP violations and
+    failed loads are log errors), prints to at most its number of Letter landscape pages, and
+    leaves a screenshot and its PDF in test-artifacts/county/. One browser for all pages."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (scripts/check installs Debian's chromium)")
+        pytest.skip("Chromium is not installed")
+    base, db = live
+    auth.add_user(
+        db,
+        "sue",
+        "supervisor",
+        PASSWORD,
+        [DISTRICT0],
+        now=NOW,
+        actor="test",
+        memory_kib=8192,
+        iterations=1,
+    )
+    out = artifacts_dir / "county"
+    out.mkdir(exist_ok=True)
+    runs = [("admin", "ada", {**PAGES, **ADMIN_PAGES}), ("supervisor", "sue", PAGES)]
+    problems: list[str] = []
+    with Browser(tmp_path / "profile") as browser:
+        for role, user, pages in runs:
+            cookie = session_cookie(base, user)
+            for name, (path, most) in pages.items():
+                got = browser.load(base + path, {"cds_session": cookie})
+                (out / f"{role}_{name}.png").write_bytes(got.screenshot)
+                (out / f"{role}_{name}.pdf").write_bytes(got.pdf)
+                errors = [e for e in got.errors if not (name == "not_found" and "404" in e)]
+                if errors:
+                    problems.append(f"{role} {path}: console errors {errors}")
+                count = len(pypdf.PdfReader(io.BytesIO(got.pdf)).pages)
+                if count > most:
+                    problems.append(f"{role} {path}: prints to {count} pages (at most {most})")
+                if len(got.screenshot) < 10_000:
+                    problems.append(f"{role} {path}: blank screenshot")
+        # A supervisor opening an admin page gets the dashboard's 403 page, not JSON.
+        cookie = session_cookie(base, "sue")
+        got = browser.load(base + "/months", {"cds_session": cookie}, pdf=False)
+        (out / "supervisor_months_403.png").write_bytes(got.screenshot)
+    assert problems == [], "\n".join(problems)
