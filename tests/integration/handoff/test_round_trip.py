@@ -6,8 +6,8 @@ psychotherapy notes travel only when ticked per student."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,7 +197,8 @@ def test_confirm_makes_the_senders_record_read_only(pair: Pair, handed: dict[str
     assert pair.out.confirm(handed["export"].package_hash) == []  # idempotent
     with pair.sender.services.db.read() as conn:
         states = conn.execute(
-            f"SELECT active, service_ended_on FROM students WHERE id IN ({','.join('?' * len(ids))})",
+            "SELECT active, service_ended_on FROM students"
+            f" WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         ).fetchall()
         confirmed = conn.execute(
@@ -205,7 +206,7 @@ def test_confirm_makes_the_senders_record_read_only(pair: Pair, handed: dict[str
         ).fetchone()[0]
     assert all(a == 0 and ended for a, ended in states) and confirmed == 1
     session = SessionInput(
-        session_date=__import__("datetime").date(2026, 9, 1),
+        session_date=date(2026, 9, 1),
         start_minute=600,
         end_minute=645,
         service_code="TX-IND",
@@ -224,7 +225,6 @@ def test_confirm_makes_the_senders_record_read_only(pair: Pair, handed: dict[str
             uow.conn.execute("UPDATE students SET grade = '5' WHERE id = ?", (ids[0],))
     # A student not in the package is untouched and still writable.
     other = student_ids(pair.sender)[-1]
-    session_other = SessionInput(**{**session.__dict__, "student_ids": (other,)})
     session_other = SessionInput(
         **{
             **session.__dict__,
