@@ -6,8 +6,8 @@ psychotherapy notes travel only when ticked per student."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
