@@ -9,7 +9,7 @@ never student content.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -439,7 +439,7 @@ def _insert_all(uow: UnitOfWork, hid: int, tables: dict[str, list[dict[str, Any]
     conn = uow.conn
     maps = _Maps()
     prov: list[tuple[str, int, str | None]] = []
-    signing: list[tuple[str, str, str | None, dict[str, object]]] = []
+    signing: list[tuple[str, str, str | None, Mapping[str, object]]] = []
 
     def put(table: str, row: dict[str, Any], **mapped: int | None) -> int:
         values = _without_id(row)
