@@ -28,9 +28,7 @@ CT0 = bytes.fromhex(
 def test_the_key_schedule_matches_rfc_9180_a2() -> None:
     recipient = X25519PrivateKey.from_private_bytes(SK_RM)
     assert recipient.public_key().public_bytes_raw() == PK_RM
-    shared, enc = hpke.encap(
-        recipient.public_key(), X25519PrivateKey.from_private_bytes(SK_EM)
-    )
+    shared, enc = hpke.encap(recipient.public_key(), X25519PrivateKey.from_private_bytes(SK_EM))
     assert enc == ENC
     assert shared == SHARED
     assert hpke.decap(ENC, recipient) == SHARED
