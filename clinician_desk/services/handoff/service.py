@@ -305,13 +305,13 @@ class HandoffService:
         nothing (``already`` is set)."""
         digest = package_hash(data)
         with self.db.unit_of_work() as uow:
-            header, _ = read_header(data)
+            opened, sender = self._open(uow, data)  # a copy altered in any way is refused
+            header = opened.header
             seen = repo.find_handoff(uow.conn, "received", header.package_id)
             if seen is not None:
                 return Imported(
-                    digest, "", header.sender_fingerprint, header.made_at, [], {}, True, seen[1]
+                    digest, sender.name, sender.fingerprint, header.made_at, [], {}, True, seen[1]
                 )
-            opened, sender = self._open(uow, data)
             tables: dict[str, list[dict[str, Any]]] = opened.payload["tables"]
             try:
                 _check_payload(uow.conn, tables)

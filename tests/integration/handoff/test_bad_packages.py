@@ -186,3 +186,11 @@ def test_written_package_holds_no_plain_text(tmp_path: Path, pair: Pair) -> None
         for part in json.loads(s).values():
             if len(part) > 12:
                 assert part.encode() not in data
+
+
+def test_an_altered_copy_of_an_imported_package_is_still_refused(pair: Pair) -> None:
+    data = pair.out.export(student_ids(pair.sender)[7:8], pair.recipient_fp).data
+    pair.into.import_package(data)
+    altered = bytearray(data)
+    altered[-100] ^= 0x01
+    _refused(pair, bytes(altered), "altered")
