@@ -177,6 +177,9 @@ class MainWindow(QMainWindow):
         self.import_roster_action = action(
             "import_roster_action", _("Import roster…"), "Ctrl+Shift+I", self.import_roster
         )
+        self.handoff_action = action(
+            "handoff_action", _("Caseload handoff…"), "", self.open_handoff
+        )
         self.quit_action = action(
             "quit_action", _("Quit"), QKeySequence.StandardKey.Quit, self.quit_keeping_drafts
         )
@@ -185,6 +188,7 @@ class MainWindow(QMainWindow):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(self.import_roster_action)
+        menu.addAction(self.handoff_action)
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.quit_action)
@@ -202,6 +206,7 @@ class MainWindow(QMainWindow):
         ):
             act.setEnabled(enabled)
         self.import_roster_action.setEnabled(enabled)
+        self.handoff_action.setEnabled(enabled)
 
     def _set_kiosk(self, on: bool) -> None:
         """While a student answers a screening the window shows only the screening: no sidebar,
@@ -461,6 +466,11 @@ class MainWindow(QMainWindow):
         wizard = RosterImportWizard(self.ctx, self)
         wizard.roster_imported.connect(lambda *_counts: self.caseload_page.activate())
         wizard.open()
+
+    def open_handoff(self) -> None:
+        from ui.dialogs.handoff_dialog import HandoffDialog
+
+        HandoffDialog(self.ctx, self).open()
 
     # -- errors and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:

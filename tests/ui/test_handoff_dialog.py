@@ -1,0 +1,61 @@
+"""File ▸ Caseload handoff…: the vault's fingerprint and card are shown; a package from a kept
+colleague is checked, shown and imported; a truncated one is refused in the dialog."""
+
+from __future__ import annotations
+
+from clinician_desk.demo.generator import DISTRICT, SCHOOLS, generate_demo
+from clinician_desk.services.handoff import HandoffService
+from clinician_desk.storage.repositories import demo as demo_repo
+from tests.support.vaultkit import open_vault
+
+
+@pytest.mark.slow  # ~7 s: a second vault, demo data, four round trips to the worker
+def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window, tmp_path):
+    from ui.dialogs.handoff_dialog import HandoffDialog
+
+    window = unlocked_window
+    db = window.ctx.services.db
+    here = HandoffService(db)
+
+    def prepare() -> object:
+        with db.unit_of_work() as uow:
+            demo_repo.insert_schools(uow.conn, ((c, n, DISTRICT) for c, n, _ in SCHOOLS))
+        return here.whoami()
+
+    me = window.ctx.tasks.call_db_blocking(prepare)
+    sender = open_vault(tmp_path / "sender")
+    try:
+        generate_demo(sender.services.db, students=3, sessions=20, seed=5)
+        out = HandoffService(sender.services.db)
+        out.add_contact(me.card)
+        card = out.whoami().card
+        window.ctx.tasks.call_db_blocking(lambda: here.add_contact(card))
+        package = tmp_path / "package.cdh"
+        package.write_bytes(out.export([1, 2, 3], me.fingerprint).data)
+    finally:
+        sender.close()
+    truncated = tmp_path / "cut.cdh"
+    truncated.write_bytes(package.read_bytes()[:-30])
+
+    window.handoff_action.trigger()
+    dialog = window.findChild(HandoffDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.fingerprint_label.text() == me.fingerprint, timeout=20_000)
+    assert dialog.card_edit.text() == me.card and dialog.card_edit.isReadOnly()
+
+    dialog.check_file(truncated)
+    qtbot.waitUntil(lambda: "truncated" in dialog.message.text(), timeout=20_000)
+    assert not dialog.confirm_button.isEnabled()
+
+    dialog.check_file(package)
+    qtbot.waitUntil(dialog.confirm_button.isEnabled, timeout=20_000)
+    assert "students: 3" in dialog.message.text()
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: "Imported 3" in dialog.message.text(), timeout=20_000)
+
+    def count() -> int:
+        with db.read() as conn:
+            return int(conn.execute("SELECT count(*) FROM students").fetchone()[0])
+
+    assert window.ctx.tasks.call_db_blocking(count) == 3
+    dialog.close()
