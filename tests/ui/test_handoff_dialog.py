@@ -3,6 +3,8 @@ colleague is checked, shown and imported; a truncated one is refused in the dial
 
 from __future__ import annotations
 
+import pytest
+
 from clinician_desk.demo.generator import DISTRICT, SCHOOLS, generate_demo
 from clinician_desk.services.handoff import HandoffService
 from clinician_desk.storage.repositories import demo as demo_repo
