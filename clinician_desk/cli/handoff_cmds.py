@@ -134,6 +134,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     out(f"sealed {done.students} student(s) for {done.recipient} ({done.recipient_fingerprint})")
     for table, n in done.counts.items():
         out(f"  {table}: {n}")
+    if done.drafts_left:
+        out(
+            f"warning: {done.drafts_left} unsigned note(s) of these students are not in the"
+            " package; sign them and export again, or they stay here unsigned"
+        )
     out(f"package hash: {done.package_hash}")
     out("When the colleague has imported it: clinician-desk-admin handoff confirm FILE")
     return 0

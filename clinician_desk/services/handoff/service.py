@@ -75,6 +75,7 @@ class Exported:
     recipient_fingerprint: str
     students: int
     counts: dict[str, int]
+    drafts_left: int = 0  # unsigned notes of these students: not carried
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class HandoffService:
             identity = _identity(uow)
             sender = identity.public(_name(conn, self.db))
             rows = repo.export_rows(conn, ids, psy)
+            drafts = repo.draft_count(conn, ids)
             made_at = utc_iso(uow.clock.now())
             payload = {"sender_name": sender.name, "made_at": made_at, "tables": rows}
             data, package_id = seal_package(identity, sender, recipient, payload, made_at)
@@ -235,7 +237,7 @@ class HandoffService:
                 },
             )
         return Exported(
-            data, digest, recipient.name, recipient.fingerprint, len(ids), _counts(rows)
+            data, digest, recipient.name, recipient.fingerprint, len(ids), _counts(rows), drafts
         )
 
     def confirm(self, package_hash_hex: str) -> list[int]:

@@ -205,6 +205,18 @@ def existing_students(conn: Connection, ids: Sequence[int]) -> list[Row]:
     return _dicts(conn, f"SELECT * FROM students WHERE id IN ({_in(ids)}) ORDER BY id", ids)
 
 
+def draft_count(conn: Connection, ids: Sequence[int]) -> int:
+    """Unsigned notes and process notes of these students (a package does not carry them)."""
+    q = _in(ids)
+    row = conn.execute(
+        f"SELECT (SELECT count(*) FROM notes WHERE student_id IN ({q}) AND status = 'draft')"
+        f" + (SELECT count(*) FROM psychotherapy_notes WHERE student_id IN ({q})"
+        " AND status = 'draft')",
+        [*ids, *ids],
+    ).fetchone()
+    return int(row[0])
+
+
 def destroyed_students(conn: Connection, ids: Sequence[int]) -> set[int]:
     rows = conn.execute(
         f"SELECT student_id FROM retention_destructions WHERE student_id IN ({_in(ids)})", ids

@@ -194,3 +194,30 @@ def test_an_altered_copy_of_an_imported_package_is_still_refused(pair: Pair) -> 
     altered = bytearray(data)
     altered[-100] ^= 0x01
     _refused(pair, bytes(altered), "altered")
+
+
+def test_export_says_how_many_unsigned_notes_stay_behind(pair: Pair) -> None:
+    from datetime import date
+
+    from clinician_desk.domain.sessions import SessionInput
+    from clinician_desk.services import notes
+    from tests.support.handoff import rows_of
+
+    sid = student_ids(pair.sender)[5]
+    school = rows_of(pair.sender, "students", "id = ?", (sid,))[0]["school_cds"]
+    session = SessionInput(
+        session_date=date(2026, 10, 9),
+        start_minute=600,
+        end_minute=640,
+        service_code="TX-IND",
+        tier=2,
+        modality="in_person",
+        location="school",
+        participant_kind="student",
+        school_cds=school,
+        student_ids=(sid,),
+    )
+    with pair.sender.services.db.unit_of_work() as uow:
+        notes.document_session(uow, session, "SOAP")  # a draft note, never signed
+    done = pair.out.export([sid], pair.recipient_fp)
+    assert done.drafts_left >= 1
