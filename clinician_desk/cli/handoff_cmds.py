@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
 from clinician_desk.errors import UsageError
 from clinician_desk.services.handoff import HandoffService, Imported
+from clinician_desk.services.handoff.package import write_package_file
 
 _MAX_PACKAGE = 2 * 1024 * 1024 * 1024
 
@@ -130,7 +130,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"The folder {target.parent} does not exist. Nothing was exported.")
     with vault_session(args) as services:
         done = HandoffService(services.db).export(ids, args.to, psychotherapy_for=psy)
-    _write_new(target, done.data)
+    write_package_file(target, done.data)
     out(f"sealed {done.students} student(s) for {done.recipient} ({done.recipient_fingerprint})")
     for table, n in done.counts.items():
         out(f"  {table}: {n}")
@@ -142,19 +142,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     out(f"package hash: {done.package_hash}")
     out("When the colleague has imported it: clinician-desk-admin handoff confirm FILE")
     return 0
-
-
-def _write_new(target: Path, data: bytes) -> None:
-    """The package is ciphertext; written straight to a new private file (no temp file)."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
 
 
 def _show(done: Imported, verb: str) -> None:

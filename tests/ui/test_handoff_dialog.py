@@ -61,3 +61,50 @@ def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window
 
     assert window.ctx.tasks.call_db_blocking(count) == 3
     dialog.close()
+
+
+@pytest.mark.slow  # ~7 s: demo data, a second vault, the caseload load and the sealing
+def test_hand_off_the_students_selected_on_the_caseload(qtbot, unlocked_window, tmp_path):
+    from PySide6.QtCore import QItemSelectionModel
+
+    from ui.dialogs.handoff_export_dialog import HandoffExportDialog
+
+    window = unlocked_window
+    db = window.ctx.services.db
+    here = HandoffService(db)
+    window.ctx.tasks.call_db_blocking(lambda: generate_demo(db, students=4, sessions=30, seed=3))
+    recipient = open_vault(tmp_path / "recipient")
+    try:
+        with recipient.services.db.unit_of_work() as uow:
+            demo_repo.insert_schools(uow.conn, ((c, n, DISTRICT) for c, n, _ in SCHOOLS))
+        there = HandoffService(recipient.services.db)
+        them = there.whoami()
+        me = window.ctx.tasks.call_db_blocking(here.whoami)
+        there.add_contact(me.card)
+        window.ctx.tasks.call_db_blocking(lambda: here.add_contact(them.card))
+
+        page = window.caseload_page
+        page.activate()
+        qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=20_000)
+        selection = page.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in (0, 2):
+            selection.select(page.proxy.index(row, 0), flags)
+        chosen = page.selected_students()
+        assert len(chosen) == 2
+        page.handoff_button.click()
+        dialog = page.findChild(HandoffExportDialog)
+        assert dialog is not None
+        qtbot.waitUntil(dialog.save_button.isEnabled, timeout=20_000)
+        assert them.fingerprint in dialog.colleague_combo.currentText()
+        target = tmp_path / "caseload.cdh"
+        dialog.export_to(target)
+        qtbot.waitUntil(lambda: "Sealed 2" in dialog.message.text(), timeout=20_000)
+        assert target.stat().st_mode & 0o077 == 0
+        done = there.import_package(target.read_bytes())
+        assert len(done.student_ids) == 2
+        dialog.export_to(target)  # the file exists now: refused, nothing written over it
+        qtbot.waitUntil(lambda: "already exists" in dialog.message.text(), timeout=20_000)
+        dialog.close()
+    finally:
+        recipient.close()

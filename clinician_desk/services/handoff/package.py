@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -205,3 +207,17 @@ def open_package(data: bytes, identity: Identity, own: PublicIdentity) -> Opened
     ):
         raise altered
     return Opened(header, payload)
+
+
+def write_package_file(target: Path, data: bytes) -> None:
+    """Write a package (ciphertext) to a new private file: never over an existing file, no
+    temporary file; a failed write leaves no partial file behind."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
