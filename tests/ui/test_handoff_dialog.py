@@ -30,8 +30,7 @@ def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window
         generate_demo(sender.services.db, students=3, sessions=20, seed=5)
         out = HandoffService(sender.services.db)
         out.add_contact(me.card)
-        card = out.whoami().card
-        window.ctx.tasks.call_db_blocking(lambda: here.add_contact(card))
+        sender_me = out.whoami()
         package = tmp_path / "package.cdh"
         package.write_bytes(out.export([1, 2, 3], me.fingerprint).data)
     finally:
@@ -44,6 +43,12 @@ def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.fingerprint_label.text() == me.fingerprint, timeout=20_000)
     assert dialog.card_edit.text() == me.card and dialog.card_edit.isReadOnly()
+    dialog.contact_edit.setText("cdhk1.not-a-card")
+    dialog.add_contact_button.click()
+    qtbot.waitUntil(lambda: "not a clinician-desk" in dialog.message.text(), timeout=20_000)
+    dialog.contact_edit.setText(sender_me.card)
+    dialog.add_contact_button.click()
+    qtbot.waitUntil(lambda: sender_me.fingerprint in dialog.message.text(), timeout=20_000)
 
     dialog.check_file(truncated)
     qtbot.waitUntil(lambda: "truncated" in dialog.message.text(), timeout=20_000)
@@ -67,6 +72,7 @@ def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window
 def test_hand_off_the_students_selected_on_the_caseload(qtbot, unlocked_window, tmp_path):
     from PySide6.QtCore import QItemSelectionModel
 
+    from ui.dialogs.handoff_dialog import HandoffDialog
     from ui.dialogs.handoff_export_dialog import HandoffExportDialog
 
     window = unlocked_window
@@ -106,5 +112,19 @@ def test_hand_off_the_students_selected_on_the_caseload(qtbot, unlocked_window, 
         dialog.export_to(target)  # the file exists now: refused, nothing written over it
         qtbot.waitUntil(lambda: "already exists" in dialog.message.text(), timeout=20_000)
         dialog.close()
+
+        # The colleague imported it: confirm from File > Caseload handoff…
+        window.handoff_action.trigger()
+        handoff = window.findChild(HandoffDialog)
+        assert handoff is not None
+        handoff.confirm_sent(target)
+        qtbot.waitUntil(lambda: "Handoff confirmed: 2" in handoff.message.text(), timeout=20_000)
+
+        def transferred() -> int:
+            with db.read() as conn:
+                return int(conn.execute("SELECT count(*) FROM handoff_transfers").fetchone()[0])
+
+        assert window.ctx.tasks.call_db_blocking(transferred) == 2
+        handoff.close()
     finally:
         recipient.close()

@@ -2,15 +2,18 @@
 card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
-read aloud, and the card to copy and send. **Import a package…** chooses a file; the package is
+read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
+is shown to check); **Confirm a handoff I sent…** takes the package file the colleague imported
+and makes its students read-only here. **Import a package…** chooses a file; the package is
 checked on the database worker and what it holds is shown (sender, fingerprint, counts) before
 **Import** adds it in one step. Refusals from the core (altered, truncated, for someone else,
 unknown sender, a school this vault lacks) are shown in the dialog; nothing is half imported.
-Exporting is done with ``clinician-desk-admin handoff export`` for now.
+Exporting starts from the caseload's selection (``handoff_export_dialog``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,17 @@ class HandoffDialog(QDialog):
         self.card_edit.setReadOnly(True)
         self.card_edit.setAccessibleName(_("Handoff card"))
         card_label.setBuddy(self.card_edit)
+        add_label = QLabel(_("Add a colleague's card (paste it here):"))
+        self.contact_edit = QLineEdit()
+        self.contact_edit.setObjectName("handoff_contact_card_line_edit")
+        self.contact_edit.setAccessibleName(_("Colleague's handoff card"))
+        add_label.setBuddy(self.contact_edit)
+        self.add_contact_button = QPushButton(_("Add colleague"))
+        self.add_contact_button.setObjectName("handoff_add_contact_button")
+        self.add_contact_button.clicked.connect(self.add_contact)
+        self.confirm_sent_button = QPushButton(_("Confirm a handoff I sent…"))
+        self.confirm_sent_button.setObjectName("handoff_confirm_sent_button")
+        self.confirm_sent_button.clicked.connect(self.choose_sent_file)
         self.import_button = QPushButton(_("Import a package…"))
         self.import_button.setObjectName("handoff_import_button")
         self.import_button.clicked.connect(self.choose_file)
@@ -87,7 +101,11 @@ class HandoffDialog(QDialog):
             self.fingerprint_label,
             card_label,
             self.card_edit,
+            add_label,
+            self.contact_edit,
+            self.add_contact_button,
             self.import_button,
+            self.confirm_sent_button,
             self.message,
             self.buttons,
         ):
@@ -112,6 +130,59 @@ class HandoffDialog(QDialog):
         self.name_label.setText(_("Handoff identity of {name}").format(name=me.name))
         self.fingerprint_label.setText(me.fingerprint)
         self.card_edit.setText(me.card)
+
+    def add_contact(self) -> None:
+        card = self.contact_edit.text().strip()
+        if not card:
+            return
+        service = self._service()
+        self.ctx.tasks.run_db(
+            lambda _c: service.add_contact(card),
+            context=self,
+            on_done=self._contact_added,
+            on_error=self._failed,
+            name="handoff-add-contact",
+        )
+
+    def _contact_added(self, colleague: Any) -> None:
+        self.contact_edit.clear()
+        self.message.setText(
+            _(
+                "Kept {name}, fingerprint {fingerprint}. Check this fingerprint with them before "
+                "handing anything off."
+            ).format(name=colleague.name, fingerprint=colleague.fingerprint)
+        )
+
+    def choose_sent_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
+        if path:
+            self.confirm_sent(Path(path))
+
+    def confirm_sent(self, path: Path) -> None:
+        """The colleague imported this package: its students become read-only here."""
+        service = self._service()
+
+        def work(_c: Any) -> list[int]:
+            return service.confirm(hashlib.sha256(path.read_bytes()).hexdigest())
+
+        self.ctx.tasks.run_db(
+            work,
+            context=self,
+            on_done=self._confirmed,
+            on_error=self._failed,
+            name="handoff-confirm",
+        )
+
+    def _confirmed(self, students: list[int]) -> None:
+        if not students:
+            self.message.setText(_("This handoff was already confirmed; nothing changed."))
+            return
+        self.message.setText(
+            _(
+                "Handoff confirmed: {n} student(s) are now read-only here and kept until their "
+                "retention date."
+            ).format(n=len(students))
+        )
 
     def choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
