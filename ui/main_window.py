@@ -232,6 +232,9 @@ class MainWindow(QMainWindow):
             self.import_roster,
             "import",
         )
+        self.handoff_action = action(
+            "handoff_action", _("Caseload handoff…"), "", self.open_handoff
+        )
         self.quit_action = action(
             "quit_action",
             _("Quit"),
@@ -244,6 +247,7 @@ class MainWindow(QMainWindow):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(self.import_roster_action)
+        menu.addAction(self.handoff_action)
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.quit_action)
@@ -315,6 +319,7 @@ class MainWindow(QMainWindow):
         for act in self.care_actions:
             act.setEnabled(enabled)
         self.help_action.setEnabled(True)
+        self.handoff_action.setEnabled(enabled)
 
     def _set_kiosk(self, on: bool) -> None:
         """While a student answers a screening the window shows only the screening: no sidebar,
@@ -598,6 +603,11 @@ class MainWindow(QMainWindow):
         wizard = RosterImportWizard(self.ctx, self)
         wizard.roster_imported.connect(lambda *_counts: self.caseload_page.activate())
         wizard.open()
+
+    def open_handoff(self) -> None:
+        from ui.dialogs.handoff_dialog import HandoffDialog
+
+        HandoffDialog(self.ctx, self).open()
 
     # -- errors and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:

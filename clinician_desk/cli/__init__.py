@@ -21,6 +21,7 @@ from clinician_desk.errors import ClinicianDeskError
 
 # One entry per command-group module (``clinician_desk.cli.<name>``). Keep sorted.
 COMMAND_MODULES: tuple[str, ...] = (
+    "handoff_cmds",
     "print_cmds",
     "profile_cmds",
     "record_cmds",

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 BACKUPS_DIRNAME = "backups"
 # The message of migration 0006's triggers guarding a destroyed record (services/retention.py).
 _DESTROYED = "record was destroyed"
+# The message of migration 0009's triggers guarding a handed-off student (services/handoff).
+_HANDED_OFF = "was handed off to a colleague"
 
 
 class UnitOfWork:
@@ -251,6 +253,11 @@ class Database:
                 conn.execute("ROLLBACK")
             if isinstance(exc, DatabaseError) and _is_environmental(exc):
                 raise _storage_error(self.path, exc) from None
+            if isinstance(exc, DatabaseError) and _HANDED_OFF in str(exc):
+                raise PermissionRefusedError(
+                    "This student was handed off to a colleague; the record here is read-only"
+                    " and kept until its retention date. Nothing was saved."
+                ) from None
             if isinstance(exc, DatabaseError) and _DESTROYED in str(exc):
                 raise PermissionRefusedError(
                     "This student's record was destroyed at the end of its retention period; "

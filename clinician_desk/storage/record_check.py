@@ -87,12 +87,19 @@ def _note_rows(conn: Connection, where: str, params: tuple[object, ...]) -> Iter
 
 
 def _addendum_rows(conn: Connection, where: str, params: tuple[object, ...]) -> Iterable[_Row]:
+    # An addendum received in a caseload handoff (migration 0009) was hashed with the id its
+    # note had in the vault that signed it, kept as its provenance's origin_ref.
+    origin = (
+        "(SELECT h.origin_ref FROM handoff_records h WHERE h.kind = 'addendum' AND h.row_id = a.id)"
+        if _has_table(conn, "handoff_records")
+        else "NULL"
+    )
     sql = (
-        "SELECT a.id, n.student_id, a.note_id, a.body, a.signed_by, a.signed_at, a.content_hash"
-        f" FROM note_addenda a LEFT JOIN notes n ON n.id = a.note_id WHERE {where}"
+        "SELECT a.id, n.student_id, a.note_id, a.body, a.signed_by, a.signed_at, a.content_hash,"
+        f" {origin} FROM note_addenda a LEFT JOIN notes n ON n.id = a.note_id WHERE {where}"
     )
     for r in conn.execute(sql, params):
-        body = {"addendum": r[3], "note": str(r[2])}
+        body = {"addendum": r[3], "note": str(r[7] if r[7] is not None else r[2])}
         yield _Row("addendum", int(r[0]), r[1], r[6], content_hash(body, str(r[4]), str(r[5])))
 
 

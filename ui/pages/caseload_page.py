@@ -117,7 +117,11 @@ class CaseloadPage(QWidget):
         self.add_button = QPushButton(_("Add student…"))
         self.add_button.setObjectName("add_student_button")
         self.add_button.setAccessibleName(_("Add student"))
+        self.handoff_button = QPushButton(_("Hand off…"))
+        self.handoff_button.setObjectName("handoff_students_button")
+        self.handoff_button.setAccessibleName(_("Hand off the selected students"))
         self.table = configure_table(QTableView(), "caseload_table_view", _("Caseload"))
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)  # for handoff
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -127,6 +131,7 @@ class CaseloadPage(QWidget):
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.flagged_check)
         top.addWidget(self.add_button)
+        top.addWidget(self.handoff_button)
         self.busy = BusyHint("caseload", _("Loading the caseload…"))
         self.empty_state = EmptyState(
             "caseload",
@@ -156,6 +161,7 @@ class CaseloadPage(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.add_button.clicked.connect(self.add_student)
+        self.handoff_button.clicked.connect(self.hand_off)
 
     def activate(self) -> None:
         services = self.ctx.services
@@ -230,6 +236,24 @@ class CaseloadPage(QWidget):
     def _student_added(self, student_id: object) -> None:
         self.activate()
         self.student_opened.emit(student_id)
+
+    def selected_students(self) -> list[tuple[int, str]]:
+        """(id, name) of the students selected in the table, in table order."""
+        out: list[tuple[int, str]] = []
+        for index in sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row()):
+            row = self.model.row_at(self.proxy.mapToSource(index).row())
+            out.append((row.student_id, row.name))
+        return out
+
+    def hand_off(self) -> None:
+        from ui.dialogs.handoff_export_dialog import HandoffExportDialog
+
+        chosen = self.selected_students()
+        if not chosen:
+            return
+        dialog = HandoffExportDialog(self.ctx, chosen, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept by the page
+        dialog.open()
 
     def group_candidates(self) -> list[tuple[int, str]]:
         """(id, label) of every caseload student, for a group session's attendance list; the

@@ -30,6 +30,14 @@ from clinician_desk.domain.counts import (
 from clinician_desk.storage.connection import Connection
 
 
+def _not_received(kind: str, column: str) -> str:
+    """Rows received in a caseload handoff count on the device that wrote them, never here."""
+    return (
+        f" AND NOT EXISTS (SELECT 1 FROM handoff_records hr WHERE hr.kind = '{kind}'"
+        f" AND hr.row_id = {column})"
+    )
+
+
 def month_bounds(period: str) -> tuple[str, str]:
     validate_period(period)
     year, month = int(period[:4]), int(period[5:])
@@ -48,7 +56,8 @@ def session_facts(conn: Connection, period: str) -> list[SessionFact]:
         " LEFT JOIN session_students ss ON ss.session_id = s.id"
         " LEFT JOIN students st ON st.id = ss.student_id"
         " WHERE s.session_date BETWEEN ? AND ?"
-        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')",
+        " AND EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed')"
+        f"{_not_received('session', 's.id')}",
         (first, last),
     ).fetchall()
     heads: dict[int, tuple[Any, ...]] = {}
@@ -81,9 +90,10 @@ def referral_facts(conn: Connection, period: str) -> list[ReferralFact]:
         " (SELECT MIN(h.changed_on) FROM referral_status_history h"
         "   WHERE h.referral_id = r.id AND h.status = 'first_appointment')"
         " FROM referrals r JOIN students st ON st.id = r.student_id"
-        " WHERE r.referral_date BETWEEN ?1 AND ?2 OR EXISTS (SELECT 1 FROM"
+        " WHERE (r.referral_date BETWEEN ?1 AND ?2 OR EXISTS (SELECT 1 FROM"
         " referral_status_history h2 WHERE h2.referral_id = r.id"
-        " AND h2.status = 'first_appointment' AND h2.changed_on BETWEEN ?1 AND ?2)",
+        " AND h2.status = 'first_appointment' AND h2.changed_on BETWEEN ?1 AND ?2))"
+        f"{_not_received('referral', 'r.id')}",
         (first, last),
     ).fetchall()
     out = []
@@ -105,7 +115,8 @@ def screening_facts(conn: Connection, period: str) -> list[ScreeningFact]:
     rows = conn.execute(
         "SELECT sc.administered_on, sc.school_cds, sc.instrument, sc.positive, st.grade"
         " FROM screenings sc JOIN students st ON st.id = sc.student_id"
-        " WHERE sc.administered_on BETWEEN ? AND ? AND sc.status = 'completed'",
+        " WHERE sc.administered_on BETWEEN ? AND ? AND sc.status = 'completed'"
+        f"{_not_received('screening', 'sc.id')}",
         (first, last),
     ).fetchall()
     return [

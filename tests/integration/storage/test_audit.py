@@ -14,6 +14,11 @@ from clinician_desk.clock import FakeClock
 from clinician_desk.storage import Database
 from clinician_desk.storage.audit import GENESIS_HASH
 from clinician_desk.storage.connection import connect
+from clinician_desk.storage.migrations_runner import head_version
+
+# Audit rows of a new vault: the keyed chain's first entry and one schema.migrated entry per
+# migration from 0008 on.
+CREATED = head_version() - 6
 
 
 def _write(db: Database, n: int) -> None:
@@ -27,14 +32,16 @@ def test_rows_are_chained(db: Database, clock: FakeClock) -> None:
     rows = db.conn.execute(
         "SELECT id, actor, at, prev_hash, hash, action FROM audit_log"
     ).fetchall()
-    # Rows 1-2: migration 0008 keying the chain and recording the schema, at creation.
-    assert [r["action"] for r in rows[:2]] == ["audit.chain_keyed", "schema.migrated"]
-    assert [r["id"] for r in rows] == [1, 2, 3, 4, 5]
+    # The first rows: migration 0008 keying the chain, each migration recording the schema.
+    assert [r["action"] for r in rows[:CREATED]] == ["audit.chain_keyed"] + ["schema.migrated"] * (
+        CREATED - 1
+    )
+    assert [r["id"] for r in rows] == list(range(1, CREATED + 4))
     assert rows[0]["prev_hash"] == GENESIS_HASH
     for before, after in itertools.pairwise(rows):
         assert after["prev_hash"] == before["hash"]
-    assert {r["actor"] for r in rows[2:]} == {"clinician"}
-    assert rows[2]["at"] == "2026-09-14T15:00:00Z"
+    assert {r["actor"] for r in rows[CREATED:]} == {"clinician"}
+    assert rows[CREATED]["at"] == "2026-09-14T15:00:00Z"
     assert db.verify() == []
 
 
@@ -64,7 +71,7 @@ def _tamper(db_path: Path, key: bytes, *statements: str) -> None:
         ),
         (["UPDATE audit_log SET actor = 'someone' WHERE id = 1"], "row 1 was altered"),
         (["DELETE FROM audit_log WHERE id = 2"], "row 2 is missing"),
-        (["DELETE FROM audit_log WHERE id = 6"], "removed from the end"),
+        ([f"DELETE FROM audit_log WHERE id = {CREATED + 4}"], "removed from the end"),
         (["DELETE FROM meta WHERE key = 'audit_head'"], "chain head is missing"),
     ],
 )

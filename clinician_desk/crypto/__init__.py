@@ -1,0 +1,1 @@
+"""Cryptographic constructions built from ``cryptography``'s primitives (no I/O, no storage)."""

@@ -1,0 +1,245 @@
+"""Caseload handoff in the app (docs/design/handoff.md): this vault's handoff fingerprint and
+card, and importing a package a colleague sent.
+
+``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
+read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
+is shown to check); **Confirm a handoff I sent…** takes the package file the colleague imported
+and makes its students read-only here. **Import a package…** chooses a file; the package is
+checked on the database worker and what it holds is shown (sender, fingerprint, counts) before
+**Import** adds it in one step. Refusals from the core (altered, truncated, for someone else,
+unknown sender, a school this vault lacks) are shown in the dialog; nothing is half imported.
+Exporting starts from the caseload's selection (``handoff_export_dialog``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinician_desk.errors import ClinicianDeskError
+from clinician_desk.services.handoff import HandoffService, Imported, Whoami
+from ui.context import UiContext
+from ui.i18n import _
+
+MAX_PACKAGE = 2 * 1024 * 1024 * 1024
+
+
+def _counts(done: Imported) -> str:
+    return ", ".join(f"{table.replace('_', ' ')}: {n}" for table, n in done.counts.items())
+
+
+class HandoffDialog(QDialog):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoff_dialog")
+        self.setWindowTitle(_("Caseload handoff"))
+        self.ctx = ctx
+        self._data: bytes | None = None
+        self.name_label = QLabel()
+        self.name_label.setObjectName("handoff_name_label")
+        explain = QLabel(
+            _(
+                "Read this fingerprint aloud with your colleague (in person or by phone) and "
+                "compare it digit by digit before handing anything off."
+            )
+        )
+        explain.setWordWrap(True)
+        self.fingerprint_label = QLabel()
+        self.fingerprint_label.setObjectName("handoff_fingerprint_label")
+        self.fingerprint_label.setAccessibleName(_("Handoff fingerprint"))
+        font = self.fingerprint_label.font()
+        font.setPointSize(font.pointSize() + 6)
+        self.fingerprint_label.setFont(font)
+        card_label = QLabel(_("Your handoff card (send it to colleagues; it holds no secret):"))
+        self.card_edit = QLineEdit()
+        self.card_edit.setObjectName("handoff_card_line_edit")
+        self.card_edit.setReadOnly(True)
+        self.card_edit.setAccessibleName(_("Handoff card"))
+        card_label.setBuddy(self.card_edit)
+        add_label = QLabel(_("Add a colleague's card (paste it here):"))
+        self.contact_edit = QLineEdit()
+        self.contact_edit.setObjectName("handoff_contact_card_line_edit")
+        self.contact_edit.setAccessibleName(_("Colleague's handoff card"))
+        add_label.setBuddy(self.contact_edit)
+        self.add_contact_button = QPushButton(_("Add colleague"))
+        self.add_contact_button.setObjectName("handoff_add_contact_button")
+        self.add_contact_button.clicked.connect(self.add_contact)
+        self.confirm_sent_button = QPushButton(_("Confirm a handoff I sent…"))
+        self.confirm_sent_button.setObjectName("handoff_confirm_sent_button")
+        self.confirm_sent_button.clicked.connect(self.choose_sent_file)
+        self.import_button = QPushButton(_("Import a package…"))
+        self.import_button.setObjectName("handoff_import_button")
+        self.import_button.clicked.connect(self.choose_file)
+        self.message = QLabel()
+        self.message.setObjectName("handoff_message_label")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.confirm_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.confirm_button.setText(_("Import"))
+        self.confirm_button.setObjectName("handoff_confirm_import_button")
+        self.confirm_button.setEnabled(False)
+        self.buttons.accepted.connect(self.import_now)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (
+            self.name_label,
+            explain,
+            self.fingerprint_label,
+            card_label,
+            self.card_edit,
+            add_label,
+            self.contact_edit,
+            self.add_contact_button,
+            self.import_button,
+            self.confirm_sent_button,
+            self.message,
+            self.buttons,
+        ):
+            layout.addWidget(widget)
+        self.resize(620, 320)
+        self._load()
+
+    def _service(self) -> HandoffService:
+        return HandoffService(self.ctx.require_services().db)
+
+    def _load(self) -> None:
+        service = self._service()
+        self.ctx.tasks.run_db(
+            lambda _c: service.whoami(),
+            context=self,
+            on_done=self._show_identity,
+            on_error=self._failed,
+            name="handoff-whoami",
+        )
+
+    def _show_identity(self, me: Whoami) -> None:
+        self.name_label.setText(_("Handoff identity of {name}").format(name=me.name))
+        self.fingerprint_label.setText(me.fingerprint)
+        self.card_edit.setText(me.card)
+
+    def add_contact(self) -> None:
+        card = self.contact_edit.text().strip()
+        if not card:
+            return
+        service = self._service()
+        self.ctx.tasks.run_db(
+            lambda _c: service.add_contact(card),
+            context=self,
+            on_done=self._contact_added,
+            on_error=self._failed,
+            name="handoff-add-contact",
+        )
+
+    def _contact_added(self, colleague: Any) -> None:
+        self.contact_edit.clear()
+        self.message.setText(
+            _(
+                "Kept {name}, fingerprint {fingerprint}. Check this fingerprint with them before "
+                "handing anything off."
+            ).format(name=colleague.name, fingerprint=colleague.fingerprint)
+        )
+
+    def choose_sent_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
+        if path:
+            self.confirm_sent(Path(path))
+
+    def confirm_sent(self, path: Path) -> None:
+        """The colleague imported this package: its students become read-only here."""
+        service = self._service()
+
+        def work(_c: Any) -> list[int]:
+            return service.confirm(hashlib.sha256(path.read_bytes()).hexdigest())
+
+        self.ctx.tasks.run_db(
+            work,
+            context=self,
+            on_done=self._confirmed,
+            on_error=self._failed,
+            name="handoff-confirm",
+        )
+
+    def _confirmed(self, students: list[int]) -> None:
+        if not students:
+            self.message.setText(_("This handoff was already confirmed; nothing changed."))
+            return
+        self.message.setText(
+            _(
+                "Handoff confirmed: {n} student(s) are now read-only here and kept until their "
+                "retention date."
+            ).format(n=len(students))
+        )
+
+    def choose_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
+        if path:
+            self.check_file(Path(path))
+
+    def check_file(self, path: Path) -> None:
+        """Read and check a package on the database worker; show what it holds."""
+        service = self._service()
+        self.confirm_button.setEnabled(False)
+        self.message.setText(_("Checking the package…"))
+
+        def work(_c: Any) -> tuple[bytes, Imported]:
+            if path.stat().st_size > MAX_PACKAGE:
+                raise ClinicianDeskError(_("This file is too large to be a handoff package."))
+            data = path.read_bytes()
+            return data, service.inspect(data)
+
+        self.ctx.tasks.run_db(
+            work, context=self, on_done=self._checked, on_error=self._failed, name="handoff-check"
+        )
+
+    def _checked(self, result: tuple[bytes, Imported]) -> None:
+        self._data, done = result
+        self.message.setText(
+            _("From {sender} ({fingerprint}), made {day}: {counts}. Import it?").format(
+                sender=done.sender,
+                fingerprint=done.sender_fingerprint,
+                day=done.made_at[:10],
+                counts=_counts(done),
+            )
+        )
+        self.confirm_button.setEnabled(True)
+
+    def import_now(self) -> None:
+        if self._data is None:
+            return
+        service, data = self._service(), self._data
+        self.confirm_button.setEnabled(False)
+        self.ctx.tasks.run_db(
+            lambda _c: service.import_package(data),
+            context=self,
+            on_done=self._imported,
+            on_error=self._failed,
+            name="handoff-import",
+        )
+
+    def _imported(self, done: Imported) -> None:
+        self._data = None
+        if done.already:
+            self.message.setText(_("This package was already imported; nothing changed."))
+            return
+        self.message.setText(
+            _("Imported {n} student(s). Tell the sender, so they can confirm the handoff.").format(
+                n=len(done.student_ids)
+            )
+        )
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.message.setText(exc.message)
