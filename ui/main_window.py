@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             "import",
         )
         self.handoff_action = action(
-            "handoff_action", _("Caseload handoff…"), "", self.open_handoff
+            "handoff_action", _("Caseload handoff…"), "", self.open_handoff, "handoff"
         )
         self.quit_action = action(
             "quit_action",

@@ -23,6 +23,7 @@ from ui.theme.state import current_palette
 LUCIDE_VERSION: Final = "1.62.0"  # npm lucide-static; docs/decisions/0120-icon-set.md
 ICONS: Final = {
     "caseload": "users",
+    "handoff": "users",
     "student": "user",
     "note": "notebook-pen",
     "screening": "clipboard-list",
