@@ -26,6 +26,8 @@ QMainWindow, QDialog, QWizard, QStackedWidget#workspace_stack {{ background: {p.
 QWidget {{ color: {p.text}; }}
 QToolTip {{ color: {p.text}; background: {p.surface}; border: 1px solid {p.border}; }}
 
+QLabel#header_app_label {{ font-size: {section:.1f}pt; font-weight: 600; }}
+QLabel#sync_status_label {{ font-size: {caption:.1f}pt; color: {p.muted}; }}
 QLabel[textRole="title"] {{ font-size: {title:.1f}pt; font-weight: 600; }}
 QLabel[textRole="section"] {{ font-size: {section:.1f}pt; font-weight: 600; }}
 QLabel[textRole="caption"] {{ font-size: {caption:.1f}pt; color: {p.muted}; }}
