@@ -137,6 +137,8 @@ def test_the_contrast_check_measures_what_is_drawn(qtbot):
     assert len(found) == 1 and "pale_label" in found[0]
 
 
+# ~1 s alone, up to ~9 s late in a full run: each switch re-polishes every live widget.
+@pytest.mark.slow
 def test_following_the_system_switches_when_the_desktop_does(qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
