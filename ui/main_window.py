@@ -63,7 +63,6 @@ class MainWindow(QMainWindow):
         self.pages: list[Any] = []
         self._build_actions()
         self.header.lock_button.clicked.connect(self.lock_action.trigger)
-        self.header.add_actions((self.new_note_action, self.find_action))
         self.sync_scheduler = SyncScheduler(ctx, parent=self)  # automatic background sync
 
         self.unlock_page.unlocked.connect(lambda profile, key: self.session.open(profile, key))
@@ -148,6 +147,9 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, meaning)  # redrawn on a palette change
             self.page_stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._show_page_index)
+        for act in self.actions():
+            icons.redraw(act)
+        self.header.add_actions((self.new_note_action, self.find_action))
         self.page_stack.currentChanged.connect(self._size_stack_to_page)
         self._size_stack_to_page()
         self.workspace = QWidget()
@@ -200,7 +202,7 @@ class MainWindow(QMainWindow):
             act = QAction(self)  # QAction(text, parent) resolves through QIcon: ~4 ms of enums
             act.setText(text)
             act.setObjectName(name)
-            icons.attach(act, meaning)
+            icons.attach(act, meaning, later=True)  # drawn at the first unlock (cold start)
             # setShortcuts([...]), not setShortcut(...): resolving the latter's overloads builds
             # all ~95 Qt-namespace enums (~25 ms of cold start)
             act.setShortcuts([QKeySequence(shortcut)])

@@ -135,3 +135,28 @@ def test_the_contrast_check_measures_what_is_drawn(qtbot):
     qtbot.waitExposed(window)
     found = contrast_problems(window, "probe")
     assert len(found) == 1 and "pale_label" in found[0]
+
+
+# ~1 s alone, up to ~9 s late in a full run: each switch re-polishes every live widget.
+@pytest.mark.slow
+def test_following_the_system_switches_when_the_desktop_does(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.theme.apply import current_palette
+
+    app = QApplication.instance()
+    hints = QGuiApplication.styleHints()
+    try:
+        apply_theme(app, "system")
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert current_palette() is DARK
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert current_palette() is LIGHT
+        apply_theme(app, "high-contrast")  # an override ignores the desktop's switches
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert current_palette() is HIGH_CONTRAST
+    finally:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        apply_theme(app, "system")
+    assert current_palette() is LIGHT

@@ -10,15 +10,15 @@ name on the button or action so a palette change redraws it.
 from __future__ import annotations
 
 from functools import cache
-from typing import Final
-
-from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel
+from typing import TYPE_CHECKING, Final
 
 from clinician_desk.bundled.paths import resource_path
 from ui.theme.state import current_palette
+
+if TYPE_CHECKING:  # imported where used: QImage and QPainter build their enums on import
+    from PySide6.QtCore import QObject
+    from PySide6.QtGui import QIcon, QPixmap
+    from PySide6.QtWidgets import QLabel
 
 LUCIDE_VERSION: Final = "1.62.0"  # npm lucide-static; docs/decisions/0120-icon-set.md
 ICONS: Final = {
@@ -69,6 +69,10 @@ def svg_in_colour(meaning: str, colour: str) -> bytes:
 
 @cache
 def icon_in_colour(meaning: str, colour: str) -> QIcon:
+    from PySide6.QtCore import QByteArray, QRectF
+    from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer  # here: importing QtSvg costs ~30 ms of cold start
+
     renderer = QSvgRenderer(QByteArray(svg_in_colour(meaning, colour)))
     if not renderer.isValid():  # a damaged install: no icon rather than a crash
         return QIcon()
@@ -76,7 +80,7 @@ def icon_in_colour(meaning: str, colour: str) -> QIcon:
     for size in SIZES:
         for scale in (1, 2):
             image = QImage(size * scale, size * scale, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
+            image.fill(0)  # transparent (naming Qt.GlobalColor builds every Qt enum: ~45 ms)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             renderer.render(painter, QRectF(0, 0, size * scale, size * scale))
@@ -92,23 +96,32 @@ def icon(meaning: str, role: str = "text") -> QIcon:
     return icon_in_colour(meaning, getattr(current_palette(), role))
 
 
-def attach(target: QObject, meaning: str, role: str = "text") -> None:
-    """Give a button or action its icon and remember it, so a palette change redraws it."""
+def attach(target: QObject, meaning: str, role: str = "text", *, later: bool = False) -> None:
+    """Give a button or action its icon and remember it, so a palette change redraws it.
+    ``later``: only remember it (drawn by the next ``redraw``, e.g. at the first unlock)."""
     target.setProperty(ICON_PROPERTY, meaning)
     target.setProperty(COLOUR_PROPERTY, role)
-    target.setIcon(icon(meaning, role))  # type: ignore[attr-defined]
+    if not later:
+        target.setIcon(icon(meaning, role))  # type: ignore[attr-defined]
 
 
-def attach_label(label: QLabel, meaning: str, size: int = 16, role: str = "text") -> None:
+def attach_label(
+    label: QLabel, meaning: str, size: int = 16, role: str = "text", *, later: bool = False
+) -> None:
     """Show an icon as a label's picture (beside words that say the same), redrawn like
     ``attach``."""
     label.setProperty(ICON_PROPERTY, meaning)
     label.setProperty(COLOUR_PROPERTY, role)
     label.setProperty(SIZE_PROPERTY, size)
-    label.setPixmap(pixmap(meaning, size, role, label.devicePixelRatioF()))
+    if later:
+        label.clear()
+    else:
+        label.setPixmap(pixmap(meaning, size, role, label.devicePixelRatioF()))
 
 
 def redraw(target: QObject) -> None:
+    from PySide6.QtWidgets import QLabel
+
     meaning = target.property(ICON_PROPERTY)
     if not (isinstance(meaning, str) and meaning in ICONS):
         return
@@ -123,4 +136,6 @@ def redraw(target: QObject) -> None:
 
 
 def pixmap(meaning: str, size: int, role: str = "text", ratio: float = 1.0) -> QPixmap:
+    from PySide6.QtCore import QSize
+
     return icon(meaning, role).pixmap(QSize(size, size), ratio)

@@ -19,13 +19,24 @@ from ui.theme.tokens import RADIUS, SPACE_M, SPACE_S, SPACE_XS, type_size
 FIELDS = "QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox"
 
 
+def check_image(p: Palette) -> str:
+    """The tick drawn on a checked box: Lucide's check in the colour that reads on the accent."""
+    from clinician_desk.bundled.paths import resource_path
+
+    white = p.on_accent.lower() in ("#ffffff", "#fff")
+    return resource_path("icons", "theme", f"check-{'white' if white else 'black'}.svg").as_posix()
+
+
 def build_stylesheet(p: Palette, base_pt: float) -> str:
     title, section, caption = (type_size(r, base_pt) for r in ("title", "section", "caption"))
+    check_image_path = check_image(p)
     return f"""
 QMainWindow, QDialog, QWizard, QStackedWidget#workspace_stack {{ background: {p.window}; }}
 QWidget {{ color: {p.text}; }}
 QToolTip {{ color: {p.text}; background: {p.surface}; border: 1px solid {p.border}; }}
 
+QLabel#header_app_label {{ font-size: {section:.1f}pt; font-weight: 600; }}
+QLabel#sync_status_label {{ font-size: {caption:.1f}pt; color: {p.muted}; }}
 QLabel[textRole="title"] {{ font-size: {title:.1f}pt; font-weight: 600; }}
 QLabel[textRole="section"] {{ font-size: {section:.1f}pt; font-weight: 600; }}
 QLabel[textRole="caption"] {{ font-size: {caption:.1f}pt; color: {p.muted}; }}
@@ -70,6 +81,20 @@ QComboBox QAbstractItemView {{
 }}
 
 QCheckBox, QRadioButton {{ padding: 2px; border: 1px solid transparent; border-radius: 3px; }}
+QCheckBox::indicator, QRadioButton::indicator {{
+    width: 14px; height: 14px; border: 1px solid {p.border}; background: {p.surface};
+}}
+QCheckBox::indicator {{ border-radius: 3px; }}
+QRadioButton::indicator {{ border-radius: 8px; }}
+QCheckBox::indicator:checked {{
+    background: {p.accent}; border-color: {p.accent}; image: url({check_image_path});
+}}
+QRadioButton::indicator:checked {{
+    width: 8px; height: 8px; border: 4px solid {p.accent}; background: {p.on_accent};
+}}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+    border-color: {p.disabled}; background: {p.window};
+}}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {p.focus}; padding: 1px; }}
 QCheckBox:disabled, QRadioButton:disabled {{ color: {p.disabled}; }}
 

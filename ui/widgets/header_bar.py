@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.context import UiContext
 from ui.i18n import _
 from ui.theme import icons
-from ui.theme.apply import set_text_role
 from ui.theme.tokens import HEADER_ICON_SIZE, ICON_SIZE, SPACE_L, SPACE_M, SPACE_S
 
 PROFILE_WIDTH = 240
@@ -37,7 +35,9 @@ class HeaderBar(QFrame):
         self.logo.setPixmap(app_icon().pixmap(HEADER_ICON_SIZE + 4, HEADER_ICON_SIZE + 4))
         self.logo.setAccessibleName("clinician-desk")
         layout.addWidget(self.logo)
-        self.app_label = set_text_role(QLabel("clinician-desk"), "section")
+        # Styled by object name (the sheet gives it the section role and the sync line the
+        # caption role): set_text_role's re-polish would build every Qt enum at cold start.
+        self.app_label = QLabel("clinician-desk")
         self.app_label.setObjectName("header_app_label")
         layout.addWidget(self.app_label)
         layout.addStretch(1)
@@ -57,15 +57,15 @@ class HeaderBar(QFrame):
         sync_status.setWordWrap(True)  # a long state takes two short lines, never cut
         sync_status.setMaximumWidth(380)
         sync_status.setMinimumWidth(260)
-        set_text_role(sync_status, "caption")
         layout.addWidget(sync_status)
         self.lock_button = QPushButton(_("Lock"))
         self.lock_button.setObjectName("header_lock_button")
         self.lock_button.setAccessibleName(_("Lock the vault"))
         self.lock_button.setToolTip(_("Lock the vault now (Ctrl+L)"))
-        icons.attach(self.lock_button, "lock")
+        icons.attach(self.lock_button, "lock", later=True)  # drawn at unlock (cold start)
         layout.addWidget(self.lock_button)
         self.display_name = ""
+        self._drawn = False  # icons drawn yet (at the first unlock)
         self.tool_buttons: list[Any] = []
         self._text_widths: dict[Any, int] = {}
         self.set_locked()
@@ -74,11 +74,13 @@ class HeaderBar(QFrame):
         self.display_name = ""
         self.profile_label.setText("")
         self.profile_label.setVisible(False)
-        self._lock_state("lock", _("Locked"))
+        self._lock_state("lock", _("Locked"), later=not self._drawn)
         self.lock_button.setEnabled(False)
 
     def set_unlocked(self) -> None:
         """After an unlock: show the profile (its folder name until the display name arrives)."""
+        self._drawn = True
+        icons.redraw(self.lock_button)
         self._lock_state("unlocked", _("Unlocked"))
         self.lock_button.setEnabled(True)
         self._show_name(self.ctx.profile)
@@ -104,6 +106,8 @@ class HeaderBar(QFrame):
         if not self.ctx.unlocked:
             return
         self.display_name = name
+        from PySide6.QtCore import Qt
+
         metrics = self.profile_label.fontMetrics()
         shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, PROFILE_WIDTH)
         self.profile_label.setText(shown)
@@ -114,8 +118,9 @@ class HeaderBar(QFrame):
         )
         self.profile_label.setVisible(bool(name))
 
-    def _lock_state(self, meaning: str, text: str) -> None:
-        icons.attach_label(self.lock_icon, meaning)
+    def _lock_state(self, meaning: str, text: str, *, later: bool = False) -> None:
+        # Before the first unlock the words say it; the icon (QtSvg, ~30 ms) comes at unlock.
+        icons.attach_label(self.lock_icon, meaning, later=later)
         self.lock_state_label.setText(text)
 
     def resizeEvent(self, event: Any) -> None:
@@ -125,6 +130,10 @@ class HeaderBar(QFrame):
         self._fit()
 
     def _fit(self) -> None:
+        if not self.tool_buttons:  # before the first unlock: nothing to fold
+            return
+        from PySide6.QtCore import Qt
+
         full = self._full_width()
         compact = self.width() < full
         style = (
@@ -167,6 +176,8 @@ class HeaderBar(QFrame):
             button = QToolButton()
             button.setObjectName(f"header_{act.objectName().removesuffix('_action')}_button")
             button.setDefaultAction(act)
+            from PySide6.QtCore import Qt
+
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             # The layout may squeeze it to its icon; _fit then hides the words (never cut).
             button.setMinimumWidth(ICON_SIZE + 2 * SPACE_S + 6)
