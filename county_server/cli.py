@@ -5,8 +5,8 @@ Commands: ``init`` (create/migrate the database, make the escrow keypair, SQLite
 ``enrollment-code --org-units … --label … [--replaces DEVICE]``, ``list-devices``,
 ``revoke-device``, ``retire-device DEVICE --reason …``, ``unretire-device``, ``add-user``,
 ``list-users``, ``disable-user``, ``enable-user``, ``reset-password``, ``unlock-user``,
-``audit-export``, ``prune-history``, ``close-period``, ``load-org-units FILE``, ``export``,
-``report --fiscal-year 2026-27 [--district CODE] -o FILE``,
+``audit-export``, ``prune-history``, ``close-period``, ``reopen-period``,
+``load-org-units FILE``, ``export``, ``report --fiscal-year 2026-27 [--district CODE] -o FILE``,
 ``recover-key``. The database is ``--db``, else ``COUNTY_SERVER_DB``, else
 ``county-server.sqlite3`` in the current folder; ``postgresql://…`` selects PostgreSQL.
 Every failure prints one line on stderr and exits non-zero. Every admin action is audited with
@@ -306,6 +306,14 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reopen_period(args: argparse.Namespace) -> int:
+    from county_server import periods
+
+    periods.reopen_period(_db(args), args.period, args.district, now=system_now(), actor=_actor())
+    print(f"Period {args.period} reopened for {args.district or 'the whole county'}.")
+    return 0
+
+
 def cmd_load_org_units(args: argparse.Namespace) -> int:
     from county_server import orgunits
 
@@ -522,6 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("period", help="YYYY-MM")
     s.add_argument("--district", help="only this district (default: the whole county)")
     s.set_defaults(func=cmd_close_period)
+
+    s = sub.add_parser("reopen-period", help="accept counts for a closed month again")
+    s.add_argument("period", help="YYYY-MM")
+    s.add_argument("--district", help="the district it was closed for (default: the county)")
+    s.set_defaults(func=cmd_reopen_period)
 
     s = sub.add_parser("load-org-units", help="load districts and schools from a CSV")
     s.add_argument("file")

@@ -267,7 +267,7 @@ def register(router: APIRouter, web: Web) -> None:
                 request,
                 "district.html",
                 session=session,
-            state=state,
+                state=state,
                 district=allowed[code],
                 measure=measure,
                 measures=MEASURE_LABELS,

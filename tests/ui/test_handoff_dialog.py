@@ -3,15 +3,12 @@ colleague is checked, shown and imported; a truncated one is refused in the dial
 
 from __future__ import annotations
 
-import pytest
-
 from clinician_desk.demo.generator import DISTRICT, SCHOOLS, generate_demo
 from clinician_desk.services.handoff import HandoffService
 from clinician_desk.storage.repositories import demo as demo_repo
 from tests.support.vaultkit import open_vault
 
 
-@pytest.mark.slow  # ~7 s: a second vault, demo data, four round trips to the worker
 def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window, tmp_path):
     from ui.dialogs.handoff_dialog import HandoffDialog
 
@@ -68,7 +65,6 @@ def test_handoff_dialog_shows_the_fingerprint_and_imports(qtbot, unlocked_window
     dialog.close()
 
 
-@pytest.mark.slow  # ~7 s: demo data, a second vault, the caseload load and the sealing
 def test_hand_off_the_students_selected_on_the_caseload(qtbot, unlocked_window, tmp_path):
     from PySide6.QtCore import QItemSelectionModel
 

@@ -475,6 +475,7 @@ def _insert_all(uow: UnitOfWork, hid: int, tables: dict[str, list[dict[str, Any]
                 "session_date": link["session_date"],
             },
         )
+    note_student: dict[int, int] = {}
     for n in tables.get("notes", []):
         student = s_map[int(n["student_id"])]
         nid = put("notes", n, session_id=sess[int(n["session_id"])], student_id=student)
@@ -482,12 +483,16 @@ def _insert_all(uow: UnitOfWork, hid: int, tables: dict[str, list[dict[str, Any]
             ("note.signed", "note", str(nid), {"hash": n["content_hash"], "received": hid})
         )
         search_index.index(conn, "note", nid, student, plain_text(json.loads(n["sections"])))
+        note_student[nid] = student
     notes_map = maps.of("notes")
     for a in tables.get("note_addenda", []):
         values = {k: v for k, v in a.items() if k not in ("id", "hash_note_ref")}
         values["note_id"] = notes_map[int(a["note_id"])]
         aid = repo.insert_row(conn, "note_addenda", values)
         prov.append(("addendum", aid, str(a["hash_note_ref"])))
+        search_index.index(
+            conn, "addendum", aid, note_student.get(int(values["note_id"])), str(a["body"])
+        )
         signing.append(
             (
                 "note.addendum_added",

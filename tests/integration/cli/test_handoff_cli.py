@@ -35,7 +35,6 @@ def _whoami(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str
     return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
 
 
-@pytest.mark.slow  # ~8 s: a dozen unlocks of two vaults
 def test_handoff_through_the_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,7 +24,7 @@ def county(tmp_path: Path) -> Iterator[CountyServer]:
     server.stop()
 
 
-@pytest.mark.slow  # ~8 s: a county server process, two vaults, three sync rounds each
+@pytest.mark.slow  # ~8 s: a county server process, two vaults, four sync rounds
 def test_county_totals_equal_before_and_after_a_handoff(
     tmp_path: Path, county: CountyServer
 ) -> None:

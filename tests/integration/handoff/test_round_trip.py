@@ -238,3 +238,11 @@ def test_confirm_makes_the_senders_record_read_only(pair: Pair, handed: dict[str
     # Handing the same student off again is refused.
     with pytest.raises(Exception, match="already handed off"):
         pair.out.export(ids[:1], pair.recipient_fp)
+
+
+def test_received_records_are_found_by_search(pair: Pair, handed: dict[str, Any]) -> None:
+    with pair.recipient.services.db.read() as conn:
+        kinds = {
+            str(r[0]) for r in conn.execute("SELECT DISTINCT kind FROM record_search").fetchall()
+        }
+    assert {"student", "note", "addendum"} <= kinds

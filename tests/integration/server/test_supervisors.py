@@ -350,3 +350,16 @@ def test_referrals_show_the_same_period_a_year_earlier(
     assert cells[0] == cell(now_q) and cells[3] == cell(then_q)
     # the oldest published year has nothing before it: no previous columns
     assert "beside" not in client.get("/referrals?period=FY2022-23").text.split("<h1>")[1][:80]
+
+
+def test_reopen_period_and_report_from_the_command_line(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "x.pdf"
+    assert cli.main(["--db", db.url, "close-period", "2026-06", "--district", DISTRICT]) == 0
+    assert cli.main(["--db", db.url, "reopen-period", "2026-06"]) != 0  # not closed county-wide
+    assert cli.main(["--db", db.url, "reopen-period", "2026-06", "--district", DISTRICT]) == 0
+    assert cli.main(["--db", db.url, "reopen-period", "2026-6"]) != 0
+    with db.read() as tx:
+        assert tx.scalar("SELECT COUNT(*) FROM closed_periods") == 0
+        assert tx.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'period_reopened'") == 1
+    bad = ["--db", db.url, "report", "--fiscal-year", "2025-26", "--district", "99300000000000"]
+    assert cli.main([*bad, "-o", str(out)]) != 0 and not out.exists()
