@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from clinician_desk.vault import TEST_KDF, unlock_vault
@@ -24,6 +25,7 @@ def _visible_warning(window: object) -> QMessageBox | None:
     return box if box is not None and box.isVisible() else None
 
 
+@pytest.mark.slow  # 4-15 s: builds the harness's anchored vault, starts the county twice
 def test_a_rechained_vault_is_flagged_after_unlock_when_the_county_answers(
     qtbot, tmp_path: Path
 ) -> None:

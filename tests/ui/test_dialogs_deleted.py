@@ -9,13 +9,11 @@ deferred deletions have run, no dialog may be left in the window's object tree.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bench.soak_session import SoakSession, make_demo_vault
-from tests.support.safety import PHQA_ITEM9
 
 pytestmark = pytest.mark.no_qt_log
 
@@ -23,7 +21,7 @@ pytestmark = pytest.mark.no_qt_log
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("dialogs") / "data"
-    make_demo_vault(data, students=4, sessions=16)
+    make_demo_vault(data, students=4, sessions=16, critical_screening=True)
     return data
 
 
@@ -87,7 +85,6 @@ def _student_with_signed_note(session: SoakSession):
 
 
 def _openers(session: SoakSession) -> dict:
-    from clinician_desk.services.screenings.use_cases import AdministrationInput
     from ui.dialogs.integrity_warning import show_integrity_warnings
     from ui.widgets import confirm
 
@@ -95,17 +92,15 @@ def _openers(session: SoakSession) -> dict:
     student = window.student_page
     screening = window.screening_page
 
-    def critical_screening() -> None:
+    def critical_screening() -> None:  # the PHQ-A with item 9 endorsed, follow-up open
         services = window.ctx.services
         sid = session._student_ids[0]
-        done = window.ctx.tasks.call_db_blocking(
-            lambda: services.screenings.record(
-                AdministrationInput(sid, "PHQ-A", date(2026, 10, 5), PHQA_ITEM9)
-            )
-        )
+        open_one = window.ctx.tasks.call_db_blocking(
+            lambda: services.screenings.open_follow_ups(sid)
+        )[0]
         screening.student_id = sid
-        screening.administration_id = done.screening_id
-        screening.result = done.result
+        screening.administration_id = open_one.screening_id
+        screening.result = open_one
         screening.open_safety_workflow()
 
     def ask() -> None:
@@ -132,6 +127,7 @@ def _openers(session: SoakSession) -> dict:
     }
 
 
+@pytest.mark.slow  # 4-11 s on 2 shared cores (most of it making the demo vault)
 def test_every_dialog_is_deleted_after_closing(session: SoakSession) -> None:
     from PySide6.QtWidgets import QDialog
 

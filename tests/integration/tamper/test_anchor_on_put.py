@@ -6,24 +6,38 @@ when it did not."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from clinician_desk.clock import FakeClock
 from tests.support.county import DISTRICT, SCHOOLS, CountyServer
-from tests.support.vaultkit import Seeder, open_vault
+from tests.support.vaultkit import Seeder, Vault, open_vault
 
 
-def _county_anchors(county: CountyServer) -> list[tuple[int, str, bool]]:
-    """(position, anchor, came on a counts PUT) per stored anchor, in order. A PUT's
-    Idempotency-Key is kept in ``seen_requests``; an anchor POST's is not."""
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyServer]:
+    server = CountyServer(tmp_path_factory.mktemp("county"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _county_anchors(county: CountyServer, v: Vault) -> list[tuple[int, str, bool]]:
+    """(position, anchor, came on a counts PUT) per anchor the county stored for this laptop,
+    in order. A PUT's Idempotency-Key is kept in ``seen_requests``; an anchor POST's is not."""
+    device = v.sync.anchored_device()
+    assert device is not None
     db = county._db()
     try:
         with db.read() as tx:
             rows = tx.all(
                 "SELECT a.position, a.anchor, EXISTS (SELECT 1 FROM seen_requests s"
                 " WHERE s.device_id = a.device_id AND s.idempotency_key = a.idempotency_key)"
-                " FROM audit_anchors a ORDER BY a.position"
+                " FROM audit_anchors a WHERE a.device_id = ? ORDER BY a.position",
+                (device.device_id,),
             )
     finally:
         db.close()
@@ -31,10 +45,8 @@ def _county_anchors(county: CountyServer) -> list[tuple[int, str, bool]]:
 
 
 def test_the_anchor_rides_on_the_last_put_and_a_round_without_puts_still_anchors(
-    tmp_path: Path,
+    tmp_path: Path, county: CountyServer
 ) -> None:
-    county = CountyServer(tmp_path / "county")
-    county.start()
     v = open_vault(tmp_path / "laptop", clock=FakeClock(datetime.now(UTC).replace(microsecond=0)))
     try:
         seeder = Seeder(v)
@@ -44,14 +56,14 @@ def test_the_anchor_rides_on_the_last_put_and_a_round_without_puts_still_anchors
         v.sync.enroll(county.url, county.issue_code((DISTRICT,)))
         rounds = v.sync.sync_until_idle(sleep=time.sleep)
         assert rounds[-1].stopped is None and len(rounds[-1].verdicts) >= 2
-        stored = _county_anchors(county)
+        stored = _county_anchors(county, v)
         assert [(p, on_put) for p, _a, on_put in stored] == [(1, True)]
         assert rounds[-1].anchor is not None and rounds[-1].anchor[2] == stored[0][1]
         assert v.sync.check_anchors() == ("1 county anchor(s) checked", [])
 
         # Nothing moved: a round sends nothing at all (no anchor either).
         assert v.sync.worker.run_once().anchor is None
-        assert len(_county_anchors(county)) == 1
+        assert len(_county_anchors(county, v)) == 1
 
         # The audit trail moved without any count changing (a student added): the round has
         # nothing to PUT and sends the anchor alone.
@@ -60,12 +72,11 @@ def test_the_anchor_rides_on_the_last_put_and_a_round_without_puts_still_anchors
         assert device is not None and items == [] and v.sync.worker.anchor_pending
         result = v.sync.worker.run_once()
         assert result.stopped is None and result.anchor is not None
-        stored = _county_anchors(county)
+        stored = _county_anchors(county, v)
         assert [(p, on_put) for p, _a, on_put in stored] == [(1, True), (2, False)]
         assert v.sync.check_anchors() == ("2 county anchor(s) checked", [])
     finally:
         v.close()
-        county.stop()
 
 
 class _OlderCounty:
@@ -132,10 +143,8 @@ class _OlderCounty:
 
 
 def test_a_laptop_newer_than_its_county_resends_without_the_header_and_posts_the_anchor(
-    tmp_path: Path,
+    tmp_path: Path, county: CountyServer
 ) -> None:
-    county = CountyServer(tmp_path / "county")
-    county.start()
     older = _OlderCounty(county.url)
     v = open_vault(tmp_path / "laptop", clock=FakeClock(datetime.now(UTC).replace(microsecond=0)))
     try:
@@ -147,7 +156,7 @@ def test_a_laptop_newer_than_its_county_resends_without_the_header_and_posts_the
         assert result.stopped is None, result.problem
         assert result.verdicts and all(x.status == "synced" for x in result.verdicts)
         assert older.refused == ["PUT"]  # the anchored PUT, once; the rest went through
-        stored = _county_anchors(county)
+        stored = _county_anchors(county, v)
         assert [(p, on_put) for p, _a, on_put in stored] == [(1, False)]  # posted alone
         assert result.anchor is not None and result.anchor[2] == stored[0][1]
         assert v.sync.check_anchors() == ("1 county anchor(s) checked", [])
@@ -156,11 +165,10 @@ def test_a_laptop_newer_than_its_county_resends_without_the_header_and_posts_the
         again = v.sync.worker.run_once(force=True)
         assert again.stopped is None and again.anchor is not None
         assert older.refused == ["PUT"]
-        assert [(p, on_put) for p, _a, on_put in _county_anchors(county)] == [
+        assert [(p, on_put) for p, _a, on_put in _county_anchors(county, v)] == [
             (1, False),
             (2, False),
         ]
     finally:
         v.close()
         older.close()
-        county.stop()
