@@ -34,6 +34,7 @@ passes with them left out passes with them in.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -285,9 +286,12 @@ def joint_witness(
 BATCHES = 4
 
 
-def batch_of(cells: NDArray[np.int64]) -> NDArray[np.int64]:
-    """A fixed pseudo-random split of cells into :data:`BATCHES` batches."""
-    out: NDArray[np.int64] = (cells * 2654435761 >> 7) % BATCHES
+def batch_of(keys: Sequence[Hashable], cells: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A fixed pseudo-random split of cells into :data:`BATCHES` batches, by each cell's key
+    (so a cell falls in the same batch whatever else is built with it)."""
+    out: NDArray[np.int64] = np.fromiter(
+        (zlib.crc32(repr(keys[int(c)]).encode()) % BATCHES for c in cells), np.int64, len(cells)
+    )
     return out
 
 
@@ -335,7 +339,7 @@ def audit(pub: Publication, *, limit: int | None = None) -> AuditReport:
         # A joint point for all of them may not exist while one per batch does (the
         # suppression protects batch by batch); a batch proven this way needs no per-cell LPs.
         remaining: list[int] = []
-        batch = batch_of(group)
+        batch = batch_of(pub.keys, group)
         for b in range(BATCHES):
             part = group[batch == b]
             if len(part) and not _table_proven(solver, pub.shown, part):
