@@ -37,6 +37,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -72,7 +73,7 @@ class Publication:
         if len(self.base) and int(self.base.min()) < 0:
             raise ValueError("counts are never negative")
 
-    @property
+    @cached_property
     def values(self) -> NDArray[np.int64]:
         if not self.support:
             return np.zeros(0, dtype=np.int64)

@@ -309,21 +309,28 @@ def _split(
 ) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
     """Published counts by part (fiscal year); units outside the directory, other measures,
     months outside the window and zeros are dropped."""
+    part_of: dict[object, str | None] = {}  # month -> its part, None outside the window
+
+    def part(month: object) -> str | None:
+        found = part_of.get(month, "")
+        if found == "":
+            text = str(month)
+            found = part_of[month] = (
+                P.fiscal_year(text) if window.first <= text <= window.current else None
+            )
+        return found
+
+    measures = set(LINEAR_MEASURES)
     by_part: dict[str, list[Row]] = {}
     for r in rows:
-        month = str(r[2])
-        if (
-            str(r[1]) in directory
-            and str(r[0]) in LINEAR_MEASURES
-            and window.first <= month <= window.current
-            and int(str(r[7])) > 0
-        ):
-            by_part.setdefault(P.fiscal_year(month), []).append(r)
+        fy = part(r[2])
+        if fy and str(r[1]) in directory and r[0] in measures and int(str(r[7])) > 0:
+            by_part.setdefault(fy, []).append(r)
     students_by: dict[str, list[Row]] = {}
     for r in students:
-        month = str(r[1])
-        if str(r[0]) in directory and window.first <= month <= window.current:
-            students_by.setdefault(P.fiscal_year(month), []).append(r)
+        fy = part(r[1])
+        if fy and str(r[0]) in directory:
+            students_by.setdefault(fy, []).append(r)
     return by_part, students_by
 
 
