@@ -107,7 +107,8 @@ def _sync_round(db: Database, changes: list[tuple[int, list[tuple[int, int]]]]) 
     return touched
 
 
-@pytest.mark.slow  # ~10 s on a quiet machine: 5 examples, each an incremental refresh and a full rebuild
+# ~10 s on a quiet machine: 5 examples, each an incremental refresh and a full rebuild
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,
