@@ -3,9 +3,13 @@
 The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years with
 ``--quick``) is loaded through the real ingest code, then:
 
-* ``publication_build_s_<engine>``: building the cube in memory (every crossing, one cell per
-  distinct support) and suppressing it as a whole (the LPs); target: rebuild <= 10 s.
-* ``publication_save_s_<engine>``: replacing the stored ``publication_cells`` table.
+* ``publication_rebuild_s_<engine>``: a full rebuild (every part built, suppressed and stored)
+  in process, median of 3; ``publication_rebuild_cpu_s_<engine>``: its CPU seconds;
+  ``publication_rebuild_2workers_s_<engine>``: the same with 2 worker processes, interleaved
+  with the in-process runs; target: rebuild <= 10 s.
+* ``publication_refresh_one_district_s_<engine>``: an incremental refresh after one district's
+  device sends new revisions of its last three months (median of 3).
+* ``publication_load_avg_<engine>``: median load average at the start of those runs.
 * ``publication_cells`` / ``publication_hidden_pct``: size of the cube and the share hidden.
 * ``publication_audit_s``: the attacker's audit of the stored publication (every hidden cell
   with a true value 1–10 given an LP-proven interval reaching 0 and 11).
