@@ -155,12 +155,16 @@ def test_a_set_aside_device_makes_its_parts_stale(template: Path, tmp_path: Path
     still change the parts they were in."""
     db = _copy(template, tmp_path / "county.sqlite3")
     try:
+        with db.read() as tx:
+            before = cube.source_fingerprint(tx, cube.Window.at(NOW))
         with db.transaction() as tx:
             device, period = tx.one("SELECT device_id, MAX(period) FROM cells GROUP BY device_id")
             tx.execute("DELETE FROM cells WHERE device_id = ? AND period = ?", (device, period))
         with db.read() as tx:
             todo, everything = cube.stale_parts(tx, cube.Window.at(NOW))
         assert todo == [P.fiscal_year(str(period))] and not everything
+        with db.read() as tx:  # the fingerprint of main (snapshots only) missed this
+            assert cube.source_fingerprint(tx, cube.Window.at(NOW)) != before
     finally:
         db.close()
 
