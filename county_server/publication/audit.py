@@ -34,8 +34,10 @@ passes with them left out passes with them in.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,7 +73,7 @@ class Publication:
         if len(self.base) and int(self.base.min()) < 0:
             raise ValueError("counts are never negative")
 
-    @property
+    @cached_property
     def values(self) -> NDArray[np.int64]:
         if not self.support:
             return np.zeros(0, dtype=np.int64)
@@ -285,9 +287,12 @@ def joint_witness(
 BATCHES = 4
 
 
-def batch_of(cells: NDArray[np.int64]) -> NDArray[np.int64]:
-    """A fixed pseudo-random split of cells into :data:`BATCHES` batches."""
-    out: NDArray[np.int64] = (cells * 2654435761 >> 7) % BATCHES
+def batch_of(keys: Sequence[Hashable], cells: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A fixed pseudo-random split of cells into :data:`BATCHES` batches, by each cell's key
+    (so a cell falls in the same batch whatever else is built with it)."""
+    out: NDArray[np.int64] = np.fromiter(
+        (zlib.crc32(repr(keys[int(c)]).encode()) % BATCHES for c in cells), np.int64, len(cells)
+    )
     return out
 
 
@@ -335,7 +340,7 @@ def audit(pub: Publication, *, limit: int | None = None) -> AuditReport:
         # A joint point for all of them may not exist while one per batch does (the
         # suppression protects batch by batch); a batch proven this way needs no per-cell LPs.
         remaining: list[int] = []
-        batch = batch_of(group)
+        batch = batch_of(pub.keys, group)
         for b in range(BATCHES):
             part = group[batch == b]
             if len(part) and not _table_proven(solver, pub.shown, part):

@@ -38,8 +38,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -107,6 +110,7 @@ CROSSINGS: dict[str, tuple[Crossing, ...]] = {
 Key = tuple[
     str, str, str, str, str, str, str
 ]  # measure, org lvl, org, time lvl, time, cat lvl, cat
+Row = tuple[object, ...]
 
 
 def kind(measure: str) -> str:
@@ -185,14 +189,6 @@ class Built:
         return out
 
 
-def source_fingerprint(tx: Tx, window: Window) -> str:
-    """Changes whenever a snapshot, the directory or the current month changes."""
-    snaps = tx.one("SELECT COUNT(*), MAX(received_at), SUM(revision) FROM snapshots")
-    dirs = tx.one("SELECT (SELECT COUNT(*) FROM districts), (SELECT COUNT(*) FROM schools)")
-    text = f"{snaps}|{dirs}|{window.first}|{window.current}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def _directory(tx: Tx) -> dict[str, str]:
     """Org unit -> district for every unit in the directory (schools and district units)."""
     unit_district = {str(c): str(c) for (c,) in tx.all("SELECT code FROM districts")}
@@ -201,23 +197,141 @@ def _directory(tx: Tx) -> dict[str, str]:
     return unit_district
 
 
-def build(tx: Tx, now: datetime) -> Built:
-    """Read cells and directory, publish every crossing, suppress the whole cube."""
-    window = Window.at(now)
-    source = source_fingerprint(tx, window)
+# --- parts: one fiscal year each ------------------------------------------------------------
+#
+# The cube publishes no total across fiscal years (nor across measures), so every linked table
+# lies inside one fiscal year: the cube is the union of independent *parts*, one per fiscal year
+# of the window, each built and suppressed on its own from that year's counts only. A full
+# rebuild builds every part; an incremental one rebuilds only the parts whose inputs changed and
+# keeps the stored rows of the others, which are exactly what a full rebuild would store again.
+
+
+def fiscal_years(window: Window) -> list[str]:
+    return window.fiscal_years()
+
+
+def part_months(window: Window, fiscal_year: str) -> tuple[str, str]:
+    """First and last month of a part inside the window."""
+    months = P.months_of_fy(int(fiscal_year[2:6]))
+    return max(months[0], window.first), min(months[-1], window.current)
+
+
+def part_periods(fiscal_year: str) -> list[str]:
+    """Every period code stored under a part: the year, its quarters and its months."""
+    start = int(fiscal_year[2:6])
+    return [fiscal_year, *(f"{fiscal_year}-Q{q}" for q in range(1, 5)), *P.months_of_fy(start)]
+
+
+def _directory_digest(directory: dict[str, str]) -> str:
+    text = "\n".join(f"{u}\x1f{d}" for u, d in sorted(directory.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def part_digest(tx: Tx, window: Window, fiscal_year: str, directory_digest: str) -> str:
+    """Changes whenever anything a part is built from may have changed: a snapshot of one of its
+    months (revision, content), the counted cells of its months (a replaced device's cells set
+    aside or restored), the directory, or the window."""
+    first, last = part_months(window, fiscal_year)
+    h = hashlib.sha256(f"{window.first}|{window.current}|{fiscal_year}|{directory_digest}".encode())
+    for row in tx.all(
+        "SELECT device_id, org_unit, period, revision, content_hash FROM snapshots "
+        "WHERE period >= ? AND period <= ? ORDER BY device_id, org_unit, period",
+        (first, last),
+    ):
+        h.update("\x1f".join(str(v) for v in row).encode() + b"\n")
+    for row in tx.all(
+        "SELECT period, COUNT(*), SUM(value) FROM cells WHERE period >= ? AND period <= ? "
+        "GROUP BY period ORDER BY period",
+        (first, last),
+    ):
+        h.update(("|".join(str(v) for v in row) + "\n").encode())
+    return h.hexdigest()[:24]
+
+
+def part_digests(tx: Tx, window: Window) -> dict[str, str]:
+    directory = _directory_digest(_directory(tx))
+    return {fy: part_digest(tx, window, fy, directory) for fy in fiscal_years(window)}
+
+
+def _source_of(digests: dict[str, str]) -> str:
+    """The stored fingerprint of a cube: every part's digest, ``FY2025-26:<digest>|…``."""
+    return "|".join(f"{fy}:{d}" for fy, d in sorted(digests.items()))
+
+
+def _digests_of(source: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in source.split("|"):
+        fy, sep, digest = item.partition(":")
+        if sep:
+            out[fy] = digest
+    return out
+
+
+def source_fingerprint(tx: Tx, window: Window) -> str:
+    """Changes whenever a snapshot, the counted cells, the directory or the current month
+    changes (the digests of every part, combined)."""
+    return _source_of(part_digests(tx, window))
+
+
+def _part_counts(tx: Tx, window: Window, fiscal_year: str) -> tuple[list[Row], list[Row]]:
+    """The counts of one part: base rows summed across devices, and students-served rows."""
+    first, last = part_months(window, fiscal_year)
     rows = tx.all(
         "SELECT measure, org_unit, period, service, tier, grade_band, instrument, SUM(value) "
         "FROM cells WHERE period >= ? AND period <= ? AND measure <> ? "
         "GROUP BY measure, org_unit, period, service, tier, grade_band, instrument "
         "HAVING SUM(value) > 0",
-        (window.first, window.current, STUDENTS),
+        (first, last, STUDENTS),
     )
     students = tx.all(
         "SELECT org_unit, period, device_id, SUM(value) FROM cells WHERE measure = ? AND "
         "period >= ? AND period <= ? GROUP BY org_unit, period, device_id",
-        (STUDENTS, window.first, window.current),
+        (STUDENTS, first, last),
     )
+    return rows, students
+
+
+def build(tx: Tx, now: datetime) -> Built:
+    """Read cells and directory, publish every crossing, suppress the whole cube."""
+    window = Window.at(now)
+    source = source_fingerprint(tx, window)
+    rows: list[Row] = []
+    students: list[Row] = []
+    for fy in fiscal_years(window):
+        r, s = _part_counts(tx, window, fy)
+        rows += r
+        students += s
     return build_from(rows, students, _directory(tx), window, source)
+
+
+def _split(
+    rows: Sequence[Row], students: Sequence[Row], directory: dict[str, str], window: Window
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """Published counts by part (fiscal year); units outside the directory, other measures,
+    months outside the window and zeros are dropped."""
+    part_of: dict[object, str | None] = {}  # month -> its part, None outside the window
+
+    def part(month: object) -> str | None:
+        found = part_of.get(month, "")
+        if found == "":
+            text = str(month)
+            found = part_of[month] = (
+                P.fiscal_year(text) if window.first <= text <= window.current else None
+            )
+        return found
+
+    measures = set(LINEAR_MEASURES)
+    by_part: dict[str, list[Row]] = {}
+    for r in rows:
+        fy = part(r[2])
+        if fy and str(r[1]) in directory and r[0] in measures and int(str(r[7])) > 0:
+            by_part.setdefault(fy, []).append(r)
+    students_by: dict[str, list[Row]] = {}
+    for r in students:
+        fy = part(r[1])
+        if fy and str(r[0]) in directory:
+            students_by.setdefault(fy, []).append(r)
+    return by_part, students_by
 
 
 def build_from(
@@ -230,23 +344,49 @@ def build_from(
     suppress: bool = True,
 ) -> Built:
     """The cube of counts ``(measure, org_unit, month, service, tier, grade_band, instrument,
-    value)`` and students-served rows ``(org_unit, month, device, value)``."""
+    value)`` and students-served rows ``(org_unit, month, device, value)``: every part built and
+    suppressed on its own, then put side by side."""
+    by_part, students_by = _split(rows, students, directory, window)
+    parts = [
+        build_part(by_part.get(fy, []), students_by.get(fy, []), directory, suppress=suppress)
+        for fy in sorted(set(by_part) | set(students_by))
+    ]
+    return _combine(parts, window, source)
+
+
+@dataclass
+class Part:
+    """One fiscal year of the cube, suppressed: its publication and hidden flags."""
+
+    publication: Publication
+    cell_of: dict[Key, int]
+    hidden: NDArray[np.bool_]
+
+    def rows(self) -> list[tuple[object, ...]]:
+        values = self.publication.values
+        return [
+            (*key, None if self.hidden[cell] else int(values[cell]))
+            for key, cell in self.cell_of.items()
+        ]
+
+
+def build_part(
+    rows: Sequence[Row],
+    students: Sequence[Row],
+    directory: dict[str, str],
+    *,
+    suppress: bool = True,
+) -> Part:
+    """One part from its own counts only (rows already filtered by :func:`_split`)."""
     base_values: list[int] = []
     keys: list[Key] = []
     supports: list[NDArray[np.int64]] = []
     by_measure: dict[str, list[tuple[object, ...]]] = {}
     for r in rows:
-        month = str(r[2])
-        if (
-            str(r[1]) in directory
-            and str(r[0]) in LINEAR_MEASURES
-            and window.first <= month <= window.current
-            and int(str(r[7])) > 0
-        ):
-            by_measure.setdefault(str(r[0]), []).append(r)
+        by_measure.setdefault(str(r[0]), []).append(r)
     for measure in sorted(by_measure):
         _publish_measure(measure, by_measure[measure], directory, base_values, keys, supports)
-    _publish_students(students, window, directory, base_values, keys, supports)
+    _publish_students(students, directory, base_values, keys, supports)
 
     # One published cell per distinct support: the same number is the same cell everywhere.
     cell_of: dict[Key, int] = {}
@@ -265,7 +405,31 @@ def build_from(
     provisional = Publication(base, cell_keys, cell_support, np.ones(len(cell_keys), dtype=bool))
     hidden = protect(provisional) if suppress else np.zeros(len(cell_keys), dtype=bool)
     pub = Publication(base, cell_keys, cell_support, ~hidden)
-    return Built(pub, cell_of, hidden, window, source)
+    return Part(pub, cell_of, hidden)
+
+
+def _combine(parts: Sequence[Part], window: Window, source: str) -> Built:
+    """Parts side by side as one publication (base cells and cells renumbered, nothing else
+    changes: no published number spans two parts)."""
+    base: list[NDArray[np.int64]] = []
+    keys: list[Hashable] = []
+    support: list[NDArray[np.int64]] = []
+    hidden: list[NDArray[np.bool_]] = []
+    cell_of: dict[Key, int] = {}
+    base_offset = cell_offset = 0
+    for part in parts:
+        pub = part.publication
+        base.append(pub.base)
+        keys += pub.keys
+        support += [s + base_offset for s in pub.support]
+        hidden.append(part.hidden)
+        for key, cell in part.cell_of.items():
+            cell_of[key] = cell + cell_offset
+        base_offset += len(pub.base)
+        cell_offset += len(pub.keys)
+    flags = np.concatenate(hidden) if hidden else np.zeros(0, dtype=bool)
+    values = np.concatenate(base) if base else np.zeros(0, dtype=np.int64)
+    return Built(Publication(values, keys, support, ~flags), cell_of, flags, window, source)
 
 
 def _codes(column: list[str]) -> tuple[NDArray[np.int64], list[str]]:
@@ -334,7 +498,6 @@ def _publish_measure(
 
 def _publish_students(
     students: Sequence[tuple[object, ...]],
-    window: Window,
     directory: dict[str, str],
     base_values: list[int],
     keys: list[Key],
@@ -343,11 +506,7 @@ def _publish_students(
     largest: dict[tuple[str, str], int] = {}
     for unit, period, _device, value in students:
         month = str(period)
-        if (
-            str(unit) in directory
-            and int(str(value)) > 0
-            and window.first <= month <= window.current
-        ):
+        if str(unit) in directory and int(str(value)) > 0:
             k = (str(unit), month)
             largest[k] = max(largest.get(k, 0), int(str(value)))
     for (unit, period), value in sorted(largest.items()):
@@ -370,33 +529,6 @@ class State:
     hidden: int
 
 
-def save(db: Database, built: Built, now: datetime) -> State:
-    rows = built.rows()
-    hidden = sum(1 for r in rows if r[-1] is None)
-    state = State(now_iso(now), built.source, built.window, len(rows), hidden)
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM publication_cells")
-        tx.executemany(
-            "INSERT INTO publication_cells (measure, org_level, org, time_level, period, "
-            "cat_level, cat, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        tx.execute("DELETE FROM publication_state")
-        tx.execute(
-            "INSERT INTO publication_state (id, built_at, source, window_first, current_month, "
-            "cells, hidden) VALUES (1, ?, ?, ?, ?, ?, ?)",
-            (
-                state.built_at,
-                state.source,
-                state.window.first,
-                state.window.current,
-                len(rows),
-                hidden,
-            ),
-        )
-    return state
-
-
 def state(tx: Tx) -> State | None:
     row = tx.one(
         "SELECT built_at, source, window_first, current_month, cells, hidden "
@@ -409,16 +541,144 @@ def state(tx: Tx) -> State | None:
     )
 
 
-def rebuild(db: Database, now: datetime) -> State:
-    """Build and store the cube now (one build at a time)."""
-    with _BUILD_LOCK:
+@dataclass(frozen=True)
+class PartResult:
+    """A part ready to store: its digest (of the inputs it was built from) and its rows."""
+
+    fiscal_year: str
+    digest: str
+    rows: list[Row]
+    hidden: int
+
+
+def compute_part(tx: Tx, window: Window, fiscal_year: str, directory: dict[str, str]) -> PartResult:
+    """Build and suppress one part from the counts ``tx`` sees (digest read in the same
+    transaction, so it describes exactly the counts the rows were built from)."""
+    digest = part_digest(tx, window, fiscal_year, _directory_digest(directory))
+    rows, students = _part_counts(tx, window, fiscal_year)
+    by_part, students_by = _split(rows, students, directory, window)
+    part = build_part(by_part.get(fiscal_year, []), students_by.get(fiscal_year, []), directory)
+    out = part.rows()
+    return PartResult(fiscal_year, digest, out, sum(1 for r in out if r[-1] is None))
+
+
+def _part_job(url: str, first: str, current: str, fiscal_year: str) -> PartResult:
+    """One part in a worker process (its own connection and read transaction)."""
+    db = Database.open(url, migrate=False, pool_size=1)
+    try:
         with db.read() as tx:
-            built = build(tx, now)
-        return save(db, built, now)
+            return compute_part(tx, Window(first, current), fiscal_year, _directory(tx))
+    finally:
+        db.close()
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for the parts, started once and kept (forkserver: no fork of a
+    threaded server process)."""
+    global _POOL
+    if _POOL is None:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if "forkserver" in methods:
+            ctx.set_forkserver_preload([__name__])
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return _POOL
+
+
+def default_workers() -> int:
+    """Processes for a rebuild: ``COUNTY_PUBLICATION_WORKERS``, else up to 2 (one per core)."""
+    text = os.environ.get("COUNTY_PUBLICATION_WORKERS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _compute(db: Database, window: Window, todo: Sequence[str], workers: int) -> list[PartResult]:
+    if workers <= 1 or len(todo) <= 1:
+        with db.read() as tx:
+            directory = _directory(tx)
+            return [compute_part(tx, window, fy, directory) for fy in todo]
+    pool = _pool(workers)
+    jobs = [pool.submit(_part_job, db.url, window.first, window.current, fy) for fy in todo]
+    return [job.result() for job in jobs]
+
+
+def _save_parts(
+    db: Database, window: Window, results: Sequence[PartResult], now: datetime, full: bool
+) -> State:
+    """Replace the stored rows of the rebuilt parts (all of them when ``full``) and the state,
+    in one transaction: readers see the previous cube or the new one, never a mix."""
+    with db.transaction() as tx:
+        previous = state(tx)
+        digests = {} if full or previous is None else _digests_of(previous.source)
+        if full:
+            tx.execute("DELETE FROM publication_cells")
+        for result in results:
+            periods = part_periods(result.fiscal_year)
+            marks = ", ".join("?" for _ in periods)
+            tx.execute(f"DELETE FROM publication_cells WHERE period IN ({marks})", periods)
+            digests[result.fiscal_year] = result.digest
+        for result in results:
+            tx.executemany(
+                "INSERT INTO publication_cells (measure, org_level, org, time_level, period, "
+                "cat_level, cat, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                result.rows,
+            )
+        counted = tx.one("SELECT COUNT(*), COUNT(*) - COUNT(value) FROM publication_cells")
+        cells, hidden = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+        new = State(now_iso(now), _source_of(digests), window, cells, hidden)
+        tx.execute("DELETE FROM publication_state")
+        tx.execute(
+            "INSERT INTO publication_state (id, built_at, source, window_first, current_month, "
+            "cells, hidden) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (new.built_at, new.source, window.first, window.current, cells, hidden),
+        )
+    return new
+
+
+def stale_parts(tx: Tx, window: Window) -> tuple[list[str], bool]:
+    """The parts to rebuild, and whether that is all of them (no cube yet, another window or
+    directory: every digest differs then)."""
+    current = state(tx)
+    digests = part_digests(tx, window)
+    stored = {} if current is None else _digests_of(current.source)
+    if current is None or current.window != window or set(stored) != set(digests):
+        return sorted(digests), True
+    return sorted(fy for fy, d in digests.items() if stored[fy] != d), False
+
+
+def _refresh_locked(db: Database, now: datetime, full: bool, workers: int | None) -> State:
+    window = Window.at(now)
+    with db.read() as tx:
+        todo, everything = stale_parts(tx, window)
+        current = state(tx)
+    if full:
+        todo, everything = fiscal_years(window), True
+    if not todo and current is not None:
+        return current
+    results = _compute(db, window, todo, default_workers() if workers is None else workers)
+    return _save_parts(db, window, results, now, everything)
+
+
+def rebuild(db: Database, now: datetime, *, workers: int | None = None) -> State:
+    """Build and store the whole cube now (one build at a time)."""
+    with _BUILD_LOCK:
+        return _refresh_locked(db, now, True, workers)
+
+
+def refresh(db: Database, now: datetime, *, workers: int | None = None) -> State:
+    """Rebuild only the parts whose inputs changed (every part when the window or the directory
+    changed); the stored cube is then exactly what :func:`rebuild` would store."""
+    with _BUILD_LOCK:
+        return _refresh_locked(db, now, False, workers)
 
 
 def ensure_fresh(db: Database, now: datetime) -> State:
-    """The stored cube's state, rebuilding it first when the data or the month changed.
+    """The stored cube's state, refreshing it first (the parts that changed) when the data or
+    the month changed.
 
     While another thread is rebuilding, the previous cube (complete, suppressed as a whole) is
     served rather than waited for; only a server with no cube at all waits."""
@@ -433,12 +693,7 @@ def ensure_fresh(db: Database, now: datetime) -> State:
     if current is None:
         _BUILD_LOCK.acquire()
     try:
-        with db.read() as tx:
-            current = state(tx)
-            if current is not None and current.source == source_fingerprint(tx, window):
-                return current
-            built = build(tx, now)
-        return save(db, built, now)
+        return _refresh_locked(db, now, False, None)
     finally:
         _BUILD_LOCK.release()
 

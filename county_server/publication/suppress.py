@@ -46,7 +46,7 @@ from county_server.publication.audit import (
 )
 
 SLACK_TOL = 1e-6
-GROUP_HOPS = 2
+GROUP_HOPS = 1
 
 
 class _Protector(_Solver):
@@ -153,7 +153,7 @@ def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
         around = helper.group_neighbourhood(group, hidden, GROUP_HOPS)
         # Batches (a fixed pseudo-random split): cells of one batch move together, so a
         # sibling in another batch can move the other way instead of a large total being hidden.
-        batch = batch_of(group)
+        batch = batch_of(pub.keys, group)
         for b in range(BATCHES):
             part = group[batch == b]
             if len(part):
