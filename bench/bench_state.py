@@ -425,6 +425,20 @@ def page_p95(port: int, paths: dict[str, str], rounds: int = 20) -> dict[str, fl
     return out
 
 
+def _sizes(url: str, scale: float) -> list[Row]:
+    """Stored size of the snapshot tables, measured and scaled to the full state."""
+    import psycopg
+
+    out: list[Row] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("snapshots", "snapshot_history", "cells"):
+            row = conn.execute("SELECT pg_total_relation_size(%s::regclass)", (table,)).fetchone()
+            mb = (row[0] if row else 0) / 1e6
+            out.append((f"state_{table}_mb", mb, "MB", None))
+            out.append((f"state_{table}_full_est_mb", mb / scale, "MB", None))
+    return out
+
+
 def _fresh(url: str) -> Database:
     import psycopg
 
@@ -434,8 +448,17 @@ def _fresh(url: str) -> Database:
     return Database.open(url)
 
 
+class _Rows(list[Row]):
+    """Rows that are also echoed as ``#`` comment lines as they come (a long run that is cut
+    short still shows what it measured)."""
+
+    def append(self, row: Row) -> None:
+        super().append(row)
+        print(f"# {row[0]} {row[1]:.4g} {row[2]}", flush=True)
+
+
 def measure(url: str, scale: float) -> list[Row]:
-    rows: list[Row] = []
+    rows = _Rows()
     now = datetime.now(UTC)
     db = _fresh(url)
     t0 = time.perf_counter()
@@ -508,6 +531,8 @@ def measure(url: str, scale: float) -> list[Row]:
             rows.append((f"state_page_p95_ms_{name}", ms, "ms", ms / 100.0))
     finally:
         two.close()
+    for size_row in _sizes(url, scale):
+        rows.append(size_row)
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
         out_file = Path(tmp) / "fy.csv"
         secs, secs_cpu, _ = _cli(
