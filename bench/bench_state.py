@@ -1,0 +1,557 @@
+"""County server at state scale (issue 23): a fictional state loaded into PostgreSQL through the
+server's own signed-PUT ingest, then ingest rate, sync times, cube rebuild, pages and an export.
+
+The full shape is 1,000 districts, 10,000 schools and 10,000 enrolled devices (one laptop per
+school) with 5 fiscal years (FY2021-22 … FY2025-26, 60 months) of monthly snapshots. This machine
+runs a scaled-down state: ``scale`` multiplies districts, schools and devices (default 1/20,
+1/200 with ``--quick``; ``BENCH_STATE_SCALE`` overrides). Sparsity: a device reports in a school
+month with probability 0.85 (0.2 in July and August), and a report holds 1–4 services (tier 2 or
+3) plus ``students_served`` — a few cells, not the whole taxonomy.
+
+Every snapshot reaches the database as a signed ``PUT /api/v1/counts/…`` to real
+``county-server serve`` processes (uvicorn, on loopback), never by writing tables directly:
+
+* ``state_puts_per_s_1proc`` / ``state_puts_per_s_2proc``: the first sync (every device's 5
+  years) of one half of the devices against one ``serve`` process, of the other half against
+  two processes sharing the database (connections split evenly between them, as a proxy would).
+  Target: >= 1,000 PUT/s with two. ``state_cpu_ms_per_put_server_*`` and
+  ``state_cpu_ms_per_put_pg_*`` say where the time goes (CPU of the ``serve`` processes and of
+  the PostgreSQL backends serving them, per PUT); the load generator shares the 2 cores.
+* ``state_resync_puts_per_s``: every device re-sends its latest month (revision 2), two processes.
+* ``state_first_sync_full_est_h`` / ``state_month_resync_full_est_min``: the full state's first sync
+  (10,000 devices × their 5 years of snapshots) and a month's re-sync (10,000 devices × one
+  month), extrapolated from the measured two-process rate — extrapolated, not measured.
+* ``state_rebuild_s_half`` / ``state_rebuild_s``: ``county-server rebuild-publication`` (a
+  separate process, timed from outside) after the first half and after the whole scaled state;
+  ``state_rebuild_cpu_s*`` is that process's CPU time (the wall time on a shared machine
+  includes waiting for a core); ``state_rebuild_full_est_s`` extends the line through the two
+  measured points (a fixed cost plus ``state_rebuild_ms_per_1k_snapshots``) to the full
+  state's snapshots (target <= 60 s; ratio= is to the target) — an extrapolation;
+  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core).
+* ``state_page_p95_ms_<page>``: p95 of 20 requests per dashboard page to a ``serve`` process
+  over HTTP, signed in, reading the fresh cube. Target <= 100 ms (ratio= is to the target).
+* ``state_export_fy_s`` / ``state_export_fy_bytes``: ``county-server export`` of FY2025-26
+  (district-month CSV, the whole state), timed from outside.
+
+Needs ``COUNTY_TEST_PG_URL`` (``source scripts/_postgres.sh && start_test_postgres``); its public
+schema is wiped. Without it the module prints nothing. Run:
+``python -m bench --only state [--quick]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import random
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
+from clinician_desk.sync.wire import Cell, Snapshot
+from county_server import auth, enrollment, orgunits
+from county_server.db import Database
+
+Row = tuple[str, float, str, float | None]
+Request = tuple[str, bytes, dict[str, str]]
+PASSWORD = "bench fictional password"
+FULL_DISTRICTS, FULL_SCHOOLS, FULL_DEVICES = 1000, 10_000, 10_000
+SERVICES = ("TX-IND", "TX-GRP", "PSY-EDU-GRP", "CM-COORD", "CONSULT", "ASMT-INTAKE")
+KINDS = (("Elementary", "TK-5"), ("Elementary", "TK-5"), ("Middle", "6-8"), ("High", "9-12"))
+WORDS = ("Alder", "Bramble", "Cobalt", "Dune", "Ember", "Fjord", "Glade", "Harbor", "Ivy")
+
+
+def fiscal_months(years: int = 5, last_fy_start: int = 2025) -> list[str]:
+    """Every month of ``years`` fiscal years ending with FY<last_fy_start>-<+1> (July–June)."""
+    first = last_fy_start - years + 1
+    return [
+        f"{y:04d}-{m:02d}"
+        for fy in range(first, last_fy_start + 1)
+        for y, m in [(fy, mm) for mm in range(7, 13)] + [(fy + 1, mm) for mm in range(1, 7)]
+    ]
+
+
+@dataclass
+class Device:
+    device_id: str
+    key: Ed25519PrivateKey
+    school: str
+    band: str
+
+
+@dataclass
+class State:
+    """The generated state: directory, enrolled devices and each device's snapshots (unsigned)."""
+
+    districts: list[orgunits.District]
+    schools: list[orgunits.School]
+    devices: list[Device]
+    periods: list[str]
+    plan: dict[str, list[Snapshot]] = field(default_factory=dict)
+
+    @property
+    def snapshots(self) -> int:
+        return sum(len(v) for v in self.plan.values())
+
+    def total(self, measure: str = "services") -> int:
+        return sum(
+            c.value
+            for snaps in self.plan.values()
+            for s in snaps
+            for c in s.cells
+            if c.measure == measure
+        )
+
+
+def directory(
+    n_districts: int, n_schools: int
+) -> tuple[list[orgunits.District], list[orgunits.School]]:
+    """Fictional districts and schools; county codes 60–99 do not exist in California."""
+    districts = [
+        orgunits.District(
+            f"{60 + i % 40:02d}{10000 + i // 40:05d}0000000",
+            f"{WORDS[i % len(WORDS)]} Fictional District {i + 1}",
+        )
+        for i in range(n_districts)
+    ]
+    schools = []
+    for n in range(n_schools):
+        d = districts[n % n_districts]
+        kind = KINDS[n % len(KINDS)][0]
+        schools.append(
+            orgunits.School(f"{d.code[:7]}{1000000 + n:07d}", d.code, f"Fictional {kind} {n + 1}")
+        )
+    return districts, schools
+
+
+def generate(
+    db: Database,
+    *,
+    scale: float,
+    now: datetime,
+    months: list[str] | None = None,
+    seed: int = 23,
+) -> State:
+    """Load the directory, enroll the devices (through the enrollment code) and draw every
+    device's monthly snapshots. Nothing is sent yet."""
+    n_d = max(1, round(FULL_DISTRICTS * scale))
+    n_s = max(n_d, round(FULL_SCHOOLS * scale))
+    n_dev = max(1, round(FULL_DEVICES * scale))
+    districts, schools = directory(n_d, n_s)
+    orgunits.save(db, districts, schools, now=now, actor="bench")
+    periods = months or fiscal_months()
+    rng = random.Random(seed)
+    state = State(districts, schools, [], periods)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for i in range(n_dev):
+        school = schools[i % n_s]
+        band = KINDS[(i % n_s) % len(KINDS)][1]
+        code = enrollment.issue_code(db, [school.code], now=now, ttl_hours=1, actor="bench")
+        key = generate_device_key()
+        with db.transaction() as tx:
+            done = enrollment.redeem(tx, code, public_key_b64(key), b"", "0.1.0", now)
+        dev = Device(done.device_id, key, school.code, band)
+        state.devices.append(dev)
+        snaps = []
+        for period in periods:
+            summer = period[5:7] in ("07", "08")
+            if rng.random() > (0.2 if summer else 0.85):
+                continue
+            cells = []
+            for svc in rng.sample(SERVICES, rng.randint(1, 4)):
+                tier = rng.choice((2, 3))
+                n = 1 + int(rng.gammavariate(1.5, 4.0))
+                cells.append(Cell("services", n, service=svc, tier=tier, grade_band=band))
+            served = sum(c.value for c in cells)
+            cells.append(Cell("students_served", max(1, served // 2), grade_band=band))
+            snaps.append(
+                Snapshot(dev.device_id, school.code, period, 1, "2026.1", stamp, tuple(cells))
+            )
+        state.plan[dev.device_id] = snaps
+    return state
+
+
+def signed_lanes(
+    state: State, devices: list[Device], *, latest_only: bool = False, revision: int = 1
+) -> list[list[Request]]:
+    """One lane per device (its PUTs in order), signed now (the server allows ±10 min)."""
+    created = int(time.time())
+    lanes = []
+    for dev in devices:
+        snaps = state.plan[dev.device_id][-1:] if latest_only else state.plan[dev.device_id]
+        lane = []
+        for s in snaps:
+            if revision != s.revision:
+                s = Snapshot(
+                    s.device_id,
+                    s.org_unit,
+                    s.period,
+                    revision,
+                    s.taxonomy_version,
+                    s.generated_at,
+                    s.cells,
+                )
+            body = s.to_json()
+            path = f"/api/v1/counts/{s.org_unit}/{s.period}"
+            headers = sign_request(
+                "PUT",
+                path,
+                body,
+                device_id=dev.device_id,
+                private_key=dev.key,
+                created=created,
+            )
+            headers["Content-Type"] = "application/json"
+            lane.append((path, body, headers))
+        lanes.append(lane)
+    return lanes
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Servers:
+    """``count`` real ``county-server serve`` processes on loopback sharing one database."""
+
+    def __init__(self, url: str, count: int) -> None:
+        self.ports = [_free_port() for _ in range(count)]
+        env = dict(os.environ)
+        self.procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "county_server.cli",
+                    "--db",
+                    url,
+                    "serve",
+                    "--port",
+                    str(p),
+                    "--insecure-cookies",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            for p in self.ports
+        ]
+        try:
+            for port, proc in zip(self.ports, self.procs, strict=True):
+                deadline = time.monotonic() + 90
+                while True:
+                    if proc.poll() is not None:
+                        raise RuntimeError("county-server serve exited early")
+                    try:
+                        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/status", timeout=1)
+                        if r.status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("county-server serve did not start")
+                    time.sleep(0.2)
+        except BaseException:
+            self.close()
+            raise
+
+    def cpu(self) -> float:
+        return sum(_cpu_seconds(p.pid) for p in self.procs)
+
+    def close(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+
+
+def _pg_backends(url: str) -> dict[int, float]:
+    """CPU seconds of every other client backend of this database (the servers' pools)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchall()
+        ]
+    return {pid: _cpu_seconds(pid) for pid in pids}
+
+
+@dataclass
+class LoadResult:
+    puts: int
+    seconds: float
+    server_cpu_ms: float
+    pg_cpu_ms: float
+
+    @property
+    def rate(self) -> float:
+        return self.puts / self.seconds
+
+
+def send_all(
+    url: str, servers: Servers, lanes: list[list[Request]], connections: int = 16
+) -> LoadResult:
+    """Send every lane (a device's PUTs in order) over ``connections`` keep-alive connections
+    spread evenly over the servers; every answer must be 200."""
+    total = sum(len(lane) for lane in lanes)
+
+    async def send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: Request) -> int:
+        # A raw HTTP/1.1 client: the generator must cost far less CPU than the server it
+        # measures (both share this machine's cores).
+        path, body, headers = req
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(
+            f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
+            f"{head}\r\n".encode()
+            + body
+        )
+        status_line = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    async def worker(port: int, queue: list[list[Request]], bad: list[int]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                for req in queue.pop():
+                    status = await send(reader, writer, req)
+                    if status != 200:
+                        bad.append(status)
+        finally:
+            writer.close()
+
+    async def main() -> float:
+        bad: list[int] = []
+        queue = list(reversed(lanes))
+        ports = servers.ports
+        start = time.perf_counter()
+        await asyncio.gather(
+            *(worker(ports[i % len(ports)], queue, bad) for i in range(connections))
+        )
+        elapsed = time.perf_counter() - start
+        if bad:
+            raise RuntimeError(f"{len(bad)} of {total} PUTs were not 200 (e.g. {bad[0]})")
+        return elapsed
+
+    pg0 = _pg_backends(url)
+    cpu0 = servers.cpu()
+    elapsed = asyncio.run(main())
+    cpu1 = servers.cpu()
+    pg1 = _pg_backends(url)
+    pg_cpu = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
+    return LoadResult(total, elapsed, 1000 * (cpu1 - cpu0) / total, 1000 * pg_cpu / total)
+
+
+def _cli(url: str, *args: str) -> tuple[float, float, str]:
+    """Run a ``county-server`` command in its own process; (wall seconds, CPU seconds of the
+    process — on a shared machine the honest figure —, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "county_server.cli", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"county-server {args[0]} failed ({done.returncode}): {done.stderr.strip()[-300:]}"
+        )
+    return elapsed, cpu, done.stdout
+
+
+def page_p95(port: int, paths: dict[str, str], rounds: int = 20) -> dict[str, float]:
+    base = f"http://127.0.0.1:{port}"
+    out: dict[str, float] = {}
+    with httpx.Client(base_url=base, timeout=120) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        if token is None:
+            raise RuntimeError("no sign-in form")
+        r = c.post(
+            "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        if r.status_code not in (200, 303):
+            raise RuntimeError(f"sign-in failed ({r.status_code})")
+        for name, path in paths.items():
+            warm = c.get(path)
+            if warm.status_code != 200:
+                raise RuntimeError(f"{path}: {warm.status_code}")
+            times = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                r = c.get(path)
+                times.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{path}: {r.status_code}")
+            times.sort()
+            out[name] = 1000 * times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    return out
+
+
+def _sizes(url: str, scale: float) -> list[Row]:
+    """Stored size of the snapshot tables, measured and scaled to the full state."""
+    import psycopg
+
+    out: list[Row] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("snapshots", "snapshot_history", "cells"):
+            row = conn.execute("SELECT pg_total_relation_size(%s::regclass)", (table,)).fetchone()
+            mb = (row[0] if row else 0) / 1e6
+            out.append((f"state_{table}_mb", mb, "MB", None))
+            out.append((f"state_{table}_full_est_mb", mb / scale, "MB", None))
+    return out
+
+
+def _fresh(url: str) -> Database:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return Database.open(url)
+
+
+class _Rows(list[Row]):
+    """Rows that are also echoed as ``#`` comment lines as they come (a long run that is cut
+    short still shows what it measured)."""
+
+    def append(self, row: Row) -> None:
+        super().append(row)
+        print(f"# {row[0]} {row[1]:.4g} {row[2]}", flush=True)
+
+
+def measure(url: str, scale: float) -> list[Row]:
+    rows = _Rows()
+    now = datetime.now(UTC)
+    db = _fresh(url)
+    t0 = time.perf_counter()
+    state = generate(db, scale=scale, now=now)
+    rows.append(("state_scale", scale, "x", None))
+    rows.append(("state_devices", float(len(state.devices)), "devices", None))
+    rows.append(("state_snapshots", float(state.snapshots), "PUTs", None))
+    rows.append(("state_generate_s", time.perf_counter() - t0, "s", None))
+    auth.add_user(
+        db, "bench", "admin", PASSWORD, [], now=now, actor="bench", memory_kib=8192, iterations=1
+    )
+    db.close()
+    half = len(state.devices) // 2
+    first, second = state.devices[:half], state.devices[half:]
+
+    one = Servers(url, 1)
+    try:
+        r1 = send_all(url, one, signed_lanes(state, first))
+    finally:
+        one.close()
+    rows.append(("state_puts_per_s_1proc", r1.rate, "PUT/s", None))
+    rows.append(("state_cpu_ms_per_put_server_1proc", r1.server_cpu_ms, "ms", None))
+    rows.append(("state_cpu_ms_per_put_pg_1proc", r1.pg_cpu_ms, "ms", None))
+    rebuild_half, rebuild_half_cpu, _ = _cli(url, "rebuild-publication")
+    rows.append(("state_rebuild_s_half", rebuild_half, "s", None))
+    rows.append(("state_rebuild_cpu_s_half", rebuild_half_cpu, "s", None))
+
+    two = Servers(url, 2)
+    try:
+        r2 = send_all(url, two, signed_lanes(state, second))
+        rows.append(("state_puts_per_s_2proc", r2.rate, "PUT/s", r2.rate / r1.rate))
+        rows.append(("state_cpu_ms_per_put_server_2proc", r2.server_cpu_ms, "ms", None))
+        rows.append(("state_cpu_ms_per_put_pg_2proc", r2.pg_cpu_ms, "ms", None))
+        rows.append(("state_puts_target_ratio", r2.rate / 1000.0, "x", None))
+        per_device = state.snapshots / len(state.devices)
+        rows.append(
+            ("state_first_sync_full_est_h", FULL_DEVICES * per_device / r2.rate / 3600, "h", None)
+        )
+        rs = send_all(url, two, signed_lanes(state, state.devices, latest_only=True, revision=2))
+        rows.append(("state_resync_puts_per_s", rs.rate, "PUT/s", None))
+        rows.append(("state_month_resync_full_est_min", FULL_DEVICES / rs.rate / 60, "min", None))
+        rebuild, rebuild_cpu, out = _cli(url, "rebuild-publication")
+        rows.append(("state_rebuild_s", rebuild, "s", None))
+        rows.append(("state_rebuild_cpu_s", rebuild_cpu, "s", None))
+        # Two measured points (half and all of the scaled state) give a fixed cost plus a cost
+        # per snapshot; the full state is that line at FULL_DEVICES' snapshots.
+        n_half = sum(len(state.plan[d.device_id]) for d in first)
+        n_all = state.snapshots
+        slope = max(0.0, (rebuild - rebuild_half) / max(1, n_all - n_half))
+        est = rebuild + slope * (n_all / scale - n_all)
+        rows.append(("state_rebuild_full_est_s", est, "s", est / 60.0))
+        rows.append(("state_rebuild_ms_per_1k_snapshots", 1000 * 1000 * slope, "ms", None))
+        slope_cpu = max(0.0, (rebuild_cpu - rebuild_half_cpu) / max(1, n_all - n_half))
+        est_cpu = rebuild_cpu + slope_cpu * (n_all / scale - n_all)
+        rows.append(("state_rebuild_full_est_cpu_s", est_cpu, "s", est_cpu / 60.0))
+        cells = re.search(r"([0-9]+) cells", out)
+        if cells:
+            rows.append(("state_publication_cells", float(cells.group(1)), "rows", None))
+        district = state.districts[0].code
+        p95 = page_p95(
+            two.ports[0],
+            {
+                "overview": "/",
+                "overview_quarters": "/?grain=quarter",
+                "district": f"/district/{district}",
+                "service": "/service/TX-IND",
+            },
+        )
+        for name, ms in p95.items():
+            rows.append((f"state_page_p95_ms_{name}", ms, "ms", ms / 100.0))
+    finally:
+        two.close()
+    for size_row in _sizes(url, scale):
+        rows.append(size_row)
+    with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
+        out_file = Path(tmp) / "fy.csv"
+        secs, secs_cpu, _ = _cli(
+            url, "export", "--from", "2025-07", "--to", "2026-06", "--out", str(out_file)
+        )
+        rows.append(("state_export_fy_s", secs, "s", None))
+        rows.append(("state_export_fy_cpu_s", secs_cpu, "s", None))
+        rows.append(("state_export_fy_bytes", float(out_file.stat().st_size), "bytes", None))
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    pg = os.environ.get("COUNTY_TEST_PG_URL")
+    if not pg:
+        return []
+    scale = float(os.environ.get("BENCH_STATE_SCALE") or (1 / 200 if quick else 1 / 20))
+    return measure(pg, scale)
+
+
+if __name__ == "__main__":
+    for name, value, unit, ratio in run(quick="--quick" in sys.argv):
+        print(f"{name} {value:.4g} {unit}" + (f" ratio={ratio:.3g}" if ratio else ""))
