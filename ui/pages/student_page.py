@@ -400,7 +400,7 @@ class StudentPage(QWidget):
         self.chart.set_series(instrument.title, points, low_high[1], cutoffs, bands)
         self.trend_model.set_rows(
             [
-                (day.isoformat(), value, band)
+                (day.isoformat(), value, _(band) if band else "")
                 for (day, value), band in zip(points, bands, strict=True)
             ]
         )
