@@ -280,9 +280,9 @@ def _default_language(student: Any) -> tuple[str, str]:
             code = handouts.resolve_language(g.preferred_language)
             if code is not None:
                 return code, ""
-            return "en", (
-                f"There is no handout in the guardian's language ({g.preferred_language}); "
-                "printing in English."
+            return "en", M(
+                "There is no handout in the guardian's language ({language}); printing in English.",
+                language=g.preferred_language,
             )
     return "en", ""
 
@@ -303,8 +303,11 @@ def _default_plan_language(student: Any) -> tuple[str, str]:
     else:
         code = "en"
     note = (
-        f"There is no safety plan in {' or '.join(missing)}; printing in "
-        f"{'English' if code == 'en' else code}."
+        M(
+            "There is no safety plan in {languages}; printing in {language}.",
+            languages=" or ".join(missing),
+            language=M("English") if code == "en" else code,
+        )
         if missing
         else ""
     )

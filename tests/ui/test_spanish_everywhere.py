@@ -166,10 +166,43 @@ def _referral_refused(qtbot, window, tmp_path):
     return dialog
 
 
+def _recovery_key_typo(qtbot, window, tmp_path):
+    """The recovery-key dialog saying which group of a typed key is wrong (a core message)."""
+    from clinician_desk.vault.recovery_text import format_recovery_key
+    from ui.dialogs.recovery_dialog import RecoveryKeyDialog
+
+    dialog = RecoveryKeyDialog(window.ctx, "default", window)
+    typed = list(format_recovery_key(bytes(range(32))))
+    typed[1] = "0" if typed[1] != "0" else "1"  # one typo in the first group
+    dialog.recovery_edit.setPlainText("".join(typed))
+    dialog.fields.first.setText(PASSPHRASE + " new")
+    dialog.fields.second.setText(PASSPHRASE + " new")
+    dialog.open()
+    dialog.submit()
+    qtbot.waitUntil(lambda: "1" in dialog.message.text(), timeout=10_000)
+    return dialog
+
+
+def _destroy_refused(qtbot, window, tmp_path):
+    """Destroying a record whose services have not ended: the core refuses."""
+    from ui.dialogs.retention_dialog import RetentionDialog
+
+    student_id = window.student_page.student_id
+    dialog = RetentionDialog(window.ctx, student_id, "2040-01-01", window)
+    dialog.open()
+    dialog.confirm_edit.setText(str(student_id))
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    assert str(student_id) in dialog.message.text()
+    return dialog
+
+
 DIALOG_STATES: list[tuple[str, Callable[..., QWidget]]] = [
     ("import roster: problems listed", _roster_with_problems),
     ("import roster: bundle refused", _roster_refused),
     ("new referral: refused by the core", _referral_refused),
+    ("use recovery key: a typo", _recovery_key_typo),
+    ("destroy record: refused by the core", _destroy_refused),
 ]
 
 
@@ -316,6 +349,10 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     printing.preview()
     qtbot.waitUntil(lambda: printing.pdf_bytes is not None, timeout=20_000)
     offences += english_on_screen(window, "print preview", catalogue)
+    window.open_print(student_id, "safety_plan")  # no plan yet: the core refuses
+    printing.preview()
+    qtbot.waitUntil(lambda: printing.preview_button.isEnabled(), timeout=20_000)
+    offences += english_on_screen(window, "print centre: refused by the core", catalogue)
     # A note started: its section editors, then the core refusing to sign it empty.
     window.new_note(student_id)
     editor = window.note_page
