@@ -71,6 +71,7 @@ ENGLISH_WORDS = frozenset(
     today week month year yesterday tomorrow last first caseload flags risk none low high
     moderate follow up pending sent accepted declined closed overdue due sync enroll enrolled
     phone email guardian language languages consent birth
+    mild minimal severe moderately lower higher below above generalized anxiety disorder patient
     """.split()
 )
 ALLOWED = frozenset(

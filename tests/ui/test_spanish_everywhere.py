@@ -334,6 +334,12 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     window.open_student(student_id)
     qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     offences += english_on_screen(window, "page student", catalogue)
+    student = window.student_page
+    qtbot.waitUntil(lambda: student.trend_model.rowCount() == 1, timeout=20_000)
+    for tab in range(1, student.tabs.count()):  # screenings (the score's band), referrals, …
+        student.tabs.setCurrentIndex(tab)
+        offences += english_on_screen(window, f"page student, tab {tab}", catalogue)
+    student.tabs.setCurrentIndex(0)
     for page in window.pages[2:]:
         window.nav.setCurrentRow(window.pages.index(page))
         window.ctx.tasks.wait_idle(10_000)
