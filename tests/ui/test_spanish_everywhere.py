@@ -344,6 +344,14 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
         window.nav.setCurrentRow(window.pages.index(page))
         window.ctx.tasks.wait_idle(10_000)
         offences += english_on_screen(window, f"page {type(page).__name__}", catalogue)
+    # Enrolling with an address the core refuses (sync transport).
+    sync = window.sync_page
+    window.nav.setCurrentRow(window.pages.index(sync))
+    sync.server_edit.setText("http://counts.example.org")
+    sync.enroll("FICTIONAL-CODE")
+    qtbot.waitUntil(lambda: sync.enroll_button.isEnabled(), timeout=20_000)
+    assert "https" in sync.message.text()
+    offences += english_on_screen(window, "sync page: enrolment refused", catalogue)
     # A screening in progress (the kiosk view), then the print centre showing a preview.
     window.start_screening(student_id)
     window.screening_page.begin()
