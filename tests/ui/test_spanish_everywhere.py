@@ -266,7 +266,7 @@ def _student(window) -> int:
     )
 
 
-def _follow_ups(window, student_id: int, tmp_path) -> None:
+def _follow_ups(window, student_id: int) -> None:
     """A referral and a safety flag to open their dialogs, a scored screening (its band on the
     student page), and a real integrity finding."""
     from clinician_desk.domain.referrals import ReferralInput
@@ -327,7 +327,7 @@ def test_no_english_on_any_page_or_dialog(qtbot, ui_context, spanish, tmp_path):
     window.session.open("default", key, create=True)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.workspace, timeout=20_000)
     student_id = _student(window)
-    _follow_ups(window, student_id, tmp_path)
+    _follow_ups(window, student_id)
     window.caseload_page.activate()
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
     offences += english_on_screen(window, "page caseload", catalogue)
