@@ -2,11 +2,11 @@
 
 Note section titles (``clinician_desk.domain.notes.SECTION_TITLES``), note statuses
 (``NOTE_STATUSES``), the Stanley–Brown step titles (``clinician_desk.domain.safety_plans.STEPS``),
-the service names of the bundled taxonomy (``resources/taxonomy.json``) and the instruments' titles
-(``resources/instruments/*.json``) are English data in the core, which never imports the UI's
-gettext; the pages show them through ``_()``. The instruments' attributions are not translated:
-they are the rights holders' notices, shown as published. ``tests/ui/test_spanish_catalogue.py``
-checks that these lists still match the core.
+the service names of the bundled taxonomy (``resources/taxonomy.json``), the instruments' titles
+and their score bands (``resources/instruments/*.json``) are English data in the core, which
+never imports the UI's gettext; the pages show them through ``_()``. The instruments'
+attributions are not translated: they are the rights holders' notices, shown as published.
+``tests/ui/test_spanish_catalogue.py`` checks that these lists still match the core.
 """
 
 from __future__ import annotations
@@ -59,4 +59,17 @@ INSTRUMENT_TITLES = (
     N_("Patient Health Questionnaire-9 (PHQ-9)"),
     N_("PHQ-9 modified for Adolescents (PHQ-A)"),
     N_("Pediatric Symptom Checklist-17 (PSC-17), parent form"),
+)
+BAND_NAMES = (
+    N_("lower risk"),
+    N_("higher risk"),
+    N_("negative"),
+    N_("positive"),
+    N_("minimal"),
+    N_("mild"),
+    N_("moderate"),
+    N_("severe"),
+    N_("moderately severe"),
+    N_("below cut-off"),
+    N_("at or above cut-off"),
 )

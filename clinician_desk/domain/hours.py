@@ -20,6 +20,7 @@ from typing import Any
 
 from clinician_desk.domain.taxonomy import Taxonomy
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 LICENSE_TYPES: tuple[str, ...] = ("AMFT", "ASW", "APCC")
 PSYCHOTHERAPY_CODES: frozenset[str] = frozenset({"TX-IND", "TX-FAM", "TX-GRP"})
@@ -129,12 +130,14 @@ def compute_hours(
 ) -> HoursReport:
     """Weekly logs (Monday-start weeks) with checks, plus running totals against the limits."""
     if license_type not in LICENSE_TYPES:
-        raise ValidationError(f"license type must be one of {', '.join(LICENSE_TYPES)}.")
+        raise ValidationError(
+            M("license type must be one of {types}.", types=", ".join(LICENSE_TYPES))
+        )
     lim = limits or HoursLimits()
     weeks: dict[date, _Acc] = defaultdict(_Acc)
     for s in sessions:
         if s.minutes < 0:
-            raise ValidationError("A session cannot have negative minutes.")
+            raise ValidationError(M("A session cannot have negative minutes."))
         service = taxonomy.service(s.service_code)
         acc = weeks[week_start(s.day)].values
         h = s.minutes / 60.0
@@ -152,7 +155,7 @@ def compute_hours(
             acc["nonclinical"] += h
     for e in logged:
         if e.minutes < 0:
-            raise ValidationError("A logged entry cannot have negative minutes.")
+            raise ValidationError(M("A logged entry cannot have negative minutes."))
         acc = weeks[week_start(e.day)].values
         h = e.minutes / 60.0
         if e.supervision:

@@ -35,6 +35,7 @@ from typing import Any
 from clinician_desk.bundled.instruments import load_instruments
 from clinician_desk.domain.screenings import Instrument
 from clinician_desk.errors import ExportError, PermissionRefusedError, UsageError
+from clinician_desk.messages import M
 from clinician_desk.reports import handout_library as handouts
 from clinician_desk.reports.handout import render_handout
 from clinician_desk.reports.month_reports import render_caseload_report, render_hours_log
@@ -145,9 +146,13 @@ class PrintService:
         text = handouts.load_handout(req.topic, language)
         if text.is_draft and not req.accept_draft:
             raise DraftTranslationError(
-                f"The {language} translation of '{req.topic}' is a draft that no qualified "
-                "translator has reviewed yet. Confirm to print it anyway (--accept-draft), or "
-                "print the English handout."
+                M(
+                    "The {language} translation of '{topic}' is a draft that no qualified "
+                    "translator has reviewed yet. Confirm to print it anyway (--accept-draft), or "
+                    "print the English handout.",
+                    language=language,
+                    topic=req.topic,
+                )
             )
         personal = None
         if req.personalized:
@@ -218,9 +223,12 @@ class PrintService:
         words = plan_text(language)  # NotFoundError listing the languages for an unknown one
         if words.is_draft and not req.accept_draft:
             raise DraftTranslationError(
-                f"The {language} safety plan is a draft translation that no qualified "
-                "translator has reviewed yet. Confirm to print it anyway (--accept-draft) and "
-                "review it with an interpreter, or print it in English (--language en)."
+                M(
+                    "The {language} safety plan is a draft translation that no qualified "
+                    "translator has reviewed yet. Confirm to print it anyway (--accept-draft) and "
+                    "review it with an interpreter, or print it in English (--language en).",
+                    language=language,
+                )
             )
         pdf = render_safety_plan(doc, language)
         details = {"document": "safety-plan", "draft_translation": words.is_draft}
@@ -241,8 +249,13 @@ class PrintService:
         target = Path(target)
         if target.exists() and (target.is_dir() or not overwrite):
             raise ExportError(
-                f"{target} already exists; choose another file name"
-                + ("" if target.is_dir() else " or allow overwriting (--force).")
+                M("{target} already exists; choose another file name", target=target)
+                if target.is_dir()
+                else M(
+                    "{target} already exists; choose another file name or allow overwriting "
+                    "(--force).",
+                    target=target,
+                )
             )
         written = False
         try:
@@ -267,9 +280,9 @@ def _default_language(student: Any) -> tuple[str, str]:
             code = handouts.resolve_language(g.preferred_language)
             if code is not None:
                 return code, ""
-            return "en", (
-                f"There is no handout in the guardian's language ({g.preferred_language}); "
-                "printing in English."
+            return "en", M(
+                "There is no handout in the guardian's language ({language}); printing in English.",
+                language=g.preferred_language,
             )
     return "en", ""
 
@@ -290,8 +303,11 @@ def _default_plan_language(student: Any) -> tuple[str, str]:
     else:
         code = "en"
     note = (
-        f"There is no safety plan in {' or '.join(missing)}; printing in "
-        f"{'English' if code == 'en' else code}."
+        M(
+            "There is no safety plan in {languages}; printing in {language}.",
+            languages=" or ".join(missing),
+            language=M("English") if code == "en" else code,
+        )
         if missing
         else ""
     )
@@ -314,13 +330,18 @@ def _write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` via a private temp file in the same folder, then rename."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise ExportError(f"The folder {folder} does not exist; nothing was exported.")
+        raise ExportError(
+            M("The folder {folder} does not exist; nothing was exported.", folder=folder)
+        )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
     except OSError as exc:
         raise ExportError(
-            f"Cannot write in {folder} ({exc.strerror or exc.__class__.__name__}); "
-            "choose another folder. Nothing was exported."
+            M(
+                "Cannot write in {folder} ({reason}); choose another folder. Nothing was exported.",
+                folder=folder,
+                reason=exc.strerror or exc.__class__.__name__,
+            )
         ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -331,8 +352,11 @@ def _write_atomically(target: Path, data: bytes) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(
-            f"Cannot write {target.name} ({exc.strerror or exc.__class__.__name__}); "
-            "nothing was exported."
+            M(
+                "Cannot write {name} ({reason}); nothing was exported.",
+                name=target.name,
+                reason=exc.strerror or exc.__class__.__name__,
+            )
         ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

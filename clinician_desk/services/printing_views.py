@@ -24,6 +24,7 @@ from clinician_desk.domain.hours import (
 )
 from clinician_desk.domain.screenings import Instrument, build_trend
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.reports import models as m
 from clinician_desk.services.profile import read_profile
 from clinician_desk.services.record.views import (
@@ -87,7 +88,7 @@ def safety_plan_doc(conn: Connection, student_id: int) -> m.SafetyPlanDoc:
     view = safety_plan_view(conn, student_id)
     if view is None:
         student_view(conn, student_id)  # NotFoundError for an unknown student
-        raise NotFoundError("This student has no safety plan yet; create one before printing.")
+        raise NotFoundError(M("This student has no safety plan yet; create one before printing."))
     return m.SafetyPlanDoc(
         student_name=view.student_display_name,
         created_on=view.created_on,
@@ -112,7 +113,7 @@ def screening_doc(
 ) -> m.ScreeningSummaryDoc:
     row = screenings_repo.get_screening(conn, screening_id)
     if row is None:
-        raise NotFoundError(f"There is no screening with id {screening_id}.")
+        raise NotFoundError(M("There is no screening with id {id}.", id=screening_id))
     results = screenings_repo.results_of(conn, screening_id)
     latest: Mapping[str, Any] = results[-1].result if results else {}
     instrument = instruments.get(row.instrument)
@@ -219,8 +220,11 @@ def personal_details(
     refused = include_results & SUBSTANCE_USE_INSTRUMENTS
     if refused:
         raise ValidationError(
-            "Substance-use screening results are never printed for families "
-            f"({', '.join(sorted(refused))}); untick them and print again."
+            M(
+                "Substance-use screening results are never printed for families "
+                "({instruments}); untick them and print again.",
+                instruments=", ".join(sorted(refused)),
+            )
         )
     student = student_view(conn, student_id)
     taxonomy = load_taxonomy()
@@ -348,7 +352,9 @@ def hours_doc(
     report = compute_hours(license_type, sessions, logged, taxonomy, limits)
     req = bbs_requirements().get(license_type)
     if req is None:
-        raise ValidationError(f"No BBS requirements are recorded for {license_type}.")
+        raise ValidationError(
+            M("No BBS requirements are recorded for {license}.", license=license_type)
+        )
     week = next((w for w in report.weeks if w.week_start == start), None)
     # Direct counseling of this week split as the BBS log asks: individual, family, group.
     split = {"individual": 0.0, "ccf": 0.0, "group": 0.0}

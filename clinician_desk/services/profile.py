@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from clinician_desk.clock import utc_iso
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.reports.text import check_printable
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection
@@ -51,9 +52,11 @@ def current_profile(db: Database) -> Profile:
 def _check(value: str, what: str, limit: int) -> str:
     value = " ".join(value.split())
     if not value:
-        raise ValidationError(f"The {what} cannot be empty.")
+        raise ValidationError(M("The {what} cannot be empty.", what=what))
     if len(value) > limit:
-        raise ValidationError(f"The {what} is longer than {limit} characters.")
+        raise ValidationError(
+            M("The {what} is longer than {limit} characters.", what=what, limit=limit)
+        )
     check_printable(value, what)
     return value
 
@@ -77,12 +80,12 @@ def check_profile(
     (so a form can check them before there is a vault to store them in)."""
     changes: dict[str, str] = {}
     for key, value, what, limit in (
-        (DISPLAY_NAME, display_name, "display name", 80),
-        (CREDENTIAL, credential, "credential", 40),
-        (LICENSE, license_number, "license number", 60),
-        (SUPERVISOR_NAME, supervisor_name, "supervisor name", 80),
-        (SUPERVISOR_LICENSE, supervisor_license, "supervisor license", 60),
-        (WORK_SETTING, site, "work setting", 120),
+        (DISPLAY_NAME, display_name, M("display name"), 80),
+        (CREDENTIAL, credential, M("credential"), 40),
+        (LICENSE, license_number, M("license number"), 60),
+        (SUPERVISOR_NAME, supervisor_name, M("supervisor name"), 80),
+        (SUPERVISOR_LICENSE, supervisor_license, M("supervisor license"), 60),
+        (WORK_SETTING, site, M("work setting"), 120),
     ):
         if value is not None:
             changes[key] = _check(value, what, limit)

@@ -31,6 +31,7 @@ from typing import Any
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.retention import eligible_for_destruction, retain_until
 from clinician_desk.errors import NotFoundError, PermissionRefusedError
+from clinician_desk.messages import M
 from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import retention as repo
@@ -116,7 +117,7 @@ class RetentionService:
 def _student_row(conn: Connection, student_id: int) -> Any:
     row = repo.retention_row(conn, student_id)
     if row is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {id}.", id=student_id))
     return row
 
 
@@ -137,17 +138,29 @@ def _refuse_unless_eligible(state: RetentionStatus) -> None:
     sid = state.student_id
     if state.destroyed_on is not None:
         raise PermissionRefusedError(
-            f"The record of student {sid} was already destroyed on {state.destroyed_on}."
+            M(
+                "The record of student {sid} was already destroyed on {day}.",
+                sid=sid,
+                day=state.destroyed_on,
+            )
         )
     if state.service_ended_on is None:
         raise PermissionRefusedError(
-            f"The record of student {sid} cannot be destroyed: services have not ended "
-            "(record the end of services first; it must then be kept at least 7 years)."
+            M(
+                "The record of student {sid} cannot be destroyed: services have not ended "
+                "(record the end of services first; it must then be kept at least 7 years).",
+                sid=sid,
+            )
         )
     if not state.eligible:
         raise PermissionRefusedError(
-            f"The record of student {sid} must be kept until {state.retain_until.isoformat()}; "
-            f"it can be destroyed from {_day_after(state.retain_until)}."
+            M(
+                "The record of student {sid} must be kept until {until}; "
+                "it can be destroyed from {day}.",
+                sid=sid,
+                until=state.retain_until.isoformat(),
+                day=_day_after(state.retain_until),
+            )
         )
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 
 SUFFIX = "-head"
@@ -97,26 +98,34 @@ def compare(conn: Connection, recorded: Head | None, database: Path) -> str | No
     if recorded is None or recorded.seq == 0:
         return None
     current = database_head(conn)
-    where = f"{database.name} in {database.parent}"
-    restore = (
+    where = M("{name} in {folder}", name=database.name, folder=database.parent)
+    restore = M(
         "Restore the vault from your latest backup (clinician-desk-admin restore FILE); "
         "if you accept the loss, `clinician-desk-admin verify --accept-missing-changes` "
         "records it and clears this warning."
     )
     if current.seq < recorded.seq:
         missing = recorded.seq - current.seq
-        return (
-            f"The vault database {where}: this vault is older than its last recorded state "
-            f"({missing} changes missing): audit entries {current.seq + 1}–{recorded.seq} "
-            "are gone. "
+        return M(
+            "The vault database {where}: this vault is older than its last recorded state "
+            "({missing} changes missing): audit entries {first}–{last} are gone. "
             "An older copy of the database was put in its place, or its write-ahead log "
-            f"({database.name}-wal) was damaged or lost. " + restore
+            "({name}-wal) was damaged or lost. {restore}",
+            where=where,
+            missing=missing,
+            first=current.seq + 1,
+            last=recorded.seq,
+            name=database.name,
+            restore=restore,
         )
     row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (recorded.seq,)).fetchone()
     if row is None or str(row[0]) != recorded.hash:
-        return (
-            f"The vault database {where} no longer holds the changes this laptop last saved "
-            f"(audit entry {recorded.seq} differs): it was replaced or damaged. " + restore
+        return M(
+            "The vault database {where} no longer holds the changes this laptop last saved "
+            "(audit entry {seq} differs): it was replaced or damaged. {restore}",
+            where=where,
+            seq=recorded.seq,
+            restore=restore,
         )
     return None
 
@@ -128,12 +137,16 @@ def missing(conn: Connection, path: Path, required: bool) -> str | None:
     current = database_head(conn)
     if current.seq == 0:
         return None
-    state = "missing" if not path.exists() else "unreadable (not this vault's)"
-    return (
-        f"The audit-head record {path.name} beside the vault database in {path.parent} is "
-        f"{state}, although the vault has {current.seq} audit entries. Without it a vault put "
+    state = M("missing") if not path.exists() else M("unreadable (not this vault's)")
+    return M(
+        "The audit-head record {name} beside the vault database in {folder} is "
+        "{state}, although the vault has {count} audit entries. Without it a vault put "
         "back to an older copy cannot be told from the current one. If you did not restore or "
         "move the vault files yourself, compare the vault with your latest backup; "
         "`clinician-desk-admin verify --accept-missing-changes` records the decision and "
-        "clears this warning."
+        "clears this warning.",
+        name=path.name,
+        folder=path.parent,
+        state=state,
+        count=current.seq,
     )

@@ -31,6 +31,7 @@ from requests.adapters import HTTPAdapter
 
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.errors import UsageError
+from clinician_desk.messages import M
 from clinician_desk.sync.backoff import parse_retry_after
 
 CONNECT_TIMEOUT = 5.0
@@ -78,7 +79,9 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
         try:
             ctx = ssl.create_default_context(cafile=ca_bundle)
         except (OSError, ssl.SSLError):
-            raise UsageError(f"The CA bundle {ca_bundle} cannot be read as PEM.") from None
+            raise UsageError(
+                M("The CA bundle {path} cannot be read as PEM.", path=ca_bundle)
+            ) from None
         return ctx
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
@@ -86,9 +89,9 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
 def normalize_base_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UsageError("The server address must look like https://counts.example.org")
+        raise UsageError(M("The server address must look like https://counts.example.org"))
     if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
-        raise UsageError("The county server must be reached over https (http only on loopback).")
+        raise UsageError(M("The county server must be reached over https (http only on loopback)."))
     return url.strip().rstrip("/")
 
 
@@ -145,15 +148,17 @@ class SyncClient:
                 resp.close()  # not read to the end: drop the connection
             # read to the end: urllib3 has returned the connection to the pool (keep-alive)
         except requests.exceptions.SSLError:
-            return Reply(None, transport="tls", problem="the server's certificate is not trusted")
+            return Reply(
+                None, transport="tls", problem=M("the server's certificate is not trusted")
+            )
         except requests.exceptions.Timeout:
-            return Reply(None, transport="timeout", problem="the server did not answer in time")
+            return Reply(None, transport="timeout", problem=M("the server did not answer in time"))
         except requests.exceptions.ConnectionError as exc:
             if _looks_like_dns(exc):
-                return Reply(None, transport="dns", problem="the server's name was not found")
-            return Reply(None, transport="offline", problem="the server cannot be reached")
+                return Reply(None, transport="dns", problem=M("the server's name was not found"))
+            return Reply(None, transport="offline", problem=M("the server cannot be reached"))
         except (requests.exceptions.RequestException, OSError, ValueError):
-            return Reply(None, transport="bad_response", problem="the answer was cut off")
+            return Reply(None, transport="bad_response", problem=M("the answer was cut off"))
         return self._reply(resp, raw)
 
     def _reply(self, resp: requests.Response, raw: bytes) -> Reply:
@@ -161,7 +166,7 @@ class SyncClient:
         retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.clock.now())
         if len(raw) > MAX_REPLY_BYTES:
             return Reply(
-                resp.status_code, transport="bad_response", problem="the answer is too big"
+                resp.status_code, transport="bad_response", problem=M("the answer is too big")
             )
         data: Any = {}
         if raw.strip():
@@ -171,7 +176,10 @@ class SyncClient:
                 return Reply(
                     resp.status_code,
                     transport="bad_response",
-                    problem=f"the server answered {resp.status_code} without readable JSON",
+                    problem=M(
+                        "the server answered {status} without readable JSON",
+                        status=resp.status_code,
+                    ),
                     retry_after=retry_after,
                     server_time=server_time,
                 )

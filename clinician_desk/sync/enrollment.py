@@ -23,6 +23,7 @@ from clinician_desk import __version__
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import SyncError, UsageError
+from clinician_desk.messages import M
 from clinician_desk.storage.repositories import sync_state
 from clinician_desk.sync import outbox
 from clinician_desk.sync.client import Reply, SyncClient
@@ -42,18 +43,29 @@ class Enrollment:
 
 def _refusal(reply: Reply) -> SyncError:
     if reply.transport is not None:
-        return SyncError(f"Could not enroll: {reply.problem}. Check the address and try again.")
+        return SyncError(
+            M(
+                "Could not enroll: {problem}. Check the address and try again.",
+                problem=reply.problem,
+            )
+        )
     detail = str(reply.data.get("detail") or "")[:200]
     if reply.status == 401:
         return SyncError(
-            "The enrollment code was not accepted (unknown, already used or expired). "
-            "Ask the county for a new code."
+            M(
+                "The enrollment code was not accepted (unknown, already used or expired). "
+                "Ask the county for a new code."
+            )
         )
     if reply.status == 429:
-        return SyncError("The county server is busy; try enrolling again in a few minutes.")
+        return SyncError(M("The county server is busy; try enrolling again in a few minutes."))
     if reply.status == 422:
-        return SyncError(f"The county server refused the enrollment request: {detail}")
-    return SyncError(f"The county server answered {reply.status} to the enrollment request.")
+        return SyncError(
+            M("The county server refused the enrollment request: {detail}", detail=detail)
+        )
+    return SyncError(
+        M("The county server answered {status} to the enrollment request.", status=reply.status)
+    )
 
 
 def _parse(data: Any) -> tuple[str, tuple[str, ...], str, bytes | None, str | None]:
@@ -74,7 +86,7 @@ def _parse(data: Any) -> tuple[str, tuple[str, ...], str, bytes | None, str | No
             raise ValueError
         escrow = base64.b64decode(escrow_text, validate=True) if escrow_text else None
     except (KeyError, TypeError, ValueError, binascii.Error):
-        raise SyncError("The county server's enrollment answer is not understood.") from None
+        raise SyncError(M("The county server's enrollment answer is not understood.")) from None
     return device_id, units, taxonomy_version, escrow, escrow_text
 
 
@@ -90,13 +102,16 @@ def enroll(
 ) -> Enrollment:
     code = code.strip()
     if not code:
-        raise UsageError("Give the enrollment code the county issued (--code).")
+        raise UsageError(M("Give the enrollment code the county issued (--code)."))
     with db.read() as conn:
         existing = outbox.load_device(conn)
     if existing is not None and not existing.revoked:
         raise UsageError(
-            f"This vault is already enrolled as {existing.device_id}. A revoked laptop can be "
-            "enrolled again with a new code."
+            M(
+                "This vault is already enrolled as {device}. A revoked laptop can be "
+                "enrolled again with a new code.",
+                device=existing.device_id,
+            )
         )
     own = client is None
     http = client or SyncClient(server_url, clock=clock)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.errors import CorruptionError, VaultError
+from clinician_desk.messages import M
 from clinician_desk.vault.kdf import ALGORITHM, ARGON2_VERSION, SALT_BYTES, KdfParams
 
 FORMAT = "clinician-desk-keyslots"
@@ -191,12 +192,15 @@ def read_keyslot_file(path: Path) -> KeySlotFile:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise CorruptionError(
-            f"The key-slot file {path} is missing, so the vault cannot be unlocked. "
-            "Restore it from a backup of this profile."
+            M(
+                "The key-slot file {path} is missing, so the vault cannot be unlocked. "
+                "Restore it from a backup of this profile.",
+                path=path,
+            )
         ) from None
     except OSError as exc:
         raise CorruptionError(
-            f"The key-slot file {path} cannot be read ({exc.strerror})."
+            M("The key-slot file {path} cannot be read ({reason}).", path=path, reason=exc.strerror)
         ) from None
     return parse_keyslot_bytes(data, str(path))
 
@@ -217,8 +221,12 @@ def parse_keyslot_bytes(data: bytes, source: str = "key-slot file") -> KeySlotFi
     version = doc.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         raise VaultError(
-            f"The key-slot file {source} was written by a newer version of clinician-desk "
-            f"(format {version}); update the app to open this vault."
+            M(
+                "The key-slot file {source} was written by a newer version of clinician-desk "
+                "(format {version}); update the app to open this vault.",
+                source=source,
+                version=version,
+            )
         )
     fields = {"format", "version", "vault_id", "key_check", "slots"}
     _expect_keys(doc, fields | ({"slot_tags"} & set(doc)), "file", problem)
@@ -261,8 +269,12 @@ class _Problem:
 
     def __call__(self, what: str) -> CorruptionError:
         return CorruptionError(
-            f"The key-slot file {self.source} is damaged: {what}. "
-            "Restore it from a backup of this profile, or ask the county to recover the vault."
+            M(
+                "The key-slot file {source} is damaged: {what}. Restore it from a backup of "
+                "this profile, or ask the county to recover the vault.",
+                source=self.source,
+                what=what,
+            )
         )
 
 

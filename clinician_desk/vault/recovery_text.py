@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from clinician_desk.errors import UsageError
+from clinician_desk.messages import M
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -51,14 +52,24 @@ def parse_recovery_key(text: str) -> bytes:
         if value is None:
             group = len(symbols) // GROUP + 1
             raise RecoveryKeyFormatError(
-                f"Group {group} of the recovery key contains a character that recovery keys never "
-                "use (they use digits and the letters A–Z without I, L, O and U). Check it."
+                M(
+                    "Group {group} of the recovery key contains a character that recovery keys "
+                    "never use (they use digits and the letters A–Z without I, L, O and U). "
+                    "Check it.",
+                    group=group,
+                )
             )
         symbols.append(value)
     if len(symbols) != TOTAL_CHARS:
         raise RecoveryKeyFormatError(
-            f"A recovery key has {TOTAL_CHARS} characters in {GROUPS} groups of {GROUP}; "
-            f"{len(symbols)} were given. Check for a missing or extra group."
+            M(
+                "A recovery key has {total} characters in {groups} groups of {size}; "
+                "{given} were given. Check for a missing or extra group.",
+                total=TOTAL_CHARS,
+                groups=GROUPS,
+                size=GROUP,
+                given=len(symbols),
+            )
         )
     raw = _verified(symbols)
     if raw is not None:
@@ -66,18 +77,26 @@ def parse_recovery_key(text: str) -> bytes:
     suspects = _single_typo_groups(symbols)
     if len(suspects) == 1:
         raise RecoveryKeyFormatError(
-            f"The recovery key has a typo: group {suspects[0]} looks mistyped. "
-            "Compare it with the printed key and try again."
+            M(
+                "The recovery key has a typo: group {group} looks mistyped. "
+                "Compare it with the printed key and try again.",
+                group=suspects[0],
+            )
         )
     if 1 < len(suspects) <= _MAX_NAMED_GROUPS:
-        named = ", ".join(str(g) for g in suspects[:-1]) + f" and {suspects[-1]}"
         raise RecoveryKeyFormatError(
-            f"The recovery key has a typo: one of groups {named} looks mistyped. "
-            "Compare those groups with the printed key and try again."
+            M(
+                "The recovery key has a typo: one of groups {groups} and {last} looks mistyped. "
+                "Compare those groups with the printed key and try again.",
+                groups=", ".join(str(g) for g in suspects[:-1]),
+                last=suspects[-1],
+            )
         )
     raise RecoveryKeyFormatError(
-        "The recovery key has a typo (its checksum does not match). "
-        "Compare every group with the printed key and try again."
+        M(
+            "The recovery key has a typo (its checksum does not match). "
+            "Compare every group with the printed key and try again."
+        )
     )
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from clinician_desk.clock import Clock, SystemClock
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import VaultError
+from clinician_desk.messages import M
 from clinician_desk.vault.atomic import fsync_dir, private_write
 from clinician_desk.vault.datakey import DataKey, RecoveryKey
 from clinician_desk.vault.escrow import load_county_public_key
@@ -105,7 +106,12 @@ def seal_new_slots(
     """
     old = read_keyslot_file(paths.keyslots)
     if not key_matches(old_key.raw, old.vault_id, old.key_check):
-        raise VaultError(f"The given data key does not belong to the vault in {paths.profile_dir}.")
+        raise VaultError(
+            M(
+                "The given data key does not belong to the vault in {folder}.",
+                folder=paths.profile_dir,
+            )
+        )
     created = _stamp(clock)
     old_pass = old.slot(PASSPHRASE)
     params = kdf or (old_pass.params if isinstance(old_pass, PassphraseSlot) else None)
@@ -152,7 +158,7 @@ def commit_rotation(paths: VaultPaths, new_slots: NewSlots) -> None:
     re-encrypted database. The caller holds the vault exclusively and has closed the database."""
     partial = partial_database(paths)
     if not partial.is_file():
-        raise VaultError("The re-encrypted database is missing; the key was not changed.")
+        raise VaultError(M("The re-encrypted database is missing; the key was not changed."))
     private_write(prepared_keyslots(paths), new_slots.keyfile)
     os.replace(partial, prepared_database(paths))
     fsync_dir(paths.profile_dir)

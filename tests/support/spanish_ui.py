@@ -71,6 +71,7 @@ ENGLISH_WORDS = frozenset(
     today week month year yesterday tomorrow last first caseload flags risk none low high
     moderate follow up pending sent accepted declined closed overdue due sync enroll enrolled
     phone email guardian language languages consent birth
+    mild minimal severe moderately lower higher below above generalized anxiety disorder patient
     """.split()
 )
 ALLOWED = frozenset(
@@ -82,6 +83,14 @@ ALLOWED = frozenset(
 # Widgets whose text is shown as published, in its own language, on purpose.
 ALLOWED_WIDGETS = {
     "attribution_label": "an instrument's rights notice, reproduced as its holder wrote it",
+    # A screening is read to the student in the instrument's own language: the bundled
+    # instruments are English only ("languages": ["en"]), and a translation nobody validated
+    # would not be the instrument. The page's own words around them are Spanish.
+    "screening_instructions_label": "an instrument's instructions, as published",
+    "screening_item_label": "an instrument's question, as published",
+    **{f"option_{i}_button": "an instrument's answer, as published" for i in range(12)},
+    # The user guide is written in English only; the dialog says so in the UI's language.
+    "user_guide_text_browser": "the user guide, English only (its dialog says so)",
 }
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[a-z]+)?")
 

@@ -256,7 +256,13 @@ def test_core_messages_services_and_instruments_have_spanish() -> None:
         for p in resource_path("instruments").glob("*.json")
     ]
     assert sorted(titles) == sorted(core_labels.INSTRUMENT_TITLES)
-    for text in (*core_labels.SERVICE_NAMES, *core_labels.INSTRUMENT_TITLES):
+    bands = {
+        band["label"]
+        for p in resource_path("instruments").glob("*.json")
+        for band in json.loads(p.read_text(encoding="utf-8"))["scoring"].get("bands", [])
+    }
+    assert sorted(bands) == sorted(core_labels.BAND_NAMES)
+    for text in (*core_labels.SERVICE_NAMES, *core_labels.INSTRUMENT_TITLES, *bands):
         assert es.gettext(text) != text, text
 
 

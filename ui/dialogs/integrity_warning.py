@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.i18n import _
+from ui.i18n import _, core_text
 
 
 def show_integrity_warnings(parent: QWidget, warnings: Sequence[str]) -> QMessageBox | None:
@@ -28,7 +28,7 @@ def show_integrity_warnings(parent: QWidget, warnings: Sequence[str]) -> QMessag
         parent,
     )
     box.setObjectName("integrity_warning_message_box")
-    box.setInformativeText("\n\n".join(warnings))
+    box.setInformativeText("\n\n".join(core_text(w) for w in warnings))
     ok = box.button(QMessageBox.StandardButton.Ok)
     ok.setObjectName("integrity_warning_ok_button")
     ok.setAccessibleName(_("OK"))

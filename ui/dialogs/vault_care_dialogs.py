@@ -273,12 +273,21 @@ class HelpDialog(QDialog):
             self.browser.setMarkdown("\n\n---\n\n".join(parts))
         else:
             self.browser.setPlainText(_("The user guide is not installed on this computer."))
+        # The guide is written in English; a translated interface says so in its own words.
+        self.language_note = QLabel(_("The user guide is available in English only."))
+        self.language_note.setObjectName("user_guide_language_label")
+        self.language_note.setWordWrap(True)
+        self.language_note.setVisible(
+            _("The user guide is available in English only.")
+            != "The user guide is available in English only."
+        )
         self.close_button = named_button("help_close_button", _("Close"))
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.language_note)
         layout.addWidget(self.browser)
         layout.addLayout(buttons)
         self.resize(760, 560)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
-from ui.i18n import N_, _
+from ui.i18n import N_, _, core_text
 from ui.print_job import PrintJob, load_pdf
 from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
@@ -230,7 +230,8 @@ class PrintCentrePage(QWidget):
         self.preview_button.setEnabled(True)
         self._set_pdf(bytes(printed.pdf))
         text = _("Preview ready. Nothing has been saved to disk.")
-        self.message.setText(f"{printed.note}\n{text}" if printed.note else text)
+        note = core_text(printed.note) if printed.note else ""  # the core's words, translated
+        self.message.setText(f"{note}\n{text}" if note else text)
 
     def _refused(self, exc: ClinicianDeskError, request: dict[str, Any]) -> None:
         from ui.documents import is_draft_translation_refusal

@@ -418,7 +418,7 @@ def result_html(instrument: Any, result: Any) -> str:
         low, high = result.total_range or (0, 0)
         out.append(f"<p>{e(_('Total'))}: <b>{result.total}</b> ({low}–{high})</p>")
     if result.band:
-        out.append(f"<p>{e(_('Band'))}: <b>{e(result.band)}</b></p>")
+        out.append(f"<p>{e(_('Band'))}: <b>{e(_(result.band))}</b></p>")
     if result.positive is not None:
         word = _("positive") if result.positive else _("negative")
         out.append(f"<p>{e(_('Screen'))}: <b>{e(word)}</b></p>")

@@ -397,7 +397,7 @@ class StudentPage(QWidget):
         bands = [p.band or "" for p in scored]
         low_high = trend.total_range or (0, max((p[1] for p in points), default=1))
         cutoffs = [band.low for band in instrument.scoring.bands[1:]]
-        self.chart.set_series(instrument.title, points, low_high[1], cutoffs, bands)
+        self.chart.set_series(_(instrument.title), points, low_high[1], cutoffs, bands)
         self.trend_model.set_rows(
             [
                 (day.isoformat(), value, band)

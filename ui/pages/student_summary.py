@@ -100,7 +100,7 @@ def summary_facts(
         facts.append(Fact("screening", _("Latest screening"), _("No screenings yet")))
     else:
         trend, point = latest
-        title = titles.get(trend.instrument, trend.instrument)
+        title = _(titles[trend.instrument]) if trend.instrument in titles else trend.instrument
         result = str(point.total) if point.total is not None else _("not scored")
         if point.band:
             result = f"{result} ({_(point.band)})"
