@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -44,6 +43,7 @@ from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.theme.apply import set_semantic
 from ui.times import DATE_TIME_FORMAT
+from ui.widgets.buttons import dialog_buttons
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
@@ -158,10 +158,14 @@ class SafetyWorkflowDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_button, 1)
-        buttons.addWidget(self.later_button)
-        layout.addLayout(buttons)
+        layout.addWidget(
+            dialog_buttons(
+                "safety_follow_up_button_box",
+                default=self.record_button,
+                accept=self.record_button,
+                reject=self.later_button,
+            )
+        )
         self.plan_radio.toggled.connect(self._plan_toggled)
         self.plan_radio.setChecked(True)
         self.record_button.clicked.connect(self.submit)
