@@ -149,7 +149,6 @@ class SafetyWorkflowDialog(QDialog):
         self.later_button = QPushButton(_("Later"))
         self.later_button.setObjectName("safety_follow_up_later_button")
         self.later_button.setAccessibleName(_("Record the follow-up later"))
-        self.later_button.setVisible(dismissible)
         layout = QVBoxLayout(self)
         if subtitle:
             heading = QLabel(f"<b>{html.escape(subtitle)}</b>")
@@ -166,6 +165,7 @@ class SafetyWorkflowDialog(QDialog):
                 reject=self.later_button,
             )
         )
+        self.later_button.setVisible(dismissible)  # after the box, which shows its buttons
         self.plan_radio.toggled.connect(self._plan_toggled)
         self.plan_radio.setChecked(True)
         self.record_button.clicked.connect(self.submit)

@@ -486,12 +486,13 @@ class RestoreDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Backup file"), row)
         form.addRow(_("Passphrase of the backup"), self.passphrase_edit)
-        # Restoring replaces the open vault: never the default, and it asks first.
+        # Restoring replaces the open vault: Enter on Restore only asks first (the question's
+        # default is Cancel), so the dialog's own action can be its default.
         buttons = dialog_buttons(
             "restore_button_box",
-            default=self.cancel_button,
+            default=self.ok_button,
+            accept=self.ok_button,
             reject=self.cancel_button,
-            destructive=(self.ok_button,),
         )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
