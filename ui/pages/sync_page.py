@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -117,12 +118,20 @@ class SyncPage(QWidget):
         self.empty_state.finish()
         self.empty_state.next_steps[0].clicked.connect(self.focus_enrollment)
         self.empty_state.setVisible(False)
+        self.empty_state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.empty_state)
         layout.addWidget(self.enroll_box)
         layout.addWidget(self.sync_row)
         layout.addWidget(self.table, 1)
+        # Before enrollment the table is hidden: the room below the form stays empty instead of
+        # pushing the form out of sight.
+        self.filler = QWidget()
+        self.filler.setObjectName("sync_filler_widget")
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.filler.setVisible(False)
+        layout.addWidget(self.filler, 1)
         layout.addWidget(self.message)
         self.enroll_button.clicked.connect(lambda: self.enroll(self.code_edit.text()))
         self.sync_button.clicked.connect(self.sync_now)
@@ -162,6 +171,7 @@ class SyncPage(QWidget):
         self.empty_state.setVisible(not status.enrolled)
         self.sync_row.setVisible(status.enrolled)
         self.table.setVisible(status.enrolled)
+        self.filler.setVisible(not status.enrolled)
         self.sync_button.setEnabled(status.enrolled and not status.revoked)
         self.model.set_rows(status.periods)
         fit_columns(self.table)
