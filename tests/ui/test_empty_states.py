@@ -107,6 +107,11 @@ def test_the_print_centre_says_what_to_do_before_a_preview(qtbot, unlocked_windo
     assert state.isVisibleTo(page) and not page.view.isVisibleTo(page)
     assert state.title.text() == "No student chosen"
     assert page.empty_choose_button.isVisibleTo(page) and page.empty_choose_button.isDefault()
+    # A generic handout needs no student: Preview is offered beside the caseload; a document
+    # about a student is not previewable without one.
+    page.document_combo.setCurrentIndex(page.document_combo.findData("generic_handout"))
+    assert page.empty_preview_button.isVisibleTo(page)
+    page.document_combo.setCurrentIndex(page.document_combo.findData("safety_plan"))
     assert not page.empty_preview_button.isVisibleTo(page)
     qtbot.mouseClick(page.empty_choose_button, Qt.MouseButton.LeftButton)
     assert window.page_stack.currentWidget() is window.caseload_page

@@ -181,15 +181,17 @@ class PrintCentrePage(QWidget):
 
     def _show_empty(self) -> None:
         """The empty state in the preview's place until a document is previewed; without a
-        student it offers the caseload (every document is about a student), with one, Preview."""
+        student it offers the caseload (and Preview for the generic handout, which needs none),
+        with one, Preview."""
         empty = self.pdf_bytes is None
         no_student = self.student_id is None
         if no_student:
             self.empty_state.title.setText(_("No student chosen"))
             self.empty_state.text.setText(
                 _(
-                    "Documents are printed for a student. Choose the student in the caseload, "
-                    "then the document to print on their page or here."
+                    "Most documents are printed for a student: choose the student in the "
+                    "caseload. A generic parent handout prints without one: choose it, then "
+                    "Preview."
                 )
             )
         else:
@@ -197,8 +199,9 @@ class PrintCentrePage(QWidget):
             self.empty_state.text.setText(
                 _("Choose the document on the left, then Preview to see it before printing.")
             )
+        generic = self.document_combo.currentData() == "generic_handout"
         self.empty_choose_button.setVisible(no_student)
-        self.empty_preview_button.setVisible(not no_student)
+        self.empty_preview_button.setVisible(not no_student or generic)
         self.empty_choose_button.setDefault(no_student)
         self.empty_preview_button.setDefault(not no_student)
         self.empty_state.setVisible(empty)
@@ -212,6 +215,8 @@ class PrintCentrePage(QWidget):
             self.document_combo.setCurrentIndex(self.document_combo.findData(document))
 
     def _document_changed(self) -> None:
+        if hasattr(self, "empty_state"):  # the first call comes before the empty state exists
+            self._show_empty()
         kind = str(self.document_combo.currentData())
         handout = kind.endswith("handout")
         self.topic_combo.setEnabled(handout)
