@@ -68,8 +68,10 @@ def test_destroy_button_only_when_eligible_and_typed_confirmation(
     assert dialog.destroy_button.isEnabled()
     grab(dialog, artifacts_dir, "60_retention_dialog")
 
+    finished: list[int] = []  # the dialog deletes itself on close: watch its signal instead
+    dialog.finished.connect(finished.append)
     qtbot.mouseClick(dialog.destroy_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
     qtbot.waitUntil(lambda: "Destroyed record" in page.header.text(), timeout=20_000)
     window.ctx.tasks.wait_idle(10_000)
     qtbot.wait(50)
