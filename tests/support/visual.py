@@ -172,9 +172,15 @@ def contrast_problems(window, where: str, minimum: float = 4.5) -> list[str]:
 FOCUSABLE = (QPushButton, QToolButton, QLineEdit, QComboBox, QCheckBox, QRadioButton, QTabBar)
 
 
-def focus_ring_problems(qtbot, window, widget: QWidget, minimum: float = 3.0) -> list[str]:
+def focus_ring_problems(
+    qtbot, window, widget: QWidget, minimum: float = 3.0, ring_on: QRect | None = None
+) -> list[str]:
     """The pixels of ``widget`` (plus a 3 px margin) that change by ≥ ``minimum``:1 when it
-    takes focus must cover its perimeter at least once."""
+    takes focus must cover its perimeter at least once.
+
+    ``ring_on`` (window coordinates): the ring belongs around that part of the widget instead (a
+    list's current item): the changed pixels must cover its perimeter, and fewer than a quarter
+    of that may change outside it (no outline of the whole widget)."""
     margin = 3
     area = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).adjusted(
         -margin, -margin, margin, margin
@@ -187,18 +193,35 @@ def focus_ring_problems(qtbot, window, widget: QWidget, minimum: float = 3.0) ->
     qtbot.waitUntil(widget.hasFocus, timeout=2_000)
     QApplication.processEvents()
     after = _image_array(window.grab(area).toImage())
-    la, lb = _luminance(before.reshape(-1, 3)), _luminance(after.reshape(-1, 3))
+    h, w = before.shape[:2]
+    la = _luminance(before.reshape(-1, 3)).reshape(h, w)
+    lb = _luminance(after.reshape(-1, 3)).reshape(h, w)
     ratios = (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
-    changed = int((ratios >= minimum).sum())
-    scale = before.shape[1] / max(area.width(), 1)
+    scale = w / max(area.width(), 1)
+    name = widget.objectName() or type(widget).__name__
+    target = (
+        ring_on if ring_on is not None else QRect(area).adjusted(margin, margin, -margin, -margin)
+    )
+    inside = np.zeros((h, w), dtype=bool)
+    t = target.translated(-area.x(), -area.y()).adjusted(-margin, -margin, margin, margin)
+    inside[
+        max(int(t.top() * scale), 0) : int((t.bottom() + 1) * scale),
+        max(int(t.left() * scale), 0) : int((t.right() + 1) * scale),
+    ] = True
+    changed = int(((ratios >= minimum) & inside).sum())
     # 0.85: rounded corners (radius 4) leave a few pixels of the perimeter unchanged
-    perimeter = int(0.85 * 2 * (widget.width() + widget.height()) * scale)
+    perimeter = int(0.85 * 2 * (target.width() + target.height()) * scale)
+    found = []
     if changed < perimeter:
-        return [
-            f"{widget.objectName() or type(widget).__name__}: focus changes {changed} px by "
-            f"≥ {minimum}:1, needs ≥ {perimeter} (its perimeter)"
-        ]
-    return []
+        found.append(
+            f"{name}: focus changes {changed} px by ≥ {minimum}:1, needs ≥ {perimeter} "
+            "(its perimeter)"
+        )
+    if ring_on is not None:
+        outside = int(((ratios >= minimum) & ~inside).sum())
+        if outside >= perimeter // 4:
+            found.append(f"{name}: focus changes {outside} px outside the current item")
+    return found
 
 
 def _reach(widget: QWidget, window: QWidget) -> tuple[QWidget, QRect] | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import Guardian, StudentInput
@@ -67,10 +66,10 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     dialog.handout_date_edit.set_date(date(2026, 10, 1))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SCREENSHOTS / "edit-student-dialog.png"))
+    finished: list[int] = []  # the dialog deletes itself on close: watch its signal instead
+    dialog.finished.connect(finished.append)
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(  # closed, then deleted
-        lambda: not (shiboken6.isValid(dialog) and dialog.isVisible()), timeout=20_000
-    )
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
     page = window.student_page
     qtbot.waitUntil(lambda: "Grade 8" in page.header.text(), timeout=20_000)
     profile = page.profile.toPlainText()

@@ -7,7 +7,6 @@ screen is saved as a PNG under test-artifacts/ui/.
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -120,11 +119,11 @@ def add_addendum(qtbot, window, artifacts_dir):
     dialog = student.findChild(AddendumDialog)
     dialog.body_edit.setPlainText("Correction: session was 40 minutes (fictional).")
     confirm.set_next_answers(True)
+    finished: list[int] = []  # the dialog deletes itself on close: its result comes by signal
+    dialog.finished.connect(finished.append)
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(  # accepted, then deleted on close
-        lambda: not shiboken6.isValid(dialog) or dialog.result() == QDialog.DialogCode.Accepted,
-        timeout=20_000,
-    )
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
+    assert finished == [QDialog.DialogCode.Accepted.value]
     qtbot.waitUntil(
         lambda: (
             student.sessions_model.rowCount() == 1 and student.sessions_model.row_at(0).addenda == 1

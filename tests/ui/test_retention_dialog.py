@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import shiboken6
 from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import StudentInput
@@ -69,10 +68,10 @@ def test_destroy_button_only_when_eligible_and_typed_confirmation(
     assert dialog.destroy_button.isEnabled()
     grab(dialog, artifacts_dir, "60_retention_dialog")
 
+    finished: list[int] = []  # the dialog deletes itself on close: watch its signal instead
+    dialog.finished.connect(finished.append)
     qtbot.mouseClick(dialog.destroy_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(  # closed, then deleted
-        lambda: not (shiboken6.isValid(dialog) and dialog.isVisible()), timeout=20_000
-    )
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
     qtbot.waitUntil(lambda: "Destroyed record" in page.header.text(), timeout=20_000)
     window.ctx.tasks.wait_idle(10_000)
     qtbot.wait(50)

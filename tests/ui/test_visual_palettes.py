@@ -64,7 +64,6 @@ def test_focus_rings_show_in_every_palette(qtbot, unlocked_window):
     controls = [
         window.header.lock_button,  # a push button
         window.header.tool_buttons[0],  # a tool button
-        window.nav,  # the sidebar
         page.new_note_button,
         page.instrument_combo,
     ]
@@ -77,6 +76,13 @@ def test_focus_rings_show_in_every_palette(qtbot, unlocked_window):
                 if control.isVisible() and control.isEnabled():
                     found = focus_ring_problems(qtbot, window, control)
                     problems += [f"{name}: {p}" for p in found]
+            # The sidebar: a ring on the current item, not an outline of the whole sidebar.
+            nav = window.nav
+            item = nav.visualItemRect(nav.currentItem())
+            item.moveTopLeft(nav.viewport().mapTo(window, item.topLeft()))
+            problems += [
+                f"{name}: {p}" for p in focus_ring_problems(qtbot, window, nav, ring_on=item)
+            ]
             show_page(qtbot, window, "sync", student)
             problems += [
                 f"{name}: {p}"

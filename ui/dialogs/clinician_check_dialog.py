@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.widgets.buttons import named_button
+from ui.widgets.buttons import dialog_buttons, named_button
 
 
 class ClinicianCheckDialog(QDialog):
@@ -45,16 +45,17 @@ class ClinicianCheckDialog(QDialog):
         self.message_label.setWordWrap(True)
         self.ok_button = named_button("clinician_check_ok_button", _("Leave the screening"))
         self.cancel_button = named_button("clinician_check_cancel_button", _("Keep answering"))
-        self.ok_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = dialog_buttons(
+            "clinician_check_button_box",
+            default=self.ok_button,
+            accept=self.ok_button,
+            reject=self.cancel_button,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.passphrase_edit)
         layout.addWidget(self.message_label)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.setMinimumWidth(420)
         self.ok_button.clicked.connect(self.check)
         self.passphrase_edit.returnPressed.connect(self.check)

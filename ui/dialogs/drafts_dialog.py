@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableView, QVBoxLay
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
-from ui.widgets.buttons import named_button
+from ui.widgets.buttons import dialog_buttons, named_button
 from ui.widgets.tables import configure_table, fit_columns
 
 
@@ -53,8 +53,14 @@ class DraftsDialog(QDialog):
         self.continue_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.continue_button)
-        buttons.addWidget(self.close_button)
+        buttons.addWidget(
+            dialog_buttons(
+                "drafts_button_box",
+                default=self.continue_button,
+                accept=self.continue_button,
+                reject=self.close_button,
+            )
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)

@@ -110,7 +110,7 @@ class HandoffDialog(QDialog):
             self.buttons,
         ):
             layout.addWidget(widget)
-        self.resize(620, 320)
+        self.resize(620, max(320, self.sizeHint().height()))
         self._load()
 
     def _service(self) -> HandoffService:

@@ -116,6 +116,8 @@ class MandatedReportDialog(QDialog):
         self.deadline_label.setObjectName("follow_up_deadline_label")
         self.deadline_label.setWordWrap(True)
         self.record_button = named_button("record_phone_report_button", _("Record phone report"))
+        # Not the default: Enter in the form does not record a report (nor close the dialog).
+        self.record_button.setAutoDefault(False)
         new_box = QGroupBox(_("New phone report"))
         new_form = QFormLayout(new_box)
         new_form.addRow(_("Phone report made"), self.phone_edit)
@@ -144,6 +146,7 @@ class MandatedReportDialog(QDialog):
         self.sent_button = named_button(
             "record_follow_up_sent_button", _("Record written follow-up sent")
         )
+        self.sent_button.setAutoDefault(False)
         list_box = QGroupBox(_("Reports for this student"))
         list_layout = QVBoxLayout(list_box)
         list_layout.addWidget(self.table, 1)

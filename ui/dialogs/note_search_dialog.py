@@ -26,6 +26,7 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
+from ui.widgets.buttons import dialog_buttons, named_button
 from ui.widgets.tables import configure_table, fit_columns
 
 KIND_TEXT = {
@@ -70,7 +71,13 @@ class NoteSearchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.close_button = named_button("close_search_button", _("Close"))
+        self.close_button.clicked.connect(self.reject)
         layout.addWidget(self.status)
+        layout.addWidget(
+            # No default: Enter in the search box searches, it does not close the dialog.
+            dialog_buttons("search_button_box", default=None, reject=self.close_button)
+        )
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)

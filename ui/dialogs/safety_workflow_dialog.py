@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -44,6 +43,7 @@ from ui.context import UiContext
 from ui.i18n import N_, _
 from ui.theme.apply import set_semantic
 from ui.times import DATE_TIME_FORMAT
+from ui.widgets.buttons import dialog_buttons
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
 
@@ -149,7 +149,6 @@ class SafetyWorkflowDialog(QDialog):
         self.later_button = QPushButton(_("Later"))
         self.later_button.setObjectName("safety_follow_up_later_button")
         self.later_button.setAccessibleName(_("Record the follow-up later"))
-        self.later_button.setVisible(dismissible)
         layout = QVBoxLayout(self)
         if subtitle:
             heading = QLabel(f"<b>{html.escape(subtitle)}</b>")
@@ -158,10 +157,15 @@ class SafetyWorkflowDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_button, 1)
-        buttons.addWidget(self.later_button)
-        layout.addLayout(buttons)
+        layout.addWidget(
+            dialog_buttons(
+                "safety_follow_up_button_box",
+                default=self.record_button,
+                accept=self.record_button,
+                reject=self.later_button,
+            )
+        )
+        self.later_button.setVisible(dismissible)  # after the box, which shows its buttons
         self.plan_radio.toggled.connect(self._plan_toggled)
         self.plan_radio.setChecked(True)
         self.record_button.clicked.connect(self.submit)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
-from ui.widgets.buttons import named_button
+from ui.widgets.buttons import dialog_buttons, named_button
 from ui.widgets.passphrase_fields import PassphraseFields
 
 
@@ -72,17 +72,19 @@ class ChangePassphraseDialog(QDialog):
         explain.setWordWrap(True)
         form = QFormLayout()
         form.addRow(_("Current passphrase"), self.current_edit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = dialog_buttons(
+            "change_passphrase_button_box",
+            default=self.ok_button,
+            accept=self.ok_button,
+            reject=self.cancel_button,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(self.fields)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.ok_button.setEnabled(False)
         self.fields.changed.connect(self._update)
         self.current_edit.textChanged.connect(lambda _t: self._update())
@@ -158,6 +160,7 @@ class BackupDialog(QDialog):
         self.path_edit.setObjectName("backup_file_line_edit")
         self.path_edit.setAccessibleName(_("Backup file"))
         self.choose_button = named_button("choose_backup_file_button", _("Choose…"))
+        self.choose_button.setAutoDefault(False)  # Enter belongs to the dialog's default
         self.progress = _busy_bar("backup_progress_bar")
         self.message = QLabel()
         self.message.setObjectName("backup_message_label")
@@ -169,16 +172,18 @@ class BackupDialog(QDialog):
         row.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow(_("Backup file"), row)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = dialog_buttons(
+            "backup_button_box",
+            default=self.ok_button,
+            accept=self.ok_button,
+            reject=self.cancel_button,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.setMinimumWidth(480)
         self.choose_button.clicked.connect(self.choose)
         self.ok_button.clicked.connect(self.submit)
@@ -283,13 +288,13 @@ class HelpDialog(QDialog):
         )
         self.close_button = named_button("help_close_button", _("Close"))
         self.close_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        buttons = dialog_buttons(
+            "help_button_box", default=self.close_button, reject=self.close_button
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.language_note)
         layout.addWidget(self.browser)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.resize(760, 560)
 
 
@@ -326,16 +331,18 @@ class NewRecoveryKeyDialog(QDialog):
         self.cancel_button = named_button("new_recovery_cancel_button", _("Cancel"))
         form = QFormLayout()
         form.addRow(_("Passphrase"), self.passphrase_edit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = dialog_buttons(
+            "new_recovery_button_box",
+            default=self.ok_button,
+            accept=self.ok_button,
+            reject=self.cancel_button,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.setMinimumWidth(460)
         self.ok_button.clicked.connect(self.submit)
         self.passphrase_edit.returnPressed.connect(self.submit)
@@ -403,15 +410,17 @@ class RecoveryKeyShownDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("recovery_key_shown_message_label")
         self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.print_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        buttons = dialog_buttons(
+            "recovery_key_shown_button_box",
+            default=self.close_button,
+            accept=self.close_button,
+            actions=(self.print_button,),
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.key_label)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.print_button.clicked.connect(self.print_key)
         self.close_button.clicked.connect(self.accept)
         self.finished.connect(lambda _r: self.key_label.setText(""))  # gone once closed
@@ -470,6 +479,7 @@ class RestoreDialog(QDialog):
         self.path_edit.setObjectName("restore_file_line_edit")
         self.path_edit.setAccessibleName(_("Backup file"))
         self.choose_button = named_button("choose_restore_file_button", _("Choose…"))
+        self.choose_button.setAutoDefault(False)  # Enter belongs to the dialog's default
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setObjectName("restore_passphrase_line_edit")
         self.passphrase_edit.setAccessibleName(_("Passphrase of the backup"))
@@ -485,15 +495,19 @@ class RestoreDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Backup file"), row)
         form.addRow(_("Passphrase of the backup"), self.passphrase_edit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        # Restoring replaces the open vault: Enter on Restore only asks first (the question's
+        # default is Cancel), so the dialog's own action can be its default.
+        buttons = dialog_buttons(
+            "restore_button_box",
+            default=self.ok_button,
+            accept=self.ok_button,
+            reject=self.cancel_button,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.setMinimumWidth(480)
         self.choose_button.clicked.connect(self.choose)
         self.ok_button.clicked.connect(self.submit)

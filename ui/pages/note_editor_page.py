@@ -33,6 +33,7 @@ from ui.context import UiContext
 from ui.focus import tab_moves_focus
 from ui.i18n import _
 from ui.widgets.confirm import ask
+from ui.widgets.empty_state import EmptyState
 from ui.widgets.session_form import SessionFormWidget
 
 AUTOSAVE_MS = 1500
@@ -75,6 +76,8 @@ class NoteSectionsWidget(QWidget):
 
 class NoteEditorPage(QWidget):
     note_signed = Signal(object)
+    choose_student_requested = Signal()  # the empty state's "Choose a student…"
+    drafts_requested = Signal()  # the empty state's "Continue a draft…"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,9 +132,31 @@ class NoteEditorPage(QWidget):
         scroll.setMaximumWidth(420)
         body.addWidget(scroll)
         body.addLayout(right, 1)
+        self.editor = QWidget()
+        self.editor.setObjectName("note_editor_widget")
+        self.editor.setLayout(body)
+        body.setContentsMargins(0, 0, 0, 0)
+        # No student chosen and no draft open: say so and offer the next steps.
+        self.empty_state = EmptyState(
+            "note",
+            "new-note",
+            _("No student chosen"),
+            _(
+                "A note is written for a student. Open the student from the caseload and "
+                "choose “New note”, or continue an unsigned note from Drafts."
+            ),
+        )
+        self.empty_state.add_action(
+            "empty_choose_student_button", _("Choose a student…"), "caseload"
+        )
+        self.empty_state.add_action("empty_continue_draft_button", _("Continue a draft…"), "drafts")
+        self.empty_state.finish()
+        self.empty_state.next_steps[0].clicked.connect(self.choose_student_requested)
+        self.empty_state.next_steps[1].clicked.connect(self.drafts_requested)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.empty_state, 1)
+        layout.addWidget(self.editor, 1)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
@@ -157,6 +182,13 @@ class NoteEditorPage(QWidget):
         self.process_edit.blockSignals(False)
         self._process_dirty = False
         self.status_label.clear()
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        empty = self.student_id is None and not self.notes
+        self.empty_state.setVisible(empty)
+        self.editor.setVisible(not empty)
+        self.header.setVisible(not empty)
 
     def activate(self) -> None:
         """Nothing to reload: the editor keeps what is being typed."""
@@ -267,6 +299,7 @@ class NoteEditorPage(QWidget):
         self.sign_button.setEnabled(True)
         self.process_box.setEnabled(self.student_id is not None)
         self.status_label.setText(_("Draft reopened: continue and sign when ready."))
+        self._show_empty()
         self.focus_first_section()
 
     def start_note(self) -> None:

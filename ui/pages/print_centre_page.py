@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from ui.print_job import PrintJob, load_pdf
 from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
 from ui.widgets.confirm import ask
+from ui.widgets.empty_state import EmptyState
 
 DOCUMENTS = (
     ("generic_handout", N_("Parent handout (generic)")),
@@ -75,6 +76,8 @@ def _preview_view() -> QPdfView:
 
 
 class PrintCentrePage(QWidget):
+    choose_student_requested = Signal()  # the empty state's "Choose a student…"
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from clinician_desk.reports import handout_library
@@ -145,9 +148,23 @@ class PrintCentrePage(QWidget):
         side = QWidget()
         side.setLayout(buttons)
         side.setMaximumWidth(340)
+        # Nothing previewed yet: what would be here and the next step, in the preview's place.
+        self.empty_state = EmptyState("print", "print", "", "")
+        self.empty_choose_button = self.empty_state.add_action(
+            "empty_print_choose_student_button", _("Choose a student…"), "caseload"
+        )
+        self.empty_preview_button = self.empty_state.add_action(
+            "empty_print_preview_button", _("Preview"), "print"
+        )
+        self.empty_state.finish()
+        self.empty_choose_button.clicked.connect(self.choose_student_requested)
+        self.empty_preview_button.clicked.connect(lambda: self.preview())
+        preview = QVBoxLayout()
+        preview.addWidget(self.empty_state, 1)
+        preview.addWidget(self.view, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(side)
-        layout.addWidget(self.view, 1)
+        layout.addLayout(preview, 1)
         self._layout = layout
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_document)
@@ -157,17 +174,49 @@ class PrintCentrePage(QWidget):
         self._buffer: Any = None
         self._job: PrintJob | None = None
         self._document_changed()
+        self._show_empty()
 
     def activate(self) -> None:
         """Nothing to reload; previews are built on request."""
 
+    def _show_empty(self) -> None:
+        """The empty state in the preview's place until a document is previewed; without a
+        student it offers the caseload (and Preview for the generic handout, which needs none),
+        with one, Preview."""
+        empty = self.pdf_bytes is None
+        no_student = self.student_id is None
+        if no_student:
+            self.empty_state.title.setText(_("No student chosen"))
+            self.empty_state.text.setText(
+                _(
+                    "Most documents are printed for a student: choose the student in the "
+                    "caseload. A generic parent handout prints without one: choose it, then "
+                    "Preview."
+                )
+            )
+        else:
+            self.empty_state.title.setText(_("Nothing previewed yet"))
+            self.empty_state.text.setText(
+                _("Choose the document on the left, then Preview to see it before printing.")
+            )
+        generic = self.document_combo.currentData() == "generic_handout"
+        self.empty_choose_button.setVisible(no_student)
+        self.empty_preview_button.setVisible(not no_student or generic)
+        self.empty_choose_button.setDefault(no_student)
+        self.empty_preview_button.setDefault(not no_student)
+        self.empty_state.setVisible(empty)
+        self.view.setVisible(not empty)
+
     def select(self, student_id: Any, document: str, note_id: Any = None) -> None:
         self.student_id = student_id
         self.note_id = note_id
+        self._show_empty()
         if document:
             self.document_combo.setCurrentIndex(self.document_combo.findData(document))
 
     def _document_changed(self) -> None:
+        if hasattr(self, "empty_state"):  # the first call comes before the empty state exists
+            self._show_empty()
         kind = str(self.document_combo.currentData())
         handout = kind.endswith("handout")
         self.topic_combo.setEnabled(handout)
@@ -199,6 +248,7 @@ class PrintCentrePage(QWidget):
             self._document, self._buffer = load_pdf(data, self)
             self.view.setDocument(self._document)
         self.print_button.setEnabled(data is not None)
+        self._show_empty()
         self.export_button.setEnabled(data is not None)
 
     def request(self) -> dict[str, Any]:
@@ -328,4 +378,5 @@ class PrintCentrePage(QWidget):
             self._job.cancel()
         self.student_id = None
         self._set_pdf(None)
+        self._show_empty()
         self.message.clear()

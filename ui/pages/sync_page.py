@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from ui.sync_scheduler import sync_gate
 from ui.tasks import TaskHandle
 from ui.times import shown_time
 from ui.widgets.buttons import named_button
+from ui.widgets.empty_state import EmptyState
 from ui.widgets.tables import configure_table, fit_columns
 
 # The period states of the outbox (migration 0004), in words.
@@ -92,14 +94,44 @@ class SyncPage(QWidget):
         self.enroll_box = QWidget()
         self.enroll_box.setLayout(enroll)
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        self.sync_row = QWidget()
+        self.sync_row.setObjectName("sync_buttons_widget")
+        self.sync_row.setLayout(buttons)
+        # Not enrolled yet: what sync is for and the next step, above the enrollment form.
+        self.empty_state = EmptyState(
+            "sync",
+            "sync",
+            _("This laptop is not enrolled yet"),
+            _(
+                "Enrolled, the app sends the county de-identified service counts — never a "
+                "student's name or notes. Your district gives you the server address and a "
+                "one-time enrollment code."
+            ),
+        )
+        self.empty_state.add_action(
+            "empty_enroll_county_button", _("Enroll with the county…"), "sync"
+        )
+        self.empty_state.finish()
+        self.empty_state.next_steps[0].clicked.connect(self.focus_enrollment)
+        self.empty_state.setVisible(False)
+        self.empty_state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.empty_state)
         layout.addWidget(self.enroll_box)
-        layout.addLayout(buttons)
+        layout.addWidget(self.sync_row)
         layout.addWidget(self.table, 1)
+        # Before enrollment the table is hidden: the room below the form stays empty instead of
+        # pushing the form out of sight.
+        self.filler = QWidget()
+        self.filler.setObjectName("sync_filler_widget")
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.filler.setVisible(False)
+        layout.addWidget(self.filler, 1)
         layout.addWidget(self.message)
         self.enroll_button.clicked.connect(lambda: self.enroll(self.code_edit.text()))
         self.sync_button.clicked.connect(self.sync_now)
@@ -136,9 +168,20 @@ class SyncPage(QWidget):
     def _show(self, status: Any) -> None:
         self.headline.setText(core_text(status.headline))
         self.enroll_box.setVisible(not status.enrolled)
+        self.empty_state.setVisible(not status.enrolled)
+        self.sync_row.setVisible(status.enrolled)
+        self.table.setVisible(status.enrolled)
+        self.filler.setVisible(not status.enrolled)
         self.sync_button.setEnabled(status.enrolled and not status.revoked)
         self.model.set_rows(status.periods)
         fit_columns(self.table)
+
+    def focus_enrollment(self) -> None:
+        """The empty state's next step: the first enrollment field still to fill."""
+        if not self.server_edit.text().strip() and not self.server_edit.isReadOnly():
+            self.server_edit.setFocus()
+        else:
+            self.code_edit.setFocus()
 
     def enroll(self, code: str) -> None:
         sync = self._sync()

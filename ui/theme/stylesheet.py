@@ -131,13 +131,20 @@ QListWidget#navigation_list_widget {{
     padding: {SPACE_S}px 0;
     outline: 0;
 }}
-QListWidget#navigation_list_widget:focus {{ border: 2px solid {p.focus}; }}
 QListWidget#navigation_list_widget::item {{
     padding: {SPACE_S}px {SPACE_M}px; border-left: 3px solid transparent; color: {p.text};
 }}
 QListWidget#navigation_list_widget::item:selected {{
     color: {p.on_selection}; background: {p.selection}; border-left: 3px solid {p.accent_text};
     font-weight: 600;
+}}
+/* Focus: a ring on the current item, not an outline of the sidebar. On the selected item the
+   ring takes the colour that reads on the selection (on_selection/selection, 4.5:1 or more). */
+QListWidget#navigation_list_widget::item:focus {{
+    border: 2px solid {p.focus}; border-left: 3px solid {p.focus};
+}}
+QListWidget#navigation_list_widget::item:selected:focus {{
+    border: 2px solid {p.on_selection}; border-left: 3px solid {p.accent_text};
 }}
 
 QFrame#header_bar {{ background: {p.surface}; border-bottom: 1px solid {p.divider}; }}

@@ -25,8 +25,31 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ui.i18n import _
+from ui.theme.palettes import Palette
+from ui.theme.state import current_palette
 
-_BAND_COLOURS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffccbc", "#ffcdd2")
+# Each band is the surface tinted towards a semantic colour (ok → overdue → risk), so the bands
+# follow the palette; the tint is light enough that text and the line keep their contrast on
+# every band (tests/ui/test_visual_trend_chart.py measures it in every palette).
+_BAND_KINDS = ("ok", "ok", "overdue", "overdue", "risk")
+_BAND_TINTS = (0.10, 0.04, 0.10, 0.16, 0.16)
+
+
+def _mix(base: str, other: str, amount: float) -> QColor:
+    a, b = QColor(base), QColor(other)
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
+def band_colours(palette: Palette) -> list[QColor]:
+    """The band fills, lowest band first, in ``palette``'s colours."""
+    return [
+        _mix(palette.surface, getattr(palette, kind), tint)
+        for kind, tint in zip(_BAND_KINDS, _BAND_TINTS, strict=True)
+    ]
 
 
 class TrendChartWidget(QWidget):
@@ -123,8 +146,11 @@ class TrendChartWidget(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
         plot = self._plot(metrics)
-        painter.fillRect(self.rect(), self.palette().base())
-        painter.setPen(self.palette().text().color())
+        colours = current_palette()
+        bands = band_colours(colours)
+        text = QColor(colours.text)
+        painter.fillRect(self.rect(), QColor(colours.surface))
+        painter.setPen(text)
         painter.drawText(QPointF(4, metrics.ascent() + 2), self.title)
 
         def y_of(value: float) -> float:
@@ -135,8 +161,8 @@ class TrendChartWidget(QWidget):
             band = QRectF(
                 plot.left(), y_of(edges[i + 1]), plot.width(), y_of(edges[i]) - y_of(edges[i + 1])
             )
-            painter.fillRect(band, QColor(_BAND_COLOURS[min(i, len(_BAND_COLOURS) - 1)]))
-        painter.setPen(QPen(QColor("#9e9e9e"), 1))
+            painter.fillRect(band, bands[min(i, len(bands) - 1)])
+        painter.setPen(QPen(QColor(colours.border), 1))
         painter.drawRect(plot)
         for value in (0.0, self.maximum):
             painter.drawText(QPointF(4, y_of(value) + metrics.ascent() / 2), f"{value:g}")
@@ -151,12 +177,12 @@ class TrendChartWidget(QWidget):
                 path.moveTo(point)
             else:
                 path.lineTo(point)
-        painter.setPen(QPen(QColor("#1565c0"), 2))
+        painter.setPen(QPen(QColor(colours.accent_text), 2))
         painter.drawPath(path)
-        painter.setBrush(QColor("#1565c0"))
+        painter.setBrush(QColor(colours.accent_text))
         for point in positions:
             painter.drawEllipse(point, 3.5, 3.5)
-        painter.setPen(self.palette().text().color())
+        painter.setPen(text)
         for point, (_day, value) in zip(positions, self.points, strict=True):
             label = f"{value:g}"  # the score over its dot
             painter.drawText(
@@ -165,7 +191,7 @@ class TrendChartWidget(QWidget):
         baseline = plot.bottom() + metrics.ascent() + 4
         painter.drawText(QPointF(plot.left(), baseline), first.isoformat())
         if last != first:
-            text = last.isoformat()
+            last_day = last.isoformat()
             painter.drawText(
-                QPointF(plot.right() - metrics.horizontalAdvance(text), baseline), text
+                QPointF(plot.right() - metrics.horizontalAdvance(last_day), baseline), last_day
             )

@@ -1,0 +1,117 @@
+"""Issue 24: the screens outside the workspace — the first-run setup wizard, the unlock page and
+every dialog (``tests/support/dialogs.py``) — get the same checks as the pages.
+
+* Contrast: each is rendered in light, dark and high contrast and every visible text is measured
+  from the pixels (≥ 4.5:1, 3:1 for disabled text), as ``test_visual_screenshots.py`` does for
+  the pages.
+* Scaling: the wizard and the unlock page at 100/125/150/200 % on 1366x768 and 1920x1080 (the
+  window at the logical work area, as in ``test_visual_scaling.py``); each dialog at its own size
+  and at the smallest work area it is shown in: no widget leaves the dialog, overlaps a sibling
+  or clips its text, and the dialog fits the screen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.support.dialogs import every_dialog
+from tests.support.visual import contrast_problems, layout_problems
+from ui.theme.apply import apply_theme
+
+PALETTES = ("light", "dark", "high-contrast")
+SCREENS = ((1366, 768), (1920, 1080))
+SCALES = (1.0, 1.25, 1.5, 2.0)
+TASKBAR = 48
+
+
+def _areas():
+    for w, h in SCREENS:
+        for scale in SCALES:
+            yield f"{w}x{h}@{int(scale * 100)}%", int(w / scale), int(h / scale) - TASKBAR
+
+
+# What remains (issue 24): locked at 200 % on a 1366x768 screen the window cannot shrink to
+# the 683 px the screen leaves (724 px: the locked window still sizes for the workspace's
+# pages). Strict: the test fails once it fits, so the list is kept honest.
+KNOWN_TOO_BIG = {"1366x768@200%/unlock page"}
+
+
+def test_setup_wizard_and_unlock_page_in_every_palette_and_scale(qtbot, window, unlocked_window):
+    unlocked_window.lock_action.trigger()
+    qtbot.waitUntil(lambda: not unlocked_window.ctx.unlocked, timeout=20_000)
+    screens = (("setup wizard", window), ("unlock page", unlocked_window))
+    found: list[str] = []
+    try:
+        for palette in PALETTES:
+            apply_theme(QApplication.instance(), palette)
+            QApplication.processEvents()
+            for name, shown in screens:
+                found += contrast_problems(shown, f"{name}/{palette}")
+    finally:
+        apply_theme(QApplication.instance(), "light")
+    too_big: set[str] = set()
+    for where, width, height in _areas():
+        for name, shown in screens:
+            shown.resize(width, height)
+            QApplication.processEvents()
+            if shown.width() > width or shown.height() > height:
+                too_big.add(f"{where}/{name}")
+            found += layout_problems(shown, f"{where}/{name}")
+    assert found == [], "\n".join(found)
+    assert too_big == KNOWN_TOO_BIG, f"window larger than the screen: {too_big}"
+
+
+def _shown_dialogs(qtbot, window):
+    dialogs = list(every_dialog(window.ctx, window))
+    for _name, dialog in dialogs:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+    return dialogs
+
+
+def _close(window, dialogs) -> None:
+    for _name, dialog in dialogs:
+        dialog.reject()
+        dialog.deleteLater()
+    window.ctx.tasks.wait_idle(10_000)
+
+
+@pytest.mark.slow  # ~6.5 s: every dialog open at once, the palette switched three times
+def test_every_dialog_in_every_palette_and_at_its_size(qtbot, unlocked_window):
+    found: list[str] = []
+    dialogs = _shown_dialogs(qtbot, unlocked_window)
+    try:
+        for palette in PALETTES:
+            apply_theme(QApplication.instance(), palette)
+            QApplication.processEvents()
+            for name, dialog in dialogs:
+                found += contrast_problems(dialog, f"{name}/{palette}")
+    finally:
+        apply_theme(QApplication.instance(), "light")
+    QApplication.processEvents()
+    for name, dialog in dialogs:
+        found += layout_problems(dialog, name)
+    _close(unlocked_window, dialogs)
+    assert found == [], "\n".join(found)
+
+
+# What remains (issue 24): these need more height than a 1366x768 screen at 200 % leaves
+# (336 logical px); they need their forms in a scrolling area. Strict: the test fails once
+# they fit, so the list is kept honest.
+TOO_TALL = {
+    "HandoffDialog",
+    "MandatedReportDialog",
+    "ReferralStatusDialog",
+    "SafetyWorkflowDialog",
+    "StudentDialog",
+}
+
+
+def test_every_dialog_fits_the_smallest_screen(qtbot, unlocked_window):
+    smallest = min(h for _w, _s, h in _areas())
+    dialogs = _shown_dialogs(qtbot, unlocked_window)
+    too_tall = {name for name, dialog in dialogs if dialog.minimumSizeHint().height() > smallest}
+    _close(unlocked_window, dialogs)
+    assert too_tall <= TOO_TALL, f"newly too tall: {too_tall - TOO_TALL}"
+    assert too_tall == TOO_TALL, f"fit now, take them off TOO_TALL: {TOO_TALL - too_tall}"
