@@ -71,8 +71,13 @@ def cmd_counts(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
-        done = _sync_service(services).enroll(args.server, args.code)
+        sync = _sync_service(services)
+        done = sync.enroll(args.server, args.code)
     out(f"Enrolled as {done.device_id} for {', '.join(done.org_units)}.")
+    if sync.handoff_card_problem:
+        out(f"{sync.handoff_card_problem} The next sync publishes it.")
+    else:
+        out("Handoff card published to the county's registry (handoff lookup finds it).")
     out(
         "County escrow slot set."
         if done.escrow_set

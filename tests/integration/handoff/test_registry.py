@@ -1,0 +1,274 @@
+"""The county's handoff-keys registry with real vaults and a real county server process on
+loopback (SQLite and PostgreSQL): enrollment publishes the card, a colleague finds it by name
+and school with the fingerprint computed locally, a changed profile replaces it on the next
+sync, a revoked device's card disappears, a device cannot publish a card it does not hold the
+key of (nor one made for another device), and bad input is a clear 4xx that stores nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from clinician_desk.errors import SyncError
+from clinician_desk.services.handoff import HandoffService
+from clinician_desk.services.handoff import registry
+from clinician_desk.services.handoff.keys import b64
+from clinician_desk.services.profile import set_profile
+from clinician_desk.sync import outbox
+from clinician_desk.sync.handoff_wire import PATH, SEARCH_PATH, proof_message
+from clinician_desk.sync.signing import sign_request
+from county_server.db import Database
+from tests.support.county import DEMO_DISTRICT, DEMO_SCHOOLS, DISTRICT, CountyServer
+from tests.support.handoff import add_schools
+from tests.support.vaultkit import Vault, open_vault
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CountyServer]:
+    url = None
+    if request.param == "postgresql":
+        from tests.support.postgres import fresh_pg, pg_url
+
+        url = pg_url()
+        if not url:
+            pytest.skip("COUNTY_TEST_PG_URL not set (PostgreSQL tests run under scripts/check)")
+        fresh_pg(url)
+    server = CountyServer(tmp_path / "county", db_url=url)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _vault(folder: Path, county: CountyServer, name: str, credential: str) -> Vault:
+    vault = open_vault(folder)
+    add_schools(vault)
+    set_profile(vault.services.db, display_name=name, credential=credential)
+    vault.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+    assert vault.sync.handoff_card_problem == ""
+    return vault
+
+
+def _find(vault: Vault, **query: str) -> list[registry.FoundCard]:
+    return registry.lookup(
+        vault.services.db, vault.clock, vault.sync.client_factory, **query
+    )
+
+
+def _stored(county: CountyServer) -> list[tuple[Any, ...]]:
+    db = Database.open(county.db_url, migrate=False)
+    try:
+        with db.read() as tx:
+            rows = tx.all(
+                "SELECT device_id, name, credential, x25519, ed25519 FROM handoff_keys"
+                " ORDER BY device_id"
+            )
+            schools = tx.all("SELECT device_id, school FROM handoff_key_schools ORDER BY 1, 2")
+    finally:
+        db.close()
+    return [tuple(r) for r in rows] + [tuple(s) for s in schools]
+
+
+def _device(vault: Vault) -> outbox.Device:
+    with vault.services.db.read() as conn:
+        device = outbox.load_device(conn)
+    assert device is not None
+    return device
+
+
+def _send(county: CountyServer, vault: Vault, method: str, path: str, body: bytes) -> Any:
+    device = _device(vault)
+    headers = sign_request(
+        method,
+        path,
+        body,
+        device_id=device.device_id,
+        private_key=Ed25519PrivateKey.from_private_bytes(device.private_key),
+        created=int(time.time()),
+    )
+    headers["Content-Type"] = "application/json"
+    return requests.request(method, county.url + path, data=body, headers=headers, timeout=10)
+
+
+@pytest.fixture
+def two(tmp_path: Path, county: CountyServer) -> Iterator[tuple[Vault, Vault]]:
+    alex = _vault(tmp_path / "alex", county, "Alex Sample", "AMFT")
+    blake = _vault(tmp_path / "blake", county, "Blake Example", "LCSW")
+    yield alex, blake
+    alex.close()
+    blake.close()
+
+
+def test_enrollment_publishes_and_a_colleague_finds_the_card(
+    county: CountyServer, two: tuple[Vault, Vault]
+) -> None:
+    alex, blake = two
+    me = HandoffService(alex.services.db).whoami()
+    found = _find(blake, name="  alex   SAMPLE ")
+    assert [(c.name, c.credential, c.fingerprint) for c in found] == [
+        ("Alex Sample", "AMFT", me.fingerprint)
+    ]
+    assert set(found[0].schools) == set(DEMO_SCHOOLS)
+    # by school alone both colleagues; by name and a school nobody lists, nobody
+    assert {c.name for c in _find(blake, school=DEMO_SCHOOLS[1])} == {
+        "Alex Sample",
+        "Blake Example",
+    }
+    assert _find(blake, name="Alex", school="01611190130229") == []
+    assert _find(blake, name="nobody here") == []
+    assert _find(blake, name="%") == []  # LIKE wildcards are matched literally
+    # saving it is the ordinary add-contact of the card (after the fingerprint was read aloud)
+    kept = HandoffService(blake.services.db).add_contact(found[0].card)
+    assert kept.fingerprint == me.fingerprint
+
+
+def test_a_changed_card_is_replaced_on_the_next_sync_and_an_unchanged_one_not_resent(
+    county: CountyServer, two: tuple[Vault, Vault]
+) -> None:
+    alex, blake = two
+    before = _stored(county)
+    assert alex.sync.publish_handoff_card() == "unchanged"  # nothing sent: same card
+    assert _stored(county) == before
+    set_profile(alex.services.db, display_name="Alex Sample-Rivera", credential="LMFT")
+    alex.sync.sync_until_idle(sleep=lambda s: None)
+    assert alex.sync.handoff_card_problem == ""
+    assert [(c.name, c.credential) for c in _find(blake, name="alex")] == [
+        ("Alex Sample-Rivera", "LMFT")
+    ]
+    assert len([r for r in _stored(county) if len(r) == 5]) == 2  # replaced, not added
+
+
+def test_a_revoked_devices_card_disappears_and_it_can_no_longer_look_up(
+    county: CountyServer, two: tuple[Vault, Vault]
+) -> None:
+    alex, blake = two
+    assert len(_find(blake, name="Alex")) == 1
+    county.revoke(_device(alex).device_id)
+    assert _find(blake, name="Alex") == []
+    assert [c.name for c in _find(blake, school=DEMO_SCHOOLS[0])] == ["Blake Example"]
+    with pytest.raises(SyncError, match="403"):
+        _find(alex, name="Blake")
+    with pytest.raises(SyncError, match="403"):
+        registry.publish_card(
+            alex.services.db, alex.clock, alex.sync.client_factory, force=True
+        )
+
+
+def test_a_retired_devices_card_disappears(county: CountyServer, two: tuple[Vault, Vault]) -> None:
+    alex, blake = two
+    county.retire(_device(blake).device_id)
+    assert _find(alex, name="Blake") == []
+
+
+def test_a_device_cannot_publish_someone_elses_card(
+    county: CountyServer, two: tuple[Vault, Vault]
+) -> None:
+    alex, blake = two
+    before = _stored(county)
+    built = registry.card_body(alex.services.db)
+    assert built is not None
+    _device_a, alex_card, _digest = built
+    # Alex's own card and proof, replayed by Blake's device: the proof names Alex's device.
+    body = json.dumps(alex_card).encode()
+    reply = _send(county, blake, "PUT", PATH, body)
+    assert reply.status_code == 401 and reply.json()["error"] == "bad_proof"
+    # Alex's public keys under Blake's device with a proof Blake can make (its own key): the
+    # proof does not verify under Alex's Ed25519 key.
+    forged = {k: v for k, v in alex_card.items() if k != "proof"}
+    forged["name"] = "Blake Example"
+    own_key = Ed25519PrivateKey.generate()
+    forged["proof"] = b64(own_key.sign(proof_message(_device(blake).device_id, forged)))
+    reply = _send(county, blake, "PUT", PATH, json.dumps(forged).encode())
+    assert reply.status_code == 401 and reply.json()["error"] == "bad_proof"
+    # Unsigned (no device signature): refused before the card is read.
+    plain = requests.put(county.url + PATH, data=body, timeout=10)
+    assert plain.status_code == 401
+    assert _stored(county) == before
+    assert [c.name for c in _find(alex, name="Example")] == ["Blake Example"]
+
+
+def _proofed(vault: Vault, card: dict[str, Any]) -> bytes:
+    """``card`` with a valid proof by the vault's own handoff key (so only the defect tested
+    can be what the server refuses)."""
+    from clinician_desk.services.handoff.service import _identity
+
+    with vault.services.db.unit_of_work() as uow:
+        identity = _identity(uow)
+    fields = {k: v for k, v in card.items() if k != "proof"}
+    try:
+        proof = b64(identity.ed25519.sign(proof_message(_device(vault).device_id, fields)))
+    except (TypeError, ValueError):
+        proof = "x"
+    return json.dumps({**fields, "proof": proof}).encode()
+
+
+BAD_CARDS: list[tuple[str, Any]] = [
+    ("name NUL", {"name": "Alex\x00Sample"}),
+    ("name huge", {"name": "A" * 5000}),
+    ("name 121 characters", {"name": "A" * 121}),
+    ("name empty", {"name": "   "}),
+    ("name newline", {"name": "Alex\nSample"}),
+    ("name not text", {"name": 7}),
+    ("credential huge", {"credential": "L" * 41}),
+    ("x25519 short", {"x25519": b64(bytes(31))}),
+    ("ed25519 long", {"ed25519": b64(bytes(33))}),
+    ("x25519 not base64", {"x25519": "!!!!"}),
+    ("x25519 padded", {"x25519": base64.urlsafe_b64encode(bytes(range(32))).decode()}),
+    ("schools empty", {"schools": []}),
+    ("school not a CDS code", {"schools": ["9999999000001x"]}),
+    ("school of another county", {"schools": ["01611190130229"]}),
+    ("school unknown", {"schools": ["99999990000099"]}),
+    ("extra field", {"student": "nobody"}),
+]
+
+
+@pytest.mark.parametrize(("label", "change"), BAD_CARDS, ids=[b[0] for b in BAD_CARDS])
+def test_bad_cards_get_a_clear_4xx_and_store_nothing(
+    county: CountyServer, tmp_path: Path, label: str, change: dict[str, Any]
+) -> None:
+    vault = open_vault(tmp_path / "v")
+    try:
+        add_schools(vault)
+        vault.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+        before = _stored(county)
+        built = registry.card_body(vault.services.db)
+        assert built is not None
+        card = {**built[1], **change}
+        reply = _send(county, vault, "PUT", PATH, _proofed(vault, card))
+        assert 400 <= reply.status_code < 500, label
+        data = reply.json()
+        assert data["error"] in {"invalid", "bad_proof", "forbidden_characters"}, data
+        assert data["detail"]
+        assert _stored(county) == before
+    finally:
+        vault.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b'{"name": ""}',
+        b'{"school": "123"}',
+        b'{"name": "A", "where": "x"}',
+        b"[1]",
+        b"not json",
+        json.dumps({"name": "x" * 500}).encode(),
+    ],
+)
+def test_bad_lookups_get_a_422(county: CountyServer, tmp_path: Path, body: bytes) -> None:
+    vault = open_vault(tmp_path / "v")
+    try:
+        vault.sync.enroll(county.url, county.issue_code((DISTRICT,)))
+        reply = _send(county, vault, "POST", SEARCH_PATH, body)
+        assert reply.status_code == 422
+        assert reply.json()["error"] == "invalid"
+    finally:
+        vault.close()
