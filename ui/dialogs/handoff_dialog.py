@@ -3,8 +3,9 @@ card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
 read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
-is shown to check); **Confirm a handoff I sent…** takes the package file the colleague imported
-and makes its students read-only here. **Import a package…** chooses a file; the package is
+is shown to check), or found in the county's registry with **Find a colleague…**
+(``handoff_lookup_dialog``); **Confirm a handoff I sent…** takes the package file the colleague
+imported and makes its students read-only here. **Import a package…** chooses a file; the package is
 checked on the database worker and what it holds is shown (sender, fingerprint, counts) before
 **Import** adds it in one step. Refusals from the core (altered, truncated, for someone else,
 unknown sender, a school this vault lacks) are shown in the dialog; nothing is half imported.
@@ -76,6 +77,9 @@ class HandoffDialog(QDialog):
         self.add_contact_button = QPushButton(_("Add colleague"))
         self.add_contact_button.setObjectName("handoff_add_contact_button")
         self.add_contact_button.clicked.connect(self.add_contact)
+        self.find_button = QPushButton(_("Find a colleague…"))
+        self.find_button.setObjectName("handoff_find_colleague_button")
+        self.find_button.clicked.connect(self.find_colleague)
         self.confirm_sent_button = QPushButton(_("Confirm a handoff I sent…"))
         self.confirm_sent_button.setObjectName("handoff_confirm_sent_button")
         self.confirm_sent_button.clicked.connect(self.choose_sent_file)
@@ -104,6 +108,7 @@ class HandoffDialog(QDialog):
             add_label,
             self.contact_edit,
             self.add_contact_button,
+            self.find_button,
             self.import_button,
             self.confirm_sent_button,
             self.message,
@@ -152,6 +157,12 @@ class HandoffDialog(QDialog):
                 "handing anything off."
             ).format(name=colleague.name, fingerprint=colleague.fingerprint)
         )
+
+    def find_colleague(self) -> None:
+        """Look a colleague up in the county's registry (``handoff_lookup_dialog``)."""
+        from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
+
+        HandoffLookupDialog(self.ctx, self).exec()
 
     def choose_sent_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))

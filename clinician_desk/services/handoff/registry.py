@@ -129,40 +129,73 @@ def _problem(reply: Reply) -> str:
     return f"the county server answered {reply.status}: {detail}"
 
 
-def publish_card(
-    db: Database, clock: Clock, client_factory: ClientFactory, *, force: bool = False
-) -> str:
-    """Publish this vault's card when it changed (or ``force``). Returns "stored",
-    "unchanged" or "not enrolled"; raises ``SyncError`` when the county refused or could not be
-    reached (nothing is recorded as published then)."""
+@dataclass(frozen=True)
+class Publication:
+    """A card ready to send (built on the database worker, sent on the network one)."""
+
+    device: outbox.Device
+    card: dict[str, Any]
+    digest: str
+
+
+def prepare_publication(db: Database, *, force: bool = False) -> Publication | None:
+    """The card to publish; None when not enrolled or the county already has this very card.
+    Raises ``SyncError`` when the laptop is enrolled for no school (nothing to publish under)."""
     built = card_body(db)
     if built is None:
-        return "not enrolled"
+        return None
     device, card, digest = built
     with db.read() as conn:
         if not force and settings.read_one(conn, PUBLISHED) == digest:
-            return "unchanged"
+            return None
     if not card["schools"]:
         raise SyncError(
             "The handoff card was not published: this laptop is enrolled for no school."
         )
-    body = json.dumps(card, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    client = client_factory(device.server_url)
+    return Publication(device, card, digest)
+
+
+def send_publication(pub: Publication, clock: Clock, client_factory: ClientFactory) -> str:
+    """PUT the card (network only); "stored" or "unchanged", else ``SyncError``."""
+    body = json.dumps(pub.card, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    client = client_factory(pub.device.server_url)
     try:
-        reply = _signed(client, device, clock, "PUT", PATH, body)
+        reply = _signed(client, pub.device, clock, "PUT", PATH, body)
     finally:
         client.close()
     if not reply.ok:
         raise SyncError(f"The handoff card was not published: {_problem(reply)}.")
+    return str(reply.data.get("result") or "stored")
+
+
+def record_publication(db: Database, pub: Publication, clock: Clock) -> None:
+    """Remember (audited) that the county holds this card, so it is not sent again."""
     with db.unit_of_work() as uow:
-        settings.store(uow.conn, PUBLISHED, digest, utc_iso(clock.now()))
+        settings.store(uow.conn, PUBLISHED, pub.digest, utc_iso(clock.now()))
         uow.audit(
             "handoff.card_published",
             "handoff",
             None,
-            {"device_id": device.device_id, "schools": card["schools"]},
+            {"device_id": pub.device.device_id, "schools": pub.card["schools"]},
         )
-    return str(reply.data.get("result") or "stored")
+
+
+def publish_card(
+    db: Database, clock: Clock, client_factory: ClientFactory, *, force: bool = False
+) -> str:
+    """Publish this vault's card when it changed (or ``force``), all three phases in a row.
+    Returns "stored", "unchanged" or "not enrolled"; raises ``SyncError`` when the county
+    refused or could not be reached (nothing is recorded as published then)."""
+    with db.read() as conn:
+        device = outbox.load_device(conn)
+    if device is None or device.revoked:
+        return "not enrolled"
+    pub = prepare_publication(db, force=force)
+    if pub is None:
+        return "unchanged"
+    result = send_publication(pub, clock, client_factory)
+    record_publication(db, pub, clock)
+    return result
 
 
 def _found(item: Any) -> FoundCard | None:
@@ -187,25 +220,31 @@ def _found(item: Any) -> FoundCard | None:
         return None
 
 
-def lookup(
-    db: Database,
+def lookup_device(db: Database) -> outbox.Device:
+    """This laptop's enrollment, for a lookup (database only)."""
+    with db.read() as conn:
+        device = outbox.load_device(conn)
+    if device is None or device.revoked:
+        raise UsageError("Enroll this laptop with the county first (sync enroll).")
+    return device
+
+
+def search(
+    device: outbox.Device,
     clock: Clock,
     client_factory: ClientFactory,
     *,
     name: str | None = None,
     school: str | None = None,
 ) -> list[FoundCard]:
-    """Colleagues' cards the county holds matching ``name`` (part of it) and/or ``school``."""
+    """Colleagues' cards the county holds matching ``name`` (part of it) and/or ``school``
+    (network only)."""
     name = " ".join((name or "").split()) or None
     school = (school or "").strip() or None
     if name is None and school is None:
         raise UsageError("Give a name (--name), a school CDS code (--school) or both.")
     if school is not None and not (len(school) == 14 and school.isdigit() and school.isascii()):
         raise UsageError("A school is its 14-digit CDS code.")
-    with db.read() as conn:
-        device = outbox.load_device(conn)
-    if device is None or device.revoked:
-        raise UsageError("Enroll this laptop with the county first (sync enroll).")
     query: dict[str, str] = {}
     if name is not None:
         query["name"] = name
@@ -222,5 +261,16 @@ def lookup(
     items = reply.data.get("cards")
     if not isinstance(items, list):
         raise SyncError("The county server's answer holds no cards list.")
-    found = [c for c in (_found(i) for i in items) if c is not None]
-    return found
+    return [c for c in (_found(i) for i in items) if c is not None]
+
+
+def lookup(
+    db: Database,
+    clock: Clock,
+    client_factory: ClientFactory,
+    *,
+    name: str | None = None,
+    school: str | None = None,
+) -> list[FoundCard]:
+    """``lookup_device`` then ``search``, in a row (the CLI)."""
+    return search(lookup_device(db), clock, client_factory, name=name, school=school)
