@@ -18,6 +18,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -162,7 +163,9 @@ class HandoffDialog(QDialog):
         """Look a colleague up in the county's registry (``handoff_lookup_dialog``)."""
         from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
 
-        HandoffLookupDialog(self.ctx, self).exec()
+        lookup = HandoffLookupDialog(self.ctx, self)
+        lookup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lookup.open()
 
     def choose_sent_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
