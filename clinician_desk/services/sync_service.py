@@ -137,12 +137,13 @@ class SyncService:
             )
         finally:
             client.close()
-        self.publish_handoff_card(force=True)
         return done
 
     def publish_handoff_card(self, *, force: bool = False) -> str:
-        """Publish this vault's handoff card to the county's registry when it changed; never
-        raises for network trouble or a refusal: the problem is kept in
+        """Publish this vault's handoff card to the county's registry when it changed (the CLI's
+        ``sync enroll`` and ``sync``, and the app's rounds, call it after enrolling and after a
+        round the county answered; a separate request, so the rounds themselves stay exactly
+        the protocol's). Never raises for network trouble or a refusal: the problem is kept in
         ``handoff_card_problem`` ("" when none) and the next round tries again."""
         try:
             result = handoff_registry.publish_card(
@@ -156,7 +157,6 @@ class SyncService:
 
     def sync_once(self, *, force: bool = True) -> RoundResult:
         result = self.worker.run_once(force=force)
-        self.publish_handoff_card()
         self.events.publish(SyncFinished(result))
         return result
 
@@ -169,7 +169,6 @@ class SyncService:
 
     def sync_until_idle(self, **kwargs: Any) -> list[RoundResult]:
         rounds = self.worker.run_until_idle(**kwargs)
-        self.publish_handoff_card()
         if rounds:
             self.events.publish(SyncFinished(rounds[-1]))
         return rounds

@@ -1,11 +1,14 @@
 """Caseload handoff ▸ Find a colleague…, against a real county server on loopback: the
 colleague's card is found by name with the fingerprint computed here; it can be saved as a
-contact only after ticking that the fingerprint was read aloud."""
+contact only after ticking that the fingerprint was read aloud; opening the dialog published this
+laptop's own card."""
 
 from __future__ import annotations
 
-from clinician_desk.services.handoff import HandoffService
+from clinician_desk.demo.generator import DISTRICT, SCHOOLS
+from clinician_desk.services.handoff import HandoffService, registry
 from clinician_desk.services.profile import set_profile
+from clinician_desk.storage.repositories import demo as demo_repo
 from tests.support.county import DEMO_DISTRICT, CountyServer
 from tests.support.handoff import add_schools
 from tests.support.vaultkit import open_vault
@@ -22,11 +25,19 @@ def test_find_a_colleague_and_save_after_the_fingerprint_was_read(qtbot, unlocke
         add_schools(colleague)
         set_profile(colleague.services.db, display_name="Robin Placeholder", credential="PPS")
         colleague.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+        assert colleague.sync.publish_handoff_card(force=True) == "stored"
         theirs = HandoffService(colleague.services.db).whoami()
         window = unlocked_window
         services = window.ctx.services
         code = county.issue_code((DEMO_DISTRICT,))
-        window.ctx.tasks.call_db_blocking(lambda: services.sync.enroll(county.url, code))
+
+        def enroll() -> str:
+            with services.db.unit_of_work() as uow:
+                demo_repo.insert_schools(uow.conn, ((c, n, DISTRICT) for c, n, _ in SCHOOLS))
+            services.sync.enroll(county.url, code)
+            return HandoffService(services.db).whoami().fingerprint
+
+        mine = window.ctx.tasks.call_db_blocking(enroll)
 
         window.handoff_action.trigger()
         dialog = window.findChild(HandoffDialog)
@@ -48,6 +59,18 @@ def test_find_a_colleague_and_save_after_the_fingerprint_was_read(qtbot, unlocke
         kept = window.ctx.tasks.call_db_blocking(lambda: HandoffService(services.db).contacts())
         assert [(fp, name) for fp, name, _at in kept] == [(theirs.fingerprint, "Robin Placeholder")]
         lookup.close()
+
+        # opening Caseload handoff published this laptop's card: the colleague finds it
+        def published() -> bool:
+            found = registry.lookup(
+                colleague.services.db,
+                colleague.clock,
+                colleague.sync.client_factory,
+                school=SCHOOLS[0][0],
+            )
+            return mine in {c.fingerprint for c in found}
+
+        qtbot.waitUntil(published, timeout=20_000)
         dialog.close()
     finally:
         colleague.close()
