@@ -1,8 +1,10 @@
 """The county's handoff-keys registry from the laptop: publish this vault's card, find a
 colleague's (docs/design/handoff.md, "Finding a colleague").
 
-* ``publish_card`` — after enrollment and on every sync round whose card changed (name,
-  credential, schools or keys): a signed ``PUT /api/v1/handoff-keys`` with the card and its
+* ``publish_card`` — after ``enroll``, after a ``sync`` round the county answered and on opening
+  Caseload handoff in the app, when the card changed (name, credential, schools or keys), in
+  three phases (``prepare_publication`` / ``send_publication`` / ``record_publication``) so the
+  app can build and remember it on the database worker and send it on the network pool: a signed ``PUT /api/v1/handoff-keys`` with the card and its
   proof (``clinician_desk.sync.handoff_wire``). The hash of the last card the county accepted is
   kept in the vault's settings, so an unchanged card is not sent again.
 * ``lookup`` — a signed ``POST /api/v1/handoff-keys/search`` by name and/or school; each card
@@ -225,7 +227,7 @@ def lookup_device(db: Database) -> outbox.Device:
     with db.read() as conn:
         device = outbox.load_device(conn)
     if device is None or device.revoked:
-        raise UsageError("Enroll this laptop with the county first (sync enroll).")
+        raise UsageError("Enroll this laptop with the county first (clinician-desk-admin enroll).")
     return device
 
 
