@@ -154,7 +154,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         sync = _sync_service(services)
         result = registry.publish_card(services.db, services.clock, sync.client_factory, force=True)
     if result == "not enrolled":
-        raise UsageError("This laptop is not enrolled with a county server (clinician-desk-admin enroll).")
+        raise UsageError(
+            "This laptop is not enrolled with a county server (clinician-desk-admin enroll)."
+        )
     out(f"handoff card {result} in the county's registry")
     return 0
 

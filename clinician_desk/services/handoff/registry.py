@@ -1,12 +1,13 @@
 """The county's handoff-keys registry from the laptop: publish this vault's card, find a
 colleague's (docs/design/handoff.md, "Finding a colleague").
 
-* ``publish_card`` — after ``enroll``, after a ``sync`` round the county answered and on opening
-  Caseload handoff in the app, when the card changed (name, credential, schools or keys), in
-  three phases (``prepare_publication`` / ``send_publication`` / ``record_publication``) so the
-  app can build and remember it on the database worker and send it on the network pool: a signed ``PUT /api/v1/handoff-keys`` with the card and its
-  proof (``clinician_desk.sync.handoff_wire``). The hash of the last card the county accepted is
-  kept in the vault's settings, so an unchanged card is not sent again.
+* ``publish_card`` — after ``enroll``, after a ``sync`` round the county answered and on
+  opening Caseload handoff in the app, when the card changed (name, credential, schools or
+  keys), in three phases (``prepare_publication`` / ``send_publication`` /
+  ``record_publication``) so the app builds and remembers it on the database worker and sends
+  it on the network pool: a signed ``PUT /api/v1/handoff-keys`` with the card and its proof
+  (``clinician_desk.sync.handoff_wire``). The hash of the last card the county accepted is kept
+  in the vault's settings, so an unchanged card is not sent again.
 * ``lookup`` — a signed ``POST /api/v1/handoff-keys/search`` by name and/or school; each card
   comes back with its fingerprint **computed here** from its keys. The registry is a phone book,
   not a trust anchor: a found card is kept (``HandoffService.add_contact``) only after its owner
