@@ -42,7 +42,16 @@ from fastapi import APIRouter, Request
 
 from clinician_desk.sync.handoff_wire import FIELDS, proof_message
 from clinician_desk.sync.wire import WireError, loads_strict
-from county_server.api import _err, _raw_path, answer_response, client_key, read_limited
+from county_server.api import (
+    LIMITED,
+    TOO_LARGE,
+    UNAVAILABLE,
+    _err,
+    _raw_path,
+    answer_response,
+    client_key,
+    read_limited,
+)
 from county_server.context import ServerContext
 from county_server.db import Database, Tx, now_iso
 from county_server.ingest import Answer, authenticate, error
@@ -336,6 +345,9 @@ def build_router(ctx: ServerContext) -> APIRouter:
             403: _err("device revoked or retired"),
             409: _err("card published by another enrolled device"),
             422: _err("invalid card"),
+            **TOO_LARGE,
+            **LIMITED,
+            **UNAVAILABLE,
         },
         openapi_extra=signed,
     )
@@ -348,6 +360,9 @@ def build_router(ctx: ServerContext) -> APIRouter:
             401: _err("bad signature"),
             403: _err("device revoked or retired"),
             422: _err("invalid lookup"),
+            **TOO_LARGE,
+            **LIMITED,
+            **UNAVAILABLE,
         },
         openapi_extra=signed,
     )
