@@ -290,3 +290,15 @@ def test_bad_lookups_get_a_422(county: CountyServer, enrolled: Vault, body: byte
     reply = _send(county, enrolled, "POST", SEARCH_PATH, body)
     assert reply.status_code == 422
     assert reply.json()["error"] == "invalid"
+
+
+def test_a_body_over_64_kib_is_413_and_stores_nothing(
+    county: CountyServer, enrolled: Vault
+) -> None:
+    before = _stored(county)
+    built = registry.card_body(enrolled.services.db)
+    assert built is not None
+    card = {**built[1], "name": "N" * 70_000}
+    reply = _send(county, enrolled, "PUT", PATH, json.dumps(card).encode())
+    assert reply.status_code == 413 and reply.json()["error"] == "too_large"
+    assert _stored(county) == before
