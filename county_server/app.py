@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from county_server import __version__, api
+from county_server import __version__, api, handoff_keys
 from county_server.context import ServerContext
 from county_server.db import Database, now_iso
 from county_server.hygiene import ControlCharacterGuard
@@ -42,6 +42,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.include_router(api.build_router(ctx))
+    app.include_router(handoff_keys.build_router(ctx))
     if include_web:
         from county_server.web import build_web_router
 

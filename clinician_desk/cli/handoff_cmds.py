@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
+from clinician_desk.cli.sync_cmds import _sync_service
 from clinician_desk.errors import UsageError
-from clinician_desk.services.handoff import HandoffService, Imported
+from clinician_desk.services.handoff import HandoffService, Imported, registry
 from clinician_desk.services.handoff.package import write_package_file
 
 _MAX_PACKAGE = 2 * 1024 * 1024 * 1024
@@ -41,6 +42,12 @@ def register(subparsers: Any) -> None:
     add.set_defaults(func=cmd_add_contact)
     contacts = sub.add_parser("contacts", help="colleagues whose cards are kept")
     contacts.set_defaults(func=cmd_contacts)
+    look = sub.add_parser("lookup", help="find a colleague's card in the county's registry")
+    look.add_argument("--name", help="the colleague's name, or part of it")
+    look.add_argument("--school", help="a school's 14-digit CDS code")
+    look.set_defaults(func=cmd_lookup)
+    pub = sub.add_parser("publish", help="publish this vault's card to the county's registry")
+    pub.set_defaults(func=cmd_publish)
     export = sub.add_parser("export", help="seal students' records to a colleague")
     export.add_argument("--students", required=True, help="student ids, e.g. 3,7,12")
     export.add_argument("--to", required=True, help="the colleague's handoff fingerprint")
@@ -117,6 +124,40 @@ def cmd_contacts(args: argparse.Namespace) -> int:
         out("no colleague's card is kept (handoff add-contact CARD)")
     for fingerprint, name, added in rows:
         out(f"{fingerprint}  {name} (added {added[:10]})")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    with vault_session(args) as services:
+        sync = _sync_service(services)
+        found = registry.lookup(
+            services.db, services.clock, sync.client_factory, name=args.name, school=args.school
+        )
+    if not found:
+        out("no colleague's card matches (their laptop publishes it when enrolled)")
+        return 0
+    for card in found:
+        credential = f", {card.credential}" if card.credential else ""
+        out(f"{card.name}{credential} — schools {', '.join(card.schools)}")
+        out(f"  fingerprint: {card.fingerprint}")
+        out(f"  card:        {card.card}")
+    out(
+        "The fingerprint is what you trust, not this list: ask the colleague to read theirs"
+        " aloud (clinician-desk-admin whoami) and keep the card with"
+        " 'handoff add-contact CARD' only if it matches."
+    )
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    with vault_session(args) as services:
+        sync = _sync_service(services)
+        result = registry.publish_card(services.db, services.clock, sync.client_factory, force=True)
+    if result == "not enrolled":
+        raise UsageError(
+            "This laptop is not enrolled with a county server (clinician-desk-admin enroll)."
+        )
+    out(f"handoff card {result} in the county's registry")
     return 0
 
 

@@ -71,8 +71,14 @@ def cmd_counts(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     with vault_session(args) as services:
-        done = _sync_service(services).enroll(args.server, args.code)
+        sync = _sync_service(services)
+        done = sync.enroll(args.server, args.code)
+        sync.publish_handoff_card(force=True)
     out(f"Enrolled as {done.device_id} for {', '.join(done.org_units)}.")
+    if sync.handoff_card_problem:
+        out(f"{sync.handoff_card_problem} The next sync publishes it.")
+    else:
+        out("Handoff card published to the county's registry (handoff lookup finds it).")
     out(
         "County escrow slot set."
         if done.escrow_set
@@ -102,6 +108,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         rounds = [sync.sync_once()] if args.once else sync.sync_until_idle()
         for r in rounds:
             print_round(r)
+        if rounds and rounds[-1].stopped is None:
+            card = sync.publish_handoff_card()  # only when the card changed
+            if card == "stored":
+                out("Handoff card updated in the county's registry.")
+            elif card == "failed":
+                out(sync.handoff_card_problem)
         status = sync.status()
     if not rounds or (not rounds[-1].verdicts and rounds[-1].stopped is None):
         out("Nothing to send." if status.enrolled else "This laptop is not enrolled.")

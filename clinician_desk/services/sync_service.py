@@ -17,8 +17,9 @@ from clinician_desk.clock import Clock
 from clinician_desk.config import VaultPaths
 from clinician_desk.config.it_policy import load_policy
 from clinician_desk.domain.counts import snapshots, validate_period
-from clinician_desk.errors import NotFoundError
+from clinician_desk.errors import NotFoundError, SyncError
 from clinician_desk.events import EventBus, SyncFinished
+from clinician_desk.services.handoff import registry as handoff_registry
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import anchors
 from clinician_desk.storage.repositories import sync_state
@@ -75,6 +76,7 @@ class SyncService:
         self.client_factory: ClientFactory = client_factory or (
             lambda url: SyncClient(url, ca_bundle=self.ca_bundle(), clock=clock)
         )
+        self.handoff_card_problem = ""
         self.worker = SyncWorker(
             db, clock, cells_for_period, client_factory=self.client_factory, backoff=backoff
         )
@@ -130,11 +132,28 @@ class SyncService:
             raise NotFoundError("Give the county server's address (--server URL).")
         client = self.client_factory(url)
         try:
-            return enrollment.enroll(
+            done = enrollment.enroll(
                 self.db, self.paths, self.key, url, code, clock=self.clock, client=client
             )
         finally:
             client.close()
+        return done
+
+    def publish_handoff_card(self, *, force: bool = False) -> str:
+        """Publish this vault's handoff card to the county's registry when it changed (the CLI's
+        ``sync enroll`` and ``sync``, and the app's rounds, call it after enrolling and after a
+        round the county answered; a separate request, so the rounds themselves stay exactly
+        the protocol's). Never raises for network trouble or a refusal: the problem is kept in
+        ``handoff_card_problem`` ("" when none) and the next round tries again."""
+        try:
+            result = handoff_registry.publish_card(
+                self.db, self.clock, self.client_factory, force=force
+            )
+        except SyncError as exc:
+            self.handoff_card_problem = str(exc)
+            return "failed"
+        self.handoff_card_problem = ""
+        return result
 
     def sync_once(self, *, force: bool = True) -> RoundResult:
         result = self.worker.run_once(force=force)

@@ -3,8 +3,10 @@ card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
 read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
-is shown to check); **Confirm a handoff I sent…** takes the package file the colleague imported
-and makes its students read-only here. **Import a package…** chooses a file; the package is
+is shown to check), or found in the county's registry with **Find a colleague…**
+(``handoff_lookup_dialog``); opening it publishes this laptop's card to the county when it
+changed (``registry``); **Confirm a handoff I sent…** takes the package file the colleague
+imported and makes its students read-only here. **Import a package…** chooses a file; the package is
 checked on the database worker and what it holds is shown (sender, fingerprint, counts) before
 **Import** adds it in one step. Refusals from the core (altered, truncated, for someone else,
 unknown sender, a school this vault lacks) are shown in the dialog; nothing is half imported.
@@ -17,6 +19,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinician_desk.errors import ClinicianDeskError
-from clinician_desk.services.handoff import HandoffService, Imported, Whoami
+from clinician_desk.services.handoff import HandoffService, Imported, Whoami, registry
 from ui.context import UiContext
 from ui.i18n import _
 
@@ -76,6 +79,9 @@ class HandoffDialog(QDialog):
         self.add_contact_button = QPushButton(_("Add colleague"))
         self.add_contact_button.setObjectName("handoff_add_contact_button")
         self.add_contact_button.clicked.connect(self.add_contact)
+        self.find_button = QPushButton(_("Find a colleague…"))
+        self.find_button.setObjectName("handoff_find_colleague_button")
+        self.find_button.clicked.connect(self.find_colleague)
         self.confirm_sent_button = QPushButton(_("Confirm a handoff I sent…"))
         self.confirm_sent_button.setObjectName("handoff_confirm_sent_button")
         self.confirm_sent_button.clicked.connect(self.choose_sent_file)
@@ -104,6 +110,7 @@ class HandoffDialog(QDialog):
             add_label,
             self.contact_edit,
             self.add_contact_button,
+            self.find_button,
             self.import_button,
             self.confirm_sent_button,
             self.message,
@@ -130,6 +137,41 @@ class HandoffDialog(QDialog):
         self.name_label.setText(_("Handoff identity of {name}").format(name=me.name))
         self.fingerprint_label.setText(me.fingerprint)
         self.card_edit.setText(me.card)
+        self._publish_card()
+
+    def _publish_card(self) -> None:
+        """An enrolled laptop publishes its card to the county's registry when it changed
+        (built on the database worker, sent on the network pool, remembered on the database
+        worker). Best effort and silent: ``sync`` publishes too, and a failure is retried."""
+        services = self.ctx.require_services()
+        db, clock, factory = services.db, services.clock, services.sync.client_factory
+        tasks = self.ctx.tasks
+
+        def sent(pub: Any) -> None:
+            tasks.run_db(
+                lambda _c: registry.record_publication(db, pub, clock),
+                context=self,
+                on_error=lambda _e: None,
+                name="handoff-card-record",
+            )
+
+        def prepared(pub: Any) -> None:
+            if pub is not None:
+                tasks.run_network(
+                    lambda _c: (registry.send_publication(pub, clock, factory), pub)[1],
+                    context=self,
+                    on_done=sent,
+                    on_error=lambda _e: None,
+                    name="handoff-card-send",
+                )
+
+        tasks.run_db(
+            lambda _c: registry.prepare_publication(db),
+            context=self,
+            on_done=prepared,
+            on_error=lambda _e: None,
+            name="handoff-card-prepare",
+        )
 
     def add_contact(self) -> None:
         card = self.contact_edit.text().strip()
@@ -152,6 +194,14 @@ class HandoffDialog(QDialog):
                 "handing anything off."
             ).format(name=colleague.name, fingerprint=colleague.fingerprint)
         )
+
+    def find_colleague(self) -> None:
+        """Look a colleague up in the county's registry (``handoff_lookup_dialog``)."""
+        from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
+
+        lookup = HandoffLookupDialog(self.ctx, self)
+        lookup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lookup.open()
 
     def choose_sent_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Handoff package"))
