@@ -41,10 +41,10 @@ from bench.soak_session import (
 WARM_UP = 250  # every page and each of the 12 dialogs built once (3 dialogs per 50 actions)
 ROUNDS = 4
 ROUND = 300
-REFERENCE_TOLERANCE = 100  # growth allowed from the first round to the last; a leak of one
+REFERENCE_TOLERANCE = 250  # growth allowed from the first round to the last; a leak of one
 # reference per action grows by 900 over the three rounds after the first (and exceeds
-# REFERENCE_GUARD in the first round), while threads caught mid-call add a one-off of ~100 on a
-# loaded machine without growing
+# REFERENCE_GUARD in the first round), a leak of one per three actions by 300, while threads
+# caught mid-call add a one-off that does not grow: 112-120 seen in full-suite runs at load 8-15
 REFERENCE_GUARD = ROUND
 OBJECT_TOLERANCE = 600  # sqlite3's dead cursor weakrefs (<= ~200 per connection) + noise
 
