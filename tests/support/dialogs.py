@@ -43,6 +43,7 @@ def every_dialog(ctx: Any, parent: QWidget) -> Iterator[tuple[str, QDialog]]:
     from ui.dialogs.drafts_dialog import DraftsDialog
     from ui.dialogs.handoff_dialog import HandoffDialog
     from ui.dialogs.handoff_export_dialog import HandoffExportDialog
+    from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
     from ui.dialogs.mandated_report_dialog import MandatedReportDialog
     from ui.dialogs.note_search_dialog import NoteSearchDialog
     from ui.dialogs.profile_dialog import ProfileDialog
@@ -82,6 +83,7 @@ def every_dialog(ctx: Any, parent: QWidget) -> Iterator[tuple[str, QDialog]]:
         ("DraftsDialog", lambda: DraftsDialog(ctx, parent)),
         ("HandoffDialog", lambda: HandoffDialog(ctx, parent)),
         ("HandoffExportDialog", lambda: HandoffExportDialog(ctx, [(1, name)], parent)),
+        ("HandoffLookupDialog", lambda: HandoffLookupDialog(ctx, parent)),
         ("MandatedReportDialog", lambda: MandatedReportDialog(ctx, 1, name, (), parent)),
         ("NoteSearchDialog", lambda: NoteSearchDialog(ctx, parent)),
         ("ProfileDialog", lambda: ProfileDialog(ctx, parent)),

@@ -51,6 +51,12 @@ def _handoff_export(window) -> None:
     HandoffExportDialog(window.ctx, window.caseload_page.selected_students() or [], window).open()
 
 
+def _handoff_lookup(window) -> None:
+    from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
+
+    HandoffLookupDialog(window.ctx, window).open()
+
+
 def _integrity_warning(window) -> None:
     """The warning the unlock check shows, with a real finding of the core's."""
     from ui.dialogs.integrity_warning import show_integrity_warnings
@@ -107,6 +113,7 @@ DIALOGS: list[tuple[str, Opener]] = [
     ("user guide", care_menu.open_help),
     ("caseload handoff", lambda w: w.handoff_action.trigger()),
     ("hand off to a colleague", lambda w: _handoff_export(w)),
+    ("find a colleague", lambda w: _handoff_lookup(w)),
     ("use recovery key", lambda w: w.use_recovery_key("default")),
     ("integrity warning", lambda w: _integrity_warning(w)),
     ("addendum", lambda w: _addendum(w)),
