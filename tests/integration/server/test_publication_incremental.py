@@ -183,3 +183,37 @@ def test_another_month_or_directory_rebuilds_everything(template: Path, tmp_path
         assert todo == cube.Window.at(NOW).fiscal_years()  # every part's digest changed
     finally:
         db.close()
+
+
+def test_pages_skip_the_full_check_only_while_nothing_moved(template: Path, tmp_path: Path) -> None:
+    """``ensure_fresh`` (every page) proves freshness with a cheap token and pays for the full
+    part digests only when the token moves: a replaced laptop's cells set aside, without any new
+    snapshot, still reach the next page."""
+    from county_server.enrollment import _set_aside
+
+    db = _copy(template, tmp_path / "county.sqlite3")
+    try:
+        first = cube.ensure_fresh(db, NOW)
+        full_checks: list[int] = []
+        real = cube.source_fingerprint
+
+        def counted(tx, window):  # type: ignore[no-untyped-def]
+            full_checks.append(1)
+            return real(tx, window)
+
+        cube.source_fingerprint = counted  # type: ignore[assignment]
+        try:
+            assert cube.ensure_fresh(db, NOW).source == first.source
+            assert full_checks == []  # nothing moved: the cheap token sufficed
+            with db.transaction() as tx:
+                device = tx.scalar("SELECT MIN(device_id) FROM cells")
+                assert _set_aside(tx, str(device)) > 0
+            after = cube.ensure_fresh(db, NOW)
+        finally:
+            cube.source_fingerprint = real  # type: ignore[assignment]
+        assert full_checks  # the token moved, so the full check ran
+        assert after.source != first.source  # and the cube was refreshed
+        with db.read() as tx:
+            assert after.source == cube.source_fingerprint(tx, cube.Window.at(NOW))
+    finally:
+        db.close()
