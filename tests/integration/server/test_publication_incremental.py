@@ -21,7 +21,7 @@ from clinician_desk.sync.wire import Cell, Snapshot
 from county_server import demo
 from county_server.db import Database
 from county_server.ingest import _apply
-from county_server.publication import cube
+from county_server.publication import cube, store
 from county_server.publication import periods as P
 
 NOW = datetime(2026, 10, 5, tzinfo=UTC)
@@ -195,13 +195,13 @@ def test_pages_skip_the_full_check_only_while_nothing_moved(template: Path, tmp_
     try:
         first = cube.ensure_fresh(db, NOW)
         full_checks: list[int] = []
-        real = cube.source_fingerprint
+        real = store.source_fingerprint
 
         def counted(tx, window):  # type: ignore[no-untyped-def]
             full_checks.append(1)
             return real(tx, window)
 
-        cube.source_fingerprint = counted  # type: ignore[assignment]
+        store.source_fingerprint = counted  # type: ignore[assignment]
         try:
             assert cube.ensure_fresh(db, NOW).source == first.source
             assert full_checks == []  # nothing moved: the cheap token sufficed
@@ -210,7 +210,7 @@ def test_pages_skip_the_full_check_only_while_nothing_moved(template: Path, tmp_
                 assert _set_aside(tx, str(device)) > 0
             after = cube.ensure_fresh(db, NOW)
         finally:
-            cube.source_fingerprint = real  # type: ignore[assignment]
+            store.source_fingerprint = real  # type: ignore[assignment]
         assert full_checks  # the token moved, so the full check ran
         assert after.source != first.source  # and the cube was refreshed
         with db.read() as tx:
