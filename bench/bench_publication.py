@@ -11,6 +11,9 @@ The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years 
   device sends new revisions of its last three months (median of 3).
 * ``publication_load_avg_<engine>``: median load average at the start of those runs.
 * ``publication_cells`` / ``publication_hidden_pct``: size of the cube and the share hidden.
+* ``publication_hidden_cells_pct`` / ``_ge100`` / ``_ge1000`` / ``publication_hidden_value_pct``:
+  information loss, over distinct published cells: the share hidden, hidden cells with a true
+  value of at least 100 and 1,000, and the hidden share of the cube's total value.
 * ``publication_audit_s``: the attacker's audit of the stored publication (every hidden cell
   with a true value 1–10 given an LP-proven interval reaching 0 and 11).
 * ``publication_page_ms_<page>_<engine>``: median of 7 requests per dashboard page, reading the
@@ -32,11 +35,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from clinician_desk.sync.wire import Cell
 from county_server import auth, demo
 from county_server.db import Database
 from county_server.publication import cube
-from county_server.publication.audit import audit
+from county_server.publication.audit import Publication, audit
 
 Row = tuple[str, float, str, float | None]
 PASSWORD = "bench fictional password"
@@ -94,6 +99,30 @@ def _district_sync_round(db: Database, k: int) -> None:
             _apply(tx, snap, b"", NOW)
 
 
+def information_loss(pub: Publication) -> list[Row]:
+    """What suppression costs readers: hidden published cells (one number, one cell) by size,
+    and the hidden share of the linear cube's total value (students served left out)."""
+    values = pub.values
+    hidden = ~pub.shown
+    linear = np.fromiter(
+        (not (isinstance(k, tuple) and k[0] == cube.STUDENTS) for k in pub.keys),
+        np.bool_,
+        len(pub.keys),
+    )
+    total = int(values[linear].sum())
+    return [
+        ("publication_hidden_cells_pct", 100.0 * float(hidden.mean()), "%", None),
+        ("publication_hidden_ge100", float((hidden & (values >= 100)).sum()), "cells", None),
+        ("publication_hidden_ge1000", float((hidden & (values >= 1000)).sum()), "cells", None),
+        (
+            "publication_hidden_value_pct",
+            100.0 * int(values[linear & hidden].sum()) / max(total, 1),
+            "%",
+            None,
+        ),
+    ]
+
+
 def measure(url: str, engine: str, months: int, with_audit: bool) -> list[Row]:
     from fastapi.testclient import TestClient
 
@@ -149,6 +178,7 @@ def measure(url: str, engine: str, months: int, with_audit: bool) -> list[Row]:
         rows.append(("publication_audit_s", time.perf_counter() - t3, "s", None))
         rows.append(("publication_audit_passed", float(report.passed and not mismatched), "", None))
         rows.append(("publication_audit_sensitive", float(report.sensitive), "cells", None))
+        rows += information_loss(pub)
     app = create_app(db, ServerSettings(now=lambda: NOW, secure_cookies=False))
     district = demo.demo_directory(300)[0][0].code
     pages = {
