@@ -40,13 +40,11 @@ schema is wiped. Without it the module prints nothing. Run:
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,14 +56,17 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bench.signed_load import Request, Servers, cpu_seconds, send_lanes
 from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
 from clinician_desk.sync.wire import Cell, Snapshot
 from county_server import auth, enrollment, orgunits
 from county_server.db import Database
 
+__all__ = ["Servers", "generate", "send_all", "signed_lanes"]
+
 Row = tuple[str, float, str, float | None]
-Request = tuple[str, bytes, dict[str, str]]
 PASSWORD = "bench fictional password"
+INSECURE = ("--insecure-cookies",)  # the pages are signed into over plain HTTP
 FULL_DISTRICTS, FULL_SCHOOLS, FULL_DEVICES = 1000, 10_000, 10_000
 SERVICES = ("TX-IND", "TX-GRP", "PSY-EDU-GRP", "CM-COORD", "CONSULT", "ASMT-INTAKE")
 KINDS = (("Elementary", "TK-5"), ("Elementary", "TK-5"), ("Middle", "6-8"), ("High", "9-12"))
@@ -218,79 +219,6 @@ def signed_lanes(
     return lanes
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc); 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class Servers:
-    """``count`` real ``county-server serve`` processes on loopback sharing one database."""
-
-    def __init__(self, url: str, count: int) -> None:
-        self.ports = [_free_port() for _ in range(count)]
-        env = dict(os.environ)
-        self.procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "county_server.cli",
-                    "--db",
-                    url,
-                    "serve",
-                    "--port",
-                    str(p),
-                    "--insecure-cookies",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            for p in self.ports
-        ]
-        try:
-            for port, proc in zip(self.ports, self.procs, strict=True):
-                deadline = time.monotonic() + 90
-                while True:
-                    if proc.poll() is not None:
-                        raise RuntimeError("county-server serve exited early")
-                    try:
-                        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/status", timeout=1)
-                        if r.status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("county-server serve did not start")
-                    time.sleep(0.2)
-        except BaseException:
-            self.close()
-            raise
-
-    def cpu(self) -> float:
-        return sum(_cpu_seconds(p.pid) for p in self.procs)
-
-    def close(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
-
-
 def _pg_backends(url: str) -> dict[int, float]:
     """CPU seconds of every other client backend of this database (the servers' pools)."""
     import psycopg
@@ -303,7 +231,7 @@ def _pg_backends(url: str) -> dict[int, float]:
                 "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             ).fetchall()
         ]
-    return {pid: _cpu_seconds(pid) for pid in pids}
+    return {pid: cpu_seconds(pid) for pid in pids}
 
 
 @dataclass
@@ -324,52 +252,9 @@ def send_all(
     """Send every lane (a device's PUTs in order) over ``connections`` keep-alive connections
     spread evenly over the servers; every answer must be 200."""
     total = sum(len(lane) for lane in lanes)
-
-    async def send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: Request) -> int:
-        # A raw HTTP/1.1 client: the generator must cost far less CPU than the server it
-        # measures (both share this machine's cores).
-        path, body, headers = req
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        writer.write(
-            f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
-            f"{head}\r\n".encode()
-            + body
-        )
-        status_line = await reader.readline()
-        length = 0
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
-        return int(status_line.split()[1])
-
-    async def worker(port: int, queue: list[list[Request]], bad: list[int]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while queue:
-                for req in queue.pop():
-                    status = await send(reader, writer, req)
-                    if status != 200:
-                        bad.append(status)
-        finally:
-            writer.close()
-
-    async def main() -> float:
-        bad: list[int] = []
-        queue = list(reversed(lanes))
-        ports = servers.ports
-        start = time.perf_counter()
-        await asyncio.gather(
-            *(worker(ports[i % len(ports)], queue, bad) for i in range(connections))
-        )
-        elapsed = time.perf_counter() - start
-        if bad:
-            raise RuntimeError(f"{len(bad)} of {total} PUTs were not 200 (e.g. {bad[0]})")
-        return elapsed
-
     pg0 = _pg_backends(url)
     cpu0 = servers.cpu()
-    elapsed = asyncio.run(main())
+    elapsed = send_lanes(servers.ports, lanes, connections)
     cpu1 = servers.cpu()
     pg1 = _pg_backends(url)
     pg_cpu = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
@@ -474,7 +359,7 @@ def measure(url: str, scale: float) -> list[Row]:
     half = len(state.devices) // 2
     first, second = state.devices[:half], state.devices[half:]
 
-    one = Servers(url, 1)
+    one = Servers(url, 1, extra=INSECURE)
     try:
         r1 = send_all(url, one, signed_lanes(state, first))
     finally:
@@ -486,7 +371,7 @@ def measure(url: str, scale: float) -> list[Row]:
     rows.append(("state_rebuild_s_half", rebuild_half, "s", None))
     rows.append(("state_rebuild_cpu_s_half", rebuild_half_cpu, "s", None))
 
-    two = Servers(url, 2)
+    two = Servers(url, 2, extra=INSECURE)
     try:
         r2 = send_all(url, two, signed_lanes(state, second))
         rows.append(("state_puts_per_s_2proc", r2.rate, "PUT/s", r2.rate / r1.rate))
