@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from county_server import auth, completeness, periods
-from county_server.publication import cube, views
+from county_server.publication import cube, served, views
 from county_server.publication import periods as P
 from county_server.supervisor_views import MONTH_ABBR
 from county_server.web_support import PageError, Web, secure_headers
@@ -24,7 +24,7 @@ def register(router: APIRouter, web: Web) -> None:
     @router.get("/completeness")
     @web.page
     def completeness_page(request: Request, session: auth.Session) -> Response:
-        state = cube.ensure_fresh(ctx.db, settings.now())
+        state = served.page_state(ctx.db, settings.now())
         window = state.window
         fy = views.fiscal_year(request.query_params, window)
         months = [m for m in fy.months() if m <= window.current]

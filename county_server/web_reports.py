@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from county_server import auth, orgunits
 from county_server import supervisor_views as SV
 from county_server.charts import bar_chart
-from county_server.publication import cube, views
+from county_server.publication import cube, served, views
 from county_server.publication import periods as P
 from county_server.suppression import fmt
 from county_server.web_support import MEASURE_LABELS, PageError, Web
@@ -48,8 +48,8 @@ def table_view(header: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def fresh_state(web: Web) -> cube.State:
-    """The published cube's state, refreshed first when the counts changed."""
-    return cube.ensure_fresh(web.ctx.db, web.ctx.settings.now())
+    """The published cube's state as a page shows it (``publication.served``)."""
+    return served.page_state(web.ctx.db, web.ctx.settings.now())
 
 
 def render_report(web: Web, request: Request, name: str, **data: Any) -> Response:
