@@ -282,6 +282,35 @@ def _cli(url: str, *args: str) -> tuple[float, float, str]:
     return elapsed, cpu, done.stdout
 
 
+REFRESH = """
+import sys, time
+from county_server.db import Database
+from county_server.publication import cube
+from county_server.settings import system_now
+db = Database.open(sys.argv[1], migrate=False)
+now = system_now()
+with db.read() as tx:
+    todo, everything = cube.stale_parts(tx, cube.Window.at(now))
+t0, c0 = time.perf_counter(), time.process_time()
+cube.refresh(db, now)
+print(time.perf_counter() - t0, time.process_time() - c0, len(todo), int(everything))
+"""
+
+
+def timed_refresh(url: str) -> tuple[float, float, int, bool]:
+    """``cube.refresh`` in its own process, as a serve process's refresher runs it after a sync
+    round: (wall and CPU seconds of the refresh call, parts rebuilt, whether that was all of
+    them). Interpreter start and imports are outside the timing; one stale part is built in
+    the process itself, so its CPU time is the whole cost."""
+    done = subprocess.run(
+        [sys.executable, "-c", REFRESH, url], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"refresh failed: {done.stderr.strip()[-300:]}")
+    wall, cpu, parts, everything = done.stdout.split()
+    return float(wall), float(cpu), int(parts), everything == "1"
+
+
 def page_p95(port: int, paths: dict[str, str], rounds: int = 20) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}"
     out: dict[str, float] = {}
@@ -416,6 +445,22 @@ def measure(url: str, scale: float) -> list[Row]:
             rows.append((f"state_page_p95_ms_{name}", ms, "ms", ms / 100.0))
     finally:
         two.close()
+    # One district re-sends its latest month (revision 3); cube.refresh then rebuilds only the
+    # parts (fiscal years) whose inputs changed. Target <= 2 s.
+    prefix = state.districts[0].code[:7]
+    local = [d for d in state.devices if d.school.startswith(prefix) and state.plan[d.device_id]]
+    one = Servers(url, 1, extra=INSECURE)
+    try:  # closed at once: its refresher (every 30 s) must not do the work measured next
+        send_all(url, one, signed_lanes(state, local, latest_only=True, revision=3))
+    finally:
+        one.close()
+    wall, cpu, parts, everything = timed_refresh(url)
+    rows.append(("state_refresh_district_devices", float(len(local)), "devices", None))
+    rows.append(
+        ("state_refresh_district_parts", float(parts), "parts", 1.0 if everything else None)
+    )
+    rows.append(("state_refresh_district_s", wall, "s", wall / 2.0))
+    rows.append(("state_refresh_district_cpu_s", cpu, "s", cpu / 2.0))
     for size_row in _sizes(url, scale):
         rows.append(size_row)
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
