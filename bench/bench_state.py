@@ -27,7 +27,14 @@ Every snapshot reaches the database as a signed ``PUT /api/v1/counts/…`` to re
   includes waiting for a core); ``state_rebuild_full_est_s`` extends the line through the two
   measured points (a fixed cost plus ``state_rebuild_ms_per_1k_snapshots``) to the full
   state's snapshots (target <= 60 s; ratio= is to the target) — an extrapolation;
-  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core).
+  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core). The CPU
+  seconds are the command's own and those of the children it waits for: the part workers
+  (``COUNTY_PUBLICATION_WORKERS``, children of a forkserver) are not counted, so with workers
+  they understate the build.
+* ``state_refresh_district_s`` / ``_cpu_s``: one district's devices re-send their latest month
+  (revision 3) to a ``serve`` process, then ``cube.refresh`` runs in a process of its own (timed
+  inside it, imports excluded) and rebuilds only the parts (fiscal years) whose inputs changed;
+  ``state_refresh_district_parts`` says how many. Target <= 2 s (ratio= is to the target).
 * ``state_page_p95_ms_<page>``: p95 of 20 requests per dashboard page to a ``serve`` process
   over HTTP, signed in, reading the fresh cube. Target <= 100 ms (ratio= is to the target).
 * ``state_export_fy_s`` / ``state_export_fy_bytes``: ``county-server export`` of FY2025-26
