@@ -19,20 +19,16 @@ Run: ``python -m bench.bench_server [--quick]``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
+from bench.signed_load import Request, Servers, send_lanes
 from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
 from clinician_desk.sync.wire import SCHEMA, canonical_json
 from county_server import auth, demo, enrollment
@@ -40,12 +36,6 @@ from county_server.db import Database
 
 Row = tuple[str, float, str, float | None]
 PASSWORD = "bench fictional password"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _fresh(url: str) -> Database:
@@ -58,29 +48,7 @@ def _fresh(url: str) -> Database:
     return Database.open(url)
 
 
-def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("county-server exited early")
-        try:
-            if httpx.get(base + "/api/v1/status", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("county-server did not start")
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def puts_per_second(url: str, total: int) -> tuple[float, float | None]:
+def puts_per_second(url: str, total: int) -> tuple[float, float]:
     """(requests per second of wall time, server CPU ms per request)."""
     db = _fresh(url)
     now = datetime.now(UTC)
@@ -96,7 +64,7 @@ def puts_per_second(url: str, total: int) -> tuple[float, float | None]:
         devices.append((done.device_id, key, school.code))
     db.close()
     created = int(now.timestamp())
-    requests: list[tuple[str, bytes, dict[str, str]]] = []
+    requests: list[Request] = []
     for n in range(total):
         device_id, key, school = devices[n % len(devices)]
         revision = n // len(devices) + 1
@@ -126,74 +94,18 @@ def puts_per_second(url: str, total: int) -> tuple[float, float | None]:
         )
         headers["Content-Type"] = "application/json"
         requests.append((path, body, headers))
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "county_server.cli", "--db", url, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    by_device: dict[str, list[Request]] = {}
+    for req in requests:
+        by_device.setdefault(req[2]["Signature-Input"].split('keyid="')[1][:30], []).append(req)
+    lanes = list(by_device.values())  # one device's revisions stay in order
+    servers = Servers(url, 1)
     try:
-        _wait_ready(base, proc)
-        by_device: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
-        for req in requests:
-            by_device.setdefault(req[2]["Signature-Input"].split('keyid="')[1][:30], []).append(req)
-        lanes = list(by_device.values())
-
-        async def send(
-            reader: asyncio.StreamReader,
-            writer: asyncio.StreamWriter,
-            path: str,
-            body: bytes,
-            headers: dict[str, str],
-        ) -> int:
-            # A raw HTTP/1.1 keep-alive client: the generator must cost far less CPU than the
-            # server it measures (both share this machine's cores).
-            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            writer.write(
-                f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
-                f"{head}\r\n".encode()
-                + body
-            )
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            return int(status_line.split()[1])
-
-        async def worker(
-            queue: list[list[tuple[str, bytes, dict[str, str]]]], bad: list[int]
-        ) -> None:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            try:
-                while queue:
-                    lane = queue.pop()
-                    for path, body, headers in lane:  # one device's revisions stay in order
-                        status = await send(reader, writer, path, body, headers)
-                        if status != 200:
-                            bad.append(status)
-            finally:
-                writer.close()
-
-        async def main() -> tuple[float, float | None]:
-            bad: list[int] = []
-            queue = list(lanes)
-            cpu0 = _cpu_seconds(proc.pid)
-            start = time.perf_counter()
-            await asyncio.gather(*(worker(queue, bad) for _ in range(16)))
-            elapsed = time.perf_counter() - start
-            cpu1 = _cpu_seconds(proc.pid)
-            if bad:
-                raise RuntimeError(f"{len(bad)} PUTs were not 200 (e.g. {bad[0]})")
-            cpu_ms = None if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / total
-            return total / elapsed, cpu_ms
-
-        return asyncio.run(main())
+        cpu0 = servers.cpu()
+        elapsed = send_lanes(servers.ports, lanes)
+        cpu1 = servers.cpu()
     finally:
-        proc.terminate()
-        proc.wait(10)
+        servers.close()
+    return total / elapsed, 1000 * (cpu1 - cpu0) / total
 
 
 def page_times(url: str, months: int) -> tuple[float, float]:
@@ -242,9 +154,8 @@ def run(quick: bool) -> list[Row]:
             url = pg_url or str(Path(tmp) / f"{engine}-puts.sqlite3")
             rate, cpu_ms = puts_per_second(url, 600 if quick else 3000)
             rows.append((f"server_puts_per_s_{engine}", rate, "req/s", None))
-            if cpu_ms is not None:
-                # Server CPU per PUT: 1000 / this is the rate one free core could sustain.
-                rows.append((f"server_cpu_ms_per_put_{engine}", cpu_ms, "ms", None))
+            # Server CPU per PUT: 1000 / this is the rate one free core could sustain.
+            rows.append((f"server_cpu_ms_per_put_{engine}", cpu_ms, "ms", None))
             url = pg_url or str(Path(tmp) / f"{engine}-pages.sqlite3")
             district_ms, overview_ms = page_times(url, 24 if quick else 60)
             rows.append((f"server_district_page_ms_{engine}", district_ms, "ms", None))

@@ -27,7 +27,14 @@ Every snapshot reaches the database as a signed ``PUT /api/v1/counts/…`` to re
   includes waiting for a core); ``state_rebuild_full_est_s`` extends the line through the two
   measured points (a fixed cost plus ``state_rebuild_ms_per_1k_snapshots``) to the full
   state's snapshots (target <= 60 s; ratio= is to the target) — an extrapolation;
-  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core).
+  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core). The CPU
+  seconds are the command's own and those of the children it waits for: the part workers
+  (``COUNTY_PUBLICATION_WORKERS``, children of a forkserver) are not counted, so with workers
+  they understate the build.
+* ``state_refresh_district_s`` / ``_cpu_s``: one district's devices re-send their latest month
+  (revision 3) to a ``serve`` process, then ``cube.refresh`` runs in a process of its own (timed
+  inside it, imports excluded) and rebuilds only the parts (fiscal years) whose inputs changed;
+  ``state_refresh_district_parts`` says how many. Target <= 2 s (ratio= is to the target).
 * ``state_page_p95_ms_<page>``: p95 of 20 requests per dashboard page to a ``serve`` process
   over HTTP, signed in, reading the fresh cube. Target <= 100 ms (ratio= is to the target).
 * ``state_export_fy_s`` / ``state_export_fy_bytes``: ``county-server export`` of FY2025-26
@@ -40,13 +47,11 @@ schema is wiped. Without it the module prints nothing. Run:
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,14 +63,17 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bench.signed_load import Request, Servers, cpu_seconds, send_lanes
 from clinician_desk.sync.signing import generate_device_key, public_key_b64, sign_request
 from clinician_desk.sync.wire import Cell, Snapshot
 from county_server import auth, enrollment, orgunits
 from county_server.db import Database
 
+__all__ = ["Servers", "generate", "send_all", "signed_lanes"]
+
 Row = tuple[str, float, str, float | None]
-Request = tuple[str, bytes, dict[str, str]]
 PASSWORD = "bench fictional password"
+INSECURE = ("--insecure-cookies",)  # the pages are signed into over plain HTTP
 FULL_DISTRICTS, FULL_SCHOOLS, FULL_DEVICES = 1000, 10_000, 10_000
 SERVICES = ("TX-IND", "TX-GRP", "PSY-EDU-GRP", "CM-COORD", "CONSULT", "ASMT-INTAKE")
 KINDS = (("Elementary", "TK-5"), ("Elementary", "TK-5"), ("Middle", "6-8"), ("High", "9-12"))
@@ -218,79 +226,6 @@ def signed_lanes(
     return lanes
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc); 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class Servers:
-    """``count`` real ``county-server serve`` processes on loopback sharing one database."""
-
-    def __init__(self, url: str, count: int) -> None:
-        self.ports = [_free_port() for _ in range(count)]
-        env = dict(os.environ)
-        self.procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "county_server.cli",
-                    "--db",
-                    url,
-                    "serve",
-                    "--port",
-                    str(p),
-                    "--insecure-cookies",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            for p in self.ports
-        ]
-        try:
-            for port, proc in zip(self.ports, self.procs, strict=True):
-                deadline = time.monotonic() + 90
-                while True:
-                    if proc.poll() is not None:
-                        raise RuntimeError("county-server serve exited early")
-                    try:
-                        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/status", timeout=1)
-                        if r.status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("county-server serve did not start")
-                    time.sleep(0.2)
-        except BaseException:
-            self.close()
-            raise
-
-    def cpu(self) -> float:
-        return sum(_cpu_seconds(p.pid) for p in self.procs)
-
-    def close(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
-
-
 def _pg_backends(url: str) -> dict[int, float]:
     """CPU seconds of every other client backend of this database (the servers' pools)."""
     import psycopg
@@ -303,7 +238,7 @@ def _pg_backends(url: str) -> dict[int, float]:
                 "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             ).fetchall()
         ]
-    return {pid: _cpu_seconds(pid) for pid in pids}
+    return {pid: cpu_seconds(pid) for pid in pids}
 
 
 @dataclass
@@ -324,52 +259,9 @@ def send_all(
     """Send every lane (a device's PUTs in order) over ``connections`` keep-alive connections
     spread evenly over the servers; every answer must be 200."""
     total = sum(len(lane) for lane in lanes)
-
-    async def send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: Request) -> int:
-        # A raw HTTP/1.1 client: the generator must cost far less CPU than the server it
-        # measures (both share this machine's cores).
-        path, body, headers = req
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        writer.write(
-            f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
-            f"{head}\r\n".encode()
-            + body
-        )
-        status_line = await reader.readline()
-        length = 0
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
-        return int(status_line.split()[1])
-
-    async def worker(port: int, queue: list[list[Request]], bad: list[int]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while queue:
-                for req in queue.pop():
-                    status = await send(reader, writer, req)
-                    if status != 200:
-                        bad.append(status)
-        finally:
-            writer.close()
-
-    async def main() -> float:
-        bad: list[int] = []
-        queue = list(reversed(lanes))
-        ports = servers.ports
-        start = time.perf_counter()
-        await asyncio.gather(
-            *(worker(ports[i % len(ports)], queue, bad) for i in range(connections))
-        )
-        elapsed = time.perf_counter() - start
-        if bad:
-            raise RuntimeError(f"{len(bad)} of {total} PUTs were not 200 (e.g. {bad[0]})")
-        return elapsed
-
     pg0 = _pg_backends(url)
     cpu0 = servers.cpu()
-    elapsed = asyncio.run(main())
+    elapsed = send_lanes(servers.ports, lanes, connections)
     cpu1 = servers.cpu()
     pg1 = _pg_backends(url)
     pg_cpu = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
@@ -395,6 +287,35 @@ def _cli(url: str, *args: str) -> tuple[float, float, str]:
             f"county-server {args[0]} failed ({done.returncode}): {done.stderr.strip()[-300:]}"
         )
     return elapsed, cpu, done.stdout
+
+
+REFRESH = """
+import sys, time
+from county_server.db import Database
+from county_server.publication import cube
+from county_server.settings import system_now
+db = Database.open(sys.argv[1], migrate=False)
+now = system_now()
+with db.read() as tx:
+    todo, everything = cube.stale_parts(tx, cube.Window.at(now))
+t0, c0 = time.perf_counter(), time.process_time()
+cube.refresh(db, now)
+print(time.perf_counter() - t0, time.process_time() - c0, len(todo), int(everything))
+"""
+
+
+def timed_refresh(url: str) -> tuple[float, float, int, bool]:
+    """``cube.refresh`` in its own process, as a serve process's refresher runs it after a sync
+    round: (wall and CPU seconds of the refresh call, parts rebuilt, whether that was all of
+    them). Interpreter start and imports are outside the timing; one stale part is built in
+    the process itself, so its CPU time is the whole cost."""
+    done = subprocess.run(
+        [sys.executable, "-c", REFRESH, url], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"refresh failed: {done.stderr.strip()[-300:]}")
+    wall, cpu, parts, everything = done.stdout.split()
+    return float(wall), float(cpu), int(parts), everything == "1"
 
 
 def page_p95(port: int, paths: dict[str, str], rounds: int = 20) -> dict[str, float]:
@@ -474,7 +395,7 @@ def measure(url: str, scale: float) -> list[Row]:
     half = len(state.devices) // 2
     first, second = state.devices[:half], state.devices[half:]
 
-    one = Servers(url, 1)
+    one = Servers(url, 1, extra=INSECURE)
     try:
         r1 = send_all(url, one, signed_lanes(state, first))
     finally:
@@ -486,7 +407,7 @@ def measure(url: str, scale: float) -> list[Row]:
     rows.append(("state_rebuild_s_half", rebuild_half, "s", None))
     rows.append(("state_rebuild_cpu_s_half", rebuild_half_cpu, "s", None))
 
-    two = Servers(url, 2)
+    two = Servers(url, 2, extra=INSECURE)
     try:
         r2 = send_all(url, two, signed_lanes(state, second))
         rows.append(("state_puts_per_s_2proc", r2.rate, "PUT/s", r2.rate / r1.rate))
@@ -531,6 +452,22 @@ def measure(url: str, scale: float) -> list[Row]:
             rows.append((f"state_page_p95_ms_{name}", ms, "ms", ms / 100.0))
     finally:
         two.close()
+    # One district re-sends its latest month (revision 3); cube.refresh then rebuilds only the
+    # parts (fiscal years) whose inputs changed. Target <= 2 s.
+    prefix = state.districts[0].code[:7]
+    local = [d for d in state.devices if d.school.startswith(prefix) and state.plan[d.device_id]]
+    one = Servers(url, 1, extra=INSECURE)
+    try:  # closed at once: its refresher (every 30 s) must not do the work measured next
+        send_all(url, one, signed_lanes(state, local, latest_only=True, revision=3))
+    finally:
+        one.close()
+    wall, cpu, parts, everything = timed_refresh(url)
+    rows.append(("state_refresh_district_devices", float(len(local)), "devices", None))
+    rows.append(
+        ("state_refresh_district_parts", float(parts), "parts", 1.0 if everything else None)
+    )
+    rows.append(("state_refresh_district_s", wall, "s", wall / 2.0))
+    rows.append(("state_refresh_district_cpu_s", cpu, "s", cpu / 2.0))
     for size_row in _sizes(url, scale):
         rows.append(size_row)
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:

@@ -91,9 +91,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         db = _db(args)
     app = create_app(db, settings)
-    from county_server.publication import cube
+    from county_server.publication import served
 
-    cube.start_refresher(db, settings.now)  # the published cube follows each sync round
+    served.start_refresher(db, settings.now)  # the published cube follows each sync round
     print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(
         app,

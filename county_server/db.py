@@ -246,6 +246,11 @@ class Database:
             raise DatabaseError(f"{self.url}: not a usable SQLite database ({exc})") from None
         return conn
 
+    def dedicated_connection(self) -> Any:
+        """A new connection outside the pool (autocommit on PostgreSQL), for a session-level
+        lock held across transactions; the caller closes it."""
+        return self._connect()
+
     def _acquire(self) -> Any:
         try:
             return self._pool.get_nowait()

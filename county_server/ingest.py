@@ -68,28 +68,25 @@ def error(status: int, code: str, detail: str, now: datetime, **extra: Any) -> A
     return Answer(status, body)
 
 
-def authenticate(
-    tx: Tx,
-    method: str,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    now: datetime,
-    max_skew: int,
-) -> tuple[SignedRequest, str, str] | Answer:
-    """Signature checks 1–4; returns (request, device org units JSON, enrolled_at) or the error
-    answer."""
+def _signed(
+    method: str, path: str, body: bytes, headers: Mapping[str, str], now: datetime, max_skew: int
+) -> SignedRequest | Answer:
+    """Checks 1–2 (no database): the signature headers parse, the digest matches, the clock."""
     try:
         req = parse_signed_request(method, path, body, headers)
     except SignatureError as exc:
         return error(401, "unauthorized", str(exc), now)
     if abs(now.timestamp() - req.created) > max_skew:
         return error(401, "clock_skew", "request time differs from the server's by > 10 min", now)
-    row = tx.one(
-        "SELECT public_key, org_units, revoked_at, last_seen_at, retired_at, enrolled_at "
-        "FROM devices WHERE device_id = ?",
-        (req.keyid,),
-    )
+    return req
+
+
+def _device_checks(
+    tx: Tx, req: SignedRequest, row: tuple[Any, ...] | None, now: datetime
+) -> Answer | None:
+    """Checks 3–4 on the device's row (public_key, org_units, revoked_at, last_seen_at,
+    retired_at, enrolled_at, ...): enrolled, the signature verifies, neither revoked nor
+    retired. Marks the device seen (once a minute)."""
     if row is None:
         return error(401, "unknown_device", "this device is not enrolled", now)
     try:
@@ -118,6 +115,30 @@ def authenticate(
         tx.execute(
             "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
         )
+    return None
+
+
+_DEVICE_COLUMNS = "public_key, org_units, revoked_at, last_seen_at, retired_at, enrolled_at"
+
+
+def authenticate(
+    tx: Tx,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime,
+    max_skew: int,
+) -> tuple[SignedRequest, str, str] | Answer:
+    """Signature checks 1–4; returns (request, device org units JSON, enrolled_at) or the error
+    answer."""
+    req = _signed(method, path, body, headers, now, max_skew)
+    if isinstance(req, Answer):
+        return req
+    row = tx.one(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE device_id = ?", (req.keyid,))
+    refused = _device_checks(tx, req, row, now)
+    if refused is not None or row is None:
+        return refused or error(401, "unknown_device", "this device is not enrolled", now)
     return req, str(row[1]), str(row[5])
 
 
@@ -153,12 +174,14 @@ def content_problems(
     max_skew: int,
     history_years: int,
     taxonomy_versions: Collection[str],
+    unit_exists: bool | None = None,
 ) -> list[str]:
-    """The checks of step 6 beyond the wire schema, one reason per line."""
+    """The checks of step 6 beyond the wire schema, one reason per line. ``unit_exists`` is
+    whether ``snap.org_unit`` is in the directory when the caller already read it."""
     problems: list[str] = []
     if not allowed_org_unit(snap.org_unit, units):
         problems.append("org_unit: this device is not enrolled for this org unit")
-    elif not orgunits.exists(tx, snap.org_unit):
+    elif not (orgunits.exists(tx, snap.org_unit) if unit_exists is None else unit_exists):
         problems.append("org_unit: not in the county's directory of schools and districts")
     enrolled = _parse_utc(enrolled_at) or now
     first = _month_index(enrolled.strftime("%Y-%m")) - 12 * history_years
@@ -198,6 +221,7 @@ def _validate(
     max_skew: int,
     history_years: int,
     taxonomy_versions: Collection[str],
+    unit_exists: bool | None = None,
 ) -> Snapshot | Answer:
     try:
         snap = parse_snapshot(body, service_codes=service_codes)
@@ -220,69 +244,80 @@ def _validate(
             max_skew=max_skew,
             history_years=history_years,
             taxonomy_versions=taxonomy_versions,
+            unit_exists=unit_exists,
         )
     if problems:
         return error(422, "invalid", "the counts payload is invalid", now, problems=problems)
     return snap
 
 
+_UPSERT_SNAPSHOT = (
+    "INSERT INTO snapshots (device_id, org_unit, period, revision, content_hash, "
+    "taxonomy_version, generated_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (device_id, org_unit, period) DO UPDATE SET revision = excluded.revision, "
+    "content_hash = excluded.content_hash, taxonomy_version = excluded.taxonomy_version, "
+    "generated_at = excluded.generated_at, received_at = excluded.received_at"
+)
+_INSERT_HISTORY = (
+    "INSERT INTO snapshot_history (device_id, org_unit, period, revision, content_hash, "
+    "body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_DELETE_CELLS = "DELETE FROM cells WHERE device_id = ? AND org_unit = ? AND period = ?"
+_CELL_COLUMNS = (
+    "device_id, org_unit, district_code, period, measure, service, tier, grade_band, "
+    "instrument, value"
+)
+_CELLS_PER_INSERT = 500  # 5,000 parameters: far below either engine's limit
+
+
 def _apply(
     tx: Tx, snap: Snapshot, body: bytes, now: datetime, content_hash: str | None = None
 ) -> None:
-    """Store ``snap`` as the latest revision (history keeps the body exactly as signed)."""
+    """Store ``snap`` as the latest revision (history keeps the body exactly as signed).
+
+    Few statements, since each one is a round trip and a parse-bind-execute in the server: on
+    PostgreSQL the snapshot, its history row and the removal of the previous cells go in one
+    statement (data-modifying CTEs, on three different tables), and the new cells in one
+    multi-row INSERT."""
     stamp = now_iso(now)
     h = content_hash or snap.content_hash()
-    tx.execute(
-        "INSERT INTO snapshots (device_id, org_unit, period, revision, content_hash, "
-        "taxonomy_version, generated_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (device_id, org_unit, period) DO UPDATE SET revision = excluded.revision, "
-        "content_hash = excluded.content_hash, taxonomy_version = excluded.taxonomy_version, "
-        "generated_at = excluded.generated_at, received_at = excluded.received_at",
-        (
-            snap.device_id,
-            snap.org_unit,
-            snap.period,
-            snap.revision,
-            h,
-            snap.taxonomy_version,
-            snap.generated_at,
-            stamp,
-        ),
-    )
-    tx.execute(
-        "INSERT INTO snapshot_history (device_id, org_unit, period, revision, content_hash, "
-        "body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (
-            snap.device_id,
-            snap.org_unit,
-            snap.period,
-            snap.revision,
-            h,
-            body.decode() if body else snap.to_json().decode(),
-            stamp,
-        ),
-    )
-    tx.execute(
-        "DELETE FROM cells WHERE device_id = ? AND org_unit = ? AND period = ?",
-        (snap.device_id, snap.org_unit, snap.period),
-    )
+    key = (snap.device_id, snap.org_unit, snap.period)
+    snapshot = (*key, snap.revision, h, snap.taxonomy_version, snap.generated_at, stamp)
+    history = (*key, snap.revision, h, body.decode() if body else snap.to_json().decode(), stamp)
+    if tx.dialect == "postgresql":
+        tx.execute(
+            f"WITH s AS ({_UPSERT_SNAPSHOT}), h AS ({_INSERT_HISTORY}) {_DELETE_CELLS}",
+            (*snapshot, *history, *key),
+        )
+    else:
+        tx.execute(_UPSERT_SNAPSHOT, snapshot)
+        tx.execute(_INSERT_HISTORY, history)
+        tx.execute(_DELETE_CELLS, key)
     district = district_of(snap.org_unit)
-    tx.executemany(
-        "INSERT INTO cells (device_id, org_unit, district_code, period, measure, service, tier, "
-        "grade_band, instrument, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (snap.device_id, snap.org_unit, district, snap.period, *c.key(), c.value)
-            for c in snap.cells
-        ],
-    )
+    rows = [(*key[:2], district, snap.period, *c.key(), c.value) for c in snap.cells]
+    for start in range(0, len(rows), _CELLS_PER_INSERT):
+        chunk = rows[start : start + _CELLS_PER_INSERT]
+        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        tx.execute(
+            f"INSERT INTO cells ({_CELL_COLUMNS}) VALUES {marks}",
+            [v for row in chunk for v in row],
+        )
 
 
-def _decide(tx: Tx, snap: Snapshot, body: bytes, now: datetime) -> Answer:
-    closed = tx.one(
-        "SELECT scope FROM closed_periods WHERE period = ? AND (scope = '*' OR scope = ?)",
-        (snap.period, district_of(snap.org_unit)),
-    )
-    if closed is not None:
+def _decide(
+    tx: Tx, snap: Snapshot, body: bytes, now: datetime, closed: bool | None = None
+) -> Answer:
+    """Steps 7–8. ``closed`` is whether the snapshot's period is closed for its district when
+    the caller already read it."""
+    if closed is None:
+        closed = (
+            tx.one(
+                "SELECT scope FROM closed_periods WHERE period = ? AND (scope = '*' OR scope = ?)",
+                (snap.period, district_of(snap.org_unit)),
+            )
+            is not None
+        )
+    if closed:
         return error(423, "locked", f"period {snap.period} was closed by the county", now)
     if tx.dialect == "postgresql":
         tx.execute(
@@ -341,25 +376,46 @@ def receive_counts(
     ``taxonomy_versions`` defaults to the version of the server's taxonomy file."""
     if taxonomy_versions is None:
         taxonomy_versions = (load_server_taxonomy().version,)
+    req = _signed(method, path, body, headers, now, max_skew)
+    if isinstance(req, Answer):
+        return req
+    stamp = int(now.timestamp())
     with db.transaction() as tx:
-        auth = authenticate(tx, method, path, body, headers, now, max_skew)
-        if isinstance(auth, Answer):
-            return auth
-        req, units_json, enrolled_at = auth
+        # One round trip for everything the checks read: the device (steps 3–4), an earlier
+        # answer to this Idempotency-Key (step 5), whether the URL's org unit is in the
+        # directory (step 6) and whether its period is closed (step 7). The body must name the
+        # URL's org unit and period, so these answer for the snapshot too.
+        unit = org_unit if orgunits.is_code(org_unit) else ""
+        is_district = unit.endswith("0000000")
+        row = tx.one(
+            f"SELECT {', '.join('d.' + c for c in _DEVICE_COLUMNS.split(', '))}, "
+            "s.digest, s.status_code, s.response, "
+            "(SELECT 1 FROM districts WHERE code = ?), (SELECT 1 FROM schools WHERE code = ?), "
+            "(SELECT COUNT(*) FROM closed_periods WHERE period = ? AND (scope = '*' OR scope = ?)) "
+            "FROM devices d LEFT JOIN seen_requests s ON s.device_id = d.device_id "
+            "AND s.idempotency_key = ? AND s.created_unix >= ? WHERE d.device_id = ?",
+            (
+                unit if is_district else "",
+                "" if is_district else unit,
+                period,
+                district_of(org_unit),
+                req.idempotency_key,
+                stamp - replay_window,
+                req.keyid,
+            ),
+        )
+        refused = _device_checks(tx, req, row, now)
+        if refused is not None or row is None:
+            return refused or error(401, "unknown_device", "this device is not enrolled", now)
+        units_json, enrolled_at = str(row[1]), str(row[5])
         if device_gate is not None and (refused := device_gate(req.keyid)) is not None:
             return refused
-        stamp = int(now.timestamp())
         # An anchored request's replay identity is its body and its anchor.
         seen_digest = req.digest
         if req.anchor is not None:
             seen_digest += ";anchor=" + hashlib.sha256(req.anchor.encode()).hexdigest()[:32]
-        seen = tx.one(
-            "SELECT digest, status_code, response FROM seen_requests "
-            "WHERE device_id = ? AND idempotency_key = ? AND created_unix >= ?",
-            (req.keyid, req.idempotency_key, stamp - replay_window),
-        )
-        if seen is not None:
-            if seen[0] != seen_digest:
+        if row[6] is not None:
+            if row[6] != seen_digest:
                 return error(
                     422,
                     "idempotency_key_reused",
@@ -367,7 +423,7 @@ def receive_counts(
                     now,
                     problems=["Idempotency-Key: reused for a different body"],
                 )
-            answer = Answer(int(seen[1]), json.loads(seen[2]))
+            answer = Answer(int(row[7]), json.loads(row[8]))
             answer.headers["Idempotent-Replayed"] = "true"
             return answer
         units = json.loads(units_json)
@@ -384,8 +440,12 @@ def receive_counts(
             max_skew=max_skew,
             history_years=history_years,
             taxonomy_versions=taxonomy_versions,
+            unit_exists=row[9] is not None or row[10] is not None,
         )
-        answer = checked if isinstance(checked, Answer) else _decide(tx, checked, body, now)
+        if isinstance(checked, Answer):
+            answer = checked
+        else:
+            answer = _decide(tx, checked, body, now, closed=int(row[11]) > 0)
         if req.anchor is not None:
             position, _new = anchor_store.append(
                 tx, req.keyid, req.anchor, req.idempotency_key, now

@@ -42,6 +42,11 @@ def district_of(code: str) -> str:
     return code[:7] + "0000000"
 
 
+def is_code(code: str) -> bool:
+    """A well-formed 14-digit CDS code."""
+    return _CDS.match(code) is not None
+
+
 def exists(tx: Tx, code: str) -> bool:
     if not _CDS.match(code):
         return False

@@ -17,7 +17,14 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from county_server import auth, web_admin, web_completeness, web_exports, web_reports
+from county_server import (
+    auth,
+    web_admin,
+    web_completeness,
+    web_exports,
+    web_reports,
+    web_reports_points,
+)
 from county_server.context import ServerContext
 from county_server.errors import ServerError
 from county_server.web_support import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Web, secure_headers
@@ -111,6 +118,7 @@ def build_web_router(ctx: ServerContext) -> APIRouter:
         return resp
 
     web_reports.register(router, web)
+    web_reports_points.register(router, web)
     web_exports.register(router, web)
     web_admin.register(router, web)
     web_completeness.register(router, web)

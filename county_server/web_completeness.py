@@ -4,13 +4,14 @@ the laptops not synced for 30 days (labels, last seen) and close or reopen a mon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from county_server import auth, completeness, periods
-from county_server.publication import cube, views
+from county_server.publication import cube, served, views
 from county_server.publication import periods as P
 from county_server.supervisor_views import MONTH_ABBR
 from county_server.web_support import PageError, Web, secure_headers
@@ -23,7 +24,7 @@ def register(router: APIRouter, web: Web) -> None:
     @router.get("/completeness")
     @web.page
     def completeness_page(request: Request, session: auth.Session) -> Response:
-        state = cube.ensure_fresh(ctx.db, settings.now())
+        state = served.page_state(ctx.db, settings.now())
         window = state.window
         fy = views.fiscal_year(request.query_params, window)
         months = [m for m in fy.months() if m <= window.current]
@@ -97,7 +98,18 @@ def register(router: APIRouter, web: Web) -> None:
             request, "months.html", session=session, rows=rows, names=names, message=None
         )
 
-    def to_months() -> Response:
+    def month_action(
+        session: auth.Session,
+        csrf_token: str,
+        action: Callable[..., object],
+        period: str,
+        district: str | None,
+    ) -> Response:
+        """Close or reopen a month (admins only), then back to the months page."""
+        web.check_csrf(session, csrf_token)
+        if not session.user.is_admin:
+            raise PageError(403, "Only a county admin can close or reopen a month.")
+        action(ctx.db, period, district, now=settings.now(), actor=f"web:{session.user.username}")
         return secure_headers(RedirectResponse("/months", status_code=303))
 
     @router.post("/months/close")
@@ -109,17 +121,7 @@ def register(router: APIRouter, web: Web) -> None:
         period: str = Form("", max_length=20),
         district: str = Form("", max_length=20),
     ) -> Response:
-        web.check_csrf(session, csrf_token)
-        if not session.user.is_admin:
-            raise PageError(403, "Only a county admin can close or reopen a month.")
-        periods.close_period(
-            ctx.db,
-            period,
-            district or None,
-            now=settings.now(),
-            actor=f"web:{session.user.username}",
-        )
-        return to_months()
+        return month_action(session, csrf_token, periods.close_period, period, district or None)
 
     @router.post("/months/reopen")
     @web.page
@@ -130,17 +132,8 @@ def register(router: APIRouter, web: Web) -> None:
         period: str = Form("", max_length=20),
         district: str = Form("", max_length=20),
     ) -> Response:
-        web.check_csrf(session, csrf_token)
-        if not session.user.is_admin:
-            raise PageError(403, "Only a county admin can close or reopen a month.")
-        periods.reopen_period(
-            ctx.db,
-            period,
-            None if district in ("", "*") else district,
-            now=settings.now(),
-            actor=f"web:{session.user.username}",
-        )
-        return to_months()
+        scope = None if district in ("", "*") else district
+        return month_action(session, csrf_token, periods.reopen_period, period, scope)
 
 
 def register_codes(router: APIRouter, web: Web) -> None:

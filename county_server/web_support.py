@@ -1,6 +1,6 @@
 """Shared pieces of the dashboard: templates, security headers and the signed-in page wrapper.
-Route modules (``web``, ``web_reports``, ``web_exports``, ``web_admin``) register their pages on
-one router through a :class:`Web`.
+Route modules (``web``, ``web_reports``, ``web_reports_points``, ``web_exports``, ``web_admin``,
+``web_completeness``) register their pages on one router through a :class:`Web`.
 """
 
 from __future__ import annotations

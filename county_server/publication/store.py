@@ -29,11 +29,12 @@ from county_server.publication.build import (
     part_periods,
     source_fingerprint,
 )
+from county_server.publication.lock import BuildLock
 from county_server.publication.model import Row, Window
 
 _log = logging.getLogger("county_server.publication")
 
-_BUILD_LOCK = threading.Lock()
+_BUILD_LOCK = BuildLock()  # across threads and processes (lock.py)
 
 
 @dataclass(frozen=True)
@@ -181,14 +182,14 @@ def _refresh_locked(db: Database, now: datetime, full: bool, workers: int | None
 
 def rebuild(db: Database, now: datetime, *, workers: int | None = None) -> State:
     """Build and store the whole cube now (one build at a time)."""
-    with _BUILD_LOCK:
+    with _BUILD_LOCK.held(db):
         return _refresh_locked(db, now, True, workers)
 
 
 def refresh(db: Database, now: datetime, *, workers: int | None = None) -> State:
     """Rebuild only the parts whose inputs changed (every part when the window or the directory
     changed); the stored cube is then exactly what :func:`rebuild` would store."""
-    with _BUILD_LOCK:
+    with _BUILD_LOCK.held(db):
         return _refresh_locked(db, now, False, workers)
 
 
@@ -224,10 +225,10 @@ def ensure_fresh(db: Database, now: datetime) -> State:
     if fresh and current is not None:
         _VERIFIED[id(db)] = (token, current.source)
         return current
-    if current is not None and not _BUILD_LOCK.acquire(blocking=False):
+    if current is not None and not _BUILD_LOCK.acquire(db, blocking=False):
         return current  # being rebuilt right now: the previous cube is complete and safe
     if current is None:
-        _BUILD_LOCK.acquire()
+        _BUILD_LOCK.acquire(db)
     try:
         refreshed = _refresh_locked(db, now, False, None)
         with db.read() as tx:

@@ -214,7 +214,7 @@ def test_a_page_during_a_rebuild_serves_the_previous_cube(
     seed_counts(db, client, clock)
     first = cube.ensure_fresh(db, clock())
     seed_more(db, client, clock)  # the counts change: the cube is stale now
-    with cube._BUILD_LOCK:  # someone else is rebuilding
+    with cube._BUILD_LOCK.held(db):  # someone else is rebuilding
         during = cube.ensure_fresh(db, clock())
     assert during == first
     after = cube.ensure_fresh(db, clock())
