@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.support.dialogs import every_dialog
 from tests.support.visual import contrast_problems, layout_problems, scrolled_through
+from ui import i18n
 from ui.theme.apply import apply_theme
 
 PALETTES = ("light", "dark", "high-contrast")
@@ -93,10 +94,22 @@ def test_every_dialog_in_every_palette_and_at_its_size(qtbot, unlocked_window):
     assert found == [], "\n".join(found)
 
 
-def test_every_dialog_fits_the_smallest_screen(qtbot, unlocked_window):
-    """Every dialog can shrink to the smallest work area (336 x 683 logical px: 1366x768 at
-    200 %): a form taller than that scrolls (``ui.widgets.scrolling_form``) with its buttons
-    outside the scrolling part, so they stay visible."""
+@pytest.fixture(params=["en", "es"])
+def language(request):
+    i18n.install(request.param)
+    i18n.install_qt(request.param)
+    try:
+        yield request.param
+    finally:
+        i18n.install("en")
+        i18n.install_qt("en")
+
+
+def test_every_dialog_fits_the_smallest_screen(qtbot, unlocked_window, language):
+    """Every dialog, in English and in (longer) Spanish, can shrink to the smallest work area
+    (683 x 336 logical px: 1366x768 at 200 %): a form taller than that scrolls
+    (``ui.widgets.scrolling_form``) with its buttons outside the scrolling part, so they stay
+    visible; nothing is wider than the screen."""
     smallest_h = min(h for _w, _s, h in _areas())
     smallest_w = min(w for _a, w, _h in _areas())
     dialogs = _shown_dialogs(qtbot, unlocked_window)
