@@ -122,3 +122,16 @@ def test_the_area_takes_no_focus_and_needs_a_house_name(qtbot) -> None:
     assert scroll.focusPolicy() == Qt.FocusPolicy.NoFocus
     with pytest.raises(ValueError, match="_scroll_area"):
         ScrollingForm(QFormLayout(), "fictional_form")
+
+
+def test_a_deleted_form_leaves_no_focus_listener_behind(qtbot) -> None:
+    import shiboken6
+    from PySide6.QtCore import SIGNAL
+
+    app = QApplication.instance()
+    signal = SIGNAL("focusChanged(QWidget*,QWidget*)")
+    before = app.receivers(signal)
+    scroll = ScrollingForm(QFormLayout(), "fictional_form_scroll_area")
+    assert app.receivers(signal) == before + 1
+    shiboken6.delete(scroll)  # as a closed dialog is deleted with its children
+    assert app.receivers(signal) == before
