@@ -135,3 +135,24 @@ def test_a_deleted_form_leaves_no_focus_listener_behind(qtbot) -> None:
     assert app.receivers(signal) == before + 1
     shiboken6.delete(scroll)  # as a closed dialog is deleted with its children
     assert app.receivers(signal) == before
+
+
+def test_where_the_screen_has_room_the_whole_form_shows(qtbot) -> None:
+    """Qt opens a window at most two thirds of the screen high; the form's dialog grows to show
+    every field when the screen is tall enough, and stays on the screen."""
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    form = QFormLayout()
+    for i in range(22):
+        form.addRow(f"Field {i}", QLineEdit())
+    scroll = ScrollingForm(form, "fictional_form_scroll_area")
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(scroll, 1)
+    layout.addWidget(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
+    room = dialog.screen().availableGeometry()
+    need = dialog.sizeHint().height()
+    assert room.height() * 2 // 3 < need < room.height() - 40  # the case: between the two
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert scroll.verticalScrollBar().maximum() == 0  # every field shows
+    assert room.contains(dialog.geometry())

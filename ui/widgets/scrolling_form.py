@@ -5,7 +5,9 @@ visible).
 The smallest supported screen is 1366x768 at 200 %: 683 x 336 logical pixels once the taskbar
 is taken. ``ScrollingForm`` holds the form's fields; the dialog puts it above its message line and
 its button row, which stay outside it and so always show. It asks for the body's whole size, so
-on a large screen the dialog opens showing every field, and can shrink to a few lines of it.
+on a large screen the dialog opens showing every field (at its first show the window grows past
+Qt's two-thirds-of-the-screen opening height when the screen has room), and can shrink to a few
+lines of it.
 
 * No sideways scrolling: its minimum width is the body's minimum width plus the vertical scroll
   bar's, so a narrow dialog still shows whole fields.
@@ -18,11 +20,13 @@ on a large screen the dialog opens showing every field, and can shrink to a few 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QApplication, QFrame, QLayout, QScrollArea, QWidget
 
 from ui.theme.tokens import SPACE_XL
 
 MIN_VISIBLE_HEIGHT = 96  # logical px of the body always shown: about three rows of fields
+TITLE_BAR = 32  # logical px allowed for a window's title bar before it is known
 
 
 class ScrollingForm(QScrollArea):
@@ -42,6 +46,7 @@ class ScrollingForm(QScrollArea):
         else:
             body_widget = body
         self.body = body_widget
+        self._fitted = False  # grown to the whole form at the first show (``_fit_window``)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -50,6 +55,30 @@ class ScrollingForm(QScrollArea):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self._fit_window()
+
+    def _fit_window(self) -> None:
+        """Qt opens a window at most two thirds of the screen high; where the screen has room the
+        dialog grows to show the whole form, and moves up if it would cross the screen's foot.
+        Only a dialog sized by Qt: one that set its own size (``resize``) keeps it."""
+        window = self.window()
+        screen = window.screen()
+        if window is self or screen is None or window.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            return  # a size the dialog chose itself stays
+        room = screen.availableGeometry()
+        frame = max(window.frameGeometry().height() - window.height(), TITLE_BAR)
+        height = min(window.sizeHint().height(), room.height() - frame)
+        if height <= window.height():
+            return
+        window.resize(window.width(), height)
+        outer = window.frameGeometry()
+        top = min(outer.top(), room.bottom() + 1 - (height + frame))
+        window.move(outer.left(), max(room.top(), top))
 
     def _bar_width(self) -> int:
         return self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
