@@ -73,7 +73,7 @@ def _close(window, dialogs) -> None:
     window.ctx.tasks.wait_idle(10_000)
 
 
-@pytest.mark.slow  # ~11 s (loaded machine): every dialog, 3 palettes, scrolling forms scrolled
+@pytest.mark.slow  # 4.5 s quiet, 11 s loaded: every dialog, 3 palettes, scrolling forms scrolled
 def test_every_dialog_in_every_palette_and_at_its_size(qtbot, unlocked_window):
     found: list[str] = []
     dialogs = _shown_dialogs(qtbot, unlocked_window)
