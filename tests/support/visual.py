@@ -144,6 +144,39 @@ def measured_contrast(image: np.ndarray, rect: QRect) -> float | None:
     return float(strong[0]) if len(strong) else None
 
 
+def _clipped(widget: QWidget, window: QWidget, rect: QRect) -> bool:
+    """Whether a scroll area around ``widget`` hides part of it (``rect``: window coordinates)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QAbstractScrollArea):
+            viewport = parent.viewport()
+            shown = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
+            if not shown.contains(rect):
+                return True
+        parent = parent.parentWidget()
+    return False
+
+
+def scrolled_through(window: QWidget):
+    """Scroll each form that scrolls (``QScrollArea``) of ``window`` a page at a time, yielding
+    at each position, so a check sees every part of it as the clinician does; back at the top
+    at the end."""
+    yield
+    for area in window.findChildren(QScrollArea):
+        if not area.isVisible() or area.widget() is None:
+            continue
+        bar = area.verticalScrollBar()
+        step = max(bar.pageStep(), 1)
+        value = 0
+        while value < bar.maximum():
+            value = min(value + step, bar.maximum())
+            bar.setValue(value)
+            QApplication.processEvents()
+            yield
+        bar.setValue(0)
+        QApplication.processEvents()
+
+
 def contrast_problems(window, where: str, minimum: float = 4.5) -> list[str]:
     image = _image_array(window.grab().toImage())
     ratio = window.devicePixelRatioF()
@@ -159,8 +192,8 @@ def contrast_problems(window, where: str, minimum: float = 4.5) -> list[str]:
             int(rect.width() * ratio),
             int(rect.height() * ratio),
         )
-        if not window.rect().contains(rect.center()):
-            continue  # scrolled out of view: measured where it shows
+        if not window.rect().contains(rect.center()) or _clipped(widget, window, rect):
+            continue  # scrolled out of view: measured where it shows (``scrolled_through``)
         needed = minimum if widget.isEnabled() else 3.0
         measured = measured_contrast(image, scaled)
         if measured is not None and measured < needed:

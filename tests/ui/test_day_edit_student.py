@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from clinician_desk.domain.students import Guardian, StudentInput
 from ui.dialogs.student_dialog import StudentDialog
@@ -65,6 +66,8 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     dialog.handout_combo.setCurrentIndex(dialog.handout_combo.findData("student_authorization"))
     dialog.handout_date_edit.set_date(date(2026, 10, 1))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.resize(dialog.sizeHint())  # the whole form, as on a screen tall enough (it scrolls)
+    QApplication.processEvents()
     assert dialog.grab().save(str(SCREENSHOTS / "edit-student-dialog.png"))
     finished: list[int] = []  # the dialog deletes itself on close: watch its signal instead
     dialog.finished.connect(finished.append)

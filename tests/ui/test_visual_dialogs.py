@@ -15,7 +15,14 @@ Cancel.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QDialog,
+    QDialogButtonBox,
+    QPushButton,
+    QWidget,
+    QWizard,
+)
 
 from tests.support.dialogs import dialog_classes, every_dialog
 
@@ -29,7 +36,15 @@ def _shown(widget: QWidget, dialog: QDialog) -> bool:
 
 
 def _bottom(widget: QWidget, dialog: QDialog) -> int:
-    return widget.mapTo(dialog, widget.rect().bottomLeft()).y()
+    """The lowest row of ``widget`` that shows: a scrolling form hides what is below its view."""
+    bottom = widget.mapTo(dialog, widget.rect().bottomLeft()).y()
+    parent = widget.parentWidget()
+    while parent is not None and parent is not dialog:
+        if isinstance(parent, QAbstractScrollArea):
+            viewport = parent.viewport()
+            bottom = min(bottom, viewport.mapTo(dialog, viewport.rect().bottomLeft()).y())
+        parent = parent.parentWidget()
+    return bottom
 
 
 def _check(name: str, dialog: QDialog, order: dict[str, bool]) -> list[str]:

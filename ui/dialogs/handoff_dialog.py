@@ -35,6 +35,7 @@ from clinician_desk.errors import ClinicianDeskError
 from clinician_desk.services.handoff import HandoffService, Imported, Whoami, registry
 from ui.context import UiContext
 from ui.i18n import _
+from ui.widgets.scrolling_form import ScrollingForm
 
 MAX_PACKAGE = 2 * 1024 * 1024 * 1024
 
@@ -100,7 +101,7 @@ class HandoffDialog(QDialog):
         self.confirm_button.setEnabled(False)
         self.buttons.accepted.connect(self.import_now)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        body = QVBoxLayout()
         for widget in (
             self.name_label,
             explain,
@@ -113,10 +114,13 @@ class HandoffDialog(QDialog):
             self.find_button,
             self.import_button,
             self.confirm_sent_button,
-            self.message,
-            self.buttons,
         ):
-            layout.addWidget(widget)
+            body.addWidget(widget)
+        layout = QVBoxLayout(self)
+        # A short screen scrolls the form; the message and the buttons stay in view.
+        layout.addWidget(ScrollingForm(body, "handoff_form_scroll_area"), 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
         self.resize(620, max(320, self.sizeHint().height()))
         self._load()
 

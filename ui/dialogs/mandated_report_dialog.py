@@ -40,6 +40,7 @@ from ui.times import DATE_TIME_FORMAT, local_text, parse_utc, shown_time
 from ui.widgets.buttons import named_button
 from ui.widgets.flagged_rows import FlaggedRowsTableModel
 from ui.widgets.form_draft import DialogDraft
+from ui.widgets.scrolling_form import ScrollingForm
 from ui.widgets.tables import configure_table, fit_columns
 
 AGENCY_TEXT = {
@@ -161,10 +162,13 @@ class MandatedReportDialog(QDialog):
         close_button = close.button(QDialogButtonBox.StandardButton.Close)
         close_button.setObjectName("close_mandated_report_button")
         close_button.setAccessibleName(_("Close"))
+        body = QVBoxLayout()
+        body.addWidget(explain)
+        body.addWidget(new_box)
+        body.addWidget(list_box, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(new_box)
-        layout.addWidget(list_box, 1)
+        # A short screen scrolls the form; the message and Close stay in view.
+        layout.addWidget(ScrollingForm(body, "mandated_report_form_scroll_area"), 1)
         layout.addWidget(self.message)
         layout.addWidget(close)
         self.resize(680, 560)

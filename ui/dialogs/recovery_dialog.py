@@ -29,7 +29,9 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.focus import tab_moves_focus
 from ui.i18n import _
+from ui.theme.apply import set_text_role
 from ui.widgets.passphrase_fields import PassphraseFields
+from ui.widgets.scrolling_form import ScrollingForm
 
 
 class RecoveryKeyDialog(QDialog):
@@ -48,15 +50,19 @@ class RecoveryKeyDialog(QDialog):
         self.recovery_edit.setFont(QFont("monospace"))
         self.recovery_edit.setFixedHeight(70)
         self.fields = PassphraseFields(self, label=_("New passphrase"))
-        self.rotate_check = QCheckBox(
-            _(
-                "Also change the data key (the old recovery key and old copies of the key "
-                "file stop working)"
-            )
-        )
+        # A check box's words never wrap: the short choice, and what it means on a line below
+        # that wraps (the whole sentence held the dialog at 848 px in Spanish).
+        self.rotate_check = QCheckBox(_("Also change the data key"))
         self.rotate_check.setObjectName("recovery_rotate_check_box")
         self.rotate_check.setAccessibleName(_("Also change the data key"))
         self.rotate_check.setChecked(True)
+        rotate_means = QLabel(
+            _("The old recovery key and old copies of the key file stop working.")
+        )
+        rotate_means.setObjectName("recovery_rotate_caption_label")
+        rotate_means.setWordWrap(True)
+        set_text_role(rotate_means, "caption")
+        self.rotate_check.setAccessibleDescription(rotate_means.text())
         self.message = QLabel()
         self.message.setObjectName("recovery_message_label")
         self.message.setWordWrap(True)
@@ -72,10 +78,14 @@ class RecoveryKeyDialog(QDialog):
         cancel.setAccessibleName(_("Cancel"))
         form = QFormLayout()
         form.addRow(_("Recovery key"), self.recovery_edit)
+        body = QVBoxLayout()
+        body.addLayout(form)
+        body.addWidget(self.fields)
+        body.addWidget(self.rotate_check)
+        body.addWidget(rotate_means)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.fields)
-        layout.addWidget(self.rotate_check)
+        # A short screen scrolls the form; the message and the buttons stay in view.
+        layout.addWidget(ScrollingForm(body, "recovery_form_scroll_area"), 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.submit)

@@ -43,6 +43,7 @@ from ui.i18n import _
 from ui.models.rows_model import RowsTableModel
 from ui.theme.apply import set_semantic
 from ui.widgets.form_draft import DialogDraft
+from ui.widgets.scrolling_form import ScrollingForm
 from ui.widgets.session_form import to_date
 from ui.widgets.tables import configure_table, fit_columns
 
@@ -118,11 +119,14 @@ class ReferralStatusDialog(QDialog):
         form.addRow(_("New status"), self.status_combo)
         form.addRow(_("Changed on"), self.changed_edit)
         form.addRow(_("Next follow-up"), follow_row)
+        body = QVBoxLayout()
+        body.addWidget(summary)
+        body.addWidget(QLabel(_("History")))
+        body.addWidget(self.history_view, 1)
+        body.addLayout(form)
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(QLabel(_("History")))
-        layout.addWidget(self.history_view, 1)
-        layout.addLayout(form)
+        # A short screen scrolls the form; the message and the buttons stay in view.
+        layout.addWidget(ScrollingForm(body, "referral_status_form_scroll_area"), 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(560, 440)

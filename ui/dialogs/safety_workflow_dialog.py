@@ -46,6 +46,7 @@ from ui.times import DATE_TIME_FORMAT
 from ui.widgets.buttons import dialog_buttons
 from ui.widgets.form_draft import DialogDraft
 from ui.widgets.safety_plan_editor import SafetyPlanEditor
+from ui.widgets.scrolling_form import ScrollingForm
 
 RISK_TEXT = {
     "none_identified": N_("No risk identified"),
@@ -153,9 +154,12 @@ class SafetyWorkflowDialog(QDialog):
         if subtitle:
             heading = QLabel(f"<b>{html.escape(subtitle)}</b>")
             heading.setObjectName("safety_subtitle_label")
-            layout.addWidget(heading)
-        layout.addWidget(intro)
-        layout.addLayout(form)
+            layout.addWidget(heading)  # whose follow-up: stays in view above the form
+        body = QVBoxLayout()
+        body.addWidget(intro)
+        body.addLayout(form)
+        # A short screen scrolls the form; the message and the buttons stay in view.
+        layout.addWidget(ScrollingForm(body, "safety_follow_up_form_scroll_area"), 1)
         layout.addWidget(self.message)
         layout.addWidget(
             dialog_buttons(

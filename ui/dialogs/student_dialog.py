@@ -36,6 +36,7 @@ from ui.i18n import _
 from ui.theme.apply import set_semantic
 from ui.widgets.date_field import DateField
 from ui.widgets.form_draft import DialogDraft
+from ui.widgets.scrolling_form import ScrollingForm
 
 GRADES = ("TK", "K", *[str(g) for g in range(1, 13)])
 
@@ -163,10 +164,13 @@ class StudentDialog(QDialog):
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setObjectName("cancel_student_button")
         cancel.setAccessibleName(_("Cancel"))
+        body = QVBoxLayout()
+        body.addLayout(identity)
+        body.addWidget(guardian)
+        body.addWidget(consent)
         layout = QVBoxLayout(self)
-        layout.addLayout(identity)
-        layout.addWidget(guardian)
-        layout.addWidget(consent)
+        # A short screen scrolls the form; the message and the buttons stay in view.
+        layout.addWidget(ScrollingForm(body, "student_form_scroll_area"), 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.submit)

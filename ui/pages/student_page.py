@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QHeaderView,
     QLabel,
     QSplitter,
     QTableView,
@@ -190,6 +191,12 @@ class StudentPage(QWidget):
             self,
         )
         self.sessions_view = _table("sessions_table_view", _("Sessions"), self.sessions_model)
+        # The Service column takes the room the others leave (they fit their contents): a long
+        # service name is elided (the selected session's note names it in full) instead of the
+        # table scrolling sideways on a 1366 px screen at 150 %.
+        columns = self.sessions_view.horizontalHeader()
+        columns.setStretchLastSection(False)
+        columns.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.referrals_model = referrals_model(self, self._referral_overdue)
         self.referrals_view = _table("referrals_table_view", _("Referrals"), self.referrals_model)
         self.record_actions = StudentRecordActions(self)

@@ -50,6 +50,7 @@ class UnlockPage(QWidget):
         font.setPointSize(font.pointSize() + 8)
         font.setWeight(QFont.Weight.DemiBold)
         title.setFont(font)
+        title.setWordWrap(True)  # a narrow window (200 % on a small screen) wraps it, never cuts
         self.profile_combo = QComboBox()
         self.profile_combo.setObjectName("profile_combo_box")
         self.profile_combo.setAccessibleName(_("Profile"))

@@ -13,7 +13,7 @@ the surface like every other ring (``palettes.INDICATOR_PAIRS``).
 
 from __future__ import annotations
 
-from ui.theme.palettes import Palette
+from ui.theme.palettes import Palette, contrast_ratio
 from ui.theme.tokens import RADIUS, SPACE_M, SPACE_S, SPACE_XS, type_size
 
 FIELDS = "QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox"
@@ -27,9 +27,20 @@ def check_image(p: Palette) -> str:
     return resource_path("icons", "theme", f"check-{'white' if white else 'black'}.svg").as_posix()
 
 
+def arrow_image(p: Palette, direction: str) -> str:
+    """A spin box's arrow: Lucide's chevron with a heavier stroke, in black or white — whichever
+    the palette's text is (Qt's own arrows are a hairline, faint in high contrast)."""
+    from clinician_desk.bundled.paths import resource_path
+
+    white = contrast_ratio(p.text, "#000000") > contrast_ratio(p.text, "#ffffff")
+    name = f"chevron-{direction}-{'white' if white else 'black'}.svg"
+    return resource_path("icons", "theme", name).as_posix()
+
+
 def build_stylesheet(p: Palette, base_pt: float) -> str:
     title, section, caption = (type_size(r, base_pt) for r in ("title", "section", "caption"))
     check_image_path = check_image(p)
+    up, down = arrow_image(p, "up"), arrow_image(p, "down")
     return f"""
 QMainWindow, QDialog, QWizard, QStackedWidget#workspace_stack {{ background: {p.window}; }}
 QWidget {{ color: {p.text}; }}
@@ -74,6 +85,22 @@ QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled, QAbstractSpinBo
     color: {p.disabled}; background: {p.window};
 }}
 QLineEdit:read-only {{ background: {p.surface_alt}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: padding; width: 18px; background: {p.surface_alt};
+    border-left: 1px solid {p.border};
+}}
+QAbstractSpinBox::up-button {{
+    subcontrol-position: top right; border-top-right-radius: {RADIUS}px;
+    border-bottom: 1px solid {p.border};
+}}
+QAbstractSpinBox::down-button {{
+    subcontrol-position: bottom right; border-bottom-right-radius: {RADIUS}px;
+}}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{
+    background: {p.selection};
+}}
+QAbstractSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
+QAbstractSpinBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {p.risk}; padding: 2px; }}
 QComboBox QAbstractItemView {{
     color: {p.text}; background: {p.surface}; selection-color: {p.on_selection};

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.context import UiContext
@@ -18,6 +19,7 @@ from ui.theme import icons
 from ui.theme.tokens import HEADER_ICON_SIZE, ICON_SIZE, SPACE_L, SPACE_M, SPACE_S
 
 PROFILE_WIDTH = 240
+SYNC_MIN_FOLDED = 120  # the sync line's least width in the folded header (it wraps)
 
 
 class HeaderBar(QFrame):
@@ -146,7 +148,22 @@ class HeaderBar(QFrame):
                 button.setToolButtonStyle(style)
         self.app_label.setVisible(not compact)
         self.sync_status.setMaximumWidth(380 if not compact else 200)
-        self.sync_status.setMinimumWidth(260 if not compact else 120)
+        self.sync_status.setMinimumWidth(260 if not compact else SYNC_MIN_FOLDED)
+
+    def minimumSizeHint(self) -> QSize:
+        """The folded header's width (``_fit``): the window may shrink to it, and the header folds
+        as soon as it gets less than its full width. Without this the unfolded header held the
+        window (locked or not) at 724 px where a 1366x768 screen at 200 % leaves 683."""
+        hint = super().minimumSizeHint()
+        if not self.tool_buttons:  # before the first unlock nothing folds (and it is narrower)
+            return hint
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        folded = hint.width()
+        if not self.app_label.isHidden():
+            folded -= self.app_label.minimumSizeHint().width() + layout.spacing()
+        folded -= max(0, self.sync_status.minimumWidth() - SYNC_MIN_FOLDED)
+        return QSize(folded, hint.height())
 
     def _full_width(self) -> int:
         """The header's width with every label and button's text shown."""
