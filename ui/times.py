@@ -2,8 +2,9 @@
 
 One format everywhere, screens and printed documents alike: dates ``2026-12-02``, moments
 ``2026-12-02 12:28 PST`` (local time with the zone's abbreviation, so nobody mistakes it for UTC;
-a zone without an abbreviation is written as its offset, ``UTC-03:00``). ``DATE_TIME_FORMAT`` is the same format
-for Qt's date-time editors, which otherwise follow the C locale ("2 12 2026 20:13").
+a zone without an abbreviation is written as its offset, ``UTC-03:00``). ``DATE_TIME_FORMAT``
+is the same format for Qt's date-time editors, which otherwise follow the C locale
+("2 12 2026 20:13").
 """
 
 from __future__ import annotations

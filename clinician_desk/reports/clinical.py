@@ -8,7 +8,7 @@ Every clinician-facing document carries the "Confidential health information" fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
