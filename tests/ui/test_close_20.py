@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
 
 
 @pytest.fixture
@@ -55,3 +56,69 @@ def test_add_student_dialog_takes_no_school_names() -> None:
     from ui.dialogs.student_dialog import StudentDialog
 
     assert "schools" not in inspect.signature(StudentDialog).parameters
+
+
+def test_restore_from_the_lock_screen_when_the_vault_will_not_open(
+    qtbot, unlocked_window, tmp_path
+) -> None:
+    """A vault whose database is damaged cannot be unlocked; the lock screen offers the restore,
+    with the same dialog and question, and the damaged vault is kept, byte for byte."""
+    from clinician_desk.services.vault_care import backup_vault
+    from tests.support.day import fictional_student, unlock
+    from tests.support.ui import PASSPHRASE
+    from ui.widgets import confirm
+
+    window = unlocked_window
+    services = window.ctx.services
+    before = fictional_student(window, "Before")
+    dest = tmp_path / "fictional.cdbackup"
+    window.ctx.tasks.call_db_blocking(lambda: backup_vault(services.db, services.paths, dest))
+    fictional_student(window, "After")
+    window.lock_action.trigger()
+    qtbot.waitUntil(lambda: not window.ctx.unlocked, timeout=20_000)
+    window.ctx.tasks.wait_idle(10_000)
+    database = window.ctx.paths.vault("default").database
+    damaged = b"\x00fictional damage\x00" * 4096
+    database.write_bytes(damaged)  # the vault will not open any more
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+    page = window.unlock_page
+    assert page.restore_button.isVisible() and page.restore_button.isEnabled()
+    assert page.restore_button.accessibleName()
+    qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
+    dialog = window.restore_dialog
+    assert dialog.isVisible()
+    dialog.path_edit.setText(str(tmp_path / "missing.cdbackup"))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    dialog.submit()
+    assert dialog.isVisible() and "Choose the backup" in dialog.message.text()
+    dialog.path_edit.setText(str(dest))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    confirm.set_next_answers(False)  # the clinician says no: nothing happens
+    dialog.submit()
+    assert dialog.isVisible() and database.read_bytes() == damaged
+    dialog.passphrase_edit.setText("not the passphrase at all")
+    confirm.set_next_answers(True)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "Nothing was restored" in page.message_label.text(), timeout=20_000)
+    assert database.read_bytes() == damaged  # a refusal changes nothing
+
+    qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
+    dialog = window.restore_dialog
+    dialog.path_edit.setText(str(dest))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    confirm.set_next_answers(True)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "Restored the backup" in page.message_label.text(), timeout=30_000)
+    assert "kept in" in page.message_label.text()
+    kept = [
+        p
+        for p in window.ctx.paths.vault("default").profile_dir.parent.rglob(database.name)
+        if p != database and p.read_bytes() == damaged
+    ]
+    assert kept, "the damaged vault was not kept"
+    unlock(qtbot, window)
+    window.caseload_page.activate()
+    qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
+    assert window.caseload_page.model.row_at(0).student_id == before

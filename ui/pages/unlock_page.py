@@ -4,6 +4,7 @@ Unlocking runs ``clinician_desk.vault.unlock_vault`` on the background worker (t
 takes about a second) and emits ``unlocked(profile, key)``. A wrong passphrase shows the vault's
 message; ``LockedOutError`` disables the button and counts down ``retry_after_seconds`` on screen
 (the vault keeps the real count across restarts). "Use recovery key…" opens the recovery dialog;
+"Restore from a backup…" restores a vault that will not open (``ui.care_menu``);
 "New profile…" starts the setup wizard for another clinician on a shared laptop. "Show
 passphrase" reveals what was typed; a warning appears while Caps Lock seems to be on (a letter
 typed upper-case without Shift, or lower-case with it: Qt has no portable Caps Lock query).
@@ -39,6 +40,7 @@ class UnlockPage(QWidget):
     unlock_started = Signal()
     new_profile_requested = Signal()
     recovery_requested = Signal(str)
+    restore_requested = Signal(str)  # a vault that will not open: restore it from a backup
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +77,9 @@ class UnlockPage(QWidget):
         self.recovery_button = QPushButton(_("Use recovery key…"))
         self.recovery_button.setObjectName("use_recovery_key_button")
         self.recovery_button.setAccessibleName(_("Use recovery key"))
+        self.restore_button = QPushButton(_("Restore from a backup…"))
+        self.restore_button.setObjectName("lock_screen_restore_button")
+        self.restore_button.setAccessibleName(_("Restore from a backup"))
         self.new_profile_button = QPushButton(_("New profile…"))
         self.new_profile_button.setObjectName("new_profile_button")
         self.new_profile_button.setAccessibleName(_("New profile"))
@@ -90,6 +95,7 @@ class UnlockPage(QWidget):
         form.addRow("", self.caps_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recovery_button)
+        buttons.addWidget(self.restore_button)
         buttons.addWidget(self.new_profile_button)
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
@@ -117,6 +123,9 @@ class UnlockPage(QWidget):
         self.passphrase_edit.returnPressed.connect(self.try_unlock)
         self.recovery_button.clicked.connect(
             lambda: self.recovery_requested.emit(self.profile_combo.currentText())
+        )
+        self.restore_button.clicked.connect(
+            lambda: self.restore_requested.emit(self.profile_combo.currentText())
         )
         self.new_profile_button.clicked.connect(self.new_profile_requested.emit)
         self.show_check.toggled.connect(self._show_passphrase)
