@@ -122,3 +122,18 @@ def test_restore_from_the_lock_screen_when_the_vault_will_not_open(
     window.caseload_page.activate()
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)
     assert window.caseload_page.model.row_at(0).student_id == before
+
+
+def test_confirm_keeps_only_the_latest_questions() -> None:
+    """``confirm.asked`` is for tests' assertions; a running app asks for months, so it keeps
+    only the latest questions instead of growing for the life of the app."""
+    from ui.widgets import confirm
+
+    confirm.asked.clear()
+    for n in range(1000):
+        confirm.set_next_answers(True)
+        assert confirm.ask(None, "Question", f"Fictional question {n}?", "Yes")
+    assert len(confirm.asked) <= confirm.ASKED_KEPT < 1000
+    assert confirm.asked[-1] == "Fictional question 999?"
+    confirm.asked.clear()
+    assert confirm.asked == []
