@@ -137,3 +137,35 @@ def test_confirm_keeps_only_the_latest_questions() -> None:
     assert confirm.asked[-1] == "Fictional question 999?"
     confirm.asked.clear()
     assert confirm.asked == []
+
+
+def test_one_passphrase_form_with_strength_confirm_show_and_caps_lock(qtbot, ui_context) -> None:
+    """The setup wizard and the change-passphrase dialog use the same form: strength, the
+    repeat, a show-passphrase toggle and the Caps Lock warning."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.dialogs.setup_wizard import PassphraseWizardPage, SetupWizard
+    from ui.dialogs.vault_care_dialogs import ChangePassphraseDialog
+    from ui.widgets.passphrase_fields import PassphraseFields
+
+    wizard = SetupWizard(ui_context)
+    dialog = ChangePassphraseDialog(ui_context)
+    for widget in (wizard, dialog):
+        qtbot.addWidget(widget)
+    pages = [wizard.page(i) for i in wizard.pageIds()]
+    (page,) = [p for p in pages if isinstance(p, PassphraseWizardPage)]
+    for form in (page.fields, dialog.fields):
+        form.window().show()
+        assert type(form) is PassphraseFields
+        assert form.strength.maximum() == 4 and form.second.isVisibleTo(form)
+        assert form.show_check.accessibleName() and form.caps_label.isHidden()
+        qtbot.keyClicks(form.first, "P")  # upper case without Shift: Caps Lock
+        assert not form.caps_label.isHidden()
+        qtbot.keyClicks(form.second, "p")
+        assert form.caps_label.isHidden()
+        form.show_check.setChecked(True)
+        assert form.first.echoMode() == form.second.echoMode() == QLineEdit.EchoMode.Normal
+        form.clear()
+        assert form.first.echoMode() == QLineEdit.EchoMode.Password and not form.first.text()
+        assert not form.show_check.isChecked() and form.caps_label.isHidden()
+        form.window().hide()

@@ -137,12 +137,11 @@ class UnlockPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.passphrase_edit and event.type() == QEvent.Type.KeyPress:
-            text = event.text()  # type: ignore[attr-defined]  # a QKeyEvent
-            if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
-                from PySide6.QtCore import Qt
+            from ui.widgets.passphrase_fields import caps_lock_seems_on
 
-                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)  # type: ignore[attr-defined]
-                self.caps_label.setVisible(text.isupper() != shift)
+            caps = caps_lock_seems_on(event)  # type: ignore[arg-type]  # a QKeyEvent
+            if caps is not None:
+                self.caps_label.setVisible(caps)
         return super().eventFilter(watched, event)
 
     def demo_hint(self, passphrase: str) -> None:
