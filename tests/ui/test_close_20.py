@@ -169,3 +169,33 @@ def test_one_passphrase_form_with_strength_confirm_show_and_caps_lock(qtbot, ui_
         assert form.first.echoMode() == QLineEdit.EchoMode.Password and not form.first.text()
         assert not form.show_check.isChecked() and form.caps_label.isHidden()
         form.window().hide()
+
+
+def test_vault_care_dialogs_share_the_busy_work_and_show_a_refusal(
+    qtbot, unlocked_window, tmp_path
+) -> None:
+    """Backup, change passphrase and new recovery key run their work the same way: busy while
+    it runs, then the core's refusal shown and the dialog usable again."""
+    from ui import care_menu
+
+    window = unlocked_window
+    care_menu.open_backup(window)
+    backup = window.backup_dialog
+    backup.path_edit.setText(str(tmp_path / "no such folder" / "fictional.cdbackup"))
+    backup.submit()
+    assert backup.progress.isVisibleTo(backup) and not backup.ok_button.isEnabled()
+    assert not backup.path_edit.isEnabled()
+    qtbot.waitUntil(backup.ok_button.isEnabled, timeout=20_000)
+    assert backup.message.text() and backup.path_edit.isEnabled()
+    assert not backup.progress.isVisibleTo(backup)
+    backup.reject()
+
+    care_menu.open_new_recovery_key(window)
+    renew = window.new_recovery_key_dialog
+    renew.passphrase_edit.setText("not the fictional passphrase")
+    renew.submit()
+    assert renew.progress.isVisibleTo(renew) and not renew.ok_button.isEnabled()
+    qtbot.waitUntil(renew.ok_button.isEnabled, timeout=20_000)
+    assert renew.message.text() and not renew.passphrase_edit.text()
+    assert renew.isVisible() and window.ctx.unlocked  # nothing done
+    renew.reject()
