@@ -33,6 +33,7 @@ from ui.context import UiContext
 from ui.i18n import _
 from ui.widgets.buttons import dialog_buttons, named_button
 from ui.widgets.passphrase_fields import PassphraseFields
+from ui.widgets.recovery_key import print_recovery_key, recovery_document, recovery_key_label
 
 
 class _CareDialog(QDialog):
@@ -390,8 +391,6 @@ class RecoveryKeyShownDialog(QDialog):
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from PySide6.QtGui import QFont
-
         self.setObjectName("recovery_key_shown_dialog")
         self.setWindowTitle(_("New recovery key"))
         explain = QLabel(
@@ -402,14 +401,8 @@ class RecoveryKeyShownDialog(QDialog):
             )
         )
         explain.setWordWrap(True)
-        self.key_label = QLabel(text)
-        self.key_label.setObjectName("new_recovery_key_label")
-        self.key_label.setAccessibleName(_("Recovery key"))
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(14)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
+        self.key_label = recovery_key_label("new_recovery_key_label")
+        self.key_label.setText(text)
         self.print_button = named_button("print_new_recovery_key_button", _("Print…"))
         self.close_button = named_button("recovery_key_shown_close_button", _("I have kept it"))
         self.message = QLabel()
@@ -431,32 +424,12 @@ class RecoveryKeyShownDialog(QDialog):
         self.finished.connect(lambda _r: self.key_label.setText(""))  # gone once closed
 
     def document(self) -> Any:
-        from PySide6.QtGui import QTextDocument
-
-        doc = QTextDocument()
-        doc.setHtml(
-            "<h2>clinician-desk — {title}</h2><p>{body}</p>"
-            "<pre style='font-size:16pt'>{key}</pre>".format(
-                title=_("recovery key"),
-                body=_("Keep this page somewhere safe, away from the laptop."),
-                key=self.key_label.text(),
-            )
-        )
-        return doc
+        return recovery_document(self.key_label.text())
 
     def print_key(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        from ui.print_job import prints_to_file, system_print_dialog
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = system_print_dialog(printer, self, "new_recovery_print_dialog")
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        if prints_to_file(printer):
-            self.message.setText(_("The recovery key is printed on paper only, never to a file."))
-            return
-        self.document().print_(printer)
+        refusal = print_recovery_key(self, self.key_label.text(), "new_recovery_print_dialog")
+        if refusal:
+            self.message.setText(refusal)
 
 
 class RestoreDialog(_CareDialog):
