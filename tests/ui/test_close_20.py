@@ -7,28 +7,27 @@ from __future__ import annotations
 import inspect
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from PySide6.QtCore import Qt
 
-
-@pytest.fixture
-def pacific(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_printed_documents_and_screens_write_times_one_way(pacific) -> None:
+def test_printed_documents_and_screens_write_times_one_way(monkeypatch) -> None:
     from clinician_desk.reports.clinical import fmt_time
     from ui.times import shown_time
 
     summer, winter = datetime(2026, 9, 14, 17, 5, tzinfo=UTC), "2026-12-01T17:05:00Z"
-    assert fmt_time(summer) == shown_time(summer) == "2026-09-14 10:05 PDT"
-    assert fmt_time(winter) == shown_time(winter) == "2026-12-01 09:05 PST"
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # the laptop in Pacific time
+    time.tzset()
+    try:
+        assert fmt_time(summer) == shown_time(summer) == "2026-09-14 10:05 PDT"
+        assert fmt_time(winter) == shown_time(winter) == "2026-12-01 09:05 PST"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
     # A zone without an abbreviation is written as its offset from UTC.
     assert fmt_time(summer, ZoneInfo("America/Sao_Paulo")) == "2026-09-14 14:05 UTC-03:00"
     assert fmt_time(summer, ZoneInfo("UTC")) == "2026-09-14 17:05 UTC"
@@ -86,6 +85,9 @@ def test_restore_from_the_lock_screen_when_the_vault_will_not_open(
     page = window.unlock_page
     assert page.restore_button.isVisible() and page.restore_button.isEnabled()
     assert page.restore_button.accessibleName()
+    for button in (page.restore_button, page.recovery_button, page.new_profile_button):
+        assert button.width() >= button.sizeHint().width(), f"{button.text()!r} is cut off"
+    page.grab().save(str(SCREENSHOTS / "unlock-restore-from-backup.png"))
     qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
     dialog = window.restore_dialog
     assert dialog.isVisible()

@@ -95,7 +95,6 @@ class UnlockPage(QWidget):
         form.addRow("", self.caps_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recovery_button)
-        buttons.addWidget(self.restore_button)
         buttons.addWidget(self.new_profile_button)
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
@@ -105,6 +104,10 @@ class UnlockPage(QWidget):
         inner.addWidget(self.message_label)
         inner.addWidget(self.countdown_label)
         inner.addLayout(buttons)
+        restore_row = QHBoxLayout()  # its own row: four buttons do not fit the card's width
+        restore_row.addWidget(self.restore_button)
+        restore_row.addStretch(1)
+        inner.addLayout(restore_row)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         centred = QHBoxLayout()  # stretches, not Qt.AlignmentFlag: no Qt-namespace enums at start
