@@ -9,7 +9,6 @@ The guide is the Markdown bundled with the app, shown inside the app (no browser
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -32,103 +30,12 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.widgets.buttons import dialog_buttons, named_button
+from ui.widgets.care_dialog import CareDialog
 from ui.widgets.passphrase_fields import PassphraseFields
 from ui.widgets.recovery_key import print_recovery_key, recovery_document, recovery_key_label
 
 
-class _CareDialog(QDialog):
-    """What the vault-care dialogs share: an explanation, a form, a busy bar, a message line and
-    the OK/Cancel pair (object names ``<name>_progress_bar``, ``<name>_message_label``), and
-    ``run``: the work on the database worker while the dialog is busy — the bar shows, the OK
-    button and ``inputs`` are disabled, the message says what is happening; afterwards the
-    result goes to ``on_done`` or the refusal's message is shown (then ``on_failed``)."""
-
-    def __init__(
-        self,
-        ctx: UiContext,
-        parent: QWidget | None,
-        *,
-        name: str,
-        title: str,
-        explain: str,
-        ok: tuple[str, str],
-        cancel: tuple[str, str],
-        buttons: str,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName(f"{name}_dialog")
-        self.setWindowTitle(title)
-        self.ctx = ctx
-        self.explain = QLabel(explain)
-        self.explain.setWordWrap(True)
-        self.form = QFormLayout()
-        self.progress = QProgressBar()
-        self.progress.setObjectName(f"{name}_progress_bar")
-        self.progress.setAccessibleName(_("Working"))
-        self.progress.setRange(0, 0)  # busy: the core reports no steps
-        self.progress.setVisible(False)
-        self.message = QLabel()
-        self.message.setObjectName(f"{name}_message_label")
-        self.message.setWordWrap(True)
-        self.ok_button = named_button(*ok)
-        self.cancel_button = named_button(*cancel)
-        self.button_box = dialog_buttons(
-            buttons, default=self.ok_button, accept=self.ok_button, reject=self.cancel_button
-        )
-        self.cancel_button.clicked.connect(self.reject)
-        self._busy = False
-
-    def compose(self, *middle: QWidget) -> None:
-        """Lay out: explanation, form, ``middle``, busy bar, message, buttons."""
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.explain)
-        layout.addLayout(self.form)
-        for widget in middle:
-            layout.addWidget(widget)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(self.button_box)
-
-    def ok_allowed(self) -> bool:
-        """Whether OK may be pressed when not busy (a dialog with rules overrides it)."""
-        return True
-
-    def refresh_ok(self) -> None:
-        self.ok_button.setEnabled(not self._busy and self.ok_allowed())
-
-    def _set_busy(self, busy: bool, text: str, inputs: tuple[QWidget, ...]) -> None:
-        self._busy = busy
-        self.progress.setVisible(busy)
-        for widget in inputs:
-            widget.setEnabled(not busy)
-        self.message.setText(text if busy else "")
-        self.refresh_ok()
-
-    def run(
-        self,
-        work: Callable[[Any], Any],
-        *,
-        task: str,
-        busy_text: str,
-        inputs: tuple[QWidget, ...],
-        on_done: Callable[[Any], None],
-        on_failed: Callable[[ClinicianDeskError], None] | None = None,
-    ) -> None:
-        def done(result: Any) -> None:
-            self._set_busy(False, "", inputs)
-            on_done(result)
-
-        def failed(exc: ClinicianDeskError) -> None:
-            self._set_busy(False, "", inputs)
-            self.message.setText(exc.message)
-            if on_failed is not None:
-                on_failed(exc)
-
-        self._set_busy(True, busy_text, inputs)
-        self.ctx.tasks.run_db(work, context=self, on_done=done, on_error=failed, name=task)
-
-
-class ChangePassphraseDialog(_CareDialog):
+class ChangePassphraseDialog(CareDialog):
     """Current passphrase, then the new one twice; only the key-slot file changes."""
 
     changed = Signal()
@@ -197,7 +104,7 @@ class ChangePassphraseDialog(_CareDialog):
         self.current_edit.setFocus()
 
 
-class BackupDialog(_CareDialog):
+class BackupDialog(CareDialog):
     """Write an encrypted, verified backup file (it opens with this passphrase or recovery key)."""
 
     written = Signal(str)
@@ -323,7 +230,7 @@ class HelpDialog(QDialog):
         self.resize(760, 560)
 
 
-class NewRecoveryKeyDialog(_CareDialog):
+class NewRecoveryKeyDialog(CareDialog):
     """Vault ▸ New recovery key…: asks the passphrase; ``confirmed(passphrase)`` once it opens
     the vault. The main window then locks, re-keys and opens the vault again (see
     ``ui.care_menu.regenerate_recovery_key``)."""
@@ -432,7 +339,7 @@ class RecoveryKeyShownDialog(QDialog):
             self.message.setText(refusal)
 
 
-class RestoreDialog(_CareDialog):
+class RestoreDialog(CareDialog):
     """Vault ▸ Restore from backup… (and the lock screen's button): the file and the backup's
     passphrase; ``confirmed(path, passphrase)`` after the clinician agrees. The main window locks
     and restores (see ``ui.care_menu.restore_backup``); the vault being replaced is kept, never
