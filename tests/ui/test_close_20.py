@@ -62,17 +62,13 @@ def test_restore_from_the_lock_screen_when_the_vault_will_not_open(
 ) -> None:
     """A vault whose database is damaged cannot be unlocked; the lock screen offers the restore,
     with the same dialog and question, and the damaged vault is kept, byte for byte."""
-    from clinician_desk.services.vault_care import backup_vault
-    from tests.support.day import fictional_student, unlock
+    from tests.support.day import backup_between_two_students, restore_in_open_dialog, unlock
     from tests.support.ui import PASSPHRASE
     from ui.widgets import confirm
 
     window = unlocked_window
-    services = window.ctx.services
-    before = fictional_student(window, "Before")
     dest = tmp_path / "fictional.cdbackup"
-    window.ctx.tasks.call_db_blocking(lambda: backup_vault(services.db, services.paths, dest))
-    fictional_student(window, "After")
+    before = backup_between_two_students(window, dest)
     window.lock_action.trigger()
     qtbot.waitUntil(lambda: not window.ctx.unlocked, timeout=20_000)
     window.ctx.tasks.wait_idle(10_000)
@@ -107,13 +103,7 @@ def test_restore_from_the_lock_screen_when_the_vault_will_not_open(
     assert database.read_bytes() == damaged  # a refusal changes nothing
 
     qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
-    dialog = window.restore_dialog
-    dialog.path_edit.setText(str(dest))
-    dialog.passphrase_edit.setText(PASSPHRASE)
-    confirm.set_next_answers(True)
-    dialog.submit()
-    qtbot.waitUntil(lambda: "Restored the backup" in page.message_label.text(), timeout=30_000)
-    assert "kept in" in page.message_label.text()
+    assert "kept in" in restore_in_open_dialog(qtbot, window, dest)
     kept = [
         p
         for p in window.ctx.paths.vault("default").profile_dir.parent.rglob(database.name)
