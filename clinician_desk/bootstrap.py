@@ -21,6 +21,7 @@ from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import VaultError
 from clinician_desk.events import EventBus
+from clinician_desk.messages import M
 from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
@@ -75,8 +76,13 @@ class Services:
         lock = self.use_lock
         if lock is None or not lock.held or not lock.try_upgrade():
             raise VaultInUseError(
-                f"Cannot {action}: the vault of profile '{self.paths.profile}' is also open in "
-                "another clinician-desk program. Close it, then try again. Nothing was changed."
+                M(
+                    "Cannot {action}: the vault of profile '{profile}' is also open in "
+                    "another clinician-desk program. Close it, then try again. Nothing was "
+                    "changed.",
+                    action=action,
+                    profile=self.paths.profile,
+                )
             )
         try:
             yield
@@ -123,7 +129,7 @@ def build_services(
     owns = use_lock is None
     if use_lock is None:
         try:
-            lock = hold_vault_exclusively(paths.profile_dir, "open the vault")
+            lock = hold_vault_exclusively(paths.profile_dir, M("open the vault"))
         except VaultInUseError:
             lock = hold_vault_shared(paths.profile_dir)
     else:
@@ -222,7 +228,10 @@ def create_vault_and_open(
 
     if paths.keyslots.exists():  # key slots make a vault; a lone database is an orphan
         raise VaultError(
-            f"A vault already exists for profile '{paths.profile}'; choose another profile."
+            M(
+                "A vault already exists for profile '{profile}'; choose another profile.",
+                profile=paths.profile,
+            )
         )
     finish_interrupted_restore(paths)
     from clinician_desk.vault.atomic import ensure_private_dir
@@ -311,9 +320,12 @@ def rotate_data_key(
     lock = services.use_lock
     if lock is None or not lock.held or not lock.try_upgrade():
         raise VaultInUseError(
-            f"Cannot change the data key: the vault of profile '{services.paths.profile}' is "
-            "also open in another clinician-desk program. Close it, then try again. "
-            "Nothing was changed."
+            M(
+                "Cannot change the data key: the vault of profile '{profile}' is also "
+                "open in another clinician-desk program. Close it, then try again. "
+                "Nothing was changed.",
+                profile=services.paths.profile,
+            )
         )
     paths, clock = services.paths, services.clock
     old_key = services.key
@@ -397,7 +409,7 @@ def restore_vault_from_backup(
         keys.append(key)
         return key
 
-    lock = hold_vault_exclusively(paths.profile_dir, "restore a backup")
+    lock = hold_vault_exclusively(paths.profile_dir, M("restore a backup"))
     try:
         result = restore_backup(src, paths, unlock, clock=clock)
         services = build_services(paths, keys[-1], clock, use_lock=lock, adopt_unlock_record=True)

@@ -7,7 +7,7 @@ Domain code receives times as arguments; services receive a ``Clock``. Tests use
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -61,6 +61,21 @@ class FakeClock:
 def utc_iso(dt: datetime) -> str:
     """Canonical text form for timestamps stored in the database (UTC, second precision)."""
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def local_moment_text(moment: datetime, tz: tzinfo | None = None) -> str:
+    """The one way a moment is written for people, on screens and in printed documents:
+    ``2026-12-02 12:28 PST`` — the laptop's local time (``tz`` overrides it) with the zone's
+    abbreviation; a zone without one is written as its offset, ``UTC-03:00``. A naive moment is
+    taken as UTC (the stored form)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(tz)
+    name = local.tzname() or ""
+    if not name.isalpha():
+        offset = local.strftime("%z")
+        name = f"UTC{offset[:3]}:{offset[3:5]}" if offset else "UTC"
+    return f"{local:%Y-%m-%d %H:%M} {name}"
 
 
 def parse_utc_iso(text: str) -> datetime:

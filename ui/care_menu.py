@@ -1,7 +1,7 @@
 """The menu entries of issue 20's vault care: File ▸ Profile…; Vault ▸ Change passphrase…,
 Back up…, Restore… and New recovery key…; Help ▸ User guide (F1). Installed by the main window;
 each opens its dialog. Restoring locks first (the vault must be closed) and reports on the
-unlock screen.
+unlock screen; the unlock screen offers it too, for a vault that will not open.
 
 A new recovery key also re-encrypts the vault under a new data key (as the admin CLI's
 ``regenerate-recovery-key`` does: a key file copied while the old recovery key was exposed must
@@ -109,21 +109,26 @@ def regenerate_recovery_key(window: Any, passphrase: str) -> None:
     ctx.tasks.run_db(work, context=window, on_done=done, on_error=failed, name="new-recovery")
 
 
-def open_restore(window: Any) -> None:
+def open_restore(window: Any, profile: str = "") -> None:
+    """The restore dialog: from the Vault menu (the open profile), or from the lock screen for
+    the profile chosen there — a vault that will not open is restored the same way."""
     from ui.dialogs.vault_care_dialogs import RestoreDialog
 
     dialog = RestoreDialog(window.ctx, window)
-    dialog.confirmed.connect(lambda path, passphrase: restore_backup(window, path, passphrase))
+    dialog.confirmed.connect(
+        lambda path, passphrase: restore_backup(window, path, passphrase, profile)
+    )
     _open(window, dialog, "restore_dialog")
 
 
-def restore_backup(window: Any, path: str, passphrase: str) -> None:
+def restore_backup(window: Any, path: str, passphrase: str, profile: str = "") -> None:
     """Lock (the vault must be closed), restore on the worker, say on the unlock screen what
-    happened; on any refusal nothing was changed and the message says why."""
+    happened; on any refusal nothing was changed and the message says why. ``profile``: the
+    lock screen's choice (default: the open profile). The replaced vault is always kept."""
     from pathlib import Path
 
     ctx = window.ctx
-    paths, clock = ctx.vault_paths, ctx.clock
+    paths, clock = ctx.paths.vault(profile) if profile else ctx.vault_paths, ctx.clock
     window.session.lock()
     message = window.unlock_page.message_label
 

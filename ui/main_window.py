@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from clinician_desk.events import NoteSigned, ReferralChanged, ScreeningCompleted, SyncFinished
+from ui import care_menu
 from ui.context import UiContext
 from ui.i18n import _, core_text
 from ui.lock import InactivityWatcher
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlock_started.connect(self._ensure_workspace)
         self.unlock_page.new_profile_requested.connect(self.start_setup)
         self.unlock_page.recovery_requested.connect(self.use_recovery_key)
+        self.unlock_page.restore_requested.connect(lambda p: care_menu.open_restore(self, p))
         self.session.opened.connect(self._on_opened)
         self.session.open_failed.connect(self._on_open_failed)
         self.session.locked.connect(self._on_locked)

@@ -1,14 +1,18 @@
 """Times as the UI shows them: the core stores UTC ISO-8601 text; screens show local time.
 
-One format everywhere: dates ``2026-12-02``, moments ``2026-12-02 12:28 PST`` (local time with
-the zone's abbreviation, so nobody mistakes it for UTC). ``DATE_TIME_FORMAT`` is the same format
-for Qt's date-time editors, which otherwise follow the C locale ("2 12 2026 20:13").
+One format everywhere, screens and printed documents alike: dates ``2026-12-02``, moments
+``2026-12-02 12:28 PST`` (local time with the zone's abbreviation, so nobody mistakes it for UTC;
+a zone without an abbreviation is written as its offset, ``UTC-03:00``). ``DATE_TIME_FORMAT``
+is the same format for Qt's date-time editors, which otherwise follow the C locale
+("2 12 2026 20:13").
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+
+from clinician_desk.clock import local_moment_text
 
 DATE_FORMAT = "yyyy-MM-dd"  # Qt display format of date editors
 DATE_TIME_FORMAT = "yyyy-MM-dd HH:mm t"  # Qt display format of date-time editors
@@ -20,11 +24,9 @@ def parse_utc(text: str) -> datetime:
 
 
 def local_text(moment: datetime) -> str:
-    """``2026-12-02 12:28 PST``: the moment in the laptop's zone, with the zone."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone()
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+    """``2026-12-02 12:28 PST``: the moment in the laptop's zone, with the zone — written the
+    way printed documents write it (``clinician_desk.clock.local_moment_text``)."""
+    return local_moment_text(moment)
 
 
 def shown_time(value: Any) -> str:

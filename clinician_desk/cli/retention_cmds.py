@@ -16,6 +16,7 @@ from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
 from clinician_desk.errors import UsageError
+from clinician_desk.messages import M
 
 
 def register(subparsers: Any) -> None:
@@ -57,7 +58,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
             f"Destroying the record of student {args.student_id} cannot be undone; "
             "add --confirm to do it. Nothing was changed."
         )
-    with vault_session(args) as services, services.exclusively("destroy a record"):
+    with vault_session(args) as services, services.exclusively(M("destroy a record")):
         report = services.retention.destroy(args.student_id)
     removed = ", ".join(f"{kind} {n}" for kind, n in sorted(report.removed.items()) if n)
     out(

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 DEFAULT_POLICY_FILE = Path("/etc/clinician-desk/policy.json")
 REGISTRY_KEY = r"SOFTWARE\Policies\clinician-desk"
@@ -74,29 +75,39 @@ class Policy:
 def parse_policy(data: Any, source: str) -> Policy:
     """Validates a policy mapping; raises ValidationError naming the source and field."""
     if not isinstance(data, dict):
-        raise ValidationError(f"{source}: the policy must be a JSON object")
+        raise ValidationError(M("{source}: the policy must be a JSON object", source=source))
     unknown = set(data) - _KNOWN
     if unknown:
-        raise ValidationError(f"{source}: unknown policy field(s) {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            M(
+                "{source}: unknown policy field(s) {fields}",
+                source=source,
+                fields=", ".join(sorted(unknown)),
+            )
+        )
     server_url = data.get("server_url")
     if server_url is not None:
         if not isinstance(server_url, str) or not server_url.startswith(("https://", "http://")):
-            raise ValidationError(f"{source}: server_url must be an http(s) URL")
+            raise ValidationError(M("{source}: server_url must be an http(s) URL", source=source))
         if server_url.startswith("http://") and not _is_loopback_url(server_url):
-            raise ValidationError(f"{source}: server_url must use https (except for loopback)")
+            raise ValidationError(
+                M("{source}: server_url must use https (except for loopback)", source=source)
+            )
     ca_bundle = data.get("ca_bundle")
     if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle):
-        raise ValidationError(f"{source}: ca_bundle must be a file path")
+        raise ValidationError(M("{source}: ca_bundle must be a file path", source=source))
     minutes = data.get("auto_lock_minutes")
     if minutes is not None and (
         isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240
     ):
-        raise ValidationError(f"{source}: auto_lock_minutes must be a whole number 1–240")
+        raise ValidationError(
+            M("{source}: auto_lock_minutes must be a whole number 1–240", source=source)
+        )
     auto_sync = data.get("auto_sync")
     if isinstance(auto_sync, int) and not isinstance(auto_sync, bool) and auto_sync in (0, 1):
         auto_sync = bool(auto_sync)  # a registry DWORD
     if auto_sync is not None and not isinstance(auto_sync, bool):
-        raise ValidationError(f"{source}: auto_sync must be true or false")
+        raise ValidationError(M("{source}: auto_sync must be true or false", source=source))
     county = data.get("county_crisis_line")
     if county is not None and (
         not isinstance(county, str)
@@ -105,7 +116,10 @@ def parse_policy(data: Any, source: str) -> Policy:
         or not county.isprintable()
     ):
         raise ValidationError(
-            f"{source}: county_crisis_line must be a phone number such as (916) 555-0100"
+            M(
+                "{source}: county_crisis_line must be a phone number such as (916) 555-0100",
+                source=source,
+            )
         )
     locked = frozenset(k for k in _KNOWN if data.get(k) is not None)
     return Policy(
@@ -166,5 +180,7 @@ def load_policy() -> Policy:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
-        raise ValidationError(f"{path}: the policy file is not readable JSON") from None
+        raise ValidationError(
+            M("{path}: the policy file is not readable JSON", path=path)
+        ) from None
     return parse_policy(data, str(path))

@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from clinician_desk.domain.taxonomy import GRADE_BANDS, Taxonomy
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 MEASURES: tuple[str, ...] = (
     "services",
@@ -117,13 +118,15 @@ def period_of(day: date) -> str:
 def validate_period(text: str) -> str:
     """``YYYY-MM`` or a ValidationError saying what a period looks like."""
     if not _PERIOD_RE.match(text):
-        raise ValidationError(f"A period is a month written YYYY-MM (got {text[:20]!r}).")
+        raise ValidationError(
+            M("A period is a month written YYYY-MM (got {got!r}).", got=text[:20])
+        )
     return text
 
 
 def validate_cds(code: str) -> str:
     if not _CDS_RE.match(code):
-        raise ValidationError("A school's CDS code has 14 digits.")
+        raise ValidationError(M("A school's CDS code has 14 digits."))
     return code
 
 
@@ -213,7 +216,7 @@ def aggregate(
         if s.school_cds not in seen_cds:
             seen_cds.add(validate_cds(s.school_cds))
         if s.minutes < 0 or s.participants < 0:
-            raise ValidationError("A session's minutes and participants cannot be negative.")
+            raise ValidationError(M("A session's minutes and participants cannot be negative."))
         org = district_of(s.school_cds) if svc.district_only else s.school_cds
         period = period_of(s.day)
         d = _dims(service=svc.code, tier=s.tier, grade_band=_session_band(s, band))

@@ -45,11 +45,13 @@ class HoursLimits:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValidationError(f"hours limits: unknown field {unknown[0]!r}")
+            raise ValidationError(M("hours limits: unknown field {field!r}", field=unknown[0]))
         values = {}
         for k, v in data.items():
             if not isinstance(v, int | float) or v < 0:
-                raise ValidationError(f"hours limits: {k} must be a non-negative number")
+                raise ValidationError(
+                    M("hours limits: {field} must be a non-negative number", field=k)
+                )
             values[k] = float(v)
         return cls(**values)
 
@@ -160,11 +162,21 @@ def compute_hours(
         h = e.minutes / 60.0
         if e.supervision:
             if e.kind not in SUPERVISION_KINDS:
-                raise ValidationError(f"supervision kind must be one of {SUPERVISION_KINDS}.")
+                raise ValidationError(
+                    M(
+                        "supervision kind must be one of {kinds}.",
+                        kinds=", ".join(SUPERVISION_KINDS),
+                    )
+                )
             acc["supervision_group" if e.kind == "group" else "supervision_individual"] += h
         else:
             if e.kind not in NON_CLINICAL_KINDS:
-                raise ValidationError(f"non-clinical kind must be one of {NON_CLINICAL_KINDS}.")
+                raise ValidationError(
+                    M(
+                        "non-clinical kind must be one of {kinds}.",
+                        kinds=", ".join(NON_CLINICAL_KINDS),
+                    )
+                )
             acc["nonclinical"] += h
     out: list[WeekLog] = []
     for start in sorted(weeks):

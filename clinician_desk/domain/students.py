@@ -131,7 +131,9 @@ def validate_student(s: StudentInput, today: date) -> StudentInput:
         raise ValidationError(M("The SSID must be exactly 10 digits."))
     basis = s.consent_basis or None
     if basis is not None and basis not in CONSENT_BASES:
-        raise ValidationError(f"consent basis must be one of {', '.join(CONSENT_BASES)}.")
+        raise ValidationError(
+            M("consent basis must be one of {bases}.", bases=", ".join(CONSENT_BASES))
+        )
     contact = s.parent_contact
     if basis == "minor_consent":
         if contact is None or not contact.complete():
@@ -146,7 +148,9 @@ def validate_student(s: StudentInput, today: date) -> StudentInput:
             raise ValidationError(M("The parent-contact date is in the future."))
     h_basis = s.handout_basis or None
     if h_basis is not None and h_basis not in HANDOUT_BASES:
-        raise ValidationError(f"handout basis must be one of {', '.join(HANDOUT_BASES)}.")
+        raise ValidationError(
+            M("handout basis must be one of {bases}.", bases=", ".join(HANDOUT_BASES))
+        )
     if h_basis == "parent_consent" and basis != "parent_consent":
         raise ValidationError(M("A parent-consent handout basis needs parent-consented care."))
     if h_basis == "student_authorization" and s.handout_authorized_on is None:

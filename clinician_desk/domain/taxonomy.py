@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 GRADE_BANDS: tuple[str, ...] = ("TK-5", "6-8", "9-12")
 
@@ -37,7 +38,7 @@ class Taxonomy:
         try:
             return self.services[code]
         except KeyError:
-            raise ValidationError(f"Unknown service code {code!r}.") from None
+            raise ValidationError(M("Unknown service code {code!r}.", code=code)) from None
 
     def grade_band(self, grade: str) -> str | None:
         """Band for a grade given as text (TK, K, 1..12); None for anything else."""

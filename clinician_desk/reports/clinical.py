@@ -8,11 +8,12 @@ Every clinician-facing document carries the "Confidential health information" fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from clinician_desk.clock import local_moment_text
 from clinician_desk.reports.fonts import LATIN_SET
 from clinician_desk.reports.layout import MARGIN, PAGE_WIDTH, DocMeta, build_pdf, styles_for
 from clinician_desk.reports.text import paragraph
@@ -100,7 +101,8 @@ def fmt_date(value: date | None) -> str:
 
 def fmt_time(value: datetime | str | None, tz: tzinfo | None = None) -> str:
     """A stored time (aware datetime or ISO text) in the machine's local time with its zone:
-    '2026-09-14 10:05 PDT (UTC-07:00)'. ``tz`` overrides the local zone (tests)."""
+    '2026-09-14 10:05 PDT', written as the screens write it (``clock.local_moment_text``).
+    ``tz`` overrides the local zone (tests)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -110,14 +112,7 @@ def fmt_time(value: datetime | str | None, tz: tzinfo | None = None) -> str:
             return value
     else:
         when = value
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    local = when.astimezone(tz)
-    offset = local.strftime("%z")
-    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    name = local.tzname() or ""
-    label = offset if not name or name == "UTC" else f"{name} ({offset})"
-    return f"{local:%Y-%m-%d %H:%M} {label}"
+    return local_moment_text(when, tz)
 
 
 def fmt_hours(hours: float) -> str:

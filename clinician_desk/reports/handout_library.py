@@ -14,6 +14,7 @@ from pathlib import Path
 
 from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.reports.handout_text import HandoutText, parse_handout, parse_labels
 
 CONTACTS_FILE = "contacts.json"
@@ -108,7 +109,11 @@ def topics() -> tuple[str, ...]:
 def check_language(language: str) -> str:
     if language not in languages():
         raise NotFoundError(
-            f"There is no handout language {language!r}; available: {', '.join(languages())}."
+            M(
+                "There is no handout language {language!r}; available: {available}.",
+                language=language,
+                available=", ".join(languages()),
+            )
         )
     return language
 
@@ -116,7 +121,11 @@ def check_language(language: str) -> str:
 def check_topic(topic: str) -> str:
     if topic not in topics():
         raise NotFoundError(
-            f"There is no handout topic {topic!r}; available: {', '.join(topics())}."
+            M(
+                "There is no handout topic {topic!r}; available: {available}.",
+                topic=topic,
+                available=", ".join(topics()),
+            )
         )
     return topic
 
@@ -129,8 +138,12 @@ def load_handout(topic: str, language: str) -> HandoutText:
     path = handouts_dir() / language / f"{topic}.txt"
     if not path.is_file():
         raise NotFoundError(
-            f"The handout {topic!r} has no {language!r} translation yet; print it in English "
-            "or add the file."
+            M(
+                "The handout {topic!r} has no {language!r} translation yet; print it in "
+                "English or add the file.",
+                topic=topic,
+                language=language,
+            )
         )
     source = f"handouts/{language}/{path.name}"
     values = contacts_for(language)

@@ -24,6 +24,7 @@ from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.doctemplate import LayoutError
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_fonts
 from clinician_desk.reports.text import paragraph
 
@@ -221,7 +222,11 @@ def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
         # Only a single unbreakable piece taller than a page gets here (say, a 3,000-character
         # "word" pasted into a table cell). Say so without echoing the content.
         raise ValidationError(
-            f"'{meta.title}' cannot be laid out on US Letter pages: one entry is far too long "
-            "to fit a page. Shorten it (add spaces or line breaks) and print again."
+            M(
+                "'{title}' cannot be laid out on US Letter pages: one entry is far too "
+                "long to fit a page. Shorten it (add spaces or line breaks) and print "
+                "again.",
+                title=meta.title,
+            )
         ) from None
     return out.getvalue()

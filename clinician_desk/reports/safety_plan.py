@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from clinician_desk.domain.safety_plans import LIFELINE_988
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.reports.crisis import crisis_block, crisis_footer
 from clinician_desk.reports.fonts import LATIN_SET, FontSet, font_set_for
 from clinician_desk.reports.handout import language_tag
@@ -155,7 +156,7 @@ def render_safety_plan(doc: SafetyPlanDoc, language: str = "en") -> bytes:
     if [s.number for s in sorted(doc.steps, key=lambda s: s.number)] != list(
         range(1, STEP_COUNT + 1)
     ):
-        raise ValidationError("A safety plan has exactly six steps, numbered 1 to 6.")
+        raise ValidationError(M("A safety plan has exactly six steps, numbered 1 to 6."))
     fonts = font_set_for(language)
     meta = DocMeta(
         title=words["title"],

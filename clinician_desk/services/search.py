@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import search_index
 from clinician_desk.storage.repositories import students as students_repo
@@ -32,7 +33,7 @@ def search(
     conn: Connection, query: str, *, include_psychotherapy: bool = False, limit: int = 50
 ) -> list[SearchHit]:
     if len(query) > MAX_QUERY_CHARS:
-        raise ValidationError(f"A search is at most {MAX_QUERY_CHARS} characters.")
+        raise ValidationError(M("A search is at most {limit} characters.", limit=MAX_QUERY_CHARS))
     raw = search_index.search(
         conn, query, include_psychotherapy=include_psychotherapy, limit=max(1, min(limit, 500))
     )

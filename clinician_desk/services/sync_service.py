@@ -19,6 +19,7 @@ from clinician_desk.config.it_policy import load_policy
 from clinician_desk.domain.counts import snapshots, validate_period
 from clinician_desk.errors import NotFoundError, SyncError
 from clinician_desk.events import EventBus, SyncFinished
+from clinician_desk.messages import M
 from clinician_desk.services.handoff import registry as handoff_registry
 from clinician_desk.services.sync_facts import cells_for_period
 from clinician_desk.storage import anchors
@@ -129,7 +130,7 @@ class SyncService:
         policy = load_policy()
         url = policy.server_url or server_url
         if not url:
-            raise NotFoundError("Give the county server's address (--server URL).")
+            raise NotFoundError(M("Give the county server's address (--server URL)."))
         client = self.client_factory(url)
         try:
             done = enrollment.enroll(
@@ -231,6 +232,12 @@ class SyncService:
         with self.db.unit_of_work() as uow:
             exists, server_revision = sync_state.server_revision(uow.conn, org_unit, period)
             if not exists:
-                raise NotFoundError(f"No counts for {org_unit} {period} on this laptop.")
+                raise NotFoundError(
+                    M(
+                        "No counts for {org_unit} {period} on this laptop.",
+                        org_unit=org_unit,
+                        period=period,
+                    )
+                )
             outbox.supersede(uow.conn, org_unit, period, server_revision, self.clock.now())
             uow.audit("counts_resend_confirmed", "sync_period", f"{org_unit}/{period}")

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from clinician_desk.errors import StorageError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 
 GENESIS_HASH = "0" * 64
@@ -220,20 +221,23 @@ def verify_chain(conn: Connection, mac_key: bytes | None = None, *, since: int =
         row = conn.execute("SELECT action FROM audit_log WHERE id = ?", (first_keyed,)).fetchone()
         if row is None or row[0] != KEYED_ACTION:
             problems.append(
-                f"audit chain: the recorded start of the keyed chain (entry {first_keyed}) "
-                "is not the entry that keyed it"
+                M(
+                    "audit chain: the recorded start of the keyed chain (entry {entry}) "
+                    "is not the entry that keyed it",
+                    entry=first_keyed,
+                )
             )
         if mac_key is None:
-            problems.append("audit chain: keyed entries cannot be checked without the data key")
+            problems.append(M("audit chain: keyed entries cannot be checked without the data key"))
     elif (
         conn.execute("SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (KEYED_ACTION,)).fetchone()
         is not None
     ):
-        problems.append("audit chain: the record of where the keyed chain starts is missing")
+        problems.append(M("audit chain: the record of where the keyed chain starts is missing"))
     if since > 0:
         prev = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (since,)).fetchone()
         if prev is None:
-            return [*problems, f"audit chain: row {since} is missing"]
+            return [*problems, M("audit chain: row {row} is missing", row=since)]
         expected_prev, expected_id = str(prev[0]), since + 1
         last_id, last_hash = since, expected_prev
     else:
@@ -247,9 +251,17 @@ def verify_chain(conn: Connection, mac_key: bytes | None = None, *, since: int =
     for row in cursor:
         row_id = int(row[0])
         if row_id != expected_id:
-            problems.append(f"audit chain: row {expected_id} is missing (next row is {row_id})")
+            problems.append(
+                M(
+                    "audit chain: row {row} is missing (next row is {next})",
+                    row=expected_id,
+                    next=row_id,
+                )
+            )
         if row[7] != expected_prev:
-            problems.append(f"audit chain: row {row_id} does not link to the row before it")
+            problems.append(
+                M("audit chain: row {row} does not link to the row before it", row=row_id)
+            )
         keyed = first_keyed is not None and row_id >= first_keyed
         if not keyed or mac_key is not None:
             recomputed = entry_hash(
@@ -264,17 +276,19 @@ def verify_chain(conn: Connection, mac_key: bytes | None = None, *, since: int =
                 mac_key=mac_key if keyed else None,
             )
             if not hmac.compare_digest(recomputed, str(row[8])):
-                problems.append(f"audit chain: row {row_id} was altered after it was written")
+                problems.append(
+                    M("audit chain: row {row} was altered after it was written", row=row_id)
+                )
         expected_prev = str(row[8])
         expected_id = row_id + 1
         last_id, last_hash = row_id, str(row[8])
         if len(problems) >= 20:
-            problems.append("audit chain: further problems not listed")
+            problems.append(M("audit chain: further problems not listed"))
             return problems
     head = conn.execute("SELECT value FROM meta WHERE key = ?", (_HEAD_KEY,)).fetchone()
     if head is None:
         if last_id:
-            problems.append("audit chain: the recorded chain head is missing")
+            problems.append(M("audit chain: the recorded chain head is missing"))
     elif str(head[0]) != f"{last_id}:{last_hash}":
-        problems.append("audit chain: entries were removed from the end of the trail")
+        problems.append(M("audit chain: entries were removed from the end of the trail"))
     return problems

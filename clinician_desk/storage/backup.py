@@ -23,6 +23,7 @@ from clinician_desk import __version__
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.config import VaultPaths
 from clinician_desk.errors import IntegrityError, StorageError
+from clinician_desk.messages import M
 from clinician_desk.storage import backup_format
 from clinician_desk.storage.backup_format import BackupHeader
 from clinician_desk.storage.connection import KeyLike
@@ -40,7 +41,7 @@ def write_backup(db: Database, keyslots: Path, dest: Path) -> BackupHeader:
     """Write a verified backup of ``db`` and the key-slot file ``keyslots`` to ``dest``."""
     dest = Path(dest)
     if dest.is_dir():
-        raise StorageError(f"{dest} is a folder; name a backup file instead.")
+        raise StorageError(M("{dest} is a folder; name a backup file instead.", dest=dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
     tag = secrets.token_hex(4)
     copy = dest.with_name(f".{dest.name}.{tag}.db")
@@ -88,7 +89,7 @@ def restore_backup(
     """
     src = Path(src)
     if not src.exists():
-        raise StorageError(f"There is no backup file {src}.")
+        raise StorageError(M("There is no backup file {src}.", src=src))
     finish_interrupted_restore(live)
     backup_format.read_container(src)  # refuse foreign/truncated files before touching disk
     parent = live.profile_dir.parent

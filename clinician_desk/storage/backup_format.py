@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from clinician_desk.errors import CorruptionError
+from clinician_desk.messages import M
 
 MAGIC = b"CDSKBKP1"
 FORMAT = 1
@@ -52,7 +53,11 @@ class BackupHeader:
 
 def not_ours(path: Path, why: str) -> CorruptionError:
     return CorruptionError(
-        f"{path.name} is not a usable clinician-desk backup ({why}); nothing was changed."
+        M(
+            "{name} is not a usable clinician-desk backup ({why}); nothing was changed.",
+            name=path.name,
+            why=why,
+        )
     )
 
 
@@ -118,22 +123,22 @@ def read_container(path: Path, extract_to: Path | None = None) -> BackupHeader:
         with open(path, "rb") as src:
             return _read(path, src, size, extract_to)
     except EOFError:
-        raise not_ours(path, "it is truncated") from None
+        raise not_ours(path, M("it is truncated")) from None
     except IsADirectoryError:
-        raise not_ours(path, "it is a folder") from None
+        raise not_ours(path, M("it is a folder")) from None
 
 
 def _read(path: Path, src: BinaryIO, size: int, extract_to: Path | None) -> BackupHeader:
     total = hashlib.sha256()
     magic = src.read(len(MAGIC))
     if magic != MAGIC:
-        raise not_ours(path, "unknown file type")
+        raise not_ours(path, M("unknown file type"))
     raw_len = src.read(4)
     if len(raw_len) != 4:
         raise EOFError
     (header_len,) = struct.unpack(">I", raw_len)
     if header_len > MAX_HEADER:
-        raise not_ours(path, "damaged header")
+        raise not_ours(path, M("damaged header"))
     body = src.read(header_len)
     if len(body) != header_len:
         raise EOFError
@@ -144,7 +149,7 @@ def _read(path: Path, src: BinaryIO, size: int, extract_to: Path | None) -> Back
     if size < expected:
         raise EOFError
     if size > expected:
-        raise not_ours(path, "unexpected data at the end")
+        raise not_ours(path, M("unexpected data at the end"))
     for part in header.parts:
         digest = hashlib.sha256()
         out = None
@@ -164,12 +169,12 @@ def _read(path: Path, src: BinaryIO, size: int, extract_to: Path | None) -> Back
             if out is not None:
                 out.close()
         if digest.hexdigest() != part.sha256:
-            raise not_ours(path, f"the part {part.name} was altered")
+            raise not_ours(path, M("the part {part} was altered", part=part.name))
     trailer = src.read(32)
     if len(trailer) != 32:
         raise EOFError
     if trailer != total.digest():
-        raise not_ours(path, "its checksum does not match")
+        raise not_ours(path, M("its checksum does not match"))
     return header
 
 
@@ -177,7 +182,9 @@ def _parse_header(path: Path, body: bytes) -> BackupHeader:
     try:
         data = json.loads(body.decode("utf-8"))
         if data["format"] != FORMAT:
-            raise not_ours(path, f"backup format {data['format']} is not supported")
+            raise not_ours(
+                path, M("backup format {format} is not supported", format=data["format"])
+            )
         parts = tuple(Part(str(p["name"]), int(p["size"]), str(p["sha256"])) for p in data["parts"])
         header = BackupHeader(
             created_at=str(data["created_at"]),
@@ -186,7 +193,7 @@ def _parse_header(path: Path, body: bytes) -> BackupHeader:
             parts=parts,
         )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise not_ours(path, "damaged header") from None
+        raise not_ours(path, M("damaged header")) from None
     if tuple(p.name for p in parts) != PART_NAMES or any(p.size < 0 for p in parts):
-        raise not_ours(path, "unexpected contents")
+        raise not_ours(path, M("unexpected contents"))
     return header

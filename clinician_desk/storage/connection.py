@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 import sqlcipher3
 
 from clinician_desk.errors import CorruptionError, StorageError
+from clinician_desk.messages import M
 
 # Page cache in KiB (negative = KiB for SQLite): about 64 MB. Decryption on cache misses
 # dominates the cost of SQLCipher reads, so a generous cache pays for itself.
@@ -150,7 +151,9 @@ def connect(path: Path, key: KeyLike) -> Connection:
             cached_statements=_STATEMENT_CACHE,
         )
     except sqlcipher3.Error as exc:
-        raise StorageError(f"The database file {path.name} cannot be opened ({exc}).") from None
+        raise StorageError(
+            M("The database file {name} cannot be opened ({exc}).", name=path.name, exc=exc)
+        ) from None
     try:
         apply_key(conn, key)
         # SQLCipher logs decryption failures to stderr by default; our errors say it once.
@@ -180,7 +183,9 @@ def _apply_pragmas(conn: Connection, path: Path) -> None:
     except sqlcipher3.DatabaseError:
         raise CorruptionError(damaged_message(path)) from None
     if str(mode).lower() != "wal":
-        raise StorageError(f"The database file {path.name} could not be switched to WAL mode.")
+        raise StorageError(
+            M("The database file {name} could not be switched to WAL mode.", name=path.name)
+        )
     temp = conn.execute("PRAGMA temp_store").fetchone()[0]
     if int(temp) != 2:
         raise StorageError("Temporary storage could not be kept in memory; refusing to run.")

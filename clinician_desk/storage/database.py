@@ -37,6 +37,7 @@ import sqlcipher3
 
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.errors import CorruptionError, PermissionRefusedError, StorageError
+from clinician_desk.messages import M
 from clinician_desk.storage import audit, headmark, migrations_runner, tamper
 from clinician_desk.storage.connection import (
     Connection,
@@ -147,8 +148,11 @@ class Database:
         if not path.exists():
             if not create:
                 raise StorageError(
-                    f"There is no vault database at {path}. "
-                    "Create one with clinician-desk-admin init, or restore a backup."
+                    M(
+                        "There is no vault database at {path}. Create one with "
+                        "clinician-desk-admin init, or restore a backup.",
+                        path=path,
+                    )
                 )
             _create_new(path, raw, at)
             fresh_head = True
@@ -160,8 +164,11 @@ class Database:
             todo = migrations_runner.pending(conn)
             if todo and not migrate:
                 raise StorageError(
-                    f"The vault {path.name} needs upgrading to this version of clinician-desk, "
-                    "but another clinician-desk program has it open. Close it and try again."
+                    M(
+                        "The vault {name} needs upgrading to this version of clinician-desk, but "
+                        "another clinician-desk program has it open. Close it and try again.",
+                        name=path.name,
+                    )
                 )
             if todo:
                 _backup_before_migrating(conn, path, raw, clock)
@@ -233,7 +240,7 @@ class Database:
     @property
     def conn(self) -> Connection:
         if self._conn is None:
-            raise StorageError("The vault is locked (the database is closed).")
+            raise StorageError(M("The vault is locked (the database is closed)."))
         return self._conn
 
     @contextmanager
@@ -255,13 +262,17 @@ class Database:
                 raise _storage_error(self.path, exc) from None
             if isinstance(exc, DatabaseError) and _HANDED_OFF in str(exc):
                 raise PermissionRefusedError(
-                    "This student was handed off to a colleague; the record here is read-only"
-                    " and kept until its retention date. Nothing was saved."
+                    M(
+                        "This student was handed off to a colleague; the record here is "
+                        "read-only and kept until its retention date. Nothing was saved."
+                    )
                 ) from None
             if isinstance(exc, DatabaseError) and _DESTROYED in str(exc):
                 raise PermissionRefusedError(
-                    "This student's record was destroyed at the end of its retention period; "
-                    "nothing can be added to it or changed. Nothing was saved."
+                    M(
+                        "This student's record was destroyed at the end of its retention period; "
+                        "nothing can be added to it or changed. Nothing was saved."
+                    )
                 ) from None
             raise
         if work.appended:  # after COMMIT returned, so the sidecar can lag but never lead
@@ -383,13 +394,18 @@ def _storage_error(path: Path, exc: BaseException) -> StorageError:
     if type(exc) is sqlcipher3.DatabaseError or "malformed" in text:
         return CorruptionError(damaged_message(path))
     if "full" in text:
-        return StorageError("The disk is full; the last change was not saved. Free some space.")
+        return StorageError(M("The disk is full; the last change was not saved. Free some space."))
     if "locked" in text or "busy" in text:
         return StorageError(
-            f"The vault {path.name} is in use by another program (another clinician-desk "
-            "window?); the last change was not saved. Close it and try again."
+            M(
+                "The vault {name} is in use by another program (another clinician-desk "
+                "window?); the last change was not saved. Close it and try again.",
+                name=path.name,
+            )
         )
-    return StorageError(f"The last change could not be saved to {path.name} ({exc}).")
+    return StorageError(
+        M("The last change could not be saved to {name} ({exc}).", name=path.name, exc=exc)
+    )
 
 
 def _create_new(path: Path, raw: bytes, at: str) -> None:

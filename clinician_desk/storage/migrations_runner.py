@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clinician_desk.errors import SchemaTooNewError, StorageError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection, DatabaseError
 from clinician_desk.storage.migration_files import (
     Migration,
@@ -42,8 +43,13 @@ def pending(conn: Connection) -> list[Migration]:
     head = migrations[-1].number if migrations else 0
     if version > head:
         raise SchemaTooNewError(
-            f"This vault was written by a newer version of clinician-desk (schema {version}, "
-            f"this app knows up to {head}). Install the newer version to open it."
+            M(
+                "This vault was written by a newer version of clinician-desk (schema "
+                "{version}, this app knows up to {head}). Install the newer version to "
+                "open it.",
+                version=version,
+                head=head,
+            )
         )
     return [m for m in migrations if m.number > version]
 

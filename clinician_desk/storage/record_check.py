@@ -35,12 +35,23 @@ from datetime import date
 
 from clinician_desk.domain.notes import content_hash
 from clinician_desk.domain.retention import YEARS_AFTER_SERVICE, add_years
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 
 SIGNING_ACTIONS = ("note.signed", "note.addendum_added", "psychotherapy_note.signed")
 DESTROYED_ACTION = "student.record_destroyed"
 DESTROYED_HASH = "destroyed"
-_LABEL = {"note": "signed note", "addendum": "addendum", "psychotherapy_note": "psychotherapy note"}
+_LABEL = {
+    "note": M("signed note"),
+    "addendum": M("addendum"),
+    "psychotherapy_note": M("psychotherapy note"),
+}
+
+
+def _label(kind: str, row_id: int) -> M:
+    return M("{kind} {row_id}", kind=_LABEL[kind], row_id=row_id)
+
+
 MAX_FINDINGS = 40
 
 
@@ -191,7 +202,9 @@ class _Destructions:
                 entries[int(str(entity_id))].append((int(aid), str(facts.get("retain_until"))))
                 self.removed_psy += int(facts.get("removed", {}).get("psychotherapy_notes", 0))
             except (TypeError, ValueError, AttributeError):
-                findings.append(f"retention: audit entry {aid} of a destruction is unreadable")
+                findings.append(
+                    M("retention: audit entry {entry} of a destruction is unreadable", entry=aid)
+                )
         baseline = (
             {
                 int(r[0]): str(r[1])
@@ -215,15 +228,25 @@ class _Destructions:
                 found = [(0, retain)]  # recorded before destructions were audited (0008)
             why = _illegitimate(retain, destroyed_on, completed, ended, found)
             if why:
-                findings.append(f"retention: the destruction of student {sid}'s record {why}")
+                findings.append(
+                    M(
+                        "retention: the destruction of student {student}'s record {why}",
+                        student=sid,
+                        why=why,
+                    )
+                )
             else:
                 self.legit.add(int(sid))
         seen = {int(r[0]) for r in rows}
         for sid, found in sorted(entries.items()):
             if sid not in seen:
                 findings.append(
-                    f"retention: audit entry {found[0][0]} records destroying student {sid}'s "
-                    "record, but there is no destruction row"
+                    M(
+                        "retention: audit entry {entry} records destroying student {student}'s "
+                        "record, but there is no destruction row",
+                        entry=found[0][0],
+                        student=sid,
+                    )
                 )
 
 
@@ -235,23 +258,26 @@ def _illegitimate(
     entries: list[tuple[int, str]],
 ) -> str:
     if completed is None:
-        return "was opened and never completed (a destruction is completed in one step)"
+        return M("was opened and never completed (a destruction is completed in one step)")
     if not ended:
-        return "has no recorded end of services"
+        return M("has no recorded end of services")
     try:
         earliest = add_years(date.fromisoformat(ended), YEARS_AFTER_SERVICE)
         if date.fromisoformat(retain) < earliest:
-            return (
-                f"names a retention date before {earliest.isoformat()} (end of services + 7 years)"
+            return M(
+                "names a retention date before {date} (end of services + 7 years)",
+                date=earliest.isoformat(),
             )
         if not date.fromisoformat(retain) < date.fromisoformat(destroyed_on):
-            return "happened before its retention date"
+            return M("happened before its retention date")
     except ValueError:
-        return "has unreadable dates"
+        return M("has unreadable dates")
     if len(entries) != 1:
-        return f"has {len(entries)} destruction audit entries (exactly one is written)"
+        return M(
+            "has {count} destruction audit entries (exactly one is written)", count=len(entries)
+        )
     if entries[0][1] != retain:
-        return f"does not match its audit entry {entries[0][0]}"
+        return M("does not match its audit entry {entry}", entry=entries[0][0])
     return ""
 
 
@@ -270,7 +296,9 @@ def check_record(
     ):
         target = _entry_target(action, entity_id, details)
         if target is None:
-            findings.append(f"audit entry {aid} ({action}) cannot be read")
+            findings.append(
+                M("audit entry {entry} ({action}) cannot be read", entry=aid, action=action)
+            )
             continue
         entries[target[:2]].append((int(aid), target[2]))
     baseline = (
@@ -310,37 +338,57 @@ def check_record(
         key = (row.kind, row.row_id)
         present.add(key)
         found = entries.get(key, [])
-        label = f"{_LABEL[row.kind]} {row.row_id}"
+        label = _label(row.kind, row.row_id)
         if row.recomputed is None:  # the emptied stub of a destroyed record
             if row.student_id not in destructions.legit:
                 findings.append(
-                    f"{label} was emptied as destroyed, but its student's record has no "
-                    "legitimate destruction"
+                    M(
+                        "{label} was emptied as destroyed, but its student's record has no "
+                        "legitimate destruction",
+                        label=label,
+                    )
                 )
             continue
         if key in baseline:
             if row.recomputed != baseline[key]:
-                findings.append(f"{label}: its text no longer matches what was signed")
+                findings.append(
+                    M("{label}: its text no longer matches what was signed", label=label)
+                )
             if found:
-                findings.append(f"{label}: has signing audit entries besides its baseline")
+                findings.append(
+                    M("{label}: has signing audit entries besides its baseline", label=label)
+                )
             continue
         if row.recomputed != row.stored:
-            findings.append(f"{label}: its text no longer matches its content hash")
+            findings.append(M("{label}: its text no longer matches its content hash", label=label))
         if not found:
-            findings.append(f"{label} has no signing audit entry (it was not signed here)")
+            findings.append(
+                M("{label} has no signing audit entry (it was not signed here)", label=label)
+            )
         elif len(found) > 1:
             listed = ", ".join(str(a) for a, _ in found)
-            findings.append(f"{label} has {len(found)} signing audit entries ({listed})")
+            findings.append(
+                M(
+                    "{label} has {count} signing audit entries ({listed})",
+                    label=label,
+                    count=len(found),
+                    listed=listed,
+                )
+            )
         elif found[0][1] != row.stored:
             findings.append(
-                f"{label}: its content hash differs from the one in its signing audit entry "
-                f"{found[0][0]}"
+                M(
+                    "{label}: its content hash differs from the one in its signing audit entry "
+                    "{entry}",
+                    label=label,
+                    entry=found[0][0],
+                )
             )
         if len(findings) >= MAX_FINDINGS:
             break
     findings += _entries_without_rows(conn, entries, present, destructions)
     if len(findings) > MAX_FINDINGS:
-        findings = [*findings[:MAX_FINDINGS], "record: further findings not listed"]
+        findings = [*findings[:MAX_FINDINGS], M("record: further findings not listed")]
     return findings
 
 
@@ -383,7 +431,12 @@ def _entries_without_rows(
         }[kind]
         if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None:
             # The row exists but is not signed any more (checked rows only look at signed ones).
-            findings.append(f"{_LABEL[kind]} {row_id} is no longer signed, but it was signed")
+            findings.append(
+                M(
+                    "{label} is no longer signed, but it was signed",
+                    label=_label(kind, row_id),
+                )
+            )
             continue
         if kind == "addendum":
             note = conn.execute(
@@ -398,7 +451,11 @@ def _entries_without_rows(
             continue
         aid = entries[(kind, row_id)][0][0]
         findings.append(
-            f"{_LABEL[kind]} {row_id} is missing: its signing audit entry {aid} has no row"
+            M(
+                "{label} is missing: its signing audit entry {entry} has no row",
+                label=_label(kind, row_id),
+                entry=aid,
+            )
         )
     return findings
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import sqlcipher3
 
+from clinician_desk.messages import M
 from clinician_desk.storage import migration_files
 from clinician_desk.storage.connection import Connection
 
@@ -81,12 +82,12 @@ def _recorded(conn: Connection) -> tuple[Objects | None, list[str]]:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (RECORD_KEY,)).fetchone()
     if row is None:
         if migration_files.current_version(conn) >= 8:
-            return None, ["schema: the schema recorded by the last migration is missing"]
+            return None, [M("schema: the schema recorded by the last migration is missing")]
         return None, []
     try:
         objects: Objects = {(k, n): (t, q) for k, n, t, q in json.loads(str(row[0]))}
     except (TypeError, ValueError):
-        return None, ["schema: the schema recorded by the last migration cannot be read"]
+        return None, [M("schema: the schema recorded by the last migration cannot be read")]
     entry = conn.execute(
         "SELECT id, details FROM audit_log WHERE entity = 'vault' AND entity_id IS NULL"
         " AND action = ? ORDER BY id DESC LIMIT 1",
@@ -98,10 +99,16 @@ def _recorded(conn: Connection) -> tuple[Objects | None, list[str]]:
         sealed = None
     if sealed != fingerprint(objects):
         return objects, [
-            "schema: the recorded schema does not match the fingerprint its migration wrote "
-            "in the audit trail (it was altered)"
+            M(
+                "schema: the recorded schema does not match the fingerprint its migration wrote "
+                "in the audit trail (it was altered)"
+            )
         ]
     return objects, []
+
+
+def _of(key: tuple[str, str], where: M) -> dict[str, object]:
+    return {"kind": key[0], "name": key[1], "where": where}
 
 
 def check_schema(conn: Connection) -> list[str]:
@@ -113,11 +120,21 @@ def check_schema(conn: Connection) -> list[str]:
     actual = _objects(conn)
     for key in sorted(expected.keys() | actual.keys()):
         kind, name = key
-        where = f"migration {owner[key]:04d}" if key in owner else "the vault's migrations"
+        where = (
+            M("migration {number}", number=f"{owner[key]:04d}")
+            if key in owner
+            else M("the vault's migrations")
+        )
         if key not in actual:
-            findings.append(f"schema: {kind} {name} is missing ({where} creates it)")
+            findings.append(
+                M("schema: {kind} {name} is missing ({where} creates it)", **_of(key, where))
+            )
         elif key not in expected:
-            findings.append(f"schema: {kind} {name} is not part of any migration")
+            findings.append(
+                M("schema: {kind} {name} is not part of any migration", kind=kind, name=name)
+            )
         elif actual[key] != expected[key]:
-            findings.append(f"schema: {kind} {name} differs from what {where} defined")
+            findings.append(
+                M("schema: {kind} {name} differs from what {where} defined", **_of(key, where))
+            )
     return findings

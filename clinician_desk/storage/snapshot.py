@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlcipher3
 
 from clinician_desk.errors import StorageError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection, apply_key
 
 
@@ -63,10 +64,17 @@ def snapshot(conn: Connection, dest: Path, raw_key: bytes) -> None:
         os.replace(partial, dest)
         fsync_dir(dest.parent)
     except sqlcipher3.Error as exc:
-        raise StorageError(f"Could not write the copy {dest.name} ({exc}).") from None
+        raise StorageError(
+            M("Could not write the copy {name} ({exc}).", name=dest.name, exc=exc)
+        ) from None
     except OSError as exc:
         raise StorageError(
-            f"Could not write the copy {dest.name} in {dest.parent} ({exc.strerror or exc})."
+            M(
+                "Could not write the copy {name} in {parent} ({error}).",
+                name=dest.name,
+                parent=dest.parent,
+                error=exc.strerror or exc,
+            )
         ) from None
     finally:
         for leftover in (partial, Path(f"{partial}-journal")):

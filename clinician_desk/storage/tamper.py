@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from clinician_desk.messages import M
 from clinician_desk.storage import anchors, audit, record_check, schema_check
 from clinician_desk.storage.connection import Connection, DatabaseError
 from clinician_desk.storage.record_check import RecordMarks
@@ -96,7 +97,7 @@ def _guarded(check: object, conn: Connection, **kw: object) -> list[str]:
     try:
         return list(check(conn, **kw))  # type: ignore[operator]
     except DatabaseError as exc:
-        return [f"tamper check: could not run ({exc})"]
+        return [M("tamper check: could not run ({error})", error=str(exc))]
 
 
 def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
@@ -118,15 +119,18 @@ def unlock_check(conn: Connection, raw_key: bytes) -> list[str]:
             ).fetchone()
             if row is None or str(row[0]) != marker.audit_hash:
                 findings.append(
-                    f"audit chain: entry {marker.audit_id} no longer holds what an earlier "
-                    "unlock checked: the trail up to it was rewritten or replaced"
+                    M(
+                        "audit chain: entry {entry} no longer holds what an earlier unlock "
+                        "checked: the trail up to it was rewritten or replaced",
+                        entry=marker.audit_id,
+                    )
                 )
             else:
                 since = marker.audit_id
         try:
             findings += audit.verify_chain(conn, mac_key, since=0 if fresh else since)
         except DatabaseError as exc:
-            findings.append(f"audit chain: the trail could not be read ({exc})")
+            findings.append(M("audit chain: the trail could not be read ({error})", error=str(exc)))
         findings += _guarded(
             record_check.check_record,
             conn,
@@ -210,11 +214,13 @@ def check_baseline(conn: Connection) -> list[str]:
     try:
         sealed = str(json.loads(str(row[0]))["baseline_digest"])
     except (TypeError, ValueError, KeyError):
-        return ["record baseline: its seal in the audit trail cannot be read"]
+        return [M("record baseline: its seal in the audit trail cannot be read")]
     rows = [
         (str(k), int(i), str(h))
         for k, i, h in conn.execute("SELECT kind, row_id, content_hash FROM record_baseline")
     ]
     if record_check.baseline_digest(rows) != sealed:
-        return ["record baseline: rows were added to or changed in the baseline of migration 0008"]
+        return [
+            M("record baseline: rows were added to or changed in the baseline of migration 0008")
+        ]
     return []

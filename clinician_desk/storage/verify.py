@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from clinician_desk.errors import ClinicianDeskError
+from clinician_desk.messages import M
 from clinician_desk.storage import audit, tamper
 from clinician_desk.storage.connection import Connection, DatabaseError
 
@@ -68,20 +69,25 @@ def page_checks(conn: Connection) -> list[str]:
 
 
 def _cipher_lines(conn: Connection) -> list[str]:
-    return _pragma_lines(conn, "cipher_integrity_check", "cipher integrity", ok=None)
+    return _pragma_lines(conn, "cipher_integrity_check", M("cipher integrity"), ok=None)
 
 
 def _structure_lines(conn: Connection) -> list[str]:
-    return _pragma_lines(conn, "quick_check", "database structure", ok="ok")
+    return _pragma_lines(conn, "quick_check", M("database structure"), ok="ok")
 
 
 def _foreign_key_lines(conn: Connection) -> list[str]:
     try:
         rows = conn.execute("PRAGMA foreign_key_check").fetchmany(_MAX_LINES)
     except DatabaseError as exc:
-        return [f"foreign keys: the check could not run ({exc})"]
+        return [M("foreign keys: the check could not run ({error})", error=str(exc))]
     return [
-        f"foreign keys: row {row[1]} of table {row[0]} points to a missing row in {row[2]}"
+        M(
+            "foreign keys: row {row} of table {table} points to a missing row in {parent}",
+            row=row[1],
+            table=row[0],
+            parent=row[2],
+        )
         for row in rows
     ]
 
@@ -93,17 +99,17 @@ def record_checks(conn: Connection, raw_key: bytes | None) -> list[str]:
         mac_key = None if raw_key is None else audit.audit_key(audit.record_root(conn, raw_key))
         problems += audit.verify_chain(conn, mac_key)
     except DatabaseError as exc:
-        problems.append(f"audit chain: the trail could not be read ({exc})")
+        problems.append(M("audit chain: the trail could not be read ({error})", error=str(exc)))
     problems += tamper.full_check(conn)
     return problems
 
 
-def _pragma_lines(conn: Connection, pragma: str, label: str, ok: str | None) -> list[str]:
+def _pragma_lines(conn: Connection, pragma: str, label: M, ok: str | None) -> list[str]:
     try:
         rows = conn.execute(f"PRAGMA {pragma}").fetchmany(_MAX_LINES)
     except DatabaseError as exc:
-        return [f"{label}: the check could not run ({exc})"]
+        return [M("{check}: the check could not run ({error})", check=label, error=str(exc))]
     lines = [str(row[0]) for row in rows]
     if ok is not None and lines == [ok]:
         return []
-    return [f"{label}: {line}" for line in lines]
+    return [M("{check}: {line}", check=label, line=line) for line in lines]

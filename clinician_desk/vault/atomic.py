@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from clinician_desk.errors import VaultError
+from clinician_desk.messages import M
 
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -28,7 +29,13 @@ def ensure_private_dir(path: Path) -> None:
             for folder in reversed(missing):  # each folder we create is owner-only
                 folder.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
         except OSError as exc:
-            raise VaultError(f"Could not create the folder {path} ({exc.strerror}).") from None
+            raise VaultError(
+                M(
+                    "Could not create the folder {path} ({strerror}).",
+                    path=path,
+                    strerror=exc.strerror,
+                )
+            ) from None
 
 
 def tighten_private_dirs(profile_dir: Path) -> None:
@@ -52,8 +59,12 @@ def private_write(path: Path, data: bytes) -> None:
         atomic_write_bytes(path, data)
     except OSError as exc:
         raise VaultError(
-            f"Could not write {path} ({exc.strerror or exc}); the previous version is unchanged. "
-            "Check free disk space and folder permissions."
+            M(
+                "Could not write {path} ({error}); the previous version is unchanged. "
+                "Check free disk space and folder permissions.",
+                path=path,
+                error=exc.strerror or exc,
+            )
         ) from None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clinician_desk.errors import VaultError
+from clinician_desk.messages import M
 
 LOCK_NAME = ".vault.lock"
 TIMEOUT_SECONDS = 10.0
@@ -35,14 +36,19 @@ def profile_lock(profile_dir: Path, timeout: float | None = None) -> Iterator[No
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise VaultError(f"Could not open the lock file {path} ({exc.strerror}).") from None
+        raise VaultError(
+            M("Could not open the lock file {path} ({strerror}).", path=path, strerror=exc.strerror)
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 raise VaultError(
-                    f"Another clinician-desk program is changing the vault in {profile_dir}; "
-                    "close it or try again in a moment."
+                    M(
+                        "Another clinician-desk program is changing the vault in {profile_dir}; "
+                        "close it or try again in a moment.",
+                        profile_dir=profile_dir,
+                    )
                 )
             time.sleep(_POLL_SECONDS)
         try:
@@ -167,7 +173,9 @@ def _open_in_use(profile_dir: Path) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise VaultError(f"Could not open the lock file {path} ({exc.strerror}).") from None
+        raise VaultError(
+            M("Could not open the lock file {path} ({strerror}).", path=path, strerror=exc.strerror)
+        ) from None
 
 
 def hold_vault_exclusively(profile_dir: Path, action: str) -> VaultUseLock:
@@ -177,9 +185,14 @@ def hold_vault_exclusively(profile_dir: Path, action: str) -> VaultUseLock:
     if not _try_lock(fd):
         os.close(fd)
         raise VaultInUseError(
-            f"Cannot {action}: the vault of profile '{profile_dir.name}' is open in "
-            "clinician-desk or in another clinician-desk-admin command. Lock or close the app "
-            "(and wait for other commands to finish), then try again. Nothing was changed."
+            M(
+                "Cannot {action}: the vault of profile '{name}' is open in "
+                "clinician-desk or in another clinician-desk-admin command. Lock or "
+                "close the app (and wait for other commands to finish), then try again. "
+                "Nothing was changed.",
+                action=action,
+                name=profile_dir.name,
+            )
         )
     return VaultUseLock(profile_dir, fd, exclusive=True)
 
@@ -188,16 +201,19 @@ def hold_vault_shared(profile_dir: Path) -> VaultUseLock:
     """The lock every program holds while it has the vault open; ``VaultInUseError`` when the
     vault is being replaced right now (restore, key rotation)."""
     if sys.platform == "win32":  # pragma: no cover - no shared locks with msvcrt
-        return hold_vault_exclusively(profile_dir, "open the vault")
+        return hold_vault_exclusively(profile_dir, M("open the vault"))
     fd = _open_in_use(profile_dir)
     deadline = time.monotonic() + 2.0  # a downgrade in another process takes a moment
     while not _try_lock_shared(fd):
         if time.monotonic() >= deadline:
             os.close(fd)
             raise VaultInUseError(
-                f"The vault of profile '{profile_dir.name}' is being replaced or rewritten by "
-                "another clinician-desk program (restore, key rotation, destruction); "
-                "try again when it has finished."
+                M(
+                    "The vault of profile '{name}' is being replaced or rewritten by another "
+                    "clinician-desk program (restore, key rotation, destruction); try again "
+                    "when it has finished.",
+                    name=profile_dir.name,
+                )
             )
         time.sleep(_POLL_SECONDS)
     return VaultUseLock(profile_dir, fd, exclusive=False)

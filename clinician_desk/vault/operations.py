@@ -76,7 +76,10 @@ def create_vault(
     check_new_passphrase(passphrase)
     if vault_exists(paths):
         raise VaultError(
-            f"A vault already exists in {paths.profile_dir}; unlock it, or choose another profile."
+            M(
+                "A vault already exists in {profile_dir}; unlock it, or choose another profile.",
+                profile_dir=paths.profile_dir,
+            )
         )
     params = kdf if kdf is not None else calibrate()
     params.check()
@@ -98,7 +101,9 @@ def create_vault(
         ensure_private_dir(paths.profile_dir)
         with profile_lock(paths.profile_dir):
             if paths.keyslots.exists():  # lost a race with another process creating it
-                raise VaultError(f"A vault already exists in {paths.profile_dir}.")
+                raise VaultError(
+                    M("A vault already exists in {profile_dir}.", profile_dir=paths.profile_dir)
+                )
             private_write(paths.keyslots, serialize(keyfile))
             paths.lockout.unlink(missing_ok=True)  # a record left by an earlier, deleted vault
         return data_key, recovery.to_text()
@@ -211,9 +216,11 @@ def unlock_with_recovery_key(
         recovery.wipe()
     if raw is None:
         raise WrongPassphraseError(
-            "This recovery key does not belong to this vault (if it is this profile's key, the "
-            "recovery-key slot may be damaged: unlock with the passphrase and run "
-            "`clinician-desk-admin verify`)."
+            M(
+                "This recovery key does not belong to this vault (if it is this "
+                "profile's key, the recovery-key slot may be damaged: unlock with the "
+                "passphrase and run `clinician-desk-admin verify`)."
+            )
         )
     return _accept(paths, keyfile, raw, paths)
 
@@ -350,15 +357,23 @@ def _write(paths: VaultPaths, old: KeySlotFile, new: KeySlotFile, raw: bytes, ch
 def _verified_raw(paths: VaultPaths, keyfile: KeySlotFile, key: DataKey) -> bytes:
     raw = key.raw
     if not key_matches(raw, keyfile.vault_id, keyfile.key_check):
-        raise VaultError(f"The given data key does not belong to the vault in {paths.profile_dir}.")
+        raise VaultError(
+            M(
+                "The given data key does not belong to the vault in {profile_dir}.",
+                profile_dir=paths.profile_dir,
+            )
+        )
     return raw
 
 
 def _accept(paths: VaultPaths, keyfile: KeySlotFile, raw: bytes, counted: VaultPaths) -> DataKey:
     if not key_matches(raw, keyfile.vault_id, keyfile.key_check):
         raise CorruptionError(
-            f"The key-slot file {paths.keyslots} is damaged: its key check does not match. "
-            "Restore it from a backup of this profile."
+            M(
+                "The key-slot file {keyslots} is damaged: its key check does not match. "
+                "Restore it from a backup of this profile.",
+                keyslots=paths.keyslots,
+            )
         )
     with profile_lock(counted.profile_dir):
         lockout.reset(counted.lockout, lockout.load(counted.lockout, SystemClock()))
@@ -369,8 +384,10 @@ def _read(paths: VaultPaths) -> KeySlotFile:
     _finish_rotation(paths)
     if not paths.keyslots.exists() and not paths.database.exists():
         raise VaultError(
-            f"There is no vault in {paths.profile_dir}. Create one first "
-            "(clinician-desk-admin init)."
+            M(
+                "There is no vault in {profile_dir}. Create one first (clinician-desk-admin init).",
+                profile_dir=paths.profile_dir,
+            )
         )
     return read_keyslot_file(paths.keyslots)
 

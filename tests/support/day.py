@@ -52,3 +52,30 @@ def unlock(qtbot, window) -> None:
     window.unlock_page.passphrase_edit.setText(PASSPHRASE)
     window.unlock_page.try_unlock()
     qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=20_000)
+
+
+def backup_between_two_students(window, dest) -> int:
+    """Add a student "Before", back the vault up to ``dest``, add a student "After"; returns
+    the id of "Before" (the only student a restore of ``dest`` brings back)."""
+    from clinician_desk.services.vault_care import backup_vault
+
+    services = window.ctx.services
+    before = fictional_student(window, "Before")
+    window.ctx.tasks.call_db_blocking(lambda: backup_vault(services.db, services.paths, dest))
+    fictional_student(window, "After")
+    return before
+
+
+def restore_in_open_dialog(qtbot, window, dest) -> str:
+    """Fill the open restore dialog with ``dest`` and the fictional passphrase, say yes, and
+    wait for the lock screen to report the restore; returns what it says."""
+    from ui.widgets import confirm
+
+    dialog = window.restore_dialog
+    dialog.path_edit.setText(str(dest))
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    confirm.set_next_answers(True)
+    dialog.submit()
+    label = window.unlock_page.message_label
+    qtbot.waitUntil(lambda: "Restored the backup" in label.text(), timeout=30_000)
+    return label.text()

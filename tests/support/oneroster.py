@@ -218,6 +218,28 @@ def bundle_12() -> dict[str, bytes]:
     }
 
 
+def bundle_12_metadata(
+    users_meta: dict[str, str] | None = None, demographics_meta: dict[str, str] | None = None
+) -> dict[str, bytes]:
+    """``bundle_12`` with extension columns, the way the CSV binding adds them: a column named
+    ``metadata.<name>`` after the standard ones (``users_meta`` / ``demographics_meta``: column
+    name -> the student's value)."""
+    files = bundle_12()
+    users_meta = users_meta or {}
+    demographics_meta = demographics_meta or {}
+    for name, meta in (("users.csv", users_meta), ("demographics.csv", demographics_meta)):
+        if not meta:
+            continue
+        lines = files[name].decode("utf-8").split("\r\n")
+        lines[0] += "".join("," + column for column in meta)
+        for i in range(1, len(lines)):
+            if lines[i]:
+                student = lines[i].startswith("v-1,")
+                lines[i] += "".join("," + (v if student else "") for v in meta.values())
+        files[name] = "\r\n".join(lines).encode("utf-8")
+    return files
+
+
 def write_zip(path: Path, files: dict[str, bytes], folder: str = "") -> Path:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():

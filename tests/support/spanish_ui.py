@@ -24,7 +24,8 @@ two reasons:
    that never reached the catalogue. Such strings come from the core, from data files like the
    taxonomy, and from Qt's own buttons.
 
-Words in capitals are codes (``TX-IND``, ``CDS``) and are not judged. ``ALLOWED`` lists the
+Words in capitals are codes (``TX-IND``, ``CDS``) and are not judged, nor are identifiers joined by
+underscores (``week_max_hours``, a field or table name the core names). ``ALLOWED`` lists the
 exact strings that may stay as they are: product names a Spanish-speaking clinician sees the same
 way. ``ALLOWED_WIDGETS`` lists the widgets whose text is shown as published. Keep both small, and
 say why for each entry.
@@ -93,6 +94,7 @@ ALLOWED_WIDGETS = {
     "user_guide_text_browser": "the user guide, English only (its dialog says so)",
 }
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[a-z]+)?")
+_IDENTIFIER = re.compile(r"\b\w+_\w+\b")
 
 
 def spanish_catalogue() -> dict[str, str]:
@@ -113,8 +115,9 @@ def english_problem(text: str, catalogue: dict[str, str]) -> str | None:
         spanish = catalogue.get(line) if line else None
         if spanish is not None and spanish != line:
             return f"{line[:80]!r} untranslated (the catalogue has Spanish for it)"
-    # Words in capitals are codes (TX-IND, MAND-REPORT, CDS), shown the same in every language.
-    words = {w.lower() for w in _WORD.findall(text) if not w.isupper()}
+    # Words in capitals are codes (TX-IND, MAND-REPORT, CDS), shown the same in every language;
+    # so are identifiers joined by underscores (a field or table name: week_max_hours).
+    words = {w.lower() for w in _WORD.findall(_IDENTIFIER.sub(" ", text)) if not w.isupper()}
     english = sorted(words & ENGLISH_WORDS)
     if english:
         line = next(

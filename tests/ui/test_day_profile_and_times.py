@@ -258,15 +258,11 @@ def test_new_recovery_key_rekeys_and_reopens_with_drafts_kept(qtbot, unlocked_wi
 
 
 def test_restore_from_a_backup_in_the_gui(qtbot, unlocked_window, tmp_path) -> None:
-    from clinician_desk.services.vault_care import backup_vault
-    from tests.support.day import unlock
+    from tests.support.day import backup_between_two_students, restore_in_open_dialog, unlock
 
     window = unlocked_window
-    services = window.ctx.services
-    before = fictional_student(window, "Before")
     dest = tmp_path / "fictional.cdbackup"
-    window.ctx.tasks.call_db_blocking(lambda: backup_vault(services.db, services.paths, dest))
-    fictional_student(window, "After")
+    before = backup_between_two_students(window, dest)
 
     window.restore_action.trigger()
     dialog = window.restore_dialog
@@ -285,13 +281,7 @@ def test_restore_from_a_backup_in_the_gui(qtbot, unlocked_window, tmp_path) -> N
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 2, timeout=20_000)
 
     window.restore_action.trigger()
-    dialog = window.restore_dialog
-    dialog.path_edit.setText(str(dest))
-    dialog.passphrase_edit.setText(PASSPHRASE)
-    confirm.set_next_answers(True)
-    dialog.submit()
-    qtbot.waitUntil(lambda: "Restored the backup" in page.message_label.text(), timeout=30_000)
-    assert "kept in" in page.message_label.text()
+    assert "kept in" in restore_in_open_dialog(qtbot, window, dest)
     unlock(qtbot, window)
     window.caseload_page.activate()
     qtbot.waitUntil(lambda: window.caseload_page.model.rowCount() == 1, timeout=20_000)

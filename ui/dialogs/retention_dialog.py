@@ -96,7 +96,7 @@ class RetentionDialog(QDialog):
             exclusively = getattr(services, "exclusively", None)
             if exclusively is None:
                 return services.retention.destroy(student_id)
-            with exclusively("destroy this record"):
+            with exclusively(_("destroy this record")):
                 return services.retention.destroy(student_id)
 
         self.ctx.tasks.run_db(

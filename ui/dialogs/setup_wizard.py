@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -35,6 +35,7 @@ from clinician_desk.vault import passphrase_policy
 from ui.context import UiContext
 from ui.i18n import _
 from ui.widgets.passphrase_fields import PassphraseFields
+from ui.widgets.recovery_key import print_recovery_key, recovery_document, recovery_key_label
 
 
 class ProfileWizardPage(QWizardPage):
@@ -172,15 +173,7 @@ class RecoveryWizardPage(QWizardPage):
                 "now. Print it or write it down and keep it somewhere safe, away from the laptop."
             )
         )
-        self.key_label = QLabel()
-        self.key_label.setObjectName("recovery_key_label")
-        self.key_label.setAccessibleName(_("Recovery key"))
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(14)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.key_label = recovery_key_label("recovery_key_label")
         self.print_button = QPushButton(_("Print recovery key…"))
         self.print_button.setObjectName("print_recovery_key_button")
         self.print_button.setAccessibleName(_("Print recovery key"))
@@ -190,6 +183,10 @@ class RecoveryWizardPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.key_label)
         layout.addWidget(self.print_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.print_message = QLabel()
+        self.print_message.setObjectName("recovery_print_message_label")
+        self.print_message.setWordWrap(True)
+        layout.addWidget(self.print_message)
         layout.addStretch(1)
         layout.addWidget(self.kept_check)
         self.kept_check.toggled.connect(lambda _c: self.completeChanged.emit())
@@ -199,26 +196,12 @@ class RecoveryWizardPage(QWizardPage):
         return self.kept_check.isChecked()
 
     def recovery_document(self) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setHtml(
-            "<h2>clinician-desk — {title}</h2><p>{body}</p>"
-            "<pre style='font-size:16pt'>{key}</pre>".format(
-                title=_("recovery key"),
-                body=_("Keep this page somewhere safe, away from the laptop."),
-                key=self.key_label.text(),
-            )
-        )
-        return doc
+        return recovery_document(self.key_label.text())
 
     def _print(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        from ui.print_job import prints_to_file, system_print_dialog
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = system_print_dialog(printer, self, "recovery_print_dialog")
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted and not prints_to_file(printer):
-            self.recovery_document().print_(printer)
+        self.print_message.setText(
+            print_recovery_key(self, self.key_label.text(), "recovery_print_dialog")
+        )
 
 
 class EnrollWizardPage(QWizardPage):

@@ -64,7 +64,6 @@ class StudentDialog(QDialog):
         self,
         ctx: UiContext,
         parent: QWidget | None = None,
-        schools: list[str] | None = None,
         *,
         student_id: int | None = None,
         initial: Any = None,
@@ -86,7 +85,7 @@ class StudentDialog(QDialog):
         line = self.school_combo.lineEdit()
         if line is not None:
             line.setPlaceholderText(_("Pick a school, or type a new school's 14-digit CDS code"))
-        del schools  # the known schools come from the vault (code and name), loaded below
+        # The known schools come from the vault (code and name), loaded below.
         self.school_name_edit = _line("school_name_line_edit", _("School name (new school)"))
         self.district_number_edit = _line("district_number_line_edit", _("District student number"))
         self.language_edit = _line("student_language_line_edit", _("Student's language"))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
+    QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -30,72 +30,44 @@ from clinician_desk.errors import ClinicianDeskError
 from ui.context import UiContext
 from ui.i18n import _
 from ui.widgets.buttons import dialog_buttons, named_button
+from ui.widgets.care_dialog import CareDialog
 from ui.widgets.passphrase_fields import PassphraseFields
+from ui.widgets.recovery_key import print_recovery_key, recovery_document, recovery_key_label
 
 
-def _busy_bar(name: str) -> QProgressBar:
-    bar = QProgressBar()
-    bar.setObjectName(name)
-    bar.setAccessibleName(_("Working"))
-    bar.setRange(0, 0)  # busy: the core reports no steps
-    bar.setVisible(False)
-    return bar
-
-
-class ChangePassphraseDialog(QDialog):
+class ChangePassphraseDialog(CareDialog):
     """Current passphrase, then the new one twice; only the key-slot file changes."""
 
     changed = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("change_passphrase_dialog")
-        self.setWindowTitle(_("Change passphrase"))
-        self.ctx = ctx
+        super().__init__(
+            ctx,
+            parent,
+            name="change_passphrase",
+            title=_("Change passphrase"),
+            explain=_(
+                "Your recovery key keeps working. Backups made before keep the passphrase "
+                "they were made with."
+            ),
+            ok=("change_passphrase_ok_button", _("Change passphrase")),
+            cancel=("change_passphrase_cancel_button", _("Cancel")),
+            buttons="change_passphrase_button_box",
+        )
         self.current_edit = QLineEdit()
         self.current_edit.setObjectName("current_passphrase_line_edit")
         self.current_edit.setAccessibleName(_("Current passphrase"))
         self.current_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.fields = PassphraseFields(self, label=_("New passphrase"))
-        self.progress = _busy_bar("change_passphrase_progress_bar")
-        self.message = QLabel()
-        self.message.setObjectName("change_passphrase_message_label")
-        self.message.setWordWrap(True)
-        self.ok_button = named_button("change_passphrase_ok_button", _("Change passphrase"))
-        self.cancel_button = named_button("change_passphrase_cancel_button", _("Cancel"))
-        explain = QLabel(
-            _(
-                "Your recovery key keeps working. Backups made before keep the passphrase "
-                "they were made with."
-            )
-        )
-        explain.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(_("Current passphrase"), self.current_edit)
-        buttons = dialog_buttons(
-            "change_passphrase_button_box",
-            default=self.ok_button,
-            accept=self.ok_button,
-            reject=self.cancel_button,
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.fields)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.form.addRow(_("Current passphrase"), self.current_edit)
+        self.compose(self.fields)
         self.ok_button.setEnabled(False)
-        self.fields.changed.connect(self._update)
-        self.current_edit.textChanged.connect(lambda _t: self._update())
+        self.fields.changed.connect(self.refresh_ok)
+        self.current_edit.textChanged.connect(lambda _t: self.refresh_ok())
         self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
-        self._busy = False
 
-    def _update(self) -> None:
-        self.ok_button.setEnabled(
-            not self._busy and bool(self.current_edit.text()) and self.fields.acceptable()
-        )
+    def ok_allowed(self) -> bool:
+        return bool(self.current_edit.text()) and self.fields.acceptable()
 
     def submit(self) -> None:
         services = self.ctx.require_services()
@@ -112,82 +84,52 @@ class ChangePassphraseDialog(QDialog):
             finally:
                 key.wipe()
 
-        self._set_busy(True)
-        self.ctx.tasks.run_db(
-            work, context=self, on_done=self._done, on_error=self._failed, name="change-passphrase"
+        self.run(
+            work,
+            task="change-passphrase",
+            busy_text=_("Changing the passphrase…"),
+            inputs=(self.current_edit, self.fields),
+            on_done=self._done,
+            on_failed=self._failed,
         )
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.progress.setVisible(busy)
-        self.message.setText(_("Changing the passphrase…") if busy else "")
-        self.current_edit.setEnabled(not busy)
-        self.fields.setEnabled(not busy)
-        self._update()
-
     def _done(self, _result: Any) -> None:
-        self._set_busy(False)
         self.current_edit.clear()
         self.fields.clear()
         self.changed.emit()
         self.accept()
 
-    def _failed(self, exc: ClinicianDeskError) -> None:
-        self._set_busy(False)
+    def _failed(self, _exc: ClinicianDeskError) -> None:
         self.current_edit.clear()
-        self.message.setText(exc.message)
         self.current_edit.setFocus()
 
 
-class BackupDialog(QDialog):
+class BackupDialog(CareDialog):
     """Write an encrypted, verified backup file (it opens with this passphrase or recovery key)."""
 
     written = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("backup_dialog")
-        self.setWindowTitle(_("Back up the vault"))
-        self.ctx = ctx
-        explain = QLabel(
-            _(
+        super().__init__(
+            ctx,
+            parent,
+            name="backup",
+            title=_("Back up the vault"),
+            explain=_(
                 "The backup is encrypted like the vault: it opens only with your passphrase or "
                 "recovery key as they are today. Keep it on a drive your agency approves."
-            )
+            ),
+            ok=("write_backup_button", _("Back up")),
+            cancel=("backup_cancel_button", _("Close")),
+            buttons="backup_button_box",
         )
-        explain.setWordWrap(True)
-        self.path_edit = QLineEdit()
-        self.path_edit.setObjectName("backup_file_line_edit")
-        self.path_edit.setAccessibleName(_("Backup file"))
-        self.choose_button = named_button("choose_backup_file_button", _("Choose…"))
-        self.choose_button.setAutoDefault(False)  # Enter belongs to the dialog's default
-        self.progress = _busy_bar("backup_progress_bar")
-        self.message = QLabel()
-        self.message.setObjectName("backup_message_label")
-        self.message.setWordWrap(True)
-        self.ok_button = named_button("write_backup_button", _("Back up"))
-        self.cancel_button = named_button("backup_cancel_button", _("Close"))
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(self.choose_button)
-        form = QFormLayout()
-        form.addRow(_("Backup file"), row)
-        buttons = dialog_buttons(
-            "backup_button_box",
-            default=self.ok_button,
-            accept=self.ok_button,
-            reject=self.cancel_button,
+        self.path_edit, self.choose_button = _file_row(
+            self.form, "backup_file_line_edit", "choose_backup_file_button", _("Backup file")
         )
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.compose()
         self.setMinimumWidth(480)
         self.choose_button.clicked.connect(self.choose)
         self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
 
     def choose(self) -> None:
         stamp = self.ctx.clock.now().astimezone().strftime("%Y-%m-%d")
@@ -219,29 +161,19 @@ class BackupDialog(QDialog):
             backup_vault(services.db, services.paths, dest)
             return str(dest)
 
-        self._set_busy(True)
-        self.ctx.tasks.run_db(
-            work, context=self, on_done=self._done, on_error=self._failed, name="backup"
+        self.run(
+            work,
+            task="backup",
+            busy_text=_("Writing and checking the backup…"),
+            inputs=(self.path_edit, self.choose_button),
+            on_done=self._done,
         )
 
-    def _set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.ok_button.setEnabled(not busy)
-        self.path_edit.setEnabled(not busy)
-        self.choose_button.setEnabled(not busy)
-        if busy:
-            self.message.setText(_("Writing and checking the backup…"))
-
     def _done(self, where: str) -> None:
-        self._set_busy(False)
         self.message.setText(_("Backup written and checked: {name}").format(name=Path(where).name))
         self.message.setToolTip(where)
         self.adjustSize()
         self.written.emit(where)
-
-    def _failed(self, exc: ClinicianDeskError) -> None:
-        self._set_busy(False)
-        self.message.setText(exc.message)
 
 
 GUIDES = ("user-guide.md", "user-guide-day.md")
@@ -298,7 +230,7 @@ class HelpDialog(QDialog):
         self.resize(760, 560)
 
 
-class NewRecoveryKeyDialog(QDialog):
+class NewRecoveryKeyDialog(CareDialog):
     """Vault ▸ New recovery key…: asks the passphrase; ``confirmed(passphrase)`` once it opens
     the vault. The main window then locks, re-keys and opens the vault again (see
     ``ui.care_menu.regenerate_recovery_key``)."""
@@ -306,47 +238,29 @@ class NewRecoveryKeyDialog(QDialog):
     confirmed = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("new_recovery_key_dialog")
-        self.setWindowTitle(_("New recovery key"))
-        self.ctx = ctx
-        explain = QLabel(
-            _(
+        super().__init__(
+            ctx,
+            parent,
+            name="new_recovery",
+            title=_("New recovery key"),
+            explain=_(
                 "Make a new recovery key when the printed one was lost or seen by someone else. "
                 "The vault is locked for a moment and re-encrypted under a new key; the old "
                 "recovery key stops opening it. Backups made before keep the keys they were "
                 "made with. Open notes are kept as drafts."
-            )
+            ),
+            ok=("make_new_recovery_key_button", _("Make a new recovery key")),
+            cancel=("new_recovery_cancel_button", _("Cancel")),
+            buttons="new_recovery_button_box",
         )
-        explain.setWordWrap(True)
-        self.passphrase_edit = QLineEdit()
-        self.passphrase_edit.setObjectName("new_recovery_passphrase_line_edit")
-        self.passphrase_edit.setAccessibleName(_("Passphrase"))
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.progress = _busy_bar("new_recovery_progress_bar")
-        self.message = QLabel()
-        self.message.setObjectName("new_recovery_message_label")
-        self.message.setWordWrap(True)
-        self.ok_button = named_button("make_new_recovery_key_button", _("Make a new recovery key"))
-        self.cancel_button = named_button("new_recovery_cancel_button", _("Cancel"))
-        form = QFormLayout()
-        form.addRow(_("Passphrase"), self.passphrase_edit)
-        buttons = dialog_buttons(
-            "new_recovery_button_box",
-            default=self.ok_button,
-            accept=self.ok_button,
-            reject=self.cancel_button,
+        self.setObjectName("new_recovery_key_dialog")
+        self.passphrase_edit = _password(
+            self.form, "new_recovery_passphrase_line_edit", _("Passphrase")
         )
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.compose()
         self.setMinimumWidth(460)
         self.ok_button.clicked.connect(self.submit)
         self.passphrase_edit.returnPressed.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
 
     def submit(self) -> None:
         passphrase = self.passphrase_edit.text()
@@ -360,11 +274,13 @@ class NewRecoveryKeyDialog(QDialog):
             unlock_vault(paths, passphrase, clock=clock).wipe()  # under the usual backoff
             return passphrase
 
-        self.ok_button.setEnabled(False)
-        self.progress.setVisible(True)
-        self.message.setText(_("Checking the passphrase…"))
-        self.ctx.tasks.run_db(
-            work, context=self, on_done=self._passed, on_error=self._failed, name="recovery-check"
+        self.run(
+            work,
+            task="recovery-check",
+            busy_text=_("Checking the passphrase…"),
+            inputs=(),
+            on_done=self._passed,
+            on_failed=self._failed,
         )
 
     def _passed(self, passphrase: str) -> None:
@@ -372,11 +288,8 @@ class NewRecoveryKeyDialog(QDialog):
         self.accept()
         self.confirmed.emit(passphrase)
 
-    def _failed(self, exc: ClinicianDeskError) -> None:
-        self.progress.setVisible(False)
-        self.ok_button.setEnabled(True)
+    def _failed(self, _exc: ClinicianDeskError) -> None:
         self.passphrase_edit.clear()
-        self.message.setText(exc.message)
         self.passphrase_edit.setFocus()
 
 
@@ -385,8 +298,6 @@ class RecoveryKeyShownDialog(QDialog):
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from PySide6.QtGui import QFont
-
         self.setObjectName("recovery_key_shown_dialog")
         self.setWindowTitle(_("New recovery key"))
         explain = QLabel(
@@ -397,14 +308,8 @@ class RecoveryKeyShownDialog(QDialog):
             )
         )
         explain.setWordWrap(True)
-        self.key_label = QLabel(text)
-        self.key_label.setObjectName("new_recovery_key_label")
-        self.key_label.setAccessibleName(_("Recovery key"))
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(14)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
+        self.key_label = recovery_key_label("new_recovery_key_label")
+        self.key_label.setText(text)
         self.print_button = named_button("print_new_recovery_key_button", _("Print…"))
         self.close_button = named_button("recovery_key_shown_close_button", _("I have kept it"))
         self.message = QLabel()
@@ -426,92 +331,50 @@ class RecoveryKeyShownDialog(QDialog):
         self.finished.connect(lambda _r: self.key_label.setText(""))  # gone once closed
 
     def document(self) -> Any:
-        from PySide6.QtGui import QTextDocument
-
-        doc = QTextDocument()
-        doc.setHtml(
-            "<h2>clinician-desk — {title}</h2><p>{body}</p>"
-            "<pre style='font-size:16pt'>{key}</pre>".format(
-                title=_("recovery key"),
-                body=_("Keep this page somewhere safe, away from the laptop."),
-                key=self.key_label.text(),
-            )
-        )
-        return doc
+        return recovery_document(self.key_label.text())
 
     def print_key(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        from ui.print_job import prints_to_file, system_print_dialog
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = system_print_dialog(printer, self, "new_recovery_print_dialog")
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        if prints_to_file(printer):
-            self.message.setText(_("The recovery key is printed on paper only, never to a file."))
-            return
-        self.document().print_(printer)
+        refusal = print_recovery_key(self, self.key_label.text(), "new_recovery_print_dialog")
+        if refusal:
+            self.message.setText(refusal)
 
 
-class RestoreDialog(QDialog):
-    """Vault ▸ Restore from backup…: the file and the backup's passphrase; ``confirmed(path,
-    passphrase)`` after the clinician agrees. The main window locks and restores (see
-    ``ui.care_menu.restore_backup``); the vault being replaced is kept, never deleted."""
+class RestoreDialog(CareDialog):
+    """Vault ▸ Restore from backup… (and the lock screen's button): the file and the backup's
+    passphrase; ``confirmed(path, passphrase)`` after the clinician agrees. The main window locks
+    and restores (see ``ui.care_menu.restore_backup``); the vault being replaced is kept, never
+    deleted."""
 
     confirmed = Signal(str, str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("restore_dialog")
-        self.setWindowTitle(_("Restore from a backup"))
-        self.ctx = ctx
-        explain = QLabel(
-            _(
+        super().__init__(
+            ctx,
+            parent,
+            name="restore",
+            title=_("Restore from a backup"),
+            explain=_(
                 "The vault is replaced by the backup: everything recorded since the backup was "
                 "made is no longer in it. The current vault is kept, untouched, in the profile's "
                 "backups folder. The vault locks; unlock it afterwards with the passphrase the "
                 "backup was made with."
-            )
+            ),
+            # Restoring replaces the open vault: Enter on Restore only asks first (the
+            # question's default is Cancel), so the dialog's own action can be its default.
+            ok=("restore_button", _("Restore")),
+            cancel=("restore_cancel_button", _("Cancel")),
+            buttons="restore_button_box",
         )
-        explain.setWordWrap(True)
-        self.path_edit = QLineEdit()
-        self.path_edit.setObjectName("restore_file_line_edit")
-        self.path_edit.setAccessibleName(_("Backup file"))
-        self.choose_button = named_button("choose_restore_file_button", _("Choose…"))
-        self.choose_button.setAutoDefault(False)  # Enter belongs to the dialog's default
-        self.passphrase_edit = QLineEdit()
-        self.passphrase_edit.setObjectName("restore_passphrase_line_edit")
-        self.passphrase_edit.setAccessibleName(_("Passphrase of the backup"))
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("restore_message_label")
-        self.message.setWordWrap(True)
-        self.ok_button = named_button("restore_button", _("Restore"))
-        self.cancel_button = named_button("restore_cancel_button", _("Cancel"))
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(self.choose_button)
-        form = QFormLayout()
-        form.addRow(_("Backup file"), row)
-        form.addRow(_("Passphrase of the backup"), self.passphrase_edit)
-        # Restoring replaces the open vault: Enter on Restore only asks first (the question's
-        # default is Cancel), so the dialog's own action can be its default.
-        buttons = dialog_buttons(
-            "restore_button_box",
-            default=self.ok_button,
-            accept=self.ok_button,
-            reject=self.cancel_button,
+        self.path_edit, self.choose_button = _file_row(
+            self.form, "restore_file_line_edit", "choose_restore_file_button", _("Backup file")
         )
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.passphrase_edit = _password(
+            self.form, "restore_passphrase_line_edit", _("Passphrase of the backup")
+        )
+        self.compose()
         self.setMinimumWidth(480)
         self.choose_button.clicked.connect(self.choose)
         self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
 
     def choose(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -541,3 +404,29 @@ class RestoreDialog(QDialog):
         self.passphrase_edit.clear()
         self.accept()
         self.confirmed.emit(path, passphrase)
+
+
+def _file_row(
+    form: QFormLayout, edit_name: str, button_name: str, label: str
+) -> tuple[QLineEdit, QPushButton]:
+    """A file name box with its "Choose…" button, as one form row."""
+    edit = QLineEdit()
+    edit.setObjectName(edit_name)
+    edit.setAccessibleName(label)
+    button = named_button(button_name, _("Choose…"))
+    button.setAutoDefault(False)  # Enter belongs to the dialog's default
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    form.addRow(label, row)
+    return edit, button
+
+
+def _password(form: QFormLayout, name: str, label: str) -> QLineEdit:
+    """A passphrase box, as one form row."""
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setAccessibleName(label)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    form.addRow(label, edit)
+    return edit

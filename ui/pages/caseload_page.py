@@ -227,8 +227,7 @@ class CaseloadPage(QWidget):
     def add_student(self) -> None:
         from ui.dialogs.student_dialog import StudentDialog
 
-        schools = sorted({self.model.row_at(i).school for i in range(self.model.rowCount())})
-        dialog = StudentDialog(self.ctx, self, schools=schools)
+        dialog = StudentDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept by the page
         dialog.student_saved.connect(self._student_added)
         dialog.open()

@@ -4,6 +4,7 @@ Unlocking runs ``clinician_desk.vault.unlock_vault`` on the background worker (t
 takes about a second) and emits ``unlocked(profile, key)``. A wrong passphrase shows the vault's
 message; ``LockedOutError`` disables the button and counts down ``retry_after_seconds`` on screen
 (the vault keeps the real count across restarts). "Use recovery key…" opens the recovery dialog;
+"Restore from a backup…" restores a vault that will not open (``ui.care_menu``);
 "New profile…" starts the setup wizard for another clinician on a shared laptop. "Show
 passphrase" reveals what was typed; a warning appears while Caps Lock seems to be on (a letter
 typed upper-case without Shift, or lower-case with it: Qt has no portable Caps Lock query).
@@ -39,6 +40,7 @@ class UnlockPage(QWidget):
     unlock_started = Signal()
     new_profile_requested = Signal()
     recovery_requested = Signal(str)
+    restore_requested = Signal(str)  # a vault that will not open: restore it from a backup
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +78,9 @@ class UnlockPage(QWidget):
         self.recovery_button = QPushButton(_("Use recovery key…"))
         self.recovery_button.setObjectName("use_recovery_key_button")
         self.recovery_button.setAccessibleName(_("Use recovery key"))
+        self.restore_button = QPushButton(_("Restore from a backup…"))
+        self.restore_button.setObjectName("lock_screen_restore_button")
+        self.restore_button.setAccessibleName(_("Restore from a backup"))
         self.new_profile_button = QPushButton(_("New profile…"))
         self.new_profile_button.setObjectName("new_profile_button")
         self.new_profile_button.setAccessibleName(_("New profile"))
@@ -100,6 +105,10 @@ class UnlockPage(QWidget):
         inner.addWidget(self.message_label)
         inner.addWidget(self.countdown_label)
         inner.addLayout(buttons)
+        restore_row = QHBoxLayout()  # its own row: four buttons do not fit the card's width
+        restore_row.addWidget(self.restore_button)
+        restore_row.addStretch(1)
+        inner.addLayout(restore_row)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         centred = QHBoxLayout()  # stretches, not Qt.AlignmentFlag: no Qt-namespace enums at start
@@ -119,6 +128,9 @@ class UnlockPage(QWidget):
         self.recovery_button.clicked.connect(
             lambda: self.recovery_requested.emit(self.profile_combo.currentText())
         )
+        self.restore_button.clicked.connect(
+            lambda: self.restore_requested.emit(self.profile_combo.currentText())
+        )
         self.new_profile_button.clicked.connect(self.new_profile_requested.emit)
         self.show_check.toggled.connect(self._show_passphrase)
         self.passphrase_edit.installEventFilter(self)
@@ -129,12 +141,11 @@ class UnlockPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.passphrase_edit and event.type() == QEvent.Type.KeyPress:
-            text = event.text()  # type: ignore[attr-defined]  # a QKeyEvent
-            if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
-                from PySide6.QtCore import Qt
+            from ui.widgets.passphrase_fields import caps_lock_seems_on
 
-                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)  # type: ignore[attr-defined]
-                self.caps_label.setVisible(text.isupper() != shift)
+            caps = caps_lock_seems_on(event)  # type: ignore[arg-type]  # a QKeyEvent
+            if caps is not None:
+                self.caps_label.setVisible(caps)
         return super().eventFilter(watched, event)
 
     def demo_hint(self, passphrase: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -85,8 +85,12 @@ class SessionFormWidget(QWidget):
         self.service_combo = _combo(
             "service_combo_box",
             _("Service"),
-            [(f"{s.code} — {_(s.name)}", s.code) for s in self.taxonomy.services.values()],
+            [(s.name, s.code) for s in self.taxonomy.services.values()],
         )
+        # Plain names in the list; the code (what the county counts) only as a tooltip.
+        for i in range(self.service_combo.count()):
+            code = self.service_combo.itemData(i)
+            self.service_combo.setItemData(i, code, Qt.ItemDataRole.ToolTipRole)
         self.service_combo.setCurrentIndex(max(0, self.service_combo.findData("TX-IND")))
         # Long service names must not force the form wider than its column.
         self.service_combo.setSizeAdjustPolicy(
@@ -139,6 +143,8 @@ class SessionFormWidget(QWidget):
 
     def _service_changed(self) -> None:
         service = self.taxonomy.services.get(self.service_combo.currentData())
+        code = self.service_combo.currentData()
+        self.service_combo.setToolTip(_("Service code: {code}").format(code=code) if code else "")
         self.tier_combo.clear()
         for tier in service.tiers if service else (1, 2, 3):
             self.tier_combo.addItem(_("Tier {n}").format(n=tier), tier)

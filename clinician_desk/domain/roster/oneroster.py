@@ -14,6 +14,12 @@ binding, versions 1.1 and 1.2:
 * ``enrollments.csv`` (optional): ``userSourcedId``, ``schoolSourcedId``, ``role``, ``status``;
   used to find the school of a student whose orgs name none (or several).
 * ``manifest.csv`` (optional): ``oneroster.version``.
+* Extension columns, named ``metadata.<name>`` as the CSV binding adds them, in ``users.csv`` or
+  ``demographics.csv``: read where the core has a field — the student's language
+  (``metadata.language``, ``homeLanguage``, ``primaryLanguage``, ``studentLanguage``) and the
+  state student ID (``metadata.ssid``, ``stateId``, ``stateStudentId``, ``stateStudentIdentifier``);
+  an ``ext.`` after ``metadata.``, case and separators do not matter. ``users.csv`` wins when both
+  files carry one; other extensions are ignored.
 
 Rows whose ``status`` is ``tobedeleted`` are skipped (in bulk files the status is empty, which
 means active), and so is every user without the ``student`` role; guardians are taken from the
@@ -53,6 +59,12 @@ BUNDLE_FILES: tuple[str, ...] = (USERS, DEMOGRAPHICS, ORGS, ENROLLMENTS, ROLES, 
 GUARDIAN_ROLES = ("parent", "guardian", "relative")
 MAX_ROWS = 500_000
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_SSID = re.compile(r"^\d{10}$")
+# Extension columns (``metadata.<name>``, ``header_key`` form without the prefix) -> our field.
+METADATA_FIELDS: Mapping[str, str] = {
+    **{k: "language" for k in ("language", "homelanguage", "primarylanguage", "studentlanguage")},
+    **{k: "ssid" for k in ("ssid", "stateid", "statestudentid", "statestudentidentifier")},
+}
 
 
 @dataclass(frozen=True)
@@ -262,9 +274,12 @@ def parse_oneroster(
                 enrolled.setdefault(row["userSourcedId"], []).append((line, row["schoolSourcedId"]))
 
     births: dict[str, tuple[int, str]] = {}
+    demographic_rows: dict[str, tuple[int, dict[str, str]]] = {}
     for line, row in demographics.rows:
         if _active(row):
             births[row["sourcedId"]] = (line, row["birthDate"])
+            demographic_rows[row["sourcedId"]] = (line, row)
+    users_meta, demographics_meta = _metadata_columns(users), _metadata_columns(demographics)
 
     def user_roles(row: dict[str, str]) -> set[str]:
         found = {r for _line, r, _org in roles.get(row["sourcedId"], [])}
@@ -368,6 +383,15 @@ def parse_oneroster(
                 here.append("school")
             else:
                 cds, school_name = found.cds, found.name
+        demographic_line, demographic = demographic_rows.get(row["sourcedId"], (0, {}))
+        extra = _metadata(
+            (
+                (USERS, line, row, users_meta),
+                (DEMOGRAPHICS, demographic_line, demographic, demographics_meta),
+            ),
+            problems,
+            here,
+        )
         if here:
             continue
         assert dob is not None
@@ -382,8 +406,8 @@ def parse_oneroster(
                 grade=grade,
                 school_cds=cds,
                 school_name=school_name,
-                ssid="",
-                language="",
+                ssid=extra.get("ssid", ""),
+                language=extra.get("language", ""),
                 guardian=_guardian(row, by_id, user_roles),
             )
         )
@@ -398,6 +422,52 @@ def parse_oneroster(
         skipped,
         deleted,
     )
+
+
+def _metadata_columns(table: _Table) -> dict[str, str]:
+    """The table's extension columns the core has a field for: column -> field."""
+    found: dict[str, str] = {}
+    for column in sorted(table.columns):
+        head, dot, rest = column.partition(".")
+        if not dot or head.lower() != "metadata":
+            continue
+        key = header_key(rest)
+        if rest.lower().startswith("ext."):
+            key = header_key(rest[4:])
+        if key in METADATA_FIELDS:
+            found.setdefault(column, METADATA_FIELDS[key])
+    return found
+
+
+def _metadata(
+    sources: tuple[tuple[str, int, dict[str, str], dict[str, str]], ...],
+    problems: list[RosterProblem],
+    here: list[str],
+) -> dict[str, str]:
+    """The student's values of the extension fields (``sources``: file, line, row, its
+    extension columns), first file first (``users.csv``); a bad value is a problem naming the
+    file, line and column, never the value."""
+    values: dict[str, str] = {}
+    for file, line, row, columns in sources:
+        for column, field in columns.items():
+            value = row.get(column, "")
+            if not value or field in values:
+                continue
+            message = problem_in(value, FIELD_MAX)
+            if message is None and field == "ssid" and not _SSID.match(value):
+                message = M("is not 10 digits (the state student ID)")
+            if message is not None:
+                here.append(message)
+                problems.append(
+                    RosterProblem(
+                        line,
+                        M("column {column} {message}", column=column, message=message),
+                        file,
+                    )
+                )
+                continue
+            values[field] = value
+    return values
 
 
 def _birth_date(birth: tuple[int, str], today: date, problems: list[RosterProblem]) -> date | None:

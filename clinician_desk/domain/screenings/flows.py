@@ -17,6 +17,7 @@ from clinician_desk.domain.screenings.model import Instrument, Item, Value
 from clinician_desk.domain.screenings.responses import check_value, is_asked
 from clinician_desk.domain.screenings.scoring import ScreeningResult, score_valid
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,11 @@ class ScreeningFlow:
         """Leave the current optional item unanswered; required items cannot be skipped."""
         item = self.current
         if item is None:
-            raise ValidationError(f"{self.instrument.id}: the form is already finished")
+            raise ValidationError(M("{id}: the form is already finished", id=self.instrument.id))
         if item.required:
-            raise ValidationError(f"{self.instrument.id} item {item.id!r} needs an answer")
+            raise ValidationError(
+                M("{id} item {item!r} needs an answer", id=self.instrument.id, item=item.id)
+            )
         return ScreeningFlow(self.instrument, self.answers, self.passed | {item.id})
 
     def back(self) -> ScreeningFlow:
@@ -88,19 +91,29 @@ class ScreeningFlow:
         if item_id is None:
             current = self.current
             if current is None:
-                raise ValidationError(f"{self.instrument.id}: the form is already finished")
+                raise ValidationError(
+                    M("{id}: the form is already finished", id=self.instrument.id)
+                )
             return current
         item = self.instrument.item(item_id)
         if item is None:
-            raise ValidationError(f"{self.instrument.id} has no item {item_id!r}")
+            raise ValidationError(
+                M("{id} has no item {item_id!r}", id=self.instrument.id, item_id=item_id)
+            )
         if not is_asked(self.instrument, item, self.answer_map):
             raise ValidationError(
-                f"{self.instrument.id} item {item_id!r} is skipped given the answers so far"
+                M(
+                    "{id} item {item_id!r} is skipped given the answers so far",
+                    id=self.instrument.id,
+                    item_id=item_id,
+                )
             )
         current = self.current
         order = self.instrument.item_ids
         if current is not None and order.index(item_id) > order.index(current.id):
-            raise ValidationError(f"{self.instrument.id}: answer item {current.id!r} first")
+            raise ValidationError(
+                M("{id}: answer item {item!r} first", id=self.instrument.id, item=current.id)
+            )
         return item
 
     def _pruned(self, answers: Mapping[str, Value], passed: frozenset[str]) -> ScreeningFlow:

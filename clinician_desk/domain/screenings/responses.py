@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from clinician_desk.domain.screenings.conditions import PointsOf
 from clinician_desk.domain.screenings.model import Instrument, Item, Value
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 
 
 def check_value(instrument: Instrument, item: Item, value: object) -> Value:
@@ -24,7 +25,12 @@ def check_value(instrument: Instrument, item: Item, value: object) -> Value:
         low, high = item.count_range
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationError(
-                f"{where}: the answer must be a whole number from {low} to {high}"
+                M(
+                    "{where}: the answer must be a whole number from {low} to {high}",
+                    where=where,
+                    low=low,
+                    high=high,
+                )
             )
         return value
     if not isinstance(value, bool) and isinstance(value, int | str) and item.option_for(value):
@@ -32,7 +38,9 @@ def check_value(instrument: Instrument, item: Item, value: object) -> Value:
     allowed = ", ".join(
         repr(o.value) if isinstance(o.value, str) else str(o.value) for o in item.options
     )
-    raise ValidationError(f"{where}: the answer must be one of {allowed}")
+    raise ValidationError(
+        M("{where}: the answer must be one of {allowed}", where=where, allowed=allowed)
+    )
 
 
 def points_function(instrument: Instrument) -> PointsOf:
@@ -49,14 +57,17 @@ def is_asked(instrument: Instrument, item: Item, answers: Mapping[str, Value]) -
 def validate_responses(instrument: Instrument, responses: Mapping[str, object]) -> dict[str, Value]:
     """Check a whole answer map; return it typed. Nothing is guessed or dropped silently."""
     if not isinstance(responses, Mapping):
-        raise ValidationError(f"{instrument.id}: responses must map item ids to answers")
+        raise ValidationError(M("{id}: responses must map item ids to answers", id=instrument.id))
     answers: dict[str, Value] = {}
     for key, value in responses.items():
         item = instrument.item(key) if isinstance(key, str) else None
         if item is None:
             raise NotFoundError(
-                f"{instrument.id} has no item {key!r} (see: clinician-desk-admin instruments "
-                f"--items {instrument.id})"
+                M(
+                    "{id} has no item {key!r} (see: clinician-desk-admin instruments --items {id})",
+                    id=instrument.id,
+                    key=key,
+                )
             )
         answers[key] = check_value(instrument, item, value)
     for item in instrument.items:
@@ -66,7 +77,11 @@ def validate_responses(instrument: Instrument, responses: Mapping[str, object]) 
             and not is_asked(instrument, item, answers)
         ):
             raise ValidationError(
-                f"{instrument.id} item {item.id!r} is skipped by the form given the other answers, "
-                "so it must not be answered"
+                M(
+                    "{id} item {item!r} is skipped by the form given the other answers, so it "
+                    "must not be answered",
+                    id=instrument.id,
+                    item=item.id,
+                )
             )
     return answers

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from clinician_desk.errors import PermissionRefusedError, ValidationError
+from clinician_desk.messages import M
 
 RISK_OUTCOMES: tuple[str, ...] = ("none_identified", "low", "moderate", "high", "imminent")
 NOTIFICATION_DECISIONS: tuple[str, ...] = ("notified", "will_notify", "not_notified")
@@ -53,6 +54,9 @@ def ensure_can_close(requires_follow_up: bool, follow_up_recorded: bool) -> None
     """Refuse closing a critical administration before its follow-up is recorded."""
     if requires_follow_up and not follow_up_recorded:
         raise PermissionRefusedError(
-            "This screening has a critical result: record the safety follow-up (risk assessment, "
-            "safety plan or reason, parent-notification decision) before closing it."
+            M(
+                "This screening has a critical result: record the safety follow-up (risk "
+                "assessment, safety plan or reason, parent-notification decision) before "
+                "closing it."
+            )
         )

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 
 CARD_PREFIX = "cdhk1"
 _FP_LABEL = b"clinician-desk handoff fingerprint v1\0"
@@ -37,7 +38,7 @@ def unb64(text: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise ValidationError("The handoff card is not readable (bad base64).") from None
+        raise ValidationError(M("The handoff card is not readable (bad base64).")) from None
 
 
 def fingerprint(x25519_public: bytes, ed25519_public: bytes) -> str:
@@ -51,7 +52,10 @@ def normalize_fingerprint(text: str) -> str:
     digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
     if len(digits) != 5 * _GROUPS or not digits.isdigit() or not digits.isascii():
         raise ValidationError(
-            f"A handoff fingerprint is {_GROUPS} groups of 5 digits (e.g. 12345 67890 …)."
+            M(
+                "A handoff fingerprint is {groups} groups of 5 digits (e.g. 12345 67890 …).",
+                groups=_GROUPS,
+            )
         )
     return " ".join(digits[i : i + 5] for i in range(0, len(digits), 5))
 
@@ -113,22 +117,27 @@ def parse_card(text: str) -> PublicIdentity:
     parts = "".join(text.split()).split(".")
     if len(parts) != 4 or parts[0] != CARD_PREFIX:
         raise ValidationError(
-            f"This is not a clinician-desk handoff card (it starts with '{CARD_PREFIX}.' and has"
-            " four parts separated by dots)."
+            M(
+                "This is not a clinician-desk handoff card (it starts with "
+                "'{prefix}.' and has four parts separated by dots).",
+                prefix=CARD_PREFIX,
+            )
         )
     try:
         name = unb64(parts[1]).decode("utf-8")
     except UnicodeDecodeError:
-        raise ValidationError("The handoff card's name is not readable.") from None
+        raise ValidationError(M("The handoff card's name is not readable.")) from None
     name = " ".join(name.split())
     if not name or len(name) > NAME_LIMIT or not name.isprintable():
-        raise ValidationError("The handoff card's name is empty, too long or not printable.")
+        raise ValidationError(M("The handoff card's name is empty, too long or not printable."))
     x, ed = unb64(parts[2]), unb64(parts[3])
     if len(x) != 32 or len(ed) != 32:
-        raise ValidationError("The handoff card's keys have the wrong length; ask for a new card.")
+        raise ValidationError(
+            M("The handoff card's keys have the wrong length; ask for a new card.")
+        )
     try:
         X25519PublicKey.from_public_bytes(x)
         Ed25519PublicKey.from_public_bytes(ed)
     except ValueError:
-        raise ValidationError("The handoff card's keys are not valid keys.") from None
+        raise ValidationError(M("The handoff card's keys are not valid keys.")) from None
     return PublicIdentity(name, x, ed)

@@ -33,6 +33,7 @@ from cryptography.exceptions import InvalidSignature
 
 from clinician_desk.crypto import hpke
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.handoff.keys import Identity, PublicIdentity, b64, fingerprint, unb64
 
 MAGIC = b"CDHANDOFF\n"
@@ -110,31 +111,41 @@ def read_header(data: bytes) -> tuple[Header, int]:
     """The header and where ``enc`` starts; refuses anything that is not a complete package of
     this format version (before any key is used)."""
     if len(data) < len(MAGIC) + 2 or not data.startswith(MAGIC):
-        raise PackageRefused("This file is not a clinician-desk handoff package.")
+        raise PackageRefused(M("This file is not a clinician-desk handoff package."))
     version = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 2], "big")
     if version < FORMAT_VERSION:
         raise PackageRefused(
-            f"This handoff package has format version {version}, written by an older"
-            f" clinician-desk; this version reads format {FORMAT_VERSION}. Ask the sender to"
-            " export it again with a current version. Nothing was imported."
+            M(
+                "This handoff package has format version {version}, written by an older "
+                "clinician-desk; this version reads format {format}. Ask the "
+                "sender to export it again with a current version. Nothing was imported.",
+                version=version,
+                format=FORMAT_VERSION,
+            )
         )
     if version > FORMAT_VERSION:
         raise PackageRefused(
-            f"This handoff package has format version {version}, written by a newer"
-            f" clinician-desk; this version reads format {FORMAT_VERSION}. Update clinician-desk"
-            " to import it. Nothing was imported."
+            M(
+                "This handoff package has format version {version}, written by a newer "
+                "clinician-desk; this version reads format {format}. Update "
+                "clinician-desk to import it. Nothing was imported.",
+                version=version,
+                format=FORMAT_VERSION,
+            )
         )
     pos = len(MAGIC) + 2
     truncated = PackageRefused(
-        "This handoff package is truncated (the file is incomplete); ask the sender for the"
-        " file again. Nothing was imported."
+        M(
+            "This handoff package is truncated (the file is incomplete); ask the "
+            "sender for the file again. Nothing was imported."
+        )
     )
     if len(data) < pos + 4:
         raise truncated
     head_len = int.from_bytes(data[pos : pos + 4], "big")
     pos += 4
     if head_len > _MAX_HEADER:
-        raise PackageRefused("This handoff package is damaged (its header is too long).")
+        raise PackageRefused(M("This handoff package is damaged (its header is too long)."))
     if len(data) < pos + head_len + hpke.N_ENC + 8:
         raise truncated
     raw_header = data[pos : pos + head_len]
@@ -145,8 +156,10 @@ def read_header(data: bytes) -> tuple[Header, int]:
         raise truncated
     if len(data) > end:
         raise PackageRefused(
-            "This handoff package was altered (bytes were added after its end). Nothing was"
-            " imported."
+            M(
+                "This handoff package was altered (bytes were added after its end). "
+                "Nothing was imported."
+            )
         )
     try:
         h = json.loads(raw_header)
@@ -162,8 +175,10 @@ def read_header(data: bytes) -> tuple[Header, int]:
             raise ValueError
     except (ValueError, KeyError, TypeError, ValidationError):
         raise PackageRefused(
-            "This handoff package was altered or damaged (its header is not readable)."
-            " Nothing was imported."
+            M(
+                "This handoff package was altered or damaged (its header is not "
+                "readable). Nothing was imported."
+            )
         ) from None
     return header, pos
 
@@ -172,8 +187,11 @@ def open_package(data: bytes, identity: Identity, own: PublicIdentity) -> Opened
     """Check and open a package addressed to ``own``: address, signature, then the seal."""
     header, pos = read_header(data)
     altered = PackageRefused(
-        "This handoff package was altered after it was signed (its signature or seal does not"
-        " check). Do not use it; ask the sender to export it again. Nothing was imported."
+        M(
+            "This handoff package was altered after it was signed (its signature or "
+            "seal does not check). Do not use it; ask the sender to export it again. "
+            "Nothing was imported."
+        )
     )
     if (
         len(header.sender_x25519) != 32
@@ -188,9 +206,13 @@ def open_package(data: bytes, identity: Identity, own: PublicIdentity) -> Opened
         raise altered from None
     if header.recipient_fingerprint != own.fingerprint:
         raise PackageRefused(
-            f"This handoff package is addressed to another clinician (fingerprint"
-            f" {header.recipient_fingerprint}), not to this vault ({own.fingerprint})."
-            " Nothing was imported."
+            M(
+                "This handoff package is addressed to another clinician (fingerprint "
+                "{recipient}), not to this vault ({own}). Nothing "
+                "was imported.",
+                recipient=header.recipient_fingerprint,
+                own=own.fingerprint,
+            )
         )
     enc = data[pos : pos + hpke.N_ENC]
     sealed = data[pos + hpke.N_ENC + 8 : -_SIG]

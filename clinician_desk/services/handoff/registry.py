@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clinician_desk.clock import Clock, utc_iso
 from clinician_desk.errors import SyncError, UsageError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.handoff.keys import PublicIdentity, b64, unb64
 from clinician_desk.services.handoff.service import _identity
 from clinician_desk.services.profile import read_profile
@@ -129,7 +130,7 @@ def _problem(reply: Reply) -> str:
     problems = reply.data.get("problems")
     if isinstance(problems, list) and problems:
         detail += " (" + "; ".join(str(p)[:120] for p in problems[:5]) + ")"
-    return f"the county server answered {reply.status}: {detail}"
+    return M("the county server answered {status}: {detail}", status=reply.status, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def prepare_publication(db: Database, *, force: bool = False) -> Publication | N
             return None
     if not card["schools"]:
         raise SyncError(
-            "The handoff card was not published: this laptop is enrolled for no school."
+            M("The handoff card was not published: this laptop is enrolled for no school.")
         )
     return Publication(device, card, digest)
 
@@ -167,7 +168,9 @@ def send_publication(pub: Publication, clock: Clock, client_factory: ClientFacto
     finally:
         client.close()
     if not reply.ok:
-        raise SyncError(f"The handoff card was not published: {_problem(reply)}.")
+        raise SyncError(
+            M("The handoff card was not published: {problem}.", problem=_problem(reply))
+        )
     return str(reply.data.get("result") or "stored")
 
 
@@ -228,7 +231,9 @@ def lookup_device(db: Database) -> outbox.Device:
     with db.read() as conn:
         device = outbox.load_device(conn)
     if device is None or device.revoked:
-        raise UsageError("Enroll this laptop with the county first (clinician-desk-admin enroll).")
+        raise UsageError(
+            M("Enroll this laptop with the county first (clinician-desk-admin enroll).")
+        )
     return device
 
 
@@ -245,9 +250,9 @@ def search(
     name = " ".join((name or "").split()) or None
     school = (school or "").strip() or None
     if name is None and school is None:
-        raise UsageError("Give a name (--name), a school CDS code (--school) or both.")
+        raise UsageError(M("Give a name (--name), a school CDS code (--school) or both."))
     if school is not None and not (len(school) == 14 and school.isdigit() and school.isascii()):
-        raise UsageError("A school is its 14-digit CDS code.")
+        raise UsageError(M("A school is its 14-digit CDS code."))
     query: dict[str, str] = {}
     if name is not None:
         query["name"] = name
@@ -260,10 +265,10 @@ def search(
     finally:
         client.close()
     if not reply.ok:
-        raise SyncError(f"The lookup failed: {_problem(reply)}.")
+        raise SyncError(M("The lookup failed: {problem}.", problem=_problem(reply)))
     items = reply.data.get("cards")
     if not isinstance(items, list):
-        raise SyncError("The county server's answer holds no cards list.")
+        raise SyncError(M("The county server's answer holds no cards list."))
     return [c for c in (_found(i) for i in items) if c is not None]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from clinician_desk.clock import utc_iso
 from clinician_desk.domain.notes import content_hash, plain_text
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.handoff.keys import (
     Identity,
     PublicIdentity,
@@ -137,7 +138,7 @@ class HandoffService:
         with self.db.unit_of_work() as uow:
             own = _identity(uow).public("")
             if colleague.fingerprint == own.fingerprint:
-                raise ValidationError("This is this vault's own handoff card.")
+                raise ValidationError(M("This is this vault's own handoff card."))
             repo.store_contact(
                 uow.conn,
                 colleague.fingerprint,
@@ -179,10 +180,10 @@ class HandoffService:
         ids = sorted(set(student_ids))
         psy = sorted(set(psychotherapy_for))
         if not ids:
-            raise ValidationError("Choose at least one student to hand off.")
+            raise ValidationError(M("Choose at least one student to hand off."))
         if not set(psy) <= set(ids):
             raise ValidationError(
-                "Psychotherapy notes can only be included for students in the handoff."
+                M("Psychotherapy notes can only be included for students in the handoff.")
             )
         fp = normalize_fingerprint(to_fingerprint)
         with self.db.unit_of_work() as uow:
@@ -190,19 +191,25 @@ class HandoffService:
             recipient = self._contact(conn, fp)
             if recipient is None:
                 raise NotFoundError(
-                    f"No colleague with the handoff fingerprint {fp} is known here. Add their"
-                    " card first (clinician-desk-admin handoff add-contact) and check the"
-                    " fingerprint with them."
+                    M(
+                        "No colleague with the handoff fingerprint {fp} is known here. Add their "
+                        "card first (clinician-desk-admin handoff add-contact) and check the "
+                        "fingerprint with them.",
+                        fp=fp,
+                    )
                 )
             found = {int(r["id"]) for r in repo.existing_students(conn, ids)}
             missing = [i for i in ids if i not in found]
             if missing:
-                raise NotFoundError(f"No student with id {missing[0]} in this vault.")
+                raise NotFoundError(M("No student with id {id} in this vault.", id=missing[0]))
             gone = repo.destroyed_students(conn, ids) | repo.transferred(conn, ids)
             if gone:
                 raise ValidationError(
-                    f"Student {min(gone)} was already handed off or its record destroyed;"
-                    " it cannot be handed off again."
+                    M(
+                        "Student {id} was already handed off or its record destroyed; it "
+                        "cannot be handed off again.",
+                        id=min(gone),
+                    )
                 )
             identity = _identity(uow)
             sender = identity.public(_name(conn, self.db))
@@ -246,7 +253,7 @@ class HandoffService:
         with self.db.unit_of_work() as uow:
             sent = repo.sent_by_hash(uow.conn, package_hash_hex.strip().lower())
             if sent is None:
-                raise NotFoundError("This vault did not send a handoff package with that hash.")
+                raise NotFoundError(M("This vault did not send a handoff package with that hash."))
             hid, peer, peer_fp, confirmed = sent
             if confirmed is not None:
                 return []
@@ -292,14 +299,17 @@ class HandoffService:
             header.sender_ed25519,
         ):
             raise PackageRefused(
-                f"This handoff package comes from a clinician not known here (fingerprint"
-                f" {header.sender_fingerprint}). Add their card (handoff add-contact) after"
-                " checking that fingerprint with them in person or by phone. Nothing was"
-                " imported."
+                M(
+                    "This handoff package comes from a clinician not known here (fingerprint "
+                    "{sender}). Add their card (handoff add-contact) after "
+                    "checking that fingerprint with them in person or by phone. Nothing was "
+                    "imported.",
+                    sender=header.sender_fingerprint,
+                )
             )
         tables = opened.payload.get("tables")
         if not isinstance(tables, dict) or not tables.get("students"):
-            raise PackageRefused("This handoff package holds no students. Nothing was imported.")
+            raise PackageRefused(M("This handoff package holds no students. Nothing was imported."))
         return opened, sender
 
     def import_package(self, data: bytes) -> Imported:
@@ -338,8 +348,10 @@ class HandoffService:
                 raise _unreadable() from None
             except DatabaseError:
                 raise PackageRefused(
-                    "The records in this handoff package do not fit this vault (a database"
-                    " rule refused them). Nothing was imported."
+                    M(
+                        "The records in this handoff package do not fit this vault (a database "
+                        "rule refused them). Nothing was imported."
+                    )
                 ) from None
             new_ids = [maps.of("students")[ref] for ref in student_refs]
             repo.link_students(uow.conn, hid, new_ids)
@@ -362,7 +374,7 @@ class HandoffService:
 
 def _unreadable() -> PackageRefused:
     return PackageRefused(
-        "This handoff package's records are incomplete or malformed. Nothing was imported."
+        M("This handoff package's records are incomplete or malformed. Nothing was imported.")
     )
 
 
@@ -371,25 +383,39 @@ def _check_payload(conn: Connection, tables: dict[str, list[dict[str, Any]]]) ->
     for table, rows in tables.items():
         if table not in _TABLES or not isinstance(rows, list):
             raise PackageRefused(
-                "This handoff package holds records this version does not know. Nothing was"
-                " imported."
+                M(
+                    "This handoff package holds records this version does not know. Nothing "
+                    "was imported."
+                )
             )
         known = set(repo.table_columns(conn, table)) | {"hash_note_ref"}
         for row in rows:
             if not isinstance(row, dict) or not set(row) <= known:
                 raise PackageRefused(
-                    "This handoff package was written for a different database layout."
-                    " Nothing was imported."
+                    M(
+                        "This handoff package was written for a different database layout. "
+                        "Nothing was imported."
+                    )
                 )
     students = tables["students"]
     schools = {str(s["school_cds"]) for s in students}
     missing = sorted(schools - repo.known_schools(conn, schools))
     if missing:
         raise PackageRefused(
-            f"This vault does not serve the school{'s' if len(missing) > 1 else ''}"
-            f" {', '.join(missing)} of {'these students' if len(students) > 1 else 'this student'}."
-            " Add the school (import the roster that has it) and import the package again."
-            " Nothing was imported."
+            M(
+                "This vault does not serve the schools {schools} of these students. Add"
+                " the schools (import the roster that has them) and import the package"
+                " again. Nothing was imported.",
+                schools=", ".join(missing),
+            )
+            if len(missing) > 1
+            else M(
+                "This vault does not serve the school {schools} of {whom}. Add the school"
+                " (import the roster that has it) and import the package again. Nothing"
+                " was imported.",
+                schools=", ".join(missing),
+                whom=M("these students") if len(students) > 1 else M("this student"),
+            )
         )
     keys = [
         (str(s["district_cds"]), str(s["district_student_number"]))
@@ -404,8 +430,11 @@ def _check_payload(conn: Connection, tables: dict[str, list[dict[str, Any]]]) ->
             in repo.student_conflicts(conn, keys)
         )
         raise PackageRefused(
-            f"Student {position} of this package is already in this vault (same district"
-            " student number). Nothing was imported."
+            M(
+                "Student {position} of this package is already in this vault (same "
+                "district student number). Nothing was imported.",
+                position=position,
+            )
         )
     for note in tables.get("notes", []):
         sections = json.loads(str(note["sections"]))
@@ -414,22 +443,31 @@ def _check_payload(conn: Connection, tables: dict[str, list[dict[str, Any]]]) ->
             != note["content_hash"]
         ):
             raise PackageRefused(
-                f"Signed note {note['id']} in this package does not match its content hash."
-                " Nothing was imported."
+                M(
+                    "Signed note {id} in this package does not match its content hash. "
+                    "Nothing was imported.",
+                    id=note["id"],
+                )
             )
     for add in tables.get("note_addenda", []):
         body = {"addendum": add["body"], "note": str(add["hash_note_ref"])}
         if content_hash(body, str(add["signed_by"]), str(add["signed_at"])) != add["content_hash"]:
             raise PackageRefused(
-                f"Addendum {add['id']} in this package does not match its content hash."
-                " Nothing was imported."
+                M(
+                    "Addendum {id} in this package does not match its content hash. Nothing "
+                    "was imported.",
+                    id=add["id"],
+                )
             )
     for psy in tables.get("psychotherapy_notes", []):
         body = {"text": psy["body"]}
         if content_hash(body, str(psy["signed_by"]), str(psy["signed_at"])) != psy["content_hash"]:
             raise PackageRefused(
-                f"Psychotherapy note {psy['id']} in this package does not match its content"
-                " hash. Nothing was imported."
+                M(
+                    "Psychotherapy note {id} in this package does not match its content "
+                    "hash. Nothing was imported.",
+                    id=psy["id"],
+                )
             )
 
 

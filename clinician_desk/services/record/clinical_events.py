@@ -19,6 +19,7 @@ from clinician_desk.domain.safety_plans import validate_plan
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.database import UnitOfWork
@@ -29,7 +30,7 @@ from clinician_desk.storage.repositories.notes import mark_count_dirty
 def _school_of(uow: UnitOfWork, student_id: int) -> str:
     school = repo.school_of(uow.conn, student_id)
     if school is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {student_id}.", student_id=student_id))
     return school
 
 
@@ -70,12 +71,14 @@ def change_referral_status(
 ) -> None:
     state = repo.referral_state(uow.conn, referral_id)
     if state is None:
-        raise NotFoundError(f"There is no referral with id {referral_id}.")
+        raise NotFoundError(
+            M("There is no referral with id {referral_id}.", referral_id=referral_id)
+        )
     if changed_on > today_of(uow):
-        raise ValidationError("A status change cannot be dated in the future.")
+        raise ValidationError(M("A status change cannot be dated in the future."))
     ref_rules.check_transition(state.status, status, changed_on, state.status_changed_on)
     if follow_up_on is not None and follow_up_on < changed_on:
-        raise ValidationError("The follow-up date is before the status change.")
+        raise ValidationError(M("The follow-up date is before the status change."))
     now = utc_iso(uow.clock.now())
     repo.set_referral_status(uow.conn, referral_id, status, changed_on, follow_up_on, now)
     repo.add_referral_status(
@@ -139,7 +142,9 @@ def record_mandated_report(
 def record_mandated_follow_up(uow: UnitOfWork, report_id: int, sent_at: datetime) -> None:
     state = repo.mandated_report_state(uow.conn, report_id)
     if state is None:
-        raise NotFoundError(f"There is no mandated report with id {report_id}.")
+        raise NotFoundError(
+            M("There is no mandated report with id {report_id}.", report_id=report_id)
+        )
     student_id, status, phone_text = state
     mr.check_follow_up(status, parse_utc_iso(phone_text), sent_at)
     repo.set_mandated_follow_up_sent(
@@ -154,7 +159,7 @@ def open_safety_flag(
     """Open a safety follow-up for a student (shown on the caseload until closed)."""
     _school_of(uow, student_id)
     if not reason.strip() or len(reason) > 200:
-        raise ValidationError("A safety flag needs a short reason (1-200 characters).")
+        raise ValidationError(M("A safety flag needs a short reason (1-200 characters)."))
     flag_id = repo.insert_safety_flag(
         uow.conn, student_id, source, source_ref, reason.strip(), utc_iso(uow.clock.now())
     )
@@ -165,11 +170,11 @@ def open_safety_flag(
 def close_safety_flag(uow: UnitOfWork, flag_id: int, closed_reason: str) -> None:
     state = repo.safety_flag_state(uow.conn, flag_id)
     if state is None:
-        raise NotFoundError(f"There is no safety flag with id {flag_id}.")
+        raise NotFoundError(M("There is no safety flag with id {flag_id}.", flag_id=flag_id))
     student_id, closed_at = state
     if closed_at is not None:
-        raise ValidationError("This safety flag is already closed.")
+        raise ValidationError(M("This safety flag is already closed."))
     if not closed_reason.strip():
-        raise ValidationError("Closing a safety flag needs the reason (e.g. assessment done).")
+        raise ValidationError(M("Closing a safety flag needs the reason (e.g. assessment done)."))
     repo.close_safety_flag(uow.conn, flag_id, utc_iso(uow.clock.now()), closed_reason.strip())
     uow.audit("safety_flag.closed", "student", str(student_id), {"flag": flag_id})

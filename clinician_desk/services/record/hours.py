@@ -20,6 +20,7 @@ from clinician_desk.domain.hours import (
     compute_hours,
 )
 from clinician_desk.errors import ValidationError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import hours as repo
@@ -28,9 +29,9 @@ from clinician_desk.storage.repositories import hours as repo
 def log_hours(uow: UnitOfWork, day: date, kind: str, minutes: int, *, supervision: bool) -> int:
     allowed = SUPERVISION_KINDS if supervision else NON_CLINICAL_KINDS
     if kind not in allowed:
-        raise ValidationError(f"kind must be one of {', '.join(allowed)}.")
+        raise ValidationError(M("kind must be one of {kinds}.", kinds=", ".join(allowed)))
     if not 0 < minutes <= 24 * 60:
-        raise ValidationError("Minutes must be between 1 and 1440.")
+        raise ValidationError(M("Minutes must be between 1 and 1440."))
     entry_id = repo.insert_log(uow.conn, day, kind, minutes, supervision, utc_iso(uow.clock.now()))
     uow.audit("hours.logged", "hours_log", str(entry_id), {"kind": kind, "minutes": minutes})
     return entry_id
@@ -45,7 +46,7 @@ def hours_report(
 ) -> HoursReport:
     """Weekly hours between ``start`` and ``end`` (inclusive) from signed sessions and logs."""
     if end < start:
-        raise ValidationError("The end of the period is before its start.")
+        raise ValidationError(M("The end of the period is before its start."))
     sessions = repo.signed_session_minutes(conn, start, end)
     logged = repo.logged_minutes(conn, start, end)
     return compute_hours(license_type, sessions, logged, load_taxonomy(), limits)

@@ -29,6 +29,7 @@ from clinician_desk.domain.students import (
     personalized_handout_basis,
 )
 from clinician_desk.errors import NotFoundError
+from clinician_desk.messages import M
 from clinician_desk.storage.connection import Connection
 from clinician_desk.storage.repositories import clinical_events as events_repo
 from clinician_desk.storage.repositories import notes as notes_repo
@@ -108,7 +109,7 @@ class SessionNoteView:
 def student_view(conn: Connection, student_id: int) -> StudentView:
     rec = students_repo.get(conn, student_id)
     if rec is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {student_id}.", student_id=student_id))
     s = rec.data
     end = rec.service_ended_on
     allowed, reason = personalized_handout_basis(
@@ -154,7 +155,7 @@ def _student_name(conn: Connection, student_id: int | None) -> str:
 def session_note_view(conn: Connection, note_id: int) -> SessionNoteView:
     note = notes_repo.get_note(conn, note_id)
     if note is None:
-        raise NotFoundError(f"There is no note with id {note_id}.")
+        raise NotFoundError(M("There is no note with id {note_id}.", note_id=note_id))
     s = notes_repo.session_row(conn, note.session_id)
     services = load_taxonomy().services
     service = services.get(s["service_code"])

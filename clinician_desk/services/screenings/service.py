@@ -26,6 +26,7 @@ from clinician_desk.domain.screenings.safety import validate_follow_up
 from clinician_desk.domain.students import display_name
 from clinician_desk.errors import NotFoundError
 from clinician_desk.events import EventBus, ScreeningCompleted
+from clinician_desk.messages import M
 from clinician_desk.services.record import clinical_events as record_events
 from clinician_desk.services.screenings import use_cases as uc
 from clinician_desk.storage import Database
@@ -140,7 +141,9 @@ class ScreeningsService:
         with self.db.unit_of_work() as uow:
             row = repo.get_screening(uow.conn, screening_id)
             if row is None:
-                raise NotFoundError(f"There is no screening with id {screening_id}.")
+                raise NotFoundError(
+                    M("There is no screening with id {screening_id}.", screening_id=screening_id)
+                )
             return uc.rescore(
                 uow, screening_id, uc.find_instrument(self.instruments, row.instrument)
             )
@@ -161,7 +164,9 @@ class ScreeningsService:
         with self.db.unit_of_work() as uow:
             row = repo.get_screening(uow.conn, screening_id)
             if row is None:
-                raise NotFoundError(f"There is no screening with id {screening_id}.")
+                raise NotFoundError(
+                    M("There is no screening with id {screening_id}.", screening_id=screening_id)
+                )
             uow.audit("screening.viewed", "student", str(row.student_id), {"screening": row.id})
             instrument = self.instruments.get(row.instrument)
             return ScreeningView(

@@ -31,6 +31,7 @@ from clinician_desk.domain.screenings.model import RESPONDENTS
 from clinician_desk.domain.sessions import period_of
 from clinician_desk.domain.students import district_of
 from clinician_desk.errors import NotFoundError, PermissionRefusedError, ValidationError
+from clinician_desk.messages import M
 from clinician_desk.services.record.clinical_events import close_safety_flag, open_safety_flag
 from clinician_desk.services.students import today_of
 from clinician_desk.storage.database import UnitOfWork
@@ -64,7 +65,11 @@ def find_instrument(instruments: Mapping[str, Instrument], name: str) -> Instrum
     )
     if found is None:
         raise NotFoundError(
-            f"Unknown instrument {name!r} (known: {', '.join(sorted(instruments))})"
+            M(
+                "Unknown instrument {name!r} (known: {known})",
+                name=name,
+                known=", ".join(sorted(instruments)),
+            )
         )
     return found
 
@@ -72,7 +77,7 @@ def find_instrument(instruments: Mapping[str, Instrument], name: str) -> Instrum
 def _school_of(uow: UnitOfWork, student_id: int) -> str:
     school = events_repo.school_of(uow.conn, student_id)
     if school is None:
-        raise NotFoundError(f"There is no student with id {student_id}.")
+        raise NotFoundError(M("There is no student with id {student_id}.", student_id=student_id))
     return school
 
 
@@ -88,18 +93,29 @@ def record_administration(
     instrument = find_instrument(instruments, data.instrument)
     respondent = data.respondent or instrument.respondent
     if respondent not in RESPONDENTS:
-        raise ValidationError(f"Respondent must be one of {', '.join(RESPONDENTS)}.")
+        raise ValidationError(
+            M("Respondent must be one of {respondents}.", respondents=", ".join(RESPONDENTS))
+        )
     if respondent != instrument.respondent:
         raise ValidationError(
-            f"{instrument.id} is answered by the {instrument.respondent}, not the {respondent}."
+            M(
+                "{id} is answered by the {respondent}, not the {given}.",
+                id=instrument.id,
+                respondent=instrument.respondent,
+                given=respondent,
+            )
         )
     if data.language not in instrument.languages:
         raise ValidationError(
-            f"{instrument.id} has no validated translation in {data.language!r}; "
-            f"available: {', '.join(instrument.languages)}."
+            M(
+                "{id} has no validated translation in {language!r}; available: {available}.",
+                id=instrument.id,
+                language=data.language,
+                available=", ".join(instrument.languages),
+            )
         )
     if data.administered_on > today_of(uow):
-        raise ValidationError("A screening cannot be dated in the future.")
+        raise ValidationError(M("A screening cannot be dated in the future."))
     school = _school_of(uow, data.student_id)
     check_population(instrument, data.population)
     responses = validate_responses(instrument, data.responses)
@@ -151,7 +167,9 @@ def screening_student(uow: UnitOfWork, screening_id: int) -> int:
 def _screening(uow: UnitOfWork, screening_id: int) -> repo.ScreeningRow:
     row = repo.get_screening(uow.conn, screening_id)
     if row is None:
-        raise NotFoundError(f"There is no screening with id {screening_id}.")
+        raise NotFoundError(
+            M("There is no screening with id {screening_id}.", screening_id=screening_id)
+        )
     return row
 
 
@@ -161,19 +179,21 @@ def record_follow_up(
     """Record the safety follow-up of a critical administration (once) and, by default, close it."""
     row = _screening(uow, screening_id)
     if not row.requires_follow_up:
-        raise PermissionRefusedError("This screening has no critical result to follow up.")
+        raise PermissionRefusedError(M("This screening has no critical result to follow up."))
     if repo.follow_up_of(uow.conn, screening_id) is not None:
-        raise PermissionRefusedError("The safety follow-up of this screening is already recorded.")
+        raise PermissionRefusedError(
+            M("The safety follow-up of this screening is already recorded.")
+        )
     validate_follow_up(follow_up)
     if follow_up.parent_decided_at > uow.clock.now():
-        raise ValidationError("The parent-notification decision cannot be in the future.")
+        raise ValidationError(M("The parent-notification decision cannot be in the future."))
     if follow_up.safety_plan_id:
         plan = follow_up.safety_plan_id.strip()
         found = plan.isdigit() and events_repo.safety_plan_belongs(
             uow.conn, int(plan), row.student_id
         )
         if not found:
-            raise ValidationError("The linked safety plan does not exist for this student.")
+            raise ValidationError(M("The linked safety plan does not exist for this student."))
     now = utc_iso(uow.clock.now())
     repo.insert_follow_up(
         uow.conn, screening_id, follow_up, utc_iso(follow_up.parent_decided_at), uow.actor, now
@@ -196,7 +216,7 @@ def close_administration(uow: UnitOfWork, screening_id: int) -> None:
     """Close an open administration; refused while a required follow-up is missing."""
     row = _screening(uow, screening_id)
     if row.status == "completed":
-        raise PermissionRefusedError("This screening is already closed.")
+        raise PermissionRefusedError(M("This screening is already closed."))
     has_follow_up = repo.follow_up_of(uow.conn, screening_id) is not None
     ensure_can_close(row.requires_follow_up, has_follow_up)
     now = utc_iso(uow.clock.now())
@@ -217,7 +237,12 @@ def rescore(uow: UnitOfWork, screening_id: int, instrument: Instrument) -> Scree
     row = _screening(uow, screening_id)
     if instrument.id != row.instrument:
         raise ValidationError(
-            f"Screening {screening_id} is a {row.instrument}, not {instrument.id}."
+            M(
+                "Screening {screening_id} is a {instrument}, not {id}.",
+                screening_id=screening_id,
+                instrument=row.instrument,
+                id=instrument.id,
+            )
         )
     if repo.has_result(uow.conn, screening_id, instrument.scoring.rule_version):
         return None

@@ -145,3 +145,18 @@ def test_a_folder_without_users_csv_is_refused(tmp_path: Path) -> None:
 def test_retired_presets_point_to_the_oneroster_bundle(record: RecordService, preset: str) -> None:
     with pytest.raises(UsageError, match=f"The {preset} preset is retired.*OneRoster bundle"):
         record.import_roster(b"a,b\n1,2\n", preset=preset, dry_run=True)
+
+
+def test_oneroster_12_zip_with_metadata_columns_stores_language_and_ssid(
+    record: RecordService, tmp_path: Path
+) -> None:
+    from tests.support.oneroster import bundle_12_metadata
+
+    files = bundle_12_metadata(
+        {"metadata.stateStudentId": "1234567890"}, {"metadata.homeLanguage": "Spanish"}
+    )
+    path = write_zip(tmp_path / "export-1.2.zip", files)
+    result = record.import_roster(roster.read_roster_source(path))
+    assert result.created == 1, result.parsed.report()
+    view = record.student_view(record.search("notreal")[0].student_id or 0)
+    assert (view.ssid, view.language) == ("1234567890", "Spanish")

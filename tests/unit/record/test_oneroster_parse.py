@@ -153,3 +153,42 @@ def test_default_school_for_students_without_one_must_be_a_cds_code() -> None:
     assert result.ok and {r.school_cds for r in result.rows} == {SCHOOL_CDS, OTHER_CDS}
     with pytest.raises(ValidationError, match="14 digits"):
         parse_oneroster(RosterBundle(files, "x.zip"), TODAY, "123")
+
+
+def test_oneroster_12_metadata_columns_fill_language_and_state_student_id() -> None:
+    """Extension columns (``metadata.<name>``) in users.csv or demographics.csv fill the fields
+    the core has: the student's language and the state student ID (SSID)."""
+    from tests.support.oneroster import bundle_12_metadata
+
+    result = _parse(
+        bundle_12_metadata(
+            {"metadata.stateStudentId": "1234567890"}, {"metadata.homeLanguage": "Spanish"}
+        )
+    )
+    assert result.ok, result.report()
+    (row,) = result.rows
+    assert (row.ssid, row.language) == ("1234567890", "Spanish")
+    # Names vary between exports: the ext. prefix, case and separators do not matter; users.csv
+    # wins over demographics.csv when both carry one.
+    result = _parse(
+        bundle_12_metadata(
+            {"Metadata.ext.SSID": "2345678901", "metadata.language": "Vietnamese"},
+            {"metadata.primary_language": "Tagalog"},
+        )
+    )
+    assert result.ok, result.report()
+    assert (result.rows[0].ssid, result.rows[0].language) == ("2345678901", "Vietnamese")
+    # Unknown extensions are ignored; a column the core has no field for changes nothing.
+    result = _parse(bundle_12_metadata({"metadata.lunchStatus": "free"}))
+    assert result.ok and (result.rows[0].ssid, result.rows[0].language) == ("", "")
+
+
+def test_a_bad_metadata_value_names_file_line_and_column_never_the_value() -> None:
+    from tests.support.oneroster import bundle_12_metadata
+
+    result = _parse(bundle_12_metadata(demographics_meta={"metadata.stateStudentId": "12AB99"}))
+    assert not result.ok and not result.rows
+    (problem,) = result.problems
+    assert problem.file == "demographics.csv" and problem.line == 2
+    assert "metadata.stateStudentId" in problem.message and "10 digits" in problem.message
+    assert "12AB99" not in result.report()
