@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinician_desk.errors import ClinicianDeskError
-from clinician_desk.services.handoff import HandoffService, Imported, Whoami, registry
+from clinician_desk.services.handoff import HandoffService, Imported, Whoami
 from ui.context import UiContext
 from ui.i18n import _
 
@@ -141,37 +141,10 @@ class HandoffDialog(QDialog):
 
     def _publish_card(self) -> None:
         """An enrolled laptop publishes its card to the county's registry when it changed
-        (built on the database worker, sent on the network pool, remembered on the database
-        worker). Best effort and silent: ``sync`` publishes too, and a failure is retried."""
-        services = self.ctx.require_services()
-        db, clock, factory = services.db, services.clock, services.sync.client_factory
-        tasks = self.ctx.tasks
+        (``ui.handoff_publish``). Best effort and silent here: the rounds publish too."""
+        from ui.handoff_publish import publish_card
 
-        def sent(pub: Any) -> None:
-            tasks.run_db(
-                lambda _c: registry.record_publication(db, pub, clock),
-                context=self,
-                on_error=lambda _e: None,
-                name="handoff-card-record",
-            )
-
-        def prepared(pub: Any) -> None:
-            if pub is not None:
-                tasks.run_network(
-                    lambda _c: (registry.send_publication(pub, clock, factory), pub)[1],
-                    context=self,
-                    on_done=sent,
-                    on_error=lambda _e: None,
-                    name="handoff-card-send",
-                )
-
-        tasks.run_db(
-            lambda _c: registry.prepare_publication(db),
-            context=self,
-            on_done=prepared,
-            on_error=lambda _e: None,
-            name="handoff-card-prepare",
-        )
+        publish_card(self.ctx, self, lambda _problem, _published: None)
 
     def add_contact(self) -> None:
         card = self.contact_edit.text().strip()
