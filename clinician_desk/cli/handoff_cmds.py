@@ -2,7 +2,8 @@
 
 * ``whoami`` — this vault's handoff name, fingerprint (read it aloud) and card (give it out).
 * ``handoff add-contact CARD`` / ``--card-file FILE`` — keep a colleague's card; prints the
-  fingerprint to check with them. ``handoff contacts`` lists the colleagues kept.
+  fingerprint to check with them. ``handoff contacts`` lists the colleagues kept;
+  ``handoff forget-contact FINGERPRINT`` revokes one (audited; no longer a recipient).
 * ``handoff export --students 3,7 --to FINGERPRINT -o FILE [--psychotherapy-notes 7]`` — seal
   those students' records to the colleague; the file is encrypted, never plain text.
 * ``handoff inspect FILE`` — check a package and show what it holds (counts only).
@@ -40,6 +41,11 @@ def register(subparsers: Any) -> None:
     add.add_argument("card", nargs="?", help="the card text (cdhk1.…)")
     add.add_argument("--card-file", help="read the card from this file")
     add.set_defaults(func=cmd_add_contact)
+    forget = sub.add_parser(
+        "forget-contact", help="revoke a kept colleague's card (no longer a recipient)"
+    )
+    forget.add_argument("fingerprint", help="the colleague's handoff fingerprint")
+    forget.set_defaults(func=cmd_forget_contact)
     contacts = sub.add_parser("contacts", help="colleagues whose cards are kept")
     contacts.set_defaults(func=cmd_contacts)
     look = sub.add_parser("lookup", help="find a colleague's card in the county's registry")
@@ -114,6 +120,14 @@ def cmd_add_contact(args: argparse.Namespace) -> int:
     out(f"kept: {colleague.name}")
     out(f"fingerprint: {colleague.fingerprint}")
     out("Check this fingerprint with them (in person or by phone) before handing anything off.")
+    return 0
+
+
+def cmd_forget_contact(args: argparse.Namespace) -> int:
+    with vault_session(args) as services:
+        fingerprint, name = HandoffService(services.db).forget_contact(args.fingerprint)
+    out(f"forgot: {name} ({fingerprint})")
+    out("Their card is no longer a recipient here; add it again to hand off to them.")
     return 0
 
 

@@ -3,7 +3,8 @@ card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
 read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
-is shown to check), or found in the county's registry with **Find a colleague…**
+is shown to check) and listed with the other kept colleagues (**Forget colleague** revokes one),
+or found in the county's registry with **Find a colleague…**
 (``handoff_lookup_dialog``); opening it publishes this laptop's card to the county when it
 changed (``registry``); **Confirm a handoff I sent…** takes the package file the colleague
 imported and makes its students read-only here. **Import a package…** chooses a file; the package is
@@ -21,6 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -79,6 +81,15 @@ class HandoffDialog(QDialog):
         self.add_contact_button = QPushButton(_("Add colleague"))
         self.add_contact_button.setObjectName("handoff_add_contact_button")
         self.add_contact_button.clicked.connect(self.add_contact)
+        kept_label = QLabel(_("Colleagues whose cards are kept:"))
+        self.contacts_combo = QComboBox()
+        self.contacts_combo.setObjectName("handoff_contacts_combo_box")
+        self.contacts_combo.setAccessibleName(_("Kept colleagues"))
+        kept_label.setBuddy(self.contacts_combo)
+        self.forget_contact_button = QPushButton(_("Forget colleague"))
+        self.forget_contact_button.setObjectName("handoff_forget_contact_button")
+        self.forget_contact_button.setEnabled(False)
+        self.forget_contact_button.clicked.connect(self.forget_contact)
         self.find_button = QPushButton(_("Find a colleague…"))
         self.find_button.setObjectName("handoff_find_colleague_button")
         self.find_button.clicked.connect(self.find_colleague)
@@ -110,6 +121,9 @@ class HandoffDialog(QDialog):
             add_label,
             self.contact_edit,
             self.add_contact_button,
+            kept_label,
+            self.contacts_combo,
+            self.forget_contact_button,
             self.find_button,
             self.import_button,
             self.confirm_sent_button,
@@ -138,6 +152,49 @@ class HandoffDialog(QDialog):
         self.fingerprint_label.setText(me.fingerprint)
         self.card_edit.setText(me.card)
         self._publish_card()
+        self._load_contacts()
+
+    def _load_contacts(self) -> None:
+        service = self._service()
+        self.ctx.tasks.run_db(
+            lambda _c: service.contacts(),
+            context=self,
+            on_done=self._show_contacts,
+            on_error=self._failed,
+            name="handoff-contacts",
+        )
+
+    def _show_contacts(self, rows: list[tuple[str, str, str]]) -> None:
+        self.contacts_combo.clear()
+        for fingerprint, name, _added in rows:
+            self.contacts_combo.addItem(f"{name} — {fingerprint}", fingerprint)
+        self.forget_contact_button.setEnabled(bool(rows))
+
+    def forget_contact(self) -> None:
+        """Revoke the chosen colleague's card: no longer a recipient nor a known sender here
+        (audited in the core); it can be added again after checking its fingerprint."""
+        fingerprint = self.contacts_combo.currentData()
+        if not fingerprint:
+            return
+        service = self._service()
+        self.forget_contact_button.setEnabled(False)
+        self.ctx.tasks.run_db(
+            lambda _c: service.forget_contact(str(fingerprint)),
+            context=self,
+            on_done=self._contact_forgotten,
+            on_error=self._failed,
+            name="handoff-forget-contact",
+        )
+
+    def _contact_forgotten(self, gone: tuple[str, str]) -> None:
+        fingerprint, name = gone
+        self.message.setText(
+            _(
+                "Forgot {name} ({fingerprint}): their card is no longer a recipient here. Add it "
+                "again, after checking the fingerprint, to hand off to them."
+            ).format(name=name, fingerprint=fingerprint)
+        )
+        self._load_contacts()
 
     def _publish_card(self) -> None:
         """An enrolled laptop publishes its card to the county's registry when it changed
@@ -161,6 +218,7 @@ class HandoffDialog(QDialog):
 
     def _contact_added(self, colleague: Any) -> None:
         self.contact_edit.clear()
+        self._load_contacts()
         self.message.setText(
             _(
                 "Kept {name}, fingerprint {fingerprint}. Check this fingerprint with them before "

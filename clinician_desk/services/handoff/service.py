@@ -126,6 +126,22 @@ class HandoffService:
             )
         return colleague
 
+    def forget_contact(self, fingerprint: str) -> tuple[str, str]:
+        """Revoke a kept colleague's card: it is no longer a recipient, and a package it sends
+        is refused as from a clinician not known here (until the card is added again after
+        checking its fingerprint). Audited with the name and fingerprint; the handoffs already
+        made keep theirs. Returns (fingerprint, name)."""
+        fp = normalize_fingerprint(fingerprint)
+        with self.db.unit_of_work() as uow:
+            found = repo.find_contact(uow.conn, fp)
+            if found is None:
+                raise NotFoundError(f"No colleague with the handoff fingerprint {fp} is kept here.")
+            repo.delete_contact(uow.conn, fp)
+            uow.audit(
+                "handoff.contact_revoked", "handoff", None, {"name": found[0], "fingerprint": fp}
+            )
+        return fp, found[0]
+
     def contacts(self) -> list[tuple[str, str, str]]:
         with self.db.read() as conn:
             return repo.list_contacts(conn)

@@ -56,6 +56,10 @@ def store_contact(
     )
 
 
+def delete_contact(conn: Connection, fingerprint: str) -> None:
+    conn.execute("DELETE FROM handoff_contacts WHERE fingerprint = ?", (fingerprint,))
+
+
 def list_contacts(conn: Connection) -> list[tuple[str, str, str]]:
     """(fingerprint, name, added_at) of every colleague, by name."""
     rows = conn.execute(
