@@ -46,7 +46,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
 from clinician_desk.sync.wire import Snapshot, WireError, district_of, parse_snapshot
@@ -119,6 +119,55 @@ def authenticate(
             "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", (now_iso(now), req.keyid)
         )
     return req, str(row[1]), str(row[5])
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A device's request whose signature, clock, enrollment and standing checked out
+    (``authenticate``), with the transaction it was checked in."""
+
+    tx: Tx
+    req: SignedRequest
+    units_json: str
+    enrolled_at: str
+    body: bytes
+    now: datetime
+
+
+class SignedEndpoint(Protocol):
+    def __call__(
+        self,
+        db: Database,
+        *,
+        path: str,
+        body: bytes = b"",
+        headers: Mapping[str, str],
+        now: datetime,
+        max_skew: int,
+    ) -> Answer: ...
+
+
+def signed_endpoint(method: str, handler: Callable[[Signed], Answer]) -> SignedEndpoint:
+    """The preamble every signed device endpoint but the counts upload shares: one
+    transaction, ``authenticate`` (its error answer returned as is), then ``handler``."""
+
+    def run(
+        db: Database,
+        *,
+        path: str,
+        body: bytes = b"",
+        headers: Mapping[str, str],
+        now: datetime,
+        max_skew: int,
+    ) -> Answer:
+        with db.transaction() as tx:
+            auth = authenticate(tx, method, path, body, headers, now, max_skew)
+            if isinstance(auth, Answer):
+                return auth
+            req, units_json, enrolled_at = auth
+            return handler(Signed(tx, req, units_json, enrolled_at, body, now))
+
+    return run
 
 
 def allowed_org_unit(org_unit: str, units: Collection[str]) -> bool:
