@@ -1,6 +1,7 @@
 """``whoami`` and ``handoff``: passing a caseload to a colleague's vault (docs/design/handoff.md).
 
-* ``whoami`` — this vault's handoff name, fingerprint (read it aloud) and card (give it out).
+* ``whoami`` — this vault's handoff name, fingerprint (read it aloud) and card (give it out);
+  ``--qr`` also prints the card as a QR code, ``--pdf FILE`` writes the printed card.
 * ``handoff add-contact CARD`` / ``--card-file FILE`` — keep a colleague's card; prints the
   fingerprint to check with them. ``handoff contacts`` lists the colleagues kept;
   ``handoff forget-contact FINGERPRINT`` revokes one (audited; no longer a recipient).
@@ -33,6 +34,8 @@ _MAX_PACKAGE = 2 * 1024 * 1024 * 1024
 
 def register(subparsers: Any) -> None:
     who = subparsers.add_parser("whoami", help="this vault's handoff fingerprint and card")
+    who.add_argument("--qr", action="store_true", help="also print the card as a QR code")
+    who.add_argument("--pdf", metavar="FILE", help="write the printed card (with its QR) here")
     who.set_defaults(func=cmd_whoami)
     group = subparsers.add_parser("handoff", help="hand a caseload to a colleague's vault")
     sub = group.add_subparsers(dest="handoff_command", metavar="ACTION")
@@ -105,6 +108,17 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     out(f"name:        {me.name}")
     out(f"fingerprint: {me.fingerprint}")
     out(f"card:        {me.card}")
+    if args.qr or args.pdf:
+        from clinician_desk.services.handoff.card_qr import card_pdf, card_terminal
+
+        if args.qr:
+            out(card_terminal(me.card))
+        if args.pdf:
+            target = Path(args.pdf)
+            if target.exists():
+                raise UsageError(f"{args.pdf} exists; choose another file name.")
+            target.write_bytes(card_pdf(me.name, me.fingerprint, me.card))
+            out(f"printed card written to {args.pdf}")
     return 0
 
 

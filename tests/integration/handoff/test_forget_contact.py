@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from clinician_desk.errors import NotFoundError, ValidationError
-from clinician_desk.services.handoff import HandoffService
 from clinician_desk.services.handoff.package import PackageRefused
 from tests.support.admin_cli import PASSPHRASE, admin
 from tests.support.handoff import make_pair, student_ids, table_counts
@@ -101,3 +100,31 @@ def test_forget_contact_through_the_cli(
     assert "no colleague's card is kept" in capsys.readouterr().out
     assert admin([*argv, lines["fingerprint"]]) != 0  # nothing to forget: an error, not silence
     assert "No colleague with the handoff fingerprint" in capsys.readouterr().err
+
+
+def test_whoami_prints_the_card_as_a_qr_and_a_printed_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import segno
+
+    from clinician_desk.clock import FakeClock
+    from clinician_desk.config import AppPaths
+    from clinician_desk.services.handoff.card_qr import card_terminal
+    from clinician_desk.storage import Database
+    from clinician_desk.vault import TEST_KDF, create_vault
+    from tests.support.pdf_tools import text_of
+
+    monkeypatch.setenv("CLINICIAN_DESK_PASSPHRASE", PASSPHRASE)
+    paths = AppPaths.from_option(tmp_path / "a").vault("default")
+    key, _recovery = create_vault(paths, PASSPHRASE, kdf=TEST_KDF)
+    Database.open(paths.database, key, clock=FakeClock(), create=True).close()
+    pdf = tmp_path / "card.pdf"
+    argv = ["--data-dir", str(tmp_path / "a"), "whoami", "--qr", "--pdf", str(pdf)]
+    assert admin(argv) == 0
+    said = capsys.readouterr().out
+    card = next(x.split(":", 1)[1].strip() for x in said.splitlines() if x.startswith("card:"))
+    assert card_terminal(card) in said
+    assert segno.make(card, error="m", micro=False).symbol_size(border=0)[0] >= 21
+    assert "cdhk1." in text_of(pdf.read_bytes())
+    assert admin(argv) == 2  # the file exists: refused, not overwritten
+    assert "exists" in capsys.readouterr().err
