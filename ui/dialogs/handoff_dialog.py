@@ -2,7 +2,9 @@
 card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
-read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
+read aloud, and the card to copy and send, also as a QR code (``card_qr``; a colleague's phone
+or scanner reads it — this app does not, that needs a camera — and **Save printed card…** writes
+the printed card as a PDF); a colleague's card pasted in is kept (its fingerprint
 is shown to check) and listed with the other kept colleagues (**Forget colleague** revokes one),
 or found in the county's registry with **Find a colleague…**
 (``handoff_lookup_dialog``); opening it publishes this laptop's card to the county when it
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +42,8 @@ from ui.context import UiContext
 from ui.i18n import _
 
 MAX_PACKAGE = 2 * 1024 * 1024 * 1024
+QR_SCALE = 4  # pixels per module of the card's QR code
+QR_BORDER = 4  # the quiet zone, in modules
 
 
 def _counts(done: Imported) -> str:
@@ -52,6 +57,7 @@ class HandoffDialog(QDialog):
         self.setWindowTitle(_("Caseload handoff"))
         self.ctx = ctx
         self._data: bytes | None = None
+        self._me: Whoami | None = None
         self.name_label = QLabel()
         self.name_label.setObjectName("handoff_name_label")
         explain = QLabel(
@@ -73,6 +79,18 @@ class HandoffDialog(QDialog):
         self.card_edit.setReadOnly(True)
         self.card_edit.setAccessibleName(_("Handoff card"))
         card_label.setBuddy(self.card_edit)
+        self.qr_label = QLabel()
+        self.qr_label.setObjectName("handoff_card_qr_label")
+        self.qr_label.setAccessibleName(_("Your handoff card as a QR code"))
+        self.qr_label.setToolTip(
+            _(
+                "A colleague can scan it with a phone or scanner and paste the text it holds; "
+                "this app does not read QR codes (that needs a camera)."
+            )
+        )
+        self.save_card_button = QPushButton(_("Save printed card…"))
+        self.save_card_button.setObjectName("handoff_save_card_button")
+        self.save_card_button.clicked.connect(self.save_card)
         add_label = QLabel(_("Add a colleague's card (paste it here):"))
         self.contact_edit = QLineEdit()
         self.contact_edit.setObjectName("handoff_contact_card_line_edit")
@@ -118,6 +136,8 @@ class HandoffDialog(QDialog):
             self.fingerprint_label,
             card_label,
             self.card_edit,
+            self.qr_label,
+            self.save_card_button,
             add_label,
             self.contact_edit,
             self.add_contact_button,
@@ -151,6 +171,12 @@ class HandoffDialog(QDialog):
         self.name_label.setText(_("Handoff identity of {name}").format(name=me.name))
         self.fingerprint_label.setText(me.fingerprint)
         self.card_edit.setText(me.card)
+        self._me = me
+        from clinician_desk.services.handoff.card_qr import card_png
+
+        qr = QPixmap()
+        qr.loadFromData(card_png(me.card, scale=QR_SCALE))
+        self.qr_label.setPixmap(qr)
         self._publish_card()
         self._load_contacts()
 
@@ -195,6 +221,34 @@ class HandoffDialog(QDialog):
             ).format(name=name, fingerprint=fingerprint)
         )
         self._load_contacts()
+
+    def save_card(self) -> None:
+        """The printed card (name, fingerprint, QR, text) as a PDF where the clinician chooses;
+        made in memory on the database worker, written once."""
+        me = self._me
+        if me is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save printed card"), "handoff-card.pdf", "PDF (*.pdf)"
+        )
+        if not path:
+            return
+
+        def work(_c: Any) -> str:
+            from clinician_desk.services.handoff.card_qr import card_pdf
+
+            Path(path).write_bytes(card_pdf(me.name, me.fingerprint, me.card))
+            return path
+
+        self.ctx.tasks.run_db(
+            work,
+            context=self,
+            on_done=lambda p: self.message.setText(
+                _("Printed card saved to {path}.").format(path=p)
+            ),
+            on_error=self._failed,
+            name="handoff-save-card",
+        )
 
     def _publish_card(self) -> None:
         """An enrolled laptop publishes its card to the county's registry when it changed
