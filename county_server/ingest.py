@@ -46,7 +46,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from clinician_desk.sync.signing import SignatureError, SignedRequest, parse_signed_request
 from clinician_desk.sync.wire import Snapshot, WireError, district_of, parse_snapshot
@@ -134,17 +134,8 @@ class Signed:
     now: datetime
 
 
-class SignedEndpoint(Protocol):
-    def __call__(
-        self,
-        db: Database,
-        *,
-        path: str,
-        body: bytes = b"",
-        headers: Mapping[str, str],
-        now: datetime,
-        max_skew: int,
-    ) -> Answer: ...
+# ``(db, *, path, body=b"", headers, now, max_skew) -> Answer``: what ``signed_endpoint`` makes.
+SignedEndpoint = Callable[..., Answer]
 
 
 def signed_endpoint(method: str, handler: Callable[[Signed], Answer]) -> SignedEndpoint:

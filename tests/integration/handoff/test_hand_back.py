@@ -12,11 +12,16 @@ from typing import Any
 
 import pytest
 
-from clinician_desk.domain.sessions import SessionInput
-from clinician_desk.services import notes
 from clinician_desk.services.handoff.package import PackageRefused
 from clinician_desk.storage.repositories import handoff as handoff_repo
-from tests.support.handoff import Pair, make_pair, rows_of, student_ids, table_counts
+from tests.support.handoff import (
+    Pair,
+    make_pair,
+    rows_of,
+    sign_visit,
+    student_ids,
+    table_counts,
+)
 from tests.support.vaultkit import Vault
 
 
@@ -25,27 +30,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     p = make_pair(tmp_path_factory.mktemp("handback"), students=8, sessions=120)
     yield p
     p.close()
-
-
-def _visit(vault: Vault, student: int, school: str, day: date) -> int:
-    """A session and a signed note written on ``vault`` for ``student``; the note id."""
-    session = SessionInput(
-        session_date=day,
-        start_minute=600,
-        end_minute=640,
-        service_code="TX-IND",
-        tier=2,
-        modality="in_person",
-        location="school",
-        participant_kind="student",
-        school_cds=school,
-        student_ids=(student,),
-    )
-    with vault.services.db.unit_of_work() as uow:
-        doc = notes.document_session(uow, session, "SOAP")
-        (note_id,) = doc.note_ids.values()
-        notes.sign_note(uow, note_id, {"subjective": "Fictional visit after the move."})
-    return int(note_id)
 
 
 def _per_student(vault: Vault, student: int) -> dict[str, int]:
@@ -87,7 +71,7 @@ def round_trip(pair: Pair) -> dict[str, Any]:
     # the colleague sees the first student once more before handing them back
     theirs = got.student_ids[0]
     school = rows_of(pair.recipient, "students", "id = ?", (theirs,))[0]["school_cds"]
-    new_note = _visit(pair.recipient, theirs, school, date(2026, 10, 9))
+    new_note = sign_visit(pair.recipient, theirs, school, date(2026, 10, 9))
     new_hash = rows_of(pair.recipient, "notes", "id = ?", (new_note,))[0]["content_hash"]
     back = pair.into.export(got.student_ids, pair.sender_fp)
     counts_before = table_counts(pair.sender)
@@ -143,7 +127,7 @@ def test_the_hand_back_is_audited_and_more_work_can_be_added(
         ).fetchall()
     assert rows and "returned" in str(rows[0][1])
     school = rows_of(pair.sender, "students", "id = ?", (round_trip["ids"][0],))[0]["school_cds"]
-    _visit(pair.sender, round_trip["ids"][0], school, date(2026, 10, 10))  # active again
+    sign_visit(pair.sender, round_trip["ids"][0], school, date(2026, 10, 10))  # active again
 
 
 def test_a_replay_of_the_hand_back_changes_nothing(pair: Pair, round_trip: dict[str, Any]) -> None:
