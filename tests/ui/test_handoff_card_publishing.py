@@ -10,7 +10,6 @@ nothing new is still "nothing" (no anchor sent for the publication alone)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,9 +27,11 @@ from tests.support.ui import CHEAP_KDF, PASSPHRASE
 from ui.sync_scheduler import STARTUP_DELAY
 
 
-@pytest.fixture
-def county(tmp_path: Path):
-    server = CountyServer(tmp_path / "county")
+# One county server process for the module (starting one costs ~1-2 s); each test enrolls its
+# own laptop and looks only at that device's card and anchors.
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory):
+    server = CountyServer(tmp_path_factory.mktemp("county"))
     server.start()
     yield server
     server.stop()
@@ -94,8 +95,9 @@ def _cards(county: CountyServer) -> dict[str, tuple[str, str]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def _anchors(county: CountyServer) -> int:
-    return len(_county_rows(county, "SELECT position FROM audit_anchors"))
+def _anchors(county: CountyServer, device: str) -> int:
+    rows = _county_rows(county, "SELECT device_id FROM audit_anchors")
+    return sum(1 for r in rows if r[0] == device)
 
 
 def _device_id(win: Any) -> str:
@@ -139,7 +141,7 @@ def test_enrolling_from_the_sync_page_publishes_the_card(qtbot, window, county):
     qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=20_000)
     assert "enrolled" in page.message.text()
     device = _device_id(window)
-    assert _cards(county) == {device: ("Quinn Placeholder", _mine(window))}
+    assert _cards(county).get(device) == ("Quinn Placeholder", _mine(window))
     assert "handoff card" not in page.message.text().lower()  # published: nothing to report
 
 
@@ -174,7 +176,8 @@ def test_enrolling_reports_a_card_that_could_not_be_published_and_stays_enrolled
         assert "This laptop is enrolled." in page.message.text()
         assert "handoff card was not published" in page.message.text()
         assert "409" in page.message.text()
-        assert list(_cards(county)) == [_device_id(other)]
+        cards = _cards(county)
+        assert _device_id(other) in cards and _device_id(window) not in cards
         assert window.ctx.tasks.call_db_blocking(window.ctx.services.sync.status).enrolled
     finally:
         other.close()
@@ -189,18 +192,18 @@ def test_a_background_round_publishes_an_unpublished_card_without_an_extra_ancho
     code = county.issue_code((DEMO_DISTRICT,))
     # enrolled without publishing (as an older version did, or when the county was unreachable)
     window.ctx.tasks.call_db_blocking(lambda: sync.enroll(county.url, code))
-    assert _cards(county) == {}
+    device = _device_id(window)
+    assert device not in _cards(county)
     _seed(window, date(2026, 9, 15))
     clock.advance(STARTUP_DELAY)
     assert _round(qtbot, scheduler) == "synced"
-    device = _device_id(window)
-    assert _cards(county) == {device: ("Quinn Placeholder", _mine(window))}
-    assert _anchors(county) == 1  # the round's own anchor, covering the publication
-    assert sum(county.totals().values()) > 0
+    assert _cards(county).get(device) == ("Quinn Placeholder", _mine(window))
+    assert _anchors(county, device) == 1  # the round's own anchor, covering the publication
+    assert sum(county.totals(device).values()) > 0
 
     # the next round has nothing new: no anchor for the publication alone, nothing re-sent
     clock.advance(scheduler.interval)
     assert _round(qtbot, scheduler) == "nothing"
-    assert _anchors(county) == 1
+    assert _anchors(county, device) == 1
     assert scheduler.outcomes == ["synced", "nothing"]
     assert scheduler.card_publications == 1
