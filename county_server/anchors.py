@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from clinician_desk.sync.wire import WireError, loads_strict
 from county_server.anchor_store import append
-from county_server.db import Database, now_iso
-from county_server.ingest import Answer, authenticate, error
+from county_server.db import now_iso
+from county_server.ingest import Answer, Signed, error, signed_endpoint
 
 ANCHOR_CHARS = 92
 ANCHOR_BYTES = 68
@@ -49,56 +47,43 @@ def _anchor_of(body: bytes) -> str | None:
     return text
 
 
-def receive_anchor(
-    db: Database,
-    *,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    now: datetime,
-    max_skew: int,
-) -> Answer:
-    with db.transaction() as tx:
-        auth = authenticate(tx, "POST", path, body, headers, now, max_skew)
-        if isinstance(auth, Answer):
-            return auth
-        req, _units, _enrolled_at = auth
-        text = _anchor_of(body)
-        if req.anchor is not None:
-            return error(
-                422,
-                "invalid",
-                "this endpoint takes the anchor in its body, not in an Audit-Anchor header",
-                now,
-                problems=["Audit-Anchor: not accepted on POST /api/v1/anchors"],
-            )
-        if text is None:
-            return error(
-                422,
-                "invalid",
-                "the anchor is invalid",
-                now,
-                problems=['body: must be {"anchor": <92 characters of base64>}'],
-            )
-        position, stored = append(tx, req.keyid, text, req.idempotency_key, now)
+def _receive_anchor(signed: Signed) -> Answer:
+    now, req = signed.now, signed.req
+    text = _anchor_of(signed.body)
+    if req.anchor is not None:
+        return error(
+            422,
+            "invalid",
+            "this endpoint takes the anchor in its body, not in an Audit-Anchor header",
+            now,
+            problems=["Audit-Anchor: not accepted on POST /api/v1/anchors"],
+        )
+    if text is None:
+        return error(
+            422,
+            "invalid",
+            "the anchor is invalid",
+            now,
+            problems=['body: must be {"anchor": <92 characters of base64>}'],
+        )
+    position, stored = append(signed.tx, req.keyid, text, req.idempotency_key, now)
     result = "stored" if stored else "duplicate"
     return Answer(200, {"position": position, "result": result, "server_time": now_iso(now)})
 
 
-def list_anchors(
-    db: Database, *, path: str, headers: Mapping[str, str], now: datetime, max_skew: int
-) -> Answer:
-    with db.transaction() as tx:
-        auth = authenticate(tx, "GET", path, b"", headers, now, max_skew)
-        if isinstance(auth, Answer):
-            return auth
-        req, _units, _enrolled_at = auth
-        rows = tx.all(
-            "SELECT position, anchor, received_on FROM audit_anchors WHERE device_id = ?"
-            " ORDER BY position LIMIT ?",
-            (req.keyid, MAX_LISTED),
-        )
+receive_anchor = signed_endpoint("POST", _receive_anchor)
+
+
+def _list_anchors(signed: Signed) -> Answer:
+    rows = signed.tx.all(
+        "SELECT position, anchor, received_on FROM audit_anchors WHERE device_id = ?"
+        " ORDER BY position LIMIT ?",
+        (signed.req.keyid, MAX_LISTED),
+    )
     anchors: list[dict[str, Any]] = [
         {"position": int(r[0]), "anchor": str(r[1]), "received_on": str(r[2])} for r in rows
     ]
-    return Answer(200, {"anchors": anchors, "server_time": now_iso(now)})
+    return Answer(200, {"anchors": anchors, "server_time": now_iso(signed.now)})
+
+
+list_anchors = signed_endpoint("GET", _list_anchors)

@@ -53,7 +53,7 @@ from county_server import anchors, enrollment
 from county_server.context import ServerContext
 from county_server.db import now_iso
 from county_server.errors import ConfigError
-from county_server.ingest import Answer, error, receive_counts
+from county_server.ingest import Answer, SignedEndpoint, error, receive_counts
 
 
 class ErrorBody(BaseModel):
@@ -204,6 +204,39 @@ async def read_limited(request: Request) -> bytes | None:
 
 def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def serve_signed(
+    ctx: ServerContext, request: Request, endpoint: SignedEndpoint, *, with_body: bool = True
+) -> JSONResponse:
+    """The route side every signed device endpoint but the counts upload shares: the client's
+    rate limit (429 with Retry-After), the 64 KiB body limit (413), then ``endpoint`` (made
+    with ``ingest.signed_endpoint``) on the database worker."""
+    now = ctx.settings.now()
+    key = client_key(request)
+    if not ctx.client_limiter.allow(key):
+        retry = ctx.client_limiter.retry_after(key)
+        ans = error(429, "rate_limited", f"too many requests; retry after {retry} s", now)
+        ans.headers["Retry-After"] = str(retry)
+        return answer_response(ans)
+    body = b""
+    if with_body:
+        read = await read_limited(request)
+        if read is None:
+            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
+        body = read
+    path = _raw_path(request)
+    answer = await ctx.run_db(
+        lambda: endpoint(
+            ctx.db,
+            path=path,
+            body=body,
+            headers=request.headers,
+            now=now,
+            max_skew=ctx.settings.max_skew_seconds,
+        )
+    )
+    return answer_response(answer)
 
 
 def build_router(ctx: ServerContext) -> APIRouter:
@@ -361,24 +394,7 @@ def build_router(ctx: ServerContext) -> APIRouter:
         openapi_extra={"parameters": SIGNED_HEADERS},
     )
     async def post_anchor(request: Request) -> Any:
-        now = ctx.settings.now()
-        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
-            return r
-        body = await read_limited(request)
-        if body is None:
-            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
-        path = _raw_path(request)
-        answer = await ctx.run_db(
-            lambda: anchors.receive_anchor(
-                ctx.db,
-                path=path,
-                body=body,
-                headers=request.headers,
-                now=now,
-                max_skew=ctx.settings.max_skew_seconds,
-            )
-        )
-        return answer_response(answer)
+        return await serve_signed(ctx, request, anchors.receive_anchor)
 
     @router.get(
         "/anchors",
@@ -386,20 +402,7 @@ def build_router(ctx: ServerContext) -> APIRouter:
         openapi_extra={"parameters": SIGNED_HEADERS},
     )
     async def get_anchors(request: Request) -> Any:
-        now = ctx.settings.now()
-        if (r := limited(ctx.client_limiter, client_key(request))) is not None:
-            return r
-        path = _raw_path(request)
-        answer = await ctx.run_db(
-            lambda: anchors.list_anchors(
-                ctx.db,
-                path=path,
-                headers=request.headers,
-                now=now,
-                max_skew=ctx.settings.max_skew_seconds,
-            )
-        )
-        return answer_response(answer)
+        return await serve_signed(ctx, request, anchors.list_anchors, with_body=False)
 
     async def anchors_other(request: Request) -> Any:
         """Append-only: no other method; the 405 names both that exist (GET and POST)."""

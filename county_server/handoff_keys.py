@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -47,14 +46,11 @@ from county_server.api import (
     TOO_LARGE,
     UNAVAILABLE,
     _err,
-    _raw_path,
-    answer_response,
-    client_key,
-    read_limited,
+    serve_signed,
 )
 from county_server.context import ServerContext
-from county_server.db import Database, Tx, now_iso
-from county_server.ingest import Answer, authenticate, error
+from county_server.db import Tx, now_iso
+from county_server.ingest import Answer, Signed, error, signed_endpoint
 
 NAME_LIMIT = 120
 CREDENTIAL_LIMIT = 40
@@ -141,60 +137,48 @@ def check_card(data: Any) -> tuple[dict[str, Any], bytes, bytes, bytes, list[str
     return fields, x or b"", ed or b"", proof or b"", problems
 
 
-def publish(
-    db: Database,
-    *,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    now: datetime,
-    max_skew: int,
-) -> Answer:
-    with db.transaction() as tx:
-        auth = authenticate(tx, "PUT", path, body, headers, now, max_skew)
-        if isinstance(auth, Answer):
-            return auth
-        req, units_json, _enrolled = auth
-        try:
-            data = loads_strict(body)
-        except WireError as exc:
-            return error(422, "invalid", "malformed JSON", now, problems=exc.problems)
-        fields, _x, ed, proof, problems = check_card(data)
-        if problems:
-            return error(422, "invalid", "the handoff card is invalid", now, problems=problems)
-        try:
-            Ed25519PublicKey.from_public_bytes(ed).verify(proof, proof_message(req.keyid, data))
-        except InvalidSignature:
-            return error(
-                401,
-                "bad_proof",
-                "the card's proof does not verify for this device: a device publishes only its "
-                "own vault's card",
-                now,
-            )
-        units = json.loads(units_json)
-        outside = [
-            s for s in fields["schools"] if s not in units and f"{s[:7]}0000000" not in units
-        ]
-        unknown = [
-            s
-            for s in fields["schools"]
-            if tx.one("SELECT 1 FROM schools WHERE code = ?", (s,)) is None
-        ]
-        if outside or unknown:
-            problems = [f"schools: {s} is not one this device is enrolled for" for s in outside]
-            problems += [f"schools: {s} is not in the county's directory" for s in unknown]
-            return error(422, "invalid", "a school is not allowed", now, problems=problems[:20])
-        other = tx.one(
-            "SELECT k.device_id FROM handoff_keys k JOIN devices d ON d.device_id = k.device_id"
-            " WHERE k.ed25519 = ? AND k.device_id <> ? AND d.revoked_at IS NULL"
-            " AND d.retired_at IS NULL",
-            (fields["ed25519"], req.keyid),
+def _publish(signed: Signed) -> Answer:
+    tx, req, body, now = signed.tx, signed.req, signed.body, signed.now
+    units_json = signed.units_json
+    try:
+        data = loads_strict(body)
+    except WireError as exc:
+        return error(422, "invalid", "malformed JSON", now, problems=exc.problems)
+    fields, _x, ed, proof, problems = check_card(data)
+    if problems:
+        return error(422, "invalid", "the handoff card is invalid", now, problems=problems)
+    try:
+        Ed25519PublicKey.from_public_bytes(ed).verify(proof, proof_message(req.keyid, data))
+    except InvalidSignature:
+        return error(
+            401,
+            "bad_proof",
+            "the card's proof does not verify for this device: a device publishes only its "
+            "own vault's card",
+            now,
         )
-        if other is not None:
-            return error(409, "conflict", "this card is published by another enrolled device", now)
-        result = _store(tx, req.keyid, fields, now)
+    units = json.loads(units_json)
+    outside = [s for s in fields["schools"] if s not in units and f"{s[:7]}0000000" not in units]
+    unknown = [
+        s for s in fields["schools"] if tx.one("SELECT 1 FROM schools WHERE code = ?", (s,)) is None
+    ]
+    if outside or unknown:
+        problems = [f"schools: {s} is not one this device is enrolled for" for s in outside]
+        problems += [f"schools: {s} is not in the county's directory" for s in unknown]
+        return error(422, "invalid", "a school is not allowed", now, problems=problems[:20])
+    other = tx.one(
+        "SELECT k.device_id FROM handoff_keys k JOIN devices d ON d.device_id = k.device_id"
+        " WHERE k.ed25519 = ? AND k.device_id <> ? AND d.revoked_at IS NULL"
+        " AND d.retired_at IS NULL",
+        (fields["ed25519"], req.keyid),
+    )
+    if other is not None:
+        return error(409, "conflict", "this card is published by another enrolled device", now)
+    result = _store(tx, req.keyid, fields, now)
     return Answer(200, {"result": result, "server_time": now_iso(now)})
+
+
+publish = signed_endpoint("PUT", _publish)
 
 
 def _store(tx: Tx, device_id: str, fields: dict[str, Any], now: datetime) -> str:
@@ -231,79 +215,71 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search(
-    db: Database,
-    *,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    now: datetime,
-    max_skew: int,
-) -> Answer:
-    with db.transaction() as tx:
-        auth = authenticate(tx, "POST", path, body, headers, now, max_skew)
-        if isinstance(auth, Answer):
-            return auth
-        try:
-            data = loads_strict(body)
-        except WireError as exc:
-            return error(422, "invalid", "malformed JSON", now, problems=exc.problems)
-        problems: list[str] = []
-        if not isinstance(data, dict):
-            data = {}
-            problems.append("body: must be a JSON object")
-        extra = set(data) - {"name", "school"}
-        if extra:
-            problems.append("body: unknown field(s) " + ", ".join(sorted(map(repr, extra)))[:200])
-        name = None
-        if data.get("name") is not None:
-            name = _text(data["name"], "name", NAME_LIMIT, problems, empty=False)
-        school = data.get("school")
-        if school is not None and not (
-            isinstance(school, str) and len(school) == 14 and school.isdigit() and school.isascii()
-        ):
-            problems.append("school: a 14-digit CDS code")
-        if not problems and not name and school is None:
-            problems.append("body: give name, school or both")
-        if problems:
-            return error(422, "invalid", "the lookup is invalid", now, problems=problems)
-        sql = (
-            "SELECT k.device_id, k.name, k.credential, k.x25519, k.ed25519, k.published_at"
-            " FROM handoff_keys k JOIN devices d ON d.device_id = k.device_id"
-            " WHERE d.revoked_at IS NULL AND d.retired_at IS NULL"
+def _search(signed: Signed) -> Answer:
+    tx, body, now = signed.tx, signed.body, signed.now
+    try:
+        data = loads_strict(body)
+    except WireError as exc:
+        return error(422, "invalid", "malformed JSON", now, problems=exc.problems)
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        data = {}
+        problems.append("body: must be a JSON object")
+    extra = set(data) - {"name", "school"}
+    if extra:
+        problems.append("body: unknown field(s) " + ", ".join(sorted(map(repr, extra)))[:200])
+    name = None
+    if data.get("name") is not None:
+        name = _text(data["name"], "name", NAME_LIMIT, problems, empty=False)
+    school = data.get("school")
+    if school is not None and not (
+        isinstance(school, str) and len(school) == 14 and school.isdigit() and school.isascii()
+    ):
+        problems.append("school: a 14-digit CDS code")
+    if not problems and not name and school is None:
+        problems.append("body: give name, school or both")
+    if problems:
+        return error(422, "invalid", "the lookup is invalid", now, problems=problems)
+    sql = (
+        "SELECT k.device_id, k.name, k.credential, k.x25519, k.ed25519, k.published_at"
+        " FROM handoff_keys k JOIN devices d ON d.device_id = k.device_id"
+        " WHERE d.revoked_at IS NULL AND d.retired_at IS NULL"
+    )
+    params: list[Any] = []
+    if name:
+        sql += " AND k.name_key LIKE ? ESCAPE '\\'"
+        params.append(_like(name_key(name)))
+    if school is not None:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM handoff_key_schools s"
+            " WHERE s.device_id = k.device_id AND s.school = ?)"
         )
-        params: list[Any] = []
-        if name:
-            sql += " AND k.name_key LIKE ? ESCAPE '\\'"
-            params.append(_like(name_key(name)))
-        if school is not None:
-            sql += (
-                " AND EXISTS (SELECT 1 FROM handoff_key_schools s"
-                " WHERE s.device_id = k.device_id AND s.school = ?)"
+        params.append(school)
+    sql += " ORDER BY k.name_key, k.device_id LIMIT ?"
+    params.append(MAX_RESULTS)
+    cards: list[dict[str, Any]] = []
+    for row in tx.all(sql, tuple(params)):
+        schools = [
+            str(r[0])
+            for r in tx.all(
+                "SELECT school FROM handoff_key_schools WHERE device_id = ? ORDER BY school",
+                (row[0],),
             )
-            params.append(school)
-        sql += " ORDER BY k.name_key, k.device_id LIMIT ?"
-        params.append(MAX_RESULTS)
-        cards: list[dict[str, Any]] = []
-        for row in tx.all(sql, tuple(params)):
-            schools = [
-                str(r[0])
-                for r in tx.all(
-                    "SELECT school FROM handoff_key_schools WHERE device_id = ? ORDER BY school",
-                    (row[0],),
-                )
-            ]
-            cards.append(
-                {
-                    "name": str(row[1]),
-                    "credential": str(row[2]),
-                    "schools": schools,
-                    "x25519": str(row[3]),
-                    "ed25519": str(row[4]),
-                    "published_on": str(row[5])[:10],
-                }
-            )
+        ]
+        cards.append(
+            {
+                "name": str(row[1]),
+                "credential": str(row[2]),
+                "schools": schools,
+                "x25519": str(row[3]),
+                "ed25519": str(row[4]),
+                "published_on": str(row[5])[:10],
+            }
+        )
     return Answer(200, {"cards": cards, "server_time": now_iso(now)})
+
+
+search = signed_endpoint("POST", _search)
 
 
 def build_router(ctx: ServerContext) -> APIRouter:
@@ -314,29 +290,6 @@ def build_router(ctx: ServerContext) -> APIRouter:
             for n in ("Content-Digest", "Idempotency-Key", "Signature-Input", "Signature")
         ]
     }
-
-    async def _handle(request: Request, fn: Any) -> Any:
-        now = ctx.settings.now()
-        if not ctx.client_limiter.allow(client_key(request)):
-            retry = ctx.client_limiter.retry_after(client_key(request))
-            ans = error(429, "rate_limited", f"too many requests; retry after {retry} s", now)
-            ans.headers["Retry-After"] = str(retry)
-            return answer_response(ans)
-        body = await read_limited(request)
-        if body is None:
-            return answer_response(error(413, "too_large", "body larger than 64 KiB", now))
-        path = _raw_path(request)
-        answer = await ctx.run_db(
-            lambda: fn(
-                ctx.db,
-                path=path,
-                body=body,
-                headers=request.headers,
-                now=now,
-                max_skew=ctx.settings.max_skew_seconds,
-            )
-        )
-        return answer_response(answer)
 
     @router.put(
         "/handoff-keys",
@@ -352,7 +305,7 @@ def build_router(ctx: ServerContext) -> APIRouter:
         openapi_extra=signed,
     )
     async def put_card(request: Request) -> Any:
-        return await _handle(request, publish)
+        return await serve_signed(ctx, request, publish)
 
     @router.post(
         "/handoff-keys/search",
@@ -367,6 +320,6 @@ def build_router(ctx: ServerContext) -> APIRouter:
         openapi_extra=signed,
     )
     async def search_cards(request: Request) -> Any:
-        return await _handle(request, search)
+        return await serve_signed(ctx, request, search)
 
     return router

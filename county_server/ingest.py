@@ -142,6 +142,46 @@ def authenticate(
     return req, str(row[1]), str(row[5])
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A device's request whose signature, clock, enrollment and standing checked out
+    (``authenticate``), with the transaction it was checked in."""
+
+    tx: Tx
+    req: SignedRequest
+    units_json: str
+    enrolled_at: str
+    body: bytes
+    now: datetime
+
+
+# ``(db, *, path, body=b"", headers, now, max_skew) -> Answer``: what ``signed_endpoint`` makes.
+SignedEndpoint = Callable[..., Answer]
+
+
+def signed_endpoint(method: str, handler: Callable[[Signed], Answer]) -> SignedEndpoint:
+    """The preamble every signed device endpoint but the counts upload shares: one
+    transaction, ``authenticate`` (its error answer returned as is), then ``handler``."""
+
+    def run(
+        db: Database,
+        *,
+        path: str,
+        body: bytes = b"",
+        headers: Mapping[str, str],
+        now: datetime,
+        max_skew: int,
+    ) -> Answer:
+        with db.transaction() as tx:
+            auth = authenticate(tx, method, path, body, headers, now, max_skew)
+            if isinstance(auth, Answer):
+                return auth
+            req, units_json, enrolled_at = auth
+            return handler(Signed(tx, req, units_json, enrolled_at, body, now))
+
+    return run
+
+
 def allowed_org_unit(org_unit: str, units: Collection[str]) -> bool:
     """The unit itself, or the district roll-up of an enrolled school (where the laptop puts
     district-level cells). A district in ``units`` allows that district's own cells only, never

@@ -17,7 +17,11 @@ When the network comes back after an offline failure the offline backoff is forg
 for it is gone); a server's Retry-After is not.
 
 A round is the sync page's three phases: ``prepare`` on the database worker, ``send`` on the
-network pool, ``record`` on the database worker (``ui.tasks``). At most one round runs at a time
+network pool, ``record`` on the database worker (``ui.tasks``). Before ``prepare``, unless the
+round waits for its backoff, the handoff card is published when the county does not hold it yet
+(``ui.handoff_publish``, decision 0102): a request of its own whose audit entry the round's
+anchor then covers, so no round sends an extra anchor for it; its failure is logged, never the
+round's. At most one round runs at a time
 in the whole app: the scheduler and "Sync now" share :func:`sync_gate`. :meth:`stop` (on lock)
 cancels a round in flight and drops its answer before ``record`` — the server treats the same
 revision as a duplicate, so the next round simply sends it again. Offline is normal and silent:
@@ -125,6 +129,8 @@ class SyncScheduler(QObject):
         self.outcomes: list[str] = []  # every round's outcome this run (diagnostics, tests)
         self.anchor_fetches = 0  # county anchor fetches tried, reached or not (diagnostics)
         self.anchor_checks = 0  # county anchor checks completed (diagnostics, tests)
+        self.card_publications = 0  # handoff cards the county took before a round (tests)
+        self.card_problem = ""  # why the last card publication failed ("" when it did not)
         self._running = False
         self._again = False
         self._generation = 0
@@ -338,14 +344,44 @@ class SyncScheduler(QObject):
             if current():
                 self._finish("error", retry=worker.backoff.failed(self._now()))
 
-        self._handle = tasks.run_db(
-            lambda _c: worker.prepare(),
-            context=self,
-            on_done=prepared,
-            on_error=failed,
-            name="auto-sync-prepare",
-        )
+        def round_() -> None:
+            if not current():
+                return
+            self._handle = tasks.run_db(
+                lambda _c: worker.prepare(),
+                context=self,
+                on_done=prepared,
+                on_error=failed,
+                name="auto-sync-prepare",
+            )
+
+        if worker.backoff.ready(self._now()):
+            self._publish_card(current, round_)
+        else:
+            round_()
         return True
+
+    def _publish_card(self, current: Callable[[], bool], then: Callable[[], None]) -> None:
+        """Before the round: publish the handoff card when the county does not hold this very
+        card yet (``ui.handoff_publish``, decision 0102). Its audit entry is written before the
+        round's ``prepare`` takes the anchor, so the round's requests and outcome are what they
+        would be without it. A problem is logged (and kept in ``card_problem``), never fatal."""
+        from ui.handoff_publish import publish_card
+
+        def finished(problem: str, published: bool) -> None:
+            if not current():
+                return
+            self.card_problem = problem
+            if problem:
+                log.info("handoff card not published before the round")
+            if published:
+                self.card_publications += 1
+            then()
+
+        def keep(handle: Any) -> None:
+            self._handle = handle
+
+        publish_card(self.ctx, self, finished, keep=keep, name="auto-sync-handoff-card")
 
     def _recorded(self, worker: Any, result: Any, started: float) -> None:
         """Backoff exactly as ``SyncWorker.run_once`` keeps it, then plan the next round."""

@@ -1,8 +1,10 @@
 """``whoami`` and ``handoff``: passing a caseload to a colleague's vault (docs/design/handoff.md).
 
-* ``whoami`` — this vault's handoff name, fingerprint (read it aloud) and card (give it out).
+* ``whoami`` — this vault's handoff name, fingerprint (read it aloud) and card (give it out);
+  ``--qr`` also prints the card as a QR code, ``--pdf FILE`` writes the printed card.
 * ``handoff add-contact CARD`` / ``--card-file FILE`` — keep a colleague's card; prints the
-  fingerprint to check with them. ``handoff contacts`` lists the colleagues kept.
+  fingerprint to check with them. ``handoff contacts`` lists the colleagues kept;
+  ``handoff forget-contact FINGERPRINT`` revokes one (audited; no longer a recipient).
 * ``handoff export --students 3,7 --to FINGERPRINT -o FILE [--psychotherapy-notes 7]`` — seal
   those students' records to the colleague; the file is encrypted, never plain text.
 * ``handoff inspect FILE`` — check a package and show what it holds (counts only).
@@ -32,6 +34,8 @@ _MAX_PACKAGE = 2 * 1024 * 1024 * 1024
 
 def register(subparsers: Any) -> None:
     who = subparsers.add_parser("whoami", help="this vault's handoff fingerprint and card")
+    who.add_argument("--qr", action="store_true", help="also print the card as a QR code")
+    who.add_argument("--pdf", metavar="FILE", help="write the printed card (with its QR) here")
     who.set_defaults(func=cmd_whoami)
     group = subparsers.add_parser("handoff", help="hand a caseload to a colleague's vault")
     sub = group.add_subparsers(dest="handoff_command", metavar="ACTION")
@@ -40,6 +44,11 @@ def register(subparsers: Any) -> None:
     add.add_argument("card", nargs="?", help="the card text (cdhk1.…)")
     add.add_argument("--card-file", help="read the card from this file")
     add.set_defaults(func=cmd_add_contact)
+    forget = sub.add_parser(
+        "forget-contact", help="revoke a kept colleague's card (no longer a recipient)"
+    )
+    forget.add_argument("fingerprint", help="the colleague's handoff fingerprint")
+    forget.set_defaults(func=cmd_forget_contact)
     contacts = sub.add_parser("contacts", help="colleagues whose cards are kept")
     contacts.set_defaults(func=cmd_contacts)
     look = sub.add_parser("lookup", help="find a colleague's card in the county's registry")
@@ -99,6 +108,17 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     out(f"name:        {me.name}")
     out(f"fingerprint: {me.fingerprint}")
     out(f"card:        {me.card}")
+    if args.qr or args.pdf:
+        from clinician_desk.services.handoff.card_qr import card_pdf, card_terminal
+
+        if args.qr:
+            out(card_terminal(me.card))
+        if args.pdf:
+            target = Path(args.pdf)
+            if target.exists():
+                raise UsageError(f"{args.pdf} exists; choose another file name.")
+            target.write_bytes(card_pdf(me.name, me.fingerprint, me.card))
+            out(f"printed card written to {args.pdf}")
     return 0
 
 
@@ -114,6 +134,14 @@ def cmd_add_contact(args: argparse.Namespace) -> int:
     out(f"kept: {colleague.name}")
     out(f"fingerprint: {colleague.fingerprint}")
     out("Check this fingerprint with them (in person or by phone) before handing anything off.")
+    return 0
+
+
+def cmd_forget_contact(args: argparse.Namespace) -> int:
+    with vault_session(args) as services:
+        fingerprint, name = HandoffService(services.db).forget_contact(args.fingerprint)
+    out(f"forgot: {name} ({fingerprint})")
+    out("Their card is no longer a recipient here; add it again to hand off to them.")
     return 0
 
 

@@ -92,6 +92,29 @@ def enrich(vault: Vault) -> None:
             notes.sign_psychotherapy_note(uow, session, sid)
 
 
+def sign_visit(vault: Vault, student: int, school: str, day: date, minutes: int = 40) -> int:
+    """A session written on ``vault`` for ``student`` with its note signed; the note id."""
+    from clinician_desk.domain.sessions import SessionInput
+
+    session = SessionInput(
+        session_date=day,
+        start_minute=600,
+        end_minute=600 + minutes,
+        service_code="TX-IND",
+        tier=2,
+        modality="in_person",
+        location="school",
+        participant_kind="student",
+        school_cds=school,
+        student_ids=(student,),
+    )
+    with vault.services.db.unit_of_work() as uow:
+        doc = notes.document_session(uow, session, "SOAP")
+        (note_id,) = doc.note_ids.values()
+        notes.sign_note(uow, note_id, {"subjective": "Fictional visit."})
+    return int(note_id)
+
+
 def student_ids(vault: Vault) -> list[int]:
     with vault.services.db.read() as conn:
         return [int(r[0]) for r in conn.execute("SELECT id FROM students ORDER BY id")]

@@ -2,8 +2,11 @@
 card, and importing a package a colleague sent.
 
 ``HandoffDialog`` (File ▸ Caseload handoff…) shows the name, the fingerprint in large digits to
-read aloud, and the card to copy and send; a colleague's card pasted in is kept (its fingerprint
-is shown to check), or found in the county's registry with **Find a colleague…**
+read aloud, and the card to copy and send, also as a QR code (``card_qr``; a colleague's phone
+or scanner reads it — this app does not, that needs a camera — and **Save printed card…** writes
+the printed card as a PDF); a colleague's card pasted in is kept (its fingerprint
+is shown to check) and listed with the other kept colleagues (**Forget colleague** revokes one),
+or found in the county's registry with **Find a colleague…**
 (``handoff_lookup_dialog``); opening it publishes this laptop's card to the county when it
 changed (``registry``); **Confirm a handoff I sent…** takes the package file the colleague
 imported and makes its students read-only here. **Import a package…** chooses a file; the package is
@@ -20,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,12 +37,14 @@ from PySide6.QtWidgets import (
 )
 
 from clinician_desk.errors import ClinicianDeskError
-from clinician_desk.services.handoff import HandoffService, Imported, Whoami, registry
+from clinician_desk.services.handoff import HandoffService, Imported, Whoami
 from ui.context import UiContext
 from ui.i18n import _
 from ui.widgets.scrolling_form import ScrollingForm
 
 MAX_PACKAGE = 2 * 1024 * 1024 * 1024
+QR_SCALE = 4  # pixels per module of the card's QR code
+QR_BORDER = 4  # the quiet zone, in modules
 
 
 def _counts(done: Imported) -> str:
@@ -51,6 +58,7 @@ class HandoffDialog(QDialog):
         self.setWindowTitle(_("Caseload handoff"))
         self.ctx = ctx
         self._data: bytes | None = None
+        self._me: Whoami | None = None
         self.name_label = QLabel()
         self.name_label.setObjectName("handoff_name_label")
         explain = QLabel(
@@ -72,6 +80,18 @@ class HandoffDialog(QDialog):
         self.card_edit.setReadOnly(True)
         self.card_edit.setAccessibleName(_("Handoff card"))
         card_label.setBuddy(self.card_edit)
+        self.qr_label = QLabel()
+        self.qr_label.setObjectName("handoff_card_qr_label")
+        self.qr_label.setAccessibleName(_("Your handoff card as a QR code"))
+        self.qr_label.setToolTip(
+            _(
+                "A colleague can scan it with a phone or scanner and paste the text it holds; "
+                "this app does not read QR codes (that needs a camera)."
+            )
+        )
+        self.save_card_button = QPushButton(_("Save printed card…"))
+        self.save_card_button.setObjectName("handoff_save_card_button")
+        self.save_card_button.clicked.connect(self.save_card)
         add_label = QLabel(_("Add a colleague's card (paste it here):"))
         self.contact_edit = QLineEdit()
         self.contact_edit.setObjectName("handoff_contact_card_line_edit")
@@ -80,6 +100,15 @@ class HandoffDialog(QDialog):
         self.add_contact_button = QPushButton(_("Add colleague"))
         self.add_contact_button.setObjectName("handoff_add_contact_button")
         self.add_contact_button.clicked.connect(self.add_contact)
+        kept_label = QLabel(_("Colleagues whose cards are kept:"))
+        self.contacts_combo = QComboBox()
+        self.contacts_combo.setObjectName("handoff_contacts_combo_box")
+        self.contacts_combo.setAccessibleName(_("Kept colleagues"))
+        kept_label.setBuddy(self.contacts_combo)
+        self.forget_contact_button = QPushButton(_("Forget colleague"))
+        self.forget_contact_button.setObjectName("handoff_forget_contact_button")
+        self.forget_contact_button.setEnabled(False)
+        self.forget_contact_button.clicked.connect(self.forget_contact)
         self.find_button = QPushButton(_("Find a colleague…"))
         self.find_button.setObjectName("handoff_find_colleague_button")
         self.find_button.clicked.connect(self.find_colleague)
@@ -108,9 +137,14 @@ class HandoffDialog(QDialog):
             self.fingerprint_label,
             card_label,
             self.card_edit,
+            self.qr_label,
+            self.save_card_button,
             add_label,
             self.contact_edit,
             self.add_contact_button,
+            kept_label,
+            self.contacts_combo,
+            self.forget_contact_button,
             self.find_button,
             self.import_button,
             self.confirm_sent_button,
@@ -141,41 +175,91 @@ class HandoffDialog(QDialog):
         self.name_label.setText(_("Handoff identity of {name}").format(name=me.name))
         self.fingerprint_label.setText(me.fingerprint)
         self.card_edit.setText(me.card)
+        self._me = me
+        from clinician_desk.services.handoff.card_qr import card_png
+
+        qr = QPixmap()
+        qr.loadFromData(card_png(me.card, scale=QR_SCALE))
+        self.qr_label.setPixmap(qr)
         self._publish_card()
+        self._load_contacts()
+
+    def _load_contacts(self) -> None:
+        service = self._service()
+        self.ctx.tasks.run_db(
+            lambda _c: service.contacts(),
+            context=self,
+            on_done=self._show_contacts,
+            on_error=self._failed,
+            name="handoff-contacts",
+        )
+
+    def _show_contacts(self, rows: list[tuple[str, str, str]]) -> None:
+        self.contacts_combo.clear()
+        for fingerprint, name, _added in rows:
+            self.contacts_combo.addItem(f"{name} — {fingerprint}", fingerprint)
+        self.forget_contact_button.setEnabled(bool(rows))
+
+    def forget_contact(self) -> None:
+        """Revoke the chosen colleague's card: no longer a recipient nor a known sender here
+        (audited in the core); it can be added again after checking its fingerprint."""
+        fingerprint = self.contacts_combo.currentData()
+        if not fingerprint:
+            return
+        service = self._service()
+        self.forget_contact_button.setEnabled(False)
+        self.ctx.tasks.run_db(
+            lambda _c: service.forget_contact(str(fingerprint)),
+            context=self,
+            on_done=self._contact_forgotten,
+            on_error=self._failed,
+            name="handoff-forget-contact",
+        )
+
+    def _contact_forgotten(self, gone: tuple[str, str]) -> None:
+        fingerprint, name = gone
+        self.message.setText(
+            _(
+                "Forgot {name} ({fingerprint}): their card is no longer a recipient here. Add it "
+                "again, after checking the fingerprint, to hand off to them."
+            ).format(name=name, fingerprint=fingerprint)
+        )
+        self._load_contacts()
+
+    def save_card(self) -> None:
+        """The printed card (name, fingerprint, QR, text) as a PDF where the clinician chooses;
+        made in memory on the database worker, written once."""
+        me = self._me
+        if me is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save printed card"), "handoff-card.pdf", "PDF (*.pdf)"
+        )
+        if not path:
+            return
+
+        def work(_c: Any) -> str:
+            from clinician_desk.services.handoff.card_qr import card_pdf
+
+            Path(path).write_bytes(card_pdf(me.name, me.fingerprint, me.card))
+            return path
+
+        self.ctx.tasks.run_db(
+            work,
+            context=self,
+            on_done=lambda p: self.message.setText(
+                _("Printed card saved to {path}.").format(path=p)
+            ),
+            on_error=self._failed,
+            name="handoff-save-card",
+        )
 
     def _publish_card(self) -> None:
         """An enrolled laptop publishes its card to the county's registry when it changed
-        (built on the database worker, sent on the network pool, remembered on the database
-        worker). Best effort and silent: ``sync`` publishes too, and a failure is retried."""
-        services = self.ctx.require_services()
-        db, clock, factory = services.db, services.clock, services.sync.client_factory
-        tasks = self.ctx.tasks
+        (``ui.handoff_publish``). Best effort and silent here: the rounds publish too."""
+        from ui.handoff_publish import publish_card
 
-        def sent(pub: Any) -> None:
-            tasks.run_db(
-                lambda _c: registry.record_publication(db, pub, clock),
-                context=self,
-                on_error=lambda _e: None,
-                name="handoff-card-record",
-            )
-
-        def prepared(pub: Any) -> None:
-            if pub is not None:
-                tasks.run_network(
-                    lambda _c: (registry.send_publication(pub, clock, factory), pub)[1],
-                    context=self,
-                    on_done=sent,
-                    on_error=lambda _e: None,
-                    name="handoff-card-send",
-                )
-
-        tasks.run_db(
-            lambda _c: registry.prepare_publication(db),
-            context=self,
-            on_done=prepared,
-            on_error=lambda _e: None,
-            name="handoff-card-prepare",
-        )
+        publish_card(self.ctx, self, lambda _problem, _published: None)
 
     def add_contact(self) -> None:
         card = self.contact_edit.text().strip()
@@ -192,6 +276,7 @@ class HandoffDialog(QDialog):
 
     def _contact_added(self, colleague: Any) -> None:
         self.contact_edit.clear()
+        self._load_contacts()
         self.message.setText(
             _(
                 "Kept {name}, fingerprint {fingerprint}. Check this fingerprint with them before "

@@ -5,7 +5,8 @@ phases where each belongs: ``prepare`` (rebuild snapshots) on the database worke
 the network pool (the database is not touched while waiting for the server), ``record`` back on
 the database worker; progress and cancel are offered while it runs. Offline is normal and shown
 as a status, not an error. Enrolling (one short call that stores the device key) runs on the
-database worker with the client's timeouts.
+database worker with the client's timeouts; then the handoff card is published to the county's
+registry as a step of its own (``ui.handoff_publish``; a problem is said, never fatal).
 """
 
 from __future__ import annotations
@@ -202,8 +203,20 @@ class SyncPage(QWidget):
         )
 
     def _enrolled(self) -> None:
-        self._after(_("This laptop is enrolled."))
-        self.enrolled.emit()
+        """Enrolled: publish the handoff card as a step of its own (``ui.handoff_publish``),
+        then ask for a round. A card that could not be published is said, never fatal."""
+        from ui.handoff_publish import publish_card
+
+        self.message.setText(_("This laptop is enrolled. Publishing its handoff card…"))
+
+        def finished(problem: str, _published: bool) -> None:
+            text = _("This laptop is enrolled.")
+            if problem:
+                text += " " + core_text(problem) + " " + _("The next sync publishes it.")
+            self._after(text)
+            self.enrolled.emit()
+
+        publish_card(self.ctx, self, finished, name="enroll-handoff-card")
 
     def sync_now(self) -> None:
         sync = self._sync()

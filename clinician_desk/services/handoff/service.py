@@ -8,15 +8,19 @@ never student content.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from clinician_desk.clock import utc_iso
-from clinician_desk.domain.notes import content_hash, plain_text
 from clinician_desk.errors import NotFoundError, ValidationError
 from clinician_desk.messages import M
+from clinician_desk.services.handoff.importing import (
+    check_payload,
+    counts,
+    insert_all,
+    unreadable,
+)
 from clinician_desk.services.handoff.keys import (
     Identity,
     PublicIdentity,
@@ -37,26 +41,6 @@ from clinician_desk.storage import Database
 from clinician_desk.storage.connection import Connection, DatabaseError
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import handoff as repo
-from clinician_desk.storage.repositories import search_index
-
-# Tables in the order they are imported, with the record kind their provenance is kept under.
-_KINDS = {
-    "students": "student",
-    "guardians": "guardian",
-    "sessions": "session",
-    "notes": "note",
-    "note_addenda": "addendum",
-    "psychotherapy_notes": "psychotherapy_note",
-    "safety_plans": "safety_plan",
-    "screenings": "screening",
-    "screening_results": "screening_result",
-    "screening_follow_ups": "screening_follow_up",
-    "referrals": "referral",
-    "referral_status_history": "referral_status",
-    "mandated_reports": "mandated_report",
-    "safety_flags": "safety_flag",
-}
-_TABLES = (*_KINDS, "session_students")
 
 
 @dataclass(frozen=True)
@@ -91,14 +75,6 @@ class Imported:
     recorded_at: str = ""
 
 
-@dataclass
-class _Maps:
-    ids: dict[str, dict[int, int]] = field(default_factory=dict)
-
-    def of(self, table: str) -> dict[int, int]:
-        return self.ids.setdefault(table, {})
-
-
 def _name(conn: Connection, db: Database) -> str:
     return read_profile(conn).signature(db.actor) or db.actor
 
@@ -112,10 +88,6 @@ def _identity(uow: UnitOfWork) -> Identity:
     pub = identity.public("")
     uow.audit("handoff.keys_created", "handoff", None, {"fingerprint": pub.fingerprint})
     return identity
-
-
-def _counts(rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    return {t: len(rows.get(t, [])) for t in _KINDS if rows.get(t)}
 
 
 class HandoffService:
@@ -154,6 +126,24 @@ class HandoffService:
                 {"name": colleague.name, "fingerprint": colleague.fingerprint},
             )
         return colleague
+
+    def forget_contact(self, fingerprint: str) -> tuple[str, str]:
+        """Revoke a kept colleague's card: it is no longer a recipient, and a package it sends
+        is refused as from a clinician not known here (until the card is added again after
+        checking its fingerprint). Audited with the name and fingerprint; the handoffs already
+        made keep theirs. Returns (fingerprint, name)."""
+        fp = normalize_fingerprint(fingerprint)
+        with self.db.unit_of_work() as uow:
+            found = repo.find_contact(uow.conn, fp)
+            if found is None:
+                raise NotFoundError(
+                    M("No colleague with the handoff fingerprint {fp} is kept here.", fp=fp)
+                )
+            repo.delete_contact(uow.conn, fp)
+            uow.audit(
+                "handoff.contact_revoked", "handoff", None, {"name": found[0], "fingerprint": fp}
+            )
+        return fp, found[0]
 
     def contacts(self) -> list[tuple[str, str, str]]:
         with self.db.read() as conn:
@@ -244,7 +234,7 @@ class HandoffService:
                 },
             )
         return Exported(
-            data, digest, recipient.name, recipient.fingerprint, len(ids), _counts(rows), drafts
+            data, digest, recipient.name, recipient.fingerprint, len(ids), counts(rows), drafts
         )
 
     def confirm(self, package_hash_hex: str) -> list[int]:
@@ -285,7 +275,7 @@ class HandoffService:
             sender.fingerprint,
             opened.header.made_at,
             [int(s["id"]) for s in tables.get("students", [])],
-            _counts(tables),
+            counts(tables),
         )
 
     def _open(self, uow: UnitOfWork, data: bytes) -> tuple[Any, PublicIdentity]:
@@ -326,9 +316,9 @@ class HandoffService:
                 )
             tables: dict[str, list[dict[str, Any]]] = opened.payload["tables"]
             try:
-                _check_payload(uow.conn, tables)
+                returning = check_payload(uow.conn, tables)
             except (KeyError, TypeError, ValueError, AttributeError):
-                raise _unreadable() from None
+                raise unreadable() from None
             now = utc_iso(uow.clock.now())
             student_refs = [int(s["id"]) for s in tables["students"]]
             hid = repo.insert_handoff(
@@ -343,9 +333,9 @@ class HandoffService:
                 student_count=len(student_refs),
             )
             try:
-                maps = _insert_all(uow, hid, tables)
+                maps = insert_all(uow, hid, tables, returning)
             except (KeyError, TypeError, ValueError, AttributeError):
-                raise _unreadable() from None
+                raise unreadable() from None
             except DatabaseError:
                 raise PackageRefused(
                     M(
@@ -364,234 +354,10 @@ class HandoffService:
                     "from_fingerprint": sender.fingerprint,
                     "students": new_ids,
                     "package_hash": digest,
-                    "rows": _counts(tables),
+                    "rows": counts(tables),
+                    "returned": sorted(returning.values()),
                 },
             )
         return Imported(
-            digest, sender.name, sender.fingerprint, header.made_at, new_ids, _counts(tables)
+            digest, sender.name, sender.fingerprint, header.made_at, new_ids, counts(tables)
         )
-
-
-def _unreadable() -> PackageRefused:
-    return PackageRefused(
-        M("This handoff package's records are incomplete or malformed. Nothing was imported.")
-    )
-
-
-def _check_payload(conn: Connection, tables: dict[str, list[dict[str, Any]]]) -> None:
-    """Refuse, before writing anything, a package this vault cannot take whole."""
-    for table, rows in tables.items():
-        if table not in _TABLES or not isinstance(rows, list):
-            raise PackageRefused(
-                M(
-                    "This handoff package holds records this version does not know. Nothing "
-                    "was imported."
-                )
-            )
-        known = set(repo.table_columns(conn, table)) | {"hash_note_ref"}
-        for row in rows:
-            if not isinstance(row, dict) or not set(row) <= known:
-                raise PackageRefused(
-                    M(
-                        "This handoff package was written for a different database layout. "
-                        "Nothing was imported."
-                    )
-                )
-    students = tables["students"]
-    schools = {str(s["school_cds"]) for s in students}
-    missing = sorted(schools - repo.known_schools(conn, schools))
-    if missing:
-        raise PackageRefused(
-            M(
-                "This vault does not serve the schools {schools} of these students. Add"
-                " the schools (import the roster that has them) and import the package"
-                " again. Nothing was imported.",
-                schools=", ".join(missing),
-            )
-            if len(missing) > 1
-            else M(
-                "This vault does not serve the school {schools} of {whom}. Add the school"
-                " (import the roster that has it) and import the package again. Nothing"
-                " was imported.",
-                schools=", ".join(missing),
-                whom=M("these students") if len(students) > 1 else M("this student"),
-            )
-        )
-    keys = [
-        (str(s["district_cds"]), str(s["district_student_number"]))
-        for s in students
-        if s.get("district_student_number") is not None
-    ]
-    if repo.student_conflicts(conn, keys):
-        position = next(
-            i + 1
-            for i, s in enumerate(students)
-            if (str(s["district_cds"]), str(s.get("district_student_number")))
-            in repo.student_conflicts(conn, keys)
-        )
-        raise PackageRefused(
-            M(
-                "Student {position} of this package is already in this vault (same "
-                "district student number). Nothing was imported.",
-                position=position,
-            )
-        )
-    for note in tables.get("notes", []):
-        sections = json.loads(str(note["sections"]))
-        if (
-            content_hash(sections, str(note["signed_by"]), str(note["signed_at"]))
-            != note["content_hash"]
-        ):
-            raise PackageRefused(
-                M(
-                    "Signed note {id} in this package does not match its content hash. "
-                    "Nothing was imported.",
-                    id=note["id"],
-                )
-            )
-    for add in tables.get("note_addenda", []):
-        body = {"addendum": add["body"], "note": str(add["hash_note_ref"])}
-        if content_hash(body, str(add["signed_by"]), str(add["signed_at"])) != add["content_hash"]:
-            raise PackageRefused(
-                M(
-                    "Addendum {id} in this package does not match its content hash. Nothing "
-                    "was imported.",
-                    id=add["id"],
-                )
-            )
-    for psy in tables.get("psychotherapy_notes", []):
-        body = {"text": psy["body"]}
-        if content_hash(body, str(psy["signed_by"]), str(psy["signed_at"])) != psy["content_hash"]:
-            raise PackageRefused(
-                M(
-                    "Psychotherapy note {id} in this package does not match its content "
-                    "hash. Nothing was imported.",
-                    id=psy["id"],
-                )
-            )
-
-
-def _without_id(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != "id"}
-
-
-def _insert_all(uow: UnitOfWork, hid: int, tables: dict[str, list[dict[str, Any]]]) -> _Maps:
-    conn = uow.conn
-    maps = _Maps()
-    prov: list[tuple[str, int, str | None]] = []
-    signing: list[tuple[str, str, str | None, Mapping[str, object]]] = []
-
-    def put(table: str, row: dict[str, Any], **mapped: int | None) -> int:
-        values = _without_id(row)
-        values.update(mapped)
-        new_id = repo.insert_row(conn, table, values)
-        maps.of(table)[int(row["id"])] = new_id
-        prov.append((_KINDS[table], new_id, None))
-        return new_id
-
-    s_map = maps.of("students")
-    for st in tables["students"]:
-        sid = put("students", st)
-        name = " ".join(
-            str(p)
-            for p in (st["legal_first_name"], st["legal_last_name"], st["preferred_name"])
-            if p
-        )
-        search_index.index(conn, "student", sid, sid, name)
-    for g in tables.get("guardians", []):
-        put("guardians", g, student_id=s_map[int(g["student_id"])])
-    sess = maps.of("sessions")
-    for se in tables.get("sessions", []):
-        put("sessions", se)
-    for link in tables.get("session_students", []):
-        repo.insert_row(
-            conn,
-            "session_students",
-            {
-                "session_id": sess[int(link["session_id"])],
-                "student_id": s_map[int(link["student_id"])],
-                "session_date": link["session_date"],
-            },
-        )
-    note_student: dict[int, int] = {}
-    for n in tables.get("notes", []):
-        student = s_map[int(n["student_id"])]
-        nid = put("notes", n, session_id=sess[int(n["session_id"])], student_id=student)
-        signing.append(
-            ("note.signed", "note", str(nid), {"hash": n["content_hash"], "received": hid})
-        )
-        search_index.index(conn, "note", nid, student, plain_text(json.loads(n["sections"])))
-        note_student[nid] = student
-    notes_map = maps.of("notes")
-    for a in tables.get("note_addenda", []):
-        values = {k: v for k, v in a.items() if k not in ("id", "hash_note_ref")}
-        values["note_id"] = notes_map[int(a["note_id"])]
-        aid = repo.insert_row(conn, "note_addenda", values)
-        prov.append(("addendum", aid, str(a["hash_note_ref"])))
-        search_index.index(
-            conn, "addendum", aid, note_student.get(int(values["note_id"])), str(a["body"])
-        )
-        signing.append(
-            (
-                "note.addendum_added",
-                "note",
-                str(values["note_id"]),
-                {"addendum": aid, "hash": a["content_hash"], "received": hid},
-            )
-        )
-    for p in tables.get("psychotherapy_notes", []):
-        pid = put(
-            "psychotherapy_notes",
-            p,
-            session_id=sess[int(p["session_id"])],
-            student_id=s_map[int(p["student_id"])],
-        )
-        signing.append(
-            (
-                "psychotherapy_note.signed",
-                "psychotherapy_note",
-                str(pid),
-                {"hash": p["content_hash"], "received": hid},
-            )
-        )
-    plans = maps.of("safety_plans")
-    for sp in tables.get("safety_plans", []):
-        put("safety_plans", sp, student_id=s_map[int(sp["student_id"])])
-    scr = maps.of("screenings")
-    closing: list[tuple[int, dict[str, Any]]] = []
-    for sc in tables.get("screenings", []):
-        values = _without_id(sc)
-        values.update(
-            student_id=s_map[int(sc["student_id"])], status="open", closed_at=None, closed_by=None
-        )
-        new_id = repo.insert_row(conn, "screenings", values)
-        scr[int(sc["id"])] = new_id
-        prov.append(("screening", new_id, None))
-        if sc["status"] != "open":
-            closing.append((new_id, sc))
-    for r in tables.get("screening_results", []):
-        put("screening_results", r, screening_id=scr[int(r["screening_id"])])
-    for f in tables.get("screening_follow_ups", []):
-        values = dict(f)
-        values["screening_id"] = scr[int(f["screening_id"])]
-        if f.get("safety_plan_id") is not None:
-            values["safety_plan_id"] = plans[int(f["safety_plan_id"])]
-        repo.insert_row(conn, "screening_follow_ups", values)
-        prov.append(("screening_follow_up", int(values["screening_id"]), None))
-    for new_id, sc in closing:
-        repo.close_screening(conn, new_id, sc)
-    for rf in tables.get("referrals", []):
-        put("referrals", rf, student_id=s_map[int(rf["student_id"])])
-    refs = maps.of("referrals")
-    for h in tables.get("referral_status_history", []):
-        put("referral_status_history", h, referral_id=refs[int(h["referral_id"])])
-    for m in tables.get("mandated_reports", []):
-        put("mandated_reports", m, student_id=s_map[int(m["student_id"])])
-    for fl in tables.get("safety_flags", []):
-        ref = fl.get("source_ref")
-        if fl.get("source") == "screening" and ref is not None and str(ref).isdigit():
-            ref = str(scr.get(int(str(ref)), ref))
-        put("safety_flags", fl, student_id=s_map[int(fl["student_id"])], source_ref=ref)
-    repo.record_provenance(conn, hid, prov)
-    uow.audit_many(signing)
-    return maps

@@ -56,6 +56,10 @@ def store_contact(
     )
 
 
+def delete_contact(conn: Connection, fingerprint: str) -> None:
+    conn.execute("DELETE FROM handoff_contacts WHERE fingerprint = ?", (fingerprint,))
+
+
 def list_contacts(conn: Connection) -> list[tuple[str, str, str]]:
     """(fingerprint, name, added_at) of every colleague, by name."""
     rows = conn.execute(
@@ -330,17 +334,49 @@ def known_schools(conn: Connection, codes: Iterable[str]) -> set[str]:
     return {str(r[0]) for r in rows.fetchall()}
 
 
-def student_conflicts(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    """(district, district number) pairs already in this vault."""
-    found: set[tuple[str, str]] = set()
+def students_by_keys(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """{(district, district number): student id} of the pairs already in this vault."""
+    found: dict[tuple[str, str], int] = {}
     for district, number in keys:
         r = conn.execute(
-            "SELECT 1 FROM students WHERE district_cds = ? AND district_student_number = ?",
+            "SELECT id FROM students WHERE district_cds = ? AND district_student_number = ?",
             (district, number),
         ).fetchone()
         if r is not None:
-            found.add((district, number))
+            found[(district, number)] = int(r[0])
     return found
+
+
+def reactivate_student(conn: Connection, student_id: int, row: Row) -> None:
+    """A handed-off student comes back: lift the transfer mark (the earlier handoff's rows in
+    ``handoffs``/``handoff_students`` stay as history) and take the package's details."""
+    conn.execute("DELETE FROM handoff_transfers WHERE student_id = ?", (student_id,))
+    cols = [c for c in row if c not in ("id", "created_at")]
+    conn.execute(
+        f"UPDATE students SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+        [*(row[c] for c in cols), student_id],
+    )
+
+
+def same_row(conn: Connection, table: str, row: Row, *, sessions_of: Sequence[int]) -> int | None:
+    """The id of a row of ``table`` equal to ``row`` in every column given (NULLs equal; 0 for
+    a table without ``id``), or None; sessions are looked for among those of the students
+    ``sessions_of`` only. The table and columns were checked against the schema by the
+    caller."""
+    cols = sorted(row)
+    where = " AND ".join(f"{c} IS ?" for c in cols) or "1"
+    params: list[object] = [row[c] for c in cols]
+    if table == "sessions":
+        where += (
+            " AND id IN (SELECT session_id FROM session_students WHERE student_id IN"
+            f" ({_in(sessions_of)}))"
+        )
+        params += list(sessions_of)
+    key = "id" if "id" in table_columns(conn, table) else "0"
+    r = conn.execute(f"SELECT {key} FROM {table} WHERE {where} LIMIT 1", params).fetchone()
+    return None if r is None else int(r[0])
 
 
 def table_columns(conn: Connection, table: str) -> list[str]:

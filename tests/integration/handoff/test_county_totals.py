@@ -1,6 +1,7 @@
 """Counts stay right across a handoff, with a real county server on loopback: sessions count on
 the device that wrote them, so the county's totals are the same before and after a caseload
-moves; a session the recipient writes afterwards counts once, on the recipient."""
+moves; a session the recipient writes afterwards counts once, on the recipient; and handing the
+students back to the first vault changes no total."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def county(tmp_path: Path) -> Iterator[CountyServer]:
     server.stop()
 
 
-@pytest.mark.slow  # ~8 s: a county server process, two vaults, four sync rounds
+@pytest.mark.slow  # ~10 s: a county server process, two vaults, six sync rounds
 def test_county_totals_equal_before_and_after_a_handoff(
     tmp_path: Path, county: CountyServer
 ) -> None:
@@ -72,6 +73,18 @@ def test_county_totals_equal_before_and_after_a_handoff(
         minutes = [k for k in changed if k[2] == "minutes"]
         assert [changed[k] for k in services] == [1] and [changed[k] for k in minutes] == [50]
         assert all(v > 0 for v in changed.values())
+
+        # Handed back (A -> B -> A): the sender takes its students back (re-activated, its own
+        # records not duplicated, the recipient's session received); nothing counts twice.
+        back = pair.into.export(got.student_ids, pair.sender_fp)
+        home = pair.out.import_package(back.data)
+        assert sorted(home.student_ids) == ids and not home.already
+        assert pair.into.confirm(back.package_hash) == sorted(got.student_ids)
+        assert pair.out.import_package(back.data).already  # a replay changes nothing
+        for vault in (pair.sender, pair.recipient):
+            assert vault.sync.sync_until_idle(sleep=lambda s: None)[-1].stopped is None
+            assert vault.sync.status().pending_count == 0
+        assert county.totals() == after
         assert pair.sender.services.db.verify() == [] and pair.recipient.services.db.verify() == []
     finally:
         pair.close()
