@@ -103,6 +103,31 @@ class StallSampler:
         gc.callbacks.append(self._gc)
         threading.Thread(target=self._run, daemon=True, name="stall-sampler").start()
 
+    def wrap_deliveries(self) -> None:
+        """Time every result callback the task manager runs on the GUI thread."""
+        from ui.tasks import TaskManager
+
+        original = TaskManager._run_delivery
+        sampler = self
+
+        def timed(manager: Any, item: Any) -> None:
+            t0 = time.perf_counter()
+            original(manager, item)
+            took = (time.perf_counter() - t0) * 1000
+            if sampler.active and took > 4:
+                fn = item[1]
+                fn = getattr(fn, "func", fn)
+                for cell in getattr(fn, "__closure__", None) or ():
+                    inner = cell.cell_contents
+                    if callable(inner) and hasattr(inner, "__code__"):
+                        fn = inner  # the caller's on_done inside the manager's wrapper
+                        break
+                code = getattr(fn, "__code__", None)
+                where = f"{Path(code.co_filename).name}:{code.co_firstlineno}" if code else fn
+                sampler.counts[f"{sampler.label} delivery {where} {took:.0f} ms"] += 1
+
+        TaskManager._run_delivery = timed  # type: ignore[method-assign]
+
     def _gc(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             self._gc_start = time.perf_counter()
@@ -357,6 +382,8 @@ def run(quick: bool) -> list[Row]:
     only = [a for a in os.environ.get("BENCH_FRAMES_ACTIONS", "").split(",") if a]
     reps = int(os.environ.get("BENCH_FRAMES_REPS", REPS))
     meter = FrameMeter(where=os.environ.get("BENCH_FRAMES_WHERE") == "1")
+    if meter.sampler is not None:
+        meter.sampler.wrap_deliveries()
     m = Measured(meter)
     load_before = os.getloadavg()[0]
     if not only or set(only) - {"roster"}:

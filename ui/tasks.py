@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -115,6 +116,13 @@ def _drop_frames(exc: BaseException) -> None:
         current = current.__context__ or current.__cause__
 
 
+# How long a worker thread running Python may keep the GIL once the GUI thread asks for it.
+# PySide6 releases the GIL around Qt calls, so a slot that makes 50 Qt calls asks for it back
+# 50 times; with CPython's default of 5 ms, a worker busy in Python (building a student page,
+# parsing a roster) turned a 2 ms slot into a 100+ ms frame (docs/decisions/0110).
+SWITCH_INTERVAL = 0.0005
+
+
 class TaskManager(QObject):
     """Owns the database worker and the network pool; see the module docstring."""
 
@@ -122,6 +130,8 @@ class TaskManager(QObject):
 
     def __init__(self, parent: QObject | None = None, network_workers: int = 2) -> None:
         super().__init__(parent)
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)  # the GUI thread gets the GIL back quickly
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinician-desk-db")
         self._net = ThreadPoolExecutor(
             max_workers=network_workers, thread_name_prefix="clinician-desk-net"
