@@ -8,6 +8,9 @@ Guarantees (tested in ``tests/ui/test_tasks.py``):
   before "close the database" runs before it.
 * **A separate network pool.** :meth:`TaskManager.run_network` runs sync/HTTP work on its own
   threads so a slow server never delays a note save.
+* **A render thread.** :meth:`TaskManager.run_render` runs Qt painting that needs neither the
+  vault nor the network (a PDF painted onto a printer, docs/decisions/0112) on one more thread,
+  so it never waits behind a database task and never blocks the GUI thread.
 * **Results on the GUI thread, to a context that may be gone.** Callbacks (``on_done``,
   ``on_error``, ``on_progress``) are queued to the GUI thread and called only if the ``context``
   QObject still exists (a closed dialog never gets a late result). No widget is touched from a
@@ -136,6 +139,7 @@ class TaskManager(QObject):
         self._net = ThreadPoolExecutor(
             max_workers=network_workers, thread_name_prefix="clinician-desk-net"
         )
+        self._render = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinician-desk-render")
         self._pending = 0
         self._closed = False
         self._lock = threading.Lock()
@@ -153,6 +157,11 @@ class TaskManager(QObject):
     def run_network(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
         """Run ``fn(control)`` on the network pool (never on the database thread)."""
         return self._submit(self._net, fn, **kwargs)
+
+    def run_render(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
+        """Run ``fn(control)`` on the render thread (Qt painting onto a QImage or QPrinter only:
+        never the vault, never a widget)."""
+        return self._submit(self._render, fn, **kwargs)
 
     def _submit(
         self,
@@ -279,4 +288,5 @@ class TaskManager(QObject):
         """Stop accepting work, finish what the DB worker has queued (drafts), drop the rest."""
         self._closed = True
         self._net.shutdown(wait=False, cancel_futures=True)
+        self._render.shutdown(wait=True, cancel_futures=True)  # a page in hand is finished
         self._db.shutdown(wait=True)
