@@ -60,19 +60,22 @@ class FrameMeter:
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._beat)
         self.last = 0.0
+        self.last_cpu = 0.0
         self.gaps: list[float] = []
+        self.cpu: list[float] = []  # GUI-thread CPU time spent within each gap
         self.sampler = StallSampler() if where else None
 
     def _beat(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append(now - self.last)
-        self.last = now
+        self.cpu.append(cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
         if self.sampler is not None:
             self.sampler.last_beat = now
 
     def start(self) -> None:
-        self.gaps = []
-        self.last = time.perf_counter()
+        self.gaps, self.cpu = [], []
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
         if self.sampler is not None:
             self.sampler.last_beat = self.last
             self.sampler.active = True
@@ -85,8 +88,8 @@ class FrameMeter:
         self.timer.stop()
         if self.sampler is not None:
             self.sampler.active = False
-        gap = time.perf_counter() - self.last
-        self.gaps.append(gap)
+        self.gaps.append(time.perf_counter() - self.last)
+        self.cpu.append(time.thread_time() - self.last_cpu)
         return self.gaps
 
 
@@ -191,35 +194,63 @@ def summarize(name: str, runs: list[list[float]], idle_median: float | None) -> 
     ]
 
 
+def cpu_rows(name: str, runs: list[list[float]]) -> list[Row]:
+    """The GUI thread's own CPU time within its longest-working gap: what the app made it do,
+    apart from the time the OS gave the CPU to other processes (this machine is shared)."""
+    if not runs:
+        return []
+    maxima = [max(cpu) * 1000 for cpu in runs]
+    return [
+        (f"frames_{name}_gui_cpu_max_median_ms", statistics.median(maxima), "ms", None),
+        (f"frames_{name}_gui_cpu_max_worst_ms", max(maxima), "ms", None),
+    ]
+
+
 class Measured:
     """Per-action runs, each paired with an idle run of the same length just before it."""
 
     def __init__(self, meter: FrameMeter) -> None:
         self.meter = meter
         self.runs: dict[str, list[list[float]]] = collections.defaultdict(list)
+        self.cpu: dict[str, list[list[float]]] = collections.defaultdict(list)
+        self.profiles: list[Any] = []
 
     def measure(self, name: str, action: Callable[[], None]) -> None:
         if self.meter.sampler is not None:
             self.meter.sampler.label = name
+        profile = None
+        if name in os.environ.get("BENCH_FRAMES_PROFILE", "").split(","):
+            import cProfile
+
+            profile = cProfile.Profile()  # the GUI thread's Python (and Qt calls, as built-ins)
+            self.profiles.append(profile)
         self.meter.start()
         t0 = time.perf_counter()
+        if profile is not None:
+            profile.enable()
         action()
+        if profile is not None:
+            profile.disable()
         gaps = self.meter.stop()
         length = time.perf_counter() - t0
         self.runs[name].append(gaps)
+        self.cpu[name].append(self.meter.cpu)
         if self.meter.sampler is not None:
             self.meter.sampler.label = "idle"
         self.meter.start()  # the idle twin: same heartbeat, same window, nothing to do
         idle(min(max(length, 0.1), 2.0))
         self.runs["idle"].append(self.meter.stop())
+        self.cpu["idle"].append(self.meter.cpu)
 
     def rows(self) -> list[Row]:
         idle_runs = self.runs.get("idle", [])
         base = statistics.median(max(g) * 1000 for g in idle_runs) if idle_runs else None
         rows = summarize("idle", idle_runs, None) if idle_runs else []
+        rows += cpu_rows("idle", self.cpu.get("idle", []))
         for name in ACTIONS:
             if self.runs.get(name):
                 rows += summarize(name, self.runs[name], base)
+                rows += cpu_rows(name, self.cpu[name])
         return rows
 
 
@@ -320,14 +351,13 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
                     if page.pdf_bytes is None:
                         raise RuntimeError(f"no preview: {page.message.text()[:200]}")
                     idle(0.05)  # the PDF view paints its first page
-                    with tempfile.TemporaryDirectory() as out:
-                        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-                        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-                        printer.setOutputFileName(str(Path(out) / "bench-handout.pdf"))
-                        done: list[bool] = []
-                        job = page.start_print(printer)
-                        job.finished.connect(done.append)
-                        spin_until(lambda: bool(done))
+                    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+                    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+                    printer.setOutputFileName(str(Path(tmp) / "bench-handout.pdf"))
+                    done: list[bool] = []
+                    job = page.start_print(printer)
+                    job.finished.connect(done.append)
+                    spin_until(lambda: bool(done))
 
                 m.measure("print", print_handout)
         finally:
@@ -400,6 +430,13 @@ def run(quick: bool) -> list[Row]:
     rows.append(("frames_load_average", (load_before + os.getloadavg()[0]) / 2, "load", None))
     if meter.sampler is not None:
         meter.sampler.report()
+    if m.profiles:
+        import pstats
+
+        stats = pstats.Stats(m.profiles[0])
+        for extra in m.profiles[1:]:
+            stats.add(extra)
+        stats.sort_stats("tottime").print_stats(25)
     return rows
 
 

@@ -139,3 +139,31 @@ def test_fit_columns_reads_only_the_text_of_the_sampled_rows(qtbot):
     assert len(model.roles) <= 2 * 2 * SAMPLE_ROWS
     widest = view.fontMetrics().horizontalAdvance(rows[3][0])
     assert view.columnWidth(0) > widest
+
+
+def test_signed_notes_leave_no_hidden_editor_behind(qtbot, unlocked_window):
+    """Each closed note's widgets were kept as hidden children for ever, lengthening the focus
+    chain every later Tab walked (and the GUI-thread stall after each signing)."""
+    from tests.support.ui import add_students
+    from ui.pages.note_editor_page import NoteSectionsWidget
+    from ui.widgets import confirm
+
+    window = unlocked_window
+    (a,) = add_students(window, [("Testy", "McFakeface")])
+    editor = window.note_page
+    for round_ in range(3):
+        window.open_student(a)
+        qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
+        window.new_note(a)
+        editor.start_note()
+        qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=20_000)
+        note = editor.current_note()
+        note.editors["subjective"].setPlainText(f"Fictional words, round {round_}.")
+        confirm.set_next_answers(True)
+        editor.sign()
+        qtbot.waitUntil(lambda: editor.tabs.count() == 0, timeout=20_000)
+        qtbot.waitUntil(lambda: not editor.findChildren(NoteSectionsWidget), timeout=5_000)
+    assert window.ctx.tasks.wait_idle()
+    services = window.ctx.services
+    page = window.ctx.tasks.call_db_blocking(lambda: services.record.student_page(a))
+    assert sum(1 for s in page.sessions if s.note_status == "signed") == 3  # nothing lost
