@@ -167,3 +167,38 @@ def test_signed_notes_leave_no_hidden_editor_behind(qtbot, unlocked_window):
     services = window.ctx.services
     page = window.ctx.tasks.call_db_blocking(lambda: services.record.student_page(a))
     assert sum(1 for s in page.sessions if s.note_status == "signed") == 3  # nothing lost
+
+
+def test_a_caseload_reload_makes_no_python_call_per_student(qtbot):
+    """The proxy called a Python ``filterAcceptsRow`` per row on each reload (10,000 calls for
+    a 10,000-student roster, even with no filter typed); the model now filters its own list."""
+    from ui.models.caseload_model import CaseloadTableModel, caseload_entry
+    from ui.pages.caseload_page import CaseloadFilterProxyModel
+
+    rows = [
+        caseload_entry(i, f"Fictional{i} Pretend", "School", "5", "1", "", (), "", f"{i:07d}")
+        for i in range(3000)
+    ]
+    model = CaseloadTableModel()
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    view = configure_table(QTableView(), "t", "t")
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    calls = [0]
+
+    def count(_frame, event, _arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(count)
+    try:
+        model.set_rows(rows)
+    finally:
+        sys.setprofile(None)
+    assert proxy.rowCount() == 3000
+    assert calls[0] < 100  # a handful of calls, however many students
+    proxy.setFilterFixedString("fictional2999")
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "Fictional2999 Pretend"
+    proxy.setFilterFixedString("")
+    assert proxy.rowCount() == 3000 and model.total() == 3000
