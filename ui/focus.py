@@ -54,27 +54,14 @@ def tab_focusable(widget: QWidget) -> bool:
 
 
 def tab_order(root: QWidget) -> list[QWidget]:
-    """The controls of ``root`` that Tab reaches, in focus-chain order.
-
-    The focus chain runs through every widget of the window (~500 in the workspace); only
-    ``root``'s own descendants (one ``findChildren`` call) are asked whether they take Tab, and
-    the walk ends once all of them were passed. Asking every widget of the chain cost ~20 ms on
-    the GUI thread each time focus moved — when a signed note's tab closed, for one
-    (bench/bench_frames.py).
-    """
-    children = root.findChildren(QWidget)  # kept alive: the chain returns these same wrappers
-    inside = {id(child) for child in children}
+    """The controls of ``root`` that Tab reaches, in focus-chain order."""
     out: list[QWidget] = []
     seen: set[int] = set()
-    left = len(inside)
     widget = root.nextInFocusChain()
-    while left > 0 and widget is not None and widget is not root and id(widget) not in seen:
+    while widget is not None and widget is not root and id(widget) not in seen:
         seen.add(id(widget))
-        if id(widget) in inside:
-            left -= 1
-            # isAncestorOf: not a control of a separate window (a dialog) parented to root
-            if root.isAncestorOf(widget) and tab_focusable(widget):
-                out.append(widget)
+        if root.isAncestorOf(widget) and tab_focusable(widget):
+            out.append(widget)
         widget = widget.nextInFocusChain()
     return out
 
