@@ -436,7 +436,7 @@ def run(quick: bool) -> list[Row]:
         stats = pstats.Stats(m.profiles[0])
         for extra in m.profiles[1:]:
             stats.add(extra)
-        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats(os.environ.get("BENCH_FRAMES_SORT", "tottime")).print_stats(40)
     return rows
 
 
