@@ -454,7 +454,9 @@ class NoteEditorPage(QWidget):
         self.save_draft_now()
         student_id = self.student_id
         self._reset()
-        self.note_signed.emit(student_id)
+        # The student page opens on the next turn of the event loop: closing the editor and
+        # switching pages in one slot was one long frame (bench/bench_frames.py, 0111).
+        QTimer.singleShot(0, self, lambda: self.note_signed.emit(student_id))
 
     def clear(self) -> None:
         self._autosave.stop()
