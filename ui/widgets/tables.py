@@ -45,21 +45,27 @@ def fit_columns(view: QTableView) -> None:
         return
     header = view.horizontalHeader()
     metrics = view.fontMetrics()
+    header_metrics = header.fontMetrics()
     style = view.style()
-    # What QItemDelegate/QStyledItemDelegate add around the text, plus the grid line.
-    pad = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) + 1
+    display, decoration = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole
+    # What the delegate and the header (style sheet padding, sort arrow) add around the text,
+    # asked of Qt once per fit, for the first column, instead of once per cell.
+    first = model.index(0, 0)
+    text0 = str(first.data(display) or "") if first.isValid() else ""
+    cell_hint = view.sizeHintForIndex(first).width() if text0 else 0
+    pad = max(cell_hint - metrics.horizontalAdvance(text0), 0) if text0 else 8
+    pad += (1 if view.showGrid() else 0) + 4  # grid line; the text layout rounds up
+    title0 = str(model.headerData(0, Qt.Orientation.Horizontal, display) or "")
+    header_pad = max(header.sectionSizeHint(0) - header_metrics.horizontalAdvance(title0), 0)
     icon = view.iconSize().width() or style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
     icon += 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
-    display, decoration = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole
-    # header margins both sides plus room for the sort arrow
-    header_pad = 4 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header) + 16
     rows = min(model.rowCount(), SAMPLE_ROWS)
     for column in range(model.columnCount()):
         if view.isColumnHidden(column):
             continue
         # the header's text measured here too: sectionSizeHint runs the style sheet (~1.5 ms)
         title = model.headerData(column, Qt.Orientation.Horizontal, display)
-        widest = header.fontMetrics().horizontalAdvance(str(title or "")) + header_pad
+        widest = header_metrics.horizontalAdvance(str(title or "")) + header_pad
         for row in range(rows):
             index = model.index(row, column)
             text = index.data(display)
