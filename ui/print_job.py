@@ -1,10 +1,15 @@
-"""Painting an in-memory PDF to a printer, one page per event-loop turn, with progress and cancel.
+"""Painting an in-memory PDF to a printer on the render thread, with progress and cancel.
 
 The PDF never touches the disk: ``QPdfDocument`` reads it from a ``QBuffer`` and each page is
-rasterized (at most 300 dpi) and painted onto the ``QPrinter``. The work is cut into horizontal
-strips, one per timer tick, so the GUI thread is never blocked for long (the heartbeat bench
-measures this); ``progress(done, total)`` is emitted after each page and ``cancel()`` stops at
-the next strip (the printer job is aborted).
+rasterized (at most 300 dpi) and painted onto the ``QPrinter``. Rasterizing and painting run on
+the task manager's render thread (``TaskManager.run_render``; Qt supports ``QPainter`` on a
+``QPrinter`` or ``QImage`` outside the GUI thread), so the window keeps every frame while a
+document prints — painting one strip per event-loop turn on the GUI thread still cost 20–90 ms
+per strip under load (``bench/bench_frames.py``, docs/decisions/0112). The worker has its own
+``QPdfDocument`` over its own copy of the bytes; the GUI thread's objects are never touched.
+Pages are still cut into horizontal strips, so memory stays small and ``cancel()`` stops at the
+next strip (the printer job is aborted). ``progress(done, total)`` is emitted on the GUI thread
+after each page; ``finished(ok)`` once, and ``error_message`` says why when painting failed.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QPainter
@@ -26,80 +30,78 @@ from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from clinician_desk.errors import ClinicianDeskError
+from ui.tasks import TaskControl, TaskHandle, TaskManager
+
 RASTER_DPI = 300
 STRIP_PIXELS = 96
 OVERLAP = 4
 
 
-def load_pdf(data: bytes, parent: QObject) -> tuple[QPdfDocument, QBuffer]:
+def load_pdf(data: bytes, parent: QObject | None) -> tuple[QPdfDocument, QBuffer]:
     """A QPdfDocument over ``data`` in memory; keep the returned buffer alive with it."""
     buffer = QBuffer(parent)
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument(parent)
+    document = QPdfDocument(parent) if parent is not None else QPdfDocument()
     document.load(buffer)
     return document, buffer
 
 
-class PrintJob(QObject):
-    progress = Signal(int, int)
-    finished = Signal(bool)
+class PrintFailed(ClinicianDeskError):
+    """The printer refused the job (``QPainter.begin`` failed): nothing was printed."""
 
-    def __init__(self, data: bytes, printer: QPrinter, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.document, self._buffer = load_pdf(data, self)
-        self.printer = printer
-        self._page = 0
-        self._strip = 0
-        self._painter: QPainter | None = None
-        self._cancelled = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._step)
 
-    @property
-    def page_count(self) -> int:
-        return self.document.pageCount()
+def paint_pdf(data: bytes, printer: QPrinter, control: TaskControl) -> int:
+    """Worker: paint every page of ``data`` onto ``printer``; returns the page count.
 
-    def start(self) -> None:
-        self._painter = QPainter()
-        if not self._painter.begin(self.printer):
-            self._painter = None
-            self.finished.emit(False)
-            return
-        self._timer.start()
+    Runs on the render thread. Raises ``TaskCancelled`` (through ``control``) after aborting
+    the printer job, or ``PrintFailed`` when the printer cannot be opened.
+    """
+    from ui.i18n import _
 
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def _step(self) -> None:
-        painter = self._painter
-        if painter is None:
-            return
-        total = self.page_count
-        if self._cancelled or self._page >= total:
-            self._timer.stop()
-            if self._cancelled:
-                self.printer.abort()
+    control.check_cancelled()
+    document, buffer = load_pdf(data, None)
+    painter = QPainter()
+    try:
+        total = document.pageCount()
+        if total <= 0 or not painter.begin(printer):
+            raise PrintFailed(_("The printer could not be opened. Nothing was printed; try again."))
+        for page in range(total):
+            if page > 0:
+                printer.newPage()
+            _paint_page(document, page, printer, painter, control)
+            control.report(page + 1, total)
+        painter.end()
+        return total
+    except BaseException:
+        if painter.isActive():
+            printer.abort()
             painter.end()
-            self._painter = None
-            self.finished.emit(not self._cancelled)
-            return
-        if self._strip == 0 and self._page > 0:
-            self.printer.newPage()
-        # Rasterize at most RASTER_DPI and one strip per tick: a whole page at a printer's
-        # 1200 dpi is ~130 megapixels and would freeze the window for seconds.
-        dpi = min(self.printer.resolution(), RASTER_DPI)
-        k = self.printer.resolution() / dpi
-        points = self.document.pagePointSize(self._page)
-        target = self.printer.pageLayout().paintRectPixels(self.printer.resolution())
-        fit = min(
-            target.width() / (points.width() / 72 * dpi * k),
-            target.height() / (points.height() / 72 * dpi * k),
-            1.0,
-        )
-        full = QSize(int(points.width() / 72 * dpi * fit), int(points.height() / 72 * dpi * fit))
-        top = self._strip * STRIP_PIXELS
+        raise
+    finally:
+        document.close()
+        buffer.close()
+
+
+def _paint_page(
+    document: QPdfDocument, page: int, printer: QPrinter, painter: QPainter, control: TaskControl
+) -> None:
+    # Rasterize at most RASTER_DPI, one strip at a time: a whole page at a printer's 1200 dpi
+    # is ~130 megapixels.
+    dpi = min(printer.resolution(), RASTER_DPI)
+    k = printer.resolution() / dpi
+    points = document.pagePointSize(page)
+    target = printer.pageLayout().paintRectPixels(printer.resolution())
+    fit = min(
+        target.width() / (points.width() / 72 * dpi * k),
+        target.height() / (points.height() / 72 * dpi * k),
+        1.0,
+    )
+    full = QSize(int(points.width() / 72 * dpi * fit), int(points.height() / 72 * dpi * fit))
+    top = 0
+    while top < full.height():
+        control.check_cancelled()
         height = min(STRIP_PIXELS, full.height() - top)
         # Render a few pixels beyond the strip and keep only its middle: strip edges come out
         # with a faint anti-aliased line otherwise.
@@ -108,20 +110,74 @@ class PrintJob(QObject):
         options = QPdfDocumentRenderOptions()
         options.setScaledSize(full)
         options.setScaledClipRect(QRect(0, top - above, full.width(), height + above + below))
-        image = self.document.render(
-            self._page, QSize(full.width(), height + above + below), options
-        )
+        image = document.render(page, QSize(full.width(), height + above + below), options)
         painter.drawImage(
             QRectF(0, top * k, full.width() * k, height * k),
             image,
             QRectF(0, above, full.width(), height),
         )
-        if top + height >= full.height():
-            self._strip = 0
-            self._page += 1
-            self.progress.emit(self._page, total)
-        else:
-            self._strip += 1
+        top += height
+
+
+class PrintJob(QObject):
+    """One print of an in-memory PDF; ``tasks`` is the app's task manager (its render thread)."""
+
+    progress = Signal(int, int)
+    finished = Signal(bool)
+
+    def __init__(
+        self,
+        data: bytes,
+        printer: QPrinter,
+        parent: QObject | None = None,
+        tasks: TaskManager | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._data = bytes(data)
+        self.printer = printer
+        self._tasks = tasks if tasks is not None else TaskManager(self)
+        self._handle: TaskHandle | None = None
+        self._cancelled = False
+        self._finished = False
+        self.error_message = ""
+        document, buffer = load_pdf(self._data, None)  # the page count, for the progress bar
+        self._page_count = document.pageCount()
+        document.close()
+        buffer.close()
+
+    @property
+    def page_count(self) -> int:
+        return self._page_count
+
+    def start(self) -> None:
+        if self._cancelled:
+            self._finish(False)
+            return
+        data, printer = self._data, self.printer
+        self._handle = self._tasks.run_render(
+            lambda control: paint_pdf(data, printer, control),
+            context=self,
+            on_done=lambda _pages: self._finish(True),
+            on_error=self._failed,
+            on_progress=lambda done, total, _text: self.progress.emit(done, total),
+            on_cancelled=lambda: self._finish(False),
+            name="print",
+        )
+
+    def cancel(self) -> None:
+        """Stop at the next strip; the printer job is aborted and ``finished(False)`` follows."""
+        self._cancelled = True
+        if self._handle is not None:
+            self._handle.control._cancel.set()  # not future.cancel(): the worker aborts the job
+
+    def _failed(self, exc: ClinicianDeskError) -> None:
+        self.error_message = exc.message
+        self._finish(False)
+
+    def _finish(self, ok: bool) -> None:
+        if not self._finished:
+            self._finished = True
+            self.finished.emit(ok)
 
 
 def system_print_dialog(printer: QPrinter, parent: QWidget | None, name: str) -> QPrintDialog:

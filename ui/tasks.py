@@ -8,6 +8,9 @@ Guarantees (tested in ``tests/ui/test_tasks.py``):
   before "close the database" runs before it.
 * **A separate network pool.** :meth:`TaskManager.run_network` runs sync/HTTP work on its own
   threads so a slow server never delays a note save.
+* **A render thread.** :meth:`TaskManager.run_render` runs Qt painting that needs neither the
+  vault nor the network (a PDF painted onto a printer, docs/decisions/0112) on one more thread,
+  so it never waits behind a database task and never blocks the GUI thread.
 * **Results on the GUI thread, to a context that may be gone.** Callbacks (``on_done``,
   ``on_error``, ``on_progress``) are queued to the GUI thread and called only if the ``context``
   QObject still exists (a closed dialog never gets a late result). No widget is touched from a
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -115,6 +119,13 @@ def _drop_frames(exc: BaseException) -> None:
         current = current.__context__ or current.__cause__
 
 
+# How long a worker thread running Python may keep the GIL once the GUI thread asks for it.
+# PySide6 releases the GIL around Qt calls, so a slot that makes 50 Qt calls asks for it back
+# 50 times; with CPython's default of 5 ms, a worker busy in Python (building a student page,
+# parsing a roster) turned a 2 ms slot into a 100+ ms frame (docs/decisions/0110).
+SWITCH_INTERVAL = 0.0005
+
+
 class TaskManager(QObject):
     """Owns the database worker and the network pool; see the module docstring."""
 
@@ -122,10 +133,13 @@ class TaskManager(QObject):
 
     def __init__(self, parent: QObject | None = None, network_workers: int = 2) -> None:
         super().__init__(parent)
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)  # the GUI thread gets the GIL back quickly
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinician-desk-db")
         self._net = ThreadPoolExecutor(
             max_workers=network_workers, thread_name_prefix="clinician-desk-net"
         )
+        self._render = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinician-desk-render")
         self._pending = 0
         self._closed = False
         self._lock = threading.Lock()
@@ -143,6 +157,11 @@ class TaskManager(QObject):
     def run_network(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
         """Run ``fn(control)`` on the network pool (never on the database thread)."""
         return self._submit(self._net, fn, **kwargs)
+
+    def run_render(self, fn: Callable[[TaskControl], Any], **kwargs: Any) -> TaskHandle:
+        """Run ``fn(control)`` on the render thread (Qt painting onto a QImage or QPrinter only:
+        never the vault, never a widget)."""
+        return self._submit(self._render, fn, **kwargs)
 
     def _submit(
         self,
@@ -269,4 +288,5 @@ class TaskManager(QObject):
         """Stop accepting work, finish what the DB worker has queued (drafts), drop the rest."""
         self._closed = True
         self._net.shutdown(wait=False, cancel_futures=True)
+        self._render.shutdown(wait=True, cancel_futures=True)  # a page in hand is finished
         self._db.shutdown(wait=True)

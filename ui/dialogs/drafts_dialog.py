@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
+from clinician_desk.bundled.taxonomy import load_taxonomy
 from ui.context import UiContext
 from ui.i18n import _
 from ui.models.rows_model import ROW_ROLE, RowsTableModel
@@ -20,9 +21,10 @@ from ui.widgets.tables import configure_table, fit_columns
 
 
 def service_label(code: str) -> str:
-    """The service's name from the taxonomy (the code itself if the taxonomy does not know it)."""
-    from clinician_desk.bundled.taxonomy import load_taxonomy
+    """The service's name from the taxonomy (the code itself if the taxonomy does not know it).
 
+    Called per table cell on the GUI thread (the student page's sessions): no import statement
+    in here — each one goes through PySide6's import hook (docs/decisions/0111)."""
     service = load_taxonomy().services.get(code)
     return _(service.name) if service is not None else code
 

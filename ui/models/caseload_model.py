@@ -9,9 +9,12 @@ GUI thread only indexes tuples: a 10,000-student caseload resets, sorts (``sort`
 Python list by the precomputed keys, no ``data()`` call per comparison) and filters in
 milliseconds. Columns: student, school, grade, tier, last
 contact, flags; ``FLAG_ROLE`` returns them as a tuple and ``ID_ROLE`` the student id for navigation.
-Filtering is done by the page's ``QSortFilterProxyModel`` over this model, which hands sorting
-down to :meth:`CaseloadTableModel.sort` (``SORT_ROLE`` still gives the sortable values: dates as
-ISO text, tiers as numbers).
+Filtering is done here too (:meth:`CaseloadTableModel.set_filter`, one list comprehension over
+the search texts): the page's ``QSortFilterProxyModel`` only passes rows through and hands
+sorting and filtering down. A Python ``filterAcceptsRow`` was called once per row on every
+reload — 10,000 calls, ~14 ms of GUI thread even with no filter typed (docs/decisions/0113).
+``rowCount`` counts the rows shown; ``total()`` and ``rows()`` the whole caseload. (``SORT_ROLE``
+still gives the sortable values: dates as ISO text, tiers as numbers.)
 """
 
 from __future__ import annotations
@@ -188,6 +191,9 @@ class CaseloadTableModel(RowsTableModel):
         )
         self._sort_column = -1
         self._descending = False
+        self._all: list[CaseloadEntry] = []  # every row, in sort order; _rows: those shown
+        self._needle = ""
+        self._only_flagged = False
         self._flag_look: tuple[str, QBrush, QIcon] | None = None  # per palette
 
     @staticmethod
@@ -200,23 +206,55 @@ class CaseloadTableModel(RowsTableModel):
             rows.sort(key=lambda r: r.keys[column], reverse=self._descending)  # stable
         return rows
 
+    def _shown(self) -> list[CaseloadEntry]:
+        if not self._needle and not self._only_flagged:
+            return list(self._all)
+        needle, flagged = self._needle, self._only_flagged
+        return [
+            r
+            for r in self._all
+            if (not flagged or r.flags) and (not needle or needle in r.haystack)
+        ]
+
     def set_rows(self, rows: Any) -> None:
         self.beginResetModel()
-        self._rows = self._sorted(list(rows))
+        self._all = self._sorted(list(rows))
+        self._rows = self._shown()
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        """Every row of the caseload (filtered out or not), in the model's order (a copy)."""
+        return list(self._all)
+
+    def total(self) -> int:
+        return len(self._all)
+
+    def set_filter(self, needle: str, only_flagged: bool) -> None:
+        """Show the rows whose search text holds ``needle`` (case-folded) and, if
+        ``only_flagged``, that carry a flag (a model reset: the number of rows changes)."""
+        self.beginResetModel()
+        self._needle, self._only_flagged = needle.casefold(), only_flagged
+        self._rows = self._shown()
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order the rows by the precomputed keys (stable, like Qt's own sort)."""
         self._sort_column = column
         self._descending = order == Qt.SortOrder.DescendingOrder
+        self._sorted(self._all)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Reorder the shown rows (same rows, new order), moving persistent indexes (selection)
+        with their rows."""
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        anchored = [(self._rows[i.row()], i.column()) for i in persistent if i.isValid()]
-        self._sorted(self._rows)
+        persistent = [i for i in self.persistentIndexList() if i.isValid()]
+        anchored = [(self._rows[i.row()], i.column()) for i in persistent]
+        self._rows = self._shown()
         if persistent:
             where = {id(row): n for n, row in enumerate(self._rows)}
             self.changePersistentIndexList(
-                [i for i in persistent if i.isValid()],
+                persistent,
                 [self.index(where[id(row)], col) for row, col in anchored],
             )
         self.layoutChanged.emit()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -170,9 +171,12 @@ class NoteEditorPage(QWidget):
     # -- lifecycle ----------------------------------------------------------------------------
     def _reset(self) -> None:
         self.session_id = None
+        closed = list(self.notes.values())
         self.notes.clear()
         self._dirty.clear()
         self.tabs.clear()
+        for widget in closed:  # QTabWidget.clear() keeps the pages as hidden children for ever
+            widget.deleteLater()
         self.form.setEnabled(True)
         self.start_button.setEnabled(self.student_id is not None)
         self.sign_button.setEnabled(False)
@@ -432,6 +436,8 @@ class NoteEditorPage(QWidget):
         self.status_label.setText(exc.message)
 
     def _signed(self, widget: NoteSectionsWidget) -> None:
+        if not shiboken6.isValid(widget):  # the editor was cleared (locked) meanwhile: it is
+            return  # signed in the vault and the next unlock shows it so
         widget.set_read_only(True)
         index = self.tabs.indexOf(widget)
         self.tabs.setTabText(index, self.tabs.tabText(index) + " ✓")
@@ -448,7 +454,9 @@ class NoteEditorPage(QWidget):
         self.save_draft_now()
         student_id = self.student_id
         self._reset()
-        self.note_signed.emit(student_id)
+        # The student page opens on the next turn of the event loop: closing the editor and
+        # switching pages in one slot was one long frame (bench/bench_frames.py, 0111).
+        QTimer.singleShot(0, self, lambda: self.note_signed.emit(student_id))
 
     def clear(self) -> None:
         self._autosave.stop()

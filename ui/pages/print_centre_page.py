@@ -328,20 +328,23 @@ class PrintCentrePage(QWidget):
         self.start_print(printer)
 
     def start_print(self, printer: Any) -> PrintJob:
-        job = PrintJob(self.pdf_bytes or b"", printer, self)
+        job = PrintJob(self.pdf_bytes or b"", printer, self, self.ctx.tasks)
         progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, job.page_count, self)
         progress.setObjectName("print_progress_dialog")
         progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # not kept once closed
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.canceled.connect(job.cancel)
         job.progress.connect(lambda done, _total: progress.setValue(done))
-        job.finished.connect(lambda ok: self._printed(ok, progress))
+        job.finished.connect(lambda ok: self._printed(ok, progress, job.error_message))
         self._job = job
         job.start()
         return job
 
-    def _printed(self, ok: bool, progress: QProgressDialog) -> None:
+    def _printed(self, ok: bool, progress: QProgressDialog, error: str = "") -> None:
         progress.close()
+        if error:  # the printer refused: say so, the preview stays for another try
+            self.message.setText(error)
+            return
         self.message.setText(_("Sent to the printer.") if ok else _("Printing was cancelled."))
         self._job = None
 

@@ -2,12 +2,17 @@
 
 Column widths are fitted once after each load from a sample of rows, not continuously:
 ``ResizeToContents`` would ask the model for every cell of every row on each change, which on
-a 200-student caseload costs the GUI thread hundreds of milliseconds.
+a 200-student caseload costs the GUI thread hundreds of milliseconds. Even Qt's sampled
+``resizeColumnsToContents`` asks the delegate for a size hint of every visible and sampled
+cell, ~10 Python ``data()`` calls each (20–60 ms on the GUI thread for a page of sessions,
+seen by ``bench/bench_frames.py``); :func:`fit_columns` measures the display text of the
+sampled rows itself (one ``data()`` call and one font-metrics call per cell, docs/decisions/0111).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 SAMPLE_ROWS = 40
 
@@ -33,5 +38,39 @@ def configure_table(view: QTableView, name: str, accessible: str) -> QTableView:
 
 
 def fit_columns(view: QTableView) -> None:
-    """Fit column widths to a sample of the current rows (call after a model reset)."""
-    view.resizeColumnsToContents()
+    """Fit column widths to the header and the display text of the first ``SAMPLE_ROWS`` rows
+    (call after a model reset)."""
+    model = view.model()
+    if model is None:
+        return
+    header = view.horizontalHeader()
+    metrics = view.fontMetrics()
+    header_metrics = header.fontMetrics()
+    style = view.style()
+    display, decoration = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole
+    # What the delegate and the header (style sheet padding, sort arrow) add around the text,
+    # asked of Qt once per fit, for the first column, instead of once per cell.
+    first = model.index(0, 0)
+    text0 = str(first.data(display) or "") if first.isValid() else ""
+    cell_hint = view.sizeHintForIndex(first).width() if text0 else 0
+    pad = max(cell_hint - metrics.horizontalAdvance(text0), 0) if text0 else 8
+    pad += (1 if view.showGrid() else 0) + 4  # grid line; the text layout rounds up
+    title0 = str(model.headerData(0, Qt.Orientation.Horizontal, display) or "")
+    header_pad = max(header.sectionSizeHint(0) - header_metrics.horizontalAdvance(title0), 0)
+    icon = view.iconSize().width() or style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+    icon += 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    rows = min(model.rowCount(), SAMPLE_ROWS)
+    for column in range(model.columnCount()):
+        if view.isColumnHidden(column):
+            continue
+        # the header's text measured here too: sectionSizeHint runs the style sheet (~1.5 ms)
+        title = model.headerData(column, Qt.Orientation.Horizontal, display)
+        widest = header_metrics.horizontalAdvance(str(title or "")) + header_pad
+        for row in range(rows):
+            index = model.index(row, column)
+            text = index.data(display)
+            width = metrics.horizontalAdvance(str(text)) + pad if text else pad
+            if index.data(decoration) is not None:
+                width += icon
+            widest = max(widest, width)
+        view.setColumnWidth(column, widest)
