@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,7 @@ _FILES: dict[str, tuple[str, bool]] = {
 }
 
 _lock = threading.Lock()
+_registered: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,72 @@ def font_file(name: str) -> Path:
         raise NotFoundError(f"No bundled font is called {name!r}.") from None
 
 
+def register_font(name: str) -> None:
+    """Register one bundled face with reportlab (idempotent, thread-safe).
+
+    Faces are registered when first needed, not all at once: parsing a TrueType file is pure
+    Python (WenQuanYi alone takes ~350 ms), and an English handout needs only the Latin pair."""
+    if name in _registered:
+        return
+    with _lock:
+        if name in _registered or name in pdfmetrics.getRegisteredFontNames():
+            _registered.add(name)
+            return
+        try:
+            filename, shapable = _FILES[name]
+        except KeyError:
+            raise NotFoundError(f"No bundled font is called {name!r}.") from None
+        path = resource_path("fonts", filename)
+        if not path.is_file():
+            raise NotFoundError(
+                f"The font file {filename} is missing from the resources/fonts folder; "
+                "reinstall the application."
+            )
+        font = TTFont(name, str(path), shapable=shapable)
+        _cache_subsets(font)
+        pdfmetrics.registerFont(font)
+        _registered.add(name)
+
+
+def register_font_set(fonts: FontSet) -> None:
+    """Register the faces a document in this font set draws with before any fallback."""
+    for name in (fonts.regular, fonts.bold, fonts.fallback, fonts.fallback_bold):
+        register_font(name)
+
+
 def register_fonts() -> None:
     """Register every bundled font with reportlab (idempotent, thread-safe)."""
-    with _lock:
-        registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, (filename, shapable) in _FILES.items():
-            if name in registered:
-                continue
-            path = resource_path("fonts", filename)
-            if not path.is_file():
-                raise NotFoundError(
-                    f"The font file {filename} is missing from the resources/fonts folder; "
-                    "reinstall the application."
-                )
-            pdfmetrics.registerFont(TTFont(name, str(path), shapable=shapable))
+    for name in _FILES:
+        register_font(name)
+
+
+# Subsets already built, per face: a document embeds each face as subsets of at most 256
+# glyphs, and handouts of one language mostly ask for the same ones. Font data only (the glyph
+# set of a subset is no student information kept anywhere but this process); bounded.
+_SUBSETS_PER_FACE = 64
+
+
+def _cache_subsets(font: TTFont) -> None:
+    face = font.face
+    make = face.makeSubset
+    cached: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
+    cache_lock = threading.Lock()
+
+    def make_subset(subset: list[int]) -> bytes:
+        key = tuple(subset)
+        with cache_lock:
+            hit = cached.get(key)
+            if hit is not None:
+                cached.move_to_end(key)
+                return hit
+        data: bytes = make(subset)
+        with cache_lock:
+            cached[key] = data
+            while len(cached) > _SUBSETS_PER_FACE:
+                cached.popitem(last=False)
+        return data
+
+    face.makeSubset = make_subset
 
 
 def font_set_for(language: str) -> FontSet:
@@ -126,9 +180,24 @@ def known_languages() -> tuple[str, ...]:
 
 @cache
 def _cmap(name: str) -> frozenset[int]:
-    register_fonts()
+    register_font(name)
     font = pdfmetrics.getFont(name)
     return frozenset(font.face.charToGlyph)
+
+
+@cache
+def covered(name: str) -> frozenset[str]:
+    """Every character the face draws, as one-character strings (plus newline and tab), so a
+    whole text is checked at once: ``covered(face).issuperset(text)``."""
+    return frozenset(map(chr, _cmap(name))) | {"\n", "\t"}
+
+
+@cache
+def left_to_right(name: str) -> frozenset[str]:
+    """The characters of ``covered`` that are never right to left (bidi class not R, AL, AN)."""
+    return frozenset(
+        ch for ch in covered(name) if unicodedata.bidirectional(ch) not in ("R", "AL", "AN")
+    )
 
 
 def has_glyph(name: str, char: str) -> bool:
