@@ -64,10 +64,8 @@ def _child_bare() -> dict[str, float]:
 
 
 def _child_app(trace: bool) -> dict[str, Any]:
-    if trace:
-        import tracemalloc
+    import tracemalloc
 
-        tracemalloc.start(1)
     from PySide6.QtWidgets import QApplication
 
     from bench import data
@@ -79,7 +77,11 @@ def _child_app(trace: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         data.demo_profile(Path(tmp), 20_000)
         soak.PASSPHRASE = data.PASSPHRASE  # the cached profile's passphrase
-        session = soak.SoakSession(Path(tmp), dialogs=())
+        # Tracing starts after the imports (module code is not what grows) and slows every
+        # Python allocation, hence the longer wait for the worker.
+        session = soak.SoakSession(Path(tmp), dialogs=(), timeout_ms=600_000 if trace else 30_000)
+        if trace:
+            tracemalloc.start(1)
         session.start()
         after_unlock = rss_mb()
         ids = session._student_ids
@@ -91,8 +93,6 @@ def _child_app(trace: bool) -> dict[str, Any]:
         end = rss_mb()
         out: dict[str, Any] = {"rss_mb": end, "after_unlock_mb": after_unlock}
         if trace:
-            import tracemalloc
-
             snap = tracemalloc.take_snapshot()
             out["heap_mb"] = tracemalloc.get_traced_memory()[0] / 1e6
             top = snap.statistics("filename")[:12]

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
 from reportlab.pdfbase.ttfonts import TTFont
 
 from clinician_desk.bundled.paths import resource_path
@@ -134,33 +137,59 @@ def register_fonts() -> None:
         register_font(name)
 
 
-# Subsets already built, per face: a document embeds each face as subsets of at most 256
-# glyphs, and handouts of one language mostly ask for the same ones. Font data only (the glyph
-# set of a subset is no student information kept anywhere but this process); bounded.
+# Subsets already built, per face, with their compressed form: a document embeds each face as
+# subsets of at most 256 glyphs (parsed out of the font and deflated for every document), and
+# documents of one language mostly ask for the same ones. Font data only (which glyphs a subset
+# holds is kept in this process only); bounded, least recently used out first.
 _SUBSETS_PER_FACE = 64
 
 
-def _cache_subsets(font: TTFont) -> None:
-    face = font.face
-    make = face.makeSubset
-    cached: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
-    cache_lock = threading.Lock()
+class _SubsetCache:
+    def __init__(self, font: TTFont) -> None:
+        self.face = font.face
+        self._make = self.face.makeSubset
+        self._add = self.face.addSubsetObjects
+        self._items: OrderedDict[tuple[int, ...], list[bytes | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.face.makeSubset = self.make_subset
+        self.face.addSubsetObjects = self.add_subset_objects
 
-    def make_subset(subset: list[int]) -> bytes:
+    def _entry(self, subset: list[int]) -> list[bytes | None]:
         key = tuple(subset)
-        with cache_lock:
-            hit = cached.get(key)
-            if hit is not None:
-                cached.move_to_end(key)
-                return hit
-        data: bytes = make(subset)
-        with cache_lock:
-            cached[key] = data
-            while len(cached) > _SUBSETS_PER_FACE:
-                cached.popitem(last=False)
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is not None:
+                self._items.move_to_end(key)
+                return entry
+        entry = [self._make(subset), None]
+        with self._lock:
+            self._items[key] = entry
+            while len(self._items) > _SUBSETS_PER_FACE:
+                self._items.popitem(last=False)
+        return entry
+
+    def make_subset(self, subset: list[int]) -> bytes:
+        data = self._entry(subset)[0]
+        assert data is not None
         return data
 
-    face.makeSubset = make_subset
+    def add_subset_objects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
+        """reportlab's own, then the font file stream gets its deflated bytes from the cache
+        (reportlab would compress the same subset again for every document)."""
+        ref = self._add(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{self.face.filename}({fontname})")
+        if doc.compression and stream is not None and "Filter" not in stream.dictionary.dict:
+            entry = self._entry(subset)
+            if entry[0] == stream.content:
+                if entry[1] is None:
+                    entry[1] = zlib.compress(stream.content)
+                stream.content = entry[1]
+                stream.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        return ref
+
+
+def _cache_subsets(font: TTFont) -> None:
+    _SubsetCache(font)
 
 
 def font_set_for(language: str) -> FontSet:

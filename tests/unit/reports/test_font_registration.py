@@ -47,3 +47,26 @@ def test_the_whole_text_checks_agree_with_the_character_checks() -> None:
     assert needs_bidi("Zephyrine فرشته", en)
     assert markup("Plain & fictional <text>", en) == "Plain &amp; fictional &lt;text&gt;"
     assert 'face="CdWenQuanYiMicroHei"' in markup("Zephyrine 王小明", en)
+
+
+def test_a_cached_subset_is_embedded_deflated_and_reads_back() -> None:
+    import io
+    import zlib
+
+    import pypdf
+
+    from clinician_desk.reports.handout import render_handout
+
+    first = render_handout("anxiety", "en")
+    again = render_handout("anxiety", "en")
+    assert again == first  # the cached, deflated subsets are the bytes reportlab would write
+    reader = pypdf.PdfReader(io.BytesIO(again))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    descriptors = [f.get_object()["/FontDescriptor"] for f in fonts.values()]
+    assert len(descriptors) == 2  # the Latin regular and bold subsets
+    for descriptor in descriptors:
+        stream = descriptor.get_object()["/FontFile2"].get_object()
+        assert stream["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
+        raw = zlib.decompress(stream._data)
+        assert len(raw) == stream["/Length1"] and raw[:4] == b"\x00\x01\x00\x00"
+    assert "anxiety" in reader.pages[0].extract_text().lower()
