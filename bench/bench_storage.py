@@ -15,6 +15,8 @@ figure is the median over its rounds; ``ratio`` = encrypted median / plain media
   unlock that is not the KDF (target with the vault's own part: <= 50 ms).
 - ``storage.note_save``: one note-sized row + one keyed audit entry in its own transaction
   (``UnitOfWork``: BEGIN IMMEDIATE, insert, audit append, COMMIT with fsync), median ms/save.
+- ``storage.note_save_cpu``: the same saves, this thread's CPU time only (the disk's fsync and
+  the other processes' load left out): what encrypting and authenticating the pages costs.
 - ``storage.point_read_warm``: a batch of primary-key lookups on a warm cache, median µs/read.
 - ``storage.full_scan_cold``: a new connection (opened and keyed untimed), then a full scan of
   the saved rows — every page read and, on the encrypted side, decrypted and authenticated.
@@ -68,19 +70,28 @@ PRAGMAS = (
 
 
 def interleaved(
-    sides: Sequence[Callable[[int], object]], rounds: int, *, warm: int = 2
+    sides: Sequence[Callable[[int], object]],
+    rounds: int,
+    *,
+    warm: int = 2,
+    cpu: list[list[float]] | None = None,
 ) -> list[list[float]]:
     """Seconds of ``side(i)`` for ``rounds`` rounds; each round runs every side once, starting
     with a different side each round (so neither always runs first, after the other's I/O).
-    ``warm`` untimed rounds come first."""
+    ``warm`` untimed rounds come first. ``cpu``, if given, gets this thread's CPU seconds of
+    each call (no waiting for the disk or for other processes: the encryption work itself)."""
     times: list[list[float]] = [[] for _ in sides]
+    if cpu is not None:
+        cpu[:] = [[] for _ in sides]
     for i in range(-warm, rounds):
         for k in range(len(sides)):
             j = (i + k) % len(sides)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             sides[j](i)
             if i >= 0:
                 times[j].append(time.perf_counter() - t0)
+                if cpu is not None:
+                    cpu[j].append(time.thread_time() - c0)
     return times
 
 
@@ -217,6 +228,7 @@ def run(quick: bool) -> list[Row]:
         same = open_plain(same_path, sqlcipher3)
 
         # Saves: the same UnitOfWork code on the same schema; then the app's extra work.
+        cpu: list[list[float]] = []
         times = interleaved(
             [
                 Saver(db.conn, audit_key, "e"),
@@ -224,8 +236,10 @@ def run(quick: bool) -> list[Row]:
                 Saver(same, audit_key, "s"),
             ],
             n_save,
+            cpu=cpu,
         )
         rows += _ratio_rows("storage.note_save", "ms/save", 1000, times)
+        rows += _ratio_rows("storage.note_save_cpu", "ms/save", 1000, cpu)
         app_db = Database.open(app_path, key, clock=FakeClock())
         app = interleaved(
             [
