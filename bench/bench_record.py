@@ -19,7 +19,9 @@ two databases take turns, the first one alternating), so a burst of load lands o
   entry + COMMIT), over random students (most not yet in the page cache), both databases on
   the same student in each round (see ``_page_figures``).
 
-``….plain`` rows are the plain baseline; ``….same_library`` rows are a third copy, plain too,
+``…_cpu_ms`` rows are the same rounds in this thread's CPU time (no fsync wait, no other
+process's load in them): the decryption and encryption work itself. ``….plain`` rows are the
+plain baseline; ``….same_library`` rows are a third copy, plain too,
 opened through SQLCipher's own SQLite build without a key (its ratio = encrypted / that), which
 separates "another SQLite build" from encryption (docs/decisions/0112).
 
@@ -153,13 +155,20 @@ def _interleaved(
     """Seconds of ``op(target, i)`` per target; each round runs every target once, starting
     with a different target each round, so a burst of load lands on both sides alike."""
     times: list[list[float]] = [[] for _ in targets]
+    cpu = CPU.setdefault(id(op), [[] for _ in targets])
     for i in range(rounds):
         for k in range(len(targets)):
             j = (i + k) % len(targets)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             op(targets[j], i)
             times[j].append(time.perf_counter() - t0)
+            cpu[j].append(time.thread_time() - c0)
     return times
+
+
+# This thread's CPU seconds per call, by operation (``_interleaved`` fills it): the work itself,
+# without waiting for fsync or for the other processes on the machine.
+CPU: dict[int, list[list[float]]] = {}
 
 
 def _measure(
@@ -188,23 +197,29 @@ def _measure(
             caseload.caseload_overview(c, t.clock.now())
 
     _interleaved(targets, do_caseload, 1)
+    CPU.clear()
     times = _interleaved(targets, do_caseload, reps * 3)
-    for f, xs in zip(figures, times, strict=True):
+    for f, xs, cs in zip(figures, times, CPU.pop(id(do_caseload)), strict=True):
         f["caseload_ms"] = _median(xs)
+        f["caseload_cpu_ms"] = _median(cs)
 
     def do_sign(t: Target, i: int) -> None:
         note_id = drafts[targets.index(t)][i]
         with t.uow() as u:
             notes.sign_note(u, note_id, {"subjective": f"Benchmark note {i}, fictional."})
 
+    CPU.clear()
     times = _interleaved(targets, do_sign, len(drafts[0]))
-    for f, xs in zip(figures, times, strict=True):
+    for f, xs, cs in zip(figures, times, CPU.pop(id(do_sign)), strict=True):
+        f["save_and_sign_cpu_ms"] = _median(cs)
         f["save_and_sign_ms"] = _median(xs)
         f["save_and_sign_p95_ms"] = _p95(xs)
     return figures
 
 
-def _page_figures(targets: list[Target], student_ids: list[int], n: int) -> list[float]:
+def _page_figures(
+    targets: list[Target], student_ids: list[int], n: int
+) -> tuple[list[float], list[float]]:
     """Median student page per target, the targets taking turns on the same students.
 
     Each round opens one random student's page on every target, in a rotating order, so a burst
@@ -222,7 +237,9 @@ def _page_figures(targets: list[Target], student_ids: list[int], n: int) -> list
     for t in targets:  # the same first page everywhere, not timed
         with t.uow() as u:
             students.student_page(u, student_ids[0])
-    return [_median(xs) for xs in _interleaved(targets, page, n)]
+    CPU.clear()
+    walls = [_median(xs) for xs in _interleaved(targets, page, n)]
+    return walls, [_median(cs) for cs in CPU.pop(id(page))]
 
 
 def _drafts(t: Target, student_ids: list[int], n: int) -> list[int]:
@@ -270,8 +287,9 @@ def run_size(sessions: int, reps: int, signs: int) -> list[Row]:
         drafts = [_drafts(t, ids, signs) for t in targets]
         assert drafts[0] == drafts[1] == drafts[2]
         fo, fb, fs = _measure(targets, ids, drafts, reps)
-        pages = _page_figures(targets, ids, reps * 8)
+        pages, page_cpu = _page_figures(targets, ids, reps * 8)
         fo["student_page_ms"], fb["student_page_ms"], fs["student_page_ms"] = pages
+        fo["student_page_cpu_ms"], fb["student_page_cpu_ms"], fs["student_page_cpu_ms"] = page_cpu
         at = f"@{sessions // 1000}k"
         for name, value in fo.items():
             rows.append((f"record.{name}{at}", round(value, 2), "ms", round(value / fb[name], 2)))
