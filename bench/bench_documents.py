@@ -1,6 +1,20 @@
-"""Family documents after issue 19: safety plan render time per language, handout first-of-session.
+"""Family documents: handout vs bare reportlab, first handout of a session, safety plans.
 
-``python -m bench.bench_documents [--quick]``. Figures only, printed as Markdown tables:
+``python -m bench --only documents [--quick]`` prints the figures of issue 23 (``run``):
+
+* ``documents.handout_en_ms`` — the English generic "suicide-warning-signs" handout, median of
+  interleaved rounds with ``documents.bare_reportlab_ms`` (the same text, bare reportlab:
+  Helvetica, sample styles, no fallback, no footer); ratio = handout / bare (target <= 1.5);
+* ``documents.first_handout_ms`` — a fresh Python process with the app's modules imported (as
+  they are once the app is up), then the first personalized handout of the session: font
+  registration, text loading and the build; median over fresh processes, ratio = to the
+  20 ms target. ``documents.first_bare_reportlab_ms`` is the same for the bare document, the
+  processes interleaved; ``documents.first_handout_with_imports_ms`` adds the imports;
+  ``documents.first_handout_in_app_ms`` is the first handout after importing what the app has
+  imported by the time it can print (``clinician_desk.bootstrap``: the report modules, and the
+  Latin faces registered by their styles), ratio = to the 20 ms target.
+
+``python -m bench.bench_documents [--quick]`` prints Markdown tables instead:
 
 * safety plan, typical (the six steps, one or two entries each) and longest (three steps with a
   long entry and seven entries in other scripts: Dari, Arabic with harakat, Chinese, Gurmukhi,
@@ -104,6 +118,89 @@ story += [Paragraph(escape(b.text), s["BodyText"]) for b in text.blocks]
 SimpleDocTemplate(BytesIO(), pagesize=LETTER).build(story)
 print(time.perf_counter() - t0)
 """
+
+
+_FIRST = """
+import time
+from clinician_desk.reports.handout import render_handout
+from clinician_desk.reports.models import PersonalDetails
+t0 = time.perf_counter()
+who = PersonalDetails("Zephyrine Testcase", ("Individual counseling",), 6)
+render_handout("suicide-warning-signs", "en", who)
+print(time.perf_counter() - t0)
+"""
+
+# As in the app: its worker imports the core services before the unlock screen is answered
+# (ui/main_window.py, warm_up), which imports the report modules and registers the Latin faces.
+_FIRST_IN_APP = "import clinician_desk.bootstrap\n" + _FIRST
+
+_FIRST_BARE = """
+import time
+from io import BytesIO
+from xml.sax.saxutils import escape
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+from clinician_desk.reports.handout_library import load_handout
+t0 = time.perf_counter()
+text = load_handout("suicide-warning-signs", "en")
+s = getSampleStyleSheet()
+story = [Paragraph(escape(text.title), s["Title"])]
+story += [Paragraph(escape(b.text), s["BodyText"]) for b in text.blocks]
+SimpleDocTemplate(BytesIO(), pagesize=LETTER).build(story)
+print(time.perf_counter() - t0)
+"""
+
+
+def _process_s(code: str) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _interleaved_ms(fns: list[Callable[[], object]], rounds: int) -> list[float]:
+    """Median ms of each function over rounds in which each runs once, the first rotating."""
+    times: list[list[float]] = [[] for _ in fns]
+    for i in range(rounds):
+        for k in range(len(fns)):
+            j = (i + k) % len(fns)
+            t0 = time.perf_counter()
+            fns[j]()
+            times[j].append(time.perf_counter() - t0)
+    return [statistics.median(xs) * 1000 for xs in times]
+
+
+def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
+    from bench.bench_reports import _bare
+    from clinician_desk.reports.handout import render_handout
+
+    rows: list[tuple[str, float, str, float | None]] = []
+    procs = 5 if quick else 15
+    first: list[list[float]] = [[], []]
+    for i in range(procs):
+        for k in range(2):
+            j = (i + k) % 2
+            first[j].append(_process_s((_FIRST, _FIRST_BARE)[j]))
+    ours_first, bare_first = (statistics.median(xs) * 1000 for xs in first)
+    in_app = statistics.median(_process_s(_FIRST_IN_APP) for _ in range(3 if quick else 7)) * 1000
+    with_imports = _cold_ms(_COLD.format(lang="en"), 1 if quick else 3)
+
+    def handout() -> object:
+        return render_handout("suicide-warning-signs", "en")
+
+    def bare() -> object:
+        return _bare("suicide-warning-signs")
+
+    _interleaved_ms([handout, bare], 3)  # warm-up: fonts, texts, reportlab's own caches
+    ours, base = _interleaved_ms([handout, bare], 30 if quick else 150)
+    rows.append(("documents.handout_en_ms", ours, "ms", ours / base))
+    rows.append(("documents.bare_reportlab_ms", base, "ms", None))
+    rows.append(("documents.first_handout_ms", ours_first, "ms", ours_first / 20.0))
+    rows.append(("documents.first_bare_reportlab_ms", bare_first, "ms", None))
+    rows.append(("documents.first_handout_in_app_ms", in_app, "ms", in_app / 20.0))
+    rows.append(("documents.first_handout_with_imports_ms", with_imports, "ms", None))
+    return rows
 
 
 def _cold_ms(code: str, runs: int) -> float:

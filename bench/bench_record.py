@@ -1,24 +1,29 @@
 """Clinical-record figures on a demo vault: search, caseload, save-and-sign, student page.
 
 For 200 students × 20,000 sessions (and × 100,000 in the full run) the demo generator fills a
-real SQLCipher vault; ``sqlcipher_export`` then writes a plain SQLite copy of the same data.
-Every figure runs the same service code on both (the plain copy through the standard library's
-``sqlite3`` with the same pragmas except encryption) and reports ours, with
-ratio = SQLCipher / plain:
+real SQLCipher vault; ``sqlcipher_export`` then writes a plain SQLite copy of the same data (same
+schema, triggers and FTS index). Every figure runs the same service code on both — the plain
+copy through the standard library's ``sqlite3`` with the same pragmas except encryption, the
+same keyed audit chain and the same audit-head sidecar after each COMMIT — so the ratio
+(SQLCipher / plain) measures encryption alone. Every figure is taken in interleaved rounds (the
+two databases take turns, the first one alternating), so a burst of load lands on both sides:
 
-- ``search_p95_ms`` — p95 over a mix of name prefixes and clinical words (bm25, top 50);
+- ``search_median_ms`` / ``search_p95_ms`` — over rounds of a mix of name prefixes and clinical
+  words (bm25, top 50), 13 queries × reps per side;
 - ``search_common_word_ms`` — median for a word in nearly every note (worst case);
 - ``caseload_ms`` — median of the whole caseload overview (five queries);
-- ``save_and_sign_p95_ms`` — p95 of signing a note with new text in one transaction (draft
-  save, search index, content hash, count_dirty mark, audit entry, COMMIT with fsync);
+- ``save_and_sign_ms`` (median) / ``save_and_sign_p95_ms`` — signing a note with new text in one
+  transaction (draft save, search index, content hash, count_dirty mark, audit entry, COMMIT
+  with fsync, sidecar), 200 notes per side (60 with ``--quick``);
 - ``student_page_ms`` — median of a student page (view + 100 sessions + referrals + audit
-  entry + COMMIT), over random students (most not yet in the page cache), the three
-  databases taking turns on the same students (see ``_page_figures``).
+  entry + COMMIT), over random students (most not yet in the page cache), both databases on
+  the same student in each round (see ``_page_figures``).
 
-Each figure is repeated as ``….no_memory_security``: a second connection to a copy of the same
-encrypted file with ``cipher_memory_security`` left off. The app now runs with it off too (see
-clinician_desk/storage/connection.py), so these rows are a same-run control; note that SQLCipher
-makes the setting process-wide once any connection enables it.
+``…_cpu_ms`` rows are the same rounds in this thread's CPU time (no fsync wait, no other
+process's load in them): the decryption and encryption work itself. ``….plain`` rows are the
+plain baseline; ``….same_library`` rows are a third copy, plain too,
+opened through SQLCipher's own SQLite build without a key (its ratio = encrypted / that), which
+separates "another SQLite build" from encryption (docs/decisions/0114).
 
 Run: ``python -m bench.bench_record [--quick]``. Figures only, never pass/fail.
 """
@@ -26,7 +31,6 @@ Run: ``python -m bench.bench_record [--quick]``. Figures only, never pass/fail.
 from __future__ import annotations
 
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -44,7 +48,7 @@ from bench.data import demo_database
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.services import notes, search, students
-from clinician_desk.storage import Database
+from clinician_desk.storage import Database, audit, headmark
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import caseload
 
@@ -76,10 +80,24 @@ def _median(xs: list[float]) -> float:
 
 
 class Target:
-    """One database (SQLCipher via ``Database`` or the plain copy) behind the same API."""
+    """One database (SQLCipher via ``Database`` or the plain copy) behind the same API.
 
-    def __init__(self, name: str, conn: Any, clock: FakeClock, db: Database | None = None):
+    The plain copy does the app's own work too, so the ratio measures encryption alone: its
+    units of work append to the same keyed audit chain (the audit key is derived from the same
+    data key) and record the audit head in a sidecar after COMMIT, as ``Database`` does."""
+
+    def __init__(
+        self,
+        name: str,
+        conn: Any,
+        clock: FakeClock,
+        db: Database | None = None,
+        *,
+        audit_key: bytes | None = None,
+        head: tuple[Path, bytes] | None = None,
+    ):
         self.name, self.conn, self.clock, self.db = name, conn, clock, db
+        self.audit_key, self.head = audit_key, head
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
@@ -89,11 +107,14 @@ class Target:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield UnitOfWork(self.conn, self.clock, "clinician")
+            work = UnitOfWork(self.conn, self.clock, "clinician", self.audit_key)
+            yield work
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+        if work.appended and self.head is not None:
+            headmark.write(self.head[0], self.head[1], headmark.database_head(self.conn))
 
     @contextmanager
     def read(self) -> Iterator[Any]:
@@ -101,17 +122,21 @@ class Target:
             with self.db.read() as c:
                 yield c
             return
-        yield self.conn
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("ROLLBACK")
 
 
-def _plain_copy(src: Path, dest: Path) -> sqlite3.Connection:
+def _plain_copy(src: Path, dest: Path, library: Any = sqlite3) -> Any:
     raw = sqlcipher3.connect(str(src))
     raw.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
     raw.execute(f"ATTACH DATABASE '{dest}' AS plain KEY ''")
     raw.execute("SELECT sqlcipher_export('plain')")
     raw.execute("DETACH DATABASE plain")
     raw.close()
-    conn = sqlite3.connect(dest, isolation_level=None, check_same_thread=False)
+    conn = library.connect(str(dest), isolation_level=None, check_same_thread=False)
     for pragma in (
         "journal_mode = WAL",
         "synchronous = FULL",
@@ -120,68 +145,81 @@ def _plain_copy(src: Path, dest: Path) -> sqlite3.Connection:
         "cache_size = -65536",
     ):
         conn.execute(f"PRAGMA {pragma}")
-    conn.row_factory = sqlite3.Row
+    conn.row_factory = library.Row
     return conn
 
 
-def _cipher_without_memory_security(src: Path, dest: Path) -> Any:
-    """The same encrypted file opened with every pragma of ours except
-    ``cipher_memory_security`` (to show what that setting costs)."""
-    shutil.copyfile(src, dest)
-    conn = sqlcipher3.connect(str(dest), isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
-    for pragma in (
-        "journal_mode = WAL",
-        "synchronous = FULL",
-        "temp_store = MEMORY",
-        "foreign_keys = ON",
-        "cache_size = -65536",
-    ):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.row_factory = sqlcipher3.Row
-    return conn
+def _interleaved(
+    targets: list[Target], op: Callable[[Target, int], object], rounds: int
+) -> list[list[float]]:
+    """Seconds of ``op(target, i)`` per target; each round runs every target once, starting
+    with a different target each round, so a burst of load lands on both sides alike."""
+    times: list[list[float]] = [[] for _ in targets]
+    cpu = CPU.setdefault(id(op), [[] for _ in targets])
+    for i in range(rounds):
+        for k in range(len(targets)):
+            j = (i + k) % len(targets)
+            t0, c0 = time.perf_counter(), time.thread_time()
+            op(targets[j], i)
+            times[j].append(time.perf_counter() - t0)
+            cpu[j].append(time.thread_time() - c0)
+    return times
 
 
-def _timed(fn: Callable[[], object], n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
+# This thread's CPU seconds per call, by operation (``_interleaved`` fills it): the work itself,
+# without waiting for fsync or for the other processes on the machine.
+CPU: dict[int, list[list[float]]] = {}
 
 
-def _measure(t: Target, student_ids: list[int], drafts: list[int], reps: int) -> dict[str, float]:
-    figures: dict[str, float] = {}
+def _measure(
+    targets: list[Target], student_ids: list[int], drafts: list[list[int]], reps: int
+) -> list[dict[str, float]]:
+    figures: list[dict[str, float]] = [{} for _ in targets]
 
-    def do_search(q: str) -> None:
+    def do_search(t: Target, q: str) -> None:
         with t.read() as c:
             search.search(c, q)
 
-    for q in QUERIES:  # warm the cache the way a session in use would be
-        do_search(q)
-    times = [x for q in QUERIES for x in _timed(lambda q=q: do_search(q), reps)]
-    figures["search_p95_ms"] = _p95(times)
-    figures["search_common_word_ms"] = _median(_timed(lambda: do_search("student"), 3))
+    for t in targets:  # warm the cache the way a session in use would be
+        for q in QUERIES:
+            do_search(t, q)
+    rounds = [q for _ in range(reps) for q in QUERIES]
+    times = _interleaved(targets, lambda t, i: do_search(t, rounds[i]), len(rounds))
+    for f, xs in zip(figures, times, strict=True):
+        f["search_p95_ms"] = _p95(xs)
+        f["search_median_ms"] = _median(xs)
+    times = _interleaved(targets, lambda t, i: do_search(t, "student"), max(3, reps // 2))
+    for f, xs in zip(figures, times, strict=True):
+        f["search_common_word_ms"] = _median(xs)
 
-    def do_caseload() -> None:
+    def do_caseload(t: Target, _: int) -> None:
         with t.read() as c:
             caseload.caseload_overview(c, t.clock.now())
 
-    do_caseload()
-    figures["caseload_ms"] = _median(_timed(do_caseload, reps))
+    _interleaved(targets, do_caseload, 1)
+    CPU.clear()
+    times = _interleaved(targets, do_caseload, reps * 3)
+    for f, xs, cs in zip(figures, times, CPU.pop(id(do_caseload)), strict=True):
+        f["caseload_ms"] = _median(xs)
+        f["caseload_cpu_ms"] = _median(cs)
 
-    sign_times = []
-    for i, note_id in enumerate(drafts):
-        t0 = time.perf_counter()
+    def do_sign(t: Target, i: int) -> None:
+        note_id = drafts[targets.index(t)][i]
         with t.uow() as u:
             notes.sign_note(u, note_id, {"subjective": f"Benchmark note {i}, fictional."})
-        sign_times.append(time.perf_counter() - t0)
-    figures["save_and_sign_p95_ms"] = _p95(sign_times)
+
+    CPU.clear()
+    times = _interleaved(targets, do_sign, len(drafts[0]))
+    for f, xs, cs in zip(figures, times, CPU.pop(id(do_sign)), strict=True):
+        f["save_and_sign_cpu_ms"] = _median(cs)
+        f["save_and_sign_ms"] = _median(xs)
+        f["save_and_sign_p95_ms"] = _p95(xs)
     return figures
 
 
-def _page_figures(targets: list[Target], student_ids: list[int], n: int) -> list[float]:
+def _page_figures(
+    targets: list[Target], student_ids: list[int], n: int
+) -> tuple[list[float], list[float]]:
     """Median student page per target, the targets taking turns on the same students.
 
     Each round opens one random student's page on every target, in a rotating order, so a burst
@@ -190,22 +228,18 @@ def _page_figures(targets: list[Target], student_ids: list[int], n: int) -> list
     unlock); one page of a student opened first warms nothing the others need but the indexes.
     """
     rng = random.Random(5)
-    times: list[list[float]] = [[] for _ in targets]
+    picks = [rng.choice(student_ids) for _ in range(n)]
 
-    def page(t: Target, sid: int) -> float:
-        t0 = time.perf_counter()
+    def page(t: Target, i: int) -> None:
         with t.uow() as u:
-            students.student_page(u, sid)
-        return time.perf_counter() - t0
+            students.student_page(u, picks[i])
 
     for t in targets:  # the same first page everywhere, not timed
-        page(t, student_ids[0])
-    for i in range(n):
-        sid = rng.choice(student_ids)
-        for k in range(len(targets)):
-            j = (i + k) % len(targets)
-            times[j].append(page(targets[j], sid))
-    return [_median(xs) for xs in times]
+        with t.uow() as u:
+            students.student_page(u, student_ids[0])
+    CPU.clear()
+    walls = [_median(xs) for xs in _interleaved(targets, page, n)]
+    return walls, [_median(cs) for cs in CPU.pop(id(page))]
 
 
 def _drafts(t: Target, student_ids: list[int], n: int) -> list[int]:
@@ -222,7 +256,7 @@ def _drafts(t: Target, student_ids: list[int], n: int) -> list[int]:
     return out
 
 
-def run_size(sessions: int, reps: int) -> list[Row]:
+def run_size(sessions: int, reps: int, signs: int) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-record-") as tmp:
         clock = FakeClock()
@@ -234,49 +268,50 @@ def run_size(sessions: int, reps: int) -> list[Row]:
         rows.append((f"record.demo_build_{sessions // 1000}k_s", demo.build_seconds, "s", None))
         db = Database.open(path, KEY, clock=clock)
         db.checkpoint()
-        plain = _plain_copy(path, Path(tmp) / "plain.db")
-        nosec_conn = _cipher_without_memory_security(path, Path(tmp) / "nosec.db")
-        nosec = Target("sqlcipher-no-memsec", nosec_conn, clock)
-        ours = Target("sqlcipher", db.conn, clock, db)
-        base = Target("plain", plain, clock)
-        with ours.read() as c:
+        root = audit.record_root(db.conn, KEY)
+        # A demo copy comes without its audit-head sidecar, so ``Database`` finds it missing and
+        # stops updating it: the plain sides then skip it too (same work on every side).
+        frozen = bool(db.integrity_warnings)
+        conns = []
+        targets = [Target("sqlcipher", db.conn, clock, db)]
+        for name, library in (("plain", sqlite3), ("same_library", sqlcipher3)):
+            copy = Path(tmp) / f"{name}.db"
+            conns.append(_plain_copy(path, copy, library))
+            head = None if frozen else (headmark.sidecar_path(copy), headmark.mac_key(root))
+            targets.append(
+                Target(name, conns[-1], clock, audit_key=audit.audit_key(root), head=head)
+            )
+        with targets[0].read() as c:
             ids = [int(r[0]) for r in c.execute("SELECT id FROM students ORDER BY id")]
-        # the same drafts on both copies (ids line up because both start identical)
-        d_ours, d_base = _drafts(ours, ids, 40), _drafts(base, ids, 40)
-        d_nosec = _drafts(nosec, ids, 40)
-        assert d_ours == d_base == d_nosec
-        fo = _measure(ours, ids, d_ours, reps)
-        fb = _measure(base, ids, d_base, reps)
-        fn = _measure(nosec, ids, d_nosec, reps)
-        pages = _page_figures([ours, base, nosec], ids, reps * 4)
-        fo["student_page_ms"], fb["student_page_ms"], fn["student_page_ms"] = pages
+        # the same drafts on every copy (ids line up because all start identical)
+        drafts = [_drafts(t, ids, signs) for t in targets]
+        assert drafts[0] == drafts[1] == drafts[2]
+        fo, fb, fs = _measure(targets, ids, drafts, reps)
+        pages, page_cpu = _page_figures(targets, ids, reps * 8)
+        fo["student_page_ms"], fb["student_page_ms"], fs["student_page_ms"] = pages
+        fo["student_page_cpu_ms"], fb["student_page_cpu_ms"], fs["student_page_cpu_ms"] = page_cpu
+        at = f"@{sessions // 1000}k"
         for name, value in fo.items():
+            rows.append((f"record.{name}{at}", round(value, 2), "ms", round(value / fb[name], 2)))
+            rows.append((f"record.{name}{at}.plain", round(fb[name], 2), "ms", None))
             rows.append(
                 (
-                    f"record.{name}@{sessions // 1000}k",
-                    round(value, 2),
+                    f"record.{name}{at}.same_library",
+                    round(fs[name], 2),
                     "ms",
-                    round(value / fb[name], 2) if fb[name] else None,
+                    round(value / fs[name], 2),
                 )
             )
-            rows.append(
-                (
-                    f"record.{name}@{sessions // 1000}k.no_memory_security",
-                    round(fn[name], 2),
-                    "ms",
-                    round(fn[name] / fb[name], 2) if fb[name] else None,
-                )
-            )
-        plain.close()
-        nosec_conn.close()
+        for conn in conns:
+            conn.close()
         db.close()
     return rows
 
 
 def run(quick: bool) -> list[Row]:
-    rows = run_size(20_000, reps=5 if quick else 10)
+    rows = run_size(20_000, reps=5 if quick else 10, signs=60 if quick else 200)
     if not quick:
-        rows += run_size(100_000, reps=10)
+        rows += run_size(100_000, reps=10, signs=200)
     return rows
 
 

@@ -1,13 +1,29 @@
 """Storage figures: vault open time after the KDF, SQLCipher vs plain SQLite, kill-9 torture.
 
+Encryption is measured alone: the encrypted side is a real vault (every migration: triggers,
+FTS, the keyed audit chain) and the plain side is a ``sqlcipher_export`` copy of it, so both
+have the same schema, and both run the same code with the same pragmas (WAL,
+``synchronous=FULL``, ``temp_store=MEMORY``, ``foreign_keys=ON``, 64 MB cache). The plain side is
+the standard library's ``sqlite3``; ``….same_library`` rows repeat the figure with SQLCipher's
+own SQLite and no key, which separates "a different SQLite build" from "encryption".
+Rounds are interleaved (encrypted, plain, same-library, then the next round starting with the
+next side), so a burst of load from other processes lands on every side alike, and every
+figure is the median over its rounds; ``ratio`` = encrypted median / plain median.
+
 - ``storage.open_after_kdf``: ``Database.open`` of an existing vault at head (connect, raw key,
-  key proof, pragmas, TEMP_STORE check, migration check) — the share of unlock that is not the
-  KDF (target with the vault's own part: <= 50 ms).
-- insert (one note-sized row + audit entry per transaction, WAL, synchronous=FULL, as a note
-  save) and read (point lookups, warm cache; full scan on a cold connection) with ratio =
-  SQLCipher time / plain ``sqlite3`` time measured in the same run.
-  The app runs with ``cipher_memory_security`` OFF (see clinician_desk/storage/connection.py);
-  with it ON, a cached lookup measured ~15 µs → ~45 µs on this machine.
+  key proof, pragmas, TEMP_STORE check, migration check, unlock tamper check) — the share of
+  unlock that is not the KDF (target with the vault's own part: <= 50 ms).
+- ``storage.note_save``: one note-sized row + one keyed audit entry in its own transaction
+  (``UnitOfWork``: BEGIN IMMEDIATE, insert, audit append, COMMIT with fsync), median ms/save.
+- ``storage.note_save_cpu``: the same saves, this thread's CPU time only (the disk's fsync and
+  the other processes' load left out): what encrypting and authenticating the pages costs.
+- ``storage.point_read_warm``: a batch of primary-key lookups on a warm cache, median µs/read.
+- ``storage.full_scan_cold``: a new connection (opened and keyed untimed), then a full scan of
+  the saved rows — every page read and, on the encrypted side, decrypted and authenticated.
+- The app's own work on a save, on the encrypted vault (interleaved the same way, reported as
+  ms with ratio = to the bare save): ``storage.note_save_bare`` (the row alone, no audit entry),
+  ``storage.note_save_app`` (``Database.unit_of_work``: the audit entry plus the audit-head
+  sidecar written after COMMIT — what the app pays per save).
 - ``storage.unlock_total_with_open``: passphrase → open database with the KDF calibrated on
   this machine (full run only); ``storage.unlock_open_share`` is the part after the vault.
 - ``storage.crash_cycles`` / ``storage.crash_lost``: the SIGKILL torture of the crash test,
@@ -15,81 +31,140 @@
   each cycle starts a Python process (~0.5-0.8 s here), so 1,000 would not fit the 15-minute
   full run — the 1,000-cycle kill torture (notes and signing) is ``python -m bench.torture``.
 
-Run: ``python -m bench.bench_storage [--quick]``.
+The app runs with ``cipher_memory_security`` OFF (see clinician_desk/storage/connection.py) and
+a raw key (no PBKDF2 at open; the passphrase KDF is the vault's Argon2id, ``bench_vault``).
+
+Run: ``python -m bench.bench_storage [--quick]`` or ``python -m bench --only storage``.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+import sqlcipher3
 
 from clinician_desk.clock import FakeClock
-from clinician_desk.storage import Database
+from clinician_desk.storage import Database, audit
+from clinician_desk.storage.connection import connect
+from clinician_desk.storage.database import UnitOfWork
 
 Row = tuple[str, float, str, float | None]
 TEXT = "Synthetic progress note for a fictional student. " * 12
+PRAGMAS = (
+    "journal_mode = WAL",
+    "synchronous = FULL",
+    "temp_store = MEMORY",
+    "foreign_keys = ON",
+    "cache_size = -65536",
+)
 
 
-def _open_ms(path: Path, key: bytes, repeats: int, query: str | None = None) -> float:
-    """Median time of ``Database.open`` (plus ``query`` if given); closing is not timed (it
-    checkpoints the WAL and fsyncs, which a user waits for at lock, not at unlock)."""
+def interleaved(
+    sides: Sequence[Callable[[int], object]],
+    rounds: int,
+    *,
+    warm: int = 2,
+    cpu: list[list[float]] | None = None,
+) -> list[list[float]]:
+    """Seconds of ``side(i)`` for ``rounds`` rounds; each round runs every side once, starting
+    with a different side each round (so neither always runs first, after the other's I/O).
+    ``warm`` untimed rounds come first. ``cpu``, if given, gets this thread's CPU seconds of
+    each call (no waiting for the disk or for other processes: the encryption work itself)."""
+    times: list[list[float]] = [[] for _ in sides]
+    if cpu is not None:
+        cpu[:] = [[] for _ in sides]
+    for i in range(-warm, rounds):
+        for k in range(len(sides)):
+            j = (i + k) % len(sides)
+            t0, c0 = time.perf_counter(), time.thread_time()
+            sides[j](i)
+            if i >= 0:
+                times[j].append(time.perf_counter() - t0)
+                if cpu is not None:
+                    cpu[j].append(time.thread_time() - c0)
+    return times
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def _open_ms(path: Path, key: bytes, repeats: int) -> float:
+    """Median time of ``Database.open``; closing is not timed (it checkpoints the WAL and fsyncs,
+    which a user waits for at lock, not at unlock)."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         db = Database.open(path, key, clock=FakeClock())
-        if query:
-            db.conn.execute(query).fetchone()
         times.append(time.perf_counter() - start)
         db.close()
     return statistics.median(times) * 1000
 
 
-def _median_ms(fn: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+def plain_copy(src: Path, key: bytes, dest: Path) -> None:
+    """A plain SQLite copy of the encrypted database at ``src``: same schema, same rows."""
+    raw = sqlcipher3.connect(str(src))
+    raw.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    raw.execute(f"ATTACH DATABASE '{dest}' AS plain KEY ''")
+    raw.execute("SELECT sqlcipher_export('plain')")
+    raw.execute("DETACH DATABASE plain")
+    raw.close()
 
 
-def _plain(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA cache_size = -65536")
-    conn.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value, updated_at)")
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY, at, actor, action,"
-        " entity, entity_id, details, prev_hash, hash)"
-    )
+def open_plain(path: Path, library: Any = sqlite3) -> Any:
+    conn = library.connect(str(path), isolation_level=None, check_same_thread=False)
+    for pragma in PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    conn.row_factory = library.Row
     return conn
 
 
-def _insert_ours(db: Database, n: int, offset: int) -> None:
-    for i in range(offset, offset + n):
+class Saver:
+    """One note save per call on a connection: the row + keyed audit entry in ``UnitOfWork``
+    (``audited=False``: the row alone)."""
+
+    def __init__(self, conn: Any, audit_key: bytes, prefix: str, *, audited: bool = True):
+        self.conn, self.audit_key, self.prefix, self.audited = conn, audit_key, prefix, audited
+        self.clock = FakeClock()
+
+    def __call__(self, i: int) -> None:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 'now')",
+                (f"{self.prefix}{i + 10:07d}", TEXT),
+            )
+            if self.audited:
+                UnitOfWork(conn, self.clock, "clinician", self.audit_key).audit(
+                    "note.saved", "note", str(i)
+                )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _app_saver(db: Database, prefix: str) -> Callable[[int], None]:
+    def save(i: int) -> None:
         with db.unit_of_work() as uow:
-            uow.conn.execute("INSERT INTO settings VALUES (?, ?, 'now')", (f"n{i:06d}", TEXT))
+            uow.conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 'now')",
+                (f"{prefix}{i + 10:07d}", TEXT),
+            )
             uow.audit("note.saved", "note", str(i))
 
-
-def _insert_plain(conn: sqlite3.Connection, n: int, offset: int) -> None:
-    for i in range(offset, offset + n):
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO settings VALUES (?, ?, 'now')", (f"n{i:06d}", TEXT))
-        last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        conn.execute(
-            "INSERT INTO audit_log VALUES (NULL, 'now', 'c', 'note.saved', 'note', ?, '{}', ?, ?)",
-            (str(i), last[0] if last else "0" * 64, "f" * 64),
-        )
-        conn.execute("COMMIT")
+    return save
 
 
 def _unlock_total(folder: Path) -> list[Row]:
@@ -120,54 +195,114 @@ def _unlock_total(folder: Path) -> list[Row]:
     ]
 
 
+def _ratio_rows(name: str, unit: str, scale: float, times: list[list[float]]) -> list[Row]:
+    """encrypted, plain, same-library medians → the figure, the plain baseline, the control."""
+    enc, plain, same = (median(t) * scale for t in times)
+    return [
+        (name, enc, unit, enc / plain),
+        (f"{name}.plain", plain, unit, None),
+        (f"{name}.same_library", same, unit, enc / same),
+    ]
+
+
 def run(quick: bool) -> list[Row]:
     rows: list[Row] = []
-    n_insert = 200 if quick else 1000
-    n_read = 2000 if quick else 10000
+    n_save = 150 if quick else 600
+    n_read_rounds, batch = (60, 200) if quick else (200, 500)
+    n_scan = 21 if quick else 51
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         key = os.urandom(32)
         path = folder / "vault.db"
         Database.open(path, key, clock=FakeClock(), create=True).close()
-        open_ms = _open_ms(path, key, 15)
-        rows.append(("storage.open_after_kdf", open_ms, "ms", None))
+        rows.append(("storage.open_after_kdf", _open_ms(path, key, 15), "ms", None))
 
+        plain_path, same_path = folder / "plain.db", folder / "same.db"
+        plain_copy(path, key, plain_path)
+        plain_copy(path, key, same_path)
+        app_path = folder / "app.db"  # the app's-own-work rounds write here, not into ``path``
+        shutil.copyfile(path, app_path)
         db = Database.open(path, key, clock=FakeClock())
-        plain = _plain(folder / "plain.db")
-        t0 = time.perf_counter()
-        _insert_ours(db, n_insert, 0)
-        ours = (time.perf_counter() - t0) / n_insert * 1000
-        t0 = time.perf_counter()
-        _insert_plain(plain, n_insert, 0)
-        base = (time.perf_counter() - t0) / n_insert * 1000
-        rows.append(("storage.note_save", ours, "ms/save", ours / base))
+        audit_key = audit.audit_key(audit.record_root(db.conn, key))
+        plain = open_plain(plain_path)
+        same = open_plain(same_path, sqlcipher3)
 
+        # Saves: the same UnitOfWork code on the same schema; then the app's extra work.
+        cpu: list[list[float]] = []
+        times = interleaved(
+            [
+                Saver(db.conn, audit_key, "e"),
+                Saver(plain, audit_key, "p"),
+                Saver(same, audit_key, "s"),
+            ],
+            n_save,
+            cpu=cpu,
+        )
+        rows += _ratio_rows("storage.note_save", "ms/save", 1000, times)
+        rows += _ratio_rows("storage.note_save_cpu", "ms/save", 1000, cpu)
+        app_db = Database.open(app_path, key, clock=FakeClock())
+        app = interleaved(
+            [
+                _app_saver(app_db, "a"),
+                Saver(app_db.conn, audit_key, "e"),
+                Saver(app_db.conn, audit_key, "b", audited=False),
+            ],
+            n_save,
+        )
+        app_db.close()
+        app_ms, core_ms, bare_ms = (median(t) * 1000 for t in app)
+        rows.append(("storage.note_save_bare", bare_ms, "ms/save", None))
+        rows.append(("storage.note_save_app", app_ms, "ms/save", app_ms / core_ms))
+        rows.append(("storage.note_save_audit_extra", core_ms - bare_ms, "ms/save", None))
+        rows.append(("storage.note_save_sidecar_extra", app_ms - core_ms, "ms/save", None))
+
+        # Warm point reads of the saved rows.
         db.checkpoint()
-        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        keys = [f"n{random.randrange(n_insert):06d}" for _ in range(n_read)]
+        for conn in (plain, same):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        rng = random.Random(3)
         sql = "SELECT value FROM settings WHERE key = ?"
-        t0 = time.perf_counter()
-        for k in keys:
-            db.conn.execute(sql, (k,)).fetchone()
-        ours = (time.perf_counter() - t0) / n_read * 1e6
-        t0 = time.perf_counter()
-        for k in keys:
-            plain.execute(sql, (k,)).fetchone()
-        base = (time.perf_counter() - t0) / n_read * 1e6
-        rows.append(("storage.point_read_warm", ours, "us/read", ours / base))
+
+        def reader(conn: Any, prefix: str) -> Callable[[int], None]:
+            keys = [f"{prefix}{rng.randrange(n_save) + 10:07d}" for _ in range(batch)]
+
+            def read(_: int) -> None:
+                for k in keys:
+                    conn.execute(sql, (k,)).fetchone()
+
+            return read
+
+        times = interleaved(
+            [reader(db.conn, "e"), reader(plain, "p"), reader(same, "s")], n_read_rounds
+        )
+        rows += _ratio_rows("storage.point_read_warm", "us/read", 1e6 / batch, times)
         db.close()
         plain.close()
+        same.close()
 
+        # Cold full scans: a new connection each time (opening and keying it not timed).
         scan = "SELECT count(*), sum(length(value)) FROM settings"
-        ours = _open_ms(path, key, 7, scan) - _open_ms(path, key, 7)
 
-        def cold_plain() -> None:
-            c = sqlite3.connect(folder / "plain.db")
-            c.execute(scan).fetchone()
-            c.close()
+        def cold(open_conn: Callable[[], Any]) -> Callable[[int], None]:
+            def one(_: int) -> None:
+                conn = open_conn()
+                t0 = time.perf_counter()
+                conn.execute(scan).fetchone()
+                elapsed = time.perf_counter() - t0
+                conn.close()
+                cold_times.setdefault(id(one), []).append(elapsed)
 
-        base = _median_ms(cold_plain, 7)
-        rows.append(("storage.full_scan_cold", ours, "ms", ours / base if base else None))
+            return one
+
+        cold_times: dict[int, list[float]] = {}
+        sides = [
+            cold(lambda: connect(path, key)),
+            cold(lambda: open_plain(plain_path)),
+            cold(lambda: open_plain(same_path, sqlcipher3)),
+        ]
+        interleaved(sides, n_scan)
+        scans = [cold_times[id(s)][2:] for s in sides]  # the warm-up rounds are not counted
+        rows += _ratio_rows("storage.full_scan_cold", "ms", 1000, scans)
 
         if not quick:
             rows += _unlock_total(folder)

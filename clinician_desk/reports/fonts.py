@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
 from reportlab.pdfbase.ttfonts import TTFont
 
 from clinician_desk.bundled.paths import resource_path
@@ -44,6 +48,7 @@ _FILES: dict[str, tuple[str, bool]] = {
 }
 
 _lock = threading.Lock()
+_registered: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -93,20 +98,98 @@ def font_file(name: str) -> Path:
         raise NotFoundError(f"No bundled font is called {name!r}.") from None
 
 
+def register_font(name: str) -> None:
+    """Register one bundled face with reportlab (idempotent, thread-safe).
+
+    Faces are registered when first needed, not all at once: parsing a TrueType file is pure
+    Python (WenQuanYi alone takes ~350 ms), and an English handout needs only the Latin pair."""
+    if name in _registered:
+        return
+    with _lock:
+        if name in _registered or name in pdfmetrics.getRegisteredFontNames():
+            _registered.add(name)
+            return
+        try:
+            filename, shapable = _FILES[name]
+        except KeyError:
+            raise NotFoundError(f"No bundled font is called {name!r}.") from None
+        path = resource_path("fonts", filename)
+        if not path.is_file():
+            raise NotFoundError(
+                f"The font file {filename} is missing from the resources/fonts folder; "
+                "reinstall the application."
+            )
+        font = TTFont(name, str(path), shapable=shapable)
+        _cache_subsets(font)
+        pdfmetrics.registerFont(font)
+        _registered.add(name)
+
+
+def register_font_set(fonts: FontSet) -> None:
+    """Register the faces a document in this font set draws with before any fallback."""
+    for name in (fonts.regular, fonts.bold, fonts.fallback, fonts.fallback_bold):
+        register_font(name)
+
+
 def register_fonts() -> None:
     """Register every bundled font with reportlab (idempotent, thread-safe)."""
-    with _lock:
-        registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, (filename, shapable) in _FILES.items():
-            if name in registered:
-                continue
-            path = resource_path("fonts", filename)
-            if not path.is_file():
-                raise NotFoundError(
-                    f"The font file {filename} is missing from the resources/fonts folder; "
-                    "reinstall the application."
-                )
-            pdfmetrics.registerFont(TTFont(name, str(path), shapable=shapable))
+    for name in _FILES:
+        register_font(name)
+
+
+# Subsets already built, per face, with their compressed form: a document embeds each face as
+# subsets of at most 256 glyphs (parsed out of the font and deflated for every document), and
+# documents of one language mostly ask for the same ones. Font data only (which glyphs a subset
+# holds is kept in this process only); bounded, least recently used out first.
+_SUBSETS_PER_FACE = 64
+
+
+class _SubsetCache:
+    def __init__(self, font: TTFont) -> None:
+        self.face = font.face
+        self._make = self.face.makeSubset
+        self._add = self.face.addSubsetObjects
+        self._items: OrderedDict[tuple[int, ...], list[bytes | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.face.makeSubset = self.make_subset
+        self.face.addSubsetObjects = self.add_subset_objects
+
+    def _entry(self, subset: list[int]) -> list[bytes | None]:
+        key = tuple(subset)
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is not None:
+                self._items.move_to_end(key)
+                return entry
+        entry = [self._make(subset), None]
+        with self._lock:
+            self._items[key] = entry
+            while len(self._items) > _SUBSETS_PER_FACE:
+                self._items.popitem(last=False)
+        return entry
+
+    def make_subset(self, subset: list[int]) -> bytes:
+        data = self._entry(subset)[0]
+        assert data is not None
+        return data
+
+    def add_subset_objects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
+        """reportlab's own, then the font file stream gets its deflated bytes from the cache
+        (reportlab would compress the same subset again for every document)."""
+        ref = self._add(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{self.face.filename}({fontname})")
+        if doc.compression and stream is not None and "Filter" not in stream.dictionary.dict:
+            entry = self._entry(subset)
+            if entry[0] == stream.content:
+                if entry[1] is None:
+                    entry[1] = zlib.compress(stream.content)
+                stream.content = entry[1]
+                stream.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        return ref
+
+
+def _cache_subsets(font: TTFont) -> None:
+    _SubsetCache(font)
 
 
 def font_set_for(language: str) -> FontSet:
@@ -126,9 +209,24 @@ def known_languages() -> tuple[str, ...]:
 
 @cache
 def _cmap(name: str) -> frozenset[int]:
-    register_fonts()
+    register_font(name)
     font = pdfmetrics.getFont(name)
     return frozenset(font.face.charToGlyph)
+
+
+@cache
+def covered(name: str) -> frozenset[str]:
+    """Every character the face draws, as one-character strings (plus newline and tab), so a
+    whole text is checked at once: ``covered(face).issuperset(text)``."""
+    return frozenset(map(chr, _cmap(name))) | {"\n", "\t"}
+
+
+@cache
+def left_to_right(name: str) -> frozenset[str]:
+    """The characters of ``covered`` that are never right to left (bidi class not R, AL, AN)."""
+    return frozenset(
+        ch for ch in covered(name) if unicodedata.bidirectional(ch) not in ("R", "AL", "AN")
+    )
 
 
 def has_glyph(name: str, char: str) -> bool:

@@ -25,7 +25,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from clinician_desk.errors import ValidationError
 from clinician_desk.messages import M
-from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_fonts
+from clinician_desk.reports.fonts import LATIN_SET, FontSet, register_font_set
 from clinician_desk.reports.text import paragraph
 
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
@@ -66,7 +66,7 @@ def _extend_cjk_line_rules() -> None:
 
 @cache
 def styles_for(fonts: FontSet) -> Styles:
-    register_fonts()
+    register_font_set(fonts)
     if fonts.cjk:
         _extend_cjk_line_rules()
     align = TA_RIGHT if fonts.rtl else TA_LEFT
@@ -196,8 +196,11 @@ def _canvas_class(meta: DocMeta) -> type[Canvas]:
 
 
 def build_pdf(story: list[Flowable], meta: DocMeta) -> bytes:
-    """Lay out the story on US Letter pages and return the PDF bytes (in memory only)."""
-    register_fonts()
+    """Lay out the story on US Letter pages and return the PDF bytes (in memory only).
+
+    The Latin faces draw the canvas's initial font, headers and footers; every other face in
+    the story was registered when text was given to it (``fonts.has_glyph``)."""
+    register_font_set(LATIN_SET)
     out = BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -37,9 +37,11 @@ from clinician_desk.reports.fonts import (
     HANT,
     SHAPED_FACES,
     FontSet,
+    covered,
     face_for,
     has_glyph,
-    register_fonts,
+    left_to_right,
+    register_font_set,
 )
 from clinician_desk.reports.shaping import is_invisible, shape, visual_segments
 
@@ -127,6 +129,10 @@ def _word_runs(text: str, fonts: FontSet, bold: bool) -> Iterator[tuple[str, str
     """Font runs decided word by word: a word the primary face cannot draw whole goes to one
     other face whole when one has it all (so a shaped word never mixes two fonts)."""
     primary = fonts.face(bold)
+    if covered(primary).issuperset(text):  # the common case: one run, no word to look at
+        if text:
+            yield primary, text
+        return
     for token in re.split(r"(\s+)", text):
         if not token:
             continue
@@ -152,6 +158,8 @@ def needs_bidi(text: str, fonts: FontSet, bold: bool = False) -> bool:
         # (reportlab's own shaping leaves private code points), so Gurmukhi copies back intact.
         return True
     primary = fonts.face(bold)
+    if left_to_right(primary).issuperset(text):  # the common case, checked at once
+        return False
     for ch in text:
         kind = unicodedata.bidirectional(ch)
         if kind in ("R", "AL", "AN"):
@@ -399,7 +407,7 @@ def paragraph(
 
     Raises ``UnprintableError`` for a character no bundled face can draw.
     """
-    register_fonts()
+    register_font_set(fonts)
     text = normalize(text)
     if needs_bidi(text, fonts, bold):
         return BidiParagraph(text, style, fonts, bold=bold, bullet=bullet)

@@ -1,0 +1,51 @@
+"""The store benches measure what they say: interleaved rounds, and a plain baseline that does
+the same work as the vault (the same keyed audit chain) instead of failing on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import bench_record, bench_storage
+from clinician_desk.clock import FakeClock
+from clinician_desk.demo.generator import generate_demo
+from clinician_desk.services import notes
+from clinician_desk.storage import Database, audit, headmark
+
+
+def test_rounds_are_interleaved_with_the_first_side_rotating_and_warm_rounds_untimed() -> None:
+    calls: list[tuple[str, int]] = []
+    sides = [lambda i, n=n: calls.append((n, i)) for n in ("enc", "plain", "same")]
+    times = bench_storage.interleaved(sides, 3, warm=1)
+    assert [len(t) for t in times] == [3, 3, 3]
+    assert [n for n, i in calls if i >= 0] == [
+        *("enc", "plain", "same"),
+        *("plain", "same", "enc"),
+        *("same", "enc", "plain"),
+    ]
+    assert [i for _, i in calls[:3]] == [-1, -1, -1]
+
+
+def test_the_plain_copy_signs_on_the_same_keyed_audit_chain(tmp_path: Path) -> None:
+    clock = FakeClock()
+    db = Database.open(tmp_path / "vault.db", bench_record.KEY, clock=clock, create=True)
+    generate_demo(db, students=2, sessions=6)
+    db.checkpoint()
+    root = audit.record_root(db.conn, bench_record.KEY)
+    plain_path = tmp_path / "plain.db"
+    conn = bench_record._plain_copy(db.path, plain_path)
+    head = (headmark.sidecar_path(plain_path), headmark.mac_key(root))
+    plain = bench_record.Target("plain", conn, clock, audit_key=audit.audit_key(root), head=head)
+    ours = bench_record.Target("sqlcipher", db.conn, clock, db)
+    with ours.read() as c:
+        ids = [int(r[0]) for r in c.execute("SELECT id FROM students ORDER BY id")]
+    drafts = [bench_record._drafts(t, ids, 2) for t in (ours, plain)]
+    assert drafts[0] == drafts[1]
+    for target, note_ids in zip((ours, plain), drafts, strict=True):
+        with target.uow() as u:
+            notes.sign_note(u, note_ids[0], {"subjective": "Fictional bench note."})
+    # both chains verify under the same key, and the plain side kept its sidecar
+    assert audit.verify_chain(conn, audit.audit_key(root)) == []
+    assert audit.verify_chain(db.conn, audit.audit_key(root)) == []
+    assert headmark.read(head[0], head[1]) == headmark.database_head(conn)
+    conn.close()
+    db.close()
