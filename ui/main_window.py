@@ -5,17 +5,18 @@ which page a navigation click or a page's request opens, the application-wide ac
 shortcuts (Ctrl+L lock, Ctrl+F note search, Ctrl+N new note, Ctrl+Shift+D drafts, Ctrl+P print
 centre, Ctrl+Shift+I roster import), keeping open notes as drafts across locks and Quit (which
 asks first), window geometry via ``ui.settings``, and showing core errors as readable messages.
+The actions and menus themselves are built in ``ui.window_actions``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from clinician_desk.events import NoteSigned, ReferralChanged, ScreeningCompleted, SyncFinished
-from ui import care_menu
+from ui import care_menu, window_actions
 from ui.context import UiContext
 from ui.i18n import _, core_text
 from ui.lock import InactivityWatcher
@@ -36,6 +37,19 @@ OPEN_NOTES_KEY = "editor-open-notes"  # form-draft key: ids of the notes open at
 
 
 class MainWindow(QMainWindow):
+    # set by ui.window_actions.build_actions
+    lock_action: QAction
+    find_action: QAction
+    new_note_action: QAction
+    print_action: QAction
+    drafts_action: QAction
+    import_roster_action: QAction
+    handoff_action: QAction
+    quit_action: QAction
+    care_actions: list[QAction]
+    help_action: QAction
+    appearance_actions: dict[str, QAction]
+
     def __init__(self, ctx: UiContext, watcher: InactivityWatcher) -> None:
         super().__init__()
         self.setObjectName("main_window")
@@ -203,151 +217,17 @@ class MainWindow(QMainWindow):
         self.page_stack.updateGeometry()
 
     def _build_actions(self) -> None:
-        def action(name: str, text: str, shortcut: Any, slot: Any, meaning: str) -> QAction:
-            act = QAction(self)  # QAction(text, parent) resolves through QIcon: ~4 ms of enums
-            act.setText(text)
-            act.setObjectName(name)
-            icons.attach(act, meaning, later=True)  # drawn at the first unlock (cold start)
-            # setShortcuts([...]), not setShortcut(...): resolving the latter's overloads builds
-            # all ~95 Qt-namespace enums (~25 ms of cold start)
-            act.setShortcuts([QKeySequence(shortcut)])
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
-        self.lock_action = action("lock_action", _("Lock"), "Ctrl+L", self.session.lock, "lock")
-        self.find_action = action(
-            "find_action", _("Search notes…"), "Ctrl+F", self.search_notes, "search"
-        )
-        self.new_note_action = action(
-            "new_note_action", _("New note"), "Ctrl+N", lambda: self.new_note(None), "new-note"
-        )
-        self.print_action = action(
-            "print_centre_action",
-            _("Print centre"),
-            "Ctrl+P",
-            lambda: self.open_print(None, ""),
-            "print",
-        )
-        self.drafts_action = action(
-            "drafts_action", _("Drafts…"), "Ctrl+Shift+D", self.show_drafts, "drafts"
-        )
-        self.import_roster_action = action(
-            "import_roster_action",
-            _("Import roster…"),
-            "Ctrl+Shift+I",
-            self.import_roster,
-            "import",
-        )
-        self.handoff_action = action(
-            "handoff_action", _("Caseload handoff…"), "", self.open_handoff, "handoff"
-        )
-        self.quit_action = action(
-            "quit_action",
-            _("Quit"),
-            QKeySequence.StandardKey.Quit,
-            self.quit_keeping_drafts,
-            "quit",
-        )
-        menu = self.menuBar().addMenu(_("&File"))
-        for act in (self.new_note_action, self.drafts_action, self.find_action, self.print_action):
-            menu.addAction(act)
-        menu.addSeparator()
-        menu.addAction(self.import_roster_action)
-        menu.addAction(self.handoff_action)
-        menu.addSeparator()
-        menu.addAction(self.lock_action)
-        menu.addAction(self.quit_action)
-        self._build_appearance_menu()
-        from ui.care_menu import install_care_menu  # profile, vault care, help (issue 20)
-
-        self.care_actions, self.help_action = install_care_menu(self, menu)
-        self._set_unlocked_actions(False)
-
-    def _build_appearance_menu(self) -> None:
-        """View ▸ Appearance: follow the system, or choose light, dark or high contrast."""
-        from PySide6.QtGui import QActionGroup
-
-        from ui.theme.palettes import CHOICES
-
-        labels = {
-            "system": _("Follow the system"),
-            "light": _("Light"),
-            "dark": _("Dark"),
-            "high-contrast": _("High contrast"),
-        }
-        view = self.menuBar().addMenu(_("&View"))
-        appearance = view.addMenu(_("Appearance"))
-        group = QActionGroup(self)
-        chosen = self.ctx.settings.theme()
-        self.appearance_actions: dict[str, QAction] = {}
-        for choice in CHOICES:
-            act = QAction(self)
-            act.setText(labels[choice])
-            act.setObjectName(f"appearance_{choice.replace('-', '_')}_action")
-            act.setCheckable(True)
-            act.setChecked(choice == chosen)
-            act.triggered.connect(lambda _checked=False, c=choice: self.set_appearance(c))
-            group.addAction(act)
-            appearance.addAction(act)
-            self.appearance_actions[choice] = act
+        window_actions.build_actions(self)
 
     def set_appearance(self, choice: str) -> None:
         """Apply and remember a palette choice (a settings value, nothing about students)."""
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QApplication
-
-        from ui.theme.apply import apply_theme
-
-        self.ctx.settings.set_theme(choice)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, choice)
-        self.appearance_actions[choice].setChecked(True)
-        if self.workspace is not None:
-            for row in range(self.nav.count()):
-                item = self.nav.item(row)
-                meaning = item.data(Qt.ItemDataRole.UserRole)
-                if isinstance(meaning, str):
-                    item.setIcon(icons.icon(meaning))
+        window_actions.set_appearance(self, choice)
 
     def _set_unlocked_actions(self, enabled: bool) -> None:
-        if enabled:
-            self._use_application_shortcuts()
-        for act in (
-            self.lock_action,
-            self.find_action,
-            self.new_note_action,
-            self.drafts_action,
-            self.print_action,
-        ):
-            act.setEnabled(enabled)
-        self.import_roster_action.setEnabled(enabled)
-        for act in self.care_actions:
-            act.setEnabled(enabled)
-        self.help_action.setEnabled(True)
-        self.handoff_action.setEnabled(enabled)
+        window_actions.set_unlocked_actions(self, enabled)
 
     def _set_kiosk(self, on: bool) -> None:
-        """While a student answers a screening the window shows only the screening: no sidebar,
-        no menus, no shortcut but Lock (Ctrl+L; the idle lock keeps running)."""
-        self.nav.setVisible(not on)
-        self.menuBar().setVisible(not on)
-        self.header.setVisible(not on)  # the clinician's name and sync are not the student's
-        if on:
-            for act in self.actions():
-                act.setEnabled(act is self.lock_action)
-        else:
-            self._set_unlocked_actions(self.ctx.unlocked)
-            self.quit_action.setEnabled(True)
-
-    def _use_application_shortcuts(self) -> None:
-        """Shortcuts work in dialogs too. Set at the first unlock, not at start: naming
-        Qt.ShortcutContext builds all ~95 Qt-namespace enums (~45 ms of cold start)."""
-        from PySide6.QtCore import Qt
-
-        for act in self.actions():
-            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        window_actions.set_kiosk(self, on)
 
     def start_setup(self) -> None:
         from ui.dialogs.setup_wizard import SetupWizard
