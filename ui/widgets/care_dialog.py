@@ -59,12 +59,21 @@ class CareDialog(QDialog):
         self._busy = False
 
     def compose(self, *middle: QWidget) -> None:
-        """Lay out: explanation, form, ``middle``, busy bar, message, buttons."""
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.explain)
-        layout.addLayout(self.form)
+        """Lay out: explanation, form and ``middle`` (in a scrolling form), busy bar, message,
+        buttons."""
+        from ui.widgets.scrolling_form import ScrollingForm
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.explain)
+        column.addLayout(self.form)
         for widget in middle:
-            layout.addWidget(widget)
+            column.addWidget(widget)
+        layout = QVBoxLayout(self)
+        # the form scrolls on the smallest screen (200 % on 1366x768); the busy bar, the
+        # message and the buttons stay visible below it (docs/visual-system.md)
+        layout.addWidget(ScrollingForm(body, f"{self.objectName()[:-7]}_form_scroll_area"), 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addWidget(self.button_box)
