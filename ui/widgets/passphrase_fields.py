@@ -64,6 +64,7 @@ class PassphraseFields(QWidget):
         self.caps_label.setObjectName("new_passphrase_caps_lock_label")
         self.caps_label.setVisible(False)
         form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)  # lines up with the form it sits in
         form.addRow(label or _("Passphrase"), self.first)
         form.addRow(_("Repeat it"), self.second)
         form.addRow("", self.show_check)
