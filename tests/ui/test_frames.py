@@ -73,15 +73,27 @@ def test_a_printer_that_cannot_open_says_so_and_the_job_ends(qtbot, tmp_path):
     tasks.shutdown()
 
 
-def test_cancel_during_printing_aborts_on_the_render_thread(qtbot, tmp_path):
+def test_cancel_during_printing_aborts_on_the_render_thread(qtbot, tmp_path, monkeypatch):
     tasks = TaskManager()
     out = tmp_path / "cancelled.pdf"
     job = print_job.PrintJob(render_handout("sleep", "en"), _pdf_printer(out), tasks=tasks)
-    job.progress.connect(lambda _d, _t: job.cancel())  # after the first page
+    real = print_job._paint_page
+    painted_on: list[threading.Thread] = []
+
+    def cancel_then_paint(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # The cancel arrives while the render thread is inside the document (deterministic:
+        # cancelling from the GUI on the progress signal raced a one-page handout's end).
+        painted_on.append(threading.current_thread())
+        job.cancel()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(print_job, "_paint_page", cancel_then_paint)
     with qtbot.waitSignal(job.finished, timeout=60_000) as blocker:
         job.start()
     assert blocker.args == [False]
     assert job.error_message == ""  # cancelled, not failed
+    assert painted_on and painted_on[0] is not threading.main_thread()
+    assert len(painted_on) == 1  # stopped at the first strip, no further page painted
     tasks.shutdown()
 
 
