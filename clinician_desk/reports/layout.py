@@ -169,18 +169,24 @@ def _canvas_class(meta: DocMeta) -> type[Canvas]:
             if meta.footer_note:
                 parts.insert(0, meta.footer_note)
             y = 0.45 * inch
-            line = paragraph("   ·   ".join(parts), styles.small, meta.fonts)
+            # Footers and the crisis line are bundled words and numbers (their parse is kept);
+            # the running header may name the student and is never kept.
+            line = paragraph("   ·   ".join(parts), styles.small, meta.fonts, bundled=True)
             _, h = line.wrap(width, PAGE_HEIGHT)
             line.drawOn(self, MARGIN, y)
             if meta.confidential:
-                conf = paragraph(CONFIDENTIAL, styles_for(LATIN_SET).small, LATIN_SET, bold=True)
+                conf = paragraph(
+                    CONFIDENTIAL, styles_for(LATIN_SET).small, LATIN_SET, bold=True, bundled=True
+                )
                 conf.wrap(width, PAGE_HEIGHT)
                 conf.drawOn(self, MARGIN, y + h + 2)
             self.setStrokeColor(colors.HexColor("#999999"))
             self.setLineWidth(0.5)
             top = y + h + (14 if meta.confidential else 2) + 4
             if meta.crisis_footer:
-                crisis = paragraph(meta.crisis_footer, styles.crisis_footer, meta.fonts, bold=True)
+                crisis = paragraph(
+                    meta.crisis_footer, styles.crisis_footer, meta.fonts, bold=True, bundled=True
+                )
                 _, ch = crisis.wrap(width, PAGE_HEIGHT)
                 crisis.drawOn(self, MARGIN, top + 3)
                 top += ch + 5
