@@ -98,7 +98,8 @@ def handout_story(
     styles = styles_for(fonts)
     story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True, bundled=True)]
     if text.is_draft:
-        story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True, bundled=True))
+        notice = words["draft_notice"]
+        story.append(paragraph(notice, styles.banner, fonts, bold=True, bundled=True))
     if mentions_crisis(text.plain_text()):
         story += [crisis_block(text.language, fonts), Spacer(1, 8)]
     if personal is not None:

@@ -95,6 +95,4 @@ def test_nothing_below_u0590_is_right_to_left() -> None:
     """What lets ``needs_bidi`` skip the per-face set of left-to-right characters."""
     for face in (LATIN_SET.regular, LATIN_SET.bold):
         assert all(ch in left_to_right(face) for ch in covered(face) if ch < "\u0590")
-    assert not [
-        c for c in range(0x590) if unicodedata.bidirectional(chr(c)) in ("R", "AL", "AN")
-    ]
+    assert not [c for c in range(0x590) if unicodedata.bidirectional(chr(c)) in ("R", "AL", "AN")]
