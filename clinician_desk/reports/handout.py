@@ -140,3 +140,15 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
         ),
     )
     return build_pdf(handout_story(text, words, fonts, personal), meta)
+
+
+WARM_UP_TOPIC = "suicide-warning-signs"
+
+
+def warm_up(language: str = "en") -> None:
+    """Render the generic crisis handout in ``language`` and throw the bytes away, so the first
+    real document of the session finds the faces registered, their first subsets built, the
+    texts loaded and the bundled paragraphs parsed. Touches no student data (a generic handout
+    carries none) and writes nothing; meant for the app's worker before or after unlock.
+    Raises NotFoundError for an unknown language."""
+    render_handout(WARM_UP_TOPIC, language)
