@@ -46,7 +46,10 @@ def crisis_footer(language: str) -> str:
 def crisis_block(language: str, fonts: FontSet) -> Flowable:
     """A red-bordered box with the three lines, for page 1 (right under the title)."""
     styles = styles_for(fonts)
-    rows = [[paragraph(line, styles.crisis, fonts, bold=True)] for line in crisis_lines(language)]
+    rows = [
+        [paragraph(line, styles.crisis, fonts, bold=True, bundled=True)]
+        for line in crisis_lines(language)
+    ]
     table = Table(rows, colWidths=[PAGE_WIDTH - 2 * MARGIN])
     table.setStyle(
         TableStyle(

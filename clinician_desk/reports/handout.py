@@ -58,8 +58,12 @@ def _personal_box(
         if personal.results_note:
             results += f" — {personal.results_note}"
         rows.append((words["results"], results))
+    # The labels are bundled words (their parse is kept); the values are the student's (never).
     cells = [
-        [paragraph(label, styles.body, fonts, bold=True), paragraph(value, styles.body, fonts)]
+        [
+            paragraph(label, styles.body, fonts, bold=True, bundled=True),
+            paragraph(value, styles.body, fonts),
+        ]
         for label, value in rows
     ]
     if fonts.rtl:
@@ -92,22 +96,25 @@ def handout_story(
 ) -> list[Flowable]:
     """The flowables of a handout (shared by single documents and batches)."""
     styles = styles_for(fonts)
-    story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True)]
+    story: list[Flowable] = [paragraph(text.title, styles.title, fonts, bold=True, bundled=True)]
     if text.is_draft:
-        story.append(paragraph(words["draft_notice"], styles.banner, fonts, bold=True))
+        notice = words["draft_notice"]
+        story.append(paragraph(notice, styles.banner, fonts, bold=True, bundled=True))
     if mentions_crisis(text.plain_text()):
         story += [crisis_block(text.language, fonts), Spacer(1, 8)]
     if personal is not None:
-        story.append(paragraph(words["personal_heading"], styles.h2, fonts, bold=True))
+        story.append(
+            paragraph(words["personal_heading"], styles.h2, fonts, bold=True, bundled=True)
+        )
         story.append(_personal_box(personal, words, fonts, styles, width))
         story.append(Spacer(1, 8))
     for block in text.blocks:
         if block.kind == "heading":
-            story.append(paragraph(block.text, styles.h1, fonts, bold=True))
+            story.append(paragraph(block.text, styles.h1, fonts, bold=True, bundled=True))
         elif block.kind == "item":
-            story.append(paragraph(block.text, styles.item, fonts, bullet=True))
+            story.append(paragraph(block.text, styles.item, fonts, bullet=True, bundled=True))
         else:
-            story.append(paragraph(block.text, styles.body, fonts))
+            story.append(paragraph(block.text, styles.body, fonts, bundled=True))
     return story
 
 
@@ -133,3 +140,15 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
         ),
     )
     return build_pdf(handout_story(text, words, fonts, personal), meta)
+
+
+WARM_UP_TOPIC = "suicide-warning-signs"
+
+
+def warm_up(language: str = "en") -> None:
+    """Render the generic crisis handout in ``language`` and throw the bytes away, so the first
+    real document of the session finds the faces registered, their first subsets built, the
+    texts loaded and the bundled paragraphs parsed. Touches no student data (a generic handout
+    carries none) and writes nothing; meant for the app's worker before or after unlock.
+    Raises NotFoundError for an unknown language."""
+    render_handout(WARM_UP_TOPIC, language)

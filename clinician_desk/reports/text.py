@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
@@ -40,12 +43,12 @@ from clinician_desk.reports.fonts import (
     covered,
     face_for,
     has_glyph,
-    left_to_right,
     register_font_set,
 )
 from clinician_desk.reports.shaping import is_invisible, shape, visual_segments
 
 BULLET = "•"
+_FIRST_RTL = "\u0590"  # Hebrew; nothing below it has bidi class R, AL or AN
 
 
 def normalize(text: str) -> str:
@@ -158,7 +161,9 @@ def needs_bidi(text: str, fonts: FontSet, bold: bool = False) -> bool:
         # (reportlab's own shaping leaves private code points), so Gurmukhi copies back intact.
         return True
     primary = fonts.face(bold)
-    if left_to_right(primary).issuperset(text):  # the common case, checked at once
+    # The common case, checked at once: every character in the face and none right to left
+    # (no character below U+0590 is; the face's own left-to-right set costs ~5 ms to build).
+    if covered(primary).issuperset(text) and (not text or max(text) < _FIRST_RTL):
         return False
     for ch in text:
         kind = unicodedata.bidirectional(ch)
@@ -400,18 +405,93 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
 RtlParagraph = BidiParagraph
 
 
-def paragraph(
-    text: str, style: ParagraphStyle, fonts: FontSet, *, bold: bool = False, bullet: bool = False
-) -> Flowable:
-    """A flowable for plain text in any script (never interpreted as markup).
+# Bundled texts (a handout's title, headings and paragraphs, the crisis lines, labels) parsed
+# into reportlab's fragments, keyed by the text, its style and its faces: every document of a
+# language asks for the same ones, and parsing the markup is a tenth of a handout's build. Only
+# callers passing ``bundled=True`` use it, and they pass only text read from resources/ — never
+# a student's details or anything typed in the app. Bounded, least recently used out first; a
+# changed text is another key (parsed again), and the entries hold no reference to a document.
+BUNDLED_PARAGRAPHS = 512
+_ParseKey = tuple[str, int, FontSet, bool, bool]
+_parsed: OrderedDict[_ParseKey, tuple[ParagraphStyle, str, Any, Any]] = OrderedDict()
+_parsed_lock = threading.Lock()
+_parsed_counts = [0, 0]  # hits, parses
 
-    Raises ``UnprintableError`` for a character no bundled face can draw.
-    """
-    register_font_set(fonts)
-    text = normalize(text)
+
+def clear_bundled_cache() -> None:
+    with _parsed_lock:
+        _parsed.clear()
+        _parsed_counts[:] = [0, 0]
+
+
+def bundled_cache_info() -> tuple[int, int]:
+    """(hits, parses) since the cache was last cleared."""
+    with _parsed_lock:
+        return _parsed_counts[0], _parsed_counts[1]
+
+
+def bundled_cache_texts() -> list[str]:
+    """The texts the cache holds (for tests and audits)."""
+    with _parsed_lock:
+        return [key[0] for key in _parsed]
+
+
+def _bundled_paragraph(
+    text: str, style: ParagraphStyle, fonts: FontSet, bold: bool, bullet: bool
+) -> Paragraph:
+    key = (text, id(style), fonts, bold, bullet)
+    with _parsed_lock:
+        entry = _parsed.get(key)
+        if entry is not None and entry[0] is style:
+            _parsed.move_to_end(key)
+            _parsed_counts[0] += 1
+        else:
+            entry = None
+    if entry is None:
+        made = _plain_paragraph(text, style, fonts, bold, bullet)
+        if not isinstance(made, Paragraph):
+            return made  # BidiParagraph: laid out by our own code, nothing parsed to keep
+        entry = (style, made.text, made.frags, made.bulletText)
+        with _parsed_lock:
+            _parsed[key] = entry
+            _parsed_counts[1] += 1
+            while len(_parsed) > BUNDLED_PARAGRAPHS:
+                _parsed.popitem(last=False)
+        return made
+    _, clean, frags, bullet_text = entry
+    # A new flowable per document over the shared fragments: reportlab reads the parsed
+    # fragments while wrapping and drawing and keeps what it derives on the flowable.
+    return Paragraph(clean, style, bulletText=bullet_text, frags=frags)
+
+
+def _plain_paragraph(
+    text: str, style: ParagraphStyle, fonts: FontSet, bold: bool, bullet: bool
+) -> Flowable:
     if needs_bidi(text, fonts, bold):
         return BidiParagraph(text, style, fonts, bold=bold, bullet=bullet)
     body = markup(text, fonts, bold=bold)
     if bullet:
         return Paragraph(body, style, bulletText=BULLET)
     return Paragraph(body, style)
+
+
+def paragraph(
+    text: str,
+    style: ParagraphStyle,
+    fonts: FontSet,
+    *,
+    bold: bool = False,
+    bullet: bool = False,
+    bundled: bool = False,
+) -> Flowable:
+    """A flowable for plain text in any script (never interpreted as markup).
+
+    ``bundled=True`` is for text read from the application's resources only (never a
+    student's details or anything typed): its parse is kept for the next document.
+    Raises ``UnprintableError`` for a character no bundled face can draw.
+    """
+    register_font_set(fonts)
+    text = normalize(text)
+    if bundled:
+        return _bundled_paragraph(text, style, fonts, bold, bullet)
+    return _plain_paragraph(text, style, fonts, bold, bullet)
