@@ -25,6 +25,8 @@ os.environ["LANGUAGE"] = "en"
 os.environ.pop("CLINICIAN_DESK_PASSPHRASE", None)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# Parsed bundled fonts (font data only) go to the artefacts folder, not the user's cache dir.
+os.environ.setdefault("CLINICIAN_DESK_CACHE_DIR", str(ARTIFACTS / "cache"))
 
 
 @pytest.fixture(scope="session")

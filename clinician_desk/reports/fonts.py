@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from clinician_desk.bundled.paths import resource_path
 from clinician_desk.errors import NotFoundError
+from clinician_desk.reports.font_cache import cache_dir, load_font
 
 LATIN = "CdNotoSans"
 LATIN_BOLD = "CdNotoSans-Bold"
@@ -119,7 +120,8 @@ def register_font(name: str) -> None:
                 f"The font file {filename} is missing from the resources/fonts folder; "
                 "reinstall the application."
             )
-        font = TTFont(name, str(path), shapable=shapable)
+        # Parsed once per machine: later sessions rebuild the face from the font cache.
+        font = load_font(name, path, shapable, cache_dir())
         _cache_subsets(font)
         pdfmetrics.registerFont(font)
         _registered.add(name)
