@@ -22,6 +22,7 @@ from clinician_desk.config import VaultPaths
 from clinician_desk.errors import VaultError
 from clinician_desk.events import EventBus
 from clinician_desk.messages import M
+from clinician_desk.reports.text import forget_document_text
 from clinician_desk.services.printing import PrintService
 from clinician_desk.services.record.service import RecordService
 from clinician_desk.services.retention import RetentionService
@@ -92,9 +93,11 @@ class Services:
     def close(self) -> None:
         """Close the database, overwrite the key, then let others replace the vault
         (idempotent). The connection is closed before the key is dropped, so SQLCipher's own
-        copy of the key is freed with it."""
+        copy of the key is freed with it. The report layout's caches of documents' words
+        (a student's name, a safety plan's entries) are dropped with the session."""
         self.db.close()
         self.key.wipe()
+        forget_document_text()
         if self.use_lock is not None and self.owns_lock:
             self.use_lock.release()
 
