@@ -175,11 +175,23 @@ print(time.perf_counter() - t0)
 """
 
 
-# As the app meets it: the worker's imports before unlock, the vault unlocked, then the first
-# handout through the print service. argv: data dir, student id.
+# As the app meets it: the worker's start-up work before unlock (ui/main_window.py, warm_up:
+# the core imported, which registers the Latin faces, the instruments loaded, the generic English
+# handout rendered once), the vault unlocked, then the first handout through the print service.
+# argv: data dir, student id, "warm" or "cold" (whether the start-up handout warm-up runs).
+# Prints: the first handout's wall ms and CPU ms, the start-up import ms, the warm-up ms.
 _FIRST_UNLOCKED = """
 import sys, time
+t = time.perf_counter()
 import clinician_desk.bootstrap
+from clinician_desk.bundled.instruments import load_instruments
+load_instruments()
+imports = time.perf_counter() - t
+t = time.perf_counter()
+if sys.argv[3] == "warm":
+    from clinician_desk.reports.handout import warm_up_once
+    warm_up_once("en")
+warm = time.perf_counter() - t
 from clinician_desk.bootstrap import build_services
 from clinician_desk.clock import SystemClock
 from clinician_desk.config import AppPaths
@@ -191,16 +203,21 @@ req = DocumentRequest(
     "handout", topic="suicide-warning-signs", language="en",
     student_id=int(sys.argv[2]), personalized=True,
 )
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 services.printing.produce(req)
-elapsed = time.perf_counter() - t0
+elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
 services.close()
-print(elapsed)
+print(elapsed, cpu, imports, warm)
 """
 _PHRASE = "bench passphrase, fictional first handout"
 
 
 def _process_s(code: str, *args: str, env: dict[str, str] | None = None) -> float:
+    return _process_out(code, *args, env=env)[0]
+
+
+def _process_out(code: str, *args: str, env: dict[str, str] | None = None) -> list[float]:
+    """The numbers the child prints on its last line."""
     out = subprocess.run(
         [sys.executable, "-c", code, *args],
         check=True,
@@ -209,7 +226,7 @@ def _process_s(code: str, *args: str, env: dict[str, str] | None = None) -> floa
         timeout=120,
         env=env,
     )
-    return float(out.stdout.strip().splitlines()[-1])
+    return [float(x) for x in out.stdout.strip().splitlines()[-1].split()]
 
 
 def _unlocked_vault(data_dir: Path) -> str:
@@ -248,27 +265,41 @@ def _unlocked_vault(data_dir: Path) -> str:
     raise RuntimeError("no demo student allows a personalized handout")
 
 
-def first_unlocked(procs: int) -> list[tuple[str, float, str, float | None]]:
-    """The first handout as the app meets it, with the font cache filled and empty."""
+Row = tuple[str, float, str, float | None]
+
+
+def first_unlocked(procs: int) -> list[Row]:
+    """The first handout as the app meets it (start-up warm-up, font cache filled); with an
+    empty font cache (first session after installing); without the start-up warm-up. The three
+    kinds of process are interleaved, so a burst of load hits each alike."""
     code = _FIRST_UNLOCKED.format(phrase=_PHRASE)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         filled, empty = Path(tmp) / "cache", Path(tmp) / "empty"
-        env = {**os.environ, "CLINICIAN_DESK_CACHE_DIR": str(filled)}
         sid = _unlocked_vault(data)
-        _process_s(code, str(data), sid, env=env)  # fills the font cache (untimed)
-        warm: list[float] = []
-        cold: list[float] = []
-        for i in range(procs):  # interleaved, so a burst of load hits both alike
-            shutil.rmtree(empty, ignore_errors=True)
-            cold_env = {**os.environ, "CLINICIAN_DESK_CACHE_DIR": str(empty)}
-            runs = [(warm, env), (cold, cold_env)]
-            for out, e in runs if i % 2 == 0 else runs[::-1]:
-                out.append(_process_s(code, str(data), sid, env=e))
-    ms, cold_ms = statistics.median(warm) * 1000, statistics.median(cold) * 1000
+        env = {**os.environ, "CLINICIAN_DESK_CACHE_DIR": str(filled)}
+        cold_env = {**os.environ, "CLINICIAN_DESK_CACHE_DIR": str(empty)}
+        _process_out(code, str(data), sid, "warm", env=env)  # fills the font cache (untimed)
+        kinds = [("app", env, "warm"), ("cold", cold_env, "warm"), ("no_warm_up", env, "cold")]
+        got: dict[str, list[list[float]]] = {name: [] for name, _, _ in kinds}
+        for i in range(procs):
+            for k in range(len(kinds)):
+                name, e, mode = kinds[(i + k) % len(kinds)]
+                shutil.rmtree(empty, ignore_errors=True)
+                got[name].append(_process_out(code, str(data), sid, mode, env=e))
+
+    def med(name: str, col: int) -> float:
+        return statistics.median(r[col] for r in got[name]) * 1000
+
+    app, app_cpu, cold, plain = med("app", 0), med("app", 1), med("cold", 0), med("no_warm_up", 0)
     return [
-        ("documents.first_handout_unlocked_ms", ms, "ms", ms / 20.0),
-        ("documents.first_handout_unlocked_cold_cache_ms", cold_ms, "ms", cold_ms / 20.0),
+        ("documents.first_handout_unlocked_ms", app, "ms", app / 20.0),
+        ("documents.first_handout_unlocked_cpu_ms", app_cpu, "ms", app_cpu / 20.0),
+        ("documents.first_handout_unlocked_cold_cache_ms", cold, "ms", cold / 20.0),
+        ("documents.first_handout_unlocked_no_warm_up_ms", plain, "ms", plain / 20.0),
+        ("documents.start_up_imports_ms", med("app", 2), "ms", None),
+        ("documents.start_up_imports_cold_cache_ms", med("cold", 2), "ms", None),
+        ("documents.start_up_handout_warm_up_ms", med("app", 3), "ms", None),
     ]
 
 
@@ -300,16 +331,16 @@ def _temporary_font_cache() -> Iterator[None]:
                 os.environ["CLINICIAN_DESK_CACHE_DIR"] = old
 
 
-def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
+def run(quick: bool) -> list[Row]:
     with _temporary_font_cache():
         return _run(quick)
 
 
-def _run(quick: bool) -> list[tuple[str, float, str, float | None]]:
+def _run(quick: bool) -> list[Row]:
     from bench.bench_reports import _bare
     from clinician_desk.reports.handout import render_handout
 
-    rows: list[tuple[str, float, str, float | None]] = []
+    rows: list[Row] = []
     procs = 5 if quick else 15
     unlocked = first_unlocked(procs)
     _process_s(_FIRST)  # fills this run's font cache (untimed), as any earlier session has

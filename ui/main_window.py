@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
     # -- screens ------------------------------------------------------------------------------
     def warm_up(self) -> None:
         """While the unlock screen waits for the passphrase, import the core services and the
-        page modules on the worker so the first unlock does not pay for them (no data touched)."""
+        page modules on the worker so the first unlock does not pay for them, and render the
+        generic English handout once (no data touched)."""
 
         def work(_control: Any) -> None:
             import importlib
@@ -116,6 +117,11 @@ class MainWindow(QMainWindow):
             from clinician_desk.bundled.instruments import load_instruments
 
             load_instruments()
+            # A generic handout (no student data, nothing written), once per process: the first
+            # handout of the session finds its paragraphs parsed and subsets built (issue 23).
+            from clinician_desk.reports.handout import warm_up_once
+
+            warm_up_once("en")
 
         self.ctx.tasks.run_db(work, context=self, name="warm-up")
 

@@ -10,6 +10,8 @@ own language.
 
 from __future__ import annotations
 
+import threading
+
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
@@ -139,10 +141,14 @@ def render_handout(topic: str, language: str, personal: PersonalDetails | None =
             f"{text.title} — {personal.student_name}" if personal is not None else text.title
         ),
     )
-    return build_pdf(handout_story(text, words, fonts, personal), meta)
+    pdf = build_pdf(handout_story(text, words, fonts, personal), meta)
+    _warmed.add(language)  # its faces, subsets and paragraphs are now warm in this process
+    return pdf
 
 
 WARM_UP_TOPIC = "suicide-warning-signs"
+_warmed: set[str] = set()
+_warm_lock = threading.Lock()
 
 
 def warm_up(language: str = "en") -> None:
@@ -152,3 +158,20 @@ def warm_up(language: str = "en") -> None:
     carries none) and writes nothing; meant for the app's worker before or after unlock.
     Raises NotFoundError for an unknown language."""
     render_handout(WARM_UP_TOPIC, language)
+
+
+def warm_up_once(language: str = "en") -> bool:
+    """``warm_up(language)`` unless this process has already rendered a handout in that
+    language (warmed up or printed); True if it rendered. The app's worker calls it while the
+    unlock screen waits for the passphrase (``ui/main_window.py``), so it costs one generic
+    handout per process, however many times the vault is locked and unlocked. Thread-safe."""
+    with _warm_lock:
+        if language in _warmed:
+            return False
+        warm_up(language)
+        return True
+
+
+def warmed_languages() -> frozenset[str]:
+    """The languages whose handout this process has rendered (for tests and audits)."""
+    return frozenset(_warmed)

@@ -25,3 +25,23 @@ def test_warm_up_primes_the_bundled_paragraphs_and_writes_nothing(
 def test_warm_up_of_an_unknown_language_says_so() -> None:
     with pytest.raises(NotFoundError, match="xx"):
         warm_up("xx")
+
+
+def test_warm_up_once_renders_once_per_process_and_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from clinician_desk.reports import handout
+
+    monkeypatch.setattr(handout, "_warmed", set())
+    rendered: list[str] = []
+    real = handout.warm_up
+    monkeypatch.setattr(handout, "warm_up", lambda lang="en": rendered.append(lang) or real(lang))
+    assert handout.warm_up_once("en") is True
+    assert handout.warm_up_once("en") is False  # the second unlock of the session costs nothing
+    assert rendered == ["en"]
+    handout.render_handout("anxiety", "vi")  # a real print warms its language too
+    assert handout.warm_up_once("vi") is False
+    assert handout.warmed_languages() == {"en", "vi"}
+    with pytest.raises(NotFoundError):
+        handout.warm_up_once("xx")
+    assert "xx" not in handout.warmed_languages()
