@@ -40,6 +40,7 @@ FORMAT = 1
 MAGIC = b"CDFONT1\n"
 ENV = "CLINICIAN_DESK_CACHE_DIR"
 _MAX_HEADER = 16 * 1024
+_MAX_FILE = 64 * 1024 * 1024  # WenQuanYi's is ~2 MB; anything far bigger is not ours
 _MAX_ITEMS = 1 << 22  # more entries than any bundled face has (WenQuanYi: ~30,000 glyphs)
 # 4-byte unsigned/signed items whatever the platform's C int is.
 _U32 = "I" if array("I").itemsize == 4 else "L"
@@ -101,7 +102,7 @@ def load_font(name: str, font_path: Path, shapable: bool, directory: Path | None
     digest = hashlib.sha256(data).hexdigest()
     target = cache_file(font_path, directory)
     try:
-        blob = target.read_bytes()
+        blob = target.read_bytes() if target.stat().st_size <= _MAX_FILE else None
     except OSError:
         blob = None
     if blob is not None:
@@ -203,8 +204,8 @@ def read_tables(blob: bytes, font_sha256: str) -> dict[str, Any] | None:
     truncated, padded or altered, or sizes that do not add up. Never raises."""
     try:
         return _read_tables(blob, font_sha256)
-    except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError):
-        return None
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+        return None  # UnicodeDecodeError and json's errors are ValueErrors
 
 
 def _read_tables(blob: bytes, font_sha256: str) -> dict[str, Any] | None:

@@ -126,6 +126,10 @@ def _corruptions(blob: bytes) -> dict[str, bytes]:
         "padded": blob + b"\0" * 8,
         "huge header length": blob[:magic_end] + (1 << 31).to_bytes(4, "little") + blob[12:],
         "header not JSON": blob[: magic_end + 4] + b"{" * 20 + blob[magic_end + 24 :],
+        "deeply nested header": blob[:magic_end]
+        + (16000).to_bytes(4, "little")
+        + b"[" * 16000
+        + blob[magic_end + 4 :],
         "other format": blob.replace(b'"format": 1', b'"format": 9', 1),
     }
 
