@@ -326,7 +326,7 @@ def run_size(sessions: int, reps: int, signs: int) -> list[Row]:
         for name, value in fo.items():
             unit = "pages" if "_wal_pages" in name else "ms"
             rows.append(
-                (f"record.{name}{at}", round(value, 2), f"{unit}, {TARGET}", value / fb[name])
+                (f"record.{name}{at}", round(value, 2), f"{unit};{TARGET}", value / fb[name])
             )
             rows.append((f"record.{name}{at}.plain", round(fb[name], 2), unit, None))
             rows.append(

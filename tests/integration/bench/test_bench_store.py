@@ -79,3 +79,11 @@ def test_wal_pages_are_counted_per_commit_on_the_vault_and_on_the_plain_copy(
     assert bench_storage.wal_frames(tmp_path / "missing-wal") == 0
     plain.close()
     db.close()
+
+
+def test_each_encrypted_ratio_row_names_the_target_in_a_one_word_unit() -> None:
+    rows = bench_storage._ratio_rows("storage.x", "ms", 1000, [[0.002], [0.001], [0.001]])
+    (name, value, unit, ratio), plain, same = rows
+    assert (name, value, ratio) == ("storage.x", 2.0, 2.0)
+    assert unit == "ms;target_ratio<=1.2" and not any(c.isspace() for c in unit)
+    assert plain[2] == same[2] == "ms" and plain[3] is None
