@@ -15,9 +15,19 @@ two databases take turns, the first one alternating), so a burst of load lands o
 - ``save_and_sign_ms`` (median) / ``save_and_sign_p95_ms`` — signing a note with new text in one
   transaction (draft save, search index, content hash, count_dirty mark, audit entry, COMMIT
   with fsync, sidecar), 200 notes per side (60 with ``--quick``);
+- ``save_and_sign_mean_ms`` / ``save_and_sign_cpu_mean_ms`` — the same signs' means, which
+  carry the search index's merges (a few signs in a hundred merge FTS5 segments and write
+  400-700 pages; the median sign does not);
+- ``save_and_sign_wal_pages`` (median) / ``…_mean`` — pages each sign appended to the WAL,
+  counted from the frame headers outside the timing: every one is encrypted and MACed on the
+  vault;
 - ``student_page_ms`` — median of a student page (view + 100 sessions + referrals + audit
   entry + COMMIT), over random students (most not yet in the page cache), both databases on
   the same student in each round (see ``_page_figures``).
+
+Every side starts from the same page cache: ``Database.open`` runs the unlock check on the
+vault, and the plain copies run the same check after they are made (docs/decisions/0140).
+The unit of each encrypted row names the target (issue 23: ratio <= 1.2).
 
 ``…_cpu_ms`` rows are the same rounds in this thread's CPU time (no fsync wait, no other
 process's load in them): the decryption and encryption work itself. ``….plain`` rows are the
@@ -44,11 +54,12 @@ from typing import Any
 
 import sqlcipher3
 
+from bench.bench_storage import TARGET, FrameCounter
 from bench.data import demo_database
 from clinician_desk.clock import FakeClock
 from clinician_desk.domain.sessions import SessionInput
 from clinician_desk.services import notes, search, students
-from clinician_desk.storage import Database, audit, headmark
+from clinician_desk.storage import Database, audit, headmark, tamper
 from clinician_desk.storage.database import UnitOfWork
 from clinician_desk.storage.repositories import caseload
 
@@ -98,6 +109,8 @@ class Target:
     ):
         self.name, self.conn, self.clock, self.db = name, conn, clock, db
         self.audit_key, self.head = audit_key, head
+        file = conn.execute("PRAGMA database_list").fetchone()[2]
+        self.wal = Path(f"{file}-wal")
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
@@ -150,19 +163,27 @@ def _plain_copy(src: Path, dest: Path, library: Any = sqlite3) -> Any:
 
 
 def _interleaved(
-    targets: list[Target], op: Callable[[Target, int], object], rounds: int
+    targets: list[Target],
+    op: Callable[[Target, int], object],
+    rounds: int,
+    counters: list[FrameCounter] | None = None,
 ) -> list[list[float]]:
     """Seconds of ``op(target, i)`` per target; each round runs every target once, starting
-    with a different target each round, so a burst of load lands on both sides alike."""
+    with a different target each round, so a burst of load lands on both sides alike.
+    ``counters`` (one per target) count the WAL pages of each call, outside the timing."""
     times: list[list[float]] = [[] for _ in targets]
     cpu = CPU.setdefault(id(op), [[] for _ in targets])
     for i in range(rounds):
         for k in range(len(targets)):
             j = (i + k) % len(targets)
+            if counters is not None:
+                counters[j].before()
             t0, c0 = time.perf_counter(), time.thread_time()
             op(targets[j], i)
             times[j].append(time.perf_counter() - t0)
             cpu[j].append(time.thread_time() - c0)
+            if counters is not None:
+                counters[j].after()
     return times
 
 
@@ -209,11 +230,18 @@ def _measure(
             notes.sign_note(u, note_id, {"subjective": f"Benchmark note {i}, fictional."})
 
     CPU.clear()
-    times = _interleaved(targets, do_sign, len(drafts[0]))
-    for f, xs, cs in zip(figures, times, CPU.pop(id(do_sign)), strict=True):
+    counters = [FrameCounter(t.wal) for t in targets]
+    times = _interleaved(targets, do_sign, len(drafts[0]), counters)
+    for f, xs, cs, fc in zip(figures, times, CPU.pop(id(do_sign)), counters, strict=True):
         f["save_and_sign_cpu_ms"] = _median(cs)
         f["save_and_sign_ms"] = _median(xs)
         f["save_and_sign_p95_ms"] = _p95(xs)
+        # the mean carries the search index's merges (a few signs in a hundred write 400-700
+        # pages); the median sign does not merge
+        f["save_and_sign_mean_ms"] = statistics.fmean(xs) * 1000
+        f["save_and_sign_cpu_mean_ms"] = statistics.fmean(cs) * 1000
+        f["save_and_sign_wal_pages"] = statistics.median(fc.counts)
+        f["save_and_sign_wal_pages_mean"] = statistics.fmean(fc.counts)
     return figures
 
 
@@ -277,6 +305,10 @@ def run_size(sessions: int, reps: int, signs: int) -> list[Row]:
         for name, library in (("plain", sqlite3), ("same_library", sqlcipher3)):
             copy = Path(tmp) / f"{name}.db"
             conns.append(_plain_copy(path, copy, library))
+            # ``Database.open`` ran the unlock check on the vault, which left the pages it read
+            # in the page cache; the same check here starts every side from the same cache
+            # (a fuller cache also costs more at COMMIT, see docs/decisions/0140).
+            tamper.unlock_check(conns[-1], KEY)
             head = None if frozen else (headmark.sidecar_path(copy), headmark.mac_key(root))
             targets.append(
                 Target(name, conns[-1], clock, audit_key=audit.audit_key(root), head=head)
@@ -292,14 +324,17 @@ def run_size(sessions: int, reps: int, signs: int) -> list[Row]:
         fo["student_page_cpu_ms"], fb["student_page_cpu_ms"], fs["student_page_cpu_ms"] = page_cpu
         at = f"@{sessions // 1000}k"
         for name, value in fo.items():
-            rows.append((f"record.{name}{at}", round(value, 2), "ms", round(value / fb[name], 2)))
-            rows.append((f"record.{name}{at}.plain", round(fb[name], 2), "ms", None))
+            unit = "pages" if "_wal_pages" in name else "ms"
+            rows.append(
+                (f"record.{name}{at}", round(value, 2), f"{unit};{TARGET}", value / fb[name])
+            )
+            rows.append((f"record.{name}{at}.plain", round(fb[name], 2), unit, None))
             rows.append(
                 (
                     f"record.{name}{at}.same_library",
                     round(fs[name], 2),
-                    "ms",
-                    round(value / fs[name], 2),
+                    unit,
+                    value / fs[name],
                 )
             )
         for conn in conns:
@@ -317,5 +352,5 @@ def run(quick: bool) -> list[Row]:
 
 if __name__ == "__main__":
     for name, value, unit, ratio in run(quick="--quick" in sys.argv):
-        extra = f" ratio={ratio}" if ratio is not None else ""
+        extra = f" ratio={ratio:.2f}" if ratio is not None else ""
         print(f"{name} {value} {unit}{extra}", flush=True)

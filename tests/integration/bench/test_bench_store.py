@@ -49,3 +49,41 @@ def test_the_plain_copy_signs_on_the_same_keyed_audit_chain(tmp_path: Path) -> N
     assert headmark.read(head[0], head[1]) == headmark.database_head(conn)
     conn.close()
     db.close()
+
+
+def test_wal_pages_are_counted_per_commit_on_the_vault_and_on_the_plain_copy(
+    tmp_path: Path,
+) -> None:
+    """The frame headers are readable on both sides; a restarted WAL (after a checkpoint)
+    counts only the new generation's frames, never a negative or stale number."""
+    db = Database.open(tmp_path / "vault.db", bench_record.KEY, clock=FakeClock(), create=True)
+    plain_path = tmp_path / "plain.db"
+    bench_storage.plain_copy(db.path, bench_record.KEY, plain_path)
+    plain = bench_storage.open_plain(plain_path)
+    for conn, path in ((db.conn, db.path), (plain, plain_path)):
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        counter = bench_storage.FrameCounter(Path(f"{path}-wal"))
+        for i in range(3):  # one row of a one-page table: one page per commit
+            counter.before()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'vault_format'", (str(i + 2),))
+            conn.execute("ROLLBACK" if i == 1 else "COMMIT")
+            counter.after()
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the next writer restarts the WAL
+        counter.before()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'vault_format'")
+        conn.execute("COMMIT")
+        counter.after()
+        assert counter.counts == [1, 0, 1, 1], path.name
+    assert bench_storage.wal_frames(tmp_path / "missing-wal") == 0
+    plain.close()
+    db.close()
+
+
+def test_each_encrypted_ratio_row_names_the_target_in_a_one_word_unit() -> None:
+    rows = bench_storage._ratio_rows("storage.x", "ms", 1000, [[0.002], [0.001], [0.001]])
+    (name, value, unit, ratio), plain, same = rows
+    assert (name, value, ratio) == ("storage.x", 2.0, 2.0)
+    assert unit == "ms;target_ratio<=1.2" and not any(c.isspace() for c in unit)
+    assert plain[2] == same[2] == "ms" and plain[3] is None
