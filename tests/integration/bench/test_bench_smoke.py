@@ -70,6 +70,9 @@ def test_torture_minimal_run_passes_and_reports(tmp_path: Path) -> None:
             str(summary),
         ],
         tmp_path,
+        # A hang guard, not a speed check: the run takes ~35 s on a quiet 2-core machine and
+        # passed 60 s twice at load 9-12.
+        timeout=300,
     )
     figures = _figures(proc.stdout)
     data = json.loads(summary.read_text())
