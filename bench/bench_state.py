@@ -55,6 +55,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,12 +151,16 @@ def generate(
     now: datetime,
     months: list[str] | None = None,
     seed: int = 23,
+    shape: tuple[int, int, int] | None = None,
 ) -> State:
     """Load the directory, enroll the devices (through the enrollment code) and draw every
-    device's monthly snapshots. Nothing is sent yet."""
+    device's monthly snapshots. Nothing is sent yet. ``shape`` (districts, schools, devices)
+    overrides the scaled full shape."""
     n_d = max(1, round(FULL_DISTRICTS * scale))
     n_s = max(n_d, round(FULL_SCHOOLS * scale))
     n_dev = max(1, round(FULL_DEVICES * scale))
+    if shape is not None:
+        n_d, n_s, n_dev = shape
     districts, schools = directory(n_d, n_s)
     orgunits.save(db, districts, schools, now=now, actor="bench")
     periods = months or fiscal_months()
@@ -268,9 +273,11 @@ def send_all(
     return LoadResult(total, elapsed, 1000 * (cpu1 - cpu0) / total, 1000 * pg_cpu / total)
 
 
-def _cli(url: str, *args: str) -> tuple[float, float, str]:
+def _cli(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run a ``county-server`` command in its own process; (wall seconds, CPU seconds of the
-    process — on a shared machine the honest figure —, stdout)."""
+    process and the children it waited for — on a shared machine the honest figure —, stdout).
+    Worker processes started through a forkserver are not among those children: time a
+    rebuild's CPU with ``COUNTY_PUBLICATION_WORKERS=1`` (every part in the command's process)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -278,6 +285,7 @@ def _cli(url: str, *args: str) -> tuple[float, float, str]:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, **(env or {})},
     )
     elapsed = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -481,12 +489,125 @@ def measure(url: str, scale: float) -> list[Row]:
     return rows
 
 
+WIDE_MONTHS = [*fiscal_months(1, 2025), "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+
+
+class _Background:
+    """Signed PUTs sent without pause in a thread (every device re-sends its latest month with
+    a rising revision, round after round) until :meth:`stop`."""
+
+    def __init__(self, state: State, ports: list[int], first_revision: int) -> None:
+        self.state, self.ports, self.revision = state, ports, first_revision
+        self.puts, self.seconds = 0, 0.0
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                lanes = signed_lanes(
+                    self.state, self.state.devices, latest_only=True, revision=self.revision
+                )
+                self.seconds += send_lanes(self.ports, lanes, 16)
+                self.puts += sum(len(lane) for lane in lanes)
+                self.revision += 1
+        except BaseException as exc:  # reported by stop()
+            self.error = exc
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.error is not None:
+            raise RuntimeError(f"background load failed: {self.error}") from self.error
+
+
+def wide_pages(state: State) -> dict[str, str]:
+    district = state.districts[len(state.districts) // 2].code
+    return {
+        "overview": "/",
+        "overview_last_fy": "/?fy=FY2025-26",
+        "overview_quarters": "/?grain=quarter&fy=FY2025-26",
+        "district": f"/district/{district}?fy=FY2025-26",
+        "service": "/service/TX-IND?fy=FY2025-26",
+    }
+
+
+def measure_wide(url: str, quick: bool) -> list[Row]:
+    """The full state's 1,000 districts in the directory and the cube, each with one school and
+    one laptop, reporting FY2025-26 and FY2026-27 to date (17 months; 5 with ``--quick``): the
+    pages list every district, so their size is the full state's while the cube has fewer
+    schools and months to build. Then the pages with no load and while signed PUTs run."""
+    rows = _Rows()
+    now = datetime.now(UTC)
+    db = _fresh(url)
+    t0 = time.perf_counter()
+    months = WIDE_MONTHS[-5:] if quick else WIDE_MONTHS
+    state = generate(db, scale=1.0, now=now, months=months, shape=(1000, 1000, 1000))
+    rows.append(("state_wide_districts", float(len(state.districts)), "districts", None))
+    rows.append(("state_wide_snapshots", float(state.snapshots), "PUTs", None))
+    rows.append(("state_wide_generate_s", time.perf_counter() - t0, "s", None))
+    auth.add_user(
+        db, "bench", "admin", PASSWORD, [], now=now, actor="bench", memory_kib=8192, iterations=1
+    )
+    db.close()
+    two = Servers(url, 2, extra=INSECURE)
+    try:  # closed after the sync: their refreshers must not build under the measured rebuild
+        r = send_all(url, two, signed_lanes(state, state.devices))
+    finally:
+        two.close()
+    rows.append(("state_wide_puts_per_s_2proc", r.rate, "PUT/s", None))
+    rows.append(("state_wide_cpu_ms_per_put_server", r.server_cpu_ms, "ms", None))
+    rows.append(("state_wide_cpu_ms_per_put_pg", r.pg_cpu_ms, "ms", None))
+    wall, cpu, out = _cli(url, "rebuild-publication", env={"COUNTY_PUBLICATION_WORKERS": "1"})
+    rows.append(("state_wide_rebuild_s", wall, "s", None))
+    rows.append(("state_wide_rebuild_cpu_s", cpu, "s", None))
+    cells = re.search(r"([0-9]+) cells", out)
+    if cells:
+        rows.append(("state_wide_publication_cells", float(cells.group(1)), "rows", None))
+    pages = wide_pages(state)
+    two = Servers(url, 2, extra=INSECURE)
+    try:
+        idle = page_p95(two.ports[0], pages)
+        for name, ms in idle.items():
+            rows.append((f"state_wide_page_p95_ms_{name}", ms, "ms", ms / 100.0))
+        load = _Background(state, two.ports, 2)
+        try:
+            busy = page_p95(two.ports[0], pages)
+        finally:
+            load.stop()
+        rows.append(("state_wide_ingest_puts_during_pages", float(load.puts), "PUTs", None))
+        if load.seconds:
+            rate = load.puts / load.seconds
+            rows.append(("state_wide_ingest_puts_per_s_during_pages", rate, "PUT/s", None))
+        for name, ms in busy.items():
+            rows.append((f"state_wide_page_p95_ms_{name}_during_ingest", ms, "ms", ms / 100.0))
+    finally:
+        two.close()
+    with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
+        out_file = Path(tmp) / "fy.csv"
+        secs, secs_cpu, _ = _cli(
+            url, "export", "--from", "2025-07", "--to", "2026-06", "--out", str(out_file)
+        )
+        rows.append(("state_wide_export_fy_s", secs, "s", None))
+        rows.append(("state_wide_export_fy_cpu_s", secs_cpu, "s", None))
+        rows.append(("state_wide_export_fy_bytes", float(out_file.stat().st_size), "bytes", None))
+    return rows
+
+
 def run(quick: bool) -> list[Row]:
     pg = os.environ.get("COUNTY_TEST_PG_URL")
     if not pg:
         return []
     scale = float(os.environ.get("BENCH_STATE_SCALE") or (1 / 200 if quick else 1 / 20))
-    return measure(pg, scale)
+    parts = (os.environ.get("BENCH_STATE_PARTS") or "scaled,wide").split(",")
+    rows: list[Row] = []
+    if "scaled" in parts:
+        rows += measure(pg, scale)
+    if "wide" in parts:
+        rows += measure_wide(pg, quick)
+    return rows
 
 
 if __name__ == "__main__":
