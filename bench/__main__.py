@@ -34,6 +34,19 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
+def figure_line(
+    name: str, value: float, unit: str, ratio: float | None, target: dict[str, Any]
+) -> str:
+    """``name value unit [ratio=…] [target=<=100ms ratio=…x met|MISSED]``."""
+    line = f"{name} {format_value(value)} {unit or '-'}"
+    if ratio is not None:
+        line += f" ratio={ratio:.3g}"
+    if target:
+        line += f" target={target['target'].replace(' ', '')} ({target['target_ratio']:.3g}x)"
+        line += " met" if target["met"] else " MISSED"
+    return line
+
+
 def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
 
@@ -69,15 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             continue
         for fig, value, unit, ratio, *extra in rows:
-            line = f"{fig} {format_value(value)} {unit or '-'}"
-            if ratio is not None:
-                line += f" ratio={ratio:.3g}"
             target: dict[str, Any] = extra[0] if extra else {}
-            if target:
-                line += f" target={target['target'].replace(' ', '')}"
-                line += f" ({target['target_ratio']:.3g}x)"
-                line += " met" if target["met"] else " MISSED"
-            print(line, flush=True)
+            print(figure_line(fig, value, unit, ratio, target), flush=True)
             if target and not target["met"]:
                 missed.append(f"{fig}: {target.get('where', '')}")
             results.append(
