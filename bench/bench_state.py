@@ -22,23 +22,37 @@ Every snapshot reaches the database as a signed ``PUT /api/v1/counts/…`` to re
   (10,000 devices × their 5 years of snapshots) and a month's re-sync (10,000 devices × one
   month), extrapolated from the measured two-process rate — extrapolated, not measured.
 * ``state_rebuild_s_half`` / ``state_rebuild_s``: ``county-server rebuild-publication`` (a
-  separate process, timed from outside) after the first half and after the whole scaled state;
-  ``state_rebuild_cpu_s*`` is that process's CPU time (the wall time on a shared machine
-  includes waiting for a core); ``state_rebuild_full_est_s`` extends the line through the two
-  measured points (a fixed cost plus ``state_rebuild_ms_per_1k_snapshots``) to the full
-  state's snapshots (target <= 60 s; ratio= is to the target) — an extrapolation;
-  ``state_rebuild_full_est_cpu_s`` does the same with CPU seconds (a dedicated core). The CPU
-  seconds are the command's own and those of the children it waits for: the part workers
-  (``COUNTY_PUBLICATION_WORKERS``, children of a forkserver) are not counted, so with workers
-  they understate the build.
+  separate process, timed from outside, no ``serve`` process running) after the first half and
+  after the whole scaled state; ``state_rebuild_cpu_s*`` is its CPU time. Every ``county-server``
+  command here runs with ``COUNTY_PUBLICATION_WORKERS=1``: the parts are built in the command's
+  own process, so its CPU time is the whole build's (worker processes of a forkserver reach no
+  CPU accounting and outlive the command), and the wall time is the serial build's.
+  ``state_rebuild_full_est[_cpu]_s`` extends the line through the two measured points (a fixed
+  cost plus ``state_rebuild_ms_per_1k_snapshots``) to the full state's snapshots;
+  ``state_rebuild_full_est[_cpu]_pow_s`` the power law ``t = a·n^b`` through the same points
+  (``state_rebuild_exponent[_cpu]`` is ``b``). Target <= 60 s. Extrapolations, not measurements.
 * ``state_refresh_district_s`` / ``_cpu_s``: one district's devices re-send their latest month
   (revision 3) to a ``serve`` process, then ``cube.refresh`` runs in a process of its own (timed
   inside it, imports excluded) and rebuilds only the parts (fiscal years) whose inputs changed;
-  ``state_refresh_district_parts`` says how many. Target <= 2 s (ratio= is to the target).
+  ``state_refresh_district_parts`` says how many. Target <= 2 s.
 * ``state_page_p95_ms_<page>``: p95 of 20 requests per dashboard page to a ``serve`` process
-  over HTTP, signed in, reading the fresh cube. Target <= 100 ms (ratio= is to the target).
+  over HTTP, signed in, reading the fresh cube. Target <= 100 ms.
 * ``state_export_fy_s`` / ``state_export_fy_bytes``: ``county-server export`` of FY2025-26
   (district-month CSV, the whole state), timed from outside.
+* ``state_wide_*`` (``BENCH_STATE_PARTS=wide``): the full state's **1,000 districts** in the
+  directory and the cube, one school and one laptop each, 17 months (FY2025-26 and FY2026-27
+  to date; 5 months with ``--quick``): every page that lists districts has the full state's
+  rows, while the cube has fewer schools and months to build. The first sync (two processes),
+  the rebuild, the five pages' p95 idle and ``_during_ingest`` (while a thread keeps every
+  laptop re-sending its latest month with a rising revision through the same two ``serve``
+  processes, ``state_wide_ingest_puts_per_s_during_pages``), and the fiscal-year export twice
+  (``_after_ingest``: it first rebuilds the parts the load changed; then reading only).
+
+Every figure with a target carries it (``with_targets``): ``python -m bench`` prints
+``target=… (ratio×) met|MISSED``, lists each missed one with where its time goes (from the
+run's own figures), and ``--json`` holds ``target``, ``target_ratio``, ``met`` and ``where``.
+``BENCH_STATE_PARTS`` (``scaled,wide`` by default) picks the parts; ``state_load_avg_*`` is the
+machine's load average at the start and end.
 
 Needs ``COUNTY_TEST_PG_URL`` (``source scripts/_postgres.sh && start_test_postgres``); its public
 schema is wiped. Without it the module prints nothing. Run:
@@ -276,8 +290,9 @@ def send_all(
 def _cli(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run a ``county-server`` command in its own process; (wall seconds, CPU seconds of the
     process and the children it waited for — on a shared machine the honest figure —, stdout).
-    Worker processes started through a forkserver are not among those children: time a
-    rebuild's CPU with ``COUNTY_PUBLICATION_WORKERS=1`` (every part in the command's process)."""
+    Worker processes started through a forkserver are not among those children (and outlive
+    the command), so the command builds every part in its own process
+    (``COUNTY_PUBLICATION_WORKERS=1``) unless ``env`` says otherwise."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -285,7 +300,7 @@ def _cli(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[float
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "COUNTY_PUBLICATION_WORKERS": "1", **(env or {})},
     )
     elapsed = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -414,8 +429,7 @@ def measure(url: str, scale: float) -> list[Row]:
     # Every rebuild runs its parts in the command's own process (one worker): worker processes
     # of a forkserver reach no CPU accounting, so with them the CPU figure would leave them out.
     # The wall time is then the serial build's (an upper bound for two workers on free cores).
-    serial = {"COUNTY_PUBLICATION_WORKERS": "1"}
-    rebuild_half, rebuild_half_cpu, _ = _cli(url, "rebuild-publication", env=serial)
+    rebuild_half, rebuild_half_cpu, _ = _cli(url, "rebuild-publication")
     rows.append(("state_rebuild_s_half", rebuild_half, "s", None))
     rows.append(("state_rebuild_cpu_s_half", rebuild_half_cpu, "s", None))
 
@@ -437,7 +451,7 @@ def measure(url: str, scale: float) -> list[Row]:
     )
     rows.append(("state_resync_puts_per_s", rs.rate, "PUT/s", None))
     rows.append(("state_month_resync_full_est_min", FULL_DEVICES / rs.rate / 60, "min", None))
-    rebuild, rebuild_cpu, out = _cli(url, "rebuild-publication", env=serial)
+    rebuild, rebuild_cpu, out = _cli(url, "rebuild-publication")
     rows.append(("state_rebuild_s", rebuild, "s", None))
     rows.append(("state_rebuild_cpu_s", rebuild_cpu, "s", None))
     n_half = sum(len(state.plan[d.device_id]) for d in first)
@@ -580,7 +594,7 @@ def measure_wide(url: str, quick: bool) -> list[Row]:
     rows.append(("state_wide_puts_per_s_2proc", r.rate, "PUT/s", None))
     rows.append(("state_wide_cpu_ms_per_put_server", r.server_cpu_ms, "ms", None))
     rows.append(("state_wide_cpu_ms_per_put_pg", r.pg_cpu_ms, "ms", None))
-    wall, cpu, out = _cli(url, "rebuild-publication", env={"COUNTY_PUBLICATION_WORKERS": "1"})
+    wall, cpu, out = _cli(url, "rebuild-publication")
     rows.append(("state_wide_rebuild_s", wall, "s", None))
     rows.append(("state_wide_rebuild_cpu_s", cpu, "s", None))
     cells = re.search(r"([0-9]+) cells", out)
