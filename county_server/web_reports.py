@@ -122,14 +122,14 @@ def register(router: APIRouter, web: Web) -> None:
         first = (page_no - 1) * DISTRICTS_PER_PAGE
         districts = everyone[first : first + DISTRICTS_PER_PAGE]
         codes = [d.code for d in districts]
+        codes_all = [d.code for d in everyone]
         with ctx.db.read() as tx:
             # The small multiples share one scale across every page of districts.
             scale = float(
                 cube.largest(
                     tx,
                     measure,
-                    "D",
-                    [d.code for d in everyone],
+                    None if session.user.allowed_districts() is None else codes_all,
                     sel.level,
                     sel.times(sel.level),
                     cat.level,

@@ -169,27 +169,29 @@ def read(
 def largest(
     tx: Tx,
     measure: str,
-    org_level: str,
-    orgs: Sequence[str],
+    orgs: Sequence[str] | None,
     time_level: str,
     times: Sequence[str],
     cat_level: str,
     cats: Iterable[str],
 ) -> int:
-    """The largest shown (not hidden) value of these cells, 0 when none: one scale for charts
-    of orgs that are not all read (a page of districts)."""
+    """The largest shown (not hidden) district value of these cells, 0 when none: one scale
+    for the charts of districts that are not all read (a page of districts). ``orgs`` ``None``
+    is every district in the directory (a subquery, not a list of 1,000 parameters: planning
+    that list took longer than the scan)."""
     cat_list = sorted(set(cats))
-    if not orgs or not times or not cat_list:
+    if (orgs is not None and not orgs) or not times or not cat_list:
         return 0
 
     def marks(values: Sequence[str]) -> str:
         return ", ".join("?" for _ in values)
 
+    within = "SELECT code FROM districts" if orgs is None else marks(orgs)
     value = tx.scalar(
         "SELECT MAX(value) FROM publication_cells WHERE measure = ? AND "
-        f"org_level = ? AND time_level = ? AND cat_level = ? AND org IN ({marks(orgs)}) AND "
+        f"org_level = 'D' AND time_level = ? AND cat_level = ? AND org IN ({within}) AND "
         f"period IN ({marks(times)}) AND cat IN ({marks(cat_list)}) AND value >= 0",
-        [measure, org_level, time_level, cat_level, *orgs, *times, *cat_list],
+        [measure, time_level, cat_level, *(orgs or []), *times, *cat_list],
     )
     return 0 if value is None else int(value)
 
