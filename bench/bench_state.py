@@ -717,6 +717,12 @@ def where(name: str, got: dict[str, float]) -> str:
             f"the page shares 2 cores (load {load:.1f}) with {rate:.0f} PUT/s of signed ingest "
             "and the cube rebuilds each sync round triggers in the serve processes"
         )
+    cpu = got.get(name.replace("_p95_ms_", "_cpu_ms_"))
+    if cpu is not None:
+        return (
+            f"the page costs {cpu:.0f} ms of serve CPU per request; the rest of the p95 is "
+            f"waiting for one of 2 shared cores (load {load:.1f})"
+        )
     return f"waiting for a core on a machine at load {load:.1f}, and rendering the page"
 
 

@@ -82,6 +82,8 @@ def test_every_target_figure_carries_its_target_and_a_miss_says_where() -> None:
         ("state_cpu_ms_per_put_server_2proc", 2.5, "ms", None),
         ("state_cpu_ms_per_put_pg_2proc", 1.0, "ms", None),
         ("state_wide_page_p95_ms_overview", 62.0, "ms", None),
+        ("state_wide_page_p95_ms_service", 180.0, "ms", None),
+        ("state_wide_page_cpu_ms_service", 24.0, "ms", None),
         ("state_wide_page_p95_ms_service_during_ingest", 240.0, "ms", None),
         ("state_wide_ingest_puts_per_s_during_pages", 170.0, "PUT/s", None),
         ("state_refresh_district_s", 2.0, "s", None),
@@ -97,6 +99,8 @@ def test_every_target_figure_carries_its_target_and_a_miss_says_where() -> None:
     assert "3.50 ms" in puts["where"] and "3.5 free cores" in puts["where"]
     page = got["state_wide_page_p95_ms_overview"][4]
     assert page == {"target": "<= 100 ms", "target_ratio": 0.62, "met": True}
+    slow = got["state_wide_page_p95_ms_service"][4]
+    assert isinstance(slow, dict) and "24 ms of serve CPU" in slow["where"]
     busy = got["state_wide_page_p95_ms_service_during_ingest"][4]
     assert isinstance(busy, dict) and busy["met"] is False and "170 PUT/s" in busy["where"]
     edge = got["state_refresh_district_s"][4]
