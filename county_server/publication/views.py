@@ -96,7 +96,7 @@ def columns(fy: P.Period, level: str, window: Window) -> list[P.Period]:
 def page_number(query: Mapping[str, str], pages: int) -> int:
     """``page`` (1 to ``pages``; 1 when absent) of a list shown a page at a time."""
     text = _one(query, "page") or "1"
-    number = int(text) if text.isdigit() and len(text) <= 6 else 0
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 0
     if not 1 <= number <= pages:
         raise BadRequest(
             422,

@@ -68,7 +68,7 @@ def test_overview_and_service_page_the_districts(
         # one scale for every small chart, whichever page the counts are on
         assert len(top_ticks(first.text) | top_ticks(second.text)) == 1
         assert top_ticks(first.text) != {"10"}
-        for bad in ("3", "0", "-1", "x", "99999999999999999999"):
+        for bad in ("3", "0", "-1", "x", "99999999999999999999", "%C2%B2", "1.5"):
             r = client.get(f"{base}{join}page={bad}")
             assert r.status_code == 422, bad
             assert "page" in r.text.lower()
