@@ -1,10 +1,13 @@
 """``python -m bench [--quick] [--only NAME] [--json FILE]``: every figure in one run.
 
 Each ``bench/bench_<area>.py`` module exposes ``run(quick: bool)`` returning rows
-``(name, value, unit, ratio_or_None)``; ratios are ours/baseline measured in the same run.
-One line is printed per figure (``name value unit [ratio=…]``), then a JSON summary is written
-when ``--json`` is given. A module that fails is reported and the harness goes on; the exit
-code is non-zero if any module failed. Figures are never pass/fail here — targets are listed in
+``(name, value, unit, ratio_or_None)``; ratios are ours/baseline measured in the same run. A row
+may carry a fifth element, its target: ``{"target": "<= 100 ms", "target_ratio": value/target,
+"met": bool, "where": "where the time goes"}``. One line is printed per figure
+(``name value unit [ratio=…] [target=… met|MISSED]``), a ``# missed`` line per missed target,
+then a JSON summary (targets included) is written when ``--json`` is given. A module that fails
+is reported and the harness goes on; the exit code is non-zero if any module failed. Figures are
+never pass/fail here (a missed target does not fail the run) — targets are listed in
 bench/README.md.
 """
 
@@ -31,6 +34,19 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
+def figure_line(
+    name: str, value: float, unit: str, ratio: float | None, target: dict[str, Any]
+) -> str:
+    """``name value unit [ratio=…] [target=<=100ms ratio=…x met|MISSED]``."""
+    line = f"{name} {format_value(value)} {unit or '-'}"
+    if ratio is not None:
+        line += f" ratio={ratio:.3g}"
+    if target:
+        line += f" target={target['target'].replace(' ', '')} ({target['target_ratio']:.3g}x)"
+        line += " met" if target["met"] else " MISSED"
+    return line
+
+
 def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
 
@@ -53,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[dict[str, Any]] = []
     failed: list[str] = []
+    missed: list[str] = []
     started = time.perf_counter()
     for name in modules:
         t0 = time.perf_counter()
@@ -64,11 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} FAILED", flush=True)
             traceback.print_exc()
             continue
-        for fig, value, unit, ratio in rows:
-            line = f"{fig} {format_value(value)} {unit or '-'}"
-            if ratio is not None:
-                line += f" ratio={ratio:.3g}"
-            print(line, flush=True)
+        for fig, value, unit, ratio, *extra in rows:
+            target: dict[str, Any] = extra[0] if extra else {}
+            print(figure_line(fig, value, unit, ratio, target), flush=True)
+            if target and not target["met"]:
+                missed.append(f"{fig}: {target.get('where', '')}")
             results.append(
                 {
                     "area": name.removeprefix("bench_"),
@@ -76,10 +93,13 @@ def main(argv: list[str] | None = None) -> int:
                     "value": value,
                     "unit": unit,
                     "ratio": ratio,
+                    **target,
                 }
             )
         print(f"# {name} took {time.perf_counter() - t0:.1f} s", flush=True)
     total = time.perf_counter() - started
+    for text in missed:
+        print(f"# missed {text}")
     print(f"# total {total:.1f} s, {len(results)} figures, {len(failed)} failed")
     if args.json_file:
         summary = {
@@ -91,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "seconds": total,
             "figures": results,
+            "missed": missed,
             "failed": failed,
         }
         Path(args.json_file).write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -10,7 +10,9 @@ share this machine's cores).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +38,33 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc), children first."""
+    out: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            out.append(kid)
+            out.extend(descendants(kid))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 class Servers:
@@ -83,6 +112,10 @@ class Servers:
         return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def close(self) -> None:
+        """Stop the processes and what they started: a ``serve`` process's publication
+        forkserver and build workers outlive it (a worker finishes its part for nobody) and
+        would take CPU from whatever the bench measures next."""
+        below = [kid for p in self.procs for kid in descendants(p.pid)]
         for p in self.procs:
             p.terminate()
         for p in self.procs:
@@ -91,6 +124,13 @@ class Servers:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(5)
+        for pid in below:
+            if alive(pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
 
 async def _send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: Request) -> int:

@@ -10,6 +10,7 @@ cells: county rows to admins, district rows to whoever may see the district.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from county_server.publication import periods as P
 from county_server.suppression import fmt
 from county_server.web_support import MEASURE_LABELS, PageError, Web
 
+DISTRICTS_PER_PAGE = 50  # a state has about 1,000: its overview is paged, not one 4 MB page
 LINEAR = [m for m in MEASURE_LABELS if m in cube.LINEAR_MEASURES]
 UNITS = {
     "services": "services",
@@ -44,6 +46,26 @@ def table_view(header: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
         "rows": cells,
         "has_hidden": any(c is None for r in rows for c in r["values"]),
         "has_partial": any("(partial)" in h for h in header),
+    }
+
+
+def pager(
+    request: Request, page_no: int, pages: int, first: int, shown: int, total: int
+) -> dict[str, Any] | None:
+    """Links to the previous and next page of districts (``None`` when one page holds all)."""
+    if pages <= 1:
+        return None
+
+    def link(number: int) -> str:
+        query = {k: v for k, v in request.query_params.items() if k != "page"}
+        query["page"] = str(number)
+        return f"{request.url.path}?{urlencode(query)}"
+
+    return {
+        "label": f"Districts {first + 1}–{first + shown} of {total}",
+        "previous": link(page_no - 1) if page_no > 1 else None,
+        "next": link(page_no + 1) if page_no < pages else None,
+        "pages": [(n, link(n), n == page_no) for n in range(1, pages + 1)],
     }
 
 
@@ -94,9 +116,26 @@ def register(router: APIRouter, web: Web) -> None:
         year, each followed by the same periods of the previous fiscal year; small multiples."""
         state = fresh()
         sel = SV.select(request.query_params, state.window)
-        districts = allowed_districts(session)
+        everyone = allowed_districts(session)
+        pages = max(1, -(-len(everyone) // DISTRICTS_PER_PAGE))
+        page_no = views.page_number(request.query_params, pages)
+        first = (page_no - 1) * DISTRICTS_PER_PAGE
+        districts = everyone[first : first + DISTRICTS_PER_PAGE]
         codes = [d.code for d in districts]
+        codes_all = [d.code for d in everyone]
         with ctx.db.read() as tx:
+            # The small multiples share one scale across every page of districts.
+            scale = float(
+                cube.largest(
+                    tx,
+                    measure,
+                    None if session.user.allowed_districts() is None else codes_all,
+                    sel.level,
+                    sel.times(sel.level),
+                    cat.level,
+                    [cat.code],
+                )
+            )
             part = cube.read(
                 tx, measure, "D", codes, sel.level, sel.times(sel.level), cat.level, [cat.code]
             )
@@ -143,8 +182,6 @@ def register(router: APIRouter, web: Web) -> None:
         label = MEASURE_LABELS[measure]
         unit = UNITS.get(measure, "count")
         charts = []
-        district_rows = rows[2:] if session.user.is_admin else rows
-        scale = SV.shared_max(district_rows, len(sel.cols))
         for i in range(0, len(rows), 2):
             charts.append(
                 {
@@ -180,6 +217,7 @@ def register(router: APIRouter, web: Web) -> None:
             "chart": main,
             "multiples": charts[1:] if session.user.is_admin else charts,
             "first_header": "District",
+            "pager": pager(request, page_no, pages, first, len(districts), len(everyone)),
             "cat": cat,
             "state": state,
             "sentences": views.SUPPRESSION_SENTENCE,

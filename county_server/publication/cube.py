@@ -121,6 +121,7 @@ __all__ = [
     "fiscal_years",
     "is_small",
     "kind",
+    "largest",
     "part_digest",
     "part_digests",
     "part_months",
@@ -163,6 +164,36 @@ def read(
         [measure, org_level, time_level, cat_level, *orgs, *times, *cat_list],
     )
     return {(str(o), str(p), str(c)): (None if v is None else int(v)) for o, p, c, v in rows}
+
+
+def largest(
+    tx: Tx,
+    measure: str,
+    orgs: Sequence[str] | None,
+    time_level: str,
+    times: Sequence[str],
+    cat_level: str,
+    cats: Iterable[str],
+) -> int:
+    """The largest shown (not hidden) district value of these cells, 0 when none: one scale
+    for the charts of districts that are not all read (a page of districts). ``orgs`` ``None``
+    is every district in the directory (a subquery, not a list of 1,000 parameters: planning
+    that list took longer than the scan)."""
+    cat_list = sorted(set(cats))
+    if (orgs is not None and not orgs) or not times or not cat_list:
+        return 0
+
+    def marks(values: Sequence[str]) -> str:
+        return ", ".join("?" for _ in values)
+
+    within = "SELECT code FROM districts" if orgs is None else marks(orgs)
+    value = tx.scalar(
+        "SELECT MAX(value) FROM publication_cells WHERE measure = ? AND "
+        f"org_level = 'D' AND time_level = ? AND cat_level = ? AND org IN ({within}) AND "
+        f"period IN ({marks(times)}) AND cat IN ({marks(cat_list)}) AND value >= 0",
+        [measure, time_level, cat_level, *(orgs or []), *times, *cat_list],
+    )
+    return 0 if value is None else int(value)
 
 
 def shown(values: dict[tuple[str, str, str], int | None], key: tuple[str, str, str]) -> int | None:

@@ -93,6 +93,20 @@ def columns(fy: P.Period, level: str, window: Window) -> list[P.Period]:
     return [p for p in parts if window.contains(p)]
 
 
+def page_number(query: Mapping[str, str], pages: int) -> int:
+    """``page`` (1 to ``pages``; 1 when absent) of a list shown a page at a time."""
+    text = _one(query, "page") or "1"
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 0
+    if not 1 <= number <= pages:
+        raise BadRequest(
+            422,
+            f"page must be a whole number from 1 to {pages}."
+            if pages > 1
+            else "There is only one page: leave page out or use page=1.",
+        )
+    return number
+
+
 def measure(query: Mapping[str, str], default: str, allowed: Sequence[str]) -> str:
     value = _one(query, "measure") or default
     if value not in allowed:
