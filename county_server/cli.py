@@ -93,16 +93,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(db, settings)
     from county_server.publication import served
 
-    served.start_refresher(db, settings.now)  # the published cube follows each sync round
+    stop = served.start_refresher(db, settings.now)  # the cube follows each sync round
     print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+        )
+    finally:  # no rebuild and no worker process outlives the server
+        stop.set()
+        from county_server.publication import store
+
+        store.stop_workers()
     return 0
 
 
