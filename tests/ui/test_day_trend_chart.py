@@ -4,14 +4,14 @@ in a tooltip, and the same points are listed in a table beside it (keyboard, scr
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QPoint
 
 from clinician_desk.services.screenings.use_cases import AdministrationInput
 from tests.support.day import fictional_student
+from tests.support.ui import screenshots_dir
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def _gad7(total: int) -> dict[str, int]:
