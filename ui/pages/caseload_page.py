@@ -215,7 +215,10 @@ class CaseloadPage(QWidget):
                 needed = metrics.horizontalAdvance(widest) + pad
                 if table.columnWidth(flags) < needed:
                     table.setColumnWidth(flags, needed)
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        if layout is None:
+            return
+        margins = layout.contentsMargins()
         view = self.width() - margins.left() - margins.right() - 2 * table.frameWidth()
         view -= table.verticalScrollBar().sizeHint().width()
         columns = range(model.columnCount())
