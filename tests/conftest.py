@@ -43,3 +43,25 @@ def core_dump_experiment() -> dict[str, object]:
     from tests.support.core_dumps import run_experiment
 
     return run_experiment()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def docs_screenshots_untouched():
+    """A test run writes nothing under docs/screenshots/ unless asked to regenerate them
+    (``tests.support.ui.screenshots_dir``): checked at the end of the session from each file's
+    size and modification time, a few dozen ``stat`` calls."""
+    from tests.support.ui import DOCS_SCREENSHOTS, REGENERATE_SCREENSHOTS
+
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {
+            str(p.relative_to(DOCS_SCREENSHOTS)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in DOCS_SCREENSHOTS.rglob("*")
+            if p.is_file()
+        }
+
+    before = snapshot()
+    yield
+    if os.environ.get(REGENERATE_SCREENSHOTS) != "1":
+        after = snapshot()
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        assert changed == [], f"tests wrote into docs/screenshots/: {changed}"

@@ -205,6 +205,8 @@ class MainWindow(QMainWindow):
         self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
         self.screening_page.finished.connect(self.sync_scheduler.request_soon)
         self.sync_page.enrolled.connect(self.sync_scheduler.request_soon)
+        self.sync_scheduler.card_problem_changed.connect(self.sync_status.set_card_problem)
+        self.sync_scheduler.card_problem_changed.connect(self.sync_page.set_card_problem)
         self.session.add_lock_hooks(before=self._remember_open_notes)
         self.session.add_lock_hooks(before=self.note_page.save_draft_now)
         self.student_page.draft_requested.connect(lambda note_id: self.resume_draft([note_id]))

@@ -46,7 +46,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from clinician_desk.errors import ClinicianDeskError
 
@@ -104,6 +104,10 @@ def automatic_sync_allowed() -> bool:
 
 class SyncScheduler(QObject):
     """Decides when to sync and runs rounds in the background (see the module docstring)."""
+
+    # Why the handoff card could not be published before a round ("" once it is, or on lock):
+    # the header and the Sync page show it (the county's reason; never student data).
+    card_problem_changed = Signal(str)
 
     def __init__(
         self,
@@ -177,6 +181,7 @@ class SyncScheduler(QObject):
             self._handle.cancel()
         if self._running:
             self._finish(None)
+        self._set_card_problem("")  # the next unlock's rounds find out again
 
     def request_soon(self, *_why: Any) -> None:
         """Counts changed (a note signed, a screening completed): a round in ``debounce``."""
@@ -365,13 +370,15 @@ class SyncScheduler(QObject):
         """Before the round: publish the handoff card when the county does not hold this very
         card yet (``ui.handoff_publish``, decision 0102). Its audit entry is written before the
         round's ``prepare`` takes the anchor, so the round's requests and outcome are what they
-        would be without it. A problem is logged (and kept in ``card_problem``), never fatal."""
+        would be without it. A problem is never fatal: it is logged, kept in ``card_problem``
+        and announced by ``card_problem_changed`` (the header and the Sync page show it until a
+        publication succeeds)."""
         from ui.handoff_publish import publish_card
 
         def finished(problem: str, published: bool) -> None:
             if not current():
                 return
-            self.card_problem = problem
+            self._set_card_problem(problem)
             if problem:
                 log.info("handoff card not published before the round")
             if published:
@@ -382,6 +389,11 @@ class SyncScheduler(QObject):
             self._handle = handle
 
         publish_card(self.ctx, self, finished, keep=keep, name="auto-sync-handoff-card")
+
+    def _set_card_problem(self, problem: str) -> None:
+        if problem != self.card_problem:
+            self.card_problem = problem
+            self.card_problem_changed.emit(problem)
 
     def _recorded(self, worker: Any, result: Any, started: float) -> None:
         """Backoff exactly as ``SyncWorker.run_once`` keeps it, then plan the next round."""

@@ -25,8 +25,9 @@ from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
 from clinician_desk.cli.sync_cmds import _sync_service
-from clinician_desk.errors import UsageError
+from clinician_desk.errors import NotFoundError, UsageError
 from clinician_desk.services.handoff import HandoffService, Imported, registry
+from clinician_desk.services.handoff.keys import normalize_fingerprint
 from clinician_desk.services.handoff.package import write_package_file
 
 _MAX_PACKAGE = 2 * 1024 * 1024 * 1024
@@ -156,10 +157,19 @@ def cmd_contacts(args: argparse.Namespace) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
+    # The core's refusals are worded for the app; the CLI names its own command and options.
+    if not (args.name or "").strip() and not (args.school or "").strip():
+        raise UsageError("Give a name (--name), a school CDS code (--school) or both.")
     with vault_session(args) as services:
         sync = _sync_service(services)
-        found = registry.lookup(
-            services.db, services.clock, sync.client_factory, name=args.name, school=args.school
+        try:
+            device = registry.lookup_device(services.db)
+        except UsageError:
+            raise UsageError(
+                "Enroll this laptop with the county first (clinician-desk-admin enroll)."
+            ) from None
+        found = registry.search(
+            device, services.clock, sync.client_factory, name=args.name, school=args.school
         )
     if not found:
         out("no colleague's card matches (their laptop publishes it when enrolled)")
@@ -198,7 +208,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UsageError(f"The folder {target.parent} does not exist. Nothing was exported.")
     with vault_session(args) as services:
-        done = HandoffService(services.db).export(ids, args.to, psychotherapy_for=psy)
+        service = HandoffService(services.db)
+        to = normalize_fingerprint(args.to)
+        if to not in {fp for fp, _name, _at in service.contacts()}:
+            raise NotFoundError(
+                f"No colleague with the handoff fingerprint {to} is known here. Add their card "
+                "first (clinician-desk-admin handoff add-contact) and check the fingerprint with "
+                "them. Nothing was exported."
+            )
+        done = service.export(ids, to, psychotherapy_for=psy)
     write_package_file(target, done.data)
     out(f"sealed {done.students} student(s) for {done.recipient} ({done.recipient_fingerprint})")
     for table, n in done.counts.items():

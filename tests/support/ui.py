@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,21 @@ def grab(widget, artifacts_dir: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
+
+
+REGENERATE_SCREENSHOTS = "CLINICIAN_DESK_REGENERATE_SCREENSHOTS"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshots_dir() -> Path:
+    """Where a test saves a picture the documentation shows: ``test-artifacts/screenshots/``, or
+    ``docs/screenshots/`` itself when ``CLINICIAN_DESK_REGENERATE_SCREENSHOTS=1`` (a run that is
+    meant to refresh the docs), so an ordinary run leaves the work tree clean."""
+    if os.environ.get(REGENERATE_SCREENSHOTS) == "1":
+        return DOCS_SCREENSHOTS
+    folder = DOCS_SCREENSHOTS.parents[1] / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 SUFFIX = {

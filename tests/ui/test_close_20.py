@@ -7,12 +7,13 @@ from __future__ import annotations
 import inspect
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.support.ui import screenshots_dir
+
+SCREENSHOTS = screenshots_dir()
 
 
 def test_printed_documents_and_screens_write_times_one_way(monkeypatch) -> None:

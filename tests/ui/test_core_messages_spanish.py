@@ -182,3 +182,41 @@ def test_every_core_message_is_a_literal_with_spanish_and_the_same_fields() -> N
         missing
     )
     assert not broken, "\n".join(broken)
+
+
+_CLI_SYNTAX = re.compile(r"clinician-desk-admin|(?<![\w-])--[a-z]")
+
+
+def test_handoff_refusals_the_app_shows_name_no_command_line_syntax() -> None:
+    """The handoff services' messages reach the app's dialogs (Find a colleague, Hand off to a
+    colleague), where an ``clinician-desk-admin …`` command or a ``--option`` means nothing; the
+    CLI words its own refusals (``clinician_desk/cli/handoff_cmds.py``)."""
+    cli_syntax = [
+        f"{where}: {call.args[0].value!r}"
+        for where, call in _m_calls()
+        if where.startswith("clinician_desk/services/handoff/")
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+        and _CLI_SYNTAX.search(str(call.args[0].value))
+    ]
+    assert cli_syntax == [], "\n".join(cli_syntax)
+
+
+def test_no_app_text_names_command_line_syntax() -> None:
+    """What the app itself says (every ``_("…")`` and ``N_("…")`` of ``ui/``) names the app's
+    own buttons, not ``clinician-desk-admin`` commands or ``--options``."""
+    ui_dir = CORE_DIR.parent / "ui"
+    cli_syntax = []
+    for path in sorted(ui_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and _CLI_SYNTAX.search(str(node.args[0].value))
+            ):
+                where = f"{path.relative_to(ui_dir.parent)}:{node.lineno}"
+                cli_syntax.append(f"{where}: {node.args[0].value!r}")
+    assert cli_syntax == [], "\n".join(cli_syntax)

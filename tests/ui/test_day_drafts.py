@@ -7,15 +7,14 @@ it; Quit asks first.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 
 from tests.support.day import fictional_student, start_note, unlock
+from tests.support.ui import screenshots_dir
 from ui.dialogs.drafts_dialog import DraftsDialog
 from ui.widgets import confirm
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def _reopened(qtbot, window, note_id: int, plan: str) -> None:
@@ -112,7 +111,6 @@ def test_drafts_dialog_lists_every_unsigned_note_and_continues_one(qtbot, unlock
     assert names[note_a].startswith("Testy") and names[note_b].startswith("Sample")
     service_text = dialog.model.index(0, 2).data()
     assert service_text and "-" not in service_text.split()[0]  # a name, not a raw code
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SCREENSHOTS / "drafts-dialog.png"))
     row = next(i for i in range(2) if dialog.model.row_at(i).note_id == note_a)
     dialog.table.setCurrentIndex(dialog.model.index(row, 0))

@@ -4,16 +4,16 @@ rules and an audit entry."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from clinician_desk.domain.students import Guardian, StudentInput
+from tests.support.ui import screenshots_dir
 from ui.dialogs.student_dialog import StudentDialog
 
 SCHOOL = "99123450000001"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def _rostered_student(window) -> int:
@@ -65,7 +65,6 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     dialog.contact_reason_edit.setText("Contact would put the student at risk (fictional).")
     dialog.handout_combo.setCurrentIndex(dialog.handout_combo.findData("student_authorization"))
     dialog.handout_date_edit.set_date(date(2026, 10, 1))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dialog.resize(dialog.sizeHint())  # the whole form, as on a screen tall enough (it scrolls)
     QApplication.processEvents()
     assert dialog.grab().save(str(SCREENSHOTS / "edit-student-dialog.png"))

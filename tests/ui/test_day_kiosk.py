@@ -6,15 +6,13 @@ clinician's passphrase (checked against the vault) or the lock screen.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 
 from tests.support.day import fictional_student, unlock
-from tests.support.ui import PASSPHRASE
+from tests.support.ui import PASSPHRASE, screenshots_dir
 from ui.dialogs.clinician_check_dialog import ClinicianCheckDialog
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def _begin_screening(qtbot, window) -> None:
@@ -58,7 +56,6 @@ def test_screening_questions_are_a_kiosk_left_only_with_the_passphrase(qtbot, un
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
     dialog = page.findChild(ClinicianCheckDialog)
     assert dialog is not None and dialog.isVisible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SCREENSHOTS / "kiosk-clinician-check.png"))
     dialog.passphrase_edit.setText("not the passphrase")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,10 +17,10 @@ from PySide6.QtWidgets import QLineEdit
 
 from clinician_desk.services.profile import current_profile
 from tests.support.day import fictional_student
-from tests.support.ui import PASSPHRASE
+from tests.support.ui import PASSPHRASE, screenshots_dir
 from ui.widgets import confirm
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 NEW_PASSPHRASE = "violet heron imaginary harbour"
 
 

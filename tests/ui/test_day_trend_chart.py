@@ -4,14 +4,15 @@ in a tooltip, and the same points are listed in a table beside it (keyboard, scr
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QPoint
 
 from clinician_desk.services.screenings.use_cases import AdministrationInput
 from tests.support.day import fictional_student
+from tests.support.ui import screenshots_dir
+from tests.support.visual import layout_problems, settle
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 def _gad7(total: int) -> dict[str, int]:
@@ -49,4 +50,18 @@ def test_trend_chart_has_values_tooltip_and_table(qtbot, unlocked_window) -> Non
         for dy in range(8, 16)
     ]
     assert min(above) < 100, "no value drawn over the point"
+    # The summary's words wrap whole above the tabs: a long instrument title in "Latest
+    # screening" takes the lines it needs instead of being cut at the strip's height.
+    settle(qtbot, window)
+    summary = [p for p in layout_problems(window, "trend") if "summary_" in p]
+    assert summary == [], summary
+    sizes = [(w, h) for w in (1100, 1024, 900, 800) for h in (720, 600, 520)]
+    for width, height in sizes:  # narrower windows wrap to more lines, still whole
+        window.resize(width, height)
+        settle(qtbot, window)
+        where = f"{width}x{height} ({window.width()}x{window.height()})"
+        summary = [p for p in layout_problems(window, where) if "summary_" in p]
+        assert summary == [], summary
+    window.resize(1100, window.height())
+    settle(qtbot, window)
     page.grab().save(str(SCREENSHOTS / "trend-chart-and-table.png"))

@@ -6,14 +6,14 @@ two apart."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
 from clinician_desk.domain.students import StudentInput
 from tests.support.day import SCHOOL, fictional_student
+from tests.support.ui import screenshots_dir
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 LONG = "Maximiliana-Fictionalia"
 
 

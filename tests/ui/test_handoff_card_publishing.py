@@ -207,3 +207,59 @@ def test_a_background_round_publishes_an_unpublished_card_without_an_extra_ancho
     assert _anchors(county, device) == 1
     assert scheduler.outcomes == ["synced", "nothing"]
     assert scheduler.card_publications == 1
+
+
+def test_a_background_card_failure_is_shown_in_the_header_and_on_the_sync_page_until_it_works(
+    qtbot, window, county, clock, tmp_path
+):
+    # The county refuses this vault's card (its keys were published by another laptop, 409): the
+    # round itself syncs, and the header and the Sync page say the card is not yet published and
+    # why (the county's reason; no student data). New keys here: the next round publishes the
+    # card and both clear.
+    from clinician_desk.storage.repositories import handoff as handoff_repo
+    from tests.support.vaultkit import open_vault
+
+    _add_schools(window)
+    scheduler = window.sync_scheduler
+    sync = window.ctx.services.sync
+    db = window.ctx.services.db
+    other = open_vault(tmp_path / "other")
+    try:
+        other.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+        assert other.sync.publish_handoff_card(force=True) == "stored"
+        with other.services.db.read() as conn:
+            raw = handoff_repo.read_identity(conn)
+        assert raw is not None
+
+        def same_keys() -> None:
+            with db.unit_of_work() as uow:
+                handoff_repo.store_identity(uow.conn, *raw, "2026-09-01T00:00:00Z")
+
+        window.ctx.tasks.call_db_blocking(same_keys)
+    finally:
+        other.close()
+    code = county.issue_code((DEMO_DISTRICT,))
+    window.ctx.tasks.call_db_blocking(lambda: sync.enroll(county.url, code))
+    header, page = window.sync_status, window.sync_page
+    assert "handoff card" not in header.text()
+    _seed(window, date(2026, 9, 15))
+    clock.advance(STARTUP_DELAY)
+    assert _round(qtbot, scheduler) == "synced"  # the counts went; only the card did not
+    assert "409" in scheduler.card_problem
+    qtbot.waitUntil(lambda: "handoff card not yet published" in header.text(), timeout=10_000)
+    assert "409" in header.toolTip()
+    window.nav.setCurrentRow(window.pages.index(page))
+    assert page.card_label.isVisible() and "409" in page.card_label.text()
+    assert "not yet published" in page.card_label.text()
+
+    def fresh_keys() -> None:
+        with db.unit_of_work() as uow:
+            uow.conn.execute("DELETE FROM handoff_identity")
+
+    window.ctx.tasks.call_db_blocking(fresh_keys)
+    clock.advance(scheduler.interval)
+    assert _round(qtbot, scheduler) in ("synced", "nothing")
+    assert scheduler.card_problem == ""
+    assert _cards(county).get(_device_id(window)) == ("Quinn Placeholder", _mine(window))
+    qtbot.waitUntil(lambda: "handoff card" not in header.text(), timeout=10_000)
+    assert header.toolTip() == "" and page.card_label.isHidden()

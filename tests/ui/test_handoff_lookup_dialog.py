@@ -45,6 +45,9 @@ def test_find_a_colleague_and_save_after_the_fingerprint_was_read(qtbot, unlocke
         dialog.find_button.click()
         qtbot.waitUntil(lambda: window.findChild(HandoffLookupDialog) is not None, timeout=5000)
         lookup = window.findChild(HandoffLookupDialog)
+        lookup.search_button.click()  # neither a name nor a school: the app's own words
+        qtbot.waitUntil(lookup.search_button.isEnabled, timeout=20_000)
+        assert "name" in lookup.message.text() and "--" not in lookup.message.text()
         lookup.name_edit.setText("robin")
         lookup.search_button.click()
         qtbot.waitUntil(lambda: lookup.results.count() == 1, timeout=20_000)
@@ -75,3 +78,15 @@ def test_find_a_colleague_and_save_after_the_fingerprint_was_read(qtbot, unlocke
     finally:
         colleague.close()
         county.stop()
+
+
+def test_an_unenrolled_laptop_is_told_where_to_enroll_in_the_app(qtbot, unlocked_window) -> None:
+    from ui.dialogs.handoff_lookup_dialog import HandoffLookupDialog
+
+    lookup = HandoffLookupDialog(unlocked_window.ctx, unlocked_window)
+    qtbot.addWidget(lookup)
+    lookup.name_edit.setText("robin")
+    lookup.search_button.click()
+    qtbot.waitUntil(lookup.search_button.isEnabled, timeout=20_000)
+    shown = lookup.message.text()
+    assert "Sync" in shown and "clinician-desk-admin" not in shown, shown

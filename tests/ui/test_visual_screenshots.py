@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ui import screenshots_dir
 from tests.support.visual import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "docs" / "screenshots" / "visual"
+OUT = screenshots_dir() / "visual"
 BUDGET = 2_500_000  # bytes for all 38 pictures: the docs stay light to clone
 
 
@@ -40,6 +41,7 @@ def _start(scale: str, factor: str) -> subprocess.Popen[str]:
 
 @pytest.mark.slow  # ~20 s: two processes (one per scale) render 18 pictures each, side by side
 def test_screenshots_of_every_page_in_every_palette_at_100_and_150() -> None:
+    OUT.mkdir(exist_ok=True)
     running = [(scale, factor, _start(scale, factor)) for scale, factor in SCALES]
     for scale, factor, process in running:
         stdout, stderr = process.communicate(timeout=300)

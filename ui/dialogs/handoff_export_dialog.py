@@ -4,7 +4,7 @@
 notes" box (they stay with their author unless ticked), the colleagues whose cards this vault
 keeps (name and fingerprint: check it with them), and **Save package…**: the package is sealed
 on the database worker and written to a new private file. The students stay active until the
-handoff is confirmed (``clinician-desk-admin handoff confirm FILE``).
+handoff is confirmed (Caseload handoff ▸ Confirm a handoff I sent…).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ class HandoffExportDialog(QDialog):
         if not rows:
             self.message.setText(
                 _(
-                    "No colleague's card is kept yet: add it with clinician-desk-admin handoff "
-                    "add-contact CARD after checking its fingerprint."
+                    "No colleague's card is kept yet: add it in Caseload handoff (Add colleague, "
+                    "or Find a colleague) after checking its fingerprint."
                 )
             )
         self.save_button.setEnabled(bool(rows))
@@ -126,7 +126,7 @@ class HandoffExportDialog(QDialog):
     def _done(self, done: Exported) -> None:
         text = _(
             "Sealed {n} student(s) for {name}. Package hash: {hash}. When they have imported "
-            "it, confirm the handoff: clinician-desk-admin handoff confirm FILE."
+            "it, confirm the handoff: Caseload handoff, Confirm a handoff I sent."
         ).format(n=done.students, name=done.recipient, hash=done.package_hash)
         if done.drafts_left:
             text += " " + _("{n} unsigned note(s) were not included.").format(n=done.drafts_left)

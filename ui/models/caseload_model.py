@@ -170,6 +170,7 @@ class CaseloadTableModel(RowsTableModel):
         "flags",
     )
     FLAGS = COLUMNS.index("flags")
+    SCHOOL = COLUMNS.index("school")
 
     def __init__(self, parent: Any = None) -> None:
         headers = (
@@ -289,4 +290,6 @@ class CaseloadTableModel(RowsTableModel):
             return brush if role == _FOREGROUND else icon
         if role == _TOOLTIP and column == self.FLAGS:
             return "\n".join(row.flags) or None
+        if role == _TOOLTIP and column == self.SCHOOL:  # narrowed to fit the flags (0152)
+            return row.display[column] or None
         return None

@@ -29,12 +29,14 @@ from ui.context import UiContext
 from ui.gc_pause import paused_gc
 from ui.i18n import _, ngettext
 from ui.models.caseload_model import (
+    FLAG_ROLE,
     ID_ROLE,
     CaseloadTableModel,
     caseload_entries,
 )
+from ui.theme.tokens import SPACE_S
 from ui.widgets.empty_state import BusyHint, EmptyState
-from ui.widgets.tables import configure_table, fit_columns
+from ui.widgets.tables import SAMPLE_ROWS, configure_table, fit_columns
 
 
 def load_entries(services: Any) -> list[Any]:
@@ -176,6 +178,7 @@ class CaseloadPage(QWidget):
         if first:  # a reload keeps the widths (fitted once, or set by the clinician)
             fit_columns(self.table)
             self._fit_names()
+            self._fit_flags_in_view()
         self._update_count()
 
     def _fit_names(self) -> None:
@@ -185,6 +188,64 @@ class CaseloadPage(QWidget):
         widest = max((metrics.horizontalAdvance(n) for n in names), default=0) + 24
         if self.table.columnWidth(0) < widest:
             self.table.setColumnWidth(0, widest)
+
+    def _fit_flags_in_view(self) -> None:
+        """The Flags column fits the widest flags of every row and stays inside the table's
+        view (decision 0152): when the fitted columns are wider than the table, the others give
+        room — first the header's room for a sort arrow beyond their text, then the School
+        column (its cells' tooltip is the full name) down to its header's width."""
+        table, model = self.table, self.model
+        header = table.horizontalHeader()
+        metrics, header_metrics = table.fontMetrics(), header.fontMetrics()
+        flags, school = model.FLAGS, model.COLUMNS.index("school")
+        texts = {entry.display[flags] for entry in model.rows() if entry.flags}
+        if texts:
+            widest = max(texts, key=metrics.horizontalAdvance)
+            sample = next(
+                (
+                    model.index(r, flags)
+                    for r in range(model.rowCount())
+                    if model.index(r, flags).data(FLAG_ROLE)
+                ),
+                None,
+            )
+            if sample is not None:
+                pad = table.sizeHintForIndex(self.proxy.mapFromSource(sample)).width()
+                pad -= metrics.horizontalAdvance(str(sample.data()))
+                needed = metrics.horizontalAdvance(widest) + pad
+                if table.columnWidth(flags) < needed:
+                    table.setColumnWidth(flags, needed)
+        layout = self.layout()
+        if layout is None:
+            return
+        margins = layout.contentsMargins()
+        view = self.width() - margins.left() - margins.right() - 2 * table.frameWidth()
+        view -= table.verticalScrollBar().sizeHint().width()
+        columns = range(model.columnCount())
+        excess = sum(table.columnWidth(c) for c in columns) - view
+        if excess <= 0 or view <= 0:
+            return
+        cell_pad = 2 * SPACE_S  # what a cell adds around its text (measured: ~11 px)
+        header_room = 2 * SPACE_S + 16  # the header's padding and margins, without the arrow
+        rows = min(model.rowCount(), SAMPLE_ROWS)
+        for column in sorted(columns, key=lambda c: c == school):  # School last
+            if column in (0, flags) or excess <= 0:
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            text = max(
+                (
+                    metrics.horizontalAdvance(str(model.index(r, column).data() or ""))
+                    for r in range(rows)
+                ),
+                default=0,
+            )
+            floor = max(header_metrics.horizontalAdvance(title) + header_room, text + cell_pad)
+            if column == school:
+                floor = header_metrics.horizontalAdvance(title) + header_room
+            give = min(excess, table.columnWidth(column) - floor)
+            if give > 0:
+                table.setColumnWidth(column, table.columnWidth(column) - give)
+                excess -= give
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.i18n import _, ngettext
@@ -182,7 +183,25 @@ class StudentSummary(QFrame):
                 icon.clear()
                 icon.setVisible(False)
         self.setVisible(bool(facts))
+        self._hold_height()
+
+    def _hold_height(self) -> None:
+        """Keep the strip at least as tall as its wrapped words need at its width: a layout
+        never gives a widget less than its minimum, so a parent that sizes by hints (the page's
+        scroll area, a short window) cannot cut the last line of a long "Latest screening"."""
+        layout = self.layout()
+        if layout is None:
+            return
+        needed = layout.totalHeightForWidth(self.width()) if self.facts else 0
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(needed, 0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._hold_height()
 
     def clear(self) -> None:
         self.facts = []
         self.setVisible(False)
+        self._hold_height()

@@ -88,6 +88,10 @@ class SyncPage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("sync_message_label")
         self.message.setWordWrap(True)
+        self.card_label = QLabel()  # a handoff card the background sync could not publish
+        self.card_label.setObjectName("sync_card_problem_label")
+        self.card_label.setWordWrap(True)
+        self.card_label.setVisible(False)
         enroll = QFormLayout()
         enroll.addRow(_("Server"), self.server_edit)
         enroll.addRow(_("Enrollment code"), self.code_edit)
@@ -125,6 +129,7 @@ class SyncPage(QWidget):
         layout.addWidget(self.empty_state)
         layout.addWidget(self.enroll_box)
         layout.addWidget(self.sync_row)
+        layout.addWidget(self.card_label)
         layout.addWidget(self.table, 1)
         # Before enrollment the table is hidden: the room below the form stays empty instead of
         # pushing the form out of sight.
@@ -176,6 +181,20 @@ class SyncPage(QWidget):
         self.sync_button.setEnabled(status.enrolled and not status.revoked)
         self.model.set_rows(status.periods)
         fit_columns(self.table)
+
+    def set_card_problem(self, problem: str) -> None:
+        """Why the background sync could not publish this laptop's handoff card ("" once it
+        did, or on lock): said above the months (``SyncScheduler.card_problem_changed``)."""
+        if problem:
+            self.card_label.setText(
+                _(
+                    "Your handoff card is not yet published in the county's list of colleagues: "
+                    "{why} The next sync tries again."
+                ).format(why=core_text(problem))
+            )
+        else:
+            self.card_label.clear()
+        self.card_label.setVisible(bool(problem))
 
     def focus_enrollment(self) -> None:
         """The empty state's next step: the first enrollment field still to fill."""
@@ -293,4 +312,5 @@ class SyncPage(QWidget):
         self.model.clear()
         self.headline.clear()
         self.message.clear()
+        self.set_card_problem("")
         self.code_edit.clear()

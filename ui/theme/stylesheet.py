@@ -28,8 +28,9 @@ def check_image(p: Palette) -> str:
 
 
 def arrow_image(p: Palette, direction: str) -> str:
-    """A spin box's arrow: Lucide's chevron with a heavier stroke, in black or white — whichever
-    the palette's text is (Qt's own arrows are a hairline, faint in high contrast)."""
+    """A spin box's or combo box's arrow: Lucide's chevron with a heavier stroke, in black or
+    white — whichever the palette's text is (Qt's own arrows are a hairline, faint in high
+    contrast)."""
     from clinician_desk.bundled.paths import resource_path
 
     white = contrast_ratio(p.text, "#000000") > contrast_ratio(p.text, "#ffffff")
@@ -101,6 +102,13 @@ QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{
 }}
 QAbstractSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
 QAbstractSpinBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: top right; width: 18px;
+    background: {p.surface_alt}; border-left: 1px solid {p.border};
+    border-top-right-radius: {RADIUS}px; border-bottom-right-radius: {RADIUS}px;
+}}
+QComboBox::drop-down:hover {{ background: {p.selection}; }}
+QComboBox::down-arrow {{ image: url({down}); width: 12px; height: 12px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {p.risk}; padding: 2px; }}
 QComboBox QAbstractItemView {{
     color: {p.text}; background: {p.surface}; selection-color: {p.on_selection};

@@ -2,7 +2,9 @@
 
 Reads ``services.sync.status()`` on the database worker whenever it is asked to refresh (after
 unlock, after a sync finishes, when a count-changing event arrives) and shows one short line.
-When the vault is not enrolled with a county server it says so; when locked it is empty.
+When the vault is not enrolled with a county server it says so; when locked it is empty. When
+the background sync could not publish the handoff card, the line says so and its tooltip says
+why, until a publication succeeds.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import _, core_text
 
 
 def describe_status(status: Any) -> str:
@@ -43,21 +45,43 @@ class SyncStatusWidget(QLabel):
         self.setObjectName("sync_status_label")
         self.setAccessibleName(_("Sync status"))
         self.ctx = ctx
+        self._line = ""
+        self._card_problem = ""
+
+    def set_card_problem(self, problem: str) -> None:
+        """Why the background sync could not publish the handoff card ("" once it did): the
+        line says the card is not yet published, its tooltip says why (``SyncScheduler``)."""
+        self._card_problem = problem
+        self._show(self._line)
+
+    def _show(self, line: str) -> None:
+        self._line = line
+        if line and self._card_problem:
+            self.setText(line + " · " + _("handoff card not yet published"))
+            self.setToolTip(
+                _("Your handoff card is not yet in the county's list of colleagues: {why}").format(
+                    why=core_text(self._card_problem)
+                )
+            )
+        else:
+            self.setText(line)
+            self.setToolTip("")
 
     def refresh(self) -> None:
         services = self.ctx.services
         sync = getattr(services, "sync", None) if services is not None else None
         if sync is None:
-            self.setText(_("Sync: not set up") if services is not None else "")
+            self._show(_("Sync: not set up") if services is not None else "")
             return
 
         self.ctx.tasks.run_db(
             lambda _c: sync.status(),
             context=self,
-            on_done=lambda status: self.setText(describe_status(status)),
-            on_error=lambda _exc: self.setText(_("Sync: status unavailable")),
+            on_done=lambda status: self._show(describe_status(status)),
+            on_error=lambda _exc: self._show(_("Sync: status unavailable")),
             name="sync-status",
         )
 
     def clear(self) -> None:
-        self.setText("")
+        self._card_problem = ""
+        self._show("")

@@ -232,7 +232,10 @@ def lookup_device(db: Database) -> outbox.Device:
         device = outbox.load_device(conn)
     if device is None or device.revoked:
         raise UsageError(
-            M("Enroll this laptop with the county first (clinician-desk-admin enroll).")
+            M(
+                "This laptop is not enrolled with the county yet: enroll it on the Sync page "
+                "first, then search again."
+            )
         )
     return device
 
@@ -250,7 +253,7 @@ def search(
     name = " ".join((name or "").split()) or None
     school = (school or "").strip() or None
     if name is None and school is None:
-        raise UsageError(M("Give a name (--name), a school CDS code (--school) or both."))
+        raise UsageError(M("Give a name, a school's 14-digit CDS code or both."))
     if school is not None and not (len(school) == 14 and school.isdigit() and school.isascii()):
         raise UsageError(M("A school is its 14-digit CDS code."))
     query: dict[str, str] = {}
@@ -280,5 +283,5 @@ def lookup(
     name: str | None = None,
     school: str | None = None,
 ) -> list[FoundCard]:
-    """``lookup_device`` then ``search``, in a row (the CLI)."""
+    """``lookup_device`` then ``search``, in a row (the CLI words its own refusals first)."""
     return search(lookup_device(db), clock, client_factory, name=name, school=school)

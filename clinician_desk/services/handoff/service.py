@@ -183,8 +183,8 @@ class HandoffService:
                 raise NotFoundError(
                     M(
                         "No colleague with the handoff fingerprint {fp} is known here. Add their "
-                        "card first (clinician-desk-admin handoff add-contact) and check the "
-                        "fingerprint with them.",
+                        "card first (Caseload handoff: Add colleague, or Find a colleague) and "
+                        "check the fingerprint with them.",
                         fp=fp,
                     )
                 )

@@ -52,6 +52,10 @@ def test_handoff_through_the_cli(
     assert admin(["--data-dir", str(b), "handoff", "add-contact", me["card"]]) == 0
     package = tmp_path / "out.cdh"
     argv = ["--data-dir", str(a), "handoff", "export", "--students", "1,2", "--to"]
+    stranger = "11111 22222 33333 44444 55555 66666"
+    assert admin([*argv, stranger, "-o", str(package)]) == 2
+    assert "clinician-desk-admin handoff add-contact" in capsys.readouterr().err  # the CLI's words
+    assert not package.exists()
     assert admin([*argv, them["fingerprint"], "-o", str(package)]) == 0
     assert "sealed 2 student(s)" in capsys.readouterr().out
     assert package.stat().st_mode & 0o077 == 0

@@ -43,6 +43,8 @@ def test_enroll_publishes_and_lookup_finds_the_colleague(
         quinn, sky = tmp_path / "quinn", tmp_path / "sky"
         quinn_fp = _vault(quinn, "Quinn Fictional")
         _vault(sky, "Sky Madeup")
+        assert admin(["--data-dir", str(sky), "handoff", "lookup", "--name", "quinn"]) == 2
+        assert "(clinician-desk-admin enroll)" in capsys.readouterr().err  # the CLI's wording
         for folder in (quinn, sky):
             code = county.issue_code((DEMO_DISTRICT,))
             assert (
@@ -58,6 +60,8 @@ def test_enroll_publishes_and_lookup_finds_the_colleague(
         assert "no colleague's card matches" in capsys.readouterr().out
         assert admin(["--data-dir", str(sky), "handoff", "lookup"]) == 2
         assert "--name" in capsys.readouterr().err
+        assert admin(["--data-dir", str(sky), "handoff", "lookup", "--name", " "]) == 2
+        assert "--name" in capsys.readouterr().err  # the CLI's wording, not the app's
         assert admin(["--data-dir", str(sky), "handoff", "lookup", "--school", "12"]) == 2
         assert "14-digit" in capsys.readouterr().err
     finally:
