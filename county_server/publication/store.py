@@ -127,7 +127,7 @@ def stop_workers() -> None:
     try:
         from multiprocessing import forkserver
 
-        forkserver._forkserver._stop()  # the module's own (test) hook; no public one
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]  # its own (test) hook
     except (AttributeError, OSError):  # pragma: no cover - other start methods or platforms
         pass
 
