@@ -150,6 +150,9 @@ def _compute(db: Database, window: Window, todo: Sequence[str], workers: int) ->
     return [job.result() for job in jobs]
 
 
+_CELL_COLUMNS = ("measure", "org_level", "org", "time_level", "period", "cat_level", "cat", "value")
+
+
 def _save_parts(
     db: Database, window: Window, results: Sequence[PartResult], now: datetime, full: bool
 ) -> State:
@@ -166,11 +169,7 @@ def _save_parts(
             tx.execute(f"DELETE FROM publication_cells WHERE period IN ({marks})", periods)
             digests[result.fiscal_year] = result.digest
         for result in results:
-            tx.executemany(
-                "INSERT INTO publication_cells (measure, org_level, org, time_level, period, "
-                "cat_level, cat, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                result.rows,
-            )
+            tx.insert_rows("publication_cells", _CELL_COLUMNS, result.rows)
         counted = tx.one("SELECT COUNT(*), COUNT(*) - COUNT(value) FROM publication_cells")
         cells, hidden = (int(counted[0]), int(counted[1])) if counted else (0, 0)
         new = State(now_iso(now), _source_of(digests), window, cells, hidden)
