@@ -13,6 +13,11 @@ are hidden.
    cells are chosen first. Every shown cell whose value had to change is hidden. The LP is solved
    over the cell's neighbourhood with every other base cell held at its true value, widened to its
    whole linked table if the neighbourhood cannot move the cell at all.
+3. **Targeted widening** (only when :data:`LARGE` is set; decision 0063): the LPs of a table
+   that hid a complement of at least ``LARGE`` are solved again with the base cells under those
+   totals (their siblings) free to move and the totals shown. Every other LP's witness kept the
+   totals' values, so it stays a witness; a re-solve that finds no point hides the totals again
+   and its old witness holds.
 
 **Guarantee.** After step 2 for cell ``x``, the LP's solution ``y`` is a set of counts that agrees
 with every shown number and puts ``x`` at 0 (or at >= 11). Hiding more cells later only removes
@@ -148,7 +153,8 @@ class _Protector(_Solver):
         """Those of ``cells`` whose value the witness (counts on ``base_idx``) changes."""
         sub = self.a[cells][:, base_idx]
         change = np.abs(sub @ (witness - self.base[base_idx]))
-        return cells[change > SLACK_TOL]
+        moved: NDArray[np.int64] = cells[change > SLACK_TOL]
+        return moved
 
 
 def primary(pub: Publication) -> NDArray[np.bool_]:
