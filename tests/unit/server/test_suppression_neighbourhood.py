@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from county_server.publication import cube, suppress
 from county_server.publication.audit import audit
@@ -86,3 +88,41 @@ def test_widened_publication_still_fails_the_audit_when_a_complement_is_removed(
 )
 def test_default_suppression_hides_no_large_total() -> None:
     assert hidden_large(demo_shaped_county(0)) == 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    large=st.sampled_from([40, 80, 150]),
+    districts=st.integers(1, 3),
+    schools=st.integers(1, 3),
+)
+def test_widening_keeps_random_small_counties_safe(
+    seed: int, large: int, districts: int, schools: int
+) -> None:
+    """A low threshold makes the widening re-solve on small random counties (values 0–40 per
+    base cell, some small): the audit still passes and every small cell stays hidden."""
+    rng = np.random.default_rng(seed)
+    units: dict[str, str] = {}
+    rows: list[tuple[object, ...]] = []
+    for di in range(districts):
+        d = f"99{di + 1}00000000000"
+        units[d] = d
+        for k in range(schools):
+            school = f"{d[:7]}{6000001 + k:07d}"
+            units[school] = d
+            for month in MONTHS[:3]:
+                for service in ("TX-IND", "TX-GRP", "CONSULT", "CRISIS"):
+                    value = int(rng.integers(0, 8 if service == "CRISIS" else 41))
+                    if value:
+                        rows.append(("services", school, month, service, 2, "TK-5", "", value))
+    original = suppress.LARGE
+    suppress.LARGE = large
+    try:
+        built = cube.build_from(rows, [], units, WINDOW)
+    finally:
+        suppress.LARGE = original
+    values = built.publication.values
+    assert not (built.publication.shown & (values >= 1) & (values <= 10)).any()
+    report = audit(built.publication)
+    assert report.passed, (report.summary(), report.exposed[:3])
