@@ -13,6 +13,11 @@ are hidden.
    cells are chosen first. Every shown cell whose value had to change is hidden. The LP is solved
    over the cell's neighbourhood with every other base cell held at its true value, widened to its
    whole linked table if the neighbourhood cannot move the cell at all.
+3. **Targeted widening** (only when :data:`LARGE` is set; decision 0063): the LPs of a table
+   that hid a complement of at least ``LARGE`` are solved again with the base cells under those
+   totals (their siblings) free to move and the totals shown. Every other LP's witness kept the
+   totals' values, so it stays a witness; a re-solve that finds no point hides the totals again
+   and its old witness holds.
 
 **Guarantee.** After step 2 for cell ``x``, the LP's solution ``y`` is a set of counts that agrees
 with every shown number and puts ``x`` at 0 (or at >= 11). Hiding more cells later only removes
@@ -47,6 +52,11 @@ from county_server.publication.audit import (
 
 SLACK_TOL = 1e-6
 GROUP_HOPS = 1
+# Targeted widening (decision 0063): when set, a complement of at least this value makes the
+# LPs that hid it try again with the base cells under it (its siblings) free to move. Off by
+# default: on the demo county it removes 134 of the 146 hidden cells >= 1,000 but triples the
+# rebuild's CPU.
+LARGE: int | None = None
 
 
 class _Protector(_Solver):
@@ -96,7 +106,9 @@ class _Protector(_Solver):
         hidden: NDArray[np.bool_],
         down: bool,
         base_idx: NDArray[np.int64],
-    ) -> None:
+        *,
+        may_fail: bool = False,
+    ) -> NDArray[np.float64] | None:
         """One LP for all primary cells of a linked table: a single point putting all of them
         at 0 (down) or all at >= 11, shown cells changing only at a price; hide those that do."""
         self.lps += 1
@@ -127,15 +139,61 @@ class _Protector(_Solver):
                 method="highs",
             )
         if res.status != 0:
+            if may_fail:
+                return None
             raise RuntimeError(f"suppression LP failed ({res.message})")
         slack = res.x[n : n + m] + res.x[n + m :]
         hidden[rows[slack > SLACK_TOL]] = True
+        witness: NDArray[np.float64] = res.x[:n]
+        return witness
+
+    def moves(
+        self, cells: NDArray[np.int64], base_idx: NDArray[np.int64], witness: NDArray[np.float64]
+    ) -> NDArray[np.int64]:
+        """Those of ``cells`` whose value the witness (counts on ``base_idx``) changes."""
+        sub = self.a[cells][:, base_idx]
+        change = np.abs(sub @ (witness - self.base[base_idx]))
+        moved: NDArray[np.int64] = cells[change > SLACK_TOL]
+        return moved
 
 
 def primary(pub: Publication) -> NDArray[np.bool_]:
     values = pub.values
     flags: NDArray[np.bool_] = (values >= LOW) & (values <= HIGH)
     return flags
+
+
+def _widen(
+    helper: _Protector,
+    hidden: NDArray[np.bool_],
+    before: NDArray[np.bool_],
+    around: NDArray[np.int64],
+    solved: list[tuple[NDArray[np.int64], bool, NDArray[np.float64]]],
+) -> None:
+    """Show again the large totals the table's LPs hid, if their siblings can stand in.
+
+    A large total is hidden when the cheap complements (its siblings: the other services,
+    schools or months under it) lie outside the LP's neighbourhood. Each LP whose witness moved
+    such a total is solved again with the base cells under the totals it moved added to its
+    neighbourhood and those totals shown; every other LP's witness keeps the totals' values, so
+    it stays a witness once they are shown. A total an LP still needs is hidden again by it.
+    """
+    if LARGE is None:
+        return
+    large = np.nonzero(hidden & ~before & (helper.values >= LARGE))[0]
+    if len(large) == 0:
+        return
+    redo = []
+    for part, down, witness in solved:
+        moved = helper.moves(large, around, witness)
+        if len(moved):
+            redo.append((part, down, moved))
+    hidden[large] = False
+    for part, down, moved in redo:
+        own = helper.group_neighbourhood(part, hidden, GROUP_HOPS)
+        wider = np.unique(np.concatenate([own, helper.a[moved].indices])).astype(np.int64)
+        if helper.repair_table(part, hidden, down, wider, may_fail=True) is None:
+            hidden[moved] = True  # the old witness holds again
 
 
 def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
@@ -154,11 +212,16 @@ def protect(pub: Publication, *, verify: bool = False) -> NDArray[np.bool_]:
         # Batches (a fixed pseudo-random split): cells of one batch move together, so a
         # sibling in another batch can move the other way instead of a large total being hidden.
         batch = batch_of(pub.keys, group)
+        before = hidden.copy()
+        solved: list[tuple[NDArray[np.int64], bool, NDArray[np.float64]]] = []
         for b in range(BATCHES):
             part = group[batch == b]
             if len(part):
-                helper.repair_table(part, hidden, True, around)
-                helper.repair_table(part, hidden, False, around)
+                for down in (True, False):
+                    witness = helper.repair_table(part, hidden, down, around)
+                    assert witness is not None
+                    solved.append((part, down, witness))
+        _widen(helper, hidden, before, around, solved)
     if verify:
         for _ in range(3):
             report = audit(Publication(pub.base, pub.keys, pub.support, ~hidden))
