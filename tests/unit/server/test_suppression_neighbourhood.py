@@ -81,11 +81,6 @@ def test_widened_publication_still_fails_the_audit_when_a_complement_is_removed(
     pytest.fail("no single complement removal was caught by the audit")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="widening is off by default (decision 0063): on the demo county it triples the "
-    "rebuild's CPU, beyond the 1.3x budget; the default still hides these totals",
-)
 def test_default_suppression_hides_no_large_total() -> None:
     assert hidden_large(demo_shaped_county(0)) == 0
 
