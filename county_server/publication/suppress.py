@@ -5,19 +5,20 @@ sees them (:class:`county_server.publication.audit.Publication`). Output: which 
 are hidden.
 
 1. **Primary**: every published cell with a value from 1 to 10 is hidden.
-2. **Complementary**, one LP per primary cell and direction (the protection LP of Fischetti &
-   Salazar's cell-suppression model, which tau-Argus and sdcTable solve for hierarchical linked
-   tables): find counts ``y >= 0`` that make the cell 0 (downward) or at least 11 (upward) while
-   every shown cell keeps its value — except that a shown cell may change at a price, its
-   *slack*. The objective is the total price, ``(1 + value)`` per unit of slack, so cheap (small)
-   cells are chosen first. Every shown cell whose value had to change is hidden. The LP is solved
-   over the cell's neighbourhood with every other base cell held at its true value, widened to its
-   whole linked table if the neighbourhood cannot move the cell at all.
-3. **Targeted widening** (only when :data:`LARGE` is set; decision 0063): the LPs of a table
-   that hid a complement of at least ``LARGE`` are solved again with the base cells under those
-   totals (their siblings) free to move and the totals shown. Every other LP's witness kept the
-   totals' values, so it stays a witness; a re-solve that finds no point hides the totals again
-   and its old witness holds.
+2. **Complementary**, LPs per linked table (the protection LP of Fischetti & Salazar's
+   cell-suppression model, which tau-Argus and sdcTable solve for hierarchical linked tables):
+   the table's primary cells are split into fixed batches, and for each batch find counts
+   ``y >= 0`` that make every cell of the batch 0 (downward) or at least 11 (upward) while every
+   shown cell keeps its value — except that a shown cell may change at a price, its *slack*.
+   The objective is the total price, ``(1 + value)`` per unit of slack, so cheap (small) cells
+   are chosen first. Every shown cell whose value had to change is hidden. The LPs are solved
+   over the primaries' neighbourhood with every other base cell held at its true value, in one
+   HiGHS model per table (:class:`_TableLP`; decision 0064).
+3. **Targeted widening** (``LARGE``, 1,000 by default; decisions 0063 and 0064): the LPs of a
+   table that hid a complement of at least ``LARGE`` are solved again with the base cells under
+   those totals (their siblings) free to move and the totals shown. Every other LP's witness
+   kept the totals' values, so it stays a witness; a re-solve that finds no point hides the
+   totals again and its old witness holds.
 
 **Guarantee.** After step 2 for cell ``x``, the LP's solution ``y`` is a set of counts that agrees
 with every shown number and puts ``x`` at 0 (or at >= 11). Hiding more cells later only removes
@@ -56,10 +57,9 @@ from county_server.publication.audit import (
 
 SLACK_TOL = 1e-6
 GROUP_HOPS = 1
-# Targeted widening (decision 0063): when set, a complement of at least this value makes the
-# LPs that hid it try again with the base cells under it (its siblings) free to move. Off by
-# default: on the demo county it removes 134 of the 146 hidden cells >= 1,000 but triples the
-# rebuild's CPU.
+# Targeted widening (decisions 0063, 0064): a complement of at least this value makes the LPs
+# that hid it try again with the base cells under it (its siblings) free to move; None turns it
+# off. On the demo county it leaves 8 of the 146 hidden cells >= 1,000.
 LARGE: int | None = 1000
 BASELINE_ENV = "COUNTY_SUPPRESSION_BASELINE"
 
