@@ -58,7 +58,7 @@ def test_every_lp_point_is_a_witness_in_the_final_publication(
     pub = built.publication
     a = pub.matrix()
     shown = a[pub.shown]
-    assert any(p[4] for p in points), "the widening did not run: the test would check the first pass only"
+    assert any(p[4] for p in points), "the widening never ran: only the first pass is checked"
     values = pub.values
     assert not (pub.shown & (values >= 1) & (values <= 10)).any()
     for base_idx, witness, part, down, _ in points:
@@ -71,4 +71,3 @@ def test_every_lp_point_is_a_witness_in_the_final_publication(
             assert (np.abs(at) <= 1e-6).all()
         else:
             assert (at >= NEED - 1e-6).all()
-
