@@ -7,6 +7,10 @@ The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years 
   in process, median of 3; ``publication_rebuild_cpu_s_<engine>``: its CPU seconds;
   ``publication_rebuild_2workers_s_<engine>``: the same with 2 worker processes, interleaved
   with the in-process runs; target: rebuild <= 10 s.
+* ``…_baseline``: the same rebuild and refresh figures with the pre-0064 protector (one scipy
+  ``linprog`` call per LP, no widening; ``COUNTY_SUPPRESSION_BASELINE=1``), interleaved run by
+  run with the current one; ``publication_rebuild_cpu_ratio_<engine>``: current CPU over
+  baseline CPU (decision 0064's budget: about 1.3).
 * ``publication_refresh_one_district_s_<engine>``: an incremental refresh after one district's
   device sends new revisions of its last three months (median of 3).
 * ``publication_load_avg_<engine>``: median load average at the start of those runs.
@@ -15,7 +19,8 @@ The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years 
   information loss, over distinct published cells: the share hidden, hidden cells with a true
   value of at least 100 and 1,000, and the hidden share of the cube's total value.
 * ``publication_audit_s``: the attacker's audit of the stored publication (every hidden cell
-  with a true value 1–10 given an LP-proven interval reaching 0 and 11).
+  with a true value 1–10 given an LP-proven interval reaching 0 and 11); skipped with
+  ``COUNTY_BENCH_PUBLICATION_AUDIT=0`` (it takes minutes).
 * ``publication_page_ms_<page>_<engine>``: median of 7 requests per dashboard page, reading the
   fresh cube (the first request, which would rebuild a stale cube, is not counted); target
   <= 100 ms.
