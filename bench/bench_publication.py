@@ -7,6 +7,10 @@ The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years 
   in process, median of 3; ``publication_rebuild_cpu_s_<engine>``: its CPU seconds;
   ``publication_rebuild_2workers_s_<engine>``: the same with 2 worker processes, interleaved
   with the in-process runs; target: rebuild <= 10 s.
+* ``…_baseline``: the same rebuild and refresh figures with the pre-0064 protector (one scipy
+  ``linprog`` call per LP, no widening; ``COUNTY_SUPPRESSION_BASELINE=1``), interleaved run by
+  run with the current one; ``publication_rebuild_cpu_ratio_<engine>``: current CPU over
+  baseline CPU (decision 0064's budget: about 1.3).
 * ``publication_refresh_one_district_s_<engine>``: an incremental refresh after one district's
   device sends new revisions of its last three months (median of 3).
 * ``publication_load_avg_<engine>``: median load average at the start of those runs.
@@ -15,7 +19,8 @@ The demo county (13 districts, 300 schools, 5 fiscal years = 60 months; 2 years 
   information loss, over distinct published cells: the share hidden, hidden cells with a true
   value of at least 100 and 1,000, and the hidden share of the cube's total value.
 * ``publication_audit_s``: the attacker's audit of the stored publication (every hidden cell
-  with a true value 1–10 given an LP-proven interval reaching 0 and 11).
+  with a true value 1–10 given an LP-proven interval reaching 0 and 11); skipped with
+  ``COUNTY_BENCH_PUBLICATION_AUDIT=0`` (it takes minutes).
 * ``publication_page_ms_<page>_<engine>``: median of 7 requests per dashboard page, reading the
   fresh cube (the first request, which would rebuild a stale cube, is not counted); target
   <= 100 ms.
@@ -40,7 +45,7 @@ import numpy as np
 from clinician_desk.sync.wire import Cell
 from county_server import auth, demo
 from county_server.db import Database
-from county_server.publication import cube
+from county_server.publication import cube, store, suppress
 from county_server.publication.audit import Publication, audit
 
 Row = tuple[str, float, str, float | None]
@@ -99,6 +104,22 @@ def _district_sync_round(db: Database, k: int) -> None:
             _apply(tx, snap, b"", NOW)
 
 
+def _protector(baseline: bool) -> None:
+    """Switch the suppression between the current protector and the pre-0064 one (by the
+    environment switch suppress.py reads on every call); the worker pool is restarted so its
+    processes see the switch, and warmed up outside the timed runs."""
+    want = "1" if baseline else "0"
+    if os.environ.get(suppress.BASELINE_ENV, "0") == want:
+        return
+    os.environ[suppress.BASELINE_ENV] = want
+    if store._POOL is not None:
+        store._POOL.shutdown()
+        store._POOL = None
+    pool = store._pool(2)
+    for job in [pool.submit(time.sleep, 0.3) for _ in range(2)]:
+        job.result()
+
+
 def information_loss(pub: Publication) -> list[Row]:
     """What suppression costs readers: hidden published cells (one number, one cell) by size,
     and the hidden share of the linear cube's total value (students served left out)."""
@@ -135,35 +156,75 @@ def measure(url: str, engine: str, months: int, with_audit: bool) -> list[Row]:
     auth.add_user(
         db, "bench", "admin", PASSWORD, [], now=NOW, actor="bench", memory_kib=8192, iterations=1
     )
-    # Full rebuild, in process and with worker processes, interleaved (median of 3 each; wall
-    # and this process's CPU seconds, the load average at the start of each run).
-    walls: dict[int, list[float]] = {1: [], 2: []}
-    cpus: list[float] = []
+    # Full rebuild, in process and with worker processes, interleaved with the same runs of
+    # the pre-0064 protector (scipy linprog, no widening; "_baseline"), median of 3 each: wall
+    # and this process's CPU seconds, the load average at the start of each run.
+    walls: dict[tuple[int, bool], list[float]] = {}
+    cpus: dict[bool, list[float]] = {False: [], True: []}
     loads: list[float] = []
     for _ in range(3):
-        for workers in (1, 2):
-            loads.append(os.getloadavg()[0])
-            t0, c0 = time.perf_counter(), time.process_time()
-            state = cube.rebuild(db, NOW, workers=workers)
-            walls[workers].append(time.perf_counter() - t0)
-            if workers == 1:
-                cpus.append(time.process_time() - c0)
-    rows.append((f"publication_rebuild_s_{engine}", statistics.median(walls[1]), "s", None))
-    rows.append((f"publication_rebuild_cpu_s_{engine}", statistics.median(cpus), "s", None))
+        for baseline in (False, True):
+            _protector(baseline)
+            for workers in (1, 2):
+                loads.append(os.getloadavg()[0])
+                t0, c0 = time.perf_counter(), time.process_time()
+                state = cube.rebuild(db, NOW, workers=workers)
+                walls.setdefault((workers, baseline), []).append(time.perf_counter() - t0)
+                if workers == 1:
+                    cpus[baseline].append(time.process_time() - c0)
+    for baseline, tail in ((False, ""), (True, "_baseline")):
+        rows.append(
+            (
+                f"publication_rebuild_s_{engine}{tail}",
+                statistics.median(walls[1, baseline]),
+                "s",
+                None,
+            )
+        )
+        rows.append(
+            (
+                f"publication_rebuild_cpu_s_{engine}{tail}",
+                statistics.median(cpus[baseline]),
+                "s",
+                None,
+            )
+        )
+        rows.append(
+            (
+                f"publication_rebuild_2workers_s_{engine}{tail}",
+                statistics.median(walls[2, baseline]),
+                "s",
+                None,
+            )
+        )
     rows.append(
-        (f"publication_rebuild_2workers_s_{engine}", statistics.median(walls[2]), "s", None)
+        (
+            f"publication_rebuild_cpu_ratio_{engine}",
+            statistics.median(cpus[False]) / statistics.median(cpus[True]),
+            "x baseline",
+            None,
+        )
     )
-    # Incremental: one district's device sends new revisions of its last 3 months.
-    incremental: list[float] = []
+    # Incremental: one district's device sends new revisions of its last 3 months (each
+    # refresh after its own sync round; new and baseline protector interleaved).
+    incremental: dict[bool, list[float]] = {False: [], True: []}
     for k in range(3):
-        _district_sync_round(db, k)
-        loads.append(os.getloadavg()[0])
-        t0 = time.perf_counter()
-        cube.refresh(db, NOW)
-        incremental.append(time.perf_counter() - t0)
-    rows.append(
-        (f"publication_refresh_one_district_s_{engine}", statistics.median(incremental), "s", None)
-    )
+        for baseline in (True, False):  # end on the new protector: its cube is audited below
+            _protector(baseline)
+            _district_sync_round(db, 2 * k + int(baseline))
+            loads.append(os.getloadavg()[0])
+            t0 = time.perf_counter()
+            cube.refresh(db, NOW)
+            incremental[baseline].append(time.perf_counter() - t0)
+    for baseline, tail in ((False, ""), (True, "_baseline")):
+        rows.append(
+            (
+                f"publication_refresh_one_district_s_{engine}{tail}",
+                statistics.median(incremental[baseline]),
+                "s",
+                None,
+            )
+        )
     rows.append((f"publication_load_avg_{engine}", statistics.median(loads), "", None))
     with db.read() as tx:
         stored = cube.state(tx)
@@ -172,13 +233,16 @@ def measure(url: str, engine: str, months: int, with_audit: bool) -> list[Row]:
     if with_audit:
         rows.append(("publication_cells", float(state.cells), "rows", None))
         rows.append(("publication_hidden_pct", 100.0 * state.hidden / state.cells, "%", None))
-        t3 = time.perf_counter()
         pub, mismatched = cube.stored_publication(db, NOW)
-        report = audit(pub)
-        rows.append(("publication_audit_s", time.perf_counter() - t3, "s", None))
-        rows.append(("publication_audit_passed", float(report.passed and not mismatched), "", None))
-        rows.append(("publication_audit_sensitive", float(report.sensitive), "cells", None))
         rows += information_loss(pub)
+        # COUNTY_BENCH_PUBLICATION_AUDIT=0 skips the audit (minutes) when only speed matters.
+        if os.environ.get("COUNTY_BENCH_PUBLICATION_AUDIT", "1") != "0":
+            t3 = time.perf_counter()
+            report = audit(pub)
+            rows.append(("publication_audit_s", time.perf_counter() - t3, "s", None))
+            passed = float(report.passed and not mismatched)
+            rows.append(("publication_audit_passed", passed, "", None))
+            rows.append(("publication_audit_sensitive", float(report.sensitive), "cells", None))
     app = create_app(db, ServerSettings(now=lambda: NOW, secure_cookies=False))
     district = demo.demo_directory(300)[0][0].code
     pages = {

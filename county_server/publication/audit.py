@@ -42,7 +42,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
-from scipy.sparse import bmat, csc_matrix, csr_matrix
+from scipy.sparse import csc_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 LOW, HIGH = 1, 10
@@ -136,8 +136,12 @@ def components(pub: Publication, a: csr_matrix | None = None) -> NDArray[np.int6
     """Component label of every published cell (cells linked through shared base cells)."""
     if a is None:
         a = pub.matrix()
-    n_cells = a.shape[0]
-    graph = bmat([[None, a], [a.T, None]], format="csr")
+    n_cells, n_base = a.shape
+    # The bipartite graph cells -> base cells, one direction only (connected_components with
+    # directed=False follows every edge both ways), straight from a's CSR arrays.
+    indptr = np.concatenate([a.indptr, np.full(n_base, a.indptr[-1])])
+    size = n_cells + n_base
+    graph = csr_matrix((np.ones(len(a.indices)), a.indices + n_cells, indptr), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
     out: NDArray[np.int64] = labels[:n_cells].astype(np.int64)
     return out
