@@ -314,11 +314,11 @@ def test_roster_progress_repaints_the_bar_in_steps_not_per_report(qtbot, unlocke
         assert getattr(page, label).text() == "Busy…"
         original = getattr(page, label).setText
 
-        def count(text, original=original):
+        def count(text, original=original, texts=texts):
             texts[0] += 1
             original(text)
 
-        setattr(getattr(page, label), "setText", count)
+        getattr(page, label).setText = count
         for done in range(1, total + 1, 7):
             report(done, total, f"{done} of {total}")
         report(total, total, "all")
@@ -342,3 +342,37 @@ def test_show_progress_refuses_nothing_odd(qtbot):
     assert show_progress(bar, 500, 100) and bar.value() == 100
     assert not show_progress(bar, 100, 100)
     assert show_progress(bar, 10, 40) and (bar.maximum(), bar.value()) == (40, 10)
+
+
+def test_run_steps_runs_one_step_per_turn_and_wait_idle_waits_for_the_last(qtbot):
+    from PySide6.QtCore import QObject
+
+    tasks = TaskManager()
+    ticks = [0]
+    heartbeat = QTimer()
+    heartbeat.setInterval(0)
+    heartbeat.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    heartbeat.start()
+    owner = QObject()
+    ran: list[tuple[str, int]] = []
+    tasks.run_steps([lambda n=n: ran.append((n, ticks[0])) for n in "abcd"], context=owner)
+    assert [n for n, _t in ran] == ["a"]  # the first step at once, the rest later
+    assert tasks.pending == 1
+    assert tasks.wait_idle(5_000) and [n for n, _t in ran] == list("abcd")
+    turns = [t for _n, t in ran]
+    # the timer fired between the posted steps (the first ran in the caller's turn)
+    assert turns == sorted(turns) and len(set(turns[1:])) == 3
+    stopped: list[str] = []
+    tasks.run_steps(
+        [lambda: stopped.append("a"), lambda: False, lambda: stopped.append("c")], context=owner
+    )
+    assert tasks.wait_idle(5_000) and stopped == ["a"]  # False ends the chain
+    gone = QObject()
+    after: list[str] = []
+    tasks.run_steps([lambda: after.append("a"), lambda: after.append("b")], context=gone)
+    import shiboken6
+
+    shiboken6.delete(gone)
+    assert tasks.wait_idle(5_000) and after == ["a"] and tasks.pending == 0
+    heartbeat.stop()
+    tasks.shutdown()

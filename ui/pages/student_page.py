@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
@@ -297,6 +297,12 @@ class StudentPage(QWidget):
         )
         self._set_enabled(False)
 
+    @property
+    def shown_page(self) -> Any:
+        """The student page whose header and summary are shown: set by the first load step,
+        while ``page`` is set by the last (the tables may still be filling in between)."""
+        return self._showing
+
     def _set_enabled(self, enabled: bool) -> None:
         for b in (self.new_note_button, self.screening_button, self.print_button, self.edit_button):
             b.setEnabled(enabled)
@@ -341,14 +347,20 @@ class StudentPage(QWidget):
 
     def _loaded(self, page: Any) -> None:
         self._load_generation += 1
-        self._run_load_steps(self._load_generation, page, 0)
+        generation = self._load_generation
 
-    def _run_load_steps(self, generation: int, page: Any, step: int) -> None:
-        if generation != self._load_generation:
-            return  # cleared, or a newer load took over
-        getattr(self, self.LOAD_STEPS[step])(page)
-        if step + 1 < len(self.LOAD_STEPS):
-            QTimer.singleShot(0, self, lambda: self._run_load_steps(generation, page, step + 1))
+        def step(name: str) -> Any:
+            def run() -> bool:
+                if generation != self._load_generation:
+                    return False  # cleared, or a newer load took over
+                getattr(self, name)(page)
+                return True
+
+            return run
+
+        self.ctx.tasks.run_steps(
+            [step(name) for name in self.LOAD_STEPS], context=self, name="student-page-show"
+        )
 
     def _show_summary(self, page: Any) -> None:
         if self._showing is None or self._showing.student.id != page.student.id:
