@@ -230,12 +230,17 @@ class TaskManager(QObject):
         return TaskHandle(future, control, name)
 
     def run_steps(
-        self, steps: Sequence[Callable[[], object]], *, context: QObject, name: str = "steps"
+        self,
+        steps: Sequence[Callable[[], object]],
+        *,
+        context: QObject,
+        name: str = "steps",
+        first_now: bool = True,
     ) -> None:
-        """Run ``steps`` on the GUI thread, the first now and each next one on a later
-        event-loop turn, so timers, input and painting run between them (a long slot split up:
-        issue 23, docs/decisions/0131). A step returning ``False`` ends the chain, and so does
-        ``context`` being deleted. Counted in ``pending`` until the chain ends, so
+        """Run ``steps`` on the GUI thread, the first now (or, ``first_now=False``, on the next
+        turn) and each next one on a later event-loop turn, so timers, input and painting run
+        between them (a long slot split up: issue 23, docs/decisions/0131). A step returning
+        ``False`` ends the chain, and so does ``context`` being deleted. Counted in ``pending`` until the chain ends, so
         ``wait_idle`` (tests, lock) waits for the last step too."""
         remaining = list(steps)
         if not remaining:
@@ -260,7 +265,10 @@ class TaskManager(QObject):
                 with self._lock:
                     self._pending -= 1
 
-        next_step()
+        if first_now:
+            next_step()
+        else:
+            QTimer.singleShot(0, self, next_step)
 
     def _forget_if_cancelled(self, future: Future[Any]) -> None:
         if future.cancelled():  # never ran, so never queued a delivery

@@ -376,3 +376,38 @@ def test_run_steps_runs_one_step_per_turn_and_wait_idle_waits_for_the_last(qtbot
     assert tasks.wait_idle(5_000) and after == ["a"] and tasks.pending == 0
     heartbeat.stop()
     tasks.shutdown()
+
+
+def test_the_caseload_shows_its_rows_and_fits_its_columns_on_separate_turns(
+    qtbot, unlocked_window, monkeypatch
+):
+    """The caseload's first load reset 10,000 rows and fitted the columns (and the Student
+    column to every name) in one slot; the fit now comes on a later event-loop turn."""
+    from tests.support.ui import add_students
+    from ui.pages import caseload_page
+
+    window = unlocked_window
+    add_students(window, [("Testy", "McFakeface"), ("Pat", "Pretendly")])
+    page = window.caseload_page
+    page.model.set_rows(())  # as before the first load: the fit is done on the first rows
+    ticks = [0]
+    heartbeat = QTimer()
+    heartbeat.setInterval(0)
+    heartbeat.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    seen: list[tuple[str, int]] = []
+    page.model.modelReset.connect(lambda: page.model.rowCount() and seen.append(("rows", ticks[0])))
+    real_fit = caseload_page.fit_columns
+
+    def fit_spy(view):
+        seen.append(("fit", ticks[0]))
+        real_fit(view)
+
+    monkeypatch.setattr(caseload_page, "fit_columns", fit_spy)
+    heartbeat.start()
+    page.activate()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
+    assert window.ctx.tasks.wait_idle()
+    heartbeat.stop()
+    rows = [t for what, t in seen if what == "rows"]
+    fits = [t for what, t in seen if what == "fit"]
+    assert rows and fits and fits[0] > rows[0], seen
