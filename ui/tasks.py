@@ -240,8 +240,8 @@ class TaskManager(QObject):
         """Run ``steps`` on the GUI thread, the first now (or, ``first_now=False``, on the next
         turn) and each next one on a later event-loop turn, so timers, input and painting run
         between them (a long slot split up: issue 23, docs/decisions/0131). A step returning
-        ``False`` ends the chain, and so does ``context`` being deleted. Counted in ``pending`` until the chain ends, so
-        ``wait_idle`` (tests, lock) waits for the last step too."""
+        ``False`` ends the chain, and so does ``context`` being deleted. Counted in ``pending``
+        until the chain ends, so ``wait_idle`` (tests, lock) waits for the last step too."""
         remaining = list(steps)
         if not remaining:
             return
