@@ -389,6 +389,7 @@ def test_the_caseload_shows_its_rows_and_fits_its_columns_on_separate_turns(
     window = unlocked_window
     add_students(window, [("Testy", "McFakeface"), ("Pat", "Pretendly")])
     page = window.caseload_page
+    assert window.ctx.tasks.wait_idle()  # the loads the students' creation started
     page.model.set_rows(())  # as before the first load: the fit is done on the first rows
     ticks = [0]
     heartbeat = QTimer()
