@@ -11,6 +11,7 @@ opens the student dialog.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -173,14 +174,20 @@ class CaseloadPage(QWidget):
         self.busy.stop()
         first = self.model.total() == 0
         self.model.set_rows(rows)
-        if first:  # a reload keeps the widths (fitted once, or set by the clinician)
-            fit_columns(self.table)
-            self._fit_names()
         self._update_count()
+        if first:  # a reload keeps the widths (fitted once, or set by the clinician)
+            # on later event-loop turns: the reset's layout and first paint of a 10,000-row
+            # roster and the fits were one stall (issue 23, docs/decisions/0131)
+            self.ctx.tasks.run_steps(
+                [lambda: fit_columns(self.table), self._fit_names],
+                context=self,
+                name="caseload-fit",
+                first_now=False,
+            )
 
     def _fit_names(self) -> None:
         """The Student column fits the longest name of every row, not of the fitted sample."""
-        names = sorted((e.name for e in self.model.rows()), key=len)[-25:]
+        names = heapq.nlargest(25, (e.name for e in self.model.rows()), key=len)
         metrics = self.table.fontMetrics()
         widest = max((metrics.horizontalAdvance(n) for n in names), default=0) + 24
         if self.table.columnWidth(0) < widest:
