@@ -295,6 +295,34 @@ def test_a_cleared_student_page_stops_its_pending_load(qtbot, unlocked_window):
     assert page.profile.toPlainText() == "" and not page.summary.facts
 
 
+def test_opening_another_student_forgets_the_previous_page_at_once(qtbot, unlocked_window):
+    """``page`` is "this student's page is shown": while another student's load is on its way
+    (a database round trip, then the load steps) the previous student's page must not answer
+    for it — the kiosk test waited for ``page`` after a lock, found the previous student's,
+    and clicked Screening between the new load's first step (buttons off) and its last. Nothing
+    acts on a student whose page is not shown: the record buttons are off until it is."""
+    from tests.support.day import fictional_student
+
+    window = unlocked_window
+    first = fictional_student(window, "Former")
+    second = fictional_student(window, "Latter")
+    page = window.student_page
+    window.open_student(first)
+    qtbot.waitUntil(lambda: page.page is not None, timeout=20_000)
+    assert page.screening_button.isEnabled()
+    window.open_student(second)  # no event-loop turn yet: the new load has not arrived
+    assert page.page is None and page.shown_page is None
+    assert not page.screening_button.isEnabled() and not page.new_note_button.isEnabled()
+    assert page.record_actions._student() is None  # no record action pairs one's id with another's name
+    qtbot.waitUntil(lambda: page.page is not None, timeout=20_000)
+    assert page.page.student.id == second and page.student_id == second
+    assert page.screening_button.isEnabled()
+    assert "Latter" in page.header.text()
+    window.open_student(second)  # a reload of the same student keeps its page meanwhile
+    assert page.page is not None and page.screening_button.isEnabled()
+    window.ctx.tasks.wait_idle(20_000)
+
+
 def test_roster_progress_repaints_the_bar_in_steps_not_per_report(qtbot, unlocked_window, tmp_path):
     """Each ``QProgressBar.setValue`` repaints at once (~0.7 ms of GUI thread): a 10,000-row
     roster's reports moved the bar (and relabelled the page) once per delivery. The check and

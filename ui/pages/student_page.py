@@ -316,6 +316,14 @@ class StudentPage(QWidget):
         services = self.ctx.services
         if services is None:
             return
+        if student_id != self.student_id:
+            # Another student: the previous one's page no longer answers for this one (issue 23):
+            # ``page`` (and ``shown_page``) stay None and the record buttons off until this
+            # student's load is shown, and a pending load of the previous student stops.
+            self._load_generation += 1
+            self.page = None
+            self._showing = None
+            self._set_enabled(False)
         self.student_id = student_id
         self.ctx.tasks.run_db(
             lambda _c: services.record.student_page(student_id),
