@@ -313,7 +313,8 @@ def test_opening_another_student_forgets_the_previous_page_at_once(qtbot, unlock
     window.open_student(second)  # no event-loop turn yet: the new load has not arrived
     assert page.page is None and page.shown_page is None
     assert not page.screening_button.isEnabled() and not page.new_note_button.isEnabled()
-    assert page.record_actions._student() is None  # no record action pairs one's id with another's name
+    # no record action pairs one student's id with another's name
+    assert page.record_actions._student() is None
     qtbot.waitUntil(lambda: page.page is not None, timeout=20_000)
     assert page.page.student.id == second and page.student_id == second
     assert page.screening_button.isEnabled()
@@ -321,6 +322,94 @@ def test_opening_another_student_forgets_the_previous_page_at_once(qtbot, unlock
     window.open_student(second)  # a reload of the same student keeps its page meanwhile
     assert page.page is not None and page.screening_button.isEnabled()
     window.ctx.tasks.wait_idle(20_000)
+
+
+def _focus_window(qtbot):
+    """A window like the app's: a sidebar of 150 buttons, a PageStack whose page has 260 labels
+    around and below six controls (one disabled, one hidden, an editable combo box), and a
+    second page."""
+    from PySide6.QtWidgets import (
+        QComboBox,
+        QHBoxLayout,
+        QLabel,
+        QLineEdit,
+        QPushButton,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    from ui.focus import PageStack
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    row = QHBoxLayout(window)
+    sidebar = QWidget()
+    side = QVBoxLayout(sidebar)
+    for i in range(150):
+        side.addWidget(QPushButton(f"Side {i}"))
+    stack = PageStack()
+    page, other = QWidget(), QWidget()
+    lay = QVBoxLayout(page)
+    controls = []
+    for i in range(6):
+        for j in range(10):
+            lay.addWidget(QLabel(f"Label {i}.{j}"))
+        control = QComboBox() if i == 3 else QLineEdit()
+        if i == 3:
+            control.setEditable(True)
+        lay.addWidget(control)
+        controls.append(control)
+    for j in range(200):  # a long read-only part below the form (the profile, the summary)
+        lay.addWidget(QLabel(f"Fact {j}"))
+    controls[1].setEnabled(False)
+    controls[4].setVisible(False)
+    QVBoxLayout(other).addWidget(QLineEdit())
+    stack.addWidget(page)
+    stack.addWidget(other)
+    row.addWidget(sidebar)
+    row.addWidget(stack)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window, stack, page, controls
+
+
+def test_tab_on_a_page_asks_a_few_widgets_not_the_whole_focus_chain(qtbot, monkeypatch):
+    """``PageStack`` answered every Tab (and every focus move Qt makes when a focused control is
+    removed, disabled or hidden — closing a signed note's editor, switching pages) by listing
+    the page's whole focus order: a Python test of every widget of the window's focus chain,
+    ~12 ms a move on the note page (bench/bench_frames.py, sign). It now walks from the focused
+    control to the next one that takes Tab — same target, a few widgets asked."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import focus
+
+    window, stack, page, controls = _focus_window(qtbot)
+    order = focus.tab_order(page)
+    assert order == [controls[0], controls[2], controls[3], controls[5]]
+    # the target of every Tab and Shift+Tab is the one the page's focus order names
+    for forward in (True, False):
+        for at, control in enumerate(order):
+            control.setFocus()  # the combo box's line edit takes it for the combo box
+            qtbot.waitUntil(lambda c=control: c.isAncestorOf(QApplication.focusWidget()))
+            assert focus.cycle(page, forward)
+            wanted = order[(at + (1 if forward else -1)) % len(order)]
+            assert wanted.isAncestorOf(QApplication.focusWidget())
+    asked = [0]
+    real = focus.tab_focusable
+
+    def counting(widget):
+        asked[0] += 1
+        return real(widget)
+
+    monkeypatch.setattr(focus, "tab_focusable", counting)
+    controls[0].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is controls[0], timeout=5_000)
+    assert stack.focusNextPrevChild(True)
+    assert QApplication.focusWidget() is controls[2]
+    assert asked[0] <= 30  # the labels between two controls, not the page's ~270 widgets
+    assert not focus.cycle(page, True) or QApplication.focusWidget() is controls[3]
+    window.close()
 
 
 def test_roster_progress_repaints_the_bar_in_steps_not_per_report(qtbot, unlocked_window, tmp_path):
