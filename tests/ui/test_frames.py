@@ -216,6 +216,67 @@ def test_a_caseload_reload_makes_no_python_call_per_student(qtbot):
     assert proxy.rowCount() == 3000 and model.total() == 3000
 
 
+def test_a_sorted_caseload_reload_is_sorted_on_the_worker_not_the_gui_thread(qtbot):
+    """The caseload is shown sorted (by Student, or the header the clinician clicked); the
+    reload sorted its 10,000 rows on the GUI thread (a Python key call per student, seen by the
+    stall sampler in the roster import's longest stall). The worker now sorts them in the order
+    the model had when the load was asked for; a model whose order changed meanwhile (a header
+    clicked during the load) sorts them itself."""
+    from PySide6.QtCore import Qt
+
+    from ui.models.caseload_model import CaseloadTableModel, caseload_entry, sort_entries
+    from ui.pages.caseload_page import CaseloadFilterProxyModel
+
+    def fresh():
+        return [
+            caseload_entry(
+                i,
+                f"Fictional{(i * 7919) % 3000:04d} Pretend",
+                "School",
+                "5",
+                "1",
+                "",
+                (),
+                "",
+                f"{i:07d}",
+            )
+            for i in range(3000)
+        ]
+
+    model = CaseloadTableModel()
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    view = configure_table(QTableView(), "t", "t")
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    order = model.order()
+    assert order == (0, True)
+    rows = sort_entries(fresh(), order)  # on the worker
+    calls = [0]
+
+    def count(_frame, event, _arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(count)
+    try:
+        model.set_rows(rows, sorted_by=order)
+    finally:
+        sys.setprofile(None)
+    assert calls[0] < 100  # a handful of calls, however many students
+    names = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+    assert names == sorted(names, reverse=True) and len(names) == 3000
+    # the clinician sorted by Student ID while a load sorted by name was on its way
+    view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    model.set_rows(sort_entries(fresh(), order), sorted_by=order)
+    numbers = [proxy.index(r, 2).data() for r in range(proxy.rowCount())]
+    assert numbers == sorted(numbers)
+    model.set_rows(fresh())  # rows of unknown order are sorted by the model, as before
+    assert [proxy.index(r, 2).data() for r in range(3000)] == numbers
+
+
 def test_opening_a_student_is_spread_over_event_loop_turns_with_the_summary_first(
     qtbot, unlocked_window, monkeypatch
 ):

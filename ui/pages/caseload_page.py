@@ -33,17 +33,20 @@ from ui.models.caseload_model import (
     ID_ROLE,
     CaseloadTableModel,
     caseload_entries,
+    sort_entries,
 )
 from ui.widgets.empty_state import BusyHint, EmptyState
 from ui.widgets.tables import configure_table, fit_columns
 
 
-def load_entries(services: Any) -> list[Any]:
-    """Worker: the caseload as display-ready entries, with the cyclic GC paused (building
-    10,000 rows would start a full collection that holds the GIL and stalls the GUI thread;
-    see ``ui.gc_pause``)."""
+def load_entries(services: Any, order: tuple[int, bool] = (-1, False)) -> list[Any]:
+    """Worker: the caseload as display-ready entries, sorted in ``order`` (the model's, as
+    ``CaseloadTableModel.order()`` gives it: sorting 10,000 rows was part of the GUI thread's
+    longest stall after a roster import, issue 23), with the cyclic GC paused (building 10,000
+    rows would start a full collection that holds the GIL and stalls the GUI thread; see
+    ``ui.gc_pause``)."""
     with paused_gc():
-        return caseload_entries(services.record.caseload())
+        return sort_entries(caseload_entries(services.record.caseload()), order)
 
 
 class CaseloadFilterProxyModel(QSortFilterProxyModel):
@@ -162,18 +165,19 @@ class CaseloadPage(QWidget):
         if services is None:
             return
         self.busy.start()
+        order = self.model.order()
         self.ctx.tasks.run_db(
-            lambda _c: load_entries(services),
+            lambda _c: load_entries(services, order),
             context=self,
-            on_done=self._loaded,
+            on_done=lambda rows: self._loaded(rows, order),
             on_error=lambda _exc: self.busy.stop(),
             name="caseload",
         )
 
-    def _loaded(self, rows: Any) -> None:
+    def _loaded(self, rows: Any, order: tuple[int, bool] | None = None) -> None:
         self.busy.stop()
         first = self.model.total() == 0
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, sorted_by=order)
         self._update_count()
         if first:  # a reload keeps the widths (fitted once, or set by the clinician)
             # on later event-loop turns: the reset's layout and first paint of a 10,000-row
