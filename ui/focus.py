@@ -87,9 +87,10 @@ def _walk(root: QWidget, start: QWidget, forward: bool) -> QWidget | None:
     widget = start
     seen: set[int] = set()
     while True:
-        widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
-        if widget is None or id(widget) in seen:
+        step = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+        if step is None or id(step) in seen:
             return None
+        widget = step
         seen.add(id(widget))
         if widget is start:
             return start if _takes_tab(root, start) else None
