@@ -385,6 +385,34 @@ def test_opening_another_student_forgets_the_previous_page_at_once(qtbot, unlock
     window.ctx.tasks.wait_idle(20_000)
 
 
+def test_a_load_that_arrives_after_the_page_was_cleared_does_not_refill_it(qtbot, unlocked_window):
+    """Locking clears every page (a lock hook); a student load asked for just before (the
+    kiosk's refused route to the student page asks for one) was delivered after the clear and
+    filled the cleared page again — a student's name and rows behind the lock screen, and
+    ``page`` set for a page with no ``student_id``. A load is shown only for the student the
+    page is showing, and a cleared page shows none."""
+    from tests.support.day import fictional_student
+
+    window = unlocked_window
+    sid = fictional_student(window, "Hidden")
+    page = window.student_page
+    window.open_student(sid)  # the load is on the worker: not delivered yet
+    page.clear()  # what the lock hook does
+    window.ctx.tasks.wait_idle(20_000)
+    for _ in range(10):
+        qtbot.wait(5)
+    assert page.page is None and page.shown_page is None and page.student_id is None
+    assert "Hidden" not in page.header.text()
+    assert page.sessions_model.rowCount() == 0 and page.profile.toPlainText() == ""
+    # a load for another student than the one asked for last is not shown either
+    other = fictional_student(window, "Other")
+    window.open_student(sid)
+    window.open_student(other)
+    qtbot.waitUntil(lambda: page.page is not None, timeout=20_000)
+    window.ctx.tasks.wait_idle(20_000)
+    assert page.page.student.id == other and "Other" in page.header.text()
+
+
 def _focus_window(qtbot):
     """A window like the app's: a sidebar of 150 buttons, a PageStack whose page has 260 labels
     around and below six controls (one disabled, one hidden, an editable combo box), and a

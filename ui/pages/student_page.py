@@ -13,6 +13,7 @@ Open safety follow-ups sit in a red panel at the top with "Record safety follow-
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -325,17 +326,28 @@ class StudentPage(QWidget):
             self._showing = None
             self._set_enabled(False)
         self.student_id = student_id
+
+        def current(show: Any) -> Any:
+            # A delivery is shown only while this student is still the one asked for: a load
+            # asked for before ``clear()`` (the lock's hook) or before another student's open
+            # arrived after it and filled the page again (issue 23, the kiosk test's lock).
+            def deliver(result: Any) -> None:
+                if self.student_id is not None and self.student_id == student_id:
+                    show(result)
+
+            return deliver
+
         self.ctx.tasks.run_db(
             lambda _c: services.record.student_page(student_id),
             context=self,
-            on_done=self._loaded,
+            on_done=current(self._loaded),
             name="student-page",
         )
-        self._load_trends(services, student_id)
+        self._load_trends(services, student_id, current(self._trends_loaded))
         self.ctx.tasks.run_db(
             lambda _c: services.screenings.open_follow_ups(student_id),
             context=self,
-            on_done=self._follow_ups_loaded,
+            on_done=current(self._follow_ups_loaded),
             name="open-follow-ups",
         )
 
@@ -429,7 +441,9 @@ class StudentPage(QWidget):
     def _referral_overdue(self, row: Any) -> bool:
         return referral_overdue(row, self.ctx.clock.now())
 
-    def _load_trends(self, services: Any, student_id: Any) -> None:
+    def _load_trends(
+        self, services: Any, student_id: Any, on_done: Callable[[Any], None] | None = None
+    ) -> None:
         screenings = services.screenings
 
         def work(_c: Any) -> list[Any]:
@@ -439,7 +453,7 @@ class StudentPage(QWidget):
         self.ctx.tasks.run_db(
             work,
             context=self,
-            on_done=self._trends_loaded,
+            on_done=on_done or self._trends_loaded,
             name="trends",
         )
 
