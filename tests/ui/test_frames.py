@@ -153,6 +153,78 @@ def test_fit_columns_reads_only_the_text_of_the_sampled_rows(qtbot):
     assert view.columnWidth(0) > widest
 
 
+def test_fit_columns_reads_a_rows_models_texts_without_a_data_call_per_cell(qtbot, monkeypatch):
+    """A student page's sessions fit asked ``data()`` twice per sampled cell (40 rows x 6
+    columns: ~480 calls through Qt and back, a load step of its own in the open's and the
+    sign's stalls). The shared rows models hand the sampled texts over in one call
+    (``fit_sample``) — the same widths; the caseload's pass-through proxy, the flagged rows'
+    icon and an unknown model keep working."""
+    from ui.models.caseload_model import CaseloadTableModel, caseload_entry
+    from ui.pages.caseload_page import CaseloadFilterProxyModel
+    from ui.widgets.flagged_rows import FlaggedRowsTableModel
+
+    rows = [
+        (f"2026-0{1 + i % 9}-1{i % 10}", f"Service {i}" * (1 + i % 3), i % 4) for i in range(90)
+    ]
+    columns = [("Date", lambda r: r[0]), ("Service", lambda r: r[1]), ("Tier", lambda r: r[2])]
+    caseload = CaseloadTableModel()
+    caseload.set_rows(
+        [
+            caseload_entry(
+                i,
+                f"Fictional{i} Pretend",
+                "School",
+                "5",
+                "1",
+                "",
+                ("Safety follow-up",) if i % 5 == 0 else (),
+                "",
+                f"{i:07d}",
+            )
+            for i in range(90)
+        ]
+    )
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(caseload)
+    models = [
+        RowsTableModel(columns),
+        FlaggedRowsTableModel(columns, lambda r: r[2] == 3),
+        proxy,
+    ]
+    models[0].set_rows(rows)
+    models[1].set_rows(rows)
+    data_codes = {
+        RowsTableModel.data.__code__,
+        FlaggedRowsTableModel.data.__code__,
+        CaseloadTableModel.data.__code__,
+    }
+    for model in models:
+        view = configure_table(QTableView(), "t", "t")
+        qtbot.addWidget(view)
+        view.setModel(model)
+        view.resize(700, 300)
+        calls = [0]
+
+        def count(frame, event, _arg, calls=calls):
+            if event == "call" and frame.f_code in data_codes:
+                calls[0] += 1
+
+        sys.setprofile(count)
+        try:
+            fit_columns(view)
+        finally:
+            sys.setprofile(None)
+        fast = [view.columnWidth(c) for c in range(model.columnCount())]
+        assert calls[0] <= 30, type(model).__name__  # the padding's one cell, not every cell
+        source = model.sourceModel() if model is proxy else model
+        monkeypatch.setattr(source, "fit_sample", lambda _n: None)  # Qt's way round
+        for c in range(model.columnCount()):
+            view.setColumnWidth(c, 10)
+        fit_columns(view)
+        assert [view.columnWidth(c) for c in range(model.columnCount())] == fast
+        monkeypatch.undo()
+
+
 def test_signed_notes_leave_no_hidden_editor_behind(qtbot, unlocked_window):
     """Each closed note's widgets were kept as hidden children for ever, lengthening the focus
     chain every later Tab walked (and the GUI-thread stall after each signing)."""

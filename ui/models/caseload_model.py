@@ -282,6 +282,14 @@ class CaseloadTableModel(RowsTableModel):
             )
         return self._flag_look
 
+    def fit_sample(self, rows: int) -> list[list[tuple[str, bool]]] | None:
+        """The shown rows' display texts; the flags column has the icon on flagged rows."""
+        sample = self._rows[: max(rows, 0)]
+        return [
+            [(row.display[c], c == self.FLAGS and bool(row.flags)) for row in sample]
+            for c in range(len(self.COLUMNS))
+        ]
+
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()
         if not 0 <= row_number < len(self._rows) or not index.isValid():

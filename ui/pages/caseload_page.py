@@ -66,6 +66,11 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         if source is not None:
             source.sort(column, order)
 
+    def fit_sample(self, rows: int) -> list[list[tuple[str, bool]]] | None:
+        """The source's (this proxy passes its rows through in the source's order)."""
+        source: Any = self.sourceModel()
+        return None if source is None else source.fit_sample(rows)
+
     def setFilterFixedString(self, pattern: str) -> None:
         self._needle = pattern
         self._apply()
