@@ -97,6 +97,36 @@ def test_cancel_during_printing_aborts_on_the_render_thread(qtbot, tmp_path, mon
     tasks.shutdown()
 
 
+def test_a_cancel_before_the_print_job_has_its_handle_is_not_lost(qtbot, tmp_path, monkeypatch):
+    """The print-cancel test above failed now and then on a loaded machine: its cancel (from the
+    render thread's first page) could come before ``run_render`` had returned the job's handle,
+    and ``cancel()`` had no control to tell. Here the handle is held back until the cancel has
+    happened, every time."""
+    import threading as _threading
+
+    tasks = TaskManager()
+    out = tmp_path / "cancelled-early.pdf"
+    job = print_job.PrintJob(render_handout("sleep", "en"), _pdf_printer(out), tasks=tasks)
+    real_paint, real_run = print_job._paint_page, tasks.run_render
+    cancelled = _threading.Event()
+
+    def cancel_then_paint(*args, **kwargs):  # type: ignore[no-untyped-def]
+        job.cancel()
+        cancelled.set()
+        return real_paint(*args, **kwargs)
+
+    def slow_handle(*args, **kwargs):  # type: ignore[no-untyped-def]
+        handle = real_run(*args, **kwargs)
+        assert cancelled.wait(30)  # the cancel came before the handle was returned
+        return handle
+
+    monkeypatch.setattr(print_job, "_paint_page", cancel_then_paint)
+    monkeypatch.setattr(tasks, "run_render", slow_handle)
+    with qtbot.waitSignal(job.finished, timeout=60_000) as blocker:
+        job.start()
+    assert blocker.args == [False]
+
+
 def test_print_centre_shows_the_printers_refusal_and_keeps_the_preview(
     qtbot, unlocked_window, tmp_path
 ):
