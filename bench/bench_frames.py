@@ -282,10 +282,12 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
 
     from clinician_desk.events import SyncFinished
     from tests.support.county import DEMO_DISTRICT, CountyServer
+    from ui.sync_scheduler import sync_gate
     from ui.widgets import confirm
 
     services = ctx.services
     caseload = services.record.caseload().caseload
+    gate = sync_gate(ctx)  # one sync at a time: "Sync now" and the automatic rounds
     editor = window.note_page
     with tempfile.TemporaryDirectory() as tmp:
         county = CountyServer(Path(tmp) / "county")
@@ -333,10 +335,20 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
                 m.measure("sign", sign)
 
                 def sync() -> None:
-                    finished.clear()
-                    window.sync_page.sync_now()
+                    for _attempt in range(5):
+                        finished.clear()
+                        window.sync_page.sync_now()
+                        if gate.holder == "manual":
+                            break
+                        # an automatic round (planned after the sign) holds the gate and "Sync
+                        # now" said so: wait for it, then sync (this waited 300 s for nothing)
+                        spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
+                    else:
+                        raise RuntimeError("Sync now did not start")
                     spin_until(lambda: bool(finished) and ctx.tasks.pending == 0)
 
+                # not inside the measured run: an automatic round still at work
+                spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
                 m.measure("sync", sync)
 
                 page = window.print_page
