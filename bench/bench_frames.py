@@ -297,11 +297,15 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
             ctx.tasks.call_db_blocking(lambda: services.sync.enroll(county.url, code), 60)
             finished: list[bool] = []
             services.events.subscribe(SyncFinished, lambda _e: finished.append(True))
+            # No automatic rounds while measuring: one planned after a sign could send that
+            # month before the measured "Sync now" (which then had nothing to send and, without
+            # a SyncFinished, left the bench waiting 300 s), or run inside another action's run.
+            window.sync_scheduler.stop()
             window.sync_page.activate()
-            ctx.tasks.wait_idle(30_000)
+            spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
             # a first round sends the whole demo history: not what a clinician's day looks like
             window.sync_page.sync_now()
-            spin_until(lambda: bool(finished) and ctx.tasks.pending == 0)
+            spin_until(lambda: gate.holder != "manual" and ctx.tasks.pending == 0)
             for i in range(reps):
                 student = caseload[(i * 7) % len(caseload)]
 
@@ -345,7 +349,10 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
                         spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
                     else:
                         raise RuntimeError("Sync now did not start")
-                    spin_until(lambda: bool(finished) and ctx.tasks.pending == 0)
+                    # the round ends when "Sync now" lets the gate go (sent, nothing to send,
+                    # or failed: only a round that sent publishes SyncFinished)
+                    spin_until(lambda: gate.holder != "manual" and ctx.tasks.pending == 0)
+                    assert finished, "the measured sync sent nothing"
 
                 # not inside the measured run: an automatic round still at work
                 spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
