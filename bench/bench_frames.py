@@ -23,7 +23,9 @@ up in the baseline too):
 For each action: ``frames_<action>_max_median_ms`` (median over the runs of each run's longest
 gap, ratio to idle's), ``frames_<action>_max_worst_ms`` (the worst run), ``frames_<action>_p99_ms``
 (99th percentile of every gap of every run) and ``frames_<action>_over16`` (gaps > 16 ms, all
-runs together). ``BENCH_FRAMES_WHERE=1`` also prints where the GUI thread (and the other threads)
+runs together). ``BENCH_FRAMES_CALLS=1`` adds ``frames_<action>_gui_python_calls_median``
+(Python calls and calls from Python into Qt on the GUI thread per run: a count the machine's
+load does not change; the timings of such a run are not comparable). ``BENCH_FRAMES_WHERE=1`` also prints where the GUI thread (and the other threads)
 were during gaps over 12 ms — a sampling profiler for stalls.
 
 Run: ``python -m bench --only frames [--quick]``. Timings are printed, never asserted.
@@ -206,6 +208,17 @@ def cpu_rows(name: str, runs: list[list[float]]) -> list[Row]:
     ]
 
 
+class _CallCounter:
+    """A ``sys.setprofile`` hook counting Python calls and calls into C (Qt) on one thread."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, _frame: Any, event: str, _arg: Any) -> None:
+        if event == "call" or event == "c_call":
+            self.calls += 1
+
+
 class Measured:
     """Per-action runs, each paired with an idle run of the same length just before it."""
 
@@ -214,10 +227,16 @@ class Measured:
         self.runs: dict[str, list[list[float]]] = collections.defaultdict(list)
         self.cpu: dict[str, list[list[float]]] = collections.defaultdict(list)
         self.profiles: list[Any] = []
+        self.calls: dict[str, list[int]] = collections.defaultdict(list)
 
     def measure(self, name: str, action: Callable[[], None]) -> None:
         if self.meter.sampler is not None:
             self.meter.sampler.label = name
+        counter = None
+        if os.environ.get("BENCH_FRAMES_CALLS") == "1":
+            # Python calls (and calls from Python into Qt) on the GUI thread during the run: a
+            # count the machine's load does not change (slows the run: not with the timings)
+            counter = _CallCounter()
         profile = None
         if name in os.environ.get("BENCH_FRAMES_PROFILE", "").split(","):
             import cProfile
@@ -228,7 +247,12 @@ class Measured:
         t0 = time.perf_counter()
         if profile is not None:
             profile.enable()
+        if counter is not None:
+            sys.setprofile(counter)
         action()
+        if counter is not None:
+            sys.setprofile(None)
+            self.calls[name].append(counter.calls)
         if profile is not None:
             profile.disable()
         gaps = self.meter.stop()
@@ -251,6 +275,9 @@ class Measured:
             if self.runs.get(name):
                 rows += summarize(name, self.runs[name], base)
                 rows += cpu_rows(name, self.cpu[name])
+            if self.calls.get(name):
+                calls = statistics.median(self.calls[name])
+                rows.append((f"frames_{name}_gui_python_calls_median", calls, "calls", None))
         return rows
 
 
