@@ -25,8 +25,9 @@ gap, ratio to idle's), ``frames_<action>_max_worst_ms`` (the worst run), ``frame
 (99th percentile of every gap of every run) and ``frames_<action>_over16`` (gaps > 16 ms, all
 runs together). ``BENCH_FRAMES_CALLS=1`` adds ``frames_<action>_gui_python_calls_median``
 (Python calls and calls from Python into Qt on the GUI thread per run: a count the machine's
-load does not change; the timings of such a run are not comparable). ``BENCH_FRAMES_WHERE=1`` also prints where the GUI thread (and the other threads)
-were during gaps over 12 ms — a sampling profiler for stalls.
+load does not change; the timings of such a run are not comparable). ``BENCH_FRAMES_WHERE=1``
+also prints where the GUI thread (and the other threads) were during gaps over 12 ms — a
+sampling profiler for stalls.
 
 Run: ``python -m bench --only frames [--quick]``. Timings are printed, never asserted.
 """
