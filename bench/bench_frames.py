@@ -23,8 +23,11 @@ up in the baseline too):
 For each action: ``frames_<action>_max_median_ms`` (median over the runs of each run's longest
 gap, ratio to idle's), ``frames_<action>_max_worst_ms`` (the worst run), ``frames_<action>_p99_ms``
 (99th percentile of every gap of every run) and ``frames_<action>_over16`` (gaps > 16 ms, all
-runs together). ``BENCH_FRAMES_WHERE=1`` also prints where the GUI thread (and the other threads)
-were during gaps over 12 ms — a sampling profiler for stalls.
+runs together). ``BENCH_FRAMES_CALLS=1`` adds ``frames_<action>_gui_python_calls_median``
+(Python calls and calls from Python into Qt on the GUI thread per run: a count the machine's
+load does not change; the timings of such a run are not comparable). ``BENCH_FRAMES_WHERE=1``
+also prints where the GUI thread (and the other threads) were during gaps over 12 ms — a
+sampling profiler for stalls.
 
 Run: ``python -m bench --only frames [--quick]``. Timings are printed, never asserted.
 """
@@ -206,6 +209,17 @@ def cpu_rows(name: str, runs: list[list[float]]) -> list[Row]:
     ]
 
 
+class _CallCounter:
+    """A ``sys.setprofile`` hook counting Python calls and calls into C (Qt) on one thread."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, _frame: Any, event: str, _arg: Any) -> None:
+        if event == "call" or event == "c_call":
+            self.calls += 1
+
+
 class Measured:
     """Per-action runs, each paired with an idle run of the same length just before it."""
 
@@ -214,10 +228,16 @@ class Measured:
         self.runs: dict[str, list[list[float]]] = collections.defaultdict(list)
         self.cpu: dict[str, list[list[float]]] = collections.defaultdict(list)
         self.profiles: list[Any] = []
+        self.calls: dict[str, list[int]] = collections.defaultdict(list)
 
     def measure(self, name: str, action: Callable[[], None]) -> None:
         if self.meter.sampler is not None:
             self.meter.sampler.label = name
+        counter = None
+        if os.environ.get("BENCH_FRAMES_CALLS") == "1":
+            # Python calls (and calls from Python into Qt) on the GUI thread during the run: a
+            # count the machine's load does not change (slows the run: not with the timings)
+            counter = _CallCounter()
         profile = None
         if name in os.environ.get("BENCH_FRAMES_PROFILE", "").split(","):
             import cProfile
@@ -228,7 +248,12 @@ class Measured:
         t0 = time.perf_counter()
         if profile is not None:
             profile.enable()
+        if counter is not None:
+            sys.setprofile(counter)
         action()
+        if counter is not None:
+            sys.setprofile(None)
+            self.calls[name].append(counter.calls)
         if profile is not None:
             profile.disable()
         gaps = self.meter.stop()
@@ -251,6 +276,9 @@ class Measured:
             if self.runs.get(name):
                 rows += summarize(name, self.runs[name], base)
                 rows += cpu_rows(name, self.cpu[name])
+            if self.calls.get(name):
+                calls = statistics.median(self.calls[name])
+                rows.append((f"frames_{name}_gui_python_calls_median", calls, "calls", None))
         return rows
 
 
@@ -282,10 +310,12 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
 
     from clinician_desk.events import SyncFinished
     from tests.support.county import DEMO_DISTRICT, CountyServer
+    from ui.sync_scheduler import sync_gate
     from ui.widgets import confirm
 
     services = ctx.services
     caseload = services.record.caseload().caseload
+    gate = sync_gate(ctx)  # one sync at a time: "Sync now" and the automatic rounds
     editor = window.note_page
     with tempfile.TemporaryDirectory() as tmp:
         county = CountyServer(Path(tmp) / "county")
@@ -295,11 +325,15 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
             ctx.tasks.call_db_blocking(lambda: services.sync.enroll(county.url, code), 60)
             finished: list[bool] = []
             services.events.subscribe(SyncFinished, lambda _e: finished.append(True))
+            # No automatic rounds while measuring: one planned after a sign could send that
+            # month before the measured "Sync now" (which then had nothing to send and, without
+            # a SyncFinished, left the bench waiting 300 s), or run inside another action's run.
+            window.sync_scheduler.stop()
             window.sync_page.activate()
-            ctx.tasks.wait_idle(30_000)
+            spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
             # a first round sends the whole demo history: not what a clinician's day looks like
             window.sync_page.sync_now()
-            spin_until(lambda: bool(finished) and ctx.tasks.pending == 0)
+            spin_until(lambda: gate.holder != "manual" and ctx.tasks.pending == 0)
             for i in range(reps):
                 student = caseload[(i * 7) % len(caseload)]
 
@@ -333,10 +367,23 @@ def record_actions(m: Measured, ctx: Any, window: Any, reps: int) -> None:
                 m.measure("sign", sign)
 
                 def sync() -> None:
-                    finished.clear()
-                    window.sync_page.sync_now()
-                    spin_until(lambda: bool(finished) and ctx.tasks.pending == 0)
+                    for _attempt in range(5):
+                        finished.clear()
+                        window.sync_page.sync_now()
+                        if gate.holder == "manual":
+                            break
+                        # an automatic round (planned after the sign) holds the gate and "Sync
+                        # now" said so: wait for it, then sync (this waited 300 s for nothing)
+                        spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
+                    else:
+                        raise RuntimeError("Sync now did not start")
+                    # the round ends when "Sync now" lets the gate go (sent, nothing to send,
+                    # or failed: only a round that sent publishes SyncFinished)
+                    spin_until(lambda: gate.holder != "manual" and ctx.tasks.pending == 0)
+                    assert finished, "the measured sync sent nothing"
 
+                # not inside the measured run: an automatic round still at work
+                spin_until(lambda: gate.holder is None and ctx.tasks.pending == 0)
                 m.measure("sync", sync)
 
                 page = window.print_page

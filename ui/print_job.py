@@ -137,6 +137,7 @@ class PrintJob(QObject):
         self.printer = printer
         self._tasks = tasks if tasks is not None else TaskManager(self)
         self._handle: TaskHandle | None = None
+        self._control: TaskControl | None = None
         self._cancelled = False
         self._finished = False
         self.error_message = ""
@@ -154,8 +155,17 @@ class PrintJob(QObject):
             self._finish(False)
             return
         data, printer = self._data, self.printer
+
+        def work(control: TaskControl) -> int:
+            # the control is known here before ``run_render`` returns the handle: a cancel that
+            # comes in between (from the render thread's own first page, say) is not lost
+            self._control = control
+            if self._cancelled:
+                control._cancel.set()
+            return paint_pdf(data, printer, control)
+
         self._handle = self._tasks.run_render(
-            lambda control: paint_pdf(data, printer, control),
+            work,
             context=self,
             on_done=lambda _pages: self._finish(True),
             on_error=self._failed,
@@ -167,8 +177,9 @@ class PrintJob(QObject):
     def cancel(self) -> None:
         """Stop at the next strip; the printer job is aborted and ``finished(False)`` follows."""
         self._cancelled = True
-        if self._handle is not None:
-            self._handle.control._cancel.set()  # not future.cancel(): the worker aborts the job
+        control = self._handle.control if self._handle is not None else self._control
+        if control is not None:
+            control._cancel.set()  # not future.cancel(): the worker aborts the job
 
     def _failed(self, exc: ClinicianDeskError) -> None:
         self.error_message = exc.message

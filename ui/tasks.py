@@ -32,13 +32,13 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, Signal
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, QTimer, Signal
 
 from clinician_desk.errors import ClinicianDeskError
 
@@ -228,6 +228,47 @@ class TaskManager(QObject):
             return TaskHandle(future, control, name)
         future.add_done_callback(self._forget_if_cancelled)
         return TaskHandle(future, control, name)
+
+    def run_steps(
+        self,
+        steps: Sequence[Callable[[], object]],
+        *,
+        context: QObject,
+        name: str = "steps",
+        first_now: bool = True,
+    ) -> None:
+        """Run ``steps`` on the GUI thread, the first now (or, ``first_now=False``, on the next
+        turn) and each next one on a later event-loop turn, so timers, input and painting run
+        between them (a long slot split up: issue 23, docs/decisions/0131). A step returning
+        ``False`` ends the chain, and so does ``context`` being deleted. Counted in ``pending``
+        until the chain ends, so ``wait_idle`` (tests, lock) waits for the last step too."""
+        remaining = list(steps)
+        if not remaining:
+            return
+        with self._lock:
+            self._pending += 1
+
+        def next_step() -> None:
+            step = remaining.pop(0)
+            go_on = False
+            if context is not None and shiboken6.isValid(context):
+                try:
+                    go_on = step() is not False
+                except ClinicianDeskError as exc:
+                    self.default_error_handler(exc.message)
+                except Exception as exc:
+                    log_unexpected(exc, name)
+                    self.default_error_handler(generic_error_text())
+            if go_on and remaining:
+                QTimer.singleShot(0, self, next_step)
+            else:
+                with self._lock:
+                    self._pending -= 1
+
+        if first_now:
+            next_step()
+        else:
+            QTimer.singleShot(0, self, next_step)
 
     def _forget_if_cancelled(self, future: Future[Any]) -> None:
         if future.cancelled():  # never ran, so never queued a delivery

@@ -74,6 +74,7 @@ def test_edit_student_corrects_the_record_and_records_consent(qtbot, unlocked_wi
     qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
     page = window.student_page
     qtbot.waitUntil(lambda: "Grade 8" in page.header.text(), timeout=20_000)
+    assert window.ctx.tasks.wait_idle()  # the header comes first; the profile a turn later
     profile = page.profile.toPlainText()
     assert "2011-09-14" in profile and "consent basis not recorded" not in profile
     assert "written authorization of 2026-10-01" in profile

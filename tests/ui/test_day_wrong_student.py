@@ -46,6 +46,7 @@ def test_caseload_tells_same_names_apart_and_fits_names(qtbot, unlocked_window) 
     page.activate()
     model = page.model
     qtbot.waitUntil(lambda: model.rowCount() == 48, timeout=20_000)
+    assert window.ctx.tasks.wait_idle()  # the columns are fitted a turn after the rows
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert "Born" in headers and "Student ID" in headers
     jamies = [e for e in model.rows() if e.name.startswith("Jamie")]

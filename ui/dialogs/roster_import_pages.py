@@ -30,6 +30,7 @@ from ui.dialogs import roster_import_work as work
 from ui.i18n import _, core_text
 from ui.theme.apply import set_semantic
 from ui.widgets.buttons import named_button
+from ui.widgets.progress import show_progress
 
 CUSTOM = "custom"
 
@@ -246,10 +247,8 @@ class CheckPage(QWizardPage):
         self.again_button.setEnabled(True)
 
     def _progress(self, run: int, done: int, total: int, text: str) -> None:
-        if run == self._run:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-            self.status_label.setText(text)
+        if run == self._run and (show_progress(self.progress, done, total) or total <= 0):
+            self.status_label.setText(text)  # with the bar: a relabel relayouts the page
 
     def _checked(self, run: int, checked: Any) -> None:
         if run != self._run:
@@ -350,9 +349,8 @@ class ImportPage(QWizardPage):
     def _progress(self, done: int, total: int, text: str) -> None:
         if self.finished_import:
             return
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        if not self._stop.is_set():
+        moved = show_progress(self.progress, done, total)  # in steps: each repaints at once
+        if (moved or total <= 0) and not self._stop.is_set():
             self.result_label.setText(text)
 
     def isComplete(self) -> bool:

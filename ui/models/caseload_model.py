@@ -154,6 +154,16 @@ def caseload_entries(
     return out
 
 
+def sort_entries(rows: list[CaseloadEntry], order: tuple[int, bool]) -> list[CaseloadEntry]:
+    """Sort ``rows`` in place (stable) by column ``order[0]`` (descending if ``order[1]``); a
+    column out of range leaves them as they are. The model's own sort, and the caseload
+    worker's (so a reload of 10,000 rows is not sorted on the GUI thread, issue 23)."""
+    column, descending = order
+    if 0 <= column < len(CaseloadTableModel.COLUMNS):
+        rows.sort(key=lambda r: r.keys[column], reverse=descending)
+    return rows
+
+
 class CaseloadTableModel(RowsTableModel):
     """The shared frozen-rows model (``ui.models.rows_model``) plus caseload roles: sortable
     values, the student id, the flags as a tuple and the flags column in red. Keeps its rows in
@@ -201,11 +211,12 @@ class CaseloadTableModel(RowsTableModel):
     def _value(row: CaseloadEntry, column: str) -> Any:
         return row.display[CaseloadTableModel.COLUMNS.index(column)]
 
+    def order(self) -> tuple[int, bool]:
+        """The sort order: (column, descending); column -1 when unsorted."""
+        return self._sort_column, self._descending
+
     def _sorted(self, rows: list[CaseloadEntry]) -> list[CaseloadEntry]:
-        if 0 <= self._sort_column < len(self.COLUMNS):
-            column = self._sort_column
-            rows.sort(key=lambda r: r.keys[column], reverse=self._descending)  # stable
-        return rows
+        return sort_entries(rows, self.order())
 
     def _shown(self) -> list[CaseloadEntry]:
         if not self._needle and not self._only_flagged:
@@ -217,9 +228,11 @@ class CaseloadTableModel(RowsTableModel):
             if (not flagged or r.flags) and (not needle or needle in r.haystack)
         ]
 
-    def set_rows(self, rows: Any) -> None:
+    def set_rows(self, rows: Any, *, sorted_by: tuple[int, bool] | None = None) -> None:
+        """Show ``rows``; ``sorted_by`` is the order they arrive in (``sort_entries`` on the
+        worker): the model sorts them only if its own order differs."""
         self.beginResetModel()
-        self._all = self._sorted(list(rows))
+        self._all = list(rows) if sorted_by == self.order() else self._sorted(list(rows))
         self._rows = self._shown()
         self.endResetModel()
 
@@ -269,6 +282,14 @@ class CaseloadTableModel(RowsTableModel):
                 icons.icon("risk", "risk"),
             )
         return self._flag_look
+
+    def fit_sample(self, rows: int) -> list[list[tuple[str, bool]]] | None:
+        """The shown rows' display texts; the flags column has the icon on flagged rows."""
+        sample = self._rows[: max(rows, 0)]
+        return [
+            [(row.display[c], c == self.FLAGS and bool(row.flags)) for row in sample]
+            for c in range(len(self.COLUMNS))
+        ]
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()

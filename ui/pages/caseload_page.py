@@ -11,6 +11,7 @@ opens the student dialog.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -33,18 +34,21 @@ from ui.models.caseload_model import (
     ID_ROLE,
     CaseloadTableModel,
     caseload_entries,
+    sort_entries,
 )
 from ui.theme.tokens import SPACE_S
 from ui.widgets.empty_state import BusyHint, EmptyState
 from ui.widgets.tables import SAMPLE_ROWS, configure_table, fit_columns
 
 
-def load_entries(services: Any) -> list[Any]:
-    """Worker: the caseload as display-ready entries, with the cyclic GC paused (building
-    10,000 rows would start a full collection that holds the GIL and stalls the GUI thread;
-    see ``ui.gc_pause``)."""
+def load_entries(services: Any, order: tuple[int, bool] = (-1, False)) -> list[Any]:
+    """Worker: the caseload as display-ready entries, sorted in ``order`` (the model's, as
+    ``CaseloadTableModel.order()`` gives it: sorting 10,000 rows was part of the GUI thread's
+    longest stall after a roster import, issue 23), with the cyclic GC paused (building 10,000
+    rows would start a full collection that holds the GIL and stalls the GUI thread; see
+    ``ui.gc_pause``)."""
     with paused_gc():
-        return caseload_entries(services.record.caseload())
+        return sort_entries(caseload_entries(services.record.caseload()), order)
 
 
 class CaseloadFilterProxyModel(QSortFilterProxyModel):
@@ -63,6 +67,11 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         source = self.sourceModel()
         if source is not None:
             source.sort(column, order)
+
+    def fit_sample(self, rows: int) -> list[list[tuple[str, bool]]] | None:
+        """The source's (this proxy passes its rows through in the source's order)."""
+        source: Any = self.sourceModel()
+        return None if source is None else source.fit_sample(rows)
 
     def setFilterFixedString(self, pattern: str) -> None:
         self._needle = pattern
@@ -163,27 +172,33 @@ class CaseloadPage(QWidget):
         if services is None:
             return
         self.busy.start()
+        order = self.model.order()
         self.ctx.tasks.run_db(
-            lambda _c: load_entries(services),
+            lambda _c: load_entries(services, order),
             context=self,
-            on_done=self._loaded,
+            on_done=lambda rows: self._loaded(rows, order),
             on_error=lambda _exc: self.busy.stop(),
             name="caseload",
         )
 
-    def _loaded(self, rows: Any) -> None:
+    def _loaded(self, rows: Any, order: tuple[int, bool] | None = None) -> None:
         self.busy.stop()
         first = self.model.total() == 0
-        self.model.set_rows(rows)
-        if first:  # a reload keeps the widths (fitted once, or set by the clinician)
-            fit_columns(self.table)
-            self._fit_names()
-            self._fit_flags_in_view()
+        self.model.set_rows(rows, sorted_by=order)
         self._update_count()
+        if first:  # a reload keeps the widths (fitted once, or set by the clinician)
+            # on later event-loop turns: the reset's layout and first paint of a 10,000-row
+            # roster and the fits were one stall (issue 23, docs/decisions/0131)
+            self.ctx.tasks.run_steps(
+                [lambda: fit_columns(self.table), self._fit_names, self._fit_flags_in_view],
+                context=self,
+                name="caseload-fit",
+                first_now=False,
+            )
 
     def _fit_names(self) -> None:
         """The Student column fits the longest name of every row, not of the fitted sample."""
-        names = sorted((e.name for e in self.model.rows()), key=len)[-25:]
+        names = heapq.nlargest(25, (e.name for e in self.model.rows()), key=len)
         metrics = self.table.fontMetrics()
         widest = max((metrics.horizontalAdvance(n) for n in names), default=0) + 24
         if self.table.columnWidth(0) < widest:

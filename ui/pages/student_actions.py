@@ -126,7 +126,7 @@ class StudentRecordActions:
 
     def referral_selection_changed(self) -> None:
         self.referral_status_action.setEnabled(
-            self.page.page is not None and self.selected_referral() is not None
+            self.page.shown_page is not None and self.selected_referral() is not None
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ class StudentRecordActions:
         return index.data(ROW_ROLE) if index.isValid() else None
 
     def _student(self) -> tuple[Any, str] | None:
-        data = self.page.page
+        data = self.page.shown_page  # the student the header names (issue 23)
         if data is None or self.page.student_id is None:
             return None
         return self.page.student_id, data.student.display_name
@@ -179,7 +179,7 @@ class StudentRecordActions:
         if student is None:
             return
         dialog = SafetyPlanDialog(
-            self.page.ctx, *student, plan=self.page.page.safety_plan, parent=self.page
+            self.page.ctx, *student, plan=self.page.shown_page.safety_plan, parent=self.page
         )
         dialog.plan_saved.connect(self._reload)
         dialog.print_requested.connect(
@@ -194,7 +194,7 @@ class StudentRecordActions:
         if student is None:
             return
         dialog = MandatedReportDialog(
-            self.page.ctx, *student, reports=self.page.page.mandated_reports, parent=self.page
+            self.page.ctx, *student, reports=self.page.shown_page.mandated_reports, parent=self.page
         )
         dialog.record_changed.connect(self.page._loaded)
         self._show(dialog)

@@ -165,7 +165,8 @@ class OpenFollowUpsPanel(QFrame):
     def record(self) -> None:
         row = self.current()
         student_id = self.page.student_id
-        if row is None or student_id is None or self.page.page is None:
+        # the page whose name the header shows (its tables may still be loading, issue 23)
+        if row is None or student_id is None or self.page.shown_page is None:
             return
         if row.screening_id is None:
             self._close_flag(row, student_id)
@@ -177,7 +178,7 @@ class OpenFollowUpsPanel(QFrame):
     def _open_workflow(self, row: Any, student_id: Any) -> None:
         from ui.dialogs.safety_workflow_dialog import SafetyWorkflowDialog
 
-        name = self.page.page.student.display_name
+        name = self.page.shown_page.student.display_name
         dialog = SafetyWorkflowDialog(
             self.page.ctx,
             student_id,

@@ -13,6 +13,7 @@ Open safety follow-ups sit in a red panel at the top with "Record safety follow-
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -173,7 +174,9 @@ class StudentPage(QWidget):
         self.title = _("Student")
         self.ctx = ctx
         self.student_id: Any = None
-        self.page: Any = None
+        self.page: Any = None  # the loaded page, once every load step has shown it
+        self._showing: Any = None  # the page the load steps are showing
+        self._load_generation = 0
         self.header = QLabel(_("No student open. Choose one from the caseload."))
         self.header.setObjectName("student_header_label")
         self.profile = QTextBrowser()
@@ -295,6 +298,12 @@ class StudentPage(QWidget):
         )
         self._set_enabled(False)
 
+    @property
+    def shown_page(self) -> Any:
+        """The student page whose header and summary are shown: set by the first load step,
+        while ``page`` is set by the last (the tables may still be filling in between)."""
+        return self._showing
+
     def _set_enabled(self, enabled: bool) -> None:
         for b in (self.new_note_button, self.screening_button, self.print_button, self.edit_button):
             b.setEnabled(enabled)
@@ -308,51 +317,120 @@ class StudentPage(QWidget):
         services = self.ctx.services
         if services is None:
             return
+        if student_id != self.student_id:
+            # Another student: the previous one's page no longer answers for this one (issue 23):
+            # ``page`` (and ``shown_page``) stay None and the record buttons off until this
+            # student's load is shown, and a pending load of the previous student stops.
+            self._load_generation += 1
+            self.page = None
+            self._showing = None
+            self._set_enabled(False)
         self.student_id = student_id
+
+        def current(show: Any) -> Any:
+            # A delivery is shown only while this student is still the one asked for: a load
+            # asked for before ``clear()`` (the lock's hook) or before another student's open
+            # arrived after it and filled the page again (issue 23, the kiosk test's lock).
+            def deliver(result: Any) -> None:
+                if self.student_id is not None and self.student_id == student_id:
+                    show(result)
+
+            return deliver
+
         self.ctx.tasks.run_db(
             lambda _c: services.record.student_page(student_id),
             context=self,
-            on_done=self._loaded,
+            on_done=current(self._loaded),
             name="student-page",
         )
-        self._load_trends(services, student_id)
+        self._load_trends(services, student_id, current(self._trends_loaded))
         self.ctx.tasks.run_db(
             lambda _c: services.screenings.open_follow_ups(student_id),
             context=self,
-            on_done=self._follow_ups_loaded,
+            on_done=current(self._follow_ups_loaded),
             name="open-follow-ups",
         )
 
+    # The load shown in posted steps, one per event-loop turn (issue 23, decision 0131): done in
+    # one slot, two table resets, two column fits, the profile's rich text and the summary held
+    # the GUI thread ~20 ms. The summary goes first (the facts before the tables); ``self.page``
+    # is set by the last step, so "page is not None" still means everything is shown.
+    LOAD_STEPS = (
+        "_show_summary",
+        "_show_profile",
+        "_show_sessions",
+        "_show_referrals",
+        "_fit_sessions",
+        "_fit_referrals",
+        "_finish_load",
+    )
+
     def _loaded(self, page: Any) -> None:
-        self.page = page
+        self._load_generation += 1
+        generation = self._load_generation
+
+        def step(name: str) -> Any:
+            def run() -> bool:
+                if generation != self._load_generation:
+                    return False  # cleared, or a newer load took over
+                getattr(self, name)(page)
+                return True
+
+            return run
+
+        self.ctx.tasks.run_steps(
+            [step(name) for name in self.LOAD_STEPS], context=self, name="student-page-show"
+        )
+
+    def _show_summary(self, page: Any) -> None:
+        if self._showing is None or self._showing.student.id != page.student.id:
+            # another student: nothing of the previous one stays while the steps run
+            self.profile.clear()
+            self.sessions_model.clear()
+            self.referrals_model.clear()
+            self._set_enabled(False)
+        self._showing = page
         self.header.setText(
             f"<b>{html.escape(page.student.display_name)}</b> · "
             + html.escape(_("Grade {g}").format(g=page.student.grade))
         )
-        self.profile.setHtml(profile_html(page, self.ctx.clock.now()))
-        self.sessions_model.set_rows(page.sessions)
-        self.referrals_model.set_rows(page.referrals)
-        fit_columns(self.sessions_view)
-        fit_columns(self.referrals_view)
         self.note_view.clear()
         self.addendum_button.setEnabled(False)
         self.continue_draft_button.setEnabled(False)
+        self._refresh_summary()
+
+    def _show_profile(self, page: Any) -> None:
+        self.profile.setHtml(profile_html(page, self.ctx.clock.now()))
+
+    def _show_sessions(self, page: Any) -> None:
+        self.sessions_model.set_rows(page.sessions)
+
+    def _show_referrals(self, page: Any) -> None:
+        self.referrals_model.set_rows(page.referrals)
+
+    def _fit_sessions(self, _page: Any) -> None:
+        fit_columns(self.sessions_view)
+
+    def _fit_referrals(self, _page: Any) -> None:
+        fit_columns(self.referrals_view)
+
+    def _finish_load(self, page: Any) -> None:
         self._set_enabled(True)
         self.destroy_button.set_student(self.student_id)
-        self._refresh_summary()
+        self.page = page
 
     def _follow_ups_loaded(self, rows: Any) -> None:
         self.follow_ups.set_rows(rows)
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        if self.page is None:
+        if self._showing is None:
             return
         from clinician_desk.bundled.instruments import load_instruments
 
         titles = {i.id: i.title for i in load_instruments().values()}
         facts = summary_facts(
-            self.page,
+            self._showing,
             self._trends.values(),
             self.follow_ups.model.rowCount(),
             self.ctx.clock.now().astimezone().date(),
@@ -363,7 +441,9 @@ class StudentPage(QWidget):
     def _referral_overdue(self, row: Any) -> bool:
         return referral_overdue(row, self.ctx.clock.now())
 
-    def _load_trends(self, services: Any, student_id: Any) -> None:
+    def _load_trends(
+        self, services: Any, student_id: Any, on_done: Callable[[Any], None] | None = None
+    ) -> None:
         screenings = services.screenings
 
         def work(_c: Any) -> list[Any]:
@@ -373,7 +453,7 @@ class StudentPage(QWidget):
         self.ctx.tasks.run_db(
             work,
             context=self,
-            on_done=self._trends_loaded,
+            on_done=on_done or self._trends_loaded,
             name="trends",
         )
 
@@ -482,8 +562,10 @@ class StudentPage(QWidget):
         dialog.open()
 
     def clear(self) -> None:
+        self._load_generation += 1  # a pending load stops here
         self.student_id = None
         self.page = None
+        self._showing = None
         self.header.setText(_("No student open. Choose one from the caseload."))
         self.profile.clear()
         self.note_view.clear()

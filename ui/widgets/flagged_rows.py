@@ -30,6 +30,15 @@ class FlaggedRowsTableModel(RowsTableModel):
     def is_flagged(self, row: int) -> bool:
         return bool(self._flagged(self.row_at(row)))
 
+    def fit_sample(self, rows: int) -> list[list[tuple[str, bool]]] | None:
+        """The texts ``data()`` shows; the first column has the icon on flagged rows."""
+        columns = self._sample_texts(rows)
+        flagged = [self.is_flagged(r) for r in range(min(rows, self.rowCount()))]
+        return [
+            [(text, c == 0 and flagged[r]) for r, text in enumerate(texts)]
+            for c, texts in enumerate(columns)
+        ]
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and index.isValid() and index.column() == 0:
             if 0 <= index.row() < self.rowCount() and self.is_flagged(index.row()):

@@ -60,17 +60,25 @@ def fit_columns(view: QTableView) -> None:
     icon = view.iconSize().width() or style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
     icon += 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
     rows = min(model.rowCount(), SAMPLE_ROWS)
+    # the shared rows models hand the sampled texts over in one call (issue 23)
+    fit_sample = getattr(model, "fit_sample", None)
+    sample = fit_sample(rows) if callable(fit_sample) else None
     for column in range(model.columnCount()):
         if view.isColumnHidden(column):
             continue
         # the header's text measured here too: sectionSizeHint runs the style sheet (~1.5 ms)
         title = model.headerData(column, Qt.Orientation.Horizontal, display)
         widest = header_metrics.horizontalAdvance(str(title or "")) + header_pad
-        for row in range(rows):
-            index = model.index(row, column)
-            text = index.data(display)
+        if sample is not None:
+            cells = sample[column]
+        else:
+            cells = []
+            for row in range(rows):
+                index = model.index(row, column)
+                cells.append((index.data(display), index.data(decoration) is not None))
+        for text, decorated in cells:
             width = metrics.horizontalAdvance(str(text)) + pad if text else pad
-            if index.data(decoration) is not None:
+            if decorated:
                 width += icon
             widest = max(widest, width)
         view.setColumnWidth(column, widest)
