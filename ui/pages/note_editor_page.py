@@ -12,6 +12,7 @@ encrypted form draft so a lock loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import shiboken6
@@ -45,7 +46,7 @@ def call(fn: Any, *args: Any) -> Any:
     return lambda _control: fn(*args)
 
 
-def _delete_later(widgets: list[QWidget]) -> None:
+def _delete_later(widgets: Sequence[QWidget]) -> None:
     for widget in widgets:
         if shiboken6.isValid(widget):
             widget.deleteLater()
