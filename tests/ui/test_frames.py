@@ -819,6 +819,13 @@ def test_signing_closes_the_editor_and_switches_pages_on_separate_turns(
     )
     widgets = editor.findChildren(NoteSectionsWidget)
     widgets[0].destroyed.connect(lambda *_a: seen.setdefault("deleted", ticks[0]))
+    real_show = window.student_page.show_student
+
+    def show_spy(student_id):
+        seen.setdefault("reloaded", ticks[0])
+        real_show(student_id)
+
+    monkeypatch.setattr(window.student_page, "show_student", show_spy)
     heartbeat.start()
     confirm.set_next_answers(True)
     editor.sign()
@@ -826,6 +833,10 @@ def test_signing_closes_the_editor_and_switches_pages_on_separate_turns(
     assert window.ctx.tasks.wait_idle()
     heartbeat.stop()
     assert seen["closed"] < seen["switched"] < seen["deleted"], seen
+    # the same student's page is shown first and reloaded on a later turn: its loads' results
+    # no longer arrive inside the switch's layout and first paint
+    assert seen["switched"] < seen["reloaded"], seen
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
     assert window.page_stack.currentWidget() is window.student_page
     assert window.student_page.student_id == a and editor.tabs.count() == 0
     services = window.ctx.services
