@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.student_page.new_note_requested.connect(self.new_note)
         self.student_page.screening_requested.connect(self.start_screening)
         self.student_page.print_requested.connect(self.open_print)
-        self.note_page.note_signed.connect(self.open_student)
+        self.note_page.note_signed.connect(self._open_signed_student)
         self.screening_page.finished.connect(self.open_student)
         self.screening_page.kiosk_changed.connect(self._set_kiosk)
         self.note_page.note_signed.connect(self.sync_scheduler.request_soon)
@@ -394,6 +394,22 @@ class MainWindow(QMainWindow):
     def open_student(self, student_id: str) -> None:
         self.student_page.show_student(student_id)
         self._go(self.student_page)
+
+    def _open_signed_student(self, student_id: str) -> None:
+        """Back to the student page after a signing. When it shows that student already, the
+        page comes first and its reload starts a turn later: the reload's results arrived inside
+        the switch's layout and first paint, one long frame (issue 23, docs/decisions/0142).
+        Another student's page is never shown under this one's: that opens as ``open_student``."""
+        if self.student_page.student_id != student_id:
+            self.open_student(student_id)
+            return
+        self._go(self.student_page)
+        self.ctx.tasks.run_steps(
+            [lambda: self.student_page.show_student(student_id)],
+            context=self.student_page,
+            name="signed-student-reload",
+            first_now=False,
+        )
 
     def new_note(self, student_id: str | None) -> None:
         student_id = student_id or self.student_page.student_id

@@ -125,6 +125,11 @@ def _drop_frames(exc: BaseException) -> None:
 # parsing a roster) turned a 2 ms slot into a 100+ ms frame (docs/decisions/0110).
 SWITCH_INTERVAL = 0.0005
 
+# How ``run_steps`` posts each next step: a 1 ms timer (precise below 20 ms). A zero timer is a
+# posted event in Qt 6, and the event loop runs every posted event before the timers that are
+# due, so the GUI's own timers waited behind a whole chain of steps (docs/decisions/0141).
+STEP_YIELD_MS = 1
+
 
 class TaskManager(QObject):
     """Owns the database worker and the network pool; see the module docstring."""
@@ -239,7 +244,10 @@ class TaskManager(QObject):
     ) -> None:
         """Run ``steps`` on the GUI thread, the first now (or, ``first_now=False``, on the next
         turn) and each next one on a later event-loop turn, so timers, input and painting run
-        between them (a long slot split up: issue 23, docs/decisions/0131). A step returning
+        between them (a long slot split up: issue 23, docs/decisions/0131). Each next step is a
+        ``STEP_YIELD_MS`` timer, not a posted event: the event loop runs posted events before
+        due timers, so a chain of ``singleShot(0)`` steps ran several steps with no repaint or
+        timer between them (docs/decisions/0141). A step returning
         ``False`` ends the chain, and so does ``context`` being deleted. Counted in ``pending``
         until the chain ends, so ``wait_idle`` (tests, lock) waits for the last step too."""
         remaining = list(steps)
@@ -260,7 +268,7 @@ class TaskManager(QObject):
                     log_unexpected(exc, name)
                     self.default_error_handler(generic_error_text())
             if go_on and remaining:
-                QTimer.singleShot(0, self, next_step)
+                QTimer.singleShot(STEP_YIELD_MS, self, next_step)
             else:
                 with self._lock:
                     self._pending -= 1
@@ -268,7 +276,7 @@ class TaskManager(QObject):
         if first_now:
             next_step()
         else:
-            QTimer.singleShot(0, self, next_step)
+            QTimer.singleShot(STEP_YIELD_MS, self, next_step)
 
     def _forget_if_cancelled(self, future: Future[Any]) -> None:
         if future.cancelled():  # never ran, so never queued a delivery

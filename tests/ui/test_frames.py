@@ -5,6 +5,7 @@ bench/bench_frames.py."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 
@@ -732,3 +733,158 @@ def test_the_caseload_shows_its_rows_and_fits_its_columns_on_separate_turns(
     rows = [t for what, t in seen if what == "rows"]
     fits = [t for what, t in seen if what == "fit"]
     assert rows and fits and fits[0] > rows[0], seen
+
+
+def _due_heartbeat() -> tuple[QTimer, list[int]]:
+    """A 1 ms heartbeat (precise): due again after any step that takes longer than that. A step
+    posted with ``QTimer.singleShot(0)`` is a posted event, which the event loop runs before
+    due timers: a chain of them held this heartbeat back for several steps (issue 23)."""
+    from PySide6.QtCore import Qt
+
+    ticks = [0]
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(1)
+    heartbeat.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    return heartbeat, ticks
+
+
+def _busy(seconds: float) -> None:
+    import time
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def test_run_steps_lets_a_due_timer_fire_between_every_two_steps(qtbot):
+    """Each next step waits behind the timers that are due (the frames bench's heartbeat, the
+    screen's repaint): the steps were posted events, and three 4 ms steps ran in one 12 ms gap."""
+    from PySide6.QtCore import QObject
+
+    tasks = TaskManager()
+    heartbeat, ticks = _due_heartbeat()
+    owner = QObject()
+    ran: list[int] = []
+
+    def step() -> None:
+        ran.append(ticks[0])
+        _busy(0.003)  # longer than the heartbeat's interval: it is due when the step ends
+
+    heartbeat.start()
+    tasks.run_steps([step] * 6, context=owner, first_now=False)
+    assert tasks.wait_idle(5_000) and len(ran) == 6
+    heartbeat.stop()
+    assert all(b > a for a, b in itertools.pairwise(ran)), ran  # a beat between every two steps
+    tasks.shutdown()
+
+
+def test_signing_closes_the_editor_and_switches_pages_on_separate_turns(
+    qtbot, unlocked_window, monkeypatch
+):
+    """After the worker signed the note, closing the editor, showing the student page and
+    deleting the closed note's widgets were one stall (~26 ms of GUI time in the frames bench):
+    each is now its own turn, with a due timer firing between them. Focus, the page and the
+    note's state are as before."""
+    from tests.support.ui import add_students
+    from ui.pages.note_editor_page import NoteSectionsWidget
+    from ui.widgets import confirm
+
+    window = unlocked_window
+    (a,) = add_students(window, [("Testy", "McFakeface")])
+    editor = window.note_page
+    window.open_student(a)
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
+    window.new_note(a)
+    editor.start_note()
+    qtbot.waitUntil(lambda: editor.tabs.count() == 1, timeout=20_000)
+    editor.current_note().editors["subjective"].setPlainText("Fictional words to sign.")
+    assert window.ctx.tasks.wait_idle()
+    heartbeat, ticks = _due_heartbeat()
+    seen: dict[str, int] = {}
+    real_reset = editor._reset
+
+    def reset_spy(**kwargs):
+        closed = real_reset(**kwargs)
+        seen.setdefault("closed", ticks[0])
+        _busy(0.002)  # the heartbeat is due when this turn ends
+        return closed
+
+    monkeypatch.setattr(editor, "_reset", reset_spy)
+    window.page_stack.currentChanged.connect(
+        lambda _i: (
+            window.page_stack.currentWidget() is window.student_page
+            and (seen.setdefault("switched", ticks[0]), _busy(0.002))
+        )
+    )
+    widgets = editor.findChildren(NoteSectionsWidget)
+    widgets[0].destroyed.connect(lambda *_a: seen.setdefault("deleted", ticks[0]))
+    real_show = window.student_page.show_student
+
+    def show_spy(student_id):
+        seen.setdefault("reloaded", ticks[0])
+        real_show(student_id)
+
+    monkeypatch.setattr(window.student_page, "show_student", show_spy)
+    heartbeat.start()
+    confirm.set_next_answers(True)
+    editor.sign()
+    qtbot.waitUntil(lambda: "deleted" in seen and "switched" in seen, timeout=20_000)
+    assert window.ctx.tasks.wait_idle()
+    heartbeat.stop()
+    assert seen["closed"] < seen["switched"] < seen["deleted"], seen
+    # the same student's page is shown first and reloaded on a later turn: its loads' results
+    # no longer arrive inside the switch's layout and first paint
+    assert seen["switched"] < seen["reloaded"], seen
+    qtbot.waitUntil(lambda: window.student_page.page is not None, timeout=20_000)
+    assert window.page_stack.currentWidget() is window.student_page
+    assert window.student_page.student_id == a and editor.tabs.count() == 0
+    services = window.ctx.services
+    page = window.ctx.tasks.call_db_blocking(lambda: services.record.student_page(a))
+    assert [s.note_status for s in page.sessions] == ["signed"]  # nothing lost
+
+
+def test_the_caseload_fits_its_columns_behind_a_due_timer_not_in_the_reset_s_turn(
+    qtbot, unlocked_window, monkeypatch
+):
+    """The fits of the caseload's first load were posted events: the table's first paint and
+    the three fits ran with no timer between them (~35 ms for a 10,000-student roster)."""
+    from tests.support.ui import add_students
+    from ui.pages import caseload_page
+
+    window = unlocked_window
+    add_students(window, [("Testy", "McFakeface"), ("Pat", "Pretendly")])
+    page = window.caseload_page
+    assert window.ctx.tasks.wait_idle()
+    page.model.set_rows(())  # as before the first load
+    heartbeat, ticks = _due_heartbeat()
+    seen: list[tuple[str, int]] = []
+
+    def rows_shown() -> None:
+        if page.model.rowCount():
+            seen.append(("rows", ticks[0]))
+            _busy(0.002)
+
+    page.model.modelReset.connect(rows_shown)
+    real_fit, real_names = caseload_page.fit_columns, page._fit_names
+
+    def fit_spy(view):
+        seen.append(("fit", ticks[0]))
+        real_fit(view)
+        _busy(0.002)
+
+    def names_spy():
+        seen.append(("names", ticks[0]))
+        real_names()
+
+    monkeypatch.setattr(caseload_page, "fit_columns", fit_spy)
+    monkeypatch.setattr(page, "_fit_names", names_spy)
+    heartbeat.start()
+    page.activate()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
+    assert window.ctx.tasks.wait_idle()
+    heartbeat.stop()
+    order = [what for what, _t in seen]
+    assert order == ["rows", "fit", "names"], seen
+    turns = [t for _w, t in seen]
+    assert turns[0] < turns[1] < turns[2], seen

@@ -12,6 +12,7 @@ encrypted form draft so a lock loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import shiboken6
@@ -43,6 +44,12 @@ AUTOSAVE_MS = 1500
 def call(fn: Any, *args: Any) -> Any:
     """A worker function calling ``fn(*args)`` with arguments captured now, on the GUI thread."""
     return lambda _control: fn(*args)
+
+
+def _delete_later(widgets: Sequence[QWidget]) -> None:
+    for widget in widgets:
+        if shiboken6.isValid(widget):
+            widget.deleteLater()
 
 
 class NoteSectionsWidget(QWidget):
@@ -169,14 +176,16 @@ class NoteEditorPage(QWidget):
         self._reset()
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def _reset(self) -> None:
+    def _reset(self, *, delete: bool = True) -> list[NoteSectionsWidget]:
+        """Close every note; their widgets are deleted now, or (``delete=False``) by the caller,
+        who gets them back."""
         self.session_id = None
         closed = list(self.notes.values())
         self.notes.clear()
         self._dirty.clear()
         self.tabs.clear()
-        for widget in closed:  # QTabWidget.clear() keeps the pages as hidden children for ever
-            widget.deleteLater()
+        if delete:  # QTabWidget.clear() keeps the pages as hidden children for ever
+            _delete_later(closed)
         self.form.setEnabled(True)
         self.start_button.setEnabled(self.student_id is not None)
         self.sign_button.setEnabled(False)
@@ -187,6 +196,7 @@ class NoteEditorPage(QWidget):
         self._process_dirty = False
         self.status_label.clear()
         self._show_empty()
+        return closed
 
     def _show_empty(self) -> None:
         empty = self.student_id is None and not self.notes
@@ -453,10 +463,19 @@ class NoteEditorPage(QWidget):
             return
         self.save_draft_now()
         student_id = self.student_id
-        self._reset()
-        # The student page opens on the next turn of the event loop: closing the editor and
-        # switching pages in one slot was one long frame (bench/bench_frames.py, 0111).
-        QTimer.singleShot(0, self, lambda: self.note_signed.emit(student_id))
+        closed = self._reset(delete=False)
+        # Closing the editor, switching to the student page and deleting the closed note's
+        # widgets are three turns of the event loop, with the GUI's timers (and a repaint)
+        # between them: in one slot they were one long frame (issue 23, decisions 0111, 0142).
+        self.ctx.tasks.run_steps(
+            [
+                lambda: self.note_signed.emit(student_id),
+                lambda: _delete_later(closed),
+            ],
+            context=self,
+            name="note-signed",
+            first_now=False,
+        )
 
     def clear(self) -> None:
         self._autosave.stop()
