@@ -190,8 +190,20 @@ class _SubsetCache:
         return ref
 
 
+_SUBSET_CACHES: list[_SubsetCache] = []
+
+
 def _cache_subsets(font: TTFont) -> None:
-    _SubsetCache(font)
+    _SUBSET_CACHES.append(_SubsetCache(font))
+
+
+def forget_subsets() -> None:
+    """Drop the built subsets: their keys are the glyphs a document used, so after a
+    personalized document they hint at the characters of a student's name. Called with the
+    layout caches when the vault locks; the next document builds its subsets again."""
+    for subsets in _SUBSET_CACHES:
+        with subsets._lock:
+            subsets._items.clear()
 
 
 def font_set_for(language: str) -> FontSet:

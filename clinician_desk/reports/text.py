@@ -42,6 +42,7 @@ from clinician_desk.reports.fonts import (
     FontSet,
     covered,
     face_for,
+    forget_subsets,
     has_glyph,
     register_font_set,
 )
@@ -404,13 +405,15 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
 def forget_document_text() -> None:
     """Drop what the layout caches keep of documents' words: the lines and words measured by
     ``BidiParagraph`` (``_line_segments``, ``_width``), reshaped Arabic-script text and HarfBuzz
-    runs (``shaping.shape``). They hold a student's name or a safety plan's entries for as long
+    runs (``shaping.shape``), and the fonts' built subsets, whose keys are the glyphs a document
+    used. They hold a student's name or a safety plan's entries for as long
     as they stay cached, so the vault's lock calls this (``Services.close``); the next document
     measures its words again. Bundled paragraphs (``bundled=True``, resources/ text only) stay."""
     _line_segments.cache_clear()
     _width.cache_clear()
     _reshape.cache_clear()
     shape.cache_clear()
+    forget_subsets()  # which glyphs a document's subsets hold (a name's letters)
 
 
 # The name kept for callers of the right-to-left layout.
