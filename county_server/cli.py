@@ -91,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         db = _db(args)
     app = create_app(db, settings)
-    from county_server.publication import served
+    from county_server.publication import served, store
 
     stop = served.start_refresher(db, settings.now)  # the cube follows each sync round
     print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
@@ -106,8 +106,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     finally:  # no rebuild and no worker process outlives the server
         stop.set()
-        from county_server.publication import store
-
         store.stop_workers()
     return 0
 
