@@ -518,7 +518,9 @@ class MainWindow(QMainWindow):
     def open_handoff(self) -> None:
         from ui.dialogs.handoff_dialog import HandoffDialog
 
-        HandoffDialog(self.ctx, self).open()
+        dialog = HandoffDialog(self.ctx, self)
+        dialog.card_problem_found.connect(self.sync_scheduler.report_card_problem)
+        dialog.open()
 
     # -- errors and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -390,6 +390,11 @@ class SyncScheduler(QObject):
 
         publish_card(self.ctx, self, finished, keep=keep, name="auto-sync-handoff-card")
 
+    def report_card_problem(self, problem: str) -> None:
+        """A card publication made elsewhere (the Caseload handoff dialog) reports its outcome
+        here, so the header and the Sync page say it like the rounds' own: "" clears it."""
+        self._set_card_problem(problem)
+
     def _set_card_problem(self, problem: str) -> None:
         if problem != self.card_problem:
             self.card_problem = problem

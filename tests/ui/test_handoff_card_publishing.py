@@ -133,6 +133,43 @@ def _round(qtbot: Any, scheduler: Any) -> str:
     return str(scheduler.last_outcome)
 
 
+def _take_keys_of_another_laptop(win: Any, county: CountyServer, tmp_path: Any) -> str:
+    """This vault gets the handoff keys another enrolled laptop already published (a vault
+    restored onto a second laptop, decision 0101): the county refuses its card with a 409.
+    Returns the other laptop's device id."""
+    from clinician_desk.storage.repositories import handoff as handoff_repo
+    from tests.support.vaultkit import open_vault
+
+    other = open_vault(tmp_path / "other")
+    try:
+        other.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
+        assert other.sync.publish_handoff_card(force=True) == "stored"
+        with other.services.db.read() as conn:
+            raw = handoff_repo.read_identity(conn)
+        assert raw is not None
+        db = win.ctx.services.db
+
+        def same_keys() -> None:
+            with db.unit_of_work() as uow:
+                handoff_repo.store_identity(uow.conn, *raw, "2026-09-01T00:00:00Z")
+
+        win.ctx.tasks.call_db_blocking(same_keys)
+        return _device_id(other)
+    finally:
+        other.close()
+
+
+def _forget_keys(win: Any) -> None:
+    """New handoff keys here (made again on the next use): the county takes the next card."""
+    db = win.ctx.services.db
+
+    def work() -> None:
+        with db.unit_of_work() as uow:
+            uow.conn.execute("DELETE FROM handoff_identity")
+
+    win.ctx.tasks.call_db_blocking(work)
+
+
 def test_enrolling_from_the_sync_page_publishes_the_card(qtbot, window, county):
     _add_schools(window)
     page = window.sync_page
@@ -148,39 +185,20 @@ def test_enrolling_from_the_sync_page_publishes_the_card(qtbot, window, county):
 def test_enrolling_reports_a_card_that_could_not_be_published_and_stays_enrolled(
     qtbot, window, county, tmp_path
 ):
-    # this vault holds the handoff keys another enrolled laptop already published (a vault
-    # restored onto a second laptop, decision 0101): the county refuses the card (409); the
-    # enrollment itself stands and the problem is said
-    from clinician_desk.storage.repositories import handoff as handoff_repo
-    from tests.support.vaultkit import open_vault
-
+    # the county refuses the card (409, keys another laptop published); the enrollment itself
+    # stands and the problem is said
     _add_schools(window)
-    other = open_vault(tmp_path / "other")
-    try:
-        other.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
-        assert other.sync.publish_handoff_card(force=True) == "stored"
-        with other.services.db.read() as conn:
-            raw = handoff_repo.read_identity(conn)
-        assert raw is not None
-        db = window.ctx.services.db
-
-        def same_keys() -> None:
-            with db.unit_of_work() as uow:
-                handoff_repo.store_identity(uow.conn, *raw, "2026-09-01T00:00:00Z")
-
-        window.ctx.tasks.call_db_blocking(same_keys)
-        page = window.sync_page
-        page.server_edit.setText(county.url)
-        page.enroll(county.issue_code((DEMO_DISTRICT,)))
-        qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=20_000)
-        assert "This laptop is enrolled." in page.message.text()
-        assert "handoff card was not published" in page.message.text()
-        assert "409" in page.message.text()
-        cards = _cards(county)
-        assert _device_id(other) in cards and _device_id(window) not in cards
-        assert window.ctx.tasks.call_db_blocking(window.ctx.services.sync.status).enrolled
-    finally:
-        other.close()
+    other = _take_keys_of_another_laptop(window, county, tmp_path)
+    page = window.sync_page
+    page.server_edit.setText(county.url)
+    page.enroll(county.issue_code((DEMO_DISTRICT,)))
+    qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=20_000)
+    assert "This laptop is enrolled." in page.message.text()
+    assert "handoff card was not published" in page.message.text()
+    assert "409" in page.message.text()
+    cards = _cards(county)
+    assert other in cards and _device_id(window) not in cards
+    assert window.ctx.tasks.call_db_blocking(window.ctx.services.sync.status).enrolled
 
 
 def test_a_background_round_publishes_an_unpublished_card_without_an_extra_anchor(
@@ -216,28 +234,10 @@ def test_a_background_card_failure_is_shown_in_the_header_and_on_the_sync_page_u
     # round itself syncs, and the header and the Sync page say the card is not yet published and
     # why (the county's reason; no student data). New keys here: the next round publishes the
     # card and both clear.
-    from clinician_desk.storage.repositories import handoff as handoff_repo
-    from tests.support.vaultkit import open_vault
-
     _add_schools(window)
     scheduler = window.sync_scheduler
     sync = window.ctx.services.sync
-    db = window.ctx.services.db
-    other = open_vault(tmp_path / "other")
-    try:
-        other.sync.enroll(county.url, county.issue_code((DEMO_DISTRICT,)))
-        assert other.sync.publish_handoff_card(force=True) == "stored"
-        with other.services.db.read() as conn:
-            raw = handoff_repo.read_identity(conn)
-        assert raw is not None
-
-        def same_keys() -> None:
-            with db.unit_of_work() as uow:
-                handoff_repo.store_identity(uow.conn, *raw, "2026-09-01T00:00:00Z")
-
-        window.ctx.tasks.call_db_blocking(same_keys)
-    finally:
-        other.close()
+    _take_keys_of_another_laptop(window, county, tmp_path)
     code = county.issue_code((DEMO_DISTRICT,))
     window.ctx.tasks.call_db_blocking(lambda: sync.enroll(county.url, code))
     header, page = window.sync_status, window.sync_page
@@ -252,14 +252,52 @@ def test_a_background_card_failure_is_shown_in_the_header_and_on_the_sync_page_u
     assert page.card_label.isVisible() and "409" in page.card_label.text()
     assert "not yet published" in page.card_label.text()
 
-    def fresh_keys() -> None:
-        with db.unit_of_work() as uow:
-            uow.conn.execute("DELETE FROM handoff_identity")
-
-    window.ctx.tasks.call_db_blocking(fresh_keys)
+    _forget_keys(window)
     clock.advance(scheduler.interval)
     assert _round(qtbot, scheduler) in ("synced", "nothing")
     assert scheduler.card_problem == ""
     assert _cards(county).get(_device_id(window)) == ("Quinn Placeholder", _mine(window))
     qtbot.waitUntil(lambda: "handoff card" not in header.text(), timeout=10_000)
     assert header.toolTip() == "" and page.card_label.isHidden()
+
+
+def test_the_handoff_dialog_says_a_card_it_could_not_publish_and_the_header_says_it_too(
+    qtbot, window, county, tmp_path
+):
+    # Opening the Caseload handoff dialog publishes the card (decision 0102). When the county
+    # refuses it, the dialog says so and why, and the header and the Sync page show it as they
+    # do for the rounds' attempts; with new keys, opening it again publishes and clears both.
+    from ui.dialogs.handoff_dialog import HandoffDialog
+
+    _add_schools(window)
+    sync = window.ctx.services.sync
+    _take_keys_of_another_laptop(window, county, tmp_path)
+    code = county.issue_code((DEMO_DISTRICT,))
+    window.ctx.tasks.call_db_blocking(lambda: sync.enroll(county.url, code))
+    header, page = window.sync_status, window.sync_page
+
+    def open_dialog() -> HandoffDialog:
+        window.open_handoff()
+        dialogs = [d for d in window.findChildren(HandoffDialog) if d.isVisible()]
+        assert len(dialogs) == 1
+        return dialogs[0]
+
+    dialog = open_dialog()
+    label = dialog.card_problem_label
+    qtbot.waitUntil(lambda: label.isVisible(), timeout=20_000)
+    assert "not yet published" in label.text() and "409" in label.text()
+    qtbot.waitUntil(lambda: "handoff card not yet published" in header.text(), timeout=10_000)
+    assert "409" in header.toolTip() and "409" in page.card_label.text()
+    dialog.reject()
+    dialog.deleteLater()
+
+    _forget_keys(window)
+    dialog = open_dialog()
+    me = _mine(window)
+    qtbot.waitUntil(
+        lambda: _cards(county).get(_device_id(window)) == ("Quinn Placeholder", me),
+        timeout=20_000,
+    )
+    qtbot.waitUntil(lambda: "handoff card" not in header.text(), timeout=10_000)
+    assert dialog.card_problem_label.isHidden() and header.toolTip() == ""
+    dialog.reject()

@@ -22,7 +22,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from clinician_desk.errors import ClinicianDeskError
 from clinician_desk.services.handoff import HandoffService, Imported, Whoami
 from ui.context import UiContext
-from ui.i18n import _
+from ui.i18n import _, core_text
 from ui.widgets.scrolling_form import ScrollingForm
 
 MAX_PACKAGE = 2 * 1024 * 1024 * 1024
@@ -52,6 +52,11 @@ def _counts(done: Imported) -> str:
 
 
 class HandoffDialog(QDialog):
+    # Why this laptop's card could not be published when the dialog opened ("" when it was, or
+    # had nothing to publish): the main window passes it to the sync scheduler, so the header
+    # and the Sync page say it as they do for the rounds' own attempts (decision 0151).
+    card_problem_found = Signal(str)
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("handoff_dialog")
@@ -118,6 +123,10 @@ class HandoffDialog(QDialog):
         self.import_button = QPushButton(_("Import a package…"))
         self.import_button.setObjectName("handoff_import_button")
         self.import_button.clicked.connect(self.choose_file)
+        self.card_problem_label = QLabel()  # a card that could not be published (said, not fatal)
+        self.card_problem_label.setObjectName("handoff_card_problem_label")
+        self.card_problem_label.setWordWrap(True)
+        self.card_problem_label.hide()
         self.message = QLabel()
         self.message.setObjectName("handoff_message_label")
         self.message.setWordWrap(True)
@@ -138,6 +147,7 @@ class HandoffDialog(QDialog):
             card_label,
             self.card_edit,
             self.qr_label,
+            self.card_problem_label,
             self.save_card_button,
             add_label,
             self.contact_edit,
@@ -256,10 +266,23 @@ class HandoffDialog(QDialog):
 
     def _publish_card(self) -> None:
         """An enrolled laptop publishes its card to the county's registry when it changed
-        (``ui.handoff_publish``). Best effort and silent here: the rounds publish too."""
+        (``ui.handoff_publish``). Never fatal (the rounds publish too), but not silent: a
+        problem is said in the dialog and announced by ``card_problem_found``."""
         from ui.handoff_publish import publish_card
 
-        publish_card(self.ctx, self, lambda _problem, _published: None)
+        def finished(problem: str, _published: bool) -> None:
+            self.card_problem_found.emit(problem)
+            if problem:
+                self.card_problem_label.setText(
+                    _(
+                        "Your handoff card is not yet published in the county's list of "
+                        "colleagues: {why} Colleagues can still add it from the text or the "
+                        "printed card above; the next sync tries again."
+                    ).format(why=core_text(problem))
+                )
+            self.card_problem_label.setVisible(bool(problem))
+
+        publish_card(self.ctx, self, finished)
 
     def add_contact(self) -> None:
         card = self.contact_edit.text().strip()
