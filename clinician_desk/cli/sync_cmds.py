@@ -16,6 +16,8 @@ import json
 from typing import Any
 
 from clinician_desk.cli.common import out, vault_session
+from clinician_desk.config.it_policy import load_policy
+from clinician_desk.errors import UsageError
 from clinician_desk.services.sync_service import SyncService
 from clinician_desk.sync.worker import RoundResult
 
@@ -70,6 +72,11 @@ def cmd_counts(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    # The core's refusals are worded for the app (decision 0150); the CLI names its options.
+    if not (args.code or "").strip():
+        raise UsageError("Give the enrollment code the county issued (--code CODE).")
+    if not (args.server or "").strip() and not load_policy().server_url:
+        raise UsageError("Give the county server's address (--server URL).")
     with vault_session(args) as services:
         sync = _sync_service(services)
         done = sync.enroll(args.server, args.code)

@@ -102,7 +102,7 @@ def enroll(
 ) -> Enrollment:
     code = code.strip()
     if not code:
-        raise UsageError(M("Give the enrollment code the county issued (--code)."))
+        raise UsageError(M("Give the enrollment code the county issued."))
     with db.read() as conn:
         existing = outbox.load_device(conn)
     if existing is not None and not existing.revoked:

@@ -187,14 +187,22 @@ def test_every_core_message_is_a_literal_with_spanish_and_the_same_fields() -> N
 _CLI_SYNTAX = re.compile(r"clinician-desk-admin|(?<![\w-])--[a-z]")
 
 
-def test_handoff_refusals_the_app_shows_name_no_command_line_syntax() -> None:
-    """The handoff services' messages reach the app's dialogs (Find a colleague, Hand off to a
-    colleague), where an ``clinician-desk-admin …`` command or a ``--option`` means nothing; the
-    CLI words its own refusals (``clinician_desk/cli/handoff_cmds.py``)."""
+# Core code whose refusals reach the app's dialogs and pages word for word (decision 0150).
+_SHOWN_IN_THE_APP = (
+    "clinician_desk/services/handoff/",  # Find a colleague, Hand off to a colleague
+    "clinician_desk/services/sync_service.py",  # the Sync page: enrolling, syncing
+    "clinician_desk/sync/enrollment.py",
+)
+
+
+def test_refusals_the_app_shows_name_no_command_line_syntax() -> None:
+    """The handoff and enrollment services' messages reach the app's dialogs and Sync page,
+    where an ``clinician-desk-admin …`` command or a ``--option`` means nothing; the CLI words
+    its own refusals (``clinician_desk/cli/handoff_cmds.py``, ``sync_cmds.py``)."""
     cli_syntax = [
         f"{where}: {call.args[0].value!r}"
         for where, call in _m_calls()
-        if where.startswith("clinician_desk/services/handoff/")
+        if where.startswith(_SHOWN_IN_THE_APP)
         and call.args
         and isinstance(call.args[0], ast.Constant)
         and _CLI_SYNTAX.search(str(call.args[0].value))

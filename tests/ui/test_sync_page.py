@@ -44,6 +44,16 @@ def test_enroll_and_sync_from_the_sync_page(qtbot, tmp_path, county, artifacts_d
         page = window.sync_page
         qtbot.waitUntil(lambda: "Not enrolled" in page.headline.text(), timeout=20_000)
         assert not page.sync_button.isEnabled()
+        # empty fields: refused in the app's words, no command-line options (decision 0150)
+        for server, code, said in (
+            ("", "some-code", "Give the county server's address: your district's IT has it."),
+            (county.url, "  ", "Give the enrollment code the county issued."),
+        ):
+            page.server_edit.setText(server)
+            page.code_edit.setText(code)
+            qtbot.mouseClick(page.enroll_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=20_000)
+            assert said in page.message.text() and "--" not in page.message.text()
         page.server_edit.setText(county.url)
         page.code_edit.setText("not-a-real-code")
         qtbot.mouseClick(page.enroll_button, Qt.MouseButton.LeftButton)

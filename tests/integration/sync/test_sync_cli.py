@@ -72,6 +72,9 @@ def test_counts_enroll_sync_and_status(
     [
         (["counts", "--period", "2026-13"], "YYYY-MM"),
         (["enroll", "--server", "http://counts.example.org", "--code", "X"], "https"),
+        # the core's refusals are worded for the app; the CLI names its own options
+        (["enroll", "--code", "X"], "(--server URL)"),
+        (["enroll", "--server", "https://counts.example.org", "--code", "  "], "(--code CODE)"),
     ],
 )
 def test_bad_input_is_one_clear_line(
@@ -83,6 +86,7 @@ def test_bad_input_is_one_clear_line(
 ) -> None:
     open_vault(tmp_path / "laptop").close()
     monkeypatch.setenv("CLINICIAN_DESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("CLINICIAN_DESK_POLICY_FILE", str(tmp_path / "no-policy.json"))
     assert main(["--data-dir", str(tmp_path / "laptop"), *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
