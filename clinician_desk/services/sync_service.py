@@ -130,9 +130,7 @@ class SyncService:
         policy = load_policy()
         url = policy.server_url or server_url
         if not url:
-            raise NotFoundError(
-                M("Give the county server's address: your district's IT has it.")
-            )
+            raise NotFoundError(M("Give the county server's address: your district's IT has it."))
         client = self.client_factory(url)
         try:
             done = enrollment.enroll(
