@@ -6,6 +6,7 @@ bench/bench_frames.py."""
 from __future__ import annotations
 
 import collections
+import sys
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
@@ -77,3 +78,67 @@ def test_a_page_switch_paints_the_pages_views_once_per_repaint(qtbot, unlocked_w
         assert counter.painted_twice() == []
     finally:
         app.removeEventFilter(counter)
+
+
+def test_painting_a_caseload_cell_asks_the_model_once_not_per_role(qtbot):
+    """Qt's item delegate asked seven roles per painted cell, each a call from C++ into the
+    Python ``data()`` (through the caseload's proxy): the first paint of a 10,000-student
+    caseload, ~170 cells, was the roster import's longest stall (bench/bench_frames.py,
+    decision 0144). A plain cell is now one ``cell_text`` call; a flagged cell (its colour and
+    icon) still asks ``data()``, and both look as they did."""
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QStyledItemDelegate, QTableView
+
+    from ui.models.caseload_model import CaseloadTableModel, caseload_entry
+    from ui.pages.caseload_page import CaseloadFilterProxyModel
+    from ui.widgets.tables import configure_table, fit_columns
+
+    rows = [
+        caseload_entry(
+            i,
+            f"Fictional{i:05d} Pretend",
+            "Pretend Elementary",
+            "5",
+            1 + i % 3,
+            "2026-10-01",
+            ("Safety follow-up",) if i == 2 else (),
+            "2014-01-01",
+            f"{i:07d}",
+        )
+        for i in range(10_000)
+    ]
+    model = CaseloadTableModel()
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    view = configure_table(QTableView(), "t", "t")
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(880, 400)
+    view.show()
+    model.set_rows(rows)
+    fit_columns(view)
+    qtbot.wait(10)
+    calls = {"data": 0, "cell_text": 0}
+    codes = {
+        CaseloadTableModel.data.__code__: "data",
+        CaseloadTableModel.cell_text.__code__: "cell_text",
+    }
+
+    def count(frame, event, _arg):
+        if event == "call" and frame.f_code in codes:
+            calls[codes[frame.f_code]] += 1
+
+    picture = QPixmap(view.viewport().size())
+    sys.setprofile(count)
+    try:
+        view.viewport().render(picture)
+    finally:
+        sys.setprofile(None)
+    first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
+    cells = (last - first + 1) * proxy.columnCount()
+    assert calls["data"] <= 12, calls  # the flagged cell's roles; Qt asked ~7 per cell
+    assert calls["cell_text"] >= cells // 2  # every painted cell (~cells, a row may be cut)
+    fast = picture.toImage()
+    view.setItemDelegate(QStyledItemDelegate(view))  # Qt's own: the same picture
+    view.viewport().render(picture)
+    assert picture.toImage() == fast

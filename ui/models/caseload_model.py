@@ -291,6 +291,16 @@ class CaseloadTableModel(RowsTableModel):
             for c in range(len(self.COLUMNS))
         ]
 
+    def cell_text(self, row: int, column: int) -> str | None:
+        """The shown row's display text; None for a flags cell with flags (its colour and icon
+        come from ``data()``)."""
+        if not 0 <= row < len(self._rows) or not 0 <= column < len(self.COLUMNS):
+            return None
+        entry = self._rows[row]
+        if column == self.FLAGS and entry.flags:
+            return None
+        return entry.display[column]
+
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()
         if not 0 <= row_number < len(self._rows) or not index.isValid():

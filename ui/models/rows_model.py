@@ -56,6 +56,21 @@ class RowsTableModel(QAbstractTableModel):
             return None
         return [[(t, False) for t in texts] for texts in self._sample_texts(rows)]
 
+    def cell_text(self, row: int, column: int) -> str | None:
+        """For ``ui.widgets.tables.TextCellDelegate``: the cell's display text when the cell is
+        plain text — no icon, colour or font of its own — so a painted cell costs one Python
+        call instead of ~8 ``data()`` calls through Qt (issue 23); None otherwise (the delegate
+        then asks ``data()``). A subclass whose ``data()`` answers differently says nothing
+        here unless it overrides this too."""
+        if type(self).data is not RowsTableModel.data or not 0 <= row < len(self._rows):
+            return None
+        return self._text_at(row, column)
+
+    def _text_at(self, row: int, column: int) -> str | None:
+        if not 0 <= column < len(self._columns):
+            return None
+        return text_of(self._columns[column][1](self._rows[row]))
+
     def _sample_texts(self, rows: int) -> list[list[str]]:
         sample = self._rows[: max(rows, 0)]
         return [[text_of(getter(row)) for row in sample] for _header, getter in self._columns]

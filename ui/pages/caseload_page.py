@@ -73,6 +73,11 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         source: Any = self.sourceModel()
         return None if source is None else source.fit_sample(rows)
 
+    def cell_text(self, row: int, column: int) -> str | None:
+        """The source's (for ``TextCellDelegate``; rows pass through in the source's order)."""
+        source: Any = self.sourceModel()
+        return None if source is None else source.cell_text(row, column)
+
     def setFilterFixedString(self, pattern: str) -> None:
         self._needle = pattern
         self._apply()

@@ -39,6 +39,12 @@ class FlaggedRowsTableModel(RowsTableModel):
             for c, texts in enumerate(columns)
         ]
 
+    def cell_text(self, row: int, column: int) -> str | None:
+        """A flagged row's cells have their colour, font and icon: ``data()`` paints them."""
+        if not 0 <= row < self.rowCount() or self.is_flagged(row):
+            return None
+        return self._text_at(row, column)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and index.isValid() and index.column() == 0:
             if 0 <= index.row() < self.rowCount() and self.is_flagged(index.row()):
