@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont
 
-from ui.models.rows_model import Column, Index, RowsTableModel
+from ui.models.rows_model import CellLook, Column, Index, RowsTableModel
 from ui.theme import icons
 from ui.theme.apply import semantic_colour
 
@@ -39,7 +39,7 @@ class FlaggedRowsTableModel(RowsTableModel):
             for c, texts in enumerate(columns)
         ]
 
-    def cell_text(self, row: int, column: int) -> str | None:
+    def cell_text(self, row: int, column: int) -> str | CellLook | None:
         """A flagged row's cells have their colour, font and icon: ``data()`` paints them."""
         if not 0 <= row < self.rowCount() or self.is_flagged(row):
             return None
