@@ -7,6 +7,8 @@ a 200-student caseload costs the GUI thread hundreds of milliseconds. Even Qt's 
 cell, ~10 Python ``data()`` calls each (20–60 ms on the GUI thread for a page of sessions,
 seen by ``bench/bench_frames.py``); :func:`fit_columns` measures the display text of the
 sampled rows itself (one ``data()`` call and one font-metrics call per cell, docs/decisions/0111).
+Painting asks the model once per cell too: :class:`TextCellDelegate` reads the rows models'
+``cell_text`` instead of Qt's seven ``data()`` roles per painted cell (docs/decisions/0144).
 """
 
 from __future__ import annotations
