@@ -187,6 +187,13 @@ class MainWindow(QMainWindow):
         self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.page_scroll.setWidget(self.page_stack)
+        # setWidget made the stack fill its own background, and the viewport fills its own:
+        # opaque widgets, which Qt painted (the stack: the whole page) on their own and again
+        # with the window whenever another dirty widget covered them — every page switch painted
+        # the page twice in one repaint (issue 23, decision 0143). The window's style sheet
+        # background (the same window colour) shows through instead.
+        self.page_stack.setAutoFillBackground(False)
+        self.page_scroll.viewport().setAutoFillBackground(False)
         layout.addWidget(self.page_scroll, 1)
         self.stack.addWidget(self.workspace)
 

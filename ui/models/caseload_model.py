@@ -26,7 +26,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QIcon
 
 from ui.i18n import _
-from ui.models.rows_model import Index, RowsTableModel
+from ui.models.rows_model import CellLook, Index, RowsTableModel
 from ui.theme import icons
 from ui.theme.apply import current_palette, semantic_colour
 
@@ -290,6 +290,18 @@ class CaseloadTableModel(RowsTableModel):
             [(row.display[c], c == self.FLAGS and bool(row.flags)) for row in sample]
             for c in range(len(self.COLUMNS))
         ]
+
+    def cell_text(self, row: int, column: int) -> str | CellLook | None:
+        """The shown row's display text; a flags cell with flags has the risk colour and icon
+        too, as ``data()`` gives them (every imported student lacking consent is flagged: the
+        roster's caseload paints a flags cell on every row)."""
+        if not 0 <= row < len(self._rows) or not 0 <= column < len(self.COLUMNS):
+            return None
+        entry: CaseloadEntry = self._rows[row]
+        if column == self.FLAGS and entry.flags:
+            _name, brush, icon = self._flag_style()
+            return CellLook(entry.display[column], brush, icon)
+        return entry.display[column]
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row_number = index.row()

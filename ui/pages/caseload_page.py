@@ -36,6 +36,7 @@ from ui.models.caseload_model import (
     caseload_entries,
     sort_entries,
 )
+from ui.models.rows_model import CellLook
 from ui.theme.tokens import SPACE_S
 from ui.widgets.empty_state import BusyHint, EmptyState
 from ui.widgets.tables import SAMPLE_ROWS, configure_table, fit_columns
@@ -72,6 +73,11 @@ class CaseloadFilterProxyModel(QSortFilterProxyModel):
         """The source's (this proxy passes its rows through in the source's order)."""
         source: Any = self.sourceModel()
         return None if source is None else source.fit_sample(rows)
+
+    def cell_text(self, row: int, column: int) -> str | CellLook | None:
+        """The source's (for ``TextCellDelegate``; rows pass through in the source's order)."""
+        source: Any = self.sourceModel()
+        return None if source is None else source.cell_text(row, column)
 
     def setFilterFixedString(self, pattern: str) -> None:
         self._needle = pattern

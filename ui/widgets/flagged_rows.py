@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont
 
-from ui.models.rows_model import Column, Index, RowsTableModel
+from ui.models.rows_model import CellLook, Column, Index, RowsTableModel
 from ui.theme import icons
 from ui.theme.apply import semantic_colour
 
@@ -38,6 +38,12 @@ class FlaggedRowsTableModel(RowsTableModel):
             [(text, c == 0 and flagged[r]) for r, text in enumerate(texts)]
             for c, texts in enumerate(columns)
         ]
+
+    def cell_text(self, row: int, column: int) -> str | CellLook | None:
+        """A flagged row's cells have their colour, font and icon: ``data()`` paints them."""
+        if not 0 <= row < self.rowCount() or self.is_flagged(row):
+            return None
+        return self._text_at(row, column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and index.isValid() and index.column() == 0:
