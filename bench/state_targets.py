@@ -43,8 +43,11 @@ def where(name: str, got: dict[str, float]) -> str:
             f"most of the build; CPU grows as snapshots^{b:.2f} between the measured points"
         )
     if name.startswith("state_refresh"):
+        parts = got.get("state_refresh_district_parts", float("nan"))
+        cpu = got.get("state_refresh_district_cpu_s", float("nan"))
         return (
-            "the one stale part (the current fiscal year) covers the whole state; its "
+            f"{parts:.0f} stale part(s) rebuilt in {cpu:.2f} s CPU: a part is a fiscal year of "
+            "the whole state, so one district's month rebuilds every district's year; its "
             "suppression linear programs take most of it (issue 17)"
         )
     if name.endswith("_during_ingest"):
