@@ -44,9 +44,9 @@ def where(name: str, got: dict[str, float]) -> str:
         )
     if name.startswith("state_refresh"):
         parts = got.get("state_refresh_district_parts", float("nan"))
-        cpu = got.get("state_refresh_district_cpu_s", float("nan"))
+        secs = got.get("state_refresh_district_cpu_s", float("nan"))
         return (
-            f"{parts:.0f} stale part(s) rebuilt in {cpu:.2f} s CPU: a part is a fiscal year of "
+            f"{parts:.0f} stale part(s) rebuilt in {secs:.2f} s CPU: a part is a fiscal year of "
             "the whole state, so one district's month rebuilds every district's year; its "
             "suppression linear programs take most of it (issue 17)"
         )

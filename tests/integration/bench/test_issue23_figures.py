@@ -57,7 +57,8 @@ def _produced(area: str) -> list[re.Pattern[str]]:
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 parts = [
-                    re.escape(v.value) if isinstance(v, ast.Constant) else ".+" for v in node.values
+                    re.escape(str(v.value)) if isinstance(v, ast.Constant) else ".+"
+                    for v in node.values
                 ]
                 out.append(re.compile("".join(parts)))
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
