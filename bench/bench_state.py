@@ -3,10 +3,11 @@ server's own signed-PUT ingest, then ingest rate, sync times, cube rebuild, page
 
 The full shape is 1,000 districts, 10,000 schools and 10,000 enrolled devices (one laptop per
 school) with 5 fiscal years (FY2021-22 … FY2025-26, 60 months) of monthly snapshots. This machine
-runs a scaled-down state: ``scale`` multiplies districts, schools and devices (default 1/20,
-1/200 with ``--quick``; ``BENCH_STATE_SCALE`` overrides). Sparsity: a device reports in a school
-month with probability 0.85 (0.2 in July and August), and a report holds 1–4 services (tier 2 or
-3) plus ``students_served`` — a few cells, not the whole taxonomy.
+runs a scaled-down state: ``scale`` multiplies districts, schools and devices (default 1/100,
+1/200 with ``--quick``; ``BENCH_STATE_SCALE`` overrides; a 1/20 run never finished its first
+rebuild here, and a whole 1/50 rebuild took 277 s). Sparsity: a device reports in a school month
+with probability 0.85 (0.2 in July and August), and a report holds 1–4 services (tier 2 or 3)
+plus ``students_served`` — a few cells, not the whole taxonomy.
 
 Every snapshot reaches the database as a signed ``PUT /api/v1/counts/…`` to real
 ``county-server serve`` processes (uvicorn, on loopback), never by writing tables directly:
@@ -224,7 +225,7 @@ def run(quick: bool) -> list[tuple[object, ...]]:
     pg = os.environ.get("COUNTY_TEST_PG_URL")
     if not pg:
         return []
-    scale = float(os.environ.get("BENCH_STATE_SCALE") or (1 / 200 if quick else 1 / 20))
+    scale = float(os.environ.get("BENCH_STATE_SCALE") or (1 / 200 if quick else 1 / 100))
     parts = (os.environ.get("BENCH_STATE_PARTS") or "scaled,wide").split(",")
     rows: list[Row] = [("state_load_avg_start", os.getloadavg()[0], "load", None)]
     if "scaled" in parts:
