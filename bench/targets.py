@@ -87,9 +87,11 @@ def _store_where(name: str, got: Got) -> str:
             f"; a save appends {_v(got, 'storage.note_save_wal_frames'):.1f} WAL pages "
             f"(plain {_v(got, 'storage.note_save_wal_frames.plain'):.1f})"
         )
+    cpu_ratio = _r(got, f"{cpu_name}{at}")
+    cpu_text = "not measured" if cpu_ratio != cpu_ratio else f"{cpu_ratio:.2f}"  # NaN
     text = (
         f"vault {_v(got, name):.3g} vs plain SQLite {plain:.3g} (ratio {_r(got, name):.2f}; "
-        f"CPU ratio {_r(got, f'{cpu_name}{at}'):.2f}; vs the same SQLite build {same:.2f})"
+        f"CPU ratio {cpu_text}; vs the same SQLite build {same:.2f})"
     )
     if "full_scan" in base:
         return text + (
@@ -127,8 +129,8 @@ def _soak_where(name: str, got: Got) -> str:
     )
 
 
-_STORE = r"(record\.(search_p95|search_median|caseload|student_page|student_page_cpu|save_and_sign"
-_STORE += r"|save_and_sign_cpu|save_and_sign_p95)_ms@\d+k"
+_STORE = r"(record\.(search_p95|search_median|search_common_word|caseload|caseload_cpu|student_page"
+_STORE += r"|student_page_cpu|save_and_sign|save_and_sign_cpu|save_and_sign_p95)_ms@\d+k"
 _STORE += r"|storage\.(note_save|note_save_cpu|point_read_warm|point_read_warm_cpu"
 _STORE += r"|full_scan_cold|full_scan_cold_cpu))"
 
