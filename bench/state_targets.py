@@ -38,9 +38,12 @@ def where(name: str, got: dict[str, float]) -> str:
         )
     if name.startswith("state_rebuild"):
         b = got.get("state_rebuild_exponent_cpu", float("nan"))
+        half = got.get("state_rebuild_cpu_s_half", float("nan"))
+        whole = got.get("state_rebuild_cpu_s", float("nan"))
         return (
-            "the suppression's linear programs (HiGHS through scipy linprog, issue 17) take "
-            f"most of the build; CPU grows as snapshots^{b:.2f} between the measured points"
+            f"rebuild CPU {half:.1f} s at half the state, {whole:.1f} s at all of it (snapshots^"
+            f"{b:.2f} between the two points); the suppression's linear programs (HiGHS, "
+            "issue 17) took 91 % of it when profiled at 1/100 (docs/scaling.md)"
         )
     if name.startswith("state_refresh"):
         parts = got.get("state_refresh_district_parts", float("nan"))
