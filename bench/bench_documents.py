@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from clinician_desk.reports.models import PlanStep, SafetyPlanDoc
 from clinician_desk.reports.safety_plan import render_safety_plan, safety_plan_languages
@@ -266,6 +267,7 @@ def _unlocked_vault(data_dir: Path) -> str:
 
 
 Row = tuple[str, float, str, float | None]
+T = TypeVar("T")
 
 
 def first_unlocked(procs: int) -> list[Row]:
@@ -281,12 +283,14 @@ def first_unlocked(procs: int) -> list[Row]:
         cold_env = {**os.environ, "CLINICIAN_DESK_CACHE_DIR": str(empty)}
         _process_out(code, str(data), sid, "warm", env=env)  # fills the font cache (untimed)
         kinds = [("app", env, "warm"), ("cold", cold_env, "warm"), ("no_warm_up", env, "cold")]
-        got: dict[str, list[list[float]]] = {name: [] for name, _, _ in kinds}
-        for i in range(procs):
-            for k in range(len(kinds)):
-                name, e, mode = kinds[(i + k) % len(kinds)]
-                shutil.rmtree(empty, ignore_errors=True)
-                got[name].append(_process_out(code, str(data), sid, mode, env=e))
+
+        def one(j: int) -> list[float]:
+            _name, e, mode = kinds[j]
+            shutil.rmtree(empty, ignore_errors=True)
+            return _process_out(code, str(data), sid, mode, env=e)
+
+        runs = _rotating(len(kinds), procs, one)
+        got = {name: runs[j] for j, (name, _, _) in enumerate(kinds)}
 
     def med(name: str, col: int) -> float:
         return statistics.median(r[col] for r in got[name]) * 1000
@@ -303,16 +307,26 @@ def first_unlocked(procs: int) -> list[Row]:
     ]
 
 
+def _rotating(count: int, rounds: int, one: Callable[[int], T]) -> list[list[T]]:
+    """``one(j)`` for every j < ``count``, ``rounds`` times, the first of each round rotating
+    (so a burst of load lands on every kind alike); results per j, in order."""
+    got: list[list[T]] = [[] for _ in range(count)]
+    for i in range(rounds):
+        for k in range(count):
+            j = (i + k) % count
+            got[j].append(one(j))
+    return got
+
+
 def _interleaved_ms(fns: list[Callable[[], object]], rounds: int) -> list[float]:
     """Median ms of each function over rounds in which each runs once, the first rotating."""
-    times: list[list[float]] = [[] for _ in fns]
-    for i in range(rounds):
-        for k in range(len(fns)):
-            j = (i + k) % len(fns)
-            t0 = time.perf_counter()
-            fns[j]()
-            times[j].append(time.perf_counter() - t0)
-    return [statistics.median(xs) * 1000 for xs in times]
+
+    def timed(j: int) -> float:
+        t0 = time.perf_counter()
+        fns[j]()
+        return time.perf_counter() - t0
+
+    return [statistics.median(xs) * 1000 for xs in _rotating(len(fns), rounds, timed)]
 
 
 @contextmanager
@@ -344,11 +358,7 @@ def _run(quick: bool) -> list[Row]:
     procs = 5 if quick else 15
     unlocked = first_unlocked(procs)
     _process_s(_FIRST)  # fills this run's font cache (untimed), as any earlier session has
-    first: list[list[float]] = [[], []]
-    for i in range(procs):
-        for k in range(2):
-            j = (i + k) % 2
-            first[j].append(_process_s((_FIRST, _FIRST_BARE)[j]))
+    first = _rotating(2, procs, lambda j: _process_s((_FIRST, _FIRST_BARE)[j]))
     ours_first, bare_first = (statistics.median(xs) * 1000 for xs in first)
     in_app = statistics.median(_process_s(_FIRST_IN_APP) for _ in range(3 if quick else 7)) * 1000
     warmed = (

@@ -49,6 +49,8 @@ def create_app(
         app.include_router(build_web_router(ctx))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ControlCharacterGuard, now=lambda: ctx.settings.now())
+    if ctx.settings.read_only:
+        _guard_read_only(app, include_web)
 
     def body(status: int, code: str, detail: str) -> dict[str, Any]:
         return {"error": code, "detail": detail, "server_time": now_iso(ctx.settings.now())}
@@ -98,3 +100,33 @@ def create_app(
         )
 
     return app
+
+
+# What a read-only serve still answers besides GET: signing in and out and a password change
+# (their writes go to the primary, ``Database.open_read_only``) and an export (it reads).
+READ_ONLY_POSTS = frozenset({"/login", "/logout", "/account/password", "/export"})
+
+
+def _guard_read_only(app: FastAPI, include_web: bool) -> None:
+    """``serve --read-only`` (decision 0154): the devices' API and every form that changes data
+    answer 503 with a sentence, before any handler runs."""
+    from starlette.concurrency import run_in_threadpool
+
+    @app.middleware("http")
+    async def read_only(request: Request, call_next: Any) -> Response:
+        path = request.url.path
+        api_call = path.startswith("/api/")
+        changes = request.method not in ("GET", "HEAD") and path not in READ_ONLY_POSTS
+        if not (api_call or changes):
+            response: Response = await call_next(request)
+            return response
+        if include_web and not api_call:
+            from county_server.web_support import error_page
+
+            ctx = request.app.state.ctx
+            page: Response = await run_in_threadpool(error_page, ctx, request, 503)
+            return page
+        detail = "this server only reads (serve --read-only); devices sync to the primary"
+        return JSONResponse(
+            {"error": "read_only", "detail": detail, "server_time": now_iso()}, status_code=503
+        )

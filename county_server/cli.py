@@ -1,7 +1,8 @@
 """``county-server [--db URL] COMMAND``: the county's admin command line.
 
 Commands: ``init`` (create/migrate the database, make the escrow keypair, SQLite file 0600),
-``serve`` (uvicorn; ``--demo`` fills a throw-away database with a fictional county),
+``serve`` (uvicorn, ``cli_serve``; ``--demo`` fills a throw-away database with a fictional
+county, ``--read-only [--primary URL]`` serves dashboards only),
 ``enrollment-code --org-units … --label … [--replaces DEVICE]``, ``list-devices``,
 ``revoke-device``, ``retire-device DEVICE --reason …``, ``unretire-device``, ``add-user``,
 ``list-users``, ``disable-user``, ``enable-user``, ``reset-password``, ``unlock-user``,
@@ -19,16 +20,14 @@ import argparse
 import getpass
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from county_server import __version__
+from county_server.cli_serve import DEFAULT_DB, add_serve_parser
 from county_server.db import Database
 from county_server.errors import ConfigError, ServerError
 from county_server.settings import system_now
-
-DEFAULT_DB = "county-server.sqlite3"
 
 
 def _actor() -> str:
@@ -59,54 +58,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"PRIVATE KEY WRITTEN TO {path} — move it OFFLINE now (USB stick in a safe);")
         print("the server never needs it. recover-key uses it for a verified clinician.")
     print(f"Database ready ({db.dialect}, schema {db.schema_version()}).")
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from county_server.app import create_app
-    from county_server.settings import ServerSettings
-
-    settings = ServerSettings(
-        secure_cookies=not args.insecure_cookies, history_years=args.history_years
-    )
-    if args.demo:
-        from county_server import auth, demo
-
-        url = args.db or os.environ.get("COUNTY_SERVER_DB")
-        if not url:
-            url = str(Path(tempfile.mkdtemp(prefix="county-demo-")) / "demo.sqlite3")
-        db = Database.open(url)
-        with db.read() as tx:
-            empty = tx.scalar("SELECT COUNT(*) FROM districts") == 0
-        if empty:
-            print("Filling the demo database with a fictional county…", file=sys.stderr)
-            demo.populate(db, system_now())
-            password = "demo-" + os.urandom(6).hex()
-            auth.add_user(db, "demo-admin", "admin", password, [], now=system_now(), actor="demo")
-            print(f"Demo sign-in: demo-admin / {password}", file=sys.stderr)
-        settings.secure_cookies = False
-        settings.demo_banner = True
-    else:
-        db = _db(args)
-    app = create_app(db, settings)
-    from county_server.publication import served, store
-
-    stop = served.start_refresher(db, settings.now)  # the cube follows each sync round
-    print(f"county-server {__version__} on http://{args.host}:{args.port}/", file=sys.stderr)
-    try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level="warning",
-            proxy_headers=True,
-            forwarded_allow_ips=args.forwarded_allow_ips,
-        )
-    finally:  # no rebuild and no worker process outlives the server
-        stop.set()
-        store.stop_workers()
     return 0
 
 
@@ -446,27 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-escrow-key", action="store_true", help="skip the escrow keypair")
     s.set_defaults(func=cmd_init)
 
-    s = sub.add_parser("serve", help="run the web server")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--demo", action="store_true", help="a throw-away fictional county")
-    s.add_argument(
-        "--insecure-cookies",
-        action="store_true",
-        help="session cookies without Secure (plain-HTTP testing only)",
-    )
-    s.add_argument(
-        "--history-years",
-        type=int,
-        default=7,
-        help="refuse months older than a device's enrollment minus this many years",
-    )
-    s.add_argument(
-        "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="reverse proxies trusted for X-Forwarded-For",
-    )
-    s.set_defaults(func=cmd_serve)
+    add_serve_parser(sub)
 
     s = sub.add_parser("add-user", help="add a county admin or supervisor")
     s.add_argument("username")

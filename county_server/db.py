@@ -217,6 +217,10 @@ class Database:
         if sync not in ("NORMAL", "FULL"):
             raise DatabaseError("COUNTY_SERVER_SQLITE_SYNC must be NORMAL or FULL")
         self.sqlite_synchronous = sync
+        # A dashboard-only serve (decision 0154): its connections refuse writes, and
+        # ``transaction()`` goes to ``writer`` (sign-in sessions and the audit trail).
+        self.read_only = False
+        self.writer: Database | None = None
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, pool_size: int = 4) -> Database:
@@ -244,6 +248,17 @@ class Database:
             db.migrate()
         return db
 
+    @classmethod
+    def open_read_only(cls, url: str, writer: Database, *, pool_size: int = 4) -> Database:
+        """``url`` opened only to read (a read replica, or the primary for a dashboard-only
+        serve): no migration runs, every connection refuses writes (PostgreSQL's
+        ``default_transaction_read_only``, SQLite's ``query_only``), and ``transaction()`` is
+        ``writer``'s."""
+        db = cls.open(url, migrate=False, pool_size=pool_size)
+        db.close()  # the check connection was opened writable
+        db.read_only, db.writer = True, writer
+        return db
+
     def _connect(self) -> Any:
         if self.dialect == "postgresql":
             try:
@@ -253,6 +268,13 @@ class Database:
                     "PostgreSQL needs psycopg: pip install 'clinician-desk[postgres]'"
                 ) from None
             try:
+                if self.read_only:
+                    return psycopg.connect(
+                        self.url,
+                        autocommit=True,
+                        connect_timeout=10,
+                        options="-c default_transaction_read_only=on",
+                    )
                 return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             except psycopg.Error as exc:
                 raise DatabaseError(
@@ -266,6 +288,8 @@ class Database:
             conn.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
+            if self.read_only:
+                conn.execute("PRAGMA query_only=ON")
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"{self.url}: not a usable SQLite database ({exc})") from None
         return conn
@@ -337,8 +361,16 @@ class Database:
             pass
 
     def transaction(self) -> Any:
-        """Context manager: a write transaction, committed on success, rolled back on error."""
+        """Context manager: a write transaction, committed on success, rolled back on error
+        (on the writer's database when this one is read-only)."""
+        if self.writer is not None:
+            return self.writer.transaction()
         return self._tx(True)
+
+    def read_own_writes(self) -> Any:
+        """Context manager: a read that sees this process's own writes at once (a session
+        just signed in) — on the writer's database when this one is a read-only replica."""
+        return (self.writer or self).read()
 
     def read(self) -> Any:
         """Context manager: a read-only use of a connection."""
@@ -407,6 +439,8 @@ class Database:
             self._all.clear()
             self._created = 0
             self._pool = queue.LifoQueue()
+        if self.writer is not None and self.writer is not self:
+            self.writer.close()
 
 
 def now_iso(dt: datetime | None = None) -> str:

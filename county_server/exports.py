@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from county_server import audit, orgunits
+from county_server import audit, orgunits, published
 from county_server.db import Database
 from county_server.errors import ConfigError, NotFound, ServerError
 from county_server.periods import check_period
@@ -125,7 +125,7 @@ def published_rows(
     """Every published cell of a level for a period, for org units of the given districts."""
     if level not in LEVELS:
         raise ConfigError(f"level must be one of {', '.join(LEVELS)}")
-    state = cube.ensure_fresh(db, now)
+    state = published.for_export(db, now)
     if not state.window.contains(period):
         years = state.window.fiscal_years()
         raise ConfigError(

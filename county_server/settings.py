@@ -41,4 +41,7 @@ class ServerSettings:
     # are refused, and ``prune-history`` drops superseded revisions received before it.
     history_years: int = 7
     demo_banner: bool = False
+    # ``serve --read-only`` (decision 0154): dashboards and exports of what the primary published;
+    # the devices' API and every form that changes data answer 503.
+    read_only: bool = False
     extra: dict[str, str] = field(default_factory=dict)

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from county_server import auth, completeness, periods
-from county_server.publication import cube, served, views
+from county_server import auth, completeness, periods, published
 from county_server.publication import periods as P
+from county_server.publication import views
 from county_server.supervisor_views import MONTH_ABBR
 from county_server.web_support import PageError, Web, secure_headers
 
@@ -24,7 +24,7 @@ def register(router: APIRouter, web: Web) -> None:
     @router.get("/completeness")
     @web.page
     def completeness_page(request: Request, session: auth.Session) -> Response:
-        state = served.page_state(ctx.db, settings.now())
+        state = published.for_page(ctx.db, settings.now())
         window = state.window
         fy = views.fiscal_year(request.query_params, window)
         months = [m for m in fy.months() if m <= window.current]
@@ -208,7 +208,7 @@ def register_report(router: APIRouter, web: Web) -> None:
     def report_pdf(request: Request, session: auth.Session) -> Response:
         q = request.query_params
         views.reject_ranges(q)
-        state = cube.ensure_fresh(ctx.db, web.settings.now())
+        state = published.for_export(ctx.db, web.settings.now())
         fy = views.fiscal_year(q, state.window)
         district = (q.get("district") or "")[:20] or None
         allowed = session.user.allowed_districts()

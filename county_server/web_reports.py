@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from county_server import auth, orgunits
+from county_server import auth, orgunits, published
 from county_server import supervisor_views as SV
 from county_server.charts import bar_chart
-from county_server.publication import cube, served, views
+from county_server.publication import cube, views
 from county_server.publication import periods as P
 from county_server.suppression import fmt
 from county_server.web_support import MEASURE_LABELS, PageError, Web
@@ -71,7 +71,7 @@ def pager(
 
 def fresh_state(web: Web) -> cube.State:
     """The published cube's state as a page shows it (``publication.served``)."""
-    return served.page_state(web.ctx.db, web.ctx.settings.now())
+    return published.for_page(web.ctx.db, web.ctx.settings.now())
 
 
 def render_report(web: Web, request: Request, name: str, **data: Any) -> Response:

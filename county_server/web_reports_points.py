@@ -22,6 +22,8 @@ from county_server.suppression import fmt, fmt_rate, rate
 from county_server.web_reports import fresh_state, render_report
 from county_server.web_support import PageError, Web
 
+Values = dict[tuple[str, str, str], int | None]
+
 
 def register(router: APIRouter, web: Web) -> None:
     ctx = web.ctx
@@ -54,39 +56,17 @@ def register(router: APIRouter, web: Web) -> None:
         has_before = state.window.contains(before)
         times = [period.code] + ([before.code] if has_before else [])
         with ctx.db.read() as tx:
-            given = cube.read(
-                tx,
-                "screenings_administered",
-                org_level,
-                [org],
-                period.level,
-                times,
-                "I",
-                INSTRUMENTS,
-            )
-            positive = cube.read(
-                tx,
-                "screenings_positive",
-                org_level,
-                [org],
-                period.level,
-                times,
-                "I",
-                INSTRUMENTS,
-            )
-            g_all = cube.read(
-                tx,
-                "screenings_administered",
-                org_level,
-                [org],
-                period.level,
-                times,
-                "T",
-                [""],
-            )
-            p_all = cube.read(
-                tx, "screenings_positive", org_level, [org], period.level, times, "T", [""]
-            )
+
+            def values(measure: str, cat_level: str, cats: Sequence[str]) -> Values:
+                """One measure's published cells for this org and these periods."""
+                return cube.read(
+                    tx, measure, org_level, [org], period.level, times, cat_level, cats
+                )
+
+            given = values("screenings_administered", "I", INSTRUMENTS)
+            positive = values("screenings_positive", "I", INSTRUMENTS)
+            g_all = values("screenings_administered", "T", [""])
+            p_all = values("screenings_positive", "T", [""])
         present = {k[2] for k in given} | {k[2] for k in positive}
         instruments = [i for i in INSTRUMENTS if i in present]
         rows, rates = [], []

@@ -84,7 +84,7 @@ class Web:
 
     def current(self, request: Request) -> auth.Session | None:
         token = request.cookies.get(SESSION_COOKIE)
-        with self.ctx.db.read() as tx:
+        with self.ctx.db.read_own_writes() as tx:  # a replica may not have the sign-in yet
             return auth.session_for(tx, token, self.settings.now())
 
     def page(self, fn: Callable[..., Response]) -> Callable[..., Response]:
@@ -126,6 +126,8 @@ ERROR_TEXT = {
     405: "This address does not answer that kind of request.",
     500: "Something went wrong on the server; nothing was changed. Try again, or tell the county "
     "admin the time it happened.",
+    503: "This server only shows the dashboards and exports: changes are made on the county's "
+    "main server.",
 }
 
 
