@@ -12,7 +12,9 @@ off). Prints a Markdown table: seconds for
 * ``verify`` of the recipient afterwards (full tamper checks of everything received);
 
 with the ratio of each to the baseline, the package size and the rows carried. Target: export
-and import <= 10 s each.
+and import <= 10 s each. Under ``python -m bench`` the same figures are rows:
+``handoff_{baseline_read,export,import,verify}_s`` (ratio to the baseline) and
+``handoff_package_mb``.
 """
 
 from __future__ import annotations
@@ -21,17 +23,32 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from clinician_desk.storage.repositories import handoff as handoff_repo
 from tests.support.handoff import make_pair, student_ids
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.bench_handoff")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
-    students, sessions, moved = (40, 2000, 10) if args.quick else (200, 20000, 50)
+@dataclass(frozen=True)
+class Handoff:
+    """One export and import of a caseload, timed (seconds)."""
+
+    students: int
+    sessions: int
+    moved: int
+    setup: float
+    carried: int
+    package_mb: float
+    counts: dict[str, int]
+    baseline: float
+    export: float
+    imported: float
+    verify: float
+
+
+def _measure(quick: bool) -> Handoff:
+    students, sessions, moved = (40, 2000, 10) if quick else (200, 20000, 50)
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
         pair = make_pair(Path(folder), students=students, sessions=sessions)
@@ -55,20 +72,51 @@ def main(argv: list[str] | None = None) -> int:
             assert len(got.student_ids) == moved
         finally:
             pair.close()
-    carried = sum(len(v) for v in rows.values())
-    print(f"vaults: sender {students} students / {sessions} sessions (setup {setup:.1f} s);")
-    print(f"handed off: {moved} students, {carried} rows, package {len(done.data) / 1e6:.2f} MB")
-    print(f"({', '.join(f'{k} {v}' for k, v in done.counts.items())})")
+    return Handoff(
+        students,
+        sessions,
+        moved,
+        setup,
+        sum(len(v) for v in rows.values()),
+        len(done.data) / 1e6,
+        dict(done.counts),
+        baseline,
+        export,
+        imported,
+        verify,
+    )
+
+
+def run(quick: bool) -> list[tuple[str, float, str, float | None]]:
+    """The harness's figures (``python -m bench``): seconds, with the ratio to the baseline."""
+    m = _measure(quick)
+    return [
+        ("handoff_baseline_read_s", m.baseline, "s", None),
+        ("handoff_export_s", m.export, "s", m.export / m.baseline),
+        ("handoff_import_s", m.imported, "s", m.imported / m.baseline),
+        ("handoff_verify_s", m.verify, "s", m.verify / m.baseline),
+        ("handoff_package_mb", m.package_mb, "MB", None),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.bench_handoff")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    m = _measure(args.quick)
+    print(f"vaults: sender {m.students} students / {m.sessions} sessions (setup {m.setup:.1f} s);")
+    print(f"handed off: {m.moved} students, {m.carried} rows, package {m.package_mb:.2f} MB")
+    print(f"({', '.join(f'{k} {v}' for k, v in m.counts.items())})")
     print()
     print("| step | seconds | ratio to baseline |")
     print("|---|---:|---:|")
     for name, secs in (
-        ("baseline: read the rows (no sealing)", baseline),
-        ("export (read, seal, sign, audit)", export),
-        ("import (open, check, insert, audit)", imported),
-        ("verify the recipient afterwards", verify),
+        ("baseline: read the rows (no sealing)", m.baseline),
+        ("export (read, seal, sign, audit)", m.export),
+        ("import (open, check, insert, audit)", m.imported),
+        ("verify the recipient afterwards", m.verify),
     ):
-        print(f"| {name} | {secs:.2f} | {secs / baseline:.1f} |")
+        print(f"| {name} | {secs:.2f} | {secs / m.baseline:.1f} |")
     return 0
 
 

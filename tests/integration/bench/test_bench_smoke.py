@@ -163,3 +163,25 @@ def test_values_print_whole_numbers_in_full() -> None:
     assert format_value(0.123456) == "0.1235"
     assert format_value(-3.0) == "-3"
     assert LINE.match(f"torture.sync_deliveries {format_value(10_030.0)} requests")
+
+
+def test_every_bench_module_the_harness_runs_has_run_quick() -> None:
+    # `python -m bench` calls run(quick=...) on every bench_*.py it discovers; one without it
+    # (bench_handoff had only main()) made every full run report FAILED and exit 1
+    import ast
+
+    from bench.__main__ import discover
+
+    lacking = []
+    for name in discover():
+        tree = ast.parse((ROOT / "bench" / f"{name}.py").read_text(encoding="utf-8"))
+        runs = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef)
+            and node.name == "run"
+            and "quick" in [a.arg for a in node.args.args + node.args.kwonlyargs]
+        ]
+        if not runs:
+            lacking.append(name)
+    assert lacking == []
