@@ -112,7 +112,7 @@ class ScreenshotGuard:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.changed:
-            terminalreporter.section("docs/screenshots guard", sep="=", red=True, bold=True)
+            terminalreporter.section("screenshot guard", sep="=", red=True, bold=True)
             terminalreporter.line(
                 f"FAILED: tests wrote into {self.folder}: {self.changed} "
                 "(save pictures with tests.support.ui.screenshots_dir())",
