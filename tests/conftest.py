@@ -24,6 +24,19 @@ os.environ["LANG"] = "en_US.UTF-8"
 os.environ["LANGUAGE"] = "en"
 os.environ.pop("CLINICIAN_DESK_PASSPHRASE", None)
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (before any test module
+    reads ``COUNTY_TEST_PG_URL``); the docs' screenshot guard runs once, in the process that
+    sees the whole run (``tests/support/parallel.py``)."""
+    from tests.support.parallel import ScreenshotGuard, isolate_worker_postgres, xdist_worker
+    from tests.support.ui import DOCS_SCREENSHOTS, REGENERATE_SCREENSHOTS
+
+    isolate_worker_postgres()
+    if xdist_worker() is None and os.environ.get(REGENERATE_SCREENSHOTS) != "1":
+        config.pluginmanager.register(ScreenshotGuard(DOCS_SCREENSHOTS), "docs-screenshots-guard")
+
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # Parsed bundled fonts (font data only) go to the artefacts folder, not the user's cache dir.
 os.environ.setdefault("CLINICIAN_DESK_CACHE_DIR", str(ARTIFACTS / "cache"))
@@ -43,25 +56,3 @@ def core_dump_experiment() -> dict[str, object]:
     from tests.support.core_dumps import run_experiment
 
     return run_experiment()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def docs_screenshots_untouched():
-    """A test run writes nothing under docs/screenshots/ unless asked to regenerate them
-    (``tests.support.ui.screenshots_dir``): checked at the end of the session from each file's
-    size and modification time, a few dozen ``stat`` calls."""
-    from tests.support.ui import DOCS_SCREENSHOTS, REGENERATE_SCREENSHOTS
-
-    def snapshot() -> dict[str, tuple[int, int]]:
-        return {
-            str(p.relative_to(DOCS_SCREENSHOTS)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in DOCS_SCREENSHOTS.rglob("*")
-            if p.is_file()
-        }
-
-    before = snapshot()
-    yield
-    if os.environ.get(REGENERATE_SCREENSHOTS) != "1":
-        after = snapshot()
-        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-        assert changed == [], f"tests wrote into docs/screenshots/: {changed}"
